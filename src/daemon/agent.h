@@ -1,0 +1,56 @@
+/* agent.h — the host agent's loop: sample, model, plan, execute, report, wait.
+ *
+ * Thin glue over a backend (libvirt or the simulator) and a cpu policy. The loop is
+ * a library so that the CLI (`sova agent`), the simulator (`sova sim`), the demo and
+ * the tests all drive the very same code. */
+#pragma once
+#include <glib.h>
+#include "backend/backend.h"
+#include "model/model.h"
+#include "model/plan.h"
+#include "policy/cpu_policy.h"
+#include "util/config.h"
+
+typedef struct SovaAgent SovaAgent;
+
+/* what one interval did, handed to the observer after it is executed */
+typedef struct {
+    guint64 number;           /* 1 for the first planned interval */
+    gint64 time_us;           /* the snapshot's time */
+    const SovaSnapshot *snapshot;
+    const SovaModel *model;
+    const SovaPlan *plan;
+    guint executed;           /* actions carried out (0 in dry-run) */
+    guint failed;             /* actions the backend refused */
+    guint64 calls;            /* backend calls made during this interval (sample + execute) */
+    double stddev;            /* pCPU util stddev this interval */
+} SovaAgentInterval;
+
+typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_data);
+
+typedef struct {
+    gboolean dry_run;         /* plan and report, never execute */
+    gboolean json;            /* log plans as JSON lines on stdout */
+    gboolean quiet;           /* no log lines at all (simulator, benchmarks) */
+    SovaAgentObserver observer;
+    gpointer observer_data;
+} SovaAgentOptions;
+
+/* the backend stays the caller's; cfg is copied where needed */
+SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuPolicy *policy,
+                          const SovaAgentOptions *opts);
+void sova_agent_free(SovaAgent *a);
+
+/* One interval. The first call only takes the baseline snapshot. On a sampling error
+ * returns FALSE with error, and the agent keeps its last good snapshot. */
+gboolean sova_agent_step(SovaAgent *a, GError **error);
+
+/* Steps every cfg->interval until *stop is set (or after one planned interval with
+ * `once`). Sampling errors are logged and retried with backoff (up to
+ * cfg->reconnect_max), never fatal, unless `once`. Returns an exit status. */
+int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop);
+
+guint64 sova_agent_pin_changes(const SovaAgent *a);  /* pins executed since start */
+const SovaModel *sova_agent_model(const SovaAgent *a); /* the last model, or NULL */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaAgent, sova_agent_free)

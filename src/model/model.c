@@ -1,0 +1,235 @@
+/* model.c — rates, demand and per-pCPU load from two snapshots; see model.h.
+ *
+ * The arithmetic is deliberately simple and conservative: a counter that went
+ * backwards (VM restarted, vCPU replugged) yields no rate rather than a huge one,
+ * and every percentage is clamped to 0..100. */
+#include "model.h"
+#include <math.h>
+#include <string.h>
+
+static void vm_clear(gpointer p)
+{
+    g_free(((SovaVmLoad *)p)->name);
+}
+
+SovaModel *sova_model_new(guint n_pcpus)
+{
+    SovaModel *m = g_new0(SovaModel, 1);
+    m->interval_s = 1.0;
+    m->n_pcpus = n_pcpus;
+    m->pcpus = g_array_sized_new(FALSE, TRUE, sizeof(SovaPcpuLoad), n_pcpus);
+    g_array_set_size(m->pcpus, n_pcpus);
+    for (guint i = 0; i < n_pcpus; i++) {
+        SovaPcpuLoad *p = sova_model_pcpu(m, i);
+        p->id = i;
+        p->online = TRUE;
+        p->socket = p->core = -1;
+        p->cell = 0;
+    }
+    m->vms = g_array_new(FALSE, TRUE, sizeof(SovaVmLoad));
+    g_array_set_clear_func(m->vms, vm_clear);
+    m->vcpus = g_array_new(FALSE, TRUE, sizeof(SovaVcpuLoad));
+    return m;
+}
+
+void sova_model_free(SovaModel *m)
+{
+    if (!m)
+        return;
+    g_array_unref(m->pcpus);
+    g_array_unref(m->vms);
+    g_array_unref(m->vcpus);
+    g_free(m);
+}
+
+SovaPcpuLoad *sova_model_pcpu(const SovaModel *m, guint id)
+{
+    return &g_array_index(m->pcpus, SovaPcpuLoad, id);
+}
+
+SovaVcpuLoad *sova_model_vcpu(const SovaModel *m, guint i)
+{
+    return &g_array_index(m->vcpus, SovaVcpuLoad, i);
+}
+
+SovaVmLoad *sova_model_vm(const SovaModel *m, guint i)
+{
+    return &g_array_index(m->vms, SovaVmLoad, i);
+}
+
+gboolean sova_model_pcpu_usable(const SovaModel *m, guint id)
+{
+    if (id >= m->n_pcpus)
+        return FALSE;
+    const SovaPcpuLoad *p = sova_model_pcpu(m, id);
+    return p->online && !p->reserved;
+}
+
+double sova_model_util_stddev(const SovaModel *m, double *mean_out)
+{
+    double sum = 0, sq = 0;
+    guint n = 0;
+    for (guint i = 0; i < m->n_pcpus; i++) {
+        if (!sova_model_pcpu_usable(m, i))
+            continue;
+        double u = sova_model_pcpu(m, i)->util;
+        sum += u;
+        sq += u * u;
+        n++;
+    }
+    double mean = n ? sum / n : 0;
+    if (mean_out)
+        *mean_out = mean;
+    return n ? sqrt(MAX(0.0, sq / n - mean * mean)) : 0;
+}
+
+SovaVmLoad *sova_model_add_vm(SovaModel *m, const char *uuid, const char *name, guint n_vcpus)
+{
+    SovaVmLoad vm = { .cell = -1, .first_vcpu = m->vcpus->len, .n_vcpus = n_vcpus };
+    g_strlcpy(vm.uuid, uuid, sizeof vm.uuid);
+    vm.name = g_strdup(name);
+    g_array_append_val(m->vms, vm);
+    for (guint i = 0; i < n_vcpus; i++) {
+        SovaVcpuLoad v = { .vm = m->vms->len - 1, .index = i, .pcpu = -1, .pinned = -1 };
+        g_array_append_val(m->vcpus, v);
+    }
+    return sova_model_vm(m, m->vms->len - 1);
+}
+
+static double pct(guint64 part_ns, double interval_s)
+{
+    if (interval_s <= 0)
+        return 0;
+    return CLAMP((double)part_ns / (interval_s * 1e9) * 100.0, 0.0, 100.0);
+}
+
+static void build_pcpus(SovaModel *m, const SovaSnapshot *prev, const SovaSnapshot *cur,
+                        const SovaModelParams *params)
+{
+    for (guint i = 0; i < cur->n_pcpus; i++) {
+        const SovaPcpuSample *c = sova_snapshot_pcpu(cur, i);
+        SovaPcpuLoad *p = sova_model_pcpu(m, i);
+        p->online = c->online;
+        p->reserved = params && sova_cpuset_has(params->reserved, i);
+        p->socket = c->socket;
+        p->core = c->core;
+        p->cell = c->cell;
+        if (i >= prev->n_pcpus)
+            continue;
+        const SovaPcpuSample *o = sova_snapshot_pcpu(prev, i);
+        if (c->busy_ns < o->busy_ns || c->idle_ns < o->idle_ns)
+            continue;   /* counters reset (host rebooted, cpu re-onlined): no rate */
+        guint64 busy = c->busy_ns - o->busy_ns, total = busy + (c->idle_ns - o->idle_ns);
+        p->util = total ? 100.0 * (double)busy / (double)total : 0;
+    }
+}
+
+static gboolean is_excluded(const SovaVmSample *vm, const SovaModelParams *params)
+{
+    for (guint i = 0; params && params->exclude && params->exclude[i]; i++)
+        if (strcmp(params->exclude[i], vm->name) == 0 || g_ascii_strcasecmp(params->exclude[i], vm->uuid) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gint vm_order(gconstpointer a, gconstpointer b)
+{
+    const SovaVmSample *x = *(SovaVmSample *const *)a, *y = *(SovaVmSample *const *)b;
+    int c = g_strcmp0(x->name, y->name);
+    return c ? c : strcmp(x->uuid, y->uuid);
+}
+
+/* where the previous model's vCPU i of VM `uuid` is, for the EWMA; NULL if none */
+static const SovaVcpuLoad *last_vcpu(const SovaModel *last, GHashTable *last_vms,
+                                     const char *uuid, guint i)
+{
+    if (!last)
+        return NULL;
+    const SovaVmLoad *lv = g_hash_table_lookup(last_vms, uuid);
+    if (!lv || i >= lv->n_vcpus)
+        return NULL;
+    const SovaVcpuLoad *v = sova_model_vcpu(last, lv->first_vcpu + i);
+    return v->fresh ? NULL : v;
+}
+
+static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
+                       const SovaVcpuSample *o, const SovaVcpuLoad *lastv, double alpha)
+{
+    v->pinned = sova_cpuset_only(c->affinity);
+    v->pcpu = v->pinned >= 0 ? v->pinned : c->pcpu;
+    if (v->pcpu >= (int)m->n_pcpus)
+        v->pcpu = -1;
+    if (!o || c->time_ns < o->time_ns || (c->has_delay && o->has_delay && c->delay_ns < o->delay_ns)) {
+        v->fresh = TRUE;
+        return;
+    }
+    v->usage = pct(c->time_ns - o->time_ns, m->interval_s);
+    if (c->has_delay && o->has_delay)
+        v->delay = pct(c->delay_ns - o->delay_ns, m->interval_s);
+    double raw = MIN(100.0, v->usage + v->delay);
+    v->demand = lastv ? alpha * raw + (1 - alpha) * lastv->demand : raw;
+    if (v->pcpu >= 0)
+        sova_model_pcpu(m, v->pcpu)->vcpu_util += v->usage;
+}
+
+/* the NUMA cell most of the VM's vCPUs are attributed to (lowest id on a tie) */
+static int vm_cell(const SovaModel *m, const SovaVmLoad *vm)
+{
+    g_autofree guint *count = NULL;
+    int best = -1, max_cell = -1;
+    for (guint i = 0; i < m->n_pcpus; i++)
+        max_cell = MAX(max_cell, sova_model_pcpu(m, i)->cell);
+    if (max_cell < 0)
+        return -1;
+    count = g_new0(guint, max_cell + 1);
+    for (guint i = 0; i < vm->n_vcpus; i++) {
+        int p = sova_model_vcpu(m, vm->first_vcpu + i)->pcpu;
+        int cell = p >= 0 ? sova_model_pcpu(m, p)->cell : -1;
+        if (cell >= 0)
+            count[cell]++;
+    }
+    for (int c = 0; c <= max_cell; c++)
+        if (count[c] && (best < 0 || count[c] > count[best]))
+            best = c;
+    return best;
+}
+
+SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
+                            const SovaModel *last, const SovaModelParams *params)
+{
+    SovaModel *m = sova_model_new(cur->n_pcpus);
+    double alpha = params && params->ewma_alpha > 0 ? MIN(params->ewma_alpha, 1.0) : 1.0;
+    m->interval_s = (double)(cur->time_us - prev->time_us) / 1e6;
+    build_pcpus(m, prev, cur, params);
+
+    g_autoptr(GHashTable) last_vms = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; last && i < last->vms->len; i++)
+        g_hash_table_insert(last_vms, sova_model_vm(last, i)->uuid, sova_model_vm(last, i));
+    g_autoptr(GHashTable) prev_vms = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < prev->vms->len; i++) {
+        SovaVmSample *vm = g_ptr_array_index(prev->vms, i);
+        g_hash_table_insert(prev_vms, vm->uuid, vm);
+    }
+
+    g_autoptr(GPtrArray) order = g_ptr_array_copy(cur->vms, NULL, NULL);
+    g_ptr_array_sort(order, vm_order);
+    for (guint i = 0; i < order->len; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(order, i);
+        if (vm->state == SOVA_VM_OTHER || is_excluded(vm, params))
+            continue;
+        const SovaVmSample *pv = g_hash_table_lookup(prev_vms, vm->uuid);
+        gboolean restarted = pv && pv->cpu_time_ns > vm->cpu_time_ns;
+        SovaVmLoad *vl = sova_model_add_vm(m, vm->uuid, vm->name, vm->vcpus->len);
+        for (guint k = 0; k < vm->vcpus->len; k++) {
+            const SovaVcpuSample *o = pv && !restarted && k < pv->vcpus->len ? sova_vm_vcpu(pv, k) : NULL;
+            build_vcpu(m, sova_model_vcpu(m, vl->first_vcpu + k), sova_vm_vcpu(vm, k), o,
+                       last_vcpu(last, last_vms, vm->uuid, k), alpha);
+        }
+        vl->cell = vm_cell(m, vl);
+    }
+    for (guint i = 0; i < m->n_pcpus; i++) {
+        SovaPcpuLoad *p = sova_model_pcpu(m, i);
+        p->other = MAX(0.0, p->util - p->vcpu_util);
+    }
+    return m;
+}

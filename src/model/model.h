@@ -1,0 +1,77 @@
+/* model.h — rates and demand derived from two snapshots of one host.
+ *
+ * This is what cpu policies read. Utilisations are percentages of one pCPU over the
+ * interval (0..100). A vCPU's demand is its running time plus its run-queue delay,
+ * smoothed by an EWMA: a vCPU squeezed onto a busy pCPU shows the CPU it wanted,
+ * not only what it got, so a plan built on demand lands balanced the first time.
+ *
+ * Arrays are flat: model->vcpus holds every vCPU of every VM; each VM names the
+ * range of its vCPUs. Only managed VMs (not excluded by config) appear in
+ * model->vms; the load of unmanaged ones is part of each pCPU's `other` load. */
+#pragma once
+#include <glib.h>
+#include "snapshot.h"
+
+typedef struct {
+    guint id;
+    gboolean online;          /* the host reports it online */
+    gboolean reserved;        /* the config keeps it for the host: no vCPU goes there */
+    int socket, core, cell;
+    double util;              /* % busy over the interval, from node stats */
+    double vcpu_util;         /* % of it used by managed vCPUs attributed to it */
+    double other;             /* max(0, util - vcpu_util): load that is not managed vCPUs */
+} SovaPcpuLoad;
+
+typedef struct {
+    guint vm;                 /* index into model->vms */
+    guint index;              /* vCPU number within its VM */
+    double usage;             /* % of one pCPU it ran this interval */
+    double delay;             /* % of the interval it waited runnable */
+    double demand;            /* EWMA of min(100, usage + delay) */
+    int pcpu;                 /* pCPU its load is attributed to: its pin, else where it last ran; -1 */
+    int pinned;               /* the one pCPU its affinity allows, or -1 (several, or unknown) */
+    gboolean fresh;           /* no rate yet (new VM or vCPU, counter reset): usage = delay = demand = 0 */
+} SovaVcpuLoad;
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    char *name;
+    int cell;                 /* NUMA cell most of its vCPUs are on; -1 when unknown */
+    guint first_vcpu;         /* its vCPUs are model->vcpus[first_vcpu .. first_vcpu + n_vcpus) */
+    guint n_vcpus;
+} SovaVmLoad;
+
+typedef struct {
+    double interval_s;        /* wall time between the two snapshots */
+    guint n_pcpus;
+    GArray *pcpus;            /* SovaPcpuLoad, index = id */
+    GArray *vms;              /* SovaVmLoad */
+    GArray *vcpus;            /* SovaVcpuLoad */
+} SovaModel;
+
+typedef struct {
+    double ewma_alpha;        /* weight of the newest sample, (0, 1]; 1 = no smoothing */
+    const SovaCpuSet *reserved; /* pCPUs kept for the host; may be NULL */
+    const char *const *exclude; /* VM names or UUIDs left alone; NULL-terminated; may be NULL */
+} SovaModelParams;
+
+/* Builds the model of the interval prev -> cur. `last` is the previous model (for the EWMA;
+ * may be NULL). A VM or vCPU missing from prev, or whose counters went backwards (it was
+ * restarted), is marked fresh: it is scheduled, but with no demand until the next interval. */
+SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
+                            const SovaModel *last, const SovaModelParams *params);
+void sova_model_free(SovaModel *m);
+
+SovaPcpuLoad *sova_model_pcpu(const SovaModel *m, guint id);
+SovaVcpuLoad *sova_model_vcpu(const SovaModel *m, guint i);
+SovaVmLoad *sova_model_vm(const SovaModel *m, guint i);
+/* TRUE when vCPUs may be placed on it: online and not reserved */
+gboolean sova_model_pcpu_usable(const SovaModel *m, guint id);
+/* mean and standard deviation (population) of util over usable pCPUs */
+double sova_model_util_stddev(const SovaModel *m, double *mean);
+
+/* helpers for tests and the simulator: an empty model with n pCPUs (online, cell 0) */
+SovaModel *sova_model_new(guint n_pcpus);
+SovaVmLoad *sova_model_add_vm(SovaModel *m, const char *uuid, const char *name, guint n_vcpus);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaModel, sova_model_free)

@@ -1,0 +1,131 @@
+/* plan.c — building, describing and serialising plans; see plan.h. */
+#include "plan.h"
+#include <stdarg.h>
+
+static void action_free(gpointer p)
+{
+    SovaAction *a = p;
+    g_free(a->vm_name);
+    g_free(a->reason);
+    g_free(a);
+}
+
+SovaPlan *sova_plan_new(void)
+{
+    SovaPlan *p = g_new0(SovaPlan, 1);
+    p->actions = g_ptr_array_new_with_free_func(action_free);
+    return p;
+}
+
+void sova_plan_free(SovaPlan *p)
+{
+    if (!p)
+        return;
+    g_ptr_array_unref(p->actions);
+    g_free(p->reason);
+    g_free(p);
+}
+
+SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                              int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
+{
+    SovaAction *a = g_new0(SovaAction, 1);
+    va_list ap;
+    a->kind = SOVA_ACTION_PIN;
+    g_strlcpy(a->uuid, uuid, sizeof a->uuid);
+    a->vm_name = g_strdup(vm_name);
+    a->vcpu = vcpu;
+    a->from_pcpu = from_pcpu;
+    a->to_pcpu = to_pcpu;
+    va_start(ap, reason_fmt);
+    a->reason = g_strdup_vprintf(reason_fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(p->actions, a);
+    return a;
+}
+
+void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_free(p->reason);
+    p->reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+guint sova_plan_len(const SovaPlan *p)
+{
+    return p->actions->len;
+}
+
+SovaAction *sova_plan_action(const SovaPlan *p, guint i)
+{
+    return g_ptr_array_index(p->actions, i);
+}
+
+static const char *kind_name(SovaActionKind k)
+{
+    switch (k) {
+    case SOVA_ACTION_PIN: return "pin";
+    case SOVA_ACTION_ATTACH_VF: return "attach-vf";
+    case SOVA_ACTION_DETACH_VF: return "detach-vf";
+    case SOVA_ACTION_MIGRATE: return "migrate";
+    }
+    return "?";
+}
+
+char *sova_action_describe(const SovaAction *a)
+{
+    if (a->kind != SOVA_ACTION_PIN)
+        return g_strdup_printf("%s %s (%s)", kind_name(a->kind), a->vm_name, a->reason);
+    g_autofree char *from = a->from_pcpu >= 0 ? g_strdup_printf("pCPU %d", a->from_pcpu)
+                                                 : g_strdup("unpinned");
+    return g_strdup_printf("pin %s vcpu %d: %s -> pCPU %d (%s)", a->vm_name, a->vcpu, from,
+                           a->to_pcpu, a->reason);
+}
+
+static JsonNode *action_to_json(const SovaAction *a)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "action");
+    json_builder_add_string_value(b, kind_name(a->kind));
+    json_builder_set_member_name(b, "vm");
+    json_builder_add_string_value(b, a->vm_name);
+    json_builder_set_member_name(b, "uuid");
+    json_builder_add_string_value(b, a->uuid);
+    if (a->kind == SOVA_ACTION_PIN) {
+        json_builder_set_member_name(b, "vcpu");
+        json_builder_add_int_value(b, a->vcpu);
+        json_builder_set_member_name(b, "from");
+        if (a->from_pcpu >= 0)
+            json_builder_add_int_value(b, a->from_pcpu);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "to");
+        json_builder_add_int_value(b, a->to_pcpu);
+    }
+    json_builder_set_member_name(b, "reason");
+    json_builder_add_string_value(b, a->reason);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+JsonNode *sova_plan_to_json(const SovaPlan *p)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "reason");
+    json_builder_add_string_value(b, p->reason ? p->reason : "");
+    json_builder_set_member_name(b, "spread_before");
+    json_builder_add_double_value(b, p->spread_before);
+    json_builder_set_member_name(b, "spread_after");
+    json_builder_add_double_value(b, p->spread_after);
+    json_builder_set_member_name(b, "actions");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < p->actions->len; i++)
+        json_builder_add_value(b, action_to_json(sova_plan_action(p, i)));
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,0 +1,48 @@
+/* plan.h — what a policy decided: a list of actions, each with its reason.
+ *
+ * Policies produce plans; backends execute their actions; the agent prints them
+ * (`--dry-run`) or logs them, as text or JSON. A plan is plain data. */
+#pragma once
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "snapshot.h"
+
+typedef enum {
+    SOVA_ACTION_PIN,          /* pin one vCPU to one pCPU */
+    SOVA_ACTION_ATTACH_VF,    /* net plane (later) */
+    SOVA_ACTION_DETACH_VF,
+    SOVA_ACTION_MIGRATE,      /* cluster plane (later) */
+} SovaActionKind;
+
+typedef struct {
+    SovaActionKind kind;
+    char uuid[SOVA_UUID_LEN];
+    char *vm_name;
+    int vcpu;                 /* PIN: vCPU number */
+    int from_pcpu;            /* PIN: where it was (its pin, else where it ran); -1 unknown */
+    int to_pcpu;              /* PIN: where it goes */
+    char *reason;             /* short, human: why */
+} SovaAction;
+
+typedef struct {
+    GPtrArray *actions;       /* SovaAction* */
+    char *reason;             /* why the policy acted, or why it did not */
+    double spread_before;     /* the policy's measure of imbalance (cpu: pCPU util stddev) */
+    double spread_after;      /* predicted after the plan; = before when the plan is empty */
+} SovaPlan;
+
+SovaPlan *sova_plan_new(void);
+void sova_plan_free(SovaPlan *p);
+/* appends a pin action; reason is printf-style */
+SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                              int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
+    G_GNUC_PRINTF(7, 8);
+void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+guint sova_plan_len(const SovaPlan *p);
+SovaAction *sova_plan_action(const SovaPlan *p, guint i);
+
+/* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)" */
+char *sova_action_describe(const SovaAction *a);
+JsonNode *sova_plan_to_json(const SovaPlan *p);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaPlan, sova_plan_free)

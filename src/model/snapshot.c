@@ -1,0 +1,78 @@
+/* snapshot.c — construction and lookup for SovaSnapshot; see snapshot.h. */
+#include "snapshot.h"
+#include <string.h>
+
+static void vcpu_clear(gpointer p)
+{
+    SovaVcpuSample *v = p;
+    g_clear_pointer(&v->affinity, sova_cpuset_free);
+}
+
+static void vm_free(gpointer p)
+{
+    SovaVmSample *vm = p;
+    g_free(vm->name);
+    g_array_unref(vm->vcpus);
+    g_free(vm);
+}
+
+SovaSnapshot *sova_snapshot_new(guint n_pcpus)
+{
+    SovaSnapshot *s = g_new0(SovaSnapshot, 1);
+    s->n_pcpus = n_pcpus;
+    s->pcpus = g_array_sized_new(FALSE, TRUE, sizeof(SovaPcpuSample), n_pcpus);
+    g_array_set_size(s->pcpus, n_pcpus);
+    for (guint i = 0; i < n_pcpus; i++) {
+        SovaPcpuSample *p = sova_snapshot_pcpu(s, i);
+        p->id = i;
+        p->online = TRUE;
+        p->socket = p->core = p->cell = -1;
+    }
+    s->vms = g_ptr_array_new_with_free_func(vm_free);
+    return s;
+}
+
+void sova_snapshot_free(SovaSnapshot *s)
+{
+    if (!s)
+        return;
+    g_free(s->host);
+    g_array_unref(s->pcpus);
+    g_ptr_array_unref(s->vms);
+    g_free(s);
+}
+
+SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus)
+{
+    SovaVmSample *vm = g_new0(SovaVmSample, 1);
+    g_strlcpy(vm->uuid, uuid, sizeof vm->uuid);
+    vm->name = g_strdup(name);
+    vm->state = SOVA_VM_RUNNING;
+    vm->vcpus = g_array_sized_new(FALSE, TRUE, sizeof(SovaVcpuSample), n_vcpus);
+    g_array_set_clear_func(vm->vcpus, vcpu_clear);
+    g_array_set_size(vm->vcpus, n_vcpus);
+    for (guint i = 0; i < n_vcpus; i++)
+        sova_vm_vcpu(vm, i)->pcpu = -1;
+    g_ptr_array_add(s->vms, vm);
+    return vm;
+}
+
+SovaVmSample *sova_snapshot_find_vm(const SovaSnapshot *s, const char *uuid)
+{
+    for (guint i = 0; i < s->vms->len; i++) {
+        SovaVmSample *vm = g_ptr_array_index(s->vms, i);
+        if (strcmp(vm->uuid, uuid) == 0)
+            return vm;
+    }
+    return NULL;
+}
+
+SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i)
+{
+    return &g_array_index(vm->vcpus, SovaVcpuSample, i);
+}
+
+SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id)
+{
+    return &g_array_index(s->pcpus, SovaPcpuSample, id);
+}

@@ -1,0 +1,61 @@
+/* snapshot.h — what a backend saw on one host at one instant.
+ *
+ * Plain data with cumulative counters, exactly as the hypervisor reports them:
+ * no rates (those need two snapshots: see model.h) and no pointers into libvirt
+ * objects, so a snapshot can be built by the libvirt backend, the simulator or a
+ * unit test alike. VMs are identified by UUID, never by position or name. */
+#pragma once
+#include <glib.h>
+#include "cpuset.h"
+
+#define SOVA_UUID_LEN 37   /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL (VIR_UUID_STRING_BUFLEN) */
+
+typedef struct {
+    guint id;
+    gboolean online;
+    int socket, core, cell;   /* topology; -1 when unknown. Siblings share (socket, core). */
+    guint64 busy_ns;          /* cumulative: user + system + ... (everything but idle/iowait) */
+    guint64 idle_ns;          /* cumulative: idle + iowait */
+} SovaPcpuSample;
+
+typedef struct {
+    guint64 time_ns;          /* cumulative time running (vcpu.N.time) */
+    guint64 delay_ns;         /* cumulative run-queue wait (vcpu.N.delay); 0 when !has_delay */
+    gboolean has_delay;
+    int pcpu;                 /* pCPU it last ran on; -1 unknown */
+    SovaCpuSet *affinity;     /* pCPUs it may run on; NULL when unknown */
+} SovaVcpuSample;
+
+typedef enum {
+    SOVA_VM_RUNNING,
+    SOVA_VM_PAUSED,
+    SOVA_VM_OTHER,            /* shutting down, crashed, ...: not scheduled */
+} SovaVmState;
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    char *name;
+    SovaVmState state;
+    guint64 cpu_time_ns;      /* cumulative cpu.time of the whole VM (all threads) */
+    guint64 memory_kib;       /* current memory */
+    GArray *vcpus;            /* SovaVcpuSample, index = vCPU number */
+} SovaVmSample;
+
+typedef struct {
+    gint64 time_us;           /* when sampled: monotonic (real backends) or simulated clock */
+    char *host;               /* host name, for messages */
+    guint n_pcpus;            /* pCPU ids are 0 .. n_pcpus-1 */
+    GArray *pcpus;            /* SovaPcpuSample, index = id */
+    GPtrArray *vms;           /* SovaVmSample*, order not significant */
+    guint64 memory_kib;       /* host memory */
+} SovaSnapshot;
+
+SovaSnapshot *sova_snapshot_new(guint n_pcpus);
+void sova_snapshot_free(SovaSnapshot *s);
+/* a new VM with n_vcpus zeroed vCPUs (pcpu -1, affinity NULL), owned by s */
+SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus);
+SovaVmSample *sova_snapshot_find_vm(const SovaSnapshot *s, const char *uuid);
+SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i);
+SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaSnapshot, sova_snapshot_free)
