@@ -1,0 +1,104 @@
+/* cmd_agent.c — `sova agent`: the host daemon's command line.
+ *
+ * Precedence: defaults < config file < options. Bad input is reported before
+ * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. */
+#include "cli.h"
+#include "backend/libvirt/libvirt_backend.h"
+#include "daemon/agent.h"
+#include "util/log.h"
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+
+static gboolean on_signal(gpointer data)
+{
+    g_atomic_int_set((gint *)data, 1);
+    return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+    char *connect, *config, *policy;
+    double interval;
+    gboolean once, dry_run, json, verbose;
+} AgentOpts;
+
+/* options given on the command line override the file */
+static void apply_options(SovaConfig *cfg, const AgentOpts *o)
+{
+    if (o->connect) {
+        g_free(cfg->connect);
+        cfg->connect = g_strdup(o->connect);
+    }
+    if (o->policy) {
+        g_free(cfg->cpu_policy);
+        cfg->cpu_policy = g_strdup(o->policy);
+    }
+    if (!isnan(o->interval))   /* NAN: not given */
+        cfg->interval = o->interval;
+}
+
+static int run_agent(SovaConfig *cfg, const AgentOpts *o)
+{
+    g_autoptr(GError) err = NULL;
+    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh };
+    g_autoptr(SovaBackend) be = sova_libvirt_backend_open(cfg->connect, &lo, &err);
+    if (!be) {
+        g_printerr("sova: %s\n", err->message);
+        return SOVA_EXIT_FAILURE;
+    }
+    SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json };
+    const SovaCpuPolicy *policy = sova_cpu_policy_find(cfg->cpu_policy);
+    g_autoptr(SovaAgent) agent = sova_agent_new(be, cfg, policy, &ao);
+    static volatile gint stop;
+    guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
+    guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
+    if (!o->once)
+        sova_info("sova agent on %s: policy %s, interval %g s%s", cfg->connect, policy->name,
+                  cfg->interval, o->dry_run ? ", dry run" : "");
+    int rc = sova_agent_run(agent, o->once, &stop);
+    g_source_remove(s1);
+    g_source_remove(s2);
+    if (!o->once)
+        sova_info("sova agent stopped: %" G_GUINT64_FORMAT " pin changes", sova_agent_pin_changes(agent));
+    return rc;
+}
+
+int sova_cmd_agent(int argc, char **argv)
+{
+    AgentOpts o = { .interval = NAN };
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect, "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "interval", 'i', 0, G_OPTION_ARG_DOUBLE, &o.interval, "seconds between samples (default 1)", "SECONDS" },
+        { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "balance (default), zigzag or lpt", "POLICY" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan and act for one interval, then exit", NULL },
+        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the plan, change nothing", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (loads and plan) as a JSON line", NULL },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- keep this host's pCPUs evenly loaded");
+    g_option_context_set_summary(ctx,
+        "Samples the host every interval and pins vCPUs to pCPUs so that the pCPUs'\n"
+        "utilisation stays even; once it is even, leaves the pins alone.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = SOVA_EXIT_USAGE;
+    if (sova_cli_parse(ctx, &argc, &argv)) {
+        g_autoptr(SovaConfig) cfg = sova_cli_config(o.config);
+        g_autoptr(GError) err = NULL;
+        if (cfg) {
+            apply_options(cfg, &o);
+            if (!sova_config_validate(cfg, &err))
+                g_printerr("sova: %s\n", err->message);
+            else {
+                sova_log_set_verbose(o.verbose);
+                rc = run_agent(cfg, &o);
+            }
+        }
+    }
+    g_free(o.connect);
+    g_free(o.config);
+    g_free(o.policy);
+    return rc;
+}

@@ -1,1 +1,47 @@
-int main(void) { return 0; }
+/* sova.c — the `sova` command: dispatches to one subcommand per file (cmd_*.c). */
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    { "agent", sova_cmd_agent, "run the host agent: pin vCPUs so the pCPUs stay evenly loaded" },
+    { "status", sova_cmd_status, "show the host's pCPUs and VMs as they are now" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: sova COMMAND [OPTIONS]\n\n"
+                 "sova is a dynamic resource scheduler for libvirt virtual machines.\n\n"
+                 "Commands:\n");
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'sova COMMAND --help' for a command's options; see also sova(1), sova.conf(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return SOVA_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return SOVA_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("sova %s\n", SOVA_VERSION);
+        return SOVA_EXIT_OK;
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    g_printerr("sova: unknown command \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return SOVA_EXIT_USAGE;
+}

@@ -212,6 +212,7 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
     }
 
     g_autoptr(GPtrArray) order = g_ptr_array_copy(cur->vms, NULL, NULL);
+    g_ptr_array_set_free_func(order, NULL);   /* the copy inherits it; cur owns the VMs */
     g_ptr_array_sort(order, vm_order);
     for (guint i = 0; i < order->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(order, i);

@@ -1,0 +1,42 @@
+#!/bin/sh
+# check.sh — `make check`: builds sova twice (plain, and with AddressSanitizer +
+# UndefinedBehaviorSanitizer), runs the unit and libvirt suites in both, then the
+# real-VM suite (rig) once in the plain build, serially (the guests share 2 pCPUs).
+# Ends with one "N passed, N failed" line over everything.
+#
+# usage: scripts/check.sh [BUILD_DIR] [ASAN_BUILD_DIR]      env: SOVA_SKIP_RIG=1 skips real VMs
+set -u
+B=${1:-build}; A=${2:-build-asan}
+passed=0; failed=0; status=0
+
+setup() { # dir [meson options]
+    d=$1; shift
+    [ -f "$d/build.ninja" ] || meson setup "$d" "$@" >/dev/null || exit 1
+    ninja -C "$d" >/dev/null || { ninja -C "$d"; exit 1; }
+}
+
+count() { # dir: add the last meson test run's results to the totals
+    log=$1/meson-logs/testlog.json
+    [ -f "$log" ] || return
+    p=$(grep -c '"result": "OK"' "$log"); s=$(grep -c '"result": "SKIP"' "$log")
+    f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log")
+    passed=$((passed + p + s)); failed=$((failed + f))
+}
+
+suite() { # dir label meson-test-args...
+    d=$1; label=$2; shift 2
+    echo "== $label"
+    meson test -C "$d" --print-errorlogs "$@" || status=1
+    count "$d"
+}
+
+setup "$B"
+setup "$A" -Db_sanitize=address,undefined -Db_lundef=false
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+suite "$A" "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
+suite "$B" "unit + libvirt" --suite unit --suite libvirt
+if [ -z "${SOVA_SKIP_RIG:-}" ]; then
+    suite "$B" "real VMs (rig)" --suite rig --num-processes 1
+fi
+echo "$passed passed, $failed failed"
+exit $status

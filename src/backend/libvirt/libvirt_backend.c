@@ -1,0 +1,105 @@
+/* libvirt_backend.c — SovaBackendOps for libvirt: open, sample, execute, wait, free.
+ *
+ * Glue only: a sample is the node's pCPUs (libvirt_node.c) plus the VMs
+ * (libvirt_domains.c) on a connection that is re-opened first if it was lost
+ * (libvirt_conn.c); execute is a pin (libvirt_pin.c); wait runs the GLib main loop,
+ * where libvirt's events are dispatched. */
+#include "libvirt_private.h"
+
+#define DEFAULT_AFFINITY_REFRESH 60
+
+static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    lv->samples++;
+    if (!sova_lv_ensure_connected(lv, error))
+        return NULL;
+    g_autoptr(SovaSnapshot) s = sova_lv_node_sample(lv, error);
+    if (!s)
+        return NULL;
+    s->time_us = g_get_monotonic_time();
+    if (!sova_lv_domains_sample(lv, s, error))
+        return NULL;
+    return g_steal_pointer(&s);
+}
+
+static gboolean lv_execute(SovaBackend *be, const SovaAction *a, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    if (!lv->conn || g_atomic_int_get(&lv->dead)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT,
+                    "%s: not connected (reconnects at the next sample); action not carried out",
+                    lv->uri ? lv->uri : "libvirt");
+        return FALSE;
+    }
+    if (a->kind != SOVA_ACTION_PIN) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "the libvirt backend does not carry out action kind %d yet", a->kind);
+        return FALSE;
+    }
+    return sova_lv_pin(lv, a, error);
+}
+
+static gboolean lv_wait(SovaBackend *be, double seconds, const volatile gint *stop)
+{
+    (void)be;
+    return sova_wait_realtime(seconds, stop);
+}
+
+static void lv_free(SovaBackend *be)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    sova_lv_disconnect(lv);
+    g_hash_table_unref(lv->domains);
+    g_clear_pointer(&lv->topo, g_array_unref);
+    g_free(lv->host);
+    g_free(lv->uri);
+    g_free(lv);
+}
+
+static const SovaBackendOps libvirt_ops = {
+    .name = "libvirt",
+    .sample = lv_sample,
+    .execute = lv_execute,
+    .wait = lv_wait,
+    .free = lv_free,
+};
+
+SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions *opts,
+                                       GError **error)
+{
+    SovaLibvirtBackend *lv = g_new0(SovaLibvirtBackend, 1);
+    lv->base.ops = &libvirt_ops;
+    lv->uri = g_strdup(uri);
+    lv->opts.affinity_refresh = opts ? opts->affinity_refresh : DEFAULT_AFFINITY_REFRESH;
+    lv->domains = sova_lv_domains_new();
+    if (!sova_lv_connect(lv, error)) {
+        lv_free(&lv->base);
+        return NULL;
+    }
+    return &lv->base;
+}
+
+gboolean sova_backend_is_libvirt(SovaBackend *be)
+{
+    return be && be->ops == &libvirt_ops;
+}
+
+virConnectPtr sova_libvirt_backend_conn(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), NULL);
+    return ((SovaLibvirtBackend *)be)->conn;
+}
+
+guint64 sova_libvirt_backend_reconnects(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), 0);
+    return ((SovaLibvirtBackend *)be)->reconnects;
+}
+
+gboolean sova_libvirt_backend_connected(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), FALSE);
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    return lv->conn && !g_atomic_int_get(&lv->dead);
+}

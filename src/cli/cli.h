@@ -1,0 +1,18 @@
+/* cli.h — the subcommands of `sova`, one file each, and what they share. */
+#pragma once
+#include <glib.h>
+#include "util/config.h"
+
+/* exit statuses */
+#define SOVA_EXIT_OK 0
+#define SOVA_EXIT_FAILURE 1   /* runtime failure: host unreachable, an action failed */
+#define SOVA_EXIT_USAGE 2     /* bad options, bad config, bad scenario */
+
+int sova_cmd_agent(int argc, char **argv);
+int sova_cmd_status(int argc, char **argv);
+
+/* Loads `path` if given (it must exist), else the default config if it exists.
+ * On error prints "sova: ..." and returns NULL. */
+SovaConfig *sova_cli_config(const char *path);
+/* parses options; prints the error and returns FALSE on bad usage */
+gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv);

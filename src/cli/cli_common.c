@@ -1,0 +1,32 @@
+/* cli_common.c — what the subcommands share: config loading and option parsing
+ * with sova's error style ("sova: <what>", exit status 2 for bad usage). */
+#include "cli.h"
+#include <stdio.h>
+
+SovaConfig *sova_cli_config(const char *path)
+{
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    g_autoptr(GError) err = NULL;
+    const char *file = path ? path : SOVA_DEFAULT_CONFIG;
+    if (!path && !g_file_test(file, G_FILE_TEST_EXISTS))
+        return g_steal_pointer(&cfg);
+    if (!sova_config_load(cfg, file, &err)) {
+        g_printerr("sova: %s\n", err->message);
+        return NULL;
+    }
+    return g_steal_pointer(&cfg);
+}
+
+gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv)
+{
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, argc, argv, &err)) {
+        g_printerr("sova: %s (see --help)\n", err->message);
+        return FALSE;
+    }
+    if (*argc > 1) {
+        g_printerr("sova: unexpected argument \"%s\" (see --help)\n", (*argv)[1]);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# check-docs.sh — keeps the documentation in step with the code:
+#  - every long option that `sova CMD --help` lists is in the man page (docs/sova.1)
+#    and in the README;
+#  - every configuration key the loader accepts (src/util/config.c) is in the
+#    configuration reference (docs/sova.conf.5.md).
+# usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
+set -u
+sova=$1; root=$2; bad=0
+for cmd in $("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {print $1}'); do
+    opts=$("$sova" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | grep -v -- '--help' | sort -u)
+    [ -n "$opts" ] || { echo "sova $cmd --help lists no options"; bad=1; }
+    for o in $opts; do
+        man=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+        grep -q -- "$man" "$root/docs/sova.1" || { echo "docs/sova.1 lacks $o (sova $cmd)"; bad=1; }
+        grep -q -- "$o" "$root/README.md" || { echo "README.md lacks $o (sova $cmd)"; bad=1; }
+    done
+done
+keys=$(sed -n 's/^static const char \*const [a-z]*_keys\[\] = {\(.*\)/\1/p; /_keys\[\] = {/,/};/p' \
+       "$root/src/util/config.c" | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
+[ -n "$keys" ] || { echo "found no configuration keys in src/util/config.c"; bad=1; }
+for k in $keys; do
+    grep -q -- "\`$k\`" "$root/docs/sova.conf.5.md" || { echo "docs/sova.conf.5.md lacks key $k"; bad=1; }
+done
+[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c '^  [a-z]') commands, $(echo $keys | wc -w) config keys"
+exit $bad

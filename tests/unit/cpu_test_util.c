@@ -1,0 +1,165 @@
+/* cpu_test_util.c — hand-made hosts and the apply-and-remeasure loop for the cpu
+ * policy tests; see cpu_test_util.h. */
+#include "cpu_test_util.h"
+#include <math.h>
+#include <string.h>
+
+SovaModel *cpu_test_host(guint n_pcpus)
+{
+    return sova_model_new(n_pcpus);
+}
+
+guint cpu_test_add_vm(SovaModel *m, const char *name, guint n, double demand, int pin)
+{
+    g_autofree char *uuid = g_strdup_printf("00000000-0000-0000-0000-%012u", m->vms->len);
+    SovaVmLoad *vm = sova_model_add_vm(m, uuid, name, n);
+    for (guint i = 0; i < n; i++) {
+        SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + i);
+        v->demand = demand;
+        v->pinned = pin >= 0 ? pin : -1;
+        v->pcpu = pin >= 0 ? pin : -pin - 1;
+    }
+    return m->vms->len - 1;
+}
+
+guint cpu_test_vcpu_of(const SovaModel *m, const char *name)
+{
+    for (guint i = 0; i < m->vms->len; i++)
+        if (strcmp(sova_model_vm(m, i)->name, name) == 0)
+            return sova_model_vm(m, i)->first_vcpu;
+    g_assert_not_reached();
+}
+
+double cpu_test_load(const SovaModel *m, guint p)
+{
+    double load = sova_model_pcpu(m, p)->other;
+    for (guint i = 0; i < m->vcpus->len; i++)
+        if (sova_model_vcpu(m, i)->pcpu == (int)p)
+            load += sova_model_vcpu(m, i)->demand;
+    return load;
+}
+
+guint cpu_test_count_on(const SovaModel *m, guint p)
+{
+    guint n = 0;
+    for (guint i = 0; i < m->vcpus->len; i++)
+        n += sova_model_vcpu(m, i)->pcpu == (int)p;
+    return n;
+}
+
+double cpu_test_load_stddev(const SovaModel *m)
+{
+    double sum = 0, sq = 0;
+    guint n = 0;
+    for (guint p = 0; p < m->n_pcpus; p++) {
+        if (!sova_model_pcpu_usable(m, p))
+            continue;
+        double u = MIN(100.0, cpu_test_load(m, p));
+        sum += u;
+        sq += u * u;
+        n++;
+    }
+    double mean = n ? sum / n : 0;
+    return n ? sqrt(MAX(0.0, sq / n - mean * mean)) : 0;
+}
+
+void cpu_test_settle(SovaModel *m)
+{
+    g_autofree double *wanted = g_new0(double, m->n_pcpus);
+    for (guint i = 0; i < m->vcpus->len; i++) {
+        const SovaVcpuLoad *v = sova_model_vcpu(m, i);
+        if (v->pcpu >= 0)
+            wanted[v->pcpu] += v->demand;
+    }
+    for (guint p = 0; p < m->n_pcpus; p++) {
+        SovaPcpuLoad *pc = sova_model_pcpu(m, p);
+        double room = MAX(0.0, 100.0 - pc->other);
+        double share = wanted[p] > room ? room / wanted[p] : 1.0;
+        pc->vcpu_util = 0;
+        for (guint i = 0; i < m->vcpus->len; i++) {
+            SovaVcpuLoad *v = sova_model_vcpu(m, i);
+            if (v->pcpu != (int)p)
+                continue;
+            v->usage = v->demand * share;
+            v->delay = v->demand - v->usage;
+            pc->vcpu_util += v->usage;
+        }
+        pc->util = MIN(100.0, pc->other + pc->vcpu_util);
+    }
+}
+
+static SovaVcpuLoad *find_vcpu(SovaModel *m, const char *uuid, int index)
+{
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SovaVmLoad *vm = sova_model_vm(m, i);
+        if (strcmp(vm->uuid, uuid) == 0 && index >= 0 && (guint)index < vm->n_vcpus)
+            return sova_model_vcpu(m, vm->first_vcpu + index);
+    }
+    g_assert_not_reached();
+}
+
+guint cpu_test_apply(SovaModel *m, const SovaPlan *p)
+{
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        const SovaAction *a = sova_plan_action(p, i);
+        g_assert_cmpint(a->kind, ==, SOVA_ACTION_PIN);
+        SovaVcpuLoad *v = find_vcpu(m, a->uuid, a->vcpu);
+        g_assert_cmpint(a->from_pcpu, ==, v->pcpu);
+        v->pinned = v->pcpu = a->to_pcpu;
+    }
+    cpu_test_settle(m);
+    return sova_plan_len(p);
+}
+
+guint cpu_test_rounds(const SovaCpuPolicy *pol, gpointer state, const SovaCpuPolicyParams *params,
+                      SovaModel *m, guint rounds)
+{
+    guint changes = 0;
+    for (guint r = 0; r < rounds; r++) {
+        g_autoptr(SovaPlan) p = pol->plan(m, params, state);
+        changes += cpu_test_apply(m, p);
+    }
+    return changes;
+}
+
+const SovaAction *cpu_test_find(const SovaPlan *p, const char *vm, int vcpu)
+{
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        const SovaAction *a = sova_plan_action(p, i);
+        if (strcmp(a->vm_name, vm) == 0 && a->vcpu == vcpu)
+            return a;
+    }
+    return NULL;
+}
+
+char *cpu_test_describe(const SovaPlan *p)
+{
+    GString *s = g_string_new(p->reason);
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        g_autofree char *line = sova_action_describe(sova_plan_action(p, i));
+        g_string_append_printf(s, "\n%s", line);
+    }
+    return g_string_free(s, FALSE);
+}
+
+SovaModel *cpu_test_random_host(guint n_pcpus, guint n_vcpus, double fill, guint32 seed)
+{
+    g_autoptr(GRand) rnd = g_rand_new_with_seed(seed);
+    SovaModel *m = cpu_test_host(n_pcpus);
+    double mean_demand = fill * n_pcpus / n_vcpus;
+    for (guint made = 0, k = 0; made < n_vcpus; k++) {
+        guint n = MIN((guint)g_rand_int_range(rnd, 1, 9), n_vcpus - made);
+        g_autofree char *name = g_strdup_printf("vm%05u", k);
+        cpu_test_add_vm(m, name, n, 0, 0);
+        for (guint i = 0; i < n; i++) {
+            SovaVcpuLoad *v = sova_model_vcpu(m, made + i);
+            /* skewed: most vCPUs light, some heavy, mean about mean_demand */
+            double x = g_rand_double(rnd);
+            v->demand = MIN(100.0, 2 * mean_demand * x * x * 1.5);
+            v->pinned = v->pcpu = g_rand_int_range(rnd, 0, (gint32)n_pcpus);
+        }
+        made += n;
+    }
+    cpu_test_settle(m);
+    return m;
+}
