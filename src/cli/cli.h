@@ -10,6 +10,7 @@
 
 int sova_cmd_agent(int argc, char **argv);
 int sova_cmd_status(int argc, char **argv);
+int sova_cmd_sim(int argc, char **argv);
 
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */

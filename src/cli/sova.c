@@ -12,6 +12,7 @@ typedef struct {
 static const Command commands[] = {
     { "agent", sova_cmd_agent, "run the host agent: pin vCPUs so the pCPUs stay evenly loaded" },
     { "status", sova_cmd_status, "show the host's pCPUs and VMs as they are now" },
+    { "sim", sova_cmd_sim, "run the agent against a simulated host scenario" },
 };
 
 static void usage(FILE *out)

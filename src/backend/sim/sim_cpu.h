@@ -1,0 +1,33 @@
+/* sim_cpu.h — the simulator's CPU model: who runs how much during one tick.
+ *
+ * A pure function over plain arrays, so it can be checked by hand in unit tests:
+ *  - background (non-VM) load is a task bound to its pCPU;
+ *  - a vCPU pinned to one pCPU shares that pCPU with everything else there;
+ *  - unpinned vCPUs move the way CFS's load balancer moves them: their demand is
+ *    water-filled over their allowed pCPUs, onto the least loaded first (groups with
+ *    the same affinity are filled together, the most constrained group first);
+ *  - a pCPU whose total demand D exceeds 100 % gives each task demand/D of what it
+ *    wanted (share in proportion to demand, capped at 100 %);
+ *  - what a vCPU wanted but did not get is its run-queue delay (runnable, not running).
+ * Fractions are of one pCPU over the tick: 0..1. */
+#pragma once
+#include <glib.h>
+#include "model/cpuset.h"
+
+typedef struct {
+    /* in */
+    double demand;                /* 0..1 */
+    const SovaCpuSet *affinity;   /* allowed pCPUs; NULL = all */
+    /* out */
+    double run;                   /* fraction of the tick it ran */
+    double wait;                  /* fraction it was runnable but waiting: demand - run */
+    int pcpu;                     /* where it runs: its pin, or for unpinned threads where CFS
+                                     would keep it (largest first onto the emptiest pCPU; it
+                                     stays where it was while it fits); in: where it was */
+} SovaSimThread;
+
+/* Shares `n_pcpus` pCPUs among `threads` and the per-pCPU `background` demand (0..1;
+ * may be NULL). Fills every thread's out fields and busy[p] (0..1; may be NULL).
+ * Threads whose affinity allows no existing pCPU get nothing. */
+void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *threads,
+                        guint n_threads, double *busy);

@@ -1,0 +1,299 @@
+/* sim_run.c — the scenario runner; see sim_run.h.
+ *
+ * One interval = let the simulator run `interval` seconds, then one sova_agent_step
+ * (sample, model, plan, execute), exactly as `sova agent` does on a host. The figures
+ * come from the simulator's true counters, read at each interval boundary. */
+#include "sim_run.h"
+#include "daemon/agent.h"
+#include "sim_backend.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static guint64 cpu_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (guint64)ts.tv_sec * 1000000000u + (guint64)ts.tv_nsec;
+}
+
+double sova_jain_index(const double *x, guint n)
+{
+    double sum = 0, sq = 0;
+    for (guint i = 0; i < n; i++) {
+        sum += x[i];
+        sq += x[i] * x[i];
+    }
+    return n && sq > 0 ? sum * sum / (n * sq) : 1.0;
+}
+
+/* the agent's settings: the caller's (or defaults), with the scenario's interval */
+static SovaConfig *run_config(const SovaSimScenario *sc, const SovaConfig *from)
+{
+    SovaConfig *c = sova_config_new();
+    if (from) {
+        c->target_stddev = from->target_stddev;
+        c->min_gain = from->min_gain;
+        c->ewma_alpha = from->ewma_alpha;
+        c->reserved = sova_cpuset_copy(from->reserved);
+        c->exclude = g_strdupv(from->exclude);
+    }
+    c->interval = sc->interval;
+    return c;
+}
+
+static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOptions *o,
+                                 const SovaConfig *cfg, guint n)
+{
+    SovaSimResult *r = g_new0(SovaSimResult, 1);
+    r->scenario = g_strdup(sc->path);
+    r->policy = g_strdup(o->policy ? o->policy->name : o->keep_pins ? "none (pins kept)" : "none");
+    r->seed = o->has_seed ? o->seed : sc->seed;
+    r->n_pcpus = sc->host.n_pcpus;
+    r->n_vcpus = sova_sim_scenario_n_vcpus(sc);
+    r->interval_s = sc->interval;
+    r->target = cfg->target_stddev;
+    r->n_intervals = n;
+    r->stddev = g_new0(double, n);
+    r->util = g_new0(double, (gsize)n * r->n_pcpus);
+    r->seen_stddev = o->policy ? g_new0(double, n) : NULL;
+    r->pins = g_new0(guint, n);
+    r->vms = g_array_new(FALSE, TRUE, sizeof(SovaSimVmResult));
+    return r;
+}
+
+void sova_sim_result_free(SovaSimResult *r)
+{
+    if (!r)
+        return;
+    for (guint i = 0; r->vms && i < r->vms->len; i++)
+        g_free(g_array_index(r->vms, SovaSimVmResult, i).name);
+    if (r->vms)
+        g_array_unref(r->vms);
+    g_free(r->scenario);
+    g_free(r->policy);
+    g_free(r->stddev);
+    g_free(r->util);
+    g_free(r->seen_stddev);
+    g_free(r->pins);
+    g_free(r);
+}
+
+static void on_interval(const SovaAgentInterval *iv, gpointer data)
+{
+    SovaSimResult *r = data;
+    if (iv->number < 1 || iv->number > r->n_intervals)
+        return;
+    r->seen_stddev[iv->number - 1] = iv->stddev;
+    r->pins[iv->number - 1] = iv->executed;
+}
+
+/* interval k's true pCPU utilisation and its stddev over the pCPUs not reserved */
+static void record_interval(SovaSimResult *r, SovaBackend *be, guint k, guint64 *last_busy,
+                            guint64 elapsed_ns, const SovaCpuSet *reserved)
+{
+    double sum = 0, sq = 0;
+    guint n = 0;
+    for (guint p = 0; p < r->n_pcpus; p++) {
+        guint64 busy = sova_sim_backend_pcpu_busy_ns(be, p);
+        double u = elapsed_ns ? 100.0 * (double)(busy - last_busy[p]) / (double)elapsed_ns : 0;
+        last_busy[p] = busy;
+        r->util[(gsize)k * r->n_pcpus + p] = u;
+        if (sova_cpuset_has(reserved, p))
+            continue;
+        sum += u;
+        sq += u * u;
+        n++;
+    }
+    double mean = n ? sum / n : 0;
+    r->stddev[k] = n ? sqrt(MAX(0.0, sq / n - mean * mean)) : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(const double *sorted, guint n, double q)
+{
+    if (!n)
+        return 0;
+    double pos = q * (n - 1);
+    guint lo = (guint)floor(pos), hi = MIN(lo + 1, n - 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *sc)
+{
+    int last_above = -1;
+    for (guint k = 0; k < r->n_intervals; k++)
+        if (r->stddev[k] > r->target + 1e-9) {
+            last_above = (int)k;
+            r->above++;
+        }
+    r->settled = last_above + 1 < (int)r->n_intervals ? last_above + 1 : -1;
+    for (guint k = r->settled >= 0 ? (guint)r->settled : 0; k < r->n_intervals; k++)
+        r->pins_after += r->pins[k];
+    guint from = r->settled >= 0 ? (guint)r->settled : 0, n = r->n_intervals - from;
+    g_autofree double *sorted = g_memdup2(r->stddev + from, n * sizeof(double));
+    qsort(sorted, n, sizeof(double), cmp_double);
+    double sum = 0;
+    for (guint i = 0; i < n; i++)
+        sum += sorted[i];
+    r->mean_after = n ? sum / n : 0;
+    r->median_after = percentile(sorted, n, 0.5);
+    r->p95_after = percentile(sorted, n, 0.95);
+
+    g_autofree double *ratio = g_new0(double, sc->vms->len);
+    guint n_ratio = 0;
+    for (guint m = 0; m < sc->vms->len; m++) {
+        const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, m);
+        guint64 ran, wanted;
+        sova_sim_backend_vm_truth(be, m, &ran, &wanted);
+        SovaSimVmResult vr = { g_strdup(spec->name), spec->n_vcpus, wanted / 1e9, ran / 1e9 };
+        g_array_append_val(r->vms, vr);
+        r->demanded_s += vr.demanded_s;
+        r->delivered_s += vr.delivered_s;
+        if (wanted > 0)
+            ratio[n_ratio++] = MIN(1.0, (double)ran / (double)wanted);
+    }
+    r->jain = sova_jain_index(ratio, n_ratio);
+}
+
+/* one agent step, timing its own CPU apart from the simulator's */
+static gboolean timed_step(SovaAgent *agent, SovaBackend *be, SovaSimResult *r, gboolean measure,
+                           GError **error)
+{
+    guint64 t0 = measure ? cpu_now_ns() : 0, s0 = measure ? sova_sim_backend_cpu_ns(be) : 0;
+    if (!sova_agent_step(agent, error))
+        return FALSE;
+    if (measure) {
+        guint64 spent = cpu_now_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;
+        r->agent_cpu_s += (double)(spent > in_sim ? spent - in_sim : 0) / 1e9;
+    }
+    return TRUE;
+}
+
+SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *o, GError **error)
+{
+    gint64 wall0 = g_get_monotonic_time();
+    g_autoptr(SovaConfig) cfg = run_config(sc, o->cfg);
+    double duration = o->duration > 0 ? o->duration : sc->duration;
+    guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
+    g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
+    g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, r->seed, !o->policy && !o->keep_pins);
+    sova_sim_backend_set_timing(be, o->measure_cpu);
+    g_autoptr(SovaAgent) agent = NULL;
+    if (o->policy) {
+        SovaAgentOptions ao = { .quiet = TRUE, .observer = on_interval, .observer_data = r };
+        agent = sova_agent_new(be, cfg, o->policy, &ao);
+        if (!timed_step(agent, be, r, o->measure_cpu, error))   /* the baseline sample */
+            return NULL;
+    }
+    g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
+    guint64 interval_ns = (guint64)llround(sc->interval * 1e9);
+    for (guint k = 0; k < n; k++) {
+        sova_backend_wait(be, sc->interval, NULL);
+        record_interval(r, be, k, last_busy, interval_ns, cfg->reserved);
+        if (agent && !timed_step(agent, be, r, o->measure_cpu, error))
+            return NULL;
+        if (o->progress)
+            o->progress((double)(k + 1) / n, o->progress_data);
+    }
+    r->pin_changes = agent ? sova_agent_pin_changes(agent) : 0;
+    r->calls = be->calls;
+    summarise(r, be, sc);
+    r->wall_s = (double)(g_get_monotonic_time() - wall0) / 1e6;
+    return g_steal_pointer(&r);
+}
+
+static void add_double(JsonBuilder *b, const char *name, double v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_double_value(b, v);
+}
+
+static void add_int(JsonBuilder *b, const char *name, gint64 v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, v);
+}
+
+static void add_series(JsonBuilder *b, const char *name, const double *v, guint n)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < n; i++)
+        json_builder_add_double_value(b, round(v[i] * 100) / 100);
+    json_builder_end_array(b);
+}
+
+static void add_vms(JsonBuilder *b, const SovaSimResult *r)
+{
+    json_builder_set_member_name(b, "vms");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < r->vms->len; i++) {
+        const SovaSimVmResult *v = &g_array_index(r->vms, SovaSimVmResult, i);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, v->name);
+        add_int(b, "vcpus", v->n_vcpus);
+        add_double(b, "demanded_s", v->demanded_s);
+        add_double(b, "delivered_s", v->delivered_s);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "scenario");
+    json_builder_add_string_value(b, r->scenario);
+    json_builder_set_member_name(b, "policy");
+    json_builder_add_string_value(b, r->policy);
+    add_int(b, "seed", (gint64)r->seed);
+    add_int(b, "pcpus", r->n_pcpus);
+    add_int(b, "vcpus", r->n_vcpus);
+    add_double(b, "interval_s", r->interval_s);
+    add_int(b, "intervals", r->n_intervals);
+    add_double(b, "target_stddev", r->target);
+    json_builder_set_member_name(b, "intervals_until_balanced");
+    if (r->settled >= 0)
+        json_builder_add_int_value(b, r->settled);
+    else
+        json_builder_add_null_value(b);
+    add_int(b, "intervals_above_target", r->above);
+    add_double(b, "stddev_mean_after", r->mean_after);
+    add_double(b, "stddev_median_after", r->median_after);
+    add_double(b, "stddev_p95_after", r->p95_after);
+    add_int(b, "pin_changes", (gint64)r->pin_changes);
+    add_int(b, "pin_changes_after_balanced", (gint64)r->pins_after);
+    add_int(b, "libvirt_calls", (gint64)r->calls);
+    add_double(b, "demanded_s", r->demanded_s);
+    add_double(b, "delivered_s", r->delivered_s);
+    add_double(b, "jain", r->jain);
+    add_vms(b, r);
+    if (with_series) {
+        add_series(b, "stddev", r->stddev, r->n_intervals);
+        if (r->seen_stddev)
+            add_series(b, "stddev_seen_by_agent", r->seen_stddev, r->n_intervals);
+        json_builder_set_member_name(b, "pcpu_util");
+        json_builder_begin_array(b);
+        for (guint p = 0; p < r->n_pcpus; p++) {
+            g_autofree double *col = g_new(double, r->n_intervals);
+            for (guint k = 0; k < r->n_intervals; k++)
+                col[k] = r->util[(gsize)k * r->n_pcpus + p];
+            json_builder_begin_array(b);
+            for (guint k = 0; k < r->n_intervals; k++)
+                json_builder_add_double_value(b, round(col[k] * 100) / 100);
+            json_builder_end_array(b);
+        }
+        json_builder_end_array(b);
+    }
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,0 +1,70 @@
+/* sim_run.h — running a scenario: the agent's real loop against the simulator, and
+ * the figures that judge it.
+ *
+ * This is the harness behind `sova sim` and the simulator benchmark. It drives the very
+ * agent (src/daemon/agent.c) and policy the daemon runs; with no policy it just lets
+ * time pass with every vCPU unpinned, which is the "plain Linux CFS" baseline. Figures
+ * are computed from the simulator's ground truth (no measurement noise): pCPU
+ * utilisation per interval and its standard deviation, when it settled, CPU delivered
+ * versus demanded per VM and Jain's fairness index over those ratios. */
+#pragma once
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "policy/cpu_policy.h"
+#include "sim_scenario.h"
+#include "util/config.h"
+
+typedef struct {
+    const SovaCpuPolicy *policy;  /* NULL: no agent (CFS baseline) */
+    gboolean keep_pins;       /* with no policy: keep the scenario's pins instead of unpinning */
+    const SovaConfig *cfg;    /* policy parameters, reserved pCPUs...; NULL = defaults.
+                                 The interval always comes from the scenario. */
+    gboolean has_seed;
+    guint64 seed;             /* overrides the scenario's seed when has_seed */
+    double duration;          /* overrides the scenario's duration when > 0 */
+    gboolean measure_cpu;     /* measure the agent's own CPU time (M1) */
+    /* called after every interval with the fraction done; may be NULL */
+    void (*progress)(double done, gpointer data);
+    gpointer progress_data;
+} SovaSimRunOptions;
+
+typedef struct {
+    char *name;
+    guint n_vcpus;
+    double demanded_s;        /* CPU seconds it wanted */
+    double delivered_s;       /* CPU seconds it got */
+} SovaSimVmResult;
+
+typedef struct {
+    char *scenario;           /* its path */
+    char *policy;             /* "none" for the baseline */
+    guint64 seed;
+    guint n_pcpus, n_vcpus;
+    double interval_s, target;
+    guint n_intervals;
+    double *stddev;           /* [n_intervals] pCPU util stddev, points (true) */
+    double *util;             /* [n_intervals * n_pcpus] pCPU util %, row = interval (true) */
+    double *seen_stddev;      /* [n_intervals] the stddev the agent saw (with noise); NULL with no agent */
+    int settled;              /* intervals before the stddev stays <= target; -1 = never */
+    guint above;              /* intervals with stddev > target */
+    double mean_after, median_after, p95_after;   /* stddev over the settled intervals */
+    guint *pins;              /* [n_intervals] pins executed after each interval (agent runs only) */
+    guint64 pin_changes;
+    guint64 pins_after;       /* pins executed once settled (in intervals >= settled); all if never */
+    guint64 calls;            /* modelled libvirt calls, whole run */
+    GArray *vms;              /* SovaSimVmResult */
+    double demanded_s, delivered_s;
+    double jain;              /* over delivered/demanded per VM with any demand */
+    double agent_cpu_s;       /* with measure_cpu: process CPU in agent steps minus in the simulator */
+    double wall_s;            /* how long the run took */
+} SovaSimResult;
+
+/* NULL with error only when an agent step fails (a sampling error: not expected here) */
+SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *opts, GError **error);
+void sova_sim_result_free(SovaSimResult *r);
+JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series);
+
+/* Jain's fairness index (sum x)^2 / (n sum x^2); 1 for n == 0 */
+double sova_jain_index(const double *x, guint n);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaSimResult, sova_sim_result_free)

@@ -1,0 +1,157 @@
+/* test_sim_run.c — whole simulated runs: the harness's figures on a hand-checkable
+ * case, determinism (same seed, same run; another seed, other noise), and the `balance`
+ * policy on every course-style scenario in bench/scenarios: stddev <= 5 within 3
+ * intervals, and no pin change after that. */
+#include "backend/sim/sim_backend.h"
+#include "backend/sim/sim_run.h"
+#include <math.h>
+#include <string.h>
+
+static SovaSimScenario *scenario(const char *text)
+{
+    g_autoptr(GError) err = NULL;
+    SovaSimScenario *sc = sova_sim_scenario_load_data("test.conf", text, &err);
+    g_assert_no_error(err);
+    return sc;
+}
+
+static void test_jain(void)
+{
+    double even[] = { 0.5, 0.5, 0.5 }, half[] = { 1, 0 };
+    g_assert_cmpfloat_with_epsilon(sova_jain_index(even, 3), 1, 1e-12);
+    g_assert_cmpfloat_with_epsilon(sova_jain_index(half, 2), 0.5, 1e-12);
+}
+
+/* 4 pCPUs, 8 vCPUs at 50 % kept on pCPU 0, no agent: pCPU util 100/0/0/0 (stddev
+ * 43.30 every interval, never balanced); each VM gets 1/8 of pCPU 0 out of 1/2 wanted */
+static void test_figures(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario("[scenario]\nduration=10\n[host]\npcpus=4\n"
+                                             "[vms]\ncount=8\ndemand=constant:50\npin=all-on-0\n");
+    SovaSimRunOptions o = { .keep_pins = TRUE };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimResult) r = sova_sim_run(sc, &o, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(r->n_intervals, ==, 10);
+    g_assert_cmpfloat_with_epsilon(r->util[0], 100, 1e-6);
+    g_assert_cmpfloat_with_epsilon(r->util[1], 0, 1e-6);
+    for (guint k = 0; k < 10; k++)
+        g_assert_cmpfloat_with_epsilon(r->stddev[k], sqrt(1875.0), 1e-6);
+    g_assert_cmpint(r->settled, ==, -1);
+    g_assert_cmpuint(r->above, ==, 10);
+    g_assert_cmpuint(r->pin_changes, ==, 0);
+    g_assert_cmpfloat_with_epsilon(r->demanded_s, 8 * 0.5 * 10, 1e-6);
+    g_assert_cmpfloat_with_epsilon(r->delivered_s, 10, 1e-6);
+    g_assert_cmpfloat_with_epsilon(g_array_index(r->vms, SovaSimVmResult, 3).delivered_s, 1.25, 1e-6);
+    g_assert_cmpfloat_with_epsilon(r->jain, 1, 1e-9);
+    /* unpinned (the CFS baseline), the same load spreads: 100 % on every pCPU */
+    o.keep_pins = FALSE;
+    g_autoptr(SovaSimResult) cfs = sova_sim_run(sc, &o, &err);
+    g_assert_cmpint(cfs->settled, ==, 0);
+    g_assert_cmpfloat_with_epsilon(cfs->delivered_s, 40, 1e-6);
+}
+
+static const char noisy[] =
+    "[scenario]\nduration=60\nseed=5\n"
+    "[host]\npcpus=4\nnoise=2\n"
+    "[vms]\ncount=8\ndemand=walk:50:10;constant:70;square:90:10:20\npin=all-on-0\n";
+
+static gboolean same_run(const SovaSimResult *a, const SovaSimResult *b)
+{
+    if (a->n_intervals != b->n_intervals || a->pin_changes != b->pin_changes ||
+        a->calls != b->calls || a->settled != b->settled || a->delivered_s != b->delivered_s)
+        return FALSE;
+    for (guint k = 0; k < a->n_intervals; k++)
+        if (a->stddev[k] != b->stddev[k] || a->seen_stddev[k] != b->seen_stddev[k])
+            return FALSE;
+    return TRUE;
+}
+
+static void test_determinism(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario(noisy);
+    const SovaCpuPolicy *policies[] = { sova_cpu_policy_find("balance"), sova_cpu_policy_find("zigzag") };
+    for (guint i = 0; i < G_N_ELEMENTS(policies); i++) {
+        SovaSimRunOptions o = { .policy = policies[i] };
+        g_autoptr(SovaSimResult) a = sova_sim_run(sc, &o, NULL);
+        g_autoptr(SovaSimResult) b = sova_sim_run(sc, &o, NULL);
+        g_assert_true(same_run(a, b));
+        o.has_seed = TRUE;
+        o.seed = 6;
+        g_autoptr(SovaSimResult) c = sova_sim_run(sc, &o, NULL);
+        g_assert_false(same_run(a, c));
+    }
+}
+
+/* the noise alone (constant demand, nothing moves) depends on the seed, and only on it */
+static void test_noise_seed(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario("[host]\npcpus=2\nnoise=3\n[vm a]\ndemand=constant:50\npin=0\n");
+    guint64 busy[3];
+    for (int run = 0; run < 3; run++) {
+        g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, run == 2 ? 2 : 1, FALSE);
+        g_autoptr(SovaSnapshot) a = sova_backend_sample(be, NULL);
+        sova_backend_wait(be, 1, NULL);
+        g_autoptr(SovaSnapshot) b = sova_backend_sample(be, NULL);
+        busy[run] = sova_snapshot_pcpu(b, 0)->busy_ns;
+        /* noise moves time between busy and idle, never changes their sum */
+        g_assert_cmpuint(busy[run] + sova_snapshot_pcpu(b, 0)->idle_ns, ==, 1000000000u);
+        /* ±3 points of 1 s around the true 500 ms */
+        g_assert_cmpint(ABS((gint64)busy[run] - 500000000), <=, 30000000);
+        g_assert_cmpuint(sova_sim_backend_pcpu_busy_ns(be, 0), ==, 500000000u);
+    }
+    g_assert_cmpuint(busy[0], ==, busy[1]);
+    g_assert_cmpuint(busy[0], !=, busy[2]);
+}
+
+static char *scenario_dir(void)
+{
+    return g_test_build_filename(G_TEST_DIST, "bench", "scenarios", NULL);
+}
+
+static void test_balance_course(void)
+{
+    g_autofree char *dir = scenario_dir();
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    if (!d) {
+        g_test_skip("bench/scenarios not found (set G_TEST_SRCDIR to the source tree)");
+        return;
+    }
+    const SovaCpuPolicy *balance = sova_cpu_policy_find("balance");
+    guint seen = 0;
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        if (!g_str_has_prefix(name, "course-") || !g_str_has_suffix(name, ".conf"))
+            continue;
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(SovaSimScenario) sc = sova_sim_scenario_load(path, &err);
+        g_assert_no_error(err);
+        SovaSimRunOptions o = { .policy = balance };
+        g_autoptr(SovaSimResult) r = sova_sim_run(sc, &o, &err);
+        g_assert_no_error(err);
+        g_test_message("%s: settled after %d intervals, %" G_GUINT64_FORMAT " pins", name,
+                       r->settled, r->pin_changes);
+        g_assert_cmpint(r->settled, >=, 0);
+        g_assert_cmpint(r->settled, <=, 3);
+        for (guint k = (guint)r->settled; k < r->n_intervals; k++)
+            g_assert_cmpfloat(r->stddev[k], <=, 5.0);
+        /* stays put: every pin was made before it settled, except that the first interval
+         * may pin vCPUs that start unpinned (balance adopts them even on a balanced host) */
+        for (guint k = MAX(1u, (guint)r->settled); k < r->n_intervals; k++)
+            g_assert_cmpuint(r->pins[k], ==, 0);
+        seen++;
+    }
+    g_assert_cmpuint(seen, >=, 5);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sim/run/jain", test_jain);
+    g_test_add_func("/sim/run/figures", test_figures);
+    g_test_add_func("/sim/run/determinism", test_determinism);
+    g_test_add_func("/sim/run/noise-seed", test_noise_seed);
+    g_test_add_func("/sim/run/balance-course", test_balance_course);
+    return g_test_run();
+}
