@@ -1,5 +1,6 @@
 /* sova.c — the `sova` command: dispatches to one subcommand per file (cmd_*.c). */
 #include "cli.h"
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    setlocale(LC_ALL, "");   /* GLib's messages and option parsing follow the user's locale */
     if (argc < 2) {
         usage(stderr);
         return SOVA_EXIT_USAGE;
