@@ -44,6 +44,23 @@ SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name
     return a;
 }
 
+SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                             const char *vm_name, const char *reason_fmt, ...)
+{
+    g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
+    SovaAction *a = g_new0(SovaAction, 1);
+    va_list ap;
+    a->kind = kind;
+    g_strlcpy(a->uuid, uuid, sizeof a->uuid);
+    a->vm_name = g_strdup(vm_name);
+    a->vcpu = a->from_pcpu = a->to_pcpu = -1;
+    va_start(ap, reason_fmt);
+    a->reason = g_strdup_vprintf(reason_fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(p->actions, a);
+    return a;
+}
+
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...)
 {
     va_list ap;

@@ -37,11 +37,16 @@ void sova_plan_free(SovaPlan *p);
 SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
                               int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
     G_GNUC_PRINTF(7, 8);
+/* appends an ATTACH_VF or DETACH_VF action for a VM; reason is printf-style */
+SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                             const char *vm_name, const char *reason_fmt, ...)
+    G_GNUC_PRINTF(5, 6);
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
-/* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)" */
+/* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
+ * "attach-vf web1 (reason)", "detach-vf web1 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
 

@@ -8,11 +8,19 @@ static void vcpu_clear(gpointer p)
     g_clear_pointer(&v->affinity, sova_cpuset_free);
 }
 
+static void nic_clear(gpointer p)
+{
+    SovaNicSample *n = p;
+    g_clear_pointer(&n->alias, g_free);
+    g_clear_pointer(&n->target_dev, g_free);
+}
+
 static void vm_free(gpointer p)
 {
     SovaVmSample *vm = p;
     g_free(vm->name);
     g_array_unref(vm->vcpus);
+    g_array_unref(vm->nics);
     g_free(vm);
 }
 
@@ -53,6 +61,8 @@ SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char
     g_array_set_size(vm->vcpus, n_vcpus);
     for (guint i = 0; i < n_vcpus; i++)
         sova_vm_vcpu(vm, i)->pcpu = -1;
+    vm->nics = g_array_new(FALSE, TRUE, sizeof(SovaNicSample));
+    g_array_set_clear_func(vm->nics, nic_clear);
     g_ptr_array_add(s->vms, vm);
     return vm;
 }
@@ -75,4 +85,31 @@ SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i)
 SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id)
 {
     return &g_array_index(s->pcpus, SovaPcpuSample, id);
+}
+
+SovaNicSample *sova_vm_add_nic(SovaVmSample *vm, const char *alias, const char *mac,
+                               const char *target_dev, SovaNicRole role)
+{
+    SovaNicSample n = {0};
+    n.alias = g_strdup(alias);
+    g_strlcpy(n.mac, mac ? mac : "", sizeof n.mac);
+    n.target_dev = g_strdup(target_dev);
+    n.role = role;
+    g_array_append_val(vm->nics, n);
+    return sova_vm_nic(vm, vm->nics->len - 1);
+}
+
+SovaNicSample *sova_vm_nic(const SovaVmSample *vm, guint i)
+{
+    return &g_array_index(vm->nics, SovaNicSample, i);
+}
+
+const char *sova_nic_role_name(SovaNicRole role)
+{
+    switch (role) {
+    case SOVA_NIC_STANDBY: return "standby";
+    case SOVA_NIC_VF: return "vf";
+    case SOVA_NIC_OTHER: return "other";
+    }
+    return "?";
 }

@@ -32,6 +32,31 @@ typedef enum {
     SOVA_VM_OTHER,            /* shutting down, crashed, ...: not scheduled */
 } SovaVmState;
 
+/* what a VM's network interface is for the net plane (see netmodel.h) */
+typedef enum {
+    SOVA_NIC_STANDBY,         /* the para-virtual NIC every managed VM keeps (teaming persistent) */
+    SOVA_NIC_VF,              /* an SR-IOV VF (or its stand-in) handed out by sova, same MAC */
+    SOVA_NIC_OTHER,           /* anything else: not counted by the net plane */
+} SovaNicRole;
+
+#define SOVA_MAC_LEN 18       /* "52:54:00:00:00:01" + NUL */
+
+typedef struct {
+    char *alias;              /* libvirt device alias ("ua-sova-net0"); NULL when unknown */
+    char mac[SOVA_MAC_LEN];   /* "" when unknown */
+    char *target_dev;         /* host-side device (tap), NULL when none (hostdev VF) */
+    SovaNicRole role;
+    guint64 rx_bytes, tx_bytes;     /* cumulative, host side of the NIC */
+    guint64 rx_packets, tx_packets;
+} SovaNicSample;
+
+/* per-VM net-plane override, from the VM's metadata: always, never or auto */
+typedef enum {
+    SOVA_NET_AUTO,            /* the policy decides */
+    SOVA_NET_ALWAYS,          /* wants a VF whatever its load */
+    SOVA_NET_NEVER,           /* never gets a VF; one it holds is taken back */
+} SovaNetOverride;
+
 typedef struct {
     char uuid[SOVA_UUID_LEN];
     char *name;
@@ -39,6 +64,8 @@ typedef struct {
     guint64 cpu_time_ns;      /* cumulative cpu.time of the whole VM (all threads) */
     guint64 memory_kib;       /* current memory */
     GArray *vcpus;            /* SovaVcpuSample, index = vCPU number */
+    GArray *nics;             /* SovaNicSample, order not significant; empty when not sampled */
+    SovaNetOverride net_override;
 } SovaVmSample;
 
 typedef struct {
@@ -48,6 +75,8 @@ typedef struct {
     GArray *pcpus;            /* SovaPcpuSample, index = id */
     GPtrArray *vms;           /* SovaVmSample*, order not significant */
     guint64 memory_kib;       /* host memory */
+    gboolean has_host_nic;    /* the physical NIC's counters below are known */
+    guint64 host_nic_rx_bytes, host_nic_tx_bytes;   /* cumulative */
 } SovaSnapshot;
 
 SovaSnapshot *sova_snapshot_new(guint n_pcpus);
@@ -56,6 +85,11 @@ void sova_snapshot_free(SovaSnapshot *s);
 SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus);
 SovaVmSample *sova_snapshot_find_vm(const SovaSnapshot *s, const char *uuid);
 SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i);
+/* appends a NIC with zero counters, owned by vm; alias, mac and target_dev may be NULL */
+SovaNicSample *sova_vm_add_nic(SovaVmSample *vm, const char *alias, const char *mac,
+                               const char *target_dev, SovaNicRole role);
+SovaNicSample *sova_vm_nic(const SovaVmSample *vm, guint i);
+const char *sova_nic_role_name(SovaNicRole role);
 SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaSnapshot, sova_snapshot_free)

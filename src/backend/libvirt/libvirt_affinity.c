@@ -13,6 +13,7 @@ static void domain_free(gpointer p)
     if (d->dom)
         virDomainFree(d->dom);
     g_ptr_array_unref(d->affinity);
+    sova_lv_nics_free(d->nics);
     g_free(d);
 }
 

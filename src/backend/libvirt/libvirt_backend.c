@@ -2,8 +2,8 @@
  *
  * Glue only: a sample is the node's pCPUs (libvirt_node.c) plus the VMs
  * (libvirt_domains.c) on a connection that is re-opened first if it was lost
- * (libvirt_conn.c); execute is a pin (libvirt_pin.c); wait runs the GLib main loop,
- * where libvirt's events are dispatched. */
+ * (libvirt_conn.c); execute is a pin (libvirt_pin.c) or a VF switch (libvirt_vf.c);
+ * wait runs the GLib main loop, where libvirt's events are dispatched. */
 #include "libvirt_private.h"
 
 #define DEFAULT_AFFINITY_REFRESH 60
@@ -20,6 +20,7 @@ static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
     s->time_us = g_get_monotonic_time();
     if (!sova_lv_domains_sample(lv, s, error))
         return NULL;
+    sova_lv_vf_after_sample(lv);
     return g_steal_pointer(&s);
 }
 
@@ -32,12 +33,18 @@ static gboolean lv_execute(SovaBackend *be, const SovaAction *a, GError **error)
                     lv->uri ? lv->uri : "libvirt");
         return FALSE;
     }
-    if (a->kind != SOVA_ACTION_PIN) {
+    switch (a->kind) {
+    case SOVA_ACTION_PIN:
+        return sova_lv_pin(lv, a, error);
+    case SOVA_ACTION_ATTACH_VF:
+        return sova_lv_vf_attach(lv, a, error);
+    case SOVA_ACTION_DETACH_VF:
+        return sova_lv_vf_detach(lv, a, error);
+    default:
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "the libvirt backend does not carry out action kind %d yet", a->kind);
         return FALSE;
     }
-    return sova_lv_pin(lv, a, error);
 }
 
 static gboolean lv_wait(SovaBackend *be, double seconds, const volatile gint *stop)
@@ -50,6 +57,7 @@ static void lv_free(SovaBackend *be)
 {
     SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
     sova_lv_disconnect(lv);
+    sova_lv_vf_clear(lv);
     g_hash_table_unref(lv->domains);
     g_clear_pointer(&lv->topo, g_array_unref);
     g_free(lv->host);
@@ -71,8 +79,12 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
     SovaLibvirtBackend *lv = g_new0(SovaLibvirtBackend, 1);
     lv->base.ops = &libvirt_ops;
     lv->uri = g_strdup(uri);
-    lv->opts.affinity_refresh = opts ? opts->affinity_refresh : DEFAULT_AFFINITY_REFRESH;
+    if (opts)
+        lv->opts = *opts;
+    else
+        lv->opts.affinity_refresh = DEFAULT_AFFINITY_REFRESH;
     lv->domains = sova_lv_domains_new();
+    sova_lv_vf_init(lv);
     if (!sova_lv_connect(lv, error)) {
         lv_free(&lv->base);
         return NULL;
@@ -102,4 +114,28 @@ gboolean sova_libvirt_backend_connected(SovaBackend *be)
     g_return_val_if_fail(sova_backend_is_libvirt(be), FALSE);
     SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
     return lv->conn && !g_atomic_int_get(&lv->dead);
+}
+
+void sova_libvirt_backend_vf_stats(SovaBackend *be, SovaLibvirtVfStats *out)
+{
+    g_return_if_fail(sova_backend_is_libvirt(be));
+    *out = ((SovaLibvirtBackend *)be)->vf.stats;
+}
+
+guint sova_libvirt_backend_vf_in_use(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), 0);
+    return sova_lv_vf_in_use((SovaLibvirtBackend *)be);
+}
+
+guint sova_libvirt_backend_vf_pending(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), 0);
+    return g_hash_table_size(((SovaLibvirtBackend *)be)->vf.pending);
+}
+
+guint sova_libvirt_backend_vf_pool(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), 0);
+    return ((SovaLibvirtBackend *)be)->vf.pool;
 }

@@ -14,7 +14,32 @@ typedef struct {
     /* re-read every VM's vCPU affinity every N samples to notice pins made by someone
      * else; 0 = only when a VM is first seen or its vCPU count changes */
     guint affinity_refresh;
+    /* net plane (all optional; zero = off / default) */
+    gboolean net;             /* read each VM's NICs: its domain XML once (and after a switch) */
+    const char *vf_template;  /* interface XML of a VF, with {mac} {alias} {persistent}
+                               * {network} {slot}; NULL = SOVA_LV_VF_TEMPLATE_DEFAULT */
+    const char *vf_network;   /* {network}: the hostdev network (or the stand-in's) */
+    guint vf_pool;            /* VF slots on this host; 0 = count the VFs of vf_network
+                               * (a <forward mode='hostdev'> network) at connect */
+    double detach_timeout;    /* seconds to wait for device-removed; 0 = 5 s */
 } SovaLibvirtOptions;
+
+/* production: a VF from a <forward mode='hostdev'> network, failing over to the standby */
+#define SOVA_LV_VF_TEMPLATE_DEFAULT \
+    "<interface type='network'><source network='{network}'/><mac address='{mac}'/>" \
+    "<teaming type='transient' persistent='{persistent}'/><alias name='{alias}'/></interface>"
+/* VF slot N is the device alias SOVA_LV_VF_ALIAS_PREFIX "N" (user aliases need "ua-") */
+#define SOVA_LV_VF_ALIAS_PREFIX "ua-sova-vf"
+
+/* what VF switching has done so far (latencies of the last switch, seconds) */
+typedef struct {
+    guint64 attaches, attach_failures;
+    guint64 detaches;         /* confirmed by device-removed (or the device was already gone) */
+    guint64 detach_timeouts;  /* no event in time: left pending */
+    double last_attach_s;     /* virDomainAttachDeviceFlags round trip */
+    double last_detach_request_s; /* virDomainDetachDeviceAlias round trip */
+    double last_detach_event_s;   /* detach request -> device-removed event */
+} SovaLibvirtVfStats;
 
 /* Connects to `uri` (NULL = libvirt's default URI). opts may be NULL (defaults: refresh
  * every 60 samples). Fails with SOVA_ERROR_CONNECT and a message naming the URI. */
@@ -27,5 +52,10 @@ virConnectPtr sova_libvirt_backend_conn(SovaBackend *be);
 guint64 sova_libvirt_backend_reconnects(SovaBackend *be);
 /* FALSE after the connection was lost and until a sample reconnects */
 gboolean sova_libvirt_backend_connected(SovaBackend *be);
+/* net plane: switching figures, VF-role NICs over known VMs, detaches still pending */
+void sova_libvirt_backend_vf_stats(SovaBackend *be, SovaLibvirtVfStats *out);
+guint sova_libvirt_backend_vf_in_use(SovaBackend *be);
+guint sova_libvirt_backend_vf_pool(SovaBackend *be);
+guint sova_libvirt_backend_vf_pending(SovaBackend *be);
 /* TRUE when `be` is a libvirt backend */
 gboolean sova_backend_is_libvirt(SovaBackend *be);

@@ -26,12 +26,25 @@ static void sova_lv_global_init(void)
     }
 }
 
+static const char *close_reason(int reason)
+{
+    switch (reason) {
+    case VIR_CONNECT_CLOSE_REASON_ERROR: return "I/O error";
+    case VIR_CONNECT_CLOSE_REASON_EOF: return "libvirtd closed it";
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE: return "keepalive timeout";
+    case VIR_CONNECT_CLOSE_REASON_CLIENT: return "closed by sova";
+    }
+    return "unknown reason";
+}
+
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     SovaLibvirtBackend *lv = opaque;
     (void)conn;
-    (void)reason;
     g_atomic_int_set(&lv->dead, 1);
+    if (reason != VIR_CONNECT_CLOSE_REASON_CLIENT)
+        sova_warn("libvirt: lost the connection to %s (%s); reconnecting at the next sample",
+                  lv->uri ? lv->uri : "(default URI)", close_reason(reason));
 }
 
 gboolean sova_lv_last_error_is_gone(void)
@@ -89,6 +102,7 @@ gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error)
     if (virConnectRegisterCloseCallback(lv->conn, on_close, lv, NULL) < 0)
         sova_debug("libvirt: no close callback on %s: %s", uri, virGetLastErrorMessage());
     enable_keepalive(lv);
+    sova_lv_vf_connected(lv);
     if (!sova_lv_node_read_static(lv, error)) {
         g_prefix_error(error, "%s: ", uri);
         sova_lv_disconnect(lv);
@@ -102,6 +116,7 @@ void sova_lv_disconnect(SovaLibvirtBackend *lv)
     g_hash_table_remove_all(lv->domains);   /* domain handles belong to this connection */
     if (!lv->conn)
         return;
+    sova_lv_vf_disconnecting(lv);
     virConnectUnregisterCloseCallback(lv->conn, on_close);
     virConnectClose(lv->conn);
     lv->conn = NULL;

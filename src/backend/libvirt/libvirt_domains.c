@@ -10,13 +10,17 @@
  * Steady state with every vCPU pinned: no call per VM at all.
  * Drivers whose bulk stats carry no vcpu.N.time (the test driver) cost one
  * virDomainGetVcpus per VM per sample instead, which gives times, pCPUs and affinity.
+ * The same call carries the interface counters (net.*): NICs are filled by
+ * libvirt_nics.c, which reads a VM's XML only when the net plane is on and the VM is
+ * new or changed.
  * A VM that vanishes before a follow-up call (VIR_ERR_NO_DOMAIN, not running) is
  * dropped from the snapshot; only a lost connection fails the sample. */
 #include "libvirt_private.h"
 #include <stdlib.h>
 
 #define STATS_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
-                      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON)
+                      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | \
+                      VIR_DOMAIN_STATS_INTERFACE)
 #define STATS_FLAGS (VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE | \
                      VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT)
 #define MAX_VCPUS_READ 16384   /* the remote protocol's limit for virDomainGetVcpus */
@@ -199,6 +203,23 @@ static Step sample_fallback(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSampl
     return STEP_OK;
 }
 
+/* NICs: counters from the record, identity from the XML cache */
+static Step sample_nics(SovaLibvirtBackend *lv, SovaLvDomain *d, const Record *r,
+                        SovaVmSample *vm, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    if (sova_lv_nics_sample(lv, d, r->params, r->nparams, vm, &err))
+        return STEP_OK;
+    if (err->code == SOVA_ERROR_GONE)
+        return STEP_GONE;
+    if (err->code == SOVA_ERROR_CONNECT) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return STEP_FAILED;
+    }
+    sova_debug("libvirt: %s", err->message);   /* only its NIC identities are missing */
+    return STEP_OK;
+}
+
 static guint64 sum_vcpu_times(const SovaVmSample *vm)
 {
     guint64 sum = 0;
@@ -226,6 +247,8 @@ static gboolean sample_domain(SovaLibvirtBackend *lv, SovaSnapshot *s, virDomain
                                : sample_fallback(lv, d, vm, error);
     if (st == STEP_OK && !has_cpu_time)
         vm->cpu_time_ns = sum_vcpu_times(vm);   /* best estimate: the vCPU threads' time */
+    if (st == STEP_OK)
+        st = sample_nics(lv, d, &r, vm, error);
     if (st == STEP_GONE) {
         sova_lv_domain_forget(lv, uuid);
         g_ptr_array_remove_fast(s->vms, vm);

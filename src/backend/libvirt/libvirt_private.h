@@ -8,7 +8,8 @@
  * Call accounting (be->calls): every libvirt API call that asks the driver (and, on a
  * remote URI, the daemon) for data or a change is counted with SOVA_LV_CALL: open,
  * capabilities, node info, hostname, cpumap, node cpu stats, bulk domain stats,
- * pin info, vcpu info, domain lookup, pin. Purely local calls are not counted:
+ * pin info, vcpu info, domain lookup, pin, domain XML (net plane), device attach and
+ * detach. Device-event (de)registration, once per connection, is not counted. Purely local calls are not counted:
  * virDomainGetUUIDString/GetName/Ref/Free, virConnectIsAlive, close-callback
  * (un)registration, keepalive setup, error accessors, virConnectClose. */
 #pragma once
@@ -25,13 +26,38 @@ typedef struct {
     int socket, core, cell;
 } SovaLvTopo;
 
+/* one network interface of a VM, from its live domain XML (libvirt_nics.c) */
+typedef struct {
+    char *alias;              /* "ua-sova-net0"; NULL when the XML has none */
+    char mac[SOVA_MAC_LEN];
+    char *target;             /* tap ("vnet3"); NULL for hostdev */
+    char *type;               /* interface type: network, bridge, hostdev, ... */
+    SovaNicRole role;
+} SovaLvNic;
+
 /* what is known about one VM between samples, keyed by UUID */
 typedef struct {
     virDomainPtr dom;         /* a reference to the newest handle (local: no RPC to use it) */
     GPtrArray *affinity;      /* SovaCpuSet* per vCPU, as last read or pinned by us */
     guint64 read_at;          /* sample number of the last affinity read */
     guint64 seen_at;          /* sample number it was last in the bulk stats */
+    GArray *nics;             /* SovaLvNic from the domain XML; NULL until read (net plane) */
+    gboolean nics_stale;      /* re-read the XML at the next sample (after a switch) */
 } SovaLvDomain;
+
+/* VF hand-outs in progress or done (libvirt_vf.c) */
+typedef struct {
+    char *template;           /* owned copies of the options */
+    char *network;
+    guint pool;
+    double timeout_s;
+    int removed_cb;           /* VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED callback id, -1 none */
+    int failed_cb;            /* VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED callback id, -1 none */
+    GHashTable *removed;      /* "uuid/alias" -> GINT_TO_POINTER(1): device-removed seen */
+    GHashTable *refused;      /* "uuid/alias" -> 1: device-removal-failed seen */
+    GHashTable *pending;      /* uuid -> alias (char*): detach requested, not yet confirmed */
+    SovaLibvirtVfStats stats;
+} SovaLvVf;
 
 typedef struct {
     SovaBackend base;         /* first: a SovaLibvirtBackend* is a SovaBackend* */
@@ -51,6 +77,7 @@ typedef struct {
     /* per-VM cache */
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
     guint64 samples;          /* samples taken on this backend */
+    SovaLvVf vf;              /* net plane: VF switching */
 } SovaLibvirtBackend;
 
 /* libvirt_conn.c */
@@ -93,6 +120,37 @@ SovaCpuSet *sova_lv_cpuset_from_map(const unsigned char *map, int maplen, guint 
 
 /* libvirt_domains.c */
 gboolean sova_lv_domains_sample(SovaLibvirtBackend *lv, SovaSnapshot *s, GError **error);
+
+/* libvirt_nics.c: NIC identity from the domain XML, counters from the bulk stats */
+/* the interfaces of a domain XML document, roles assigned; NULL with error when malformed */
+GArray *sova_lv_nics_parse(const char *xml, const char *vf_alias_prefix, GError **error);
+void sova_lv_nics_free(GArray *nics);
+/* (re-)reads d's live XML into d->nics (one counted call); FALSE with error */
+gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *vm_name,
+                           GError **error);
+/* fills vm->nics from the bulk stats record (net.*) and, when the net plane is on, the
+ * cached XML (read when new, stale, or its taps differ from the stats'); FALSE with error */
+gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
+                             const virTypedParameter *params, int nparams, SovaVmSample *vm,
+                             GError **error);
+
+/* libvirt_vf.c */
+void sova_lv_vf_init(SovaLibvirtBackend *lv);
+void sova_lv_vf_clear(SovaLibvirtBackend *lv);
+/* registers / unregisters the device-removed events on the current connection */
+void sova_lv_vf_connected(SovaLibvirtBackend *lv);
+void sova_lv_vf_disconnecting(SovaLibvirtBackend *lv);
+gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+/* after each sample: settles or retries pending detaches, drops those of vanished VMs */
+void sova_lv_vf_after_sample(SovaLibvirtBackend *lv);
+/* VF-role NICs over every known VM */
+guint sova_lv_vf_in_use(SovaLibvirtBackend *lv);
+
+/* libvirt_vfpool.c: the VF count of a hostdev network's XML (-1 with error) */
+int sova_lv_vfpool_parse(const char *xml, GError **error);
+/* at connect, when the config gives no pool size: read it from the VF network */
+void sova_lv_vfpool_read(SovaLibvirtBackend *lv);
 
 /* libvirt_pin.c */
 gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);

@@ -1,0 +1,384 @@
+/* libvirt_vf.c — giving a VM a VF and taking it back (ATTACH_VF / DETACH_VF).
+ *
+ * Attach: hot-plug (LIVE) an interface rendered from the configured template with
+ * the standby's MAC and alias, into a free slot of the host's VF pool; the guest's
+ * net_failover makes it primary. Detach: virDomainDetachDeviceAlias returns at once;
+ * the device is gone only when the guest released it and libvirt emits
+ * DEVICE_REMOVED, which arrives on the GLib main loop (gvir_event_register), so the
+ * detach runs that loop until the event or a timeout. A detach that does not complete
+ * is reported and kept as pending: it is re-requested after every sample until the
+ * device is gone (or the VM is), never forgotten.
+ *
+ * Pool accounting is derived, not stored: a slot (alias SOVA_LV_VF_ALIAS_PREFIX "N")
+ * is in use while some known VM's NICs show a VF with that alias. The cache is built
+ * from the live XML, so a restarted agent finds the VFs already handed out and
+ * detaches nothing; a VM that vanishes takes its slot with it; a failed attach adds
+ * nothing. */
+#include "libvirt_private.h"
+#include <string.h>
+
+#define DEFAULT_TIMEOUT_S 5.0
+
+static double now_s(void)
+{
+    return g_get_monotonic_time() / 1e6;
+}
+
+static char *event_key(const char *uuid, const char *alias)
+{
+    return g_strdup_printf("%s/%s", uuid, alias);
+}
+
+void sova_lv_vf_init(SovaLibvirtBackend *lv)
+{
+    SovaLvVf *vf = &lv->vf;
+    vf->template = g_strdup(lv->opts.vf_template ? lv->opts.vf_template
+                                                  : SOVA_LV_VF_TEMPLATE_DEFAULT);
+    vf->network = g_strdup(lv->opts.vf_network ? lv->opts.vf_network : "");
+    vf->pool = lv->opts.vf_pool;
+    vf->timeout_s = lv->opts.detach_timeout > 0 ? lv->opts.detach_timeout : DEFAULT_TIMEOUT_S;
+    vf->removed_cb = vf->failed_cb = -1;
+    vf->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vf->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vf->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* the options' strings belong to the caller */
+    lv->opts.vf_template = lv->opts.vf_network = NULL;
+}
+
+void sova_lv_vf_clear(SovaLibvirtBackend *lv)
+{
+    SovaLvVf *vf = &lv->vf;
+    g_clear_pointer(&vf->template, g_free);
+    g_clear_pointer(&vf->network, g_free);
+    g_clear_pointer(&vf->removed, g_hash_table_unref);
+    g_clear_pointer(&vf->refused, g_hash_table_unref);
+    g_clear_pointer(&vf->pending, g_hash_table_unref);
+}
+
+static void on_device_event(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                            GHashTable *table)
+{
+    (void)conn;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    if (table && alias && virDomainGetUUIDString(dom, uuid) == 0)
+        g_hash_table_add(table, event_key(uuid, alias));
+}
+
+static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+    SovaLibvirtBackend *lv = opaque;
+    on_device_event(conn, dom, alias, lv->vf.removed);
+}
+
+static void on_refused(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+    SovaLibvirtBackend *lv = opaque;
+    on_device_event(conn, dom, alias, lv->vf.refused);
+}
+
+static int register_event(SovaLibvirtBackend *lv, int id, virConnectDomainEventDeviceRemovedCallback cb)
+{
+    int rc = virConnectDomainEventRegisterAny(lv->conn, NULL, id, VIR_DOMAIN_EVENT_CALLBACK(cb),
+                                              lv, NULL);
+    if (rc < 0) {
+        sova_debug("libvirt: no device events (%d) on %s: %s", id, lv->uri ? lv->uri : "default",
+                   virGetLastErrorMessage());
+        virResetLastError();
+    }
+    return rc;
+}
+
+void sova_lv_vf_connected(SovaLibvirtBackend *lv)
+{
+    if (!lv->opts.net)
+        return;
+    sova_lv_vfpool_read(lv);
+    lv->vf.removed_cb = register_event(lv, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, on_removed);
+    lv->vf.failed_cb = register_event(lv, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, on_refused);
+}
+
+void sova_lv_vf_disconnecting(SovaLibvirtBackend *lv)
+{
+    if (lv->vf.removed_cb >= 0)
+        virConnectDomainEventDeregisterAny(lv->conn, lv->vf.removed_cb);
+    if (lv->vf.failed_cb >= 0)
+        virConnectDomainEventDeregisterAny(lv->conn, lv->vf.failed_cb);
+    lv->vf.removed_cb = lv->vf.failed_cb = -1;
+    virResetLastError();
+}
+
+static const SovaLvNic *find_role(const SovaLvDomain *d, SovaNicRole role)
+{
+    for (guint i = 0; d->nics && i < d->nics->len; i++)
+        if (g_array_index(d->nics, SovaLvNic, i).role == role)
+            return &g_array_index(d->nics, SovaLvNic, i);
+    return NULL;
+}
+
+static gboolean alias_in_use(SovaLibvirtBackend *lv, const char *alias)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, lv->domains);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const SovaLvDomain *d = v;
+        for (guint i = 0; d->nics && i < d->nics->len; i++)
+            if (g_strcmp0(g_array_index(d->nics, SovaLvNic, i).alias, alias) == 0)
+                return TRUE;
+    }
+    return FALSE;
+}
+
+guint sova_lv_vf_in_use(SovaLibvirtBackend *lv)
+{
+    guint n = 0;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, lv->domains);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const SovaLvDomain *d = v;
+        for (guint i = 0; d->nics && i < d->nics->len; i++)
+            n += g_array_index(d->nics, SovaLvNic, i).role == SOVA_NIC_VF;
+    }
+    return n;
+}
+
+/* the lowest free slot, or -1 when the pool is exhausted */
+static int free_slot(SovaLibvirtBackend *lv)
+{
+    if (sova_lv_vf_in_use(lv) >= lv->vf.pool)
+        return -1;
+    for (guint i = 0; i < lv->vf.pool; i++) {
+        g_autofree char *alias = g_strdup_printf(SOVA_LV_VF_ALIAS_PREFIX "%u", i);
+        if (!alias_in_use(lv, alias))
+            return (int)i;
+    }
+    return -1;
+}
+
+static char *render(const SovaLvVf *vf, const SovaLvNic *standby, const char *alias, int slot)
+{
+    g_autofree char *slot_s = g_strdup_printf("%d", slot);
+    GString *s = g_string_new(vf->template);
+    g_string_replace(s, "{mac}", standby->mac, 0);
+    g_string_replace(s, "{alias}", alias, 0);
+    g_string_replace(s, "{persistent}", standby->alias ? standby->alias : "", 0);
+    g_string_replace(s, "{network}", vf->network, 0);
+    g_string_replace(s, "{slot}", slot_s, 0);
+    return g_string_free(s, FALSE);
+}
+
+/* the VM's cache entry with its NICs known; NULL with error */
+static SovaLvDomain *domain_with_nics(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, a->uuid);
+    if (!d) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "%s is not in the last sample",
+                    a->vm_name);
+        return NULL;
+    }
+    if (!d->nics && !sova_lv_nics_read(lv, d, a->vm_name, error))
+        return NULL;
+    return d;
+}
+
+static void add_vf_nic(SovaLvDomain *d, const char *alias, const char *mac)
+{
+    SovaLvNic n = {.alias = g_strdup(alias), .type = NULL, .target = NULL, .role = SOVA_NIC_VF};
+    g_strlcpy(n.mac, mac, sizeof n.mac);
+    g_array_append_val(d->nics, n);
+}
+
+static void drop_nic(SovaLvDomain *d, const char *alias)
+{
+    for (guint i = 0; d->nics && i < d->nics->len; i++)
+        if (g_strcmp0(g_array_index(d->nics, SovaLvNic, i).alias, alias) == 0) {
+            g_array_remove_index(d->nics, i);
+            return;
+        }
+}
+
+static gboolean check_attachable(SovaLibvirtBackend *lv, const SovaAction *a, SovaLvDomain *d,
+                                 const SovaLvNic **standby, GError **error)
+{
+    const SovaLvNic *vf = find_role(d, SOVA_NIC_VF);
+    *standby = find_role(d, SOVA_NIC_STANDBY);
+    if (!*standby || !(*standby)->mac[0])
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "%s has no standby NIC (an interface with <teaming type='persistent'/>)",
+                    a->vm_name);
+    else if (vf)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s already holds a VF (%s)",
+                    a->vm_name, vf->alias ? vf->alias : "no alias");
+    else if (g_hash_table_contains(lv->vf.pending, a->uuid))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s: a detach is still pending",
+                    a->vm_name);
+    return !*error;
+}
+
+gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    const SovaLvNic *standby = NULL;
+    SovaLvDomain *d = domain_with_nics(lv, a, error);
+    if (!d || !check_attachable(lv, a, d, &standby, error))
+        return FALSE;
+    int slot = free_slot(lv);
+    if (slot < 0) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "no free VF for %s: %u of %u in use",
+                    a->vm_name, sova_lv_vf_in_use(lv), lv->vf.pool);
+        return FALSE;
+    }
+    g_autofree char *alias = g_strdup_printf(SOVA_LV_VF_ALIAS_PREFIX "%d", slot);
+    g_autofree char *mac = g_strdup(standby->mac);
+    g_autofree char *xml = render(&lv->vf, standby, alias, slot);
+    double t0 = now_s();
+    int rc = SOVA_LV_CALL(lv, virDomainAttachDeviceFlags(d->dom, xml, VIR_DOMAIN_AFFECT_LIVE));
+    d->nics_stale = TRUE;   /* learn the new tap (or confirm nothing changed) next sample */
+    if (rc < 0) {
+        lv->vf.stats.attach_failures++;
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "attaching VF %s to %s", alias,
+                          a->vm_name);
+        return FALSE;
+    }
+    lv->vf.stats.last_attach_s = now_s() - t0;
+    lv->vf.stats.attaches++;
+    add_vf_nic(d, alias, mac);
+    sova_info("libvirt: attached VF %s to %s (mac %s) in %.3f s", alias, a->vm_name, mac,
+              lv->vf.stats.last_attach_s);
+    return TRUE;
+}
+
+static gboolean on_timeout(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* runs the main loop until the device-removed (or -removal-failed) event for key, the
+ * timeout, or a lost connection; TRUE when it was removed */
+static gboolean wait_removed(SovaLibvirtBackend *lv, const char *key, gboolean *refused)
+{
+    gboolean timed_out = FALSE;
+    guint src = g_timeout_add((guint)(lv->vf.timeout_s * 1000), on_timeout, &timed_out);
+    while (!g_hash_table_contains(lv->vf.removed, key) &&
+           !g_hash_table_contains(lv->vf.refused, key) && !timed_out &&
+           !g_atomic_int_get(&lv->dead))
+        g_main_context_iteration(NULL, TRUE);
+    if (!timed_out)
+        g_source_remove(src);
+    *refused = g_hash_table_remove(lv->vf.refused, key);
+    return g_hash_table_remove(lv->vf.removed, key);
+}
+
+static void detach_done(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
+                        const char *alias)
+{
+    drop_nic(d, alias);
+    d->nics_stale = TRUE;
+    g_hash_table_remove(lv->vf.pending, uuid);
+    lv->vf.stats.detaches++;
+}
+
+/* the VF alias to take back: a pending one first, else the VF in the cache */
+static const char *vf_alias_of(SovaLibvirtBackend *lv, const SovaLvDomain *d, const char *uuid)
+{
+    const char *pending = g_hash_table_lookup(lv->vf.pending, uuid);
+    const SovaLvNic *vf = find_role(d, SOVA_NIC_VF);
+    return pending ? pending : vf ? vf->alias : NULL;
+}
+
+/* asks libvirt to unplug; TRUE when requested or already gone (*gone) */
+static gboolean request_detach(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *vm_name,
+                               const char *alias, gboolean *gone, GError **error)
+{
+    *gone = FALSE;
+    int rc = SOVA_LV_CALL(lv, virDomainDetachDeviceAlias(d->dom, alias, VIR_DOMAIN_AFFECT_LIVE));
+    if (rc == 0)
+        return TRUE;
+    if (virGetLastErrorCode() == VIR_ERR_DEVICE_MISSING) {
+        *gone = TRUE;
+        virResetLastError();
+        return TRUE;
+    }
+    sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "detaching VF %s from %s", alias, vm_name);
+    return FALSE;
+}
+
+gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    SovaLvDomain *d = domain_with_nics(lv, a, error);
+    if (!d)
+        return FALSE;
+    g_autofree char *alias = g_strdup(vf_alias_of(lv, d, a->uuid));
+    if (!alias) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s holds no VF", a->vm_name);
+        return FALSE;
+    }
+    g_autofree char *key = event_key(a->uuid, alias);
+    g_hash_table_remove(lv->vf.removed, key);
+    g_hash_table_remove(lv->vf.refused, key);
+    gboolean gone = FALSE, refused = FALSE;
+    double t0 = now_s();
+    if (!request_detach(lv, d, a->vm_name, alias, &gone, error))
+        return FALSE;
+    lv->vf.stats.last_detach_request_s = now_s() - t0;
+    if (gone || wait_removed(lv, key, &refused)) {
+        lv->vf.stats.last_detach_event_s = now_s() - t0;
+        detach_done(lv, d, a->uuid, alias);
+        sova_info("libvirt: detached VF %s from %s: request %.3f s, device-removed after %.3f s",
+                  alias, a->vm_name, lv->vf.stats.last_detach_request_s,
+                  lv->vf.stats.last_detach_event_s);
+        return TRUE;
+    }
+    g_hash_table_replace(lv->vf.pending, g_strdup(a->uuid), g_strdup(alias));
+    lv->vf.stats.detach_timeouts++;
+    d->nics_stale = TRUE;
+    g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
+                "detaching VF %s from %s: %s; still pending, retried after every sample", alias,
+                a->vm_name, refused ? "the guest refused to release it (device-removal-failed)"
+                                    : g_atomic_int_get(&lv->dead) ? "the connection was lost"
+                                                                  : "no device-removed event in time");
+    return FALSE;
+}
+
+/* one pending detach after a sample: TRUE when settled (drop it) */
+static gboolean settle_pending(SovaLibvirtBackend *lv, const char *uuid, const char *alias)
+{
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
+    if (!d) {
+        sova_info("libvirt: pending detach of %s: the VM is gone", alias);
+        return TRUE;
+    }
+    g_autofree char *key = event_key(uuid, alias);
+    gboolean event = g_hash_table_remove(lv->vf.removed, key);
+    gboolean in_xml = FALSE;
+    for (guint i = 0; d->nics && i < d->nics->len; i++)
+        in_xml |= g_strcmp0(g_array_index(d->nics, SovaLvNic, i).alias, alias) == 0;
+    if (event || !in_xml) {
+        drop_nic(d, alias);
+        d->nics_stale = TRUE;
+        lv->vf.stats.detaches++;
+        sova_info("libvirt: pending detach of %s completed", alias);
+        return TRUE;
+    }
+    gboolean gone = FALSE;
+    g_autoptr(GError) err = NULL;
+    g_hash_table_remove(lv->vf.refused, key);
+    if (!request_detach(lv, d, uuid, alias, &gone, &err))
+        sova_warn("libvirt: retrying a pending detach: %s", err->message);
+    d->nics_stale = TRUE;   /* check the XML at the next sample */
+    return FALSE;
+}
+
+void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, lv->vf.pending);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (settle_pending(lv, k, v))
+            g_hash_table_iter_remove(&it);
+    /* events nobody waits for any more */
+    g_hash_table_remove_all(lv->vf.refused);
+    g_hash_table_remove_all(lv->vf.removed);
+}

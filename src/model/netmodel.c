@@ -1,0 +1,246 @@
+/* netmodel.c — per-VM network rates, VF holders and NIC utilisation; see netmodel.h.
+ *
+ * Counters are matched NIC by NIC between the two snapshots (by alias, else by
+ * host-side device, else by MAC and role). A NIC missing from the previous snapshot
+ * was just attached and counts from zero, so traffic on a freshly attached VF is not
+ * lost; a NIC whose counters went backwards was re-created and counts from zero too. */
+#include "netmodel.h"
+#include <string.h>
+
+static void vm_clear(gpointer p)
+{
+    SovaNetVmLoad *v = p;
+    g_free(v->name);
+    g_free(v->vf_alias);
+}
+
+SovaNetModel *sova_net_model_new(double capacity_Bps)
+{
+    SovaNetModel *m = g_new0(SovaNetModel, 1);
+    m->interval_s = 1.0;
+    m->vms = g_array_new(FALSE, TRUE, sizeof(SovaNetVmLoad));
+    g_array_set_clear_func(m->vms, vm_clear);
+    m->nic_capacity_Bps = capacity_Bps;
+    m->nic_util = -1;
+    return m;
+}
+
+void sova_net_model_free(SovaNetModel *m)
+{
+    if (!m)
+        return;
+    g_array_unref(m->vms);
+    g_free(m);
+}
+
+SovaNetVmLoad *sova_net_model_vm(const SovaNetModel *m, guint i)
+{
+    return &g_array_index(m->vms, SovaNetVmLoad, i);
+}
+
+SovaNetVmLoad *sova_net_model_find(const SovaNetModel *m, const char *uuid)
+{
+    for (guint i = 0; m && i < m->vms->len; i++)
+        if (strcmp(sova_net_model_vm(m, i)->uuid, uuid) == 0)
+            return sova_net_model_vm(m, i);
+    return NULL;
+}
+
+double sova_net_rates_pps(const SovaNetRates *r)
+{
+    return r->rx_pps + r->tx_pps;
+}
+
+double sova_net_rates_bps(const SovaNetRates *r)
+{
+    return r->rx_bps + r->tx_bps;
+}
+
+static SovaNetVmLoad *add_vm(SovaNetModel *m, const char *uuid, const char *name)
+{
+    SovaNetVmLoad v = {0};
+    g_strlcpy(v.uuid, uuid, sizeof v.uuid);
+    v.name = g_strdup(name);
+    g_array_append_val(m->vms, v);
+    return sova_net_model_vm(m, m->vms->len - 1);
+}
+
+SovaNetVmLoad *sova_net_model_add_vm(SovaNetModel *m, const char *uuid, const char *name,
+                                     double pps, double bps, gboolean has_vf)
+{
+    SovaNetVmLoad *v = add_vm(m, uuid, name);
+    v->has_standby = TRUE;
+    g_snprintf(v->mac, sizeof v->mac, "52:54:00:00:%02x:%02x", (m->vms->len >> 8) & 0xff,
+               m->vms->len & 0xff);
+    v->has_vf = has_vf;
+    v->vf_alias = has_vf ? g_strdup_printf("ua-sova-vf%u", m->vms->len - 1) : NULL;
+    v->raw = (SovaNetRates){bps / 2, bps / 2, pps / 2, pps / 2};
+    v->smooth = v->raw;
+    if (has_vf)
+        m->vfs_in_use++;
+    return v;
+}
+
+static gboolean str_eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static gboolean same_nic(const SovaNicSample *a, const SovaNicSample *b)
+{
+    if (a->alias || b->alias)
+        return str_eq(a->alias, b->alias);
+    if (a->target_dev || b->target_dev)
+        return str_eq(a->target_dev, b->target_dev);
+    return a->role == b->role && a->mac[0] && strcmp(a->mac, b->mac) == 0;
+}
+
+static const SovaNicSample *find_nic(const SovaVmSample *vm, const SovaNicSample *want)
+{
+    for (guint i = 0; vm && i < vm->nics->len; i++)
+        if (same_nic(sova_vm_nic(vm, i), want))
+            return sova_vm_nic(vm, i);
+    return NULL;
+}
+
+/* counters moved since prev; a new or re-created NIC counts from zero */
+static void nic_delta(const SovaNicSample *cur, const SovaNicSample *prev, SovaNicSample *d)
+{
+    static const SovaNicSample zero;
+    gboolean back = prev && (cur->rx_bytes < prev->rx_bytes || cur->tx_bytes < prev->tx_bytes ||
+                             cur->rx_packets < prev->rx_packets ||
+                             cur->tx_packets < prev->tx_packets);
+    if (!prev || back)
+        prev = &zero;
+    d->rx_bytes = cur->rx_bytes - prev->rx_bytes;
+    d->tx_bytes = cur->tx_bytes - prev->tx_bytes;
+    d->rx_packets = cur->rx_packets - prev->rx_packets;
+    d->tx_packets = cur->tx_packets - prev->tx_packets;
+}
+
+/* the standby NIC: the first with role STANDBY and a MAC */
+static const SovaNicSample *standby_of(const SovaVmSample *vm)
+{
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        if (n->role == SOVA_NIC_STANDBY && n->mac[0])
+            return n;
+    }
+    return NULL;
+}
+
+/* a NIC carrying this VM's managed traffic: the standby and VFs (with its MAC, when known) */
+static gboolean counted(const SovaNicSample *n, const char *mac)
+{
+    if (n->role == SOVA_NIC_OTHER)
+        return FALSE;
+    return !mac[0] || !n->mac[0] || g_ascii_strcasecmp(n->mac, mac) == 0;
+}
+
+static void fill_identity(SovaNetVmLoad *v, const SovaVmSample *vm)
+{
+    const SovaNicSample *sb = standby_of(vm);
+    v->has_standby = sb != NULL;
+    g_strlcpy(v->mac, sb ? sb->mac : "", sizeof v->mac);
+    v->override = vm->net_override;
+    for (guint i = 0; i < vm->nics->len && !v->has_vf; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        if (n->role == SOVA_NIC_VF) {
+            v->has_vf = TRUE;
+            v->vf_alias = g_strdup(n->alias);
+            v->blind = n->target_dev == NULL;
+        }
+    }
+}
+
+static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
+                     double secs)
+{
+    SovaNicSample sum = {0};
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        if (!counted(n, v->mac))
+            continue;
+        SovaNicSample d = {0};
+        nic_delta(n, find_nic(pvm, n), &d);
+        sum.rx_bytes += d.rx_bytes;
+        sum.tx_bytes += d.tx_bytes;
+        sum.rx_packets += d.rx_packets;
+        sum.tx_packets += d.tx_packets;
+    }
+    v->raw = (SovaNetRates){sum.rx_bytes / secs, sum.tx_bytes / secs, sum.rx_packets / secs,
+                            sum.tx_packets / secs};
+}
+
+static double ewma(double alpha, double now, double before)
+{
+    return alpha * now + (1 - alpha) * before;
+}
+
+static void fill_smooth(SovaNetVmLoad *v, const SovaNetVmLoad *old, double alpha)
+{
+    if (!old) {
+        v->smooth = v->raw;
+        return;
+    }
+    if (v->fresh || v->blind) {
+        v->smooth = old->smooth;
+        return;
+    }
+    v->smooth.rx_bps = ewma(alpha, v->raw.rx_bps, old->smooth.rx_bps);
+    v->smooth.tx_bps = ewma(alpha, v->raw.tx_bps, old->smooth.tx_bps);
+    v->smooth.rx_pps = ewma(alpha, v->raw.rx_pps, old->smooth.rx_pps);
+    v->smooth.tx_pps = ewma(alpha, v->raw.tx_pps, old->smooth.tx_pps);
+}
+
+static gboolean is_excluded(const SovaVmSample *vm, const SovaNetModelParams *params)
+{
+    for (guint i = 0; params && params->exclude && params->exclude[i]; i++)
+        if (strcmp(params->exclude[i], vm->name) == 0 ||
+            g_ascii_strcasecmp(params->exclude[i], vm->uuid) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static void fill_nic_util(SovaNetModel *m, const SovaSnapshot *prev, const SovaSnapshot *cur)
+{
+    if (prev && prev->has_host_nic && cur->has_host_nic &&
+        cur->host_nic_rx_bytes >= prev->host_nic_rx_bytes &&
+        cur->host_nic_tx_bytes >= prev->host_nic_tx_bytes) {
+        m->nic_rx_Bps = (cur->host_nic_rx_bytes - prev->host_nic_rx_bytes) / m->interval_s;
+        m->nic_tx_Bps = (cur->host_nic_tx_bytes - prev->host_nic_tx_bytes) / m->interval_s;
+    } else {
+        for (guint i = 0; i < m->vms->len; i++) {
+            m->nic_rx_Bps += sova_net_model_vm(m, i)->smooth.rx_bps;
+            m->nic_tx_Bps += sova_net_model_vm(m, i)->smooth.tx_bps;
+        }
+    }
+    m->nic_util = m->nic_capacity_Bps > 0 ? MAX(m->nic_rx_Bps, m->nic_tx_Bps) / m->nic_capacity_Bps
+                                          : -1;
+}
+
+SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
+                                   const SovaNetModel *last, const SovaNetModelParams *params)
+{
+    SovaNetModel *m = sova_net_model_new(params ? params->nic_capacity_Bps : 0);
+    double alpha = params && params->ewma_alpha > 0 ? MIN(params->ewma_alpha, 1.0) : 1.0;
+    gint64 dt_us = prev ? cur->time_us - prev->time_us : 0;
+    m->interval_s = dt_us > 0 ? dt_us / 1e6 : 0;
+    for (guint i = 0; i < cur->vms->len; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(cur->vms, i);
+        if (vm->state != SOVA_VM_RUNNING || is_excluded(vm, params))
+            continue;
+        const SovaVmSample *pvm = prev ? sova_snapshot_find_vm(prev, vm->uuid) : NULL;
+        SovaNetVmLoad *v = add_vm(m, vm->uuid, vm->name);
+        fill_identity(v, vm);
+        v->fresh = !pvm || m->interval_s <= 0;
+        if (!v->fresh)
+            fill_raw(v, vm, pvm, m->interval_s);
+        fill_smooth(v, sova_net_model_find(last, vm->uuid), alpha);
+        m->vfs_in_use += v->has_vf;
+    }
+    if (m->interval_s <= 0)
+        m->interval_s = 1.0;   /* rates are all zero; keep a sane divisor */
+    fill_nic_util(m, prev, cur);
+    return m;
+}

@@ -1,0 +1,70 @@
+/* netmodel.h — per-VM network load derived from two snapshots of one host.
+ *
+ * This is what net policies read. A VM's load is measured on the host side (tap
+ * counters; nothing a guest writes is trusted) per MAC: the standby NIC and a VF with
+ * the same MAC are summed, because while a VF is attached the guest's traffic moves
+ * to it and the standby's counters stay flat. A VF passed through (hostdev) has no tap
+ * and no counters: while a VM holds one its load is unknown, and the model keeps its
+ * last smoothed rates rather than report it idle. Rates are per second over the interval
+ * and smoothed by an EWMA. A NIC that is new (just hot-attached) counts from zero; a
+ * counter that went backwards (the device was re-created) counts from zero as well. */
+#pragma once
+#include <glib.h>
+#include "snapshot.h"
+
+typedef struct {
+    double rx_bps, tx_bps;    /* bytes per second */
+    double rx_pps, tx_pps;    /* packets per second */
+} SovaNetRates;
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    char *name;
+    char mac[SOVA_MAC_LEN];   /* the standby NIC's MAC; "" when the VM has no standby */
+    gboolean has_standby;     /* it can be switched: a standby NIC with a MAC */
+    gboolean has_vf;          /* it holds a VF now */
+    char *vf_alias;           /* alias of the VF it holds, or NULL */
+    SovaNetOverride override;
+    gboolean fresh;           /* no rate yet (new VM): raw rates are 0, smooth is carried over or 0 */
+    gboolean blind;           /* it holds a VF with no host-side counters (hostdev, no tap): its
+                               * traffic is invisible, so smooth is carried over, not decayed */
+    SovaNetRates raw;         /* over this interval */
+    SovaNetRates smooth;      /* EWMA of raw */
+} SovaNetVmLoad;
+
+typedef struct {
+    double interval_s;
+    GArray *vms;              /* SovaNetVmLoad, managed VMs only */
+    guint vfs_in_use;         /* VMs holding a VF */
+    double nic_capacity_Bps;  /* the physical NIC's capacity per direction, bytes/s; 0 = unknown */
+    double nic_rx_Bps, nic_tx_Bps;  /* traffic through the physical NIC (host counters when known,
+                                     * else the sum of the managed VMs' traffic) */
+    double nic_util;          /* max(rx, tx) / capacity, 0..1 (may exceed 1 when estimated); -1 unknown */
+} SovaNetModel;
+
+typedef struct {
+    double ewma_alpha;        /* weight of the newest sample, (0, 1]; 1 = no smoothing */
+    double nic_capacity_Bps;  /* 0 = unknown */
+    const char *const *exclude; /* VM names or UUIDs left alone; NULL-terminated; may be NULL */
+} SovaNetModelParams;
+
+/* Builds the net model of prev -> cur. `last` (may be NULL) carries the EWMA. VMs not
+ * running in cur are left out. */
+SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
+                                   const SovaNetModel *last, const SovaNetModelParams *params);
+void sova_net_model_free(SovaNetModel *m);
+SovaNetVmLoad *sova_net_model_vm(const SovaNetModel *m, guint i);
+SovaNetVmLoad *sova_net_model_find(const SovaNetModel *m, const char *uuid);
+
+/* packets/s and bytes/s, rx + tx */
+double sova_net_rates_pps(const SovaNetRates *r);
+double sova_net_rates_bps(const SovaNetRates *r);
+
+/* helpers for tests and the simulator: an empty model, and a VM with given smoothed
+ * (= raw) rates, a standby NIC and optionally a VF (the pointer returned is valid
+ * until the next VM is added) */
+SovaNetModel *sova_net_model_new(double capacity_Bps);
+SovaNetVmLoad *sova_net_model_add_vm(SovaNetModel *m, const char *uuid, const char *name,
+                                     double pps, double bps, gboolean has_vf);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaNetModel, sova_net_model_free)

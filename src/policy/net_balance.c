@@ -1,0 +1,221 @@
+/* net_balance.c — the default net policy: VFs to the VMs that benefit most, with
+ * hysteresis so that noisy load does not make VFs flap between VMs.
+ *
+ * Each interval, in this order, within `max_switches` actions:
+ *  1. holders give their VF back: `never` at once; `auto` after `exit_intervals`
+ *     intervals in a row below `exit` (and not within `min_dwell` of their last switch);
+ *  2. free VFs go to the candidates (VMs that want one: `always`, or benefit >= enter),
+ *     `always` first, then by benefit; a VM within its dwell time or backing off after
+ *     a failed attach waits;
+ *  3. with no VF free, the best candidate takes the weakest `auto` holder's VF when it
+ *     has beaten it by `margin` for `challenge_intervals` intervals in a row (an
+ *     `always` candidate takes it at once).
+ * Detaches come first in the plan, so the VFs they free can be attached after them. */
+#include "net_private.h"
+#include <string.h>
+
+typedef struct {
+    const SovaNetVmLoad *v;
+    SovaNetVmState *vs;
+    double benefit;
+    gboolean done;            /* an action for it is in the plan */
+    gboolean claimed;         /* holder: a candidate challenges it this interval */
+} Entry;
+
+typedef struct {
+    const SovaNetPolicyParams *p;
+    SovaNetState *st;
+    GArray *entries;          /* Entry */
+    GPtrArray *detach, *attach;   /* Entry*, reasons in the parallel string arrays */
+    GPtrArray *detach_why, *attach_why;
+    guint budget;             /* actions left this interval */
+    guint holders;            /* VFs held after the actions planned so far */
+} Ctx;
+
+static Entry *entry(const Ctx *c, guint i)
+{
+    return &g_array_index(c->entries, Entry, i);
+}
+
+static void plan_detach(Ctx *c, Entry *e, char *why)
+{
+    e->done = TRUE;
+    c->budget--;
+    c->holders--;
+    sova_net_state_record_switch(c->st, e->vs);
+    g_ptr_array_add(c->detach, e);
+    g_ptr_array_add(c->detach_why, why);
+}
+
+static void plan_attach(Ctx *c, Entry *e, char *why)
+{
+    e->done = TRUE;
+    c->budget--;
+    c->holders++;
+    sova_net_state_record_switch(c->st, e->vs);
+    g_ptr_array_add(c->attach, e);
+    g_ptr_array_add(c->attach_why, why);
+}
+
+/* step 1: holders that give their VF back */
+static void release_idle(Ctx *c)
+{
+    for (guint i = 0; i < c->entries->len; i++) {
+        Entry *e = entry(c, i);
+        if (!e->v->has_vf)
+            continue;
+        gboolean low = e->v->override == SOVA_NET_AUTO && e->benefit < c->p->exit;
+        e->vs->low = low ? e->vs->low + 1 : 0;
+        if (c->budget == 0)
+            continue;
+        if (e->v->override == SOVA_NET_NEVER)
+            plan_detach(c, e, g_strdup("override: never"));
+        else if (low && e->vs->low >= MAX(c->p->exit_intervals, 1) &&
+                 !sova_net_state_dwelling(c->st, e->vs, c->p))
+            plan_detach(c, e, g_strdup_printf("benefit %.0f below exit %.0f for %u intervals",
+                                              e->benefit, c->p->exit, e->vs->low));
+    }
+}
+
+static gint by_priority(gconstpointer a, gconstpointer b)
+{
+    const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
+    gboolean ax = x->v->override == SOVA_NET_ALWAYS, ay = y->v->override == SOVA_NET_ALWAYS;
+    if (ax != ay)
+        return ax ? -1 : 1;
+    if (x->benefit != y->benefit)
+        return x->benefit > y->benefit ? -1 : 1;
+    return strcmp(x->v->uuid, y->v->uuid);
+}
+
+/* VMs without a VF that want one and may switch now, best first */
+static GPtrArray *candidates(Ctx *c)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; i < c->entries->len; i++) {
+        Entry *e = entry(c, i);
+        if (e->v->has_vf || !e->v->has_standby || !sova_net_wants(e->v, e->benefit, c->p)) {
+            e->vs->beats = 0;
+            continue;
+        }
+        if (sova_net_state_dwelling(c->st, e->vs, c->p) ||
+            sova_net_state_backing_off(c->st, e->vs, c->p))
+            continue;
+        g_ptr_array_add(out, e);
+    }
+    g_ptr_array_sort(out, by_priority);
+    return out;
+}
+
+/* the auto holder with the least benefit that may switch now, or NULL */
+static Entry *weakest_holder(Ctx *c)
+{
+    Entry *best = NULL;
+    for (guint i = 0; i < c->entries->len; i++) {
+        Entry *e = entry(c, i);
+        if (!e->v->has_vf || e->done || e->claimed || e->v->override != SOVA_NET_AUTO ||
+            sova_net_state_dwelling(c->st, e->vs, c->p))
+            continue;
+        if (!best || e->benefit < best->benefit)
+            best = e;
+    }
+    return best;
+}
+
+/* step 3: candidate e against the weakest holder; TRUE when it took the VF */
+static gboolean challenge(Ctx *c, Entry *e)
+{
+    Entry *h = weakest_holder(c);
+    gboolean always = e->v->override == SOVA_NET_ALWAYS;
+    if (!h || (!always && e->benefit <= c->p->margin * h->benefit)) {
+        e->vs->beats = 0;
+        return FALSE;
+    }
+    h->claimed = TRUE;
+    e->vs->beats++;
+    if (c->budget < 2 || (!always && e->vs->beats < MAX(c->p->challenge_intervals, 1)))
+        return FALSE;
+    guint beats = e->vs->beats;
+    plan_detach(c, h, g_strdup_printf("%s beats it: benefit %.0f vs %.0f", e->v->name,
+                                      e->benefit, h->benefit));
+    plan_attach(c, e, always ? g_strdup_printf("override: always; took %s's VF", h->v->name)
+                             : g_strdup_printf("benefit %.0f beat %s's %.0f by %.1fx for %u "
+                                               "intervals", e->benefit, h->v->name, h->benefit,
+                                               c->p->margin, beats));
+    return TRUE;
+}
+
+/* steps 2 and 3 */
+static void hand_out(Ctx *c)
+{
+    g_autoptr(GPtrArray) cand = candidates(c);
+    gboolean challenging = TRUE;   /* in rank order, the k-th challenger meets the k-th weakest */
+    for (guint i = 0; i < cand->len; i++) {
+        Entry *e = g_ptr_array_index(cand, i);
+        if (c->holders < c->p->pool_size) {
+            if (c->budget > 0)
+                plan_attach(c, e, e->v->override == SOVA_NET_ALWAYS
+                                      ? g_strdup("override: always")
+                                      : g_strdup_printf("benefit %.0f >= enter %.0f, VF free",
+                                                        e->benefit, c->p->enter));
+            continue;
+        }
+        if (challenging)
+            challenging = challenge(c, e) || e->vs->beats > 0;
+        else
+            e->vs->beats = 0;   /* a better candidate failed to beat a weaker holder */
+    }
+}
+
+static void emit(Ctx *c, SovaPlan *plan)
+{
+    for (guint i = 0; i < c->detach->len; i++) {
+        const Entry *e = g_ptr_array_index(c->detach, i);
+        sova_plan_add_vf(plan, SOVA_ACTION_DETACH_VF, e->v->uuid, e->v->name, "%s",
+                         (char *)g_ptr_array_index(c->detach_why, i));
+    }
+    for (guint i = 0; i < c->attach->len; i++) {
+        const Entry *e = g_ptr_array_index(c->attach, i);
+        sova_plan_add_vf(plan, SOVA_ACTION_ATTACH_VF, e->v->uuid, e->v->name, "%s",
+                         (char *)g_ptr_array_index(c->attach_why, i));
+    }
+}
+
+static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *p,
+                              SovaNetState *st, SovaNetResult *result)
+{
+    Ctx c = {.p = p, .st = st, .budget = p->max_switches ? p->max_switches : G_MAXUINT,
+             .holders = m->vfs_in_use};
+    sova_net_state_begin(st, m);
+    c.entries = g_array_sized_new(FALSE, TRUE, sizeof(Entry), m->vms->len);
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SovaNetVmLoad *v = sova_net_model_vm(m, i);
+        Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid), .benefit = sova_net_benefit(v, p)};
+        g_array_append_val(c.entries, e);
+    }
+    c.detach = g_ptr_array_new();
+    c.attach = g_ptr_array_new();
+    c.detach_why = g_ptr_array_new_with_free_func(g_free);
+    c.attach_why = g_ptr_array_new_with_free_func(g_free);
+    release_idle(&c);
+    hand_out(&c);
+    SovaPlan *plan = sova_plan_new();
+    emit(&c, plan);
+    if (result)
+        sova_net_result_fill(result, m, p, plan);
+    sova_plan_set_reason(plan, "%u of %u VFs held after the plan, %u actions",
+                         c.holders, p->pool_size, sova_plan_len(plan));
+    g_array_unref(c.entries);
+    g_ptr_array_unref(c.detach);
+    g_ptr_array_unref(c.attach);
+    g_ptr_array_unref(c.detach_why);
+    g_ptr_array_unref(c.attach_why);
+    return plan;
+}
+
+const SovaNetPolicy sova_net_policy_balance = {
+    .name = "balance",
+    .summary = "VFs to the VMs with the highest packet-weighted load, with hysteresis, "
+               "dwell time and a switch cap (default)",
+    .plan = balance_plan,
+};

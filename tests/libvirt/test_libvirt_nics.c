@@ -1,0 +1,265 @@
+/* test_libvirt_nics.c — the net plane's libvirt plumbing without a daemon.
+ *
+ * NIC roles from domain XML (standby by <teaming type='persistent'/>, VF by transient
+ * teaming, by sova's pool alias or by sharing the standby's MAC), and, on the
+ * in-process test driver (which has interfaces but no interface stats and cannot
+ * hot-plug): NICs in the sample, the XML read once per VM, VF pool accounting
+ * reconciled from the live XML, slots freed when a VM vanishes, and VF actions that
+ * fail cleanly (no slot leaks, right error codes). Real hot-plug: test_netrig.c. */
+#include <libvirt/libvirt.h>
+#include <string.h>
+#include "backend/libvirt/libvirt_backend.h"
+#include "backend/libvirt/libvirt_private.h"
+#include "util/error.h"
+
+#define URI "test:///default"
+
+static const char *const xml_doc =
+    "<domain type='kvm'><name>x</name><metadata><interface type='bogus'/></metadata><devices>"
+    "<interface type='network'><mac address='52:54:00:00:00:01'/><source network='a'/>"
+    "<target dev='vnet0'/><model type='virtio'/><teaming type='persistent'/>"
+    "<alias name='ua-sova-net0'/></interface>"
+    "<interface type='hostdev'><mac address='52:54:00:00:00:01'/>"
+    "<teaming type='transient' persistent='ua-sova-net0'/><alias name='hostdev0'/></interface>"
+    "<interface type='network'><mac address='52:54:00:00:00:99'/><target dev='vnet1'/>"
+    "<alias name='ua-sova-vf3'/></interface>"
+    "<interface type='bridge'><mac address='52:54:00:00:00:01'/><target dev='vnet2'/>"
+    "<alias name='net9'/></interface>"
+    "<interface type='bridge'><mac address='52:54:00:00:00:02'/><target dev='vnet3'/>"
+    "<alias name='net1'/></interface>"
+    "</devices></domain>";
+
+static void test_parse_roles(void)
+{
+    g_autoptr(GError) error = NULL;
+    GArray *nics = sova_lv_nics_parse(xml_doc, SOVA_LV_VF_ALIAS_PREFIX, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(nics->len, ==, 5);   /* the one in <metadata> is not a device */
+    const SovaLvNic *n = &g_array_index(nics, SovaLvNic, 0);
+    g_assert_cmpint(n->role, ==, SOVA_NIC_STANDBY);
+    g_assert_cmpstr(n->alias, ==, "ua-sova-net0");
+    g_assert_cmpstr(n->mac, ==, "52:54:00:00:00:01");
+    g_assert_cmpstr(n->target, ==, "vnet0");
+    g_assert_cmpstr(n->type, ==, "network");
+    n = &g_array_index(nics, SovaLvNic, 1);   /* production VF: transient teaming, no tap */
+    g_assert_cmpint(n->role, ==, SOVA_NIC_VF);
+    g_assert_null(n->target);
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 2).role, ==, SOVA_NIC_VF);   /* pool alias */
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 3).role, ==, SOVA_NIC_VF);   /* same MAC */
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 4).role, ==, SOVA_NIC_OTHER);
+    sova_lv_nics_free(nics);
+
+    g_assert_null(sova_lv_nics_parse("<domain><devices><interface>", NULL, &error));
+    g_assert_nonnull(error);
+}
+
+static SovaBackend *open_net(guint pool)
+{
+    g_autoptr(GError) error = NULL;
+    SovaLibvirtOptions o = {.affinity_refresh = 0, .net = TRUE, .vf_pool = pool,
+                            .vf_network = "vfnet"};
+    SovaBackend *be = sova_libvirt_backend_open(URI, &o, &error);
+    g_assert_no_error(error);
+    return be;
+}
+
+static SovaSnapshot *sample(SovaBackend *be)
+{
+    g_autoptr(GError) error = NULL;
+    SovaSnapshot *s = sova_backend_sample(be, &error);
+    g_assert_no_error(error);
+    return s;
+}
+
+static SovaVmSample *find_vm(const SovaSnapshot *s, const char *name)
+{
+    for (guint i = 0; i < s->vms->len; i++)
+        if (strcmp(((SovaVmSample *)g_ptr_array_index(s->vms, i))->name, name) == 0)
+            return g_ptr_array_index(s->vms, i);
+    return NULL;
+}
+
+static const SovaNicSample *nic_role(const SovaVmSample *vm, SovaNicRole role)
+{
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (sova_vm_nic(vm, i)->role == role)
+            return sova_vm_nic(vm, i);
+    return NULL;
+}
+
+/* a test-driver VM with a standby and, when vf_alias, a VF with the same MAC */
+static virDomainPtr create_vm(virConnectPtr conn, const char *name, int n, const char *vf_alias)
+{
+    g_autofree char *vf = vf_alias
+        ? g_strdup_printf("<interface type='network'><source network='default'/>"
+                          "<mac address='52:54:00:00:00:%02x'/><alias name='%s'/></interface>",
+                          n, vf_alias)
+        : g_strdup("");
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
+        "<os><type>hvm</type></os><devices><interface type='network'>"
+        "<source network='default'/><mac address='52:54:00:00:00:%02x'/><model type='virtio'/>"
+        "<alias name='ua-sova-net0'/><teaming type='persistent'/></interface>%s</devices></domain>",
+        name, n, vf);
+    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
+    g_assert_nonnull(d);
+    return d;
+}
+
+static SovaAction action(SovaActionKind kind, virDomainPtr d)
+{
+    SovaAction a = {.kind = kind, .vm_name = (char *)virDomainGetName(d), .reason = (char *)"t"};
+    virDomainGetUUIDString(d, a.uuid);
+    return a;
+}
+
+/* the XML costs one call per VM when first seen, none after; the standby is in the sample */
+static void test_sample_and_calls(void)
+{
+    g_autoptr(SovaBackend) plain = sova_libvirt_backend_open(URI, &(SovaLibvirtOptions){0}, NULL);
+    g_autoptr(SovaBackend) be = open_net(1);
+    /* both connections see the same test:///default node while both are open */
+    virDomainFree(create_vm(sova_libvirt_backend_conn(be), "a", 1, NULL));
+    for (int i = 0; i < 3; i++) {
+        guint64 p0 = plain->calls, n0 = be->calls;
+        g_autoptr(SovaSnapshot) sp = sample(plain);
+        g_autoptr(SovaSnapshot) sn = sample(be);
+        g_assert_cmpuint(sn->vms->len, ==, 2);
+        g_assert_cmpuint(be->calls - n0, ==, plain->calls - p0 + (i == 0 ? sn->vms->len : 0));
+        const SovaNicSample *sb = nic_role(find_vm(sn, "a"), SOVA_NIC_STANDBY);
+        g_assert_nonnull(sb);
+        g_assert_cmpstr(sb->alias, ==, "ua-sova-net0");
+        g_assert_cmpstr(sb->mac, ==, "52:54:00:00:00:01");
+        g_assert_cmpstr(sb->target_dev, ==, "testnet0");
+        g_assert_null(nic_role(find_vm(sn, "a"), SOVA_NIC_VF));
+        /* the built-in "test" VM's NIC has no teaming: not managed */
+        g_assert_cmpint(sova_vm_nic(find_vm(sn, "test"), 0)->role, ==, SOVA_NIC_OTHER);
+        /* without the net plane, no identity: nothing to switch (the test driver has no
+         * interface stats, so no tap either) */
+        g_assert_cmpuint(find_vm(sp, "a")->nics->len, ==, 0);
+    }
+}
+
+/* VFs found in the live XML hold pool slots (restart: nothing detached, nothing
+ * handed out twice); a VM that vanishes frees its slot */
+static void test_pool_reconciled(void)
+{
+    g_autoptr(SovaBackend) be = open_net(1);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr holder = create_vm(conn, "holder", 1, "ua-sova-vf0");
+    virDomainPtr other = create_vm(conn, "other", 2, NULL);
+    g_autoptr(SovaSnapshot) s1 = sample(be);
+    const SovaNicSample *vf = nic_role(find_vm(s1, "holder"), SOVA_NIC_VF);
+    g_assert_nonnull(vf);
+    g_assert_cmpstr(vf->alias, ==, "ua-sova-vf0");
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
+
+    g_autoptr(GError) error = NULL;
+    SovaAction a = action(SOVA_ACTION_ATTACH_VF, other);
+    g_assert_false(sova_backend_execute(be, &a, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
+    g_assert_nonnull(strstr(error->message, "no free VF"));
+    g_clear_error(&error);
+    SovaAction again = action(SOVA_ACTION_ATTACH_VF, holder);
+    g_assert_false(sova_backend_execute(be, &again, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* already holds one */
+    g_clear_error(&error);
+
+    g_assert_cmpint(virDomainDestroy(holder), ==, 0);
+    g_autoptr(SovaSnapshot) s2 = sample(be);
+    g_assert_null(find_vm(s2, "holder"));
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
+    virDomainFree(holder);
+    virDomainFree(other);
+}
+
+/* the test driver cannot hot-plug: a failed attach or detach request leaves the pool
+ * as it was and nothing pending */
+static void test_failures_clean(void)
+{
+    g_autoptr(SovaBackend) be = open_net(2);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr a_dom = create_vm(conn, "a", 1, NULL);
+    virDomainPtr b_dom = create_vm(conn, "b", 2, "ua-sova-vf1");
+    virDomainPtr bare = virDomainLookupByName(conn, "test");   /* no standby */
+    g_autoptr(SovaSnapshot) s1 = sample(be);
+    g_autoptr(GError) error = NULL;
+
+    SovaAction att = action(SOVA_ACTION_ATTACH_VF, a_dom);
+    g_assert_false(sova_backend_execute(be, &att, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
+    g_assert_nonnull(strstr(error->message, "ua-sova-vf0"));   /* the lowest free slot */
+    g_clear_error(&error);
+    SovaLibvirtVfStats st;
+    sova_libvirt_backend_vf_stats(be, &st);
+    g_assert_cmpuint(st.attach_failures, ==, 1);
+    g_assert_cmpuint(st.attaches, ==, 0);
+    g_autoptr(SovaSnapshot) s2 = sample(be);
+    g_assert_null(nic_role(find_vm(s2, "a"), SOVA_NIC_VF));
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);   /* only b's */
+
+    SovaAction det = action(SOVA_ACTION_DETACH_VF, b_dom);
+    g_assert_false(sova_backend_execute(be, &det, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
+    g_clear_error(&error);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);   /* nothing was started */
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
+
+    SovaAction none = action(SOVA_ACTION_DETACH_VF, a_dom);
+    g_assert_false(sova_backend_execute(be, &none, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* holds no VF */
+    g_clear_error(&error);
+    SovaAction nosb = action(SOVA_ACTION_ATTACH_VF, bare);
+    g_assert_false(sova_backend_execute(be, &nosb, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "standby"));
+    g_clear_error(&error);
+    SovaAction ghost = {.kind = SOVA_ACTION_ATTACH_VF, .vm_name = (char *)"ghost",
+                        .uuid = "00000000-0000-0000-0000-000000000000"};
+    g_assert_false(sova_backend_execute(be, &ghost, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_GONE);
+    virDomainFree(a_dom);
+    virDomainFree(b_dom);
+    virDomainFree(bare);
+}
+
+/* the pool's size from a <forward mode='hostdev'> network, unless the config gives it */
+static void test_pool_from_network(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_assert_cmpint(sova_lv_vfpool_parse("<network><forward mode='nat'/></network>", &error),
+                    ==, -1);
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_clear_error(&error);
+    g_autoptr(SovaBackend) keep = open_net(1);   /* holds the test node while we look */
+    g_assert_cmpuint(sova_libvirt_backend_vf_pool(keep), ==, 1);
+    GString *xml = g_string_new("<network><name>vfpool</name><forward mode='hostdev' managed='yes'>");
+    for (int f = 0; f < 6; f += 2)
+        g_string_append_printf(xml, "<address type='pci' domain='0x0000' bus='0x03' slot='0x10' "
+                                    "function='0x%x'/>", f);
+    g_string_append(xml, "</forward></network>");
+    virNetworkPtr net = virNetworkCreateXML(sova_libvirt_backend_conn(keep), xml->str);
+    g_string_free(xml, TRUE);
+    g_assert_nonnull(net);
+    SovaLibvirtOptions o = {.net = TRUE, .vf_network = "vfpool"};
+    g_autoptr(SovaBackend) be = sova_libvirt_backend_open(URI, &o, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pool(be), ==, 3);
+    SovaLibvirtOptions missing = {.net = TRUE, .vf_network = "nope"};
+    g_autoptr(SovaBackend) be2 = sova_libvirt_backend_open(URI, &missing, &error);
+    g_assert_no_error(error);   /* no VFs, not a failure to connect */
+    g_assert_cmpuint(sova_libvirt_backend_vf_pool(be2), ==, 0);
+    virNetworkDestroy(net);
+    virNetworkFree(net);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/libvirt-nics/parse-roles", test_parse_roles);
+    g_test_add_func("/libvirt-nics/sample-and-calls", test_sample_and_calls);
+    g_test_add_func("/libvirt-nics/pool-reconciled", test_pool_reconciled);
+    g_test_add_func("/libvirt-nics/failures-clean", test_failures_clean);
+    g_test_add_func("/libvirt-nics/pool-from-network", test_pool_from_network);
+    return g_test_run();
+}
