@@ -20,6 +20,9 @@ typedef struct {
     /* lets `seconds` pass (real time, or simulated time); returns FALSE early when
      * *stop becomes non-zero. Real backends dispatch their events meanwhile. */
     gboolean (*wait)(SovaBackend *be, double seconds, const volatile gint *stop);
+    /* optional: forget any cached vCPU placement, so that the next sample reads every
+     * VM's pins afresh (the caller saw evidence that they changed behind its back) */
+    void (*forget_placement)(SovaBackend *be);
     void (*free)(SovaBackend *be);
 } SovaBackendOps;
 
@@ -41,6 +44,15 @@ static inline gboolean sova_backend_execute(SovaBackend *be, const SovaAction *a
 static inline gboolean sova_backend_wait(SovaBackend *be, double seconds, const volatile gint *stop)
 {
     return be->ops->wait(be, seconds, stop);
+}
+
+/* FALSE when the backend caches nothing it could forget */
+static inline gboolean sova_backend_forget_placement(SovaBackend *be)
+{
+    if (!be->ops->forget_placement)
+        return FALSE;
+    be->ops->forget_placement(be);
+    return TRUE;
 }
 
 void sova_backend_free(SovaBackend *be);

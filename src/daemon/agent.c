@@ -146,6 +146,25 @@ static void print_json(const SovaAgentInterval *iv)
     fflush(stdout);
 }
 
+/* Pins changed behind our back (virsh vcpupin, another tool, a reconnect that raced an
+ * operator) show up as vCPUs pinned to a pCPU that ran more than the pCPU was busy.
+ * Planning on that placement would be wrong: instead the backend re-reads every pin
+ * at the next sample, and this interval plans nothing. NULL when the placement is sound. */
+static SovaPlan *stale_placement(SovaAgent *a, const SovaModel *m)
+{
+    if (m->stale_pcpu < 0 || !sova_backend_forget_placement(a->be))
+        return NULL;
+    const SovaPcpuLoad *p = sova_model_pcpu(m, (guint)m->stale_pcpu);
+    SovaPlan *plan = sova_plan_new();
+    sova_plan_set_reason(plan, "pCPU %u was %.0f%% busy but the vCPUs pinned to it ran %.0f%%: "
+                         "pins changed outside sova; re-reading them before planning",
+                         p->id, p->util, p->pinned_util);
+    plan->spread_before = plan->spread_after = sova_model_util_stddev(m, NULL);
+    if (!a->opts.quiet)
+        sova_warn("%s", plan->reason);
+    return plan;
+}
+
 /* after execution: the JSON line, or (text mode) a debug line for a quiet interval */
 static void report(SovaAgent *a, const SovaAgentInterval *iv)
 {
@@ -174,7 +193,9 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     SovaModelParams mp = { .ewma_alpha = a->ewma_alpha, .reserved = a->reserved,
                            .exclude = (const char *const *)a->exclude };
     SovaModel *model = sova_model_build(a->prev, cur, a->model, &mp);
-    g_autoptr(SovaPlan) plan = a->policy->plan(model, &a->params, a->policy_state);
+    g_autoptr(SovaPlan) plan = stale_placement(a, model);
+    if (!plan)
+        plan = a->policy->plan(model, &a->params, a->policy_state);
     SovaAgentInterval iv = { .number = ++a->number, .time_us = cur->time_us, .snapshot = cur,
                              .model = model, .plan = plan,
                              .stddev = sova_model_util_stddev(model, NULL) };

@@ -17,6 +17,7 @@ SovaModel *sova_model_new(guint n_pcpus)
     SovaModel *m = g_new0(SovaModel, 1);
     m->interval_s = 1.0;
     m->n_pcpus = n_pcpus;
+    m->stale_pcpu = -1;
     m->pcpus = g_array_sized_new(FALSE, TRUE, sizeof(SovaPcpuLoad), n_pcpus);
     g_array_set_size(m->pcpus, n_pcpus);
     for (guint i = 0; i < n_pcpus; i++) {
@@ -170,6 +171,8 @@ static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
     v->demand = lastv ? alpha * raw + (1 - alpha) * lastv->demand : raw;
     if (v->pcpu >= 0)
         sova_model_pcpu(m, v->pcpu)->vcpu_util += v->usage;
+    if (v->pinned >= 0 && v->pinned == v->pcpu)
+        sova_model_pcpu(m, v->pcpu)->pinned_util += v->usage;
 }
 
 /* the NUMA cell most of the VM's vCPUs are attributed to (lowest id on a tie) */
@@ -231,6 +234,10 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
     for (guint i = 0; i < m->n_pcpus; i++) {
         SovaPcpuLoad *p = sova_model_pcpu(m, i);
         p->other = MAX(0.0, p->util - p->vcpu_util);
+        /* vCPUs pinned to a pCPU cannot run more than it was busy: if they did, the
+         * pins we were told about are not where the vCPUs really are */
+        if (m->stale_pcpu < 0 && p->online && p->pinned_util > p->util + SOVA_MODEL_STALE_SLACK)
+            m->stale_pcpu = (int)i;
     }
     return m;
 }

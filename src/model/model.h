@@ -20,6 +20,7 @@ typedef struct {
     double util;              /* % busy over the interval, from node stats */
     double vcpu_util;         /* % of it used by managed vCPUs attributed to it */
     double other;             /* max(0, util - vcpu_util): load that is not managed vCPUs */
+    double pinned_util;       /* the part of vcpu_util from vCPUs pinned to it alone */
 } SovaPcpuLoad;
 
 typedef struct {
@@ -47,7 +48,13 @@ typedef struct {
     GArray *pcpus;            /* SovaPcpuLoad, index = id */
     GArray *vms;              /* SovaVmLoad */
     GArray *vcpus;            /* SovaVcpuLoad */
+    int stale_pcpu;           /* a pCPU whose pinned vCPUs ran more than it was busy, or -1:
+                               * the pins the snapshot reports are not the real ones */
 } SovaModel;
+
+/* how many points the vCPUs pinned to a pCPU may out-run its measured busy time
+ * (sampling skew) before the placement is taken as stale */
+#define SOVA_MODEL_STALE_SLACK 25.0
 
 typedef struct {
     double ewma_alpha;        /* weight of the newest sample, (0, 1]; 1 = no smoothing */

@@ -63,6 +63,25 @@ static void test_rates(void)
     double mean, sd = sova_model_util_stddev(m, &mean);
     g_assert_cmpfloat_with_epsilon(mean, 62.5, 1e-6);
     g_assert_cmpfloat_with_epsilon(sd, 37.5, 1e-6);
+    g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, 0)->pinned_util, 75, 1e-6);
+    g_assert_cmpint(m->stale_pcpu, ==, -1);       /* consistent: 75 % pinned on a 100 % pCPU */
+}
+
+/* the snapshot says the vCPU is pinned to pCPU1, but pCPU1 was idle while the vCPU ran
+ * flat out: someone re-pinned it (to pCPU0) and the reported pins are stale */
+static void test_stale_placement(void)
+{
+    g_autoptr(SovaSnapshot) a = host(0, 0, 0);
+    g_autoptr(SovaSnapshot) b = host(1, 1, 0.02);
+    vm1(a, UUID_A, "a", 0, 0, 1);
+    vm1(b, UUID_A, "a", 1, 0, 1);
+    g_autoptr(SovaModel) m = sova_model_build(a, b, NULL, NULL);
+    g_assert_cmpint(m->stale_pcpu, ==, 1);
+    /* within the sampling slack it is not stale */
+    g_autoptr(SovaSnapshot) c = host(1, 0.3, 0.8);
+    vm1(c, UUID_A, "a", 1, 0, 1);
+    g_autoptr(SovaModel) m2 = sova_model_build(a, c, NULL, NULL);
+    g_assert_cmpint(m2->stale_pcpu, ==, -1);
 }
 
 static void test_unpinned_attributed_where_it_ran(void)
@@ -140,6 +159,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/model/rates", test_rates);
     g_test_add_func("/model/unpinned", test_unpinned_attributed_where_it_ran);
+    g_test_add_func("/model/stale-placement", test_stale_placement);
     g_test_add_func("/model/counter-reset-restart", test_counter_reset_and_restart);
     g_test_add_func("/model/appear-vanish-exclude", test_appear_vanish_exclude);
     g_test_add_func("/model/ewma-reserved", test_ewma_and_reserved);

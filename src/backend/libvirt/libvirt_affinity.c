@@ -62,6 +62,18 @@ void sova_lv_domains_prune(SovaLibvirtBackend *lv)
     g_hash_table_foreach_remove(lv->domains, not_seen, lv);
 }
 
+static void forget_affinity(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    (void)data;
+    ((SovaLvDomain *)value)->read_at = 0;   /* as if never read: the next sample reads it */
+}
+
+void sova_lv_domains_forget_affinity(SovaLibvirtBackend *lv)
+{
+    g_hash_table_foreach(lv->domains, forget_affinity, NULL);
+}
+
 gboolean sova_lv_domain_needs_affinity(const SovaLibvirtBackend *lv, const SovaLvDomain *d,
                                        guint n_vcpus)
 {

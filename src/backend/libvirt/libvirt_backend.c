@@ -53,6 +53,11 @@ static gboolean lv_wait(SovaBackend *be, double seconds, const volatile gint *st
     return sova_wait_realtime(seconds, stop);
 }
 
+static void lv_forget_placement(SovaBackend *be)
+{
+    sova_lv_domains_forget_affinity((SovaLibvirtBackend *)be);
+}
+
 static void lv_free(SovaBackend *be)
 {
     SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
@@ -70,6 +75,7 @@ static const SovaBackendOps libvirt_ops = {
     .sample = lv_sample,
     .execute = lv_execute,
     .wait = lv_wait,
+    .forget_placement = lv_forget_placement,
     .free = lv_free,
 };
 

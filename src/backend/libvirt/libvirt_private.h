@@ -110,6 +110,8 @@ void sova_lv_domain_forget(SovaLibvirtBackend *lv, const char *uuid);
 /* drops entries not seen in the current sample */
 void sova_lv_domains_prune(SovaLibvirtBackend *lv);
 /* TRUE when the entry's affinity must be (re-)read for a VM with n_vcpus vCPUs */
+/* every VM's affinity is read again at the next sample */
+void sova_lv_domains_forget_affinity(SovaLibvirtBackend *lv);
 gboolean sova_lv_domain_needs_affinity(const SovaLibvirtBackend *lv, const SovaLvDomain *d,
                                        guint n_vcpus);
 /* replaces the cached affinity from n libvirt cpumaps of maplen bytes each */
