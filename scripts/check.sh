@@ -1,13 +1,14 @@
 #!/bin/sh
 # check.sh — `make check`: builds sova twice (plain, and with AddressSanitizer +
 # UndefinedBehaviorSanitizer), runs the unit and libvirt suites in both, then the
-# real-VM suite (rig) once in the plain build, serially (the guests share 2 pCPUs).
-# Ends with one "N passed, N failed" line over everything.
+# real-VM suites (rig, netrig) once in the plain build, serially (the guests share
+# the machine's pCPUs), under one libvirtd.
+# Ends with one "N passed, N failed, N skipped" line over everything.
 #
 # usage: scripts/check.sh [BUILD_DIR] [ASAN_BUILD_DIR]      env: SOVA_SKIP_RIG=1 skips real VMs
 set -u
 B=${1:-build}; A=${2:-build-asan}
-passed=0; failed=0; status=0
+passed=0; failed=0; skipped=0; status=0
 
 setup() { # dir [meson options]
     d=$1; shift
@@ -20,7 +21,7 @@ count() { # dir: add the last meson test run's results to the totals
     [ -f "$log" ] || return
     p=$(grep -c '"result": "OK"' "$log"); s=$(grep -c '"result": "SKIP"' "$log")
     f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log")
-    passed=$((passed + p + s)); failed=$((failed + f))
+    passed=$((passed + p)); skipped=$((skipped + s)); failed=$((failed + f))
 }
 
 suite() { # dir label meson-test-args...
@@ -36,7 +37,12 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite "$A" "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
 suite "$B" "unit + libvirt" --suite unit --suite libvirt
 if [ -z "${SOVA_SKIP_RIG:-}" ]; then
-    suite "$B" "real VMs (rig)" --suite rig --num-processes 1
+    # one libvirtd for all real-VM suites: an already running one is used and left
+    # alone; one the rig starts here is stopped (by PID) when they are done
+    rig/libvirtd.sh start || status=1
+    suite "$B" "real VMs: cpu scheduler cases (rig)" --suite rig --num-processes 1
+    suite "$B" "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1
+    rig/libvirtd.sh stop || status=1
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
