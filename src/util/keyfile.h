@@ -1,0 +1,33 @@
+/* keyfile.h — GLib key files whose errors name the file and the line.
+ *
+ * GKeyFile parses the syntax, but neither its syntax errors nor its values carry a
+ * line number, and operators want "sova.conf:12: ...". This finds the line by
+ * scanning the text for the group and the key. Shared by sova.conf's loader and the
+ * simulator's scenario loader. */
+#pragma once
+#include <glib.h>
+
+typedef struct {
+    const char *path;         /* for messages */
+    const char *text;         /* the file's text (not owned) */
+    GKeyFile *kf;             /* owned: sova_keyfile_clear() frees it */
+} SovaKeyFile;
+
+/* parses `text`; a syntax error becomes "PATH:LINE: message" */
+gboolean sova_keyfile_parse(SovaKeyFile *k, const char *path, const char *text, GError **error);
+void sova_keyfile_clear(SovaKeyFile *k);
+
+/* the line of `[group]`'s header (key NULL) or of `key =` inside it; 0 if not found */
+int sova_keyfile_line(const SovaKeyFile *k, const char *group, const char *key);
+
+/* sets "PATH:LINE: message" (the key's line, else its group's) and returns FALSE */
+gboolean sova_keyfile_fail(const SovaKeyFile *k, const char *group, const char *key,
+                           GError **error, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/* the value, stripped; NULL when the key is absent */
+char *sova_keyfile_get_raw(const SovaKeyFile *k, const char *group, const char *key);
+/* leave *out alone when the key is absent; FALSE (error set) for a bad or out-of-range value */
+gboolean sova_keyfile_get_double(const SovaKeyFile *k, const char *group, const char *key,
+                                 double lo, double hi, double *out, GError **error);
+gboolean sova_keyfile_get_uint(const SovaKeyFile *k, const char *group, const char *key,
+                               guint64 lo, guint64 hi, guint64 *out, GError **error);
