@@ -51,32 +51,6 @@ static void print_text(const SovaSnapshot *s, const SovaModel *m, const char *ur
     }
 }
 
-static void json_pcpus(JsonBuilder *b, const SovaModel *m)
-{
-    json_builder_set_member_name(b, "pcpus");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < m->n_pcpus; i++) {
-        const SovaPcpuLoad *p = sova_model_pcpu(m, i);
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, p->id);
-        json_builder_set_member_name(b, "online");
-        json_builder_add_boolean_value(b, p->online);
-        json_builder_set_member_name(b, "reserved");
-        json_builder_add_boolean_value(b, p->reserved);
-        json_builder_set_member_name(b, "cell");
-        json_builder_add_int_value(b, p->cell);
-        json_builder_set_member_name(b, "socket");
-        json_builder_add_int_value(b, p->socket);
-        json_builder_set_member_name(b, "core");
-        json_builder_add_int_value(b, p->core);
-        json_builder_set_member_name(b, "util");
-        json_builder_add_double_value(b, p->util);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-}
-
 static void json_vcpu(JsonBuilder *b, const SovaVcpuLoad *v, const SovaVcpuSample *vs)
 {
     g_autofree char *aff = vs && vs->affinity ? sova_cpuset_format(vs->affinity) : NULL;
@@ -107,7 +81,7 @@ static void print_json(const SovaSnapshot *s, const SovaModel *m, const char *ur
     json_builder_add_string_value(b, uri);
     json_builder_set_member_name(b, "stddev");
     json_builder_add_double_value(b, sova_model_util_stddev(m, NULL));
-    json_pcpus(b, m);
+    sova_model_pcpus_to_json(m, b);
     json_builder_set_member_name(b, "vms");
     json_builder_begin_array(b);
     for (guint i = 0; i < m->vms->len; i++) {

@@ -115,22 +115,7 @@ static void print_json(const SovaAgentInterval *iv)
     json_builder_add_double_value(b, iv->model->interval_s);
     json_builder_set_member_name(b, "stddev");
     json_builder_add_double_value(b, iv->stddev);
-    json_builder_set_member_name(b, "pcpus");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < iv->model->n_pcpus; i++) {
-        const SovaPcpuLoad *p = sova_model_pcpu(iv->model, i);
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, p->id);
-        json_builder_set_member_name(b, "online");
-        json_builder_add_boolean_value(b, p->online);
-        json_builder_set_member_name(b, "reserved");
-        json_builder_add_boolean_value(b, p->reserved);
-        json_builder_set_member_name(b, "util");
-        json_builder_add_double_value(b, p->util);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
+    sova_model_pcpus_to_json(iv->model, b);
     json_builder_set_member_name(b, "plan");
     json_builder_add_value(b, sova_plan_to_json(iv->plan));
     json_builder_set_member_name(b, "executed");

@@ -10,6 +10,7 @@
  * model->vms; the load of unmanaged ones is part of each pCPU's `other` load. */
 #pragma once
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "snapshot.h"
 
 typedef struct {
@@ -76,6 +77,10 @@ SovaVmLoad *sova_model_vm(const SovaModel *m, guint i);
 gboolean sova_model_pcpu_usable(const SovaModel *m, guint id);
 /* mean and standard deviation (population) of util over usable pCPUs */
 double sova_model_util_stddev(const SovaModel *m, double *mean);
+
+/* adds member "pcpus": [{id, online, reserved, cell, socket, core, util}, ...] to the
+ * object being built */
+void sova_model_pcpus_to_json(const SovaModel *m, JsonBuilder *b);
 
 /* helpers for tests and the simulator: an empty model with n pCPUs (online, cell 0) */
 SovaModel *sova_model_new(guint n_pcpus);
