@@ -39,10 +39,10 @@ suite "$B" "unit + libvirt" --suite unit --suite libvirt
 if [ -z "${SOVA_SKIP_RIG:-}" ]; then
     # one libvirtd for all real-VM suites: an already running one is used and left
     # alone; one the rig starts here is stopped (by PID) when they are done
-    rig/libvirtd.sh start || status=1
+    rig/libvirtd.sh start --for $$ || status=1
     suite "$B" "real VMs: cpu scheduler cases (rig)" --suite rig --num-processes 1
     suite "$B" "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1
-    rig/libvirtd.sh stop || status=1
+    rig/libvirtd.sh stop --for $$ || status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
