@@ -16,32 +16,33 @@ setup() { # dir [meson options]
     ninja -C "$d" >/dev/null || { ninja -C "$d"; exit 1; }
 }
 
-count() { # dir: add the last meson test run's results to the totals
-    log=$1/meson-logs/testlog.json
+count() { # logfile: add a meson test run's results to the totals
+    log=$1
     [ -f "$log" ] || return
     p=$(grep -c '"result": "OK"' "$log"); s=$(grep -c '"result": "SKIP"' "$log")
     f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log")
     passed=$((passed + p)); skipped=$((skipped + s)); failed=$((failed + f))
 }
 
-suite() { # dir label meson-test-args...
-    d=$1; label=$2; shift 2
+suite() { # dir logname label meson-test-args...: each run keeps its own log in DIR/meson-logs
+    d=$1; logname=$2; label=$3; shift 3
     echo "== $label"
-    meson test -C "$d" --print-errorlogs "$@" || status=1
-    count "$d"
+    rm -f "$d/meson-logs/$logname.json"
+    meson test -C "$d" --logbase "$logname" --print-errorlogs "$@" || status=1
+    count "$d/meson-logs/$logname.json"
 }
 
 setup "$B"
 setup "$A" -Db_sanitize=address,undefined -Db_lundef=false
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-suite "$A" "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
-suite "$B" "unit + libvirt" --suite unit --suite libvirt
+suite "$A" unit-libvirt "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
+suite "$B" unit-libvirt "unit + libvirt" --suite unit --suite libvirt
 if [ -z "${SOVA_SKIP_RIG:-}" ]; then
     # one libvirtd for all real-VM suites: an already running one is used and left
     # alone; one the rig starts here is stopped (by PID) when they are done
     rig/libvirtd.sh start --for $$ || status=1
-    suite "$B" "real VMs: cpu scheduler cases (rig)" --suite rig --num-processes 1
-    suite "$B" "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1
+    suite "$B" rig "real VMs: cpu scheduler cases (rig)" --suite rig --num-processes 1 --verbose
+    suite "$B" netrig "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1 --verbose
     rig/libvirtd.sh stop --for $$ || status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
