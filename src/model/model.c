@@ -4,6 +4,7 @@
  * backwards (VM restarted, vCPU replugged) yields no rate rather than a huge one,
  * and every percentage is clamped to 0..100. */
 #include "model.h"
+#include "util/json.h"
 #include <math.h>
 #include <string.h>
 
@@ -242,18 +243,6 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
     return m;
 }
 
-static void member_int(JsonBuilder *b, const char *name, gint64 v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, v);
-}
-
-static void member_bool(JsonBuilder *b, const char *name, gboolean v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_boolean_value(b, v);
-}
-
 void sova_model_pcpus_to_json(const SovaModel *m, JsonBuilder *b)
 {
     json_builder_set_member_name(b, "pcpus");
@@ -261,14 +250,13 @@ void sova_model_pcpus_to_json(const SovaModel *m, JsonBuilder *b)
     for (guint i = 0; i < m->n_pcpus; i++) {
         const SovaPcpuLoad *p = sova_model_pcpu(m, i);
         json_builder_begin_object(b);
-        member_int(b, "id", p->id);
-        member_bool(b, "online", p->online);
-        member_bool(b, "reserved", p->reserved);
-        member_int(b, "cell", p->cell);
-        member_int(b, "socket", p->socket);
-        member_int(b, "core", p->core);
-        json_builder_set_member_name(b, "util");
-        json_builder_add_double_value(b, p->util);
+        sova_json_int(b, "id", p->id);
+        sova_json_bool(b, "online", p->online);
+        sova_json_bool(b, "reserved", p->reserved);
+        sova_json_int(b, "cell", p->cell);
+        sova_json_int(b, "socket", p->socket);
+        sova_json_int(b, "core", p->core);
+        sova_json_double(b, "util", p->util);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

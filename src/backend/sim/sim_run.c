@@ -4,6 +4,7 @@
  * (sample, model, plan, execute), exactly as `sova agent` does on a host. The figures
  * come from the simulator's true counters, read at each interval boundary. */
 #include "sim_run.h"
+#include "util/json.h"
 #include "daemon/agent.h"
 #include "sim_backend.h"
 #include <math.h>
@@ -209,18 +210,6 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     return g_steal_pointer(&r);
 }
 
-static void add_double(JsonBuilder *b, const char *name, double v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_double_value(b, v);
-}
-
-static void add_int(JsonBuilder *b, const char *name, gint64 v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, v);
-}
-
 static void add_series(JsonBuilder *b, const char *name, const double *v, guint n)
 {
     json_builder_set_member_name(b, name);
@@ -239,9 +228,9 @@ static void add_vms(JsonBuilder *b, const SovaSimResult *r)
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "name");
         json_builder_add_string_value(b, v->name);
-        add_int(b, "vcpus", v->n_vcpus);
-        add_double(b, "demanded_s", v->demanded_s);
-        add_double(b, "delivered_s", v->delivered_s);
+        sova_json_int(b, "vcpus", v->n_vcpus);
+        sova_json_double(b, "demanded_s", v->demanded_s);
+        sova_json_double(b, "delivered_s", v->delivered_s);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -255,27 +244,27 @@ JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series)
     json_builder_add_string_value(b, r->scenario);
     json_builder_set_member_name(b, "policy");
     json_builder_add_string_value(b, r->policy);
-    add_int(b, "seed", (gint64)r->seed);
-    add_int(b, "pcpus", r->n_pcpus);
-    add_int(b, "vcpus", r->n_vcpus);
-    add_double(b, "interval_s", r->interval_s);
-    add_int(b, "intervals", r->n_intervals);
-    add_double(b, "target_stddev", r->target);
+    sova_json_int(b, "seed", (gint64)r->seed);
+    sova_json_int(b, "pcpus", r->n_pcpus);
+    sova_json_int(b, "vcpus", r->n_vcpus);
+    sova_json_double(b, "interval_s", r->interval_s);
+    sova_json_int(b, "intervals", r->n_intervals);
+    sova_json_double(b, "target_stddev", r->target);
     json_builder_set_member_name(b, "intervals_until_balanced");
     if (r->settled >= 0)
         json_builder_add_int_value(b, r->settled);
     else
         json_builder_add_null_value(b);
-    add_int(b, "intervals_above_target", r->above);
-    add_double(b, "stddev_mean_after", r->mean_after);
-    add_double(b, "stddev_median_after", r->median_after);
-    add_double(b, "stddev_p95_after", r->p95_after);
-    add_int(b, "pin_changes", (gint64)r->pin_changes);
-    add_int(b, "pin_changes_after_balanced", (gint64)r->pins_after);
-    add_int(b, "libvirt_calls", (gint64)r->calls);
-    add_double(b, "demanded_s", r->demanded_s);
-    add_double(b, "delivered_s", r->delivered_s);
-    add_double(b, "jain", r->jain);
+    sova_json_int(b, "intervals_above_target", r->above);
+    sova_json_double(b, "stddev_mean_after", r->mean_after);
+    sova_json_double(b, "stddev_median_after", r->median_after);
+    sova_json_double(b, "stddev_p95_after", r->p95_after);
+    sova_json_int(b, "pin_changes", (gint64)r->pin_changes);
+    sova_json_int(b, "pin_changes_after_balanced", (gint64)r->pins_after);
+    sova_json_int(b, "libvirt_calls", (gint64)r->calls);
+    sova_json_double(b, "demanded_s", r->demanded_s);
+    sova_json_double(b, "delivered_s", r->delivered_s);
+    sova_json_double(b, "jain", r->jain);
     add_vms(b, r);
     if (with_series) {
         add_series(b, "stddev", r->stddev, r->n_intervals);
