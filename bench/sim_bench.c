@@ -12,6 +12,7 @@
  *
  * usage: bench-sim [--scenarios DIR] [--json] [--only table|calls|cpu] */
 #include "backend/libvirt/libvirt_backend.h"
+#include "util/json.h"
 #include "backend/sim/sim_run.h"
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
@@ -200,17 +201,14 @@ static JsonNode *table_json(GPtrArray *rows)
     for (guint i = 0; i < rows->len; i++) {
         Row *r = g_ptr_array_index(rows, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "scenario");
-        json_builder_add_string_value(b, r->name);
+        sova_json_string(b, "scenario", r->name);
         json_builder_set_member_name(b, "cfs");
         json_builder_add_value(b, sova_sim_result_to_json(r->cfs, FALSE));
         for (guint p = 0; p < N_POL; p++) {
             json_builder_set_member_name(b, policies[p]);
             json_builder_begin_object(b);
-            json_builder_set_member_name(b, "delivered_x_cfs");
-            json_builder_add_double_value(b, ratio(r->pol[p]->delivered_s, r->cfs->delivered_s));
-            json_builder_set_member_name(b, "jain_x_cfs");
-            json_builder_add_double_value(b, ratio(r->pol[p]->jain, r->cfs->jain));
+            sova_json_double(b, "delivered_x_cfs", ratio(r->pol[p]->delivered_s, r->cfs->delivered_s));
+            sova_json_double(b, "jain_x_cfs", ratio(r->pol[p]->jain, r->cfs->jain));
             json_builder_set_member_name(b, "run");
             json_builder_add_value(b, sova_sim_result_to_json(r->pol[p], FALSE));
             json_builder_end_object(b);
@@ -383,20 +381,13 @@ static JsonNode *calls_json(GArray *calls, GArray *cpu)
     for (guint i = 0; calls && i < calls->len; i++) {
         const Calls *c = &g_array_index(calls, Calls, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "domains");
-        json_builder_add_int_value(b, c->domains);
-        json_builder_set_member_name(b, "ok");
-        json_builder_add_boolean_value(b, c->ok);
-        json_builder_set_member_name(b, "pcpus");
-        json_builder_add_int_value(b, c->pcpus);
-        json_builder_set_member_name(b, "pcpus_online");
-        json_builder_add_int_value(b, c->online);
-        json_builder_set_member_name(b, "first_sample");
-        json_builder_add_int_value(b, (gint64)c->first);
-        json_builder_set_member_name(b, "per_interval");
-        json_builder_add_int_value(b, (gint64)c->steady);
-        json_builder_set_member_name(b, "per_pin");
-        json_builder_add_int_value(b, (gint64)c->pin);
+        sova_json_int(b, "domains", c->domains);
+        sova_json_bool(b, "ok", c->ok);
+        sova_json_int(b, "pcpus", c->pcpus);
+        sova_json_int(b, "pcpus_online", c->online);
+        sova_json_int(b, "first_sample", (gint64)c->first);
+        sova_json_int(b, "per_interval", (gint64)c->steady);
+        sova_json_int(b, "per_pin", (gint64)c->pin);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -405,12 +396,9 @@ static JsonNode *calls_json(GArray *calls, GArray *cpu)
     for (guint i = 0; cpu && i < cpu->len; i++) {
         const Cpu *c = &g_array_index(cpu, Cpu, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "policy");
-        json_builder_add_string_value(b, c->policy);
-        json_builder_set_member_name(b, "cpu_us_per_interval");
-        json_builder_add_double_value(b, c->cpu_per_interval_us);
-        json_builder_set_member_name(b, "percent_of_core_at_1s");
-        json_builder_add_double_value(b, c->cpu_per_interval_us / 1e4);
+        sova_json_string(b, "policy", c->policy);
+        sova_json_double(b, "cpu_us_per_interval", c->cpu_per_interval_us);
+        sova_json_double(b, "percent_of_core_at_1s", c->cpu_per_interval_us / 1e4);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

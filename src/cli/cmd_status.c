@@ -4,6 +4,7 @@
  * per-pCPU utilisation and, per VM, each vCPU's pCPU, affinity and utilisation.
  * It changes nothing. */
 #include "cli.h"
+#include "util/json.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "model/model.h"
 #include <json-glib/json-glib.h>
@@ -55,19 +56,15 @@ static void json_vcpu(JsonBuilder *b, const SovaVcpuLoad *v, const SovaVcpuSampl
 {
     g_autofree char *aff = vs && vs->affinity ? sova_cpuset_format(vs->affinity) : NULL;
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "vcpu");
-    json_builder_add_int_value(b, v->index);
-    json_builder_set_member_name(b, "pcpu");
-    json_builder_add_int_value(b, vs ? vs->pcpu : -1);
+    sova_json_int(b, "vcpu", v->index);
+    sova_json_int(b, "pcpu", vs ? vs->pcpu : -1);
     json_builder_set_member_name(b, "affinity");
     if (aff)
         json_builder_add_string_value(b, aff);
     else
         json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "util");
-    json_builder_add_double_value(b, v->usage);
-    json_builder_set_member_name(b, "delay");
-    json_builder_add_double_value(b, v->delay);
+    sova_json_double(b, "util", v->usage);
+    sova_json_double(b, "delay", v->delay);
     json_builder_end_object(b);
 }
 
@@ -75,22 +72,17 @@ static void print_json(const SovaSnapshot *s, const SovaModel *m, const char *ur
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "host");
-    json_builder_add_string_value(b, s->host ? s->host : "");
-    json_builder_set_member_name(b, "uri");
-    json_builder_add_string_value(b, uri);
-    json_builder_set_member_name(b, "stddev");
-    json_builder_add_double_value(b, sova_model_util_stddev(m, NULL));
+    sova_json_string(b, "host", s->host ? s->host : "");
+    sova_json_string(b, "uri", uri);
+    sova_json_double(b, "stddev", sova_model_util_stddev(m, NULL));
     sova_model_pcpus_to_json(m, b);
     json_builder_set_member_name(b, "vms");
     json_builder_begin_array(b);
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaVmLoad *vm = sova_model_vm(m, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, vm->name);
-        json_builder_set_member_name(b, "uuid");
-        json_builder_add_string_value(b, vm->uuid);
+        sova_json_string(b, "name", vm->name);
+        sova_json_string(b, "uuid", vm->uuid);
         json_builder_set_member_name(b, "vcpus");
         json_builder_begin_array(b);
         for (guint k = 0; k < vm->n_vcpus; k++)

@@ -5,6 +5,7 @@
  * The agent owns no policy logic and no hypervisor calls; it is glue, and stays
  * small so that what runs in the simulator is exactly what runs on a host. */
 #include "agent.h"
+#include "util/json.h"
 #include "util/error.h"
 #include "util/log.h"
 #include <stdio.h>
@@ -61,7 +62,6 @@ void sova_agent_free(SovaAgent *a)
 }
 
 guint64 sova_agent_pin_changes(const SovaAgent *a) { return a->pin_changes; }
-const SovaModel *sova_agent_model(const SovaAgent *a) { return a->model; }
 
 static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
 {
@@ -109,21 +109,15 @@ static void print_json(const SovaAgentInterval *iv)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "interval");
-    json_builder_add_int_value(b, (gint64)iv->number);
-    json_builder_set_member_name(b, "seconds");
-    json_builder_add_double_value(b, iv->model->interval_s);
-    json_builder_set_member_name(b, "stddev");
-    json_builder_add_double_value(b, iv->stddev);
+    sova_json_int(b, "interval", (gint64)iv->number);
+    sova_json_double(b, "seconds", iv->model->interval_s);
+    sova_json_double(b, "stddev", iv->stddev);
     sova_model_pcpus_to_json(iv->model, b);
     json_builder_set_member_name(b, "plan");
     json_builder_add_value(b, sova_plan_to_json(iv->plan));
-    json_builder_set_member_name(b, "executed");
-    json_builder_add_int_value(b, iv->executed);
-    json_builder_set_member_name(b, "failed");
-    json_builder_add_int_value(b, iv->failed);
-    json_builder_set_member_name(b, "calls");
-    json_builder_add_int_value(b, (gint64)iv->calls);
+    sova_json_int(b, "executed", iv->executed);
+    sova_json_int(b, "failed", iv->failed);
+    sova_json_int(b, "calls", (gint64)iv->calls);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     g_autofree char *text = json_to_string(root, FALSE);

@@ -51,6 +51,5 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
 int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop);
 
 guint64 sova_agent_pin_changes(const SovaAgent *a);  /* pins executed since start */
-const SovaModel *sova_agent_model(const SovaAgent *a); /* the last model, or NULL */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaAgent, sova_agent_free)

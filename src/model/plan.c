@@ -1,5 +1,6 @@
 /* plan.c — building, describing and serialising plans; see plan.h. */
 #include "plan.h"
+#include "util/json.h"
 #include <stdarg.h>
 
 static void action_free(gpointer p)
@@ -105,25 +106,19 @@ static JsonNode *action_to_json(const SovaAction *a)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "action");
-    json_builder_add_string_value(b, kind_name(a->kind));
-    json_builder_set_member_name(b, "vm");
-    json_builder_add_string_value(b, a->vm_name);
-    json_builder_set_member_name(b, "uuid");
-    json_builder_add_string_value(b, a->uuid);
+    sova_json_string(b, "action", kind_name(a->kind));
+    sova_json_string(b, "vm", a->vm_name);
+    sova_json_string(b, "uuid", a->uuid);
     if (a->kind == SOVA_ACTION_PIN) {
-        json_builder_set_member_name(b, "vcpu");
-        json_builder_add_int_value(b, a->vcpu);
+        sova_json_int(b, "vcpu", a->vcpu);
         json_builder_set_member_name(b, "from");
         if (a->from_pcpu >= 0)
             json_builder_add_int_value(b, a->from_pcpu);
         else
             json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "to");
-        json_builder_add_int_value(b, a->to_pcpu);
+        sova_json_int(b, "to", a->to_pcpu);
     }
-    json_builder_set_member_name(b, "reason");
-    json_builder_add_string_value(b, a->reason);
+    sova_json_string(b, "reason", a->reason);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -132,12 +127,9 @@ JsonNode *sova_plan_to_json(const SovaPlan *p)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "reason");
-    json_builder_add_string_value(b, p->reason ? p->reason : "");
-    json_builder_set_member_name(b, "spread_before");
-    json_builder_add_double_value(b, p->spread_before);
-    json_builder_set_member_name(b, "spread_after");
-    json_builder_add_double_value(b, p->spread_after);
+    sova_json_string(b, "reason", p->reason ? p->reason : "");
+    sova_json_double(b, "spread_before", p->spread_before);
+    sova_json_double(b, "spread_after", p->spread_after);
     json_builder_set_member_name(b, "actions");
     json_builder_begin_array(b);
     for (guint i = 0; i < p->actions->len; i++)

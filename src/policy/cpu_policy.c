@@ -18,5 +18,12 @@ const SovaCpuPolicy *sova_cpu_policy_find(const char *name)
 
 const char *sova_cpu_policy_list(void)
 {
-    return "balance, zigzag, lpt";
+    static char *list;      /* built once from the registry above */
+    if (g_once_init_enter(&list)) {
+        GString *s = g_string_new(NULL);
+        for (gsize i = 0; i < G_N_ELEMENTS(policies); i++)
+            g_string_append_printf(s, "%s%s", i ? ", " : "", policies[i]->name);
+        g_once_init_leave(&list, g_string_free(s, FALSE));
+    }
+    return list;
 }

@@ -20,3 +20,9 @@ static inline void sova_json_bool(JsonBuilder *b, const char *name, gboolean v)
     json_builder_set_member_name(b, name);
     json_builder_add_boolean_value(b, v);
 }
+
+static inline void sova_json_string(JsonBuilder *b, const char *name, const char *v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v);
+}

@@ -226,8 +226,7 @@ static void add_vms(JsonBuilder *b, const SovaSimResult *r)
     for (guint i = 0; i < r->vms->len; i++) {
         const SovaSimVmResult *v = &g_array_index(r->vms, SovaSimVmResult, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, v->name);
+        sova_json_string(b, "name", v->name);
         sova_json_int(b, "vcpus", v->n_vcpus);
         sova_json_double(b, "demanded_s", v->demanded_s);
         sova_json_double(b, "delivered_s", v->delivered_s);
@@ -240,10 +239,8 @@ JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "scenario");
-    json_builder_add_string_value(b, r->scenario);
-    json_builder_set_member_name(b, "policy");
-    json_builder_add_string_value(b, r->policy);
+    sova_json_string(b, "scenario", r->scenario);
+    sova_json_string(b, "policy", r->policy);
     sova_json_int(b, "seed", (gint64)r->seed);
     sova_json_int(b, "pcpus", r->n_pcpus);
     sova_json_int(b, "vcpus", r->n_vcpus);
