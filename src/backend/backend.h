@@ -11,6 +11,30 @@
 
 typedef struct SovaBackend SovaBackend;
 
+/* cluster plane: how to migrate (from [controller]) */
+typedef struct {
+    double bandwidth_MiBps;   /* cap; 0 = unlimited */
+    double timeout_s;         /* abort a migration still running after this; 0 = never */
+    double max_downtime_ms;   /* allowed switch-over downtime; 0 = hypervisor default */
+    gboolean auto_converge;   /* throttle a guest that dirties memory faster than the link */
+    const char *migrate_uri;  /* data channel (VIR_MIGRATE_PARAM_URI); NULL = the default */
+} SovaMigrateOptions;
+
+typedef enum {
+    SOVA_MIGRATION_RUNNING,
+    SOVA_MIGRATION_DONE,      /* the VM runs on the destination */
+    SOVA_MIGRATION_FAILED,    /* the VM still runs on the source; `error` says why */
+} SovaMigrationState;
+
+typedef struct {
+    SovaMigrationState state;
+    double elapsed_s;
+    double progress;          /* 0..1 of memory transferred, -1 unknown */
+    double downtime_s;        /* when DONE; -1 unknown */
+    gboolean aborted;         /* FAILED because it ran past timeout_s */
+    char *error;              /* FAILED: the hypervisor's reason (caller frees) */
+} SovaMigrationStatus;
+
 typedef struct {
     const char *name;
     /* a new snapshot of the host; NULL with error when the host cannot be read */
@@ -23,6 +47,14 @@ typedef struct {
     /* optional: forget any cached vCPU placement, so that the next sample reads every
      * VM's pins afresh (the caller saw evidence that they changed behind its back) */
     void (*forget_placement)(SovaBackend *be);
+    /* optional (cluster plane): start migrating VM `uuid` live to `dest`, a backend of the
+     * same kind, and return at once. A VM holding a VF gives it back first. FALSE with
+     * error when it could not start (the VM is untouched). */
+    gboolean (*migrate_start)(SovaBackend *be, const char *uuid, SovaBackend *dest,
+                              const SovaMigrateOptions *opts, GError **error);
+    /* optional: how the migration of `uuid` started here is going; FALSE when there is
+     * none. DONE/FAILED is reported once, then forgotten. Enforces timeout_s (aborts). */
+    gboolean (*migrate_poll)(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
     void (*free)(SovaBackend *be);
 } SovaBackendOps;
 

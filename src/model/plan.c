@@ -7,6 +7,8 @@ static void action_free(gpointer p)
 {
     SovaAction *a = p;
     g_free(a->vm_name);
+    g_free(a->from_host_name);
+    g_free(a->to_host_name);
     g_free(a->reason);
     g_free(a);
 }
@@ -35,6 +37,7 @@ SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name
     a->kind = SOVA_ACTION_PIN;
     g_strlcpy(a->uuid, uuid, sizeof a->uuid);
     a->vm_name = g_strdup(vm_name);
+    a->from_host = a->to_host = -1;
     a->vcpu = vcpu;
     a->from_pcpu = from_pcpu;
     a->to_pcpu = to_pcpu;
@@ -55,6 +58,31 @@ SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
     g_strlcpy(a->uuid, uuid, sizeof a->uuid);
     a->vm_name = g_strdup(vm_name);
     a->vcpu = a->from_pcpu = a->to_pcpu = -1;
+    a->from_host = a->to_host = -1;
+    va_start(ap, reason_fmt);
+    a->reason = g_strdup_vprintf(reason_fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(p->actions, a);
+    return a;
+}
+
+SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_name,
+                                  int from_host, const char *from_name, int to_host,
+                                  const char *to_name, double gain, double cost,
+                                  const char *reason_fmt, ...)
+{
+    SovaAction *a = g_new0(SovaAction, 1);
+    va_list ap;
+    a->kind = SOVA_ACTION_MIGRATE;
+    g_strlcpy(a->uuid, uuid, sizeof a->uuid);
+    a->vm_name = g_strdup(vm_name);
+    a->vcpu = a->from_pcpu = a->to_pcpu = -1;
+    a->from_host = from_host;
+    a->to_host = to_host;
+    a->from_host_name = g_strdup(from_name);
+    a->to_host_name = g_strdup(to_name);
+    a->gain = gain;
+    a->cost = cost;
     va_start(ap, reason_fmt);
     a->reason = g_strdup_vprintf(reason_fmt, ap);
     va_end(ap);
@@ -94,6 +122,9 @@ static const char *kind_name(SovaActionKind k)
 
 char *sova_action_describe(const SovaAction *a)
 {
+    if (a->kind == SOVA_ACTION_MIGRATE)
+        return g_strdup_printf("migrate %s: %s -> %s (%s)", a->vm_name, a->from_host_name,
+                               a->to_host_name, a->reason);
     if (a->kind != SOVA_ACTION_PIN)
         return g_strdup_printf("%s %s (%s)", kind_name(a->kind), a->vm_name, a->reason);
     g_autofree char *from = a->from_pcpu >= 0 ? g_strdup_printf("pCPU %d", a->from_pcpu)
@@ -117,6 +148,11 @@ static JsonNode *action_to_json(const SovaAction *a)
         else
             json_builder_add_null_value(b);
         sova_json_int(b, "to", a->to_pcpu);
+    } else if (a->kind == SOVA_ACTION_MIGRATE) {
+        sova_json_string(b, "from", a->from_host_name);
+        sova_json_string(b, "to", a->to_host_name);
+        sova_json_double(b, "gain", a->gain);
+        sova_json_double(b, "cost_s", a->cost);
     }
     sova_json_string(b, "reason", a->reason);
     json_builder_end_object(b);

@@ -9,9 +9,9 @@
 
 typedef enum {
     SOVA_ACTION_PIN,          /* pin one vCPU to one pCPU */
-    SOVA_ACTION_ATTACH_VF,    /* net plane (later) */
-    SOVA_ACTION_DETACH_VF,
-    SOVA_ACTION_MIGRATE,      /* cluster plane (later) */
+    SOVA_ACTION_ATTACH_VF,    /* net plane: give the VM a VF (same MAC as its standby) */
+    SOVA_ACTION_DETACH_VF,    /* net plane: take it back */
+    SOVA_ACTION_MIGRATE,      /* cluster plane: live-migrate the VM to another host */
 } SovaActionKind;
 
 typedef struct {
@@ -21,6 +21,11 @@ typedef struct {
     int vcpu;                 /* PIN: vCPU number */
     int from_pcpu;            /* PIN: where it was (its pin, else where it ran); -1 unknown */
     int to_pcpu;              /* PIN: where it goes */
+    int from_host, to_host;   /* MIGRATE: host indexes in the cluster (-1 otherwise) */
+    char *from_host_name;     /* MIGRATE: host names, for messages; NULL otherwise */
+    char *to_host_name;
+    double gain, cost;        /* MIGRATE: imbalance removed, and the move's cost (seconds of
+                               * migration time, as the policy estimated) */
     char *reason;             /* short, human: why */
 } SovaAction;
 
@@ -41,12 +46,17 @@ SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name
 SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
                              const char *vm_name, const char *reason_fmt, ...)
     G_GNUC_PRINTF(5, 6);
+/* appends a MIGRATE action; reason is printf-style */
+SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_name,
+                                  int from_host, const char *from_name, int to_host,
+                                  const char *to_name, double gain, double cost,
+                                  const char *reason_fmt, ...) G_GNUC_PRINTF(10, 11);
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
- * "attach-vf web1 (reason)", "detach-vf web1 (reason)" */
+ * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
 

@@ -19,6 +19,7 @@ static void vm_free(gpointer p)
 {
     SovaVmSample *vm = p;
     g_free(vm->name);
+    g_free(vm->group);
     g_array_unref(vm->vcpus);
     g_array_unref(vm->nics);
     g_free(vm);

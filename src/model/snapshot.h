@@ -50,7 +50,8 @@ typedef struct {
     guint64 rx_packets, tx_packets;
 } SovaNicSample;
 
-/* per-VM net-plane override, from the VM's metadata: always, never or auto */
+/* per-VM net-plane override, from the VM's metadata (see docs/sova.conf.5.md,
+ * "Domain metadata"): always, never or auto */
 typedef enum {
     SOVA_NET_AUTO,            /* the policy decides */
     SOVA_NET_ALWAYS,          /* wants a VF whatever its load */
@@ -65,8 +66,29 @@ typedef struct {
     guint64 memory_kib;       /* current memory */
     GArray *vcpus;            /* SovaVcpuSample, index = vCPU number */
     GArray *nics;             /* SovaNicSample, order not significant; empty when not sampled */
+    /* From the domain metadata. The operator's element (namespace SOVA_META_NS):
+     * <sova:vm net='always|never|auto' migrate='yes|no' group='NAME'/> */
     SovaNetOverride net_override;
+    gboolean no_migrate;      /* migrate='no': the controller never moves it */
+    char *group;              /* anti-affinity group: no two VMs of a group on one host; NULL */
+    /* What the host agent published for the controller (namespace SOVA_META_STATUS_NS):
+     * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U'/>. has_status is
+     * FALSE when the backend did not read it or no agent wrote it. */
+    gboolean has_net_status;
+    gboolean net_wants_vf, net_unmet;
+    double net_benefit;
+    double host_nic_util;     /* as the agent saw it; -1 unknown */
+    gboolean leaving;         /* <sova-ctl:leaving to='HOST'/> (namespace SOVA_META_CTL_NS),
+                               * set by the controller before a migration and removed after:
+                               * the agent gives back its VF and attaches none */
 } SovaVmSample;
+
+#define SOVA_META_NS "https://sova.dev/xmlns/vm/1"
+#define SOVA_META_PREFIX "sova"
+#define SOVA_META_STATUS_NS "https://sova.dev/xmlns/agent/1"
+#define SOVA_META_STATUS_PREFIX "sova-agent"
+#define SOVA_META_CTL_NS "https://sova.dev/xmlns/controller/1"
+#define SOVA_META_CTL_PREFIX "sova-ctl"
 
 typedef struct {
     gint64 time_us;           /* when sampled: monotonic (real backends) or simulated clock */
@@ -75,6 +97,8 @@ typedef struct {
     GArray *pcpus;            /* SovaPcpuSample, index = id */
     GPtrArray *vms;           /* SovaVmSample*, order not significant */
     guint64 memory_kib;       /* host memory */
+    guint vf_pool;            /* SR-IOV VFs (or stand-ins) this host can hand out; 0 = none */
+    double host_nic_capacity_Bps; /* the physical NIC's capacity per direction; 0 = unknown */
     gboolean has_host_nic;    /* the physical NIC's counters below are known */
     guint64 host_nic_rx_bytes, host_nic_tx_bytes;   /* cumulative */
 } SovaSnapshot;

@@ -14,7 +14,7 @@
 #include "model/netmodel.h"
 #include "model/plan.h"
 
-typedef struct {
+typedef struct SovaNetPolicyParams {
     guint pool_size;          /* VFs on this host */
     double bytes_per_point;   /* benefit = packets/s + bytes/s / bytes_per_point (rx + tx);
                                * per-packet cost is what hurts virtio, so bytes weigh less */

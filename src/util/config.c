@@ -4,6 +4,7 @@
 #include "error.h"
 #include "keyfile.h"
 #include "policy/cpu_policy.h"
+#include "policy/net_policy.h"
 #include <string.h>
 
 SovaConfig *sova_config_new(void)
@@ -17,6 +18,7 @@ SovaConfig *sova_config_new(void)
     c->target_stddev = 5.0;
     c->min_gain = 2.0;
     c->ewma_alpha = 0.7;
+    sova_config_net_defaults(c);
     return c;
 }
 
@@ -29,6 +31,12 @@ void sova_config_free(SovaConfig *c)
     g_free(c->cpu_policy);
     sova_cpuset_free(c->reserved);
     g_strfreev(c->exclude);
+    g_free(c->net_policy);
+    g_free(c->vf_network);
+    g_free(c->vf_template);
+    g_free(c->vf_template_xml);
+    g_free(c->host_nic);
+    g_strfreev(c->net_exclude);
     g_free(c);
 }
 
@@ -45,6 +53,17 @@ static gboolean get_string(const SovaKeyFile *k, const char *group, const char *
 static const char *const agent_keys[] = { "connect", "interval", "reconnect-max", "affinity-refresh", NULL };
 static const char *const cpu_keys[] = { "policy", "target-stddev", "min-gain", "ewma-alpha",
                                         "reserved", "exclude", NULL };
+static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-template", "enter",
+                                        "exit", "exit-intervals", "margin", "challenge-intervals",
+                                        "min-dwell", "max-switches", "bytes-per-point",
+                                        "detach-timeout", "nic", "nic-gbps", "exclude", NULL };
+
+/* sections other commands own (the controller's), validated by their own loader */
+static gboolean foreign_group(const char *g)
+{
+    return strcmp(g, "controller") == 0 || g_str_has_prefix(g, "host ") ||
+           g_str_has_prefix(g, "group ");
+}
 
 /* unknown groups or keys are errors: a typo must not silently fall back to a default */
 static gboolean check_known(const SovaKeyFile *k, GError **error)
@@ -53,10 +72,14 @@ static gboolean check_known(const SovaKeyFile *k, GError **error)
     for (int g = 0; groups[g]; g++) {
         const char *const *known = strcmp(groups[g], "agent") == 0 ? agent_keys
                                  : strcmp(groups[g], "cpu") == 0   ? cpu_keys
+                                 : strcmp(groups[g], "net") == 0   ? net_keys
                                                                    : NULL;
+        if (!known && foreign_group(groups[g]))
+            continue;
         if (!known)
             return sova_keyfile_fail(k, groups[g], NULL, error,
-                                     "unknown section [%s] (known: [agent], [cpu])", groups[g]);
+                                     "unknown section [%s] (known: [agent], [cpu], [net], "
+                                     "[controller], [host NAME], [group NAME])", groups[g]);
         g_auto(GStrv) keys = g_key_file_get_keys(k->kf, groups[g], NULL, NULL);
         for (int i = 0; keys[i]; i++)
             if (!g_strv_contains(known, keys[i]))
@@ -105,6 +128,97 @@ static gboolean load_cpu(const SovaKeyFile *k, SovaConfig *c, GError **error)
     return TRUE;
 }
 
+void sova_config_net_defaults(SovaConfig *c)
+{
+    SovaNetPolicyParams d = SOVA_NET_PARAMS_DEFAULT;
+    c->net_policy = g_strdup("balance");
+    c->net_enter = d.enter;
+    c->net_exit = d.exit;
+    c->net_exit_intervals = d.exit_intervals;
+    c->net_margin = d.margin;
+    c->net_challenge_intervals = d.challenge_intervals;
+    c->net_min_dwell = d.min_dwell;
+    c->net_max_switches = d.max_switches;
+    c->net_bytes_per_point = d.bytes_per_point;
+    c->detach_timeout = 5;
+}
+
+static gboolean get_guint(const SovaKeyFile *k, const char *key, guint hi, guint *out, GError **error)
+{
+    guint64 v = *out;
+    if (!sova_keyfile_get_uint(k, "net", key, 0, hi, &v, error))
+        return FALSE;
+    *out = (guint)v;
+    return TRUE;
+}
+
+static gboolean load_vf_template(const SovaKeyFile *k, SovaConfig *c, GError **error)
+{
+    g_autofree char *path = sova_keyfile_get_raw(k, "net", "vf-template");
+    if (!path)
+        return TRUE;
+    g_autoptr(GError) e = NULL;
+    g_autofree char *xml = NULL;
+    if (!g_file_get_contents(path, &xml, NULL, &e))
+        return sova_keyfile_fail(k, "net", "vf-template", error, "vf-template: %s", e->message);
+    if (!strstr(xml, "{mac}"))
+        return sova_keyfile_fail(k, "net", "vf-template", error,
+                                 "vf-template: %s has no {mac} placeholder: the VF must carry the "
+                                 "standby NIC's MAC", path);
+    g_free(c->vf_template);
+    c->vf_template = g_steal_pointer(&path);
+    g_free(c->vf_template_xml);
+    c->vf_template_xml = g_steal_pointer(&xml);
+    return TRUE;
+}
+
+static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
+{
+    if (!get_string(k, "net", "policy", &c->net_policy))
+        return FALSE;
+    if (!sova_net_policy_find(c->net_policy))
+        return sova_keyfile_fail(k, "net", "policy", error, "policy: unknown net policy \"%s\" (known: %s)",
+                                 c->net_policy, sova_net_policy_list());
+    if (!get_string(k, "net", "vf-network", &c->vf_network) ||
+        !get_string(k, "net", "nic", &c->host_nic) ||
+        !get_guint(k, "vf-pool", 4096, &c->vf_pool, error) ||
+        !load_vf_template(k, c, error) ||
+        !sova_keyfile_get_double(k, "net", "enter", 0, 1e12, &c->net_enter, error) ||
+        !sova_keyfile_get_double(k, "net", "exit", 0, 1e12, &c->net_exit, error) ||
+        !get_guint(k, "exit-intervals", 100000, &c->net_exit_intervals, error) ||
+        !sova_keyfile_get_double(k, "net", "margin", 1, 1000, &c->net_margin, error) ||
+        !get_guint(k, "challenge-intervals", 100000, &c->net_challenge_intervals, error) ||
+        !get_guint(k, "min-dwell", 100000, &c->net_min_dwell, error) ||
+        !get_guint(k, "max-switches", 4096, &c->net_max_switches, error) ||
+        !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point, error) ||
+        !sova_keyfile_get_double(k, "net", "detach-timeout", 0.1, 3600, &c->detach_timeout, error) ||
+        !sova_keyfile_get_double(k, "net", "nic-gbps", 0, 1e6, &c->nic_gbps, error))
+        return FALSE;
+    if (c->net_exit > c->net_enter)
+        return sova_keyfile_fail(k, "net", "exit", error,
+                                 "exit (%g) must not exceed enter (%g): a VM would switch back and "
+                                 "forth", c->net_exit, c->net_enter);
+    if (g_key_file_has_key(k->kf, "net", "exclude", NULL)) {
+        g_strfreev(c->net_exclude);
+        c->net_exclude = g_key_file_get_string_list(k->kf, "net", "exclude", NULL, NULL);
+    }
+    return TRUE;
+}
+
+void sova_config_net_params(const SovaConfig *c, guint pool_size, SovaNetPolicyParams *out)
+{
+    *out = SOVA_NET_PARAMS_DEFAULT;
+    out->pool_size = pool_size;
+    out->enter = c->net_enter;
+    out->exit = c->net_exit;
+    out->exit_intervals = c->net_exit_intervals;
+    out->margin = c->net_margin;
+    out->challenge_intervals = c->net_challenge_intervals;
+    out->min_dwell = c->net_min_dwell;
+    out->max_switches = c->net_max_switches;
+    out->bytes_per_point = c->net_bytes_per_point;
+}
+
 gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
 {
     g_autofree char *text = NULL;
@@ -113,7 +227,7 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
         return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
     SovaKeyFile k = { 0 };
     gboolean ok = sova_keyfile_parse(&k, path, text, error) && check_known(&k, error) &&
-                  load_agent(&k, c, error) && load_cpu(&k, c, error);
+                  load_agent(&k, c, error) && load_cpu(&k, c, error) && load_net(&k, c, error);
     sova_keyfile_clear(&k);
     if (ok) {
         g_free(c->path);
@@ -132,6 +246,11 @@ gboolean sova_config_validate(const SovaConfig *c, GError **error)
     if (!sova_cpu_policy_find(c->cpu_policy)) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "unknown cpu policy \"%s\" (known: %s)",
                     c->cpu_policy, sova_cpu_policy_list());
+        return FALSE;
+    }
+    if (!sova_net_policy_find(c->net_policy)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "unknown net policy \"%s\" (known: %s)",
+                    c->net_policy, sova_net_policy_list());
         return FALSE;
     }
     if (!c->connect || !*c->connect) {

@@ -25,9 +25,32 @@ typedef struct {
     double ewma_alpha;        /* (0, 1] */
     SovaCpuSet *reserved;     /* pCPUs kept for the host; NULL = none */
     char **exclude;           /* VM names or UUIDs the agent leaves alone; NULL-terminated */
+    /* [net] — the net plane runs when vf_network is set */
+    char *net_policy;         /* balance | sova */
+    char *vf_network;         /* libvirt network the VFs come from (hostdev, or the stand-in's) */
+    guint vf_pool;            /* VFs this host hands out; 0 = count the hostdev network's VFs */
+    char *vf_template;        /* file holding the VF interface XML template; NULL = built in */
+    char *vf_template_xml;    /* its contents, read at load time */
+    double net_enter, net_exit;           /* benefit thresholds (packets/s equivalents) */
+    guint net_exit_intervals;
+    double net_margin;
+    guint net_challenge_intervals, net_min_dwell, net_max_switches;
+    double net_bytes_per_point;
+    double detach_timeout;    /* seconds */
+    char *host_nic;           /* the physical NIC (for its counters and speed); NULL = none */
+    double nic_gbps;          /* its capacity, Gbit/s; 0 = read its speed from sysfs */
+    char **net_exclude;       /* VM names or UUIDs the net plane leaves alone */
 } SovaConfig;
 
+/* the net plane is configured */
+#define sova_config_net_enabled(c) ((c)->vf_network && (c)->vf_network[0])
+
+struct SovaNetPolicyParams;
+
 SovaConfig *sova_config_new(void);
+void sova_config_net_defaults(SovaConfig *c);
+/* the net policy's parameters from [net], for a pool of pool_size VFs */
+void sova_config_net_params(const SovaConfig *c, guint pool_size, struct SovaNetPolicyParams *out);
 void sova_config_free(SovaConfig *c);
 /* loads a key file over the current values; FALSE with "FILE:LINE: message" on error */
 gboolean sova_config_load(SovaConfig *c, const char *path, GError **error);

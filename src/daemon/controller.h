@@ -1,0 +1,84 @@
+/* controller.h — the cluster controller's loop: sample every host, build the cluster,
+ * plan migrations, start them, follow them, report.
+ *
+ * Like the agent (agent.h), it is a library over backends so that `sova controller`
+ * (libvirt backends, one per host URI), the cluster simulator, the tests and the
+ * benchmarks all drive the same code. Hosts are SovaBackends; the controller reads
+ * them with the same sample() the agent uses and migrates with the backends'
+ * migrate_start/migrate_poll. Time: sova_backend_wait() of the FIRST host's backend
+ * (real time for libvirt; the simulated cluster's shared clock for the simulator). */
+#pragma once
+#include <glib.h>
+#include "backend/backend.h"
+#include "model/cluster.h"
+#include "model/plan.h"
+#include "policy/cluster_policy.h"
+
+typedef struct SovaController SovaController;
+
+typedef struct {
+    const char *name;         /* host name, for messages and the cluster model */
+    SovaBackend *backend;     /* the caller's */
+    gboolean maintenance;     /* evacuate it */
+    gboolean excluded;        /* never a source or a destination */
+} SovaControllerHost;
+
+/* one finished (or failed) migration */
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    const char *vm_name;
+    const char *from, *to;
+    gboolean ok;
+    gboolean aborted;
+    double duration_s, downtime_s;  /* downtime -1 unknown */
+    const char *error;        /* !ok: why */
+    const char *reason;       /* why it was planned */
+    double imbalance_before, imbalance_after;  /* when planned; after = the planner's estimate */
+} SovaControllerMigration;
+
+/* what one interval did */
+typedef struct {
+    guint64 number;
+    double now;
+    const SovaCluster *cluster;
+    const SovaPlan *plan;
+    double imbalance;
+    guint started, failed_to_start;
+    guint in_flight;
+    const SovaControllerMigration *finished;  /* migrations that ended during this interval */
+    guint n_finished;
+} SovaControllerInterval;
+
+typedef void (*SovaControllerObserver)(const SovaControllerInterval *iv, gpointer user_data);
+
+typedef struct {
+    gboolean dry_run;
+    gboolean json;
+    gboolean quiet;
+    double interval;          /* seconds between samples */
+    SovaClusterParams params;
+    double weights[SOVA_RES_N];
+    SovaMigrateOptions migrate;
+    char **exclude;           /* VM names or UUIDs never migrated */
+    char **groups;            /* anti-affinity from config: "group:vm1,vm2" entries; may be NULL */
+    double ewma_alpha;
+    SovaControllerObserver observer;
+    gpointer observer_data;
+} SovaControllerOptions;
+
+SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hosts,
+                                    const SovaClusterPolicy *policy,
+                                    const SovaControllerOptions *opts);
+void sova_controller_free(SovaController *c);
+/* one interval: sample all hosts (a host that cannot be read is marked down, not fatal),
+ * follow migrations in flight, plan, start migrations. The first call only sets baselines. */
+gboolean sova_controller_step(SovaController *c, GError **error);
+/* steps every interval until *stop (or after one planned interval with `once` and, unless
+ * dry-run, until the migrations it started have finished) */
+int sova_controller_run(SovaController *c, gboolean once, const volatile gint *stop);
+/* the last cluster built (NULL before the second sample) */
+const SovaCluster *sova_controller_cluster(const SovaController *c);
+guint64 sova_controller_migrations(const SovaController *c);   /* completed */
+guint64 sova_controller_migration_failures(const SovaController *c);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaController, sova_controller_free)

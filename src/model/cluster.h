@@ -1,0 +1,101 @@
+/* cluster.h — the cluster as the controller sees it: hosts, their VMs, and each host's
+ * normalised load per resource.
+ *
+ * Built by the controller from one snapshot-pair per host (the same SovaModel and
+ * SovaNetModel the host agent builds) or by the cluster simulator; read by the pure
+ * cluster policies (policy/cluster_policy.h). Plain data: hosts and VMs are indexes into
+ * arrays, a VM's host is an index, and "what if VM v moved to host h" is answered by
+ * sova_cluster_move() on a copy, so policies can try moves without touching anything.
+ *
+ * Units: CPU in pCPUs (1.0 = one pCPU busy for the whole interval), memory in KiB,
+ * network in bytes/s (rx + tx through the host's physical NIC). Time in seconds on the
+ * controller's clock (real or simulated), given as `now`. */
+#pragma once
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "snapshot.h"
+
+typedef enum {
+    SOVA_RES_CPU,
+    SOVA_RES_MEM,
+    SOVA_RES_NET,
+    SOVA_RES_N,
+} SovaResource;
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    char *name;
+    int host;                 /* index into hosts; while migrating: the destination */
+    int from_host;            /* while migrating: the source; else -1 */
+    double cpu;               /* demand in pCPUs: smoothed vCPU time + delay */
+    guint n_vcpus;
+    guint64 memory_kib;
+    double dirty_Bps;         /* memory dirty rate, bytes/s; 0 unknown (the cost model assumes
+                               * a default fraction of memory per second) */
+    double net_Bps;           /* host-side NIC traffic, rx + tx, bytes/s (smoothed) */
+    gboolean holds_vf;
+    gboolean wants_vf;        /* the host agent published that it wants a VF */
+    gboolean unmet_vf;        /* ... and its host had none free */
+    gboolean pinned;          /* never migrate: config exclude or metadata migrate='no' */
+    char *group;              /* anti-affinity group, NULL = none */
+    gboolean migrating;       /* a migration is in flight (its load counts on `host`) */
+    double last_moved;        /* `now` when its last migration finished; < 0 never */
+    guint failures;           /* failed migrations in a row */
+    double failed_at;         /* `now` of the last failure; < 0 never */
+} SovaClusterVm;
+
+typedef struct {
+    char *name;               /* for messages; unique */
+    gboolean up;              /* read this interval; a down host is neither source nor destination */
+    gboolean maintenance;     /* evacuate: every movable VM leaves, nothing arrives */
+    gboolean excluded;        /* neither source nor destination (config) */
+    double cpu_capacity;      /* pCPUs available to VMs (online minus reserved) */
+    double cpu_other;         /* non-VM CPU load, pCPUs */
+    guint64 memory_kib;       /* available to VMs */
+    double nic_capacity_Bps;  /* rx + tx the physical NIC carries; 0 = unknown (net ignored) */
+    double net_other_Bps;     /* traffic not attributed to any VM */
+    guint vf_pool, vf_in_use;
+    guint hot_samples;        /* consecutive samples above the high-water mark (the controller
+                               * counts; policies read) */
+    GArray *nic_history;      /* double: the host NIC's utilisation, last samples, oldest first
+                               * (the Sova prototype baseline's "3 of the last 5") */
+} SovaClusterHost;
+
+typedef struct {
+    double now;               /* seconds */
+    GArray *hosts;            /* SovaClusterHost */
+    GArray *vms;              /* SovaClusterVm */
+    double weights[SOVA_RES_N]; /* how much each resource counts in the imbalance; sum > 0 */
+} SovaCluster;
+
+SovaCluster *sova_cluster_new(void);
+void sova_cluster_free(SovaCluster *c);
+SovaCluster *sova_cluster_copy(const SovaCluster *c);
+/* appends; the returned pointer is valid until the next add */
+SovaClusterHost *sova_cluster_add_host(SovaCluster *c, const char *name);
+SovaClusterVm *sova_cluster_add_vm(SovaCluster *c, const char *uuid, const char *name, int host);
+SovaClusterHost *sova_cluster_host(const SovaCluster *c, guint i);
+SovaClusterVm *sova_cluster_vm(const SovaCluster *c, guint i);
+int sova_cluster_find_vm(const SovaCluster *c, const char *uuid);   /* index or -1 */
+int sova_cluster_find_host(const SovaCluster *c, const char *name); /* index or -1 */
+
+/* a host's load of one resource, normalised to its capacity (0 = idle, 1 = full; may exceed
+ * 1); NET is 0 when the NIC capacity is unknown */
+double sova_cluster_host_load(const SovaCluster *c, guint host, SovaResource r);
+/* the weighted mean of the host's normalised loads */
+double sova_cluster_host_score(const SovaCluster *c, guint host);
+/* standard deviation of the normalised load across up, non-excluded hosts, per resource */
+double sova_cluster_imbalance_of(const SovaCluster *c, SovaResource r);
+/* the weighted combination (sum w_r * stddev_r / sum w_r): what the policies minimise */
+double sova_cluster_imbalance(const SovaCluster *c);
+/* moves VM v to host h in c (what-if; updates vf_in_use when it holds a VF: a VF is given
+ * back on the source and not taken on the destination, the agent there decides afresh) */
+void sova_cluster_move(SovaCluster *c, guint v, guint h);
+/* VMs of `group` on host h, other than v */
+guint sova_cluster_group_count(const SovaCluster *c, const char *group, guint h, int except_vm);
+
+/* {"now", "imbalance", "hosts": [{name, up, maintenance, cpu, mem, net, score, vfs, vf_in_use,
+ *  vms}], "vms": [{name, uuid, host, cpu, memory_kib, net_Bps, ...}]} for status and --json */
+JsonNode *sova_cluster_to_json(const SovaCluster *c);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaCluster, sova_cluster_free)

@@ -1,0 +1,47 @@
+/* cluster_policy.h — the cluster plane's policies: pure functions SovaCluster -> Plan of
+ * MIGRATE actions (each with its gain and cost), like the cpu and net planes.
+ *
+ * The controller (daemon/controller.c) and the cluster simulator build a SovaCluster each
+ * interval and call plan(); the policy keeps what it needs between calls in its state
+ * (created by state_new, may be NULL). No I/O, no clock: time is SovaCluster.now.
+ *
+ * Policies: "sova" (default: greedy by simulated gain against migration cost, with the
+ * net plane's signals), and the baselines "sova-prototype" (what Sova's code meant to do),
+ * "watcher" (OpenStack Watcher workload-stabilization style) and "proxlb" (ProxLB-style
+ * max - min spread rule). */
+#pragma once
+#include <glib.h>
+#include "model/cluster.h"
+#include "model/plan.h"
+
+typedef struct {
+    double threshold;         /* act when the imbalance (weighted stddev, 0..1) exceeds this */
+    double high_water;        /* ... or a host's score is above this (0..1) ... */
+    guint high_water_samples; /* ... for this many samples in a row */
+    double headroom;          /* a destination must stay below (1 - headroom) of every resource */
+    double cooldown_s;        /* a VM that moved does not move again for this long */
+    double backoff_s;         /* after a failed migration, wait this long (doubles per failure) */
+    guint max_per_host;       /* migrations in flight per host (source or destination) */
+    guint max_total;          /* migrations in flight in the cluster */
+    double bandwidth_Bps;     /* migration bandwidth cap (the cost model's link speed) */
+    double max_downtime_s;    /* a VM whose estimated downtime exceeds this is not chosen */
+    double cost_weight;       /* gain must exceed cost_weight * cost_s (imbalance per second) */
+    double vf_value;          /* score added for moving a VM with unmet VF demand to a host with
+                               * a free VF (and NIC room) */
+} SovaClusterParams;
+
+#define SOVA_CLUSTER_PARAMS_DEFAULT ((SovaClusterParams){ \
+    .threshold = 0.10, .high_water = 0.85, .high_water_samples = 3, .headroom = 0.10, \
+    .cooldown_s = 300, .backoff_s = 60, .max_per_host = 1, .max_total = 2, \
+    .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.002, .vf_value = 0.05 })
+
+typedef struct {
+    const char *name;
+    const char *summary;      /* one line, for --help and docs */
+    gpointer (*state_new)(void);            /* may be NULL */
+    void (*state_free)(gpointer state);
+    SovaPlan *(*plan)(const SovaCluster *c, const SovaClusterParams *params, gpointer state);
+} SovaClusterPolicy;
+
+const SovaClusterPolicy *sova_cluster_policy_find(const char *name);   /* NULL when unknown */
+const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb" */
