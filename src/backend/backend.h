@@ -11,6 +11,13 @@
 
 typedef struct SovaBackend SovaBackend;
 
+/* net plane: what the agent publishes about a VM for the controller */
+typedef struct {
+    gboolean wants_vf, unmet;
+    double benefit;
+    double nic_util;          /* the host NIC's utilisation 0..1, -1 unknown */
+} SovaNetPublish;
+
 /* cluster plane: how to migrate (from [controller]) */
 typedef struct {
     double bandwidth_MiBps;   /* cap; 0 = unlimited */
@@ -55,6 +62,10 @@ typedef struct {
     /* optional: how the migration of `uuid` started here is going; FALSE when there is
      * none. DONE/FAILED is reported once, then forgotten. Enforces timeout_s (aborts). */
     gboolean (*migrate_poll)(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
+    /* optional (net plane): publish what the agent knows about a VM's network needs where
+     * the controller can read it (libvirt: the domain's metadata) */
+    gboolean (*publish_net)(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
+                            GError **error);
     void (*free)(SovaBackend *be);
 } SovaBackendOps;
 
@@ -85,6 +96,13 @@ static inline gboolean sova_backend_forget_placement(SovaBackend *be)
         return FALSE;
     be->ops->forget_placement(be);
     return TRUE;
+}
+
+/* FALSE without error when the backend has nowhere to publish */
+static inline gboolean sova_backend_publish_net(SovaBackend *be, const char *uuid,
+                                                const SovaNetPublish *st, GError **error)
+{
+    return be->ops->publish_net ? be->ops->publish_net(be, uuid, st, error) : FALSE;
 }
 
 void sova_backend_free(SovaBackend *be);

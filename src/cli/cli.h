@@ -2,6 +2,7 @@
 #pragma once
 #include <glib.h>
 #include "util/config.h"
+#include "backend/libvirt/libvirt_backend.h"
 
 /* exit statuses */
 #define SOVA_EXIT_OK 0
@@ -15,5 +16,8 @@ int sova_cmd_sim(int argc, char **argv);
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */
 SovaConfig *sova_cli_config(const char *path);
+/* the libvirt backend's options from the configuration (the net plane's VF pool and
+ * NIC when [net] is configured); the strings stay cfg's */
+SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg);
 /* parses options; prints the error and returns FALSE on bad usage */
 gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv);

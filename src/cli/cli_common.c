@@ -30,3 +30,21 @@ gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv)
     }
     return TRUE;
 }
+
+/* the backend's options from the configuration: the net plane's VF pool and NIC */
+SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg)
+{
+    static const char *const writes[] = { SOVA_META_STATUS_NS, NULL };
+    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh };
+    if (!sova_config_net_enabled(cfg))
+        return lo;
+    lo.net = TRUE;
+    lo.vf_template = cfg->vf_template_xml;
+    lo.vf_network = cfg->vf_network;
+    lo.vf_pool = cfg->vf_pool;
+    lo.detach_timeout = cfg->detach_timeout;
+    lo.meta_writes = writes;
+    lo.host_nic = cfg->host_nic;
+    lo.nic_gbps = cfg->nic_gbps;
+    return lo;
+}

@@ -41,7 +41,7 @@ static void apply_options(SovaConfig *cfg, const AgentOpts *o)
 static int run_agent(SovaConfig *cfg, const AgentOpts *o)
 {
     g_autoptr(GError) err = NULL;
-    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh };
+    SovaLibvirtOptions lo = sova_cli_backend_options(cfg);
     g_autoptr(SovaBackend) be = sova_libvirt_backend_open(cfg->connect, &lo, &err);
     if (!be) {
         g_printerr("sova: %s\n", err->message);
@@ -56,11 +56,15 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     if (!o->once)
         sova_info("sova agent on %s: policy %s, interval %g s%s", cfg->connect, policy->name,
                   cfg->interval, o->dry_run ? ", dry run" : "");
+    if (!o->once && sova_agent_net_policy(agent))
+        sova_info("net plane: policy %s, VFs from %s, pool %u", sova_agent_net_policy(agent),
+                  cfg->vf_network, sova_libvirt_backend_vf_pool(be));
     int rc = sova_agent_run(agent, o->once, &stop);
     g_source_remove(s1);
     g_source_remove(s2);
     if (!o->once)
-        sova_info("sova agent stopped: %" G_GUINT64_FORMAT " pin changes", sova_agent_pin_changes(agent));
+        sova_info("sova agent stopped: %" G_GUINT64_FORMAT " pin changes, %" G_GUINT64_FORMAT
+                  " VF switches", sova_agent_pin_changes(agent), sova_agent_vf_switches(agent));
     return rc;
 }
 

@@ -1,12 +1,13 @@
 /* cmd_status.c — `sova status`: the host as it is now.
  *
  * Takes two snapshots a short time apart (utilisation needs a rate) and prints
- * per-pCPU utilisation and, per VM, each vCPU's pCPU, affinity and utilisation.
- * It changes nothing. */
+ * per-pCPU utilisation and, per VM, each vCPU's pCPU, affinity and utilisation, then
+ * each VM's NIC mode and rates (status_net.c). It changes nothing. */
 #include "cli.h"
 #include "util/json.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "model/model.h"
+#include "status_net.h"
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
@@ -68,7 +69,8 @@ static void json_vcpu(JsonBuilder *b, const SovaVcpuLoad *v, const SovaVcpuSampl
     json_builder_end_object(b);
 }
 
-static void print_json(const SovaSnapshot *s, const SovaModel *m, const char *uri)
+static void print_json(const SovaSnapshot *s, const SovaModel *m, const SovaNetModel *net,
+                       const char *uri)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -91,6 +93,7 @@ static void print_json(const SovaSnapshot *s, const SovaModel *m, const char *ur
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    sova_status_net_json(s, net, b);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     g_autofree char *text = json_to_string(root, TRUE);
@@ -100,7 +103,8 @@ static void print_json(const SovaSnapshot *s, const SovaModel *m, const char *ur
 static int show_status(const SovaConfig *cfg, double seconds, gboolean json)
 {
     g_autoptr(GError) err = NULL;
-    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh };
+    SovaLibvirtOptions lo = sova_cli_backend_options(cfg);
+    lo.net = TRUE;            /* NIC modes even when this host's agent has no [net] */
     g_autoptr(SovaBackend) be = sova_libvirt_backend_open(cfg->connect, &lo, &err);
     g_autoptr(SovaSnapshot) a = be ? sova_backend_sample(be, &err) : NULL;
     if (a)
@@ -113,10 +117,13 @@ static int show_status(const SovaConfig *cfg, double seconds, gboolean json)
     SovaModelParams mp = { .ewma_alpha = 1.0, .reserved = cfg->reserved,
                            .exclude = (const char *const *)cfg->exclude };
     g_autoptr(SovaModel) m = sova_model_build(a, b, NULL, &mp);
+    g_autoptr(SovaNetModel) net = sova_status_net_model(a, b, cfg);
     if (json)
-        print_json(b, m, cfg->connect);
-    else
+        print_json(b, m, net, cfg->connect);
+    else {
         print_text(b, m, cfg->connect);
+        sova_status_net_text(b, net);
+    }
     return SOVA_EXIT_OK;
 }
 

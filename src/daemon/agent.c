@@ -27,6 +27,7 @@ struct SovaAgent {
     guint64 pin_changes;
     gboolean failed_actions;  /* some action failed in the last planned interval */
     gboolean warned_reserved;
+    SovaAgentNet *net;        /* NULL: the net plane is off */
 };
 
 SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuPolicy *policy,
@@ -45,6 +46,7 @@ SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuP
     a->ewma_alpha = cfg->ewma_alpha;
     a->reserved = sova_cpuset_copy(cfg->reserved);
     a->exclude = g_strdupv(cfg->exclude);
+    a->net = sova_agent_net_new(cfg);
     return a;
 }
 
@@ -56,12 +58,15 @@ void sova_agent_free(SovaAgent *a)
         a->policy->state_free(a->policy_state);
     sova_cpuset_free(a->reserved);
     g_strfreev(a->exclude);
+    sova_agent_net_free(a->net);
     sova_snapshot_free(a->prev);
     sova_model_free(a->model);
     g_free(a);
 }
 
 guint64 sova_agent_pin_changes(const SovaAgent *a) { return a->pin_changes; }
+guint64 sova_agent_vf_switches(const SovaAgent *a) { return a->net ? sova_agent_net_switches(a->net) : 0; }
+const char *sova_agent_net_policy(const SovaAgent *a) { return a->net ? sova_agent_net_policy_name(a->net) : NULL; }
 
 static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
 {
@@ -118,6 +123,10 @@ static void print_json(const SovaAgentInterval *iv)
     sova_json_int(b, "executed", iv->executed);
     sova_json_int(b, "failed", iv->failed);
     sova_json_int(b, "calls", (gint64)iv->calls);
+    if (iv->net) {
+        json_builder_set_member_name(b, "net");
+        sova_agent_net_to_json(iv->net, b);
+    }
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     g_autofree char *text = json_to_string(root, FALSE);
@@ -181,7 +190,13 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     if (sova_plan_len(plan) && !a->opts.json && !a->opts.quiet)
         sova_info("interval %" G_GUINT64_FORMAT ": %s", iv.number, plan->reason ? plan->reason : "");
     iv.executed = execute_plan(a, plan, &iv.failed);
-    a->failed_actions = iv.failed > 0;
+    SovaAgentNetInterval net;
+    if (a->net) {
+        gboolean say = !a->opts.json && !a->opts.quiet;
+        net = sova_agent_net_step(a->net, a->be, a->prev, cur, a->opts.dry_run, say);
+        iv.net = &net;
+    }
+    a->failed_actions = iv.failed > 0 || (iv.net && iv.net->failed > 0);
     iv.calls = a->be->calls - calls0;
     report(a, &iv);
     sova_model_free(a->model);

@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "model/plan.h"
 #include "policy/cpu_policy.h"
+#include "agent_net.h"
 #include "util/config.h"
 
 typedef struct SovaAgent SovaAgent;
@@ -24,6 +25,7 @@ typedef struct {
     guint failed;             /* actions the backend refused */
     guint64 calls;            /* backend calls made during this interval (sample + execute) */
     double stddev;            /* pCPU util stddev this interval */
+    const SovaAgentNetInterval *net;  /* the net plane's interval; NULL when it is off */
 } SovaAgentInterval;
 
 typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_data);
@@ -51,5 +53,8 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
 int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop);
 
 guint64 sova_agent_pin_changes(const SovaAgent *a);  /* pins executed since start */
+guint64 sova_agent_vf_switches(const SovaAgent *a);  /* VF attaches + detaches executed */
+/* the net plane's policy name, or NULL when the net plane is off */
+const char *sova_agent_net_policy(const SovaAgent *a);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaAgent, sova_agent_free)

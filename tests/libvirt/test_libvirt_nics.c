@@ -253,10 +253,78 @@ static void test_pool_from_network(void)
     virNetworkFree(net);
 }
 
+/* sova's metadata elements: matched by namespace URI whatever the prefix; defaults */
+static void test_parse_metadata(void)
+{
+    static const char *const doc =
+        "<domain><metadata>"
+        "<x:vm xmlns:x='" SOVA_META_NS "' net='never' migrate='no' group='db'/>"
+        "<a:net xmlns:a='" SOVA_META_STATUS_NS "' wants-vf='1' unmet='1' benefit='4200' nic-util='0.5'/>"
+        "<c:leaving xmlns:c='" SOVA_META_CTL_NS "' to='h2'/>"
+        "<o:vm xmlns:o='https://example.com/other' net='always'/>"
+        "</metadata><devices/></domain>";
+    SovaLvMeta m = {0};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(sova_lv_meta_parse(doc, &m, &error));
+    g_assert_cmpint(m.net_override, ==, SOVA_NET_NEVER);
+    g_assert_true(m.no_migrate);
+    g_assert_cmpstr(m.group, ==, "db");
+    g_assert_true(m.has_net_status && m.net_wants_vf && m.net_unmet);
+    g_assert_cmpfloat(m.net_benefit, ==, 4200);
+    g_assert_cmpfloat(m.host_nic_util, ==, 0.5);
+    g_assert_true(m.leaving);
+    g_assert_true(sova_lv_meta_parse("<domain><metadata><x:vm xmlns:x='" SOVA_META_NS
+                                     "' net='always'/></metadata></domain>", &m, &error));
+    g_assert_cmpint(m.net_override, ==, SOVA_NET_ALWAYS);
+    g_assert_false(m.no_migrate || m.has_net_status || m.leaving);
+    g_assert_null(m.group);
+    g_assert_cmpfloat(m.host_nic_util, ==, -1);
+    g_assert_true(sova_lv_meta_parse("<domain/>", &m, &error));
+    g_assert_cmpint(m.net_override, ==, SOVA_NET_AUTO);
+    sova_lv_meta_clear(&m);
+}
+
+static void spin_events(void)
+{
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(NULL, FALSE);
+}
+
+/* the operator's override reaches the sample; the agent's published signal too, after the
+ * metadata-change event (unless this backend wrote that namespace itself) */
+static void test_metadata_in_sample(void)
+{
+    g_autoptr(SovaBackend) be = open_net(1);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr d = create_vm(conn, "meta", 7, NULL);
+    g_assert_cmpint(virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<vm net='always' group='web'/>", "sova", SOVA_META_NS,
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    g_autoptr(SovaSnapshot) s1 = sample(be);
+    SovaVmSample *vm = find_vm(s1, "meta");
+    g_assert_cmpint(vm->net_override, ==, SOVA_NET_ALWAYS);
+    g_assert_cmpstr(vm->group, ==, "web");
+    g_assert_false(vm->has_net_status);
+    SovaNetPublish st = {.wants_vf = TRUE, .unmet = TRUE, .benefit = 3000, .nic_util = 0.25};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(sova_backend_publish_net(be, vm->uuid, &st, &error));
+    g_assert_no_error(error);
+    spin_events();
+    g_autoptr(SovaSnapshot) s2 = sample(be);
+    vm = find_vm(s2, "meta");
+    g_assert_true(vm->has_net_status && vm->net_wants_vf && vm->net_unmet);
+    g_assert_cmpfloat(vm->net_benefit, ==, 3000);
+    g_assert_cmpfloat_with_epsilon(vm->host_nic_util, 0.25, 1e-9);
+    g_assert_cmpint(virDomainDestroy(d), ==, 0);
+    virDomainFree(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/libvirt-nics/parse-roles", test_parse_roles);
+    g_test_add_func("/libvirt-nics/parse-metadata", test_parse_metadata);
+    g_test_add_func("/libvirt-nics/metadata-in-sample", test_metadata_in_sample);
     g_test_add_func("/libvirt-nics/sample-and-calls", test_sample_and_calls);
     g_test_add_func("/libvirt-nics/pool-reconciled", test_pool_reconciled);
     g_test_add_func("/libvirt-nics/failures-clean", test_failures_clean);

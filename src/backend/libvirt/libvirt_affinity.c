@@ -14,6 +14,7 @@ static void domain_free(gpointer p)
         virDomainFree(d->dom);
     g_ptr_array_unref(d->affinity);
     sova_lv_nics_free(d->nics);
+    sova_lv_meta_clear(&d->meta);
     g_free(d);
 }
 

@@ -21,6 +21,9 @@ static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
     if (!sova_lv_domains_sample(lv, s, error))
         return NULL;
     sova_lv_vf_after_sample(lv);
+    if (lv->opts.net)
+        s->vf_pool = lv->vf.pool;
+    sova_lv_hostnic_sample(lv, s);
     return g_steal_pointer(&s);
 }
 
@@ -40,6 +43,10 @@ static gboolean lv_execute(SovaBackend *be, const SovaAction *a, GError **error)
         return sova_lv_vf_attach(lv, a, error);
     case SOVA_ACTION_DETACH_VF:
         return sova_lv_vf_detach(lv, a, error);
+    case SOVA_ACTION_MIGRATE:
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "a migration is started with migrate_start, not execute");
+        return FALSE;
     default:
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "the libvirt backend does not carry out action kind %d yet", a->kind);
@@ -66,6 +73,7 @@ static void lv_free(SovaBackend *be)
     g_hash_table_unref(lv->domains);
     g_clear_pointer(&lv->topo, g_array_unref);
     g_free(lv->host);
+    g_free(lv->host_nic);
     g_free(lv->uri);
     g_free(lv);
 }
@@ -76,6 +84,7 @@ static const SovaBackendOps libvirt_ops = {
     .execute = lv_execute,
     .wait = lv_wait,
     .forget_placement = lv_forget_placement,
+    .publish_net = sova_lv_publish_net,
     .free = lv_free,
 };
 
@@ -90,6 +99,9 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
     else
         lv->opts.affinity_refresh = DEFAULT_AFFINITY_REFRESH;
     lv->domains = sova_lv_domains_new();
+    lv->meta_cb = -1;
+    lv->host_nic = g_strdup(opts ? opts->host_nic : NULL);
+    lv->opts.host_nic = NULL;   /* the caller's string */
     sova_lv_vf_init(lv);
     if (!sova_lv_connect(lv, error)) {
         lv_free(&lv->base);

@@ -22,6 +22,13 @@ typedef struct {
     guint vf_pool;            /* VF slots on this host; 0 = count the VFs of vf_network
                                * (a <forward mode='hostdev'> network) at connect */
     double detach_timeout;    /* seconds to wait for device-removed; 0 = 5 s */
+    /* metadata namespaces this backend writes itself (NULL-terminated; may be NULL): their
+     * change events do not trigger a re-read (see libvirt_meta.c) */
+    const char *const *meta_writes;
+    /* the physical NIC: its counters (sysfs; only meaningful when the URI is this host) and
+     * capacity, for the net plane's NIC utilisation. NULL = unknown. */
+    const char *host_nic;
+    double nic_gbps;          /* 0 = the NIC's speed from sysfs */
 } SovaLibvirtOptions;
 
 /* production: a VF from a <forward mode='hostdev'> network, failing over to the standby */

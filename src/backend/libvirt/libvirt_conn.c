@@ -103,6 +103,7 @@ gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error)
         sova_debug("libvirt: no close callback on %s: %s", uri, virGetLastErrorMessage());
     enable_keepalive(lv);
     sova_lv_vf_connected(lv);
+    sova_lv_meta_connected(lv);
     if (!sova_lv_node_read_static(lv, error)) {
         g_prefix_error(error, "%s: ", uri);
         sova_lv_disconnect(lv);
@@ -117,6 +118,7 @@ void sova_lv_disconnect(SovaLibvirtBackend *lv)
     if (!lv->conn)
         return;
     sova_lv_vf_disconnecting(lv);
+    sova_lv_meta_disconnecting(lv);
     virConnectUnregisterCloseCallback(lv->conn, on_close);
     virConnectClose(lv->conn);
     lv->conn = NULL;

@@ -146,7 +146,8 @@ gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *
         return FALSE;
     }
     GArray *nics = sova_lv_nics_parse(xml, SOVA_LV_VF_ALIAS_PREFIX, error);
-    if (!nics) {
+    if (!nics || !sova_lv_meta_parse(xml, &d->meta, error)) {
+        sova_lv_nics_free(nics);
         g_prefix_error(error, "the XML of %s: ", vm_name);
         return FALSE;
     }
@@ -236,6 +237,8 @@ gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
     if (lv->opts.net && (!d->nics || d->nics_stale || (reported && taps_differ(d, taps))) &&
         !sova_lv_nics_read(lv, d, vm->name, error))
         return FALSE;
+    if (lv->opts.net)
+        sova_lv_meta_fill(&d->meta, vm);
     for (guint i = 0; lv->opts.net && i < d->nics->len; i++) {
         const SovaLvNic *n = &g_array_index(d->nics, SovaLvNic, i);
         set_counters(sova_vm_add_nic(vm, n->alias, n->mac, n->target, n->role),

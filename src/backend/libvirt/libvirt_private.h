@@ -35,6 +35,16 @@ typedef struct {
     SovaNicRole role;
 } SovaLvNic;
 
+/* sova's metadata elements of one VM, from its domain XML (libvirt_meta.c) */
+typedef struct {
+    SovaNetOverride net_override;
+    gboolean no_migrate;
+    char *group;
+    gboolean has_net_status, net_wants_vf, net_unmet;
+    double net_benefit, host_nic_util;
+    gboolean leaving;
+} SovaLvMeta;
+
 /* what is known about one VM between samples, keyed by UUID */
 typedef struct {
     virDomainPtr dom;         /* a reference to the newest handle (local: no RPC to use it) */
@@ -42,7 +52,9 @@ typedef struct {
     guint64 read_at;          /* sample number of the last affinity read */
     guint64 seen_at;          /* sample number it was last in the bulk stats */
     GArray *nics;             /* SovaLvNic from the domain XML; NULL until read (net plane) */
-    gboolean nics_stale;      /* re-read the XML at the next sample (after a switch) */
+    gboolean nics_stale;      /* re-read the XML at the next sample (after a switch, or
+                               * a metadata change) */
+    SovaLvMeta meta;          /* from the same XML */
 } SovaLvDomain;
 
 /* VF hand-outs in progress or done (libvirt_vf.c) */
@@ -78,6 +90,9 @@ typedef struct {
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
     guint64 samples;          /* samples taken on this backend */
     SovaLvVf vf;              /* net plane: VF switching */
+    int meta_cb;              /* VIR_DOMAIN_EVENT_ID_METADATA_CHANGE callback id, -1 none */
+    char *host_nic;           /* owned copy of opts.host_nic */
+    gboolean warned_host_nic;
 } SovaLibvirtBackend;
 
 /* libvirt_conn.c */
@@ -153,6 +168,22 @@ guint sova_lv_vf_in_use(SovaLibvirtBackend *lv);
 int sova_lv_vfpool_parse(const char *xml, GError **error);
 /* at connect, when the config gives no pool size: read it from the VF network */
 void sova_lv_vfpool_read(SovaLibvirtBackend *lv);
+
+/* libvirt_meta.c */
+void sova_lv_meta_clear(SovaLvMeta *m);
+/* the sova elements of a domain XML document into out (cleared first) */
+gboolean sova_lv_meta_parse(const char *xml, SovaLvMeta *out, GError **error);
+void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm);
+void sova_lv_meta_connected(SovaLibvirtBackend *lv);
+void sova_lv_meta_disconnecting(SovaLibvirtBackend *lv);
+/* virDomainSetMetadata (LIVE) of one element; xml NULL removes it */
+gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char *xml,
+                            const char *prefix, const char *ns, GError **error);
+gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
+                             GError **error);
+
+/* libvirt_hostnic.c: capacity, counters of the physical NIC into s */
+void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
 
 /* libvirt_pin.c */
 gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);

@@ -1,0 +1,210 @@
+/* libvirt_meta.c — sova's per-VM settings and signals, kept in the domain's <metadata>.
+ *
+ * Three elements, each in its own XML namespace so that one writer never overwrites
+ * another's (virDomainSetMetadata replaces a whole element of a namespace):
+ *   SOVA_META_NS         <sova:vm net='always|never|auto' migrate='yes|no' group='NAME'/>
+ *                        the operator's (virsh metadata … --key sova --set …)
+ *   SOVA_META_STATUS_NS  <sova-agent:net wants-vf='1' unmet='0' benefit='…' nic-util='…'/>
+ *                        written by the host agent, read by the controller
+ *   SOVA_META_CTL_NS     <sova-ctl:leaving to='HOST'/>
+ *                        written by the controller around a migration
+ * Reading costs nothing extra: the elements come with the domain XML the net plane
+ * already reads once per VM (libvirt_nics.c). A METADATA_CHANGE event marks the VM's
+ * XML stale so the next sample re-reads it; changes to a namespace this backend
+ * writes itself are ignored (we know what we wrote). Namespaces are matched by URI,
+ * never by prefix, since libvirt keeps whatever prefix the writer chose. */
+#include "libvirt_private.h"
+#include <string.h>
+
+typedef struct {
+    guint depth;
+    gboolean in_metadata;
+    SovaLvMeta *meta;
+} MetaParse;
+
+static const char *attr(const char **names, const char **values, const char *want)
+{
+    for (guint i = 0; names[i]; i++)
+        if (strcmp(names[i], want) == 0)
+            return values[i];
+    return NULL;
+}
+
+/* the namespace URI an element declares for its own prefix, or NULL */
+static const char *element_ns(const char *name, const char **names, const char **values)
+{
+    const char *colon = strchr(name, ':');
+    g_autofree char *want = colon ? g_strdup_printf("xmlns:%.*s", (int)(colon - name), name)
+                                  : g_strdup("xmlns");
+    return attr(names, values, want);
+}
+
+static const char *local_name(const char *name)
+{
+    const char *colon = strchr(name, ':');
+    return colon ? colon + 1 : name;
+}
+
+static gboolean yes(const char *v)
+{
+    return v && (strcmp(v, "1") == 0 || g_ascii_strcasecmp(v, "yes") == 0 ||
+                 g_ascii_strcasecmp(v, "true") == 0);
+}
+
+static double number(const char *v, double fallback)
+{
+    return v ? g_ascii_strtod(v, NULL) : fallback;
+}
+
+static void read_vm(SovaLvMeta *m, const char **names, const char **values)
+{
+    const char *net = attr(names, values, "net");
+    m->net_override = g_strcmp0(net, "always") == 0 ? SOVA_NET_ALWAYS
+                    : g_strcmp0(net, "never") == 0  ? SOVA_NET_NEVER
+                                                    : SOVA_NET_AUTO;
+    const char *migrate = attr(names, values, "migrate");
+    m->no_migrate = migrate && !yes(migrate);
+    const char *group = attr(names, values, "group");
+    g_free(m->group);
+    m->group = group && *group ? g_strdup(group) : NULL;
+}
+
+static void read_status(SovaLvMeta *m, const char **names, const char **values)
+{
+    m->has_net_status = TRUE;
+    m->net_wants_vf = yes(attr(names, values, "wants-vf"));
+    m->net_unmet = yes(attr(names, values, "unmet"));
+    m->net_benefit = number(attr(names, values, "benefit"), 0);
+    m->host_nic_util = number(attr(names, values, "nic-util"), -1);
+}
+
+static void on_start(GMarkupParseContext *ctx, const char *name, const char **names,
+                     const char **values, gpointer data, GError **error)
+{
+    (void)ctx;
+    (void)error;
+    MetaParse *p = data;
+    p->depth++;
+    if (p->depth == 2 && strcmp(name, "metadata") == 0)
+        p->in_metadata = TRUE;
+    if (p->depth != 3 || !p->in_metadata)
+        return;
+    const char *ns = element_ns(name, names, values);
+    const char *local = local_name(name);
+    if (g_strcmp0(ns, SOVA_META_NS) == 0 && strcmp(local, "vm") == 0)
+        read_vm(p->meta, names, values);
+    else if (g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 && strcmp(local, "net") == 0)
+        read_status(p->meta, names, values);
+    else if (g_strcmp0(ns, SOVA_META_CTL_NS) == 0 && strcmp(local, "leaving") == 0)
+        p->meta->leaving = TRUE;
+}
+
+static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
+{
+    (void)ctx;
+    (void)error;
+    MetaParse *p = data;
+    if (p->depth == 2 && strcmp(name, "metadata") == 0)
+        p->in_metadata = FALSE;
+    p->depth--;
+}
+
+void sova_lv_meta_clear(SovaLvMeta *m)
+{
+    g_clear_pointer(&m->group, g_free);
+    memset(m, 0, sizeof *m);
+    m->host_nic_util = -1;
+}
+
+gboolean sova_lv_meta_parse(const char *xml, SovaLvMeta *out, GError **error)
+{
+    static const GMarkupParser parser = {on_start, on_end, NULL, NULL, NULL};
+    sova_lv_meta_clear(out);
+    MetaParse p = {.meta = out};
+    GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, &p, NULL);
+    gboolean ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
+                  g_markup_parse_context_end_parse(ctx, error);
+    g_markup_parse_context_free(ctx);
+    return ok;
+}
+
+void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
+{
+    vm->net_override = m->net_override;
+    vm->no_migrate = m->no_migrate;
+    g_free(vm->group);
+    vm->group = g_strdup(m->group);
+    vm->has_net_status = m->has_net_status;
+    vm->net_wants_vf = m->net_wants_vf;
+    vm->net_unmet = m->net_unmet;
+    vm->net_benefit = m->net_benefit;
+    vm->host_nic_util = m->has_net_status ? m->host_nic_util : -1;
+    vm->leaving = m->leaving;
+}
+
+static void on_metadata_change(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+                               void *opaque)
+{
+    (void)conn;
+    SovaLibvirtBackend *lv = opaque;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    if (type != VIR_DOMAIN_METADATA_ELEMENT || virDomainGetUUIDString(dom, uuid) < 0)
+        return;
+    if (lv->opts.meta_writes && nsuri && g_strv_contains(lv->opts.meta_writes, nsuri))
+        return;   /* our own write */
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
+    if (d)
+        d->nics_stale = TRUE;
+}
+
+void sova_lv_meta_connected(SovaLibvirtBackend *lv)
+{
+    lv->meta_cb = -1;
+    if (!lv->opts.net)
+        return;
+    lv->meta_cb = virConnectDomainEventRegisterAny(
+        lv->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+        VIR_DOMAIN_EVENT_CALLBACK(on_metadata_change), lv, NULL);
+    if (lv->meta_cb < 0) {
+        sova_debug("libvirt: no metadata events on %s: %s", lv->uri ? lv->uri : "default",
+                   virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+void sova_lv_meta_disconnecting(SovaLibvirtBackend *lv)
+{
+    if (lv->meta_cb >= 0)
+        virConnectDomainEventDeregisterAny(lv->conn, lv->meta_cb);
+    lv->meta_cb = -1;
+    virResetLastError();
+}
+
+gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char *xml,
+                            const char *prefix, const char *ns, GError **error)
+{
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
+    if (!lv->conn || !d) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no such VM %s", uuid);
+        return FALSE;
+    }
+    if (SOVA_LV_CALL(lv, virDomainSetMetadata(d->dom, VIR_DOMAIN_METADATA_ELEMENT, xml, prefix, ns,
+                                              VIR_DOMAIN_AFFECT_LIVE)) < 0) {
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "writing sova metadata of %s",
+                          virDomainGetName(d->dom));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
+                             GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    char benefit[G_ASCII_DTOSTR_BUF_SIZE], util[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(benefit, sizeof benefit, "%.0f", st->benefit);
+    g_ascii_formatd(util, sizeof util, "%.3f", st->nic_util);
+    g_autofree char *xml = g_strdup_printf("<net wants-vf='%d' unmet='%d' benefit='%s' nic-util='%s'/>",
+                                           st->wants_vf ? 1 : 0, st->unmet ? 1 : 0, benefit, util);
+    return sova_lv_meta_write(lv, uuid, xml, SOVA_META_STATUS_PREFIX, SOVA_META_STATUS_NS, error);
+}

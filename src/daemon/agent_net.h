@@ -1,0 +1,38 @@
+/* agent_net.h — the host agent's net plane: one interval of VF switching.
+ *
+ * Kept apart from agent.c so the cpu loop stays readable: from the same two snapshots
+ * the agent already took, build the net model, ask the net policy for a plan, carry
+ * it out (a failed attach makes the policy back off that VM), and publish each VM's
+ * wants/unmet signal through the backend when it changes (the controller reads it). */
+#pragma once
+#include <glib.h>
+#include "backend/backend.h"
+#include "model/netmodel.h"
+#include "policy/net_policy.h"
+#include "util/config.h"
+
+typedef struct SovaAgentNet SovaAgentNet;
+
+/* what the net plane did this interval */
+typedef struct {
+    const char *policy;
+    const SovaNetModel *model;
+    const SovaPlan *plan;
+    const SovaNetResult *result;
+    guint executed, failed;
+} SovaAgentNetInterval;
+
+/* NULL when the configuration does not turn the net plane on */
+SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg);
+void sova_agent_net_free(SovaAgentNet *n);
+/* one interval from prev -> cur; the returned pointers live until the next step.
+ * `say`: log actions as text; `dry_run`: print, never execute. */
+SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
+                                         const SovaSnapshot *prev, const SovaSnapshot *cur,
+                                         gboolean dry_run, gboolean say);
+/* {"pool", "in_use", "unmet", "nic_util", "vms": [...], "plan": {...}, "executed", "failed"} */
+void sova_agent_net_to_json(const SovaAgentNetInterval *iv, JsonBuilder *b);
+const char *sova_agent_net_policy_name(const SovaAgentNet *n);
+guint64 sova_agent_net_switches(const SovaAgentNet *n);   /* VF actions executed */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaAgentNet, sova_agent_net_free)
