@@ -59,6 +59,9 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     if (!o->once && sova_agent_net_policy(agent))
         sova_info("net plane: policy %s, VFs from %s, pool %u", sova_agent_net_policy(agent),
                   cfg->vf_network, sova_libvirt_backend_vf_pool(be));
+    if (sova_agent_net_policy(agent) && sova_libvirt_backend_vf_pool(be) == 0)
+        sova_warn("net plane: no VFs to hand out (network %s has none and [net] vf-pool is 0); "
+                  "VFs already attached are still taken back when not needed", cfg->vf_network);
     int rc = sova_agent_run(agent, o->once, &stop);
     g_source_remove(s1);
     g_source_remove(s2);
