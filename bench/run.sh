@@ -4,10 +4,14 @@
 #   1. simulator: every cpu policy against CFS on bench/scenarios; libvirt calls per
 #      interval with 1, 10 and 100 domains (test driver); the agent's own CPU time
 #      per interval with 100 VMs                       (bench-sim, about a second)
+#  1b. simulator: the net plane (net policies, static first-come, no VFs) against a
+#      clairvoyant optimum on bench/scenarios/net-*.conf (bench-sim-net, seconds)
 #   2. the balance planner's cost growth, 256 pCPU x 4096 vCPU vs 16x smaller
 #                                                      (bench-cpu-planner, seconds)
 #   3. real guests: CFS, zigzag, lpt, balance on three workload mixes
 #                                                      (bench/real_cpu.sh, ~8 minutes)
+#   4. real guest: the net plane's VF switches (attach/detach latency, pings lost at 50 ms)
+#                                                      (bench/real_net.sh, ~2 minutes)
 #
 # usage: bench/run.sh [BUILD_DIR]     env: BENCH_REAL=0 skips the real-VM part,
 #                                          BENCH_JSON=1 prints JSON instead of tables
@@ -19,10 +23,16 @@ json=""; [ "${BENCH_JSON:-0}" = 1 ] && json=--json
 echo "== 1. simulator: cpu policies vs CFS, libvirt calls, agent CPU"
 "$B/bench/bench-sim" $json
 echo
+echo "== 1b. simulator: net plane vs a clairvoyant optimum (TARGETS N1)"
+"$B/bench/bench-sim-net" $json
+echo
 echo "== 2. balance planner cost growth (TARGETS P4)"
 "$B/bench/bench-cpu-planner"
 if [ "${BENCH_REAL:-1}" != 0 ]; then
     echo
     echo "== 3. real guests: CFS vs zigzag vs lpt vs balance (TARGETS P1, P2)"
     "$here/real_cpu.sh" --build "$B" $json
+    echo
+    echo "== 4. real guest: net plane switch latency and ping loss (stand-in VF)"
+    "$here/real_net.sh" --build "$B" $json
 fi

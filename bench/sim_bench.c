@@ -64,7 +64,8 @@ static GPtrArray *scenario_files(const char *dir)
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
     const char *n;
     while (d && (n = g_dir_read_name(d)))
-        if (g_str_has_suffix(n, ".conf"))
+        if (g_str_has_suffix(n, ".conf") && !g_str_has_prefix(n, "cluster-") &&  /* cluster-*: bench-sim-cluster */
+            !g_str_has_prefix(n, "net-"))                                         /* net-*: bench-sim-net */
             g_ptr_array_add(files, g_strdup(n));
     g_ptr_array_sort(files, by_name);
     return files;

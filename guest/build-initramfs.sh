@@ -1,7 +1,8 @@
 #!/bin/sh
 # build-initramfs.sh — the test guests' boot image: Debian's cloud kernel + a tiny initramfs
 # (busybox-static, the static sova-workload program, an /init script, the virtio/failover/vmxnet3
-# modules for the later network mode).
+# modules that /init loads, in this order, for sova.mode=net: the workload's network mode
+# (guest/netload.c) then finds the failover master, addresses it and sends).
 #
 # Guests boot it directly (libvirt <kernel>/<initrd>, no disk). The image is cached: its directory
 # name carries a hash of every input (workload binary, this script, busybox, kernel version and

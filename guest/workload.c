@@ -11,7 +11,8 @@
  * (the counter is cumulative, so a lost line loses nothing).  Parameters come from the kernel
  * command line, so one initramfs serves every test:
  *
- *     sova.mode=cpu|idle   (default cpu; later issues add net and mem modes)
+ *     sova.mode=cpu|idle|net   (default cpu; net: the network client of netload.c, with its
+ *                          own sova.ip/dst/net/pkt/ctl parameters)
  *     sova.duty=1..100     busy percentage per thread (default 100)
  *     sova.threads=N       busy threads (default: online CPUs)
  *     sova.period_ms=N     duty-cycle period (default 20)
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "netload.h"
 
 #define CHUNK 4096 /* iterations between clock checks / counter updates */
 
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
     printf("SOVA-READY mode=%s duty=%d threads=%d period_ms=%d\n",
            params.mode, params.duty, params.threads, params.period_ms);
     fflush(stdout);
+    if (strcmp(params.mode, "net") == 0)
+        return sova_netload_run(argc, argv);
     if (strcmp(params.mode, "cpu") == 0) {
         if (cpu_mode_start(&params) < 0)
             return 1;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # check.sh — `make check`: builds sova twice (plain, and with AddressSanitizer +
 # UndefinedBehaviorSanitizer), runs the unit and libvirt suites in both, then the
-# real-VM suites (rig, netrig) once in the plain build, serially (the guests share
+# real-VM suites (rig, netrig, netvm) once in the plain build, serially (the guests share
 # the machine's pCPUs), under one libvirtd.
 # Ends with one "N passed, N failed, N skipped" line over everything.
 #
@@ -43,6 +43,7 @@ if [ -z "${SOVA_SKIP_RIG:-}" ]; then
     rig/libvirtd.sh start --for $$ || status=1
     suite "$B" rig "real VMs: cpu scheduler cases (rig)" --suite rig --num-processes 1 --verbose
     suite "$B" netrig "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1 --verbose
+    suite "$B" netvm "real VMs: net plane cases (netvm)" --suite netvm --num-processes 1 --verbose
     rig/libvirtd.sh stop --for $$ || status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -3,7 +3,10 @@
  * Runs the agent's real loop and a real cpu policy against the simulator (or, with
  * `--cpu-policy none`, plain CFS with every vCPU unpinned) and reports how fast the
  * pCPUs were balanced, how many pins it took, the pCPU spread over time, CPU delivered
- * against demanded per VM and Jain's fairness index. `--plot` draws the pCPUs'
+ * against demanded per VM and Jain's fairness index. With network traffic in the
+ * scenario, the agent's net plane runs too (`--net-policy`, or one of the simulator's
+ * baselines: none, static, oracle) and the network figures follow: packets delivered
+ * against offered, VF switches, the virtio path's host CPU. `--plot` draws the pCPUs'
  * utilisation with gnuplot. A bad scenario is reported as FILE:LINE, exit status 2. */
 #include "cli.h"
 #include "backend/sim/sim_run.h"
@@ -14,7 +17,7 @@
 #include <unistd.h>
 
 typedef struct {
-    char *policy, *seed, *plot, *config;
+    char *policy, *net_policy, *seed, *plot, *config;
     double duration;
     gboolean json, keep_pins;
 } SimOpts;
@@ -92,6 +95,57 @@ static void print_vms(const SovaSimResult *r)
     }
 }
 
+/* ---- the net plane ---- */
+
+static void print_net_timeline(const SovaSimResult *r)
+{
+    guint buckets = MIN(20u, r->n_intervals);
+    guint per = (r->n_intervals + buckets - 1) / buckets;
+    printf("delivered / offered packets over time (per %g s, %%):", per * r->interval_s);
+    for (guint k = 0; k < r->n_intervals; k += per) {
+        double off = 0, del = 0;
+        for (guint j = k; j < MIN(k + per, r->n_intervals); j++) {
+            off += r->net_offered_pps[j];
+            del += r->net_delivered_pps[j];
+        }
+        printf(" %.0f", off > 0 ? 100 * del / off : 100.0);
+    }
+    printf("\n");
+}
+
+static void print_net_vms(const SovaSimResult *r)
+{
+    printf("\n%-16s %12s %12s %7s %8s %8s\n", "VM", "offered kpps", "deliv. kpps", "ratio",
+           "VF time", "switches");
+    double secs = r->n_intervals * r->interval_s;
+    for (guint i = 0; i < r->vms->len && i < 64; i++) {
+        const SovaSimVmResult *v = &g_array_index(r->vms, SovaSimVmResult, i);
+        printf("%-16s %12.1f %12.1f %6.1f%% %7.0fs %8u\n", v->name, v->net_offered_pkts / secs / 1e3,
+               v->net_delivered_pkts / secs / 1e3,
+               v->net_offered_pkts > 0 ? 100 * v->net_delivered_pkts / v->net_offered_pkts : 100.0,
+               v->vf_s, v->vf_switches);
+    }
+}
+
+static void print_net(const SovaSimResult *r)
+{
+    double secs = r->n_intervals * r->interval_s;
+    printf("\nnet: %s, %u VFs: delivered %.1f %% of the offered packets (%.1f of %.1f Mpkt; "
+           "%.1f of %.1f GB)\n", r->net_mode, r->vfs, 100 * sova_sim_net_ratio(r),
+           r->net_delivered_pkts / 1e6, r->net_offered_pkts / 1e6, r->net_delivered_bytes / 1e9,
+           r->net_offered_bytes / 1e9);
+    printf("VF switches: %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " attaches, %" G_GUINT64_FORMAT
+           " detaches), %" G_GUINT64_FORMAT " refused; %.1f %% of the delivered packets over VFs; "
+           "%.0f packets lost in detach gaps\n", r->vf_attaches + r->vf_detaches, r->vf_attaches,
+           r->vf_detaches, r->vf_refused,
+           r->net_delivered_pkts > 0 ? 100 * r->net_vf_pkts / r->net_delivered_pkts : 0.0,
+           r->net_gap_pkts);
+    printf("host CPU on the virtio path: %.1f s (%.2f pCPUs on average)\n", r->vhost_cpu_s,
+           secs > 0 ? r->vhost_cpu_s / secs : 0.0);
+    print_net_timeline(r);
+    print_net_vms(r);
+}
+
 static void print_report(const SovaSimScenario *sc, const SovaSimResult *r)
 {
     printf("scenario %s: %u pCPUs, %u VMs (%u vCPUs), %g s at %g s intervals, seed %" G_GUINT64_FORMAT "\n",
@@ -118,6 +172,8 @@ static void print_report(const SovaSimScenario *sc, const SovaSimResult *r)
            r->demanded_s > 0 ? 100 * r->delivered_s / r->demanded_s : 100.0);
     printf("Jain's fairness index (delivered/demanded per VM): %.4f\n", r->jain);
     print_vms(r);
+    if (r->has_net)
+        print_net(r);
 }
 
 /* ---- plot ---- */
@@ -173,6 +229,28 @@ static gboolean plot(const SovaSimResult *r, const char *file)
 
 /* ---- run ---- */
 
+/* --net-policy: a net policy the agent runs, or one of the simulator's baselines */
+static gboolean net_mode(const char *name, SovaSimRunOptions *ro)
+{
+    static const struct {
+        const char *name;
+        SovaSimNetMode mode;
+    } modes[] = { { "none", SOVA_SIM_NET_OFF }, { "static", SOVA_SIM_NET_STATIC },
+                  { "oracle", SOVA_SIM_NET_ORACLE } };
+    if (!name)
+        return TRUE;   /* the config's policy */
+    for (guint i = 0; i < G_N_ELEMENTS(modes); i++)
+        if (!strcmp(name, modes[i].name)) {
+            ro->net_mode = modes[i].mode;
+            return TRUE;
+        }
+    if ((ro->net_policy = sova_net_policy_find(name)))
+        return TRUE;
+    g_printerr("sova: unknown net policy \"%s\" (known: %s, and the simulator's baselines "
+               "none, static, oracle)\n", name, sova_net_policy_list());
+    return FALSE;
+}
+
 static int run(const char *path, const SimOpts *o, const SovaConfig *cfg)
 {
     g_autoptr(GError) err = NULL;
@@ -192,6 +270,8 @@ static int run(const char *path, const SimOpts *o, const SovaConfig *cfg)
         return SOVA_EXIT_USAGE;
     }
     ro.has_seed = o->seed != NULL;
+    if (!net_mode(o->net_policy, &ro))
+        return SOVA_EXIT_USAGE;
     Progress pg = { .start = g_get_monotonic_time(), .tty = isatty(STDERR_FILENO), .last_tenth = -1 };
     ro.progress = on_progress;
     ro.progress_data = &pg;
@@ -217,11 +297,15 @@ int sova_cmd_sim(int argc, char **argv)
     GOptionEntry entries[] = {
         { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy,
           "balance (default), zigzag, lpt, or none (no agent: CFS with every vCPU unpinned)", "POLICY" },
+        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy,
+          "with network traffic in the scenario: the agent's net policy (balance, the default, "
+          "or sova), or a baseline: none (no VFs), static (first come, kept), oracle (knows the "
+          "future, switches free)", "POLICY" },
         { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "random seed (default: the scenario's)", "N" },
         { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "simulated seconds (default: the scenario's)", "SECONDS" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print the results (with per-interval series) as JSON", NULL },
         { "plot", 0, 0, G_OPTION_ARG_FILENAME, &o.plot, "draw pCPU utilisation over time into a PNG (gnuplot)", "FILE.png" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "sova.conf for the policy's settings (target, reserved pCPUs, ...); default: built-in defaults", "FILE" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "sova.conf for the policies' settings (target, reserved pCPUs, [net] thresholds, ...); default: built-in defaults", "FILE" },
         { "keep-pins", 0, 0, G_OPTION_ARG_NONE, &o.keep_pins, "with --cpu-policy none: keep the scenario's pins instead of unpinning", NULL },
         { NULL },
     };
@@ -246,6 +330,7 @@ int sova_cmd_sim(int argc, char **argv)
             rc = run(argv[1], &o, cfg);
     }
     g_free(o.policy);
+    g_free(o.net_policy);
     g_free(o.seed);
     g_free(o.plot);
     g_free(o.config);

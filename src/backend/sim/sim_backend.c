@@ -8,6 +8,7 @@
  * noise never changes what the VMs want. */
 #include "sim_backend.h"
 #include "sim_cpu.h"
+#include "sim_net.h"
 #include "util/error.h"
 #include <math.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct {
     char uuid[SOVA_UUID_LEN];
     const SovaSimVmSpec *spec;
     guint first;              /* its vCPUs: vcpus[first .. first + spec->n_vcpus) */
+    gboolean nics_stale;      /* a VF moved: the libvirt backend re-reads its XML next sample */
 } SimVm;
 
 typedef struct {
@@ -39,6 +41,8 @@ typedef struct {
     guint64 now_ns, tick_ns;
     guint n_pcpus, n_vms, n_vcpus;
     double *background;       /* fractions */
+    double *tick_background;  /* scratch: background plus this tick's vhost load */
+    SovaSimNet *net;          /* NICs, VFs and traffic (sim_net.h) */
     double *busy;             /* scratch: this tick's busy fraction per pCPU */
     Counter *pbusy, *pidle;
     SimVm *vms;
@@ -47,6 +51,7 @@ typedef struct {
     SovaSimThread *threads;
     gboolean timing;
     guint64 cpu_ns;
+    guint64 vf_refused;       /* VF attaches and detaches that failed */
 } SimBackend;
 
 static SimBackend *sim(SovaBackend *be) { return (SimBackend *)be; }
@@ -68,6 +73,14 @@ static guint64 ns_of(double fraction, guint64 dt_ns)
 static void tick(SimBackend *s, guint64 dt_ns)
 {
     double t = (double)s->now_ns / 1e9;
+    const double *background = s->background;
+    /* the virtio path's host CPU (vhost) is non-VM load, spread over every pCPU */
+    double vhost = sova_sim_net_tick(s->net, t, (double)dt_ns / 1e9);
+    if (vhost > 0) {
+        for (guint p = 0; p < s->n_pcpus; p++)
+            s->tick_background[p] = s->background[p] + vhost / s->n_pcpus;
+        background = s->tick_background;
+    }
     for (guint m = 0; m < s->n_vms; m++) {
         const SimVm *vm = &s->vms[m];
         for (guint i = 0; i < vm->spec->n_vcpus; i++) {
@@ -77,7 +90,7 @@ static void tick(SimBackend *s, guint64 dt_ns)
             th->affinity = c->affinity;
         }
     }
-    sova_sim_cpu_share(s->n_pcpus, s->background, s->threads, s->n_vcpus, s->busy);
+    sova_sim_cpu_share(s->n_pcpus, background, s->threads, s->n_vcpus, s->busy);
     for (guint v = 0; v < s->n_vcpus; v++) {
         SimVcpu *c = &s->vcpus[v];
         const SovaSimThread *th = &s->threads[v];
@@ -154,6 +167,7 @@ static void fill_vm(SimBackend *s, SovaSnapshot *snap, const SimVm *vm, guint64 
 {
     SovaVmSample *vs = sova_snapshot_add_vm(snap, vm->uuid, vm->spec->name, vm->spec->n_vcpus);
     vs->memory_kib = vm->spec->memory_kib;
+    sova_sim_net_fill_vm(s->net, (guint)(vm - s->vms), vs);
     for (guint i = 0; i < vm->spec->n_vcpus; i++) {
         SimVcpu *c = &s->vcpus[vm->first + i];
         SovaVcpuSample *v = sova_vm_vcpu(vs, i);
@@ -176,12 +190,18 @@ static SovaSnapshot *sim_sample(SovaBackend *be, GError **error)
     /* what the libvirt backend spends: one node-stats call per pCPU, the online map, one
      * bulk domain-stats call */
     be->calls += s->n_pcpus + 2;
+    for (guint m = 0; m < s->n_vms; m++)
+        if (s->vms[m].nics_stale) {
+            be->calls++;   /* virDomainGetXMLDesc: learn the NICs after a VF moved */
+            s->vms[m].nics_stale = FALSE;
+        }
     SovaSnapshot *snap = sova_snapshot_new(s->n_pcpus);
     snap->time_us = (gint64)(s->now_ns / 1000);
     snap->host = g_strdup(s->sc->host.name);
     snap->memory_kib = s->sc->host.memory_kib;
     guint64 elapsed = (s->pbusy[0].truth - s->pbusy[0].last) + (s->pidle[0].truth - s->pidle[0].last);
     fill_pcpus(s, snap);
+    sova_sim_net_fill_host(s->net, snap);
     for (guint m = 0; m < s->n_vms; m++)
         fill_vm(s, snap, &s->vms[m], elapsed);
     if (s->timing)
@@ -191,13 +211,19 @@ static SovaSnapshot *sim_sample(SovaBackend *be, GError **error)
 
 /* ---- pinning ---- */
 
+static SimVm *find_vm(SimBackend *s, const char *uuid, GError **error)
+{
+    SimVm *vm = g_hash_table_lookup(s->by_uuid, uuid);
+    if (!vm)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no VM with UUID %s", uuid);
+    return vm;
+}
+
 static gboolean pin(SimBackend *s, const SovaAction *a, GError **error)
 {
-    SimVm *vm = g_hash_table_lookup(s->by_uuid, a->uuid);
-    if (!vm) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no VM with UUID %s", a->uuid);
+    SimVm *vm = find_vm(s, a->uuid, error);
+    if (!vm)
         return FALSE;
-    }
     if (a->vcpu < 0 || (guint)a->vcpu >= vm->spec->n_vcpus || a->to_pcpu < 0 ||
         (guint)a->to_pcpu >= s->n_pcpus) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
@@ -212,6 +238,20 @@ static gboolean pin(SimBackend *s, const SovaAction *a, GError **error)
     return TRUE;
 }
 
+static gboolean vf_move(SimBackend *s, const SovaAction *a, GError **error)
+{
+    SimVm *vm = find_vm(s, a->uuid, error);
+    if (!vm)
+        return FALSE;
+    guint m = (guint)(vm - s->vms);
+    double now = (double)s->now_ns / 1e9;
+    gboolean ok = a->kind == SOVA_ACTION_ATTACH_VF ? sova_sim_net_attach(s->net, m, now, error)
+                                                   : sova_sim_net_detach(s->net, m, now, error);
+    s->vf_refused += !ok;
+    vm->nics_stale |= ok;
+    return ok;
+}
+
 static gboolean sim_execute(SovaBackend *be, const SovaAction *a, GError **error)
 {
     SimBackend *s = sim(be);
@@ -220,10 +260,12 @@ static gboolean sim_execute(SovaBackend *be, const SovaAction *a, GError **error
     if (a->kind == SOVA_ACTION_PIN) {
         be->calls++;   /* virDomainPinVcpuFlags */
         ok = pin(s, a, error);
+    } else if (a->kind == SOVA_ACTION_ATTACH_VF || a->kind == SOVA_ACTION_DETACH_VF) {
+        be->calls++;   /* virDomainAttachDeviceFlags / virDomainDetachDeviceAlias */
+        ok = vf_move(s, a, error);
     } else {
-        /* the net and cluster planes will model VFs and migration here */
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "the simulator cannot %s yet",
-                    a->kind == SOVA_ACTION_MIGRATE ? "migrate" : "attach or detach VFs");
+        /* the cluster plane will model migration here */
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "the simulator cannot migrate yet");
         ok = FALSE;
     }
     if (s->timing)
@@ -242,6 +284,8 @@ static void sim_free(SovaBackend *be)
     g_rand_free(s->noise_rng);
     g_hash_table_unref(s->by_uuid);
     g_free(s->background);
+    g_free(s->tick_background);
+    sova_sim_net_free(s->net);
     g_free(s->busy);
     g_free(s->pbusy);
     g_free(s->pidle);
@@ -311,7 +355,9 @@ SovaBackend *sova_sim_backend_new(const SovaSimScenario *sc, guint64 seed, gbool
     s->background = g_new(double, s->n_pcpus);
     for (guint p = 0; p < s->n_pcpus; p++)
         s->background[p] = sc->host.background[p] / 100.0;
+    s->tick_background = g_new0(double, s->n_pcpus);
     s->busy = g_new0(double, s->n_pcpus);
+    s->net = sova_sim_net_new(sc, seed);
     s->pbusy = g_new0(Counter, s->n_pcpus);
     s->pidle = g_new0(Counter, s->n_pcpus);
     init_vms(s, unpin_all);
@@ -364,4 +410,38 @@ void sova_sim_backend_set_timing(SovaBackend *be, gboolean on)
 guint64 sova_sim_backend_cpu_ns(SovaBackend *be)
 {
     return sim(be)->cpu_ns;
+}
+
+/* ---- the net model ---- */
+
+void sova_sim_backend_net_truth(SovaBackend *be, guint vm, SovaSimNetTruth *out)
+{
+    sova_sim_net_truth(sim(be)->net, vm, out);
+}
+
+guint64 sova_sim_backend_vf_refused(SovaBackend *be)
+{
+    return sim(be)->vf_refused;
+}
+
+guint sova_sim_backend_vfs_in_use(SovaBackend *be)
+{
+    return sova_sim_net_vfs_in_use(sim(be)->net);
+}
+
+void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on)
+{
+    sova_sim_net_set_free_switches(sim(be)->net, on);
+}
+
+void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain)
+{
+    SimBackend *s = sim(be);
+    guint64 end = s->now_ns + (guint64)llround(MAX(0.0, seconds) * 1e9);
+    sova_sim_net_gain_ahead(s->net, s->now_ns, end, s->tick_ns, gain);
+}
+
+const char *sova_sim_backend_vm_uuid(SovaBackend *be, guint vm)
+{
+    return vm < sim(be)->n_vms ? sim(be)->vms[vm].uuid : NULL;
 }

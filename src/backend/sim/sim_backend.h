@@ -3,12 +3,15 @@
  * It plays a host from a scenario in simulated time and reports exactly what the libvirt
  * backend would: cumulative vCPU time and run-queue delay, the pCPU each vCPU last ran on,
  * affinities, node busy/idle per pCPU (optionally with seeded measurement noise), and it
- * counts the libvirt calls the real backend would make (P + 2 per sample, 1 per pin).
+ * counts the libvirt calls the real backend would make (P + 2 per sample, 1 per pin, 1 per
+ * VF attach or detach, and 1 at the next sample to re-read the XML of a VM whose VF moved). With network traffic in the scenario, every VM has a standby NIC
+ * and VFs can be attached and detached (sim_net.h: the net model).
  * wait() advances simulated time in ticks without sleeping, so the agent's real loop and
  * real policies run unchanged against it. Deterministic for a given scenario and seed. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
+#include "sim_net.h"
 #include "sim_scenario.h"
 
 /* `sc` must outlive the backend (its demand shapes are shared, not copied). With
@@ -30,3 +33,15 @@ void sova_sim_backend_vcpu_truth(SovaBackend *be, guint vm, guint vcpu, guint64 
  * benchmark can subtract the simulator's own cost from the agent's. */
 void sova_sim_backend_set_timing(SovaBackend *be, gboolean on);
 guint64 sova_sim_backend_cpu_ns(SovaBackend *be);
+
+/* The net model's ground truth (sim_net.h), and the VFs held now */
+void sova_sim_backend_net_truth(SovaBackend *be, guint vm, SovaSimNetTruth *out);
+guint sova_sim_backend_vfs_in_use(SovaBackend *be);
+guint64 sova_sim_backend_vf_refused(SovaBackend *be);   /* attaches/detaches that failed */
+/* the clairvoyant baseline: VF switches take effect at once and lose nothing */
+void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on);
+/* per VM (scenario order), the packets a VF would deliver over virtio's in the next
+ * `seconds` of simulated time, from the scenario's future demand */
+void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain);
+/* the UUID the simulator gave VM `vm` (scenario order), or NULL */
+const char *sova_sim_backend_vm_uuid(SovaBackend *be, guint vm);

@@ -2,7 +2,14 @@
  *
  * One interval = let the simulator run `interval` seconds, then one sova_agent_step
  * (sample, model, plan, execute), exactly as `sova agent` does on a host. The figures
- * come from the simulator's true counters, read at each interval boundary. */
+ * come from the simulator's true counters, read at each interval boundary.
+ *
+ * The net plane's baselines are run modes, not policies: the agent has no business
+ * knowing the future. Static first-come attaches its VFs before the first interval;
+ * the clairvoyant optimum asks the simulator, before every interval, how many packets a
+ * VF would gain each VM during it (from the scenario's own demand, random walks
+ * included), and moves the VFs through the backend like the agent would, with the
+ * simulator told to make switches free. */
 #include "sim_run.h"
 #include "util/json.h"
 #include "daemon/agent.h"
@@ -29,19 +36,57 @@ double sova_jain_index(const double *x, guint n)
     return n && sq > 0 ? sum * sum / (n * sq) : 1.0;
 }
 
-/* the agent's settings: the caller's (or defaults), with the scenario's interval */
-static SovaConfig *run_config(const SovaSimScenario *sc, const SovaConfig *from)
+static void copy_net_config(SovaConfig *c, const SovaConfig *from)
+{
+    g_free(c->net_policy);
+    c->net_policy = g_strdup(from->net_policy);
+    c->net_enter = from->net_enter;
+    c->net_exit = from->net_exit;
+    c->net_exit_intervals = from->net_exit_intervals;
+    c->net_margin = from->net_margin;
+    c->net_challenge_intervals = from->net_challenge_intervals;
+    c->net_min_dwell = from->net_min_dwell;
+    c->net_max_switches = from->net_max_switches;
+    c->net_bytes_per_point = from->net_bytes_per_point;
+    c->net_exclude = g_strdupv(from->net_exclude);
+}
+
+/* the agent's settings: the caller's (or defaults), with the scenario's interval; the net
+ * plane is on when the agent is to run it (any vf-network name turns it on; the pool
+ * comes from the simulated host) */
+static SovaConfig *run_config(const SovaSimScenario *sc, const SovaSimRunOptions *o)
 {
     SovaConfig *c = sova_config_new();
+    const SovaConfig *from = o->cfg;
     if (from) {
         c->target_stddev = from->target_stddev;
         c->min_gain = from->min_gain;
         c->ewma_alpha = from->ewma_alpha;
         c->reserved = sova_cpuset_copy(from->reserved);
         c->exclude = g_strdupv(from->exclude);
+        copy_net_config(c, from);
     }
     c->interval = sc->interval;
+    if (sc->has_net && o->policy && o->net_mode == SOVA_SIM_NET_AGENT) {
+        c->vf_network = g_strdup("sim");
+        if (o->net_policy) {
+            g_free(c->net_policy);
+            c->net_policy = g_strdup(o->net_policy->name);
+        }
+    }
     return c;
+}
+
+static char *net_mode_name(const SovaSimRunOptions *o, const SovaConfig *cfg)
+{
+    switch (o->net_mode) {
+    case SOVA_SIM_NET_AGENT:
+        return g_strdup(sova_config_net_enabled(cfg) ? cfg->net_policy : "off (no agent)");
+    case SOVA_SIM_NET_STATIC: return g_strdup("static");
+    case SOVA_SIM_NET_ORACLE: return g_strdup("oracle");
+    case SOVA_SIM_NET_OFF: break;
+    }
+    return g_strdup("off");
 }
 
 static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOptions *o,
@@ -61,6 +106,14 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->seen_stddev = o->policy ? g_new0(double, n) : NULL;
     r->pins = g_new0(guint, n);
     r->vms = g_array_new(FALSE, TRUE, sizeof(SovaSimVmResult));
+    r->has_net = sc->has_net;
+    if (r->has_net) {
+        r->net_mode = net_mode_name(o, cfg);
+        r->vfs = sc->host.vfs;
+        r->net_offered_pps = g_new0(double, n);
+        r->net_delivered_pps = g_new0(double, n);
+        r->vfs_held = g_new0(guint, n);
+    }
     return r;
 }
 
@@ -78,6 +131,10 @@ void sova_sim_result_free(SovaSimResult *r)
     g_free(r->util);
     g_free(r->seen_stddev);
     g_free(r->pins);
+    g_free(r->net_mode);
+    g_free(r->net_offered_pps);
+    g_free(r->net_delivered_pps);
+    g_free(r->vfs_held);
     g_free(r);
 }
 
@@ -111,6 +168,23 @@ static void record_interval(SovaSimResult *r, SovaBackend *be, guint k, guint64 
     r->stddev[k] = n ? sqrt(MAX(0.0, sq / n - mean * mean)) : 0;
 }
 
+/* interval k's offered and delivered packet rates, over every VM (true) */
+static void record_net(SovaSimResult *r, SovaBackend *be, guint n_vms, guint k, double *last)
+{
+    double off = 0, del = 0;
+    for (guint m = 0; m < n_vms; m++) {
+        SovaSimNetTruth t;
+        sova_sim_backend_net_truth(be, m, &t);
+        off += t.offered_pkts;
+        del += t.delivered_pkts;
+    }
+    r->net_offered_pps[k] = (off - last[0]) / r->interval_s;
+    r->net_delivered_pps[k] = (del - last[1]) / r->interval_s;
+    last[0] = off;
+    last[1] = del;
+    r->vfs_held[k] = sova_sim_backend_vfs_in_use(be);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -124,6 +198,27 @@ static double percentile(const double *sorted, guint n, double q)
     double pos = q * (n - 1);
     guint lo = (guint)floor(pos), hi = MIN(lo + 1, n - 1);
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+static void summarise_net_vm(SovaSimResult *r, SovaBackend *be, guint m, SovaSimVmResult *vr)
+{
+    SovaSimNetTruth t;
+    sova_sim_backend_net_truth(be, m, &t);
+    vr->net_offered_pkts = t.offered_pkts;
+    vr->net_delivered_pkts = t.delivered_pkts;
+    vr->net_offered_bytes = t.offered_bytes;
+    vr->net_delivered_bytes = t.delivered_bytes;
+    vr->vf_s = t.vf_s;
+    vr->vf_switches = t.attaches + t.detaches;
+    r->net_offered_pkts += t.offered_pkts;
+    r->net_delivered_pkts += t.delivered_pkts;
+    r->net_offered_bytes += t.offered_bytes;
+    r->net_delivered_bytes += t.delivered_bytes;
+    r->net_vf_pkts += t.vf_pkts;
+    r->net_gap_pkts += t.gap_pkts;
+    r->vhost_cpu_s += t.vhost_cpu_s;
+    r->vf_attaches += t.attaches;
+    r->vf_detaches += t.detaches;
 }
 
 static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *sc)
@@ -153,7 +248,10 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
         const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, m);
         guint64 ran, wanted;
         sova_sim_backend_vm_truth(be, m, &ran, &wanted);
-        SovaSimVmResult vr = { g_strdup(spec->name), spec->n_vcpus, wanted / 1e9, ran / 1e9 };
+        SovaSimVmResult vr = { .name = g_strdup(spec->name), .n_vcpus = spec->n_vcpus,
+                               .demanded_s = wanted / 1e9, .delivered_s = ran / 1e9 };
+        if (r->has_net)
+            summarise_net_vm(r, be, m, &vr);
         g_array_append_val(r->vms, vr);
         r->demanded_s += vr.demanded_s;
         r->delivered_s += vr.delivered_s;
@@ -161,6 +259,90 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
             ratio[n_ratio++] = MIN(1.0, (double)ran / (double)wanted);
     }
     r->jain = sova_jain_index(ratio, n_ratio);
+    if (r->has_net)
+        r->vf_refused = sova_sim_backend_vf_refused(be);
+}
+
+/* ---- the net baselines: static first-come and the clairvoyant optimum ---- */
+
+static void vf_action(SovaBackend *be, const SovaSimScenario *sc, guint m, SovaActionKind kind,
+                      const char *why)
+{
+    const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, m);
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    sova_plan_add_vf(plan, kind, sova_sim_backend_vm_uuid(be, m), spec->name, "%s", why);
+    g_autoptr(GError) err = NULL;
+    sova_backend_execute(be, sova_plan_action(plan, 0), &err);   /* counted when refused */
+}
+
+static void static_first_come(SovaBackend *be, const SovaSimScenario *sc)
+{
+    guint given = 0;
+    for (guint m = 0; m < sc->vms->len && given < sc->host.vfs; m++)
+        if (((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, m))->net_demand) {
+            vf_action(be, sc, m, SOVA_ACTION_ATTACH_VF, "static first-come");
+            given++;
+        }
+}
+
+typedef struct {
+    guint vm;
+    double gain;
+    double rank;              /* gain, a holder's raised by the margin */
+    gboolean holds;
+} Gain;
+
+static gint by_gain(gconstpointer a, gconstpointer b)
+{
+    const Gain *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    if (x->holds != y->holds)
+        return x->holds ? -1 : 1;
+    return (x->vm > y->vm) - (x->vm < y->vm);
+}
+
+/* the holder outside the chosen set with the least gain, or NULL */
+static Gain *victim(GArray *g, guint chosen)
+{
+    for (guint i = g->len; i-- > chosen;)
+        if (g_array_index(g, Gain, i).holds)
+            return &g_array_index(g, Gain, i);
+    return NULL;
+}
+
+/* the VFs to the `vfs` VMs that gain most from one over the next `seconds`; a holder keeps
+ * its VF unless a VM gains more than (1 + margin) times as much */
+static void oracle_step(SovaBackend *be, const SovaSimScenario *sc, double seconds, double margin)
+{
+    guint n = sc->vms->len;
+    g_autofree double *gain = g_new0(double, n);
+    sova_sim_backend_net_gain_ahead(be, seconds, gain);
+    g_autoptr(GArray) g = g_array_sized_new(FALSE, FALSE, sizeof(Gain), n);
+    for (guint m = 0; m < n; m++) {
+        SovaSimNetTruth t;
+        sova_sim_backend_net_truth(be, m, &t);
+        double rank = t.holds_vf ? gain[m] * (1 + margin) : gain[m];
+        g_array_append_val(g, ((Gain){ m, gain[m], rank, t.holds_vf }));
+    }
+    g_array_sort(g, by_gain);
+    guint chosen = 0;
+    while (chosen < MIN(sc->host.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
+        chosen++;
+    for (guint i = 0; i < chosen; i++) {
+        Gain *e = &g_array_index(g, Gain, i);
+        if (e->holds)
+            continue;
+        if (sova_sim_backend_vfs_in_use(be) >= sc->host.vfs) {
+            Gain *v = victim(g, chosen);
+            if (!v)
+                break;
+            vf_action(be, sc, v->vm, SOVA_ACTION_DETACH_VF, "oracle: needed elsewhere");
+            v->holds = FALSE;
+        }
+        vf_action(be, sc, e->vm, SOVA_ACTION_ATTACH_VF, "oracle: gains most next interval");
+        e->holds = TRUE;
+    }
 }
 
 /* one agent step, timing its own CPU apart from the simulator's */
@@ -180,7 +362,7 @@ static gboolean timed_step(SovaAgent *agent, SovaBackend *be, SovaSimResult *r, 
 SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *o, GError **error)
 {
     gint64 wall0 = g_get_monotonic_time();
-    g_autoptr(SovaConfig) cfg = run_config(sc, o->cfg);
+    g_autoptr(SovaConfig) cfg = run_config(sc, o);
     double duration = o->duration > 0 ? o->duration : sc->duration;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
@@ -193,11 +375,20 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
         if (!timed_step(agent, be, r, o->measure_cpu, error))   /* the baseline sample */
             return NULL;
     }
+    gboolean oracle = sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE;
+    sova_sim_backend_set_free_switches(be, oracle);
+    if (sc->has_net && o->net_mode == SOVA_SIM_NET_STATIC)
+        static_first_come(be, sc);
     g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
+    double last_net[2] = { 0, 0 };
     guint64 interval_ns = (guint64)llround(sc->interval * 1e9);
     for (guint k = 0; k < n; k++) {
+        if (oracle)
+            oracle_step(be, sc, sc->interval, o->oracle_margin);
         sova_backend_wait(be, sc->interval, NULL);
         record_interval(r, be, k, last_busy, interval_ns, cfg->reserved);
+        if (r->has_net)
+            record_net(r, be, sc->vms->len, k, last_net);
         if (agent && !timed_step(agent, be, r, o->measure_cpu, error))
             return NULL;
         if (o->progress)
@@ -230,9 +421,52 @@ static void add_vms(JsonBuilder *b, const SovaSimResult *r)
         sova_json_int(b, "vcpus", v->n_vcpus);
         sova_json_double(b, "demanded_s", v->demanded_s);
         sova_json_double(b, "delivered_s", v->delivered_s);
+        if (r->has_net) {
+            sova_json_double(b, "net_offered_pkts", v->net_offered_pkts);
+            sova_json_double(b, "net_delivered_pkts", v->net_delivered_pkts);
+            sova_json_double(b, "net_offered_bytes", v->net_offered_bytes);
+            sova_json_double(b, "net_delivered_bytes", v->net_delivered_bytes);
+            sova_json_double(b, "vf_s", v->vf_s);
+            sova_json_int(b, "vf_switches", v->vf_switches);
+        }
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+}
+
+static void add_net(JsonBuilder *b, const SovaSimResult *r, gboolean with_series)
+{
+    json_builder_set_member_name(b, "net");
+    json_builder_begin_object(b);
+    sova_json_string(b, "mode", r->net_mode);
+    sova_json_int(b, "vfs", r->vfs);
+    sova_json_double(b, "offered_pkts", r->net_offered_pkts);
+    sova_json_double(b, "delivered_pkts", r->net_delivered_pkts);
+    sova_json_double(b, "offered_bytes", r->net_offered_bytes);
+    sova_json_double(b, "delivered_bytes", r->net_delivered_bytes);
+    sova_json_double(b, "delivered_ratio", sova_sim_net_ratio(r));
+    sova_json_double(b, "vf_pkts", r->net_vf_pkts);
+    sova_json_double(b, "detach_gap_pkts", r->net_gap_pkts);
+    sova_json_double(b, "vhost_cpu_s", r->vhost_cpu_s);
+    sova_json_int(b, "vf_attaches", (gint64)r->vf_attaches);
+    sova_json_int(b, "vf_detaches", (gint64)r->vf_detaches);
+    sova_json_int(b, "vf_switches", (gint64)(r->vf_attaches + r->vf_detaches));
+    sova_json_int(b, "vf_refused", (gint64)r->vf_refused);
+    if (with_series) {
+        add_series(b, "offered_pps", r->net_offered_pps, r->n_intervals);
+        add_series(b, "delivered_pps", r->net_delivered_pps, r->n_intervals);
+        json_builder_set_member_name(b, "vfs_held");
+        json_builder_begin_array(b);
+        for (guint k = 0; k < r->n_intervals; k++)
+            json_builder_add_int_value(b, r->vfs_held[k]);
+        json_builder_end_array(b);
+    }
+    json_builder_end_object(b);
+}
+
+double sova_sim_net_ratio(const SovaSimResult *r)
+{
+    return r->net_offered_pkts > 0 ? r->net_delivered_pkts / r->net_offered_pkts : 1.0;
 }
 
 JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series)
@@ -263,6 +497,8 @@ JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series)
     sova_json_double(b, "delivered_s", r->delivered_s);
     sova_json_double(b, "jain", r->jain);
     add_vms(b, r);
+    if (r->has_net)
+        add_net(b, r, with_series);
     if (with_series) {
         add_series(b, "stddev", r->stddev, r->n_intervals);
         if (r->seen_stddev)

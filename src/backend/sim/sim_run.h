@@ -6,13 +6,29 @@
  * time pass with every vCPU unpinned, which is the "plain Linux CFS" baseline. Figures
  * are computed from the simulator's ground truth (no measurement noise): pCPU
  * utilisation per interval and its standard deviation, when it settled, CPU delivered
- * versus demanded per VM and Jain's fairness index over those ratios. */
+ * versus demanded per VM and Jain's fairness index over those ratios. With network
+ * traffic in the scenario: packets and bytes delivered versus offered, per VM and in all,
+ * and the VF switches made, under the agent's net policy or one of the baselines the
+ * benchmark compares it with (no VFs, static first-come, a clairvoyant optimum). */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "policy/cpu_policy.h"
+#include "policy/net_policy.h"
 #include "sim_scenario.h"
 #include "util/config.h"
+
+/* who decides which VMs hold the VFs (scenarios with network traffic) */
+typedef enum {
+    SOVA_SIM_NET_AGENT,       /* the agent's net plane with `net_policy` (needs an agent:
+                                 a cpu policy); the default */
+    SOVA_SIM_NET_OFF,         /* nobody: every VM stays on virtio */
+    SOVA_SIM_NET_STATIC,      /* static first-come: the first `vfs` VMs with traffic (in
+                                 scenario order) get a VF at the start and keep it */
+    SOVA_SIM_NET_ORACLE,      /* clairvoyant: before each interval the VFs go to the VMs whose
+                                 demand in that interval gains most from one (holders kept
+                                 when nobody needs their VF); switches are free and instant */
+} SovaSimNetMode;
 
 typedef struct {
     const SovaCpuPolicy *policy;  /* NULL: no agent (CFS baseline) */
@@ -23,6 +39,11 @@ typedef struct {
     guint64 seed;             /* overrides the scenario's seed when has_seed */
     double duration;          /* overrides the scenario's duration when > 0 */
     gboolean measure_cpu;     /* measure the agent's own CPU time (M1) */
+    SovaSimNetMode net_mode;
+    const SovaNetPolicy *net_policy;  /* AGENT: NULL = the cfg's (balance by default);
+                                         the cfg's [net] parameters apply */
+    double oracle_margin;     /* ORACLE: a holder keeps its VF unless another VM gains more than
+                                 (1 + margin) times as much in the next interval; 0 = strict */
     /* called after every interval with the fraction done; may be NULL */
     void (*progress)(double done, gpointer data);
     gpointer progress_data;
@@ -33,6 +54,11 @@ typedef struct {
     guint n_vcpus;
     double demanded_s;        /* CPU seconds it wanted */
     double delivered_s;       /* CPU seconds it got */
+    /* network, rx + tx (0 without traffic) */
+    double net_offered_pkts, net_delivered_pkts;
+    double net_offered_bytes, net_delivered_bytes;
+    double vf_s;              /* seconds it held a VF */
+    guint vf_switches;        /* attaches + detaches */
 } SovaSimVmResult;
 
 typedef struct {
@@ -56,6 +82,20 @@ typedef struct {
     double demanded_s, delivered_s;
     double jain;              /* over delivered/demanded per VM with any demand */
     double agent_cpu_s;       /* with measure_cpu: process CPU in agent steps minus in the simulator */
+    /* the net plane: only when has_net (the scenario has network traffic) */
+    gboolean has_net;
+    char *net_mode;           /* the net policy's name, "static", "oracle" or "off" */
+    guint vfs;                /* the pool */
+    double net_offered_pkts, net_delivered_pkts;   /* whole run, all VMs, rx + tx */
+    double net_offered_bytes, net_delivered_bytes;
+    double net_vf_pkts;       /* delivered over VFs */
+    double net_gap_pkts;      /* lost in detach gaps */
+    double vhost_cpu_s;       /* host CPU the virtio path cost */
+    guint64 vf_attaches, vf_detaches;   /* executed */
+    guint64 vf_refused;       /* VF actions the backend refused (pool exhausted ...) */
+    double *net_offered_pps;  /* [n_intervals] (true) */
+    double *net_delivered_pps;/* [n_intervals] (true) */
+    guint *vfs_held;          /* [n_intervals] VFs held at the end of each interval */
     double wall_s;            /* how long the run took */
 } SovaSimResult;
 
@@ -63,6 +103,9 @@ typedef struct {
 SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *opts, GError **error);
 void sova_sim_result_free(SovaSimResult *r);
 JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series);
+
+/* delivered / offered packets over the run (1 with no traffic) */
+double sova_sim_net_ratio(const SovaSimResult *r);
 
 /* Jain's fairness index (sum x)^2 / (n sum x^2); 1 for n == 0 */
 double sova_jain_index(const double *x, guint n);

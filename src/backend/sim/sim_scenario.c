@@ -43,10 +43,15 @@ static gboolean get_guint(const Loader *ld, const char *group, const char *key, 
 /* ---- known groups and keys ---- */
 
 static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
-                                         "memory", "background", "noise", "nic-gbps", "vfs", NULL };
+                                         "memory", "background", "noise", "nic-gbps", "vfs",
+                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
+                                         "vf-attach-latency", "vf-detach-gap", "vf-counters", NULL };
 static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed", NULL };
-static const char *const vm_keys[] = { "vcpus", "memory", "demand", "pin", "affinity", NULL };
-static const char *const vms_keys[] = { "count", "vcpus", "memory", "demand", "pin", "affinity", NULL };
+static const char *const vm_keys[] = { "vcpus", "memory", "demand", "pin", "affinity", "net-demand",
+                                       "net-peak-pps", "net-packet-bytes", "net-jitter", NULL };
+static const char *const vms_keys[] = { "count", "vcpus", "memory", "demand", "pin", "affinity",
+                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter",
+                                        NULL };
 
 static const char *const *known_keys(const char *group)
 {
@@ -124,6 +129,41 @@ static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **err
     return TRUE;
 }
 
+static gboolean get_bool(const Loader *ld, const char *group, const char *key, gboolean *out,
+                         GError **error)
+{
+    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, key);
+    if (!s)
+        return TRUE;
+    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
+        *out = TRUE;
+    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
+        *out = FALSE;
+    else
+        return sova_keyfile_fail(&ld->k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
+    return TRUE;
+}
+
+/* the physical NIC, the VF pool and the two paths (defaults: docs/scenario.md) */
+static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
+{
+    h->virtio_pps_cap = 200000;
+    h->virtio_us_per_packet = 2.5;
+    h->vf_attach_latency = 2;
+    h->vf_detach_gap = 0.2;
+    h->vf_counters = TRUE;
+    return sova_keyfile_get_double(&ld->k, "host", "nic-gbps", 0, 1e4, &h->nic_gbps, error) &&
+           get_guint(ld, "host", "vfs", 0, 4096, &h->vfs, error) &&
+           sova_keyfile_get_double(&ld->k, "host", "virtio-pps-cap", 1, 1e10, &h->virtio_pps_cap, error) &&
+           sova_keyfile_get_double(&ld->k, "host", "virtio-us-per-packet", 0, 1e6,
+                                   &h->virtio_us_per_packet, error) &&
+           sova_keyfile_get_double(&ld->k, "host", "vf-pps-cap", 0, 1e10, &h->vf_pps_cap, error) &&
+           sova_keyfile_get_double(&ld->k, "host", "vf-attach-latency", 0, 3600, &h->vf_attach_latency,
+                                   error) &&
+           sova_keyfile_get_double(&ld->k, "host", "vf-detach-gap", 0, 3600, &h->vf_detach_gap, error) &&
+           get_bool(ld, "host", "vf-counters", &h->vf_counters, error);
+}
+
 static gboolean load_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
 {
     h->sockets = h->cells = h->threads_per_core = 1;
@@ -131,8 +171,7 @@ static gboolean load_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
     h->name = name ? g_steal_pointer(&name) : g_strdup("simhost");
     return load_topology(ld, h, error) && load_background(ld, h, error) &&
            sova_keyfile_get_double(&ld->k, "host", "noise", 0, 50, &h->noise, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "nic-gbps", 0, 1e4, &h->nic_gbps, error) &&
-           get_guint(ld, "host", "vfs", 0, 4096, &h->vfs, error);
+           load_net_host(ld, h, error);
 }
 
 static gboolean load_scenario(const Loader *ld, SovaSimScenario *sc, GError **error)
@@ -306,6 +345,79 @@ static gboolean add_vm(const Loader *ld, const char *group, SovaSimVmSpec *vm, G
     return TRUE;
 }
 
+/* a group's network traffic: net-demand (a shape, or in [vms] a ';' list cycled over the
+ * VMs), in percent of net-peak-pps, plus ± net-jitter points, with packets of
+ * net-packet-bytes */
+typedef struct {
+    GPtrArray *demands;       /* SovaDemandSpec* owned by the scenario; NULL: no traffic */
+    double peak_pps, packet_bytes, jitter;
+} NetTemplate;
+
+static void net_template_clear(NetTemplate *t)
+{
+    g_clear_pointer(&t->demands, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NetTemplate, net_template_clear)
+
+static gboolean parse_net_demands(const Loader *ld, const char *group, const char *text,
+                                  gboolean single, NetTemplate *t, GError **error)
+{
+    g_auto(GStrv) items = g_strsplit(text, ";", -1);
+    t->demands = g_ptr_array_new();
+    for (guint i = 0; items[i]; i++) {
+        if (!*g_strstrip(items[i]))
+            continue;
+        g_autoptr(GError) e = NULL;
+        SovaDemandSpec *d = sova_demand_parse(items[i], ld->dir, &e);
+        if (!d)
+            return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: %s", e->message);
+        g_ptr_array_add(ld->sc->demands, d);
+        if (d->kind == SOVA_DEMAND_TRACE && d->columns != 1)
+            return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand \"%s\": the trace "
+                                     "has %u value columns; a VM's traffic takes one", d->text, d->columns);
+        g_ptr_array_add(t->demands, d);
+    }
+    if (!t->demands->len)
+        return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: empty");
+    if (single && t->demands->len != 1)
+        return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: %u shapes given for "
+                                 "one VM (a VM's traffic is one shape)", t->demands->len);
+    return TRUE;
+}
+
+static gboolean load_net_template(const Loader *ld, const char *group, gboolean single,
+                                  NetTemplate *t, GError **error)
+{
+    t->peak_pps = 1e6;
+    t->packet_bytes = 1000;
+    if (!sova_keyfile_get_double(&ld->k, group, "net-peak-pps", 1, 1e10, &t->peak_pps, error) ||
+        !sova_keyfile_get_double(&ld->k, group, "net-packet-bytes", 64, 65535, &t->packet_bytes, error) ||
+        !sova_keyfile_get_double(&ld->k, group, "net-jitter", 0, 100, &t->jitter, error))
+        return FALSE;
+    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, "net-demand");
+    if (s)
+        return parse_net_demands(ld, group, s, single, t, error);
+    static const char *const needs[] = { "net-peak-pps", "net-packet-bytes", "net-jitter" };
+    for (guint i = 0; i < G_N_ELEMENTS(needs); i++)
+        if (g_key_file_has_key(ld->k.kf, group, needs[i], NULL))
+            return sova_keyfile_fail(&ld->k, group, needs[i], error, "%s without net-demand (the VM "
+                                     "has no traffic to shape)", needs[i]);
+    return TRUE;
+}
+
+/* the k-th VM of the group gets the k-th net shape (cycled) */
+static void net_fill(SovaSimScenario *sc, const NetTemplate *t, SovaSimVmSpec *vm, guint k)
+{
+    if (!t->demands)
+        return;
+    vm->net_demand = g_ptr_array_index(t->demands, k % t->demands->len);
+    vm->net_peak_pps = t->peak_pps;
+    vm->net_packet_bytes = t->packet_bytes;
+    vm->net_jitter = t->jitter;
+    sc->has_net = TRUE;
+}
+
 static gboolean load_vm(const Loader *ld, const char *group, GHashTable *names, GError **error)
 {
     guint n_vcpus = 1;
@@ -322,10 +434,14 @@ static gboolean load_vm(const Loader *ld, const char *group, GHashTable *names, 
     g_autofree char *pin = sova_keyfile_get_raw(&ld->k, group, "pin");
     if (!check_vm_pin_count(ld, group, pin, n_vcpus, error))
         return FALSE;
+    g_auto(NetTemplate) net = { 0 };
+    if (!load_net_template(ld, group, TRUE, &net, error))
+        return FALSE;
     SovaSimVmSpec *vm = vm_new(group + 3, n_vcpus, mem, sova_keyfile_line(&ld->k, group, NULL));
     guint k = 0;
     if (!add_vm(ld, group, vm, names, error) || !load_affinity(ld, group, vm, error))
         return FALSE;
+    net_fill(ld->sc, &net, vm, 0);
     return vm_fill(ld, group, vm, demands, -1, pin, &k, error);
 }
 
@@ -343,6 +459,9 @@ static gboolean load_vms(const Loader *ld, const char *group, GHashTable *names,
     g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
     if (!demands)
         return FALSE;
+    g_auto(NetTemplate) net = { 0 };
+    if (!load_net_template(ld, group, FALSE, &net, error))
+        return FALSE;
     g_autofree char *pin = sova_keyfile_get_raw(&ld->k, group, "pin");
     const char *prefix = group[3] ? group + 4 : "vm";
     guint k = 0;
@@ -352,6 +471,7 @@ static gboolean load_vms(const Loader *ld, const char *group, GHashTable *names,
         if (!add_vm(ld, group, vm, names, error) || !load_affinity(ld, group, vm, error) ||
             !vm_fill(ld, group, vm, demands, (int)i, pin, &k, error))
             return FALSE;
+        net_fill(ld->sc, &net, vm, i);
     }
     return TRUE;
 }

@@ -1,4 +1,5 @@
-/* sim_scenario.h — a simulator scenario: the host, its VMs and how long to run.
+/* sim_scenario.h — a simulator scenario: the host, its VMs (their CPU demand and network
+ * traffic) and how long to run.
  *
  * Loaded from a GLib key file (format: docs/scenario.md) and validated completely before
  * anything runs: unknown groups or keys, bad values and impossible layouts (a vCPU pinned
@@ -23,9 +24,16 @@ typedef struct {
     guint64 memory_kib;
     double *background;       /* n_pcpus values, percent of each pCPU used by non-VM work */
     double noise;             /* measurement noise: ± points (uniform) on every reported counter */
-    /* Extension points for the net and cluster planes: read and validated, not modelled yet. */
-    double nic_gbps;          /* physical NIC bandwidth; 0 = none */
+    /* the net model (sim_net.h; docs/scenario.md, "The net model") */
+    double nic_gbps;          /* physical NIC bandwidth per direction, Gbit/s; 0 = unlimited */
     guint vfs;                /* SR-IOV VF pool size */
+    double virtio_pps_cap;    /* packets/s (rx + tx) one VM's virtio NIC carries at most */
+    double virtio_us_per_packet; /* host CPU time per packet on the virtio path, µs */
+    double vf_pps_cap;        /* packets/s one VF carries at most; 0 = only the NIC limits it */
+    double vf_attach_latency; /* seconds from an attach until the guest's traffic is on the VF */
+    double vf_detach_gap;     /* seconds of traffic lost after a detach */
+    gboolean vf_counters;     /* a VF has a host-side tap with counters (the rig's stand-in);
+                                 FALSE: a hostdev VF, invisible to the host */
 } SovaSimHostSpec;
 
 typedef struct {
@@ -36,6 +44,11 @@ typedef struct {
     int *pin;                 /* per vCPU: pCPU, or -1 = unpinned (affinity below) */
     SovaCpuSet *affinity;     /* unpinned vCPUs may run here; NULL = every pCPU */
     int line;                 /* where the VM (or its [vms] group) is defined */
+    const SovaDemandSpec *net_demand; /* offered network load in percent of net_peak_pps;
+                                         NULL = no traffic; owned by the scenario */
+    double net_peak_pps;      /* packets/s (rx + tx) that a net demand of 100 means */
+    double net_packet_bytes;  /* bytes per packet */
+    double net_jitter;        /* ± points (uniform) added to the net demand, redrawn every second */
 } SovaSimVmSpec;
 
 typedef struct {
@@ -48,6 +61,7 @@ typedef struct {
     SovaSimHostSpec host;
     GPtrArray *vms;           /* SovaSimVmSpec*, in file order */
     GPtrArray *demands;       /* SovaDemandSpec*, owned */
+    gboolean has_net;         /* some VM has a net demand: every VM gets a standby NIC */
 } SovaSimScenario;
 
 SovaSimScenario *sova_sim_scenario_load(const char *path, GError **error);

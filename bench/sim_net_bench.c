@@ -1,0 +1,381 @@
+/* sim_net_bench.c — the net plane's section of `make bench` (TARGETS N1). Asserts nothing:
+ * it prints figures.
+ *
+ * For every scenario with network traffic in bench/scenarios (net-*.conf), over several
+ * seeds, the packets delivered (rx + tx, all VMs) and the VF switches made by:
+ *  - the clairvoyant optimum ("optimum"): before each interval the VFs go to the VMs whose
+ *    demand in that interval gains most from one, known from the scenario itself;
+ *    switches are free and instant (sim_run.h, SOVA_SIM_NET_ORACLE);
+ *  - every registered net policy, run by the agent's real loop (the default first);
+ *  - static first-come ("static"): the first VMs get the VFs at the start, for good;
+ *  - no VFs at all ("virtio");
+ *  - a switch-frugal clairvoyant ("oracle-2x"): the same, but a holder keeps its VF unless
+ *    another VM gains twice as much; with bursty traffic the strict optimum chases noise
+ *    (it is free for it), so this is the fairer yardstick for switch counts.
+ * Delivered packets are shown as ratios to the optimum, pooled over the seeds. The N1
+ * verdict takes the demanding reading of each target: throughput against the strict
+ * optimum, switches against the fewer of the two clairvoyants'.
+ *
+ * usage: bench-sim-net [--scenarios DIR] [--seeds N] [--config sova.conf] [--json] */
+#include "util/json.h"
+#include "backend/sim/sim_run.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef SOVA_BENCH_SCENARIOS
+#define SOVA_BENCH_SCENARIOS "bench/scenarios"
+#endif
+
+#define N1_THROUGHPUT 0.97    /* of the optimum */
+#define N1_SWITCHES 2.0       /* times the optimum's */
+
+typedef struct {
+    char *name;
+    SovaSimNetMode mode;
+    const SovaNetPolicy *policy;
+    double margin;
+} Col;
+
+typedef struct {
+    double offered, delivered, gap, vhost_s;
+    guint64 switches, refused;
+    double min_ratio;         /* the worst seed's delivered / the optimum's */
+} Sum;
+
+typedef struct {
+    char *name;
+    char *description;
+    guint vms, vfs;
+    Sum *sums;                /* [n_cols] */
+} Row;
+
+static GArray *cols;          /* Col */
+static guint default_col;     /* the default net policy's column */
+
+static void col_add(const char *name, SovaSimNetMode mode, const SovaNetPolicy *policy, double margin)
+{
+    Col c = { g_strdup(name), mode, policy, margin };
+    g_array_append_val(cols, c);
+}
+
+/* optimum first, then the registry's policies, then the other baselines */
+static void make_cols(const SovaConfig *cfg)
+{
+    cols = g_array_new(FALSE, TRUE, sizeof(Col));
+    col_add("optimum", SOVA_SIM_NET_ORACLE, NULL, 0);
+    g_auto(GStrv) names = g_strsplit(sova_net_policy_list(), ", ", -1);
+    for (guint i = 0; names[i]; i++) {
+        if (!strcmp(names[i], cfg->net_policy))
+            default_col = cols->len;
+        col_add(names[i], SOVA_SIM_NET_AGENT, sova_net_policy_find(names[i]), 0);
+    }
+    col_add("static", SOVA_SIM_NET_STATIC, NULL, 0);
+    col_add("virtio", SOVA_SIM_NET_OFF, NULL, 0);
+    col_add("oracle-2x", SOVA_SIM_NET_ORACLE, NULL, 1.0);
+}
+
+static void free_cols(void)
+{
+    for (guint i = 0; i < cols->len; i++)
+        g_free(g_array_index(cols, Col, i).name);
+    g_array_unref(cols);
+}
+
+static const Col *col(guint i)
+{
+    return &g_array_index(cols, Col, i);
+}
+
+static void row_free(gpointer p)
+{
+    Row *r = p;
+    g_free(r->name);
+    g_free(r->description);
+    g_free(r->sums);
+    g_free(r);
+}
+
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static GPtrArray *scenario_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while (d && (n = g_dir_read_name(d)))
+        if (g_str_has_prefix(n, "net-") && g_str_has_suffix(n, ".conf"))
+            g_ptr_array_add(files, g_strdup(n));
+    g_ptr_array_sort(files, by_name);
+    return files;
+}
+
+/* one run; every column runs the same cpu policy (balance), so only the net plane differs */
+static SovaSimResult *run_one(const SovaSimScenario *sc, const Col *c, const SovaConfig *cfg,
+                              guint64 seed)
+{
+    SovaSimRunOptions o = { .policy = sova_cpu_policy_find("balance"), .cfg = cfg, .has_seed = TRUE,
+                            .seed = seed, .net_mode = c->mode, .net_policy = c->policy,
+                            .oracle_margin = c->margin };
+    g_autoptr(GError) err = NULL;
+    SovaSimResult *r = sova_sim_run(sc, &o, &err);
+    if (!r)
+        g_printerr("bench-sim-net: %s: %s\n", sc->path, err->message);
+    return r;
+}
+
+static void add(Sum *s, const SovaSimResult *r, double optimum)
+{
+    s->offered += r->net_offered_pkts;
+    s->delivered += r->net_delivered_pkts;
+    s->gap += r->net_gap_pkts;
+    s->vhost_s += r->vhost_cpu_s / (r->n_intervals * r->interval_s);
+    s->switches += r->vf_attaches + r->vf_detaches;
+    s->refused += r->vf_refused;
+    s->min_ratio = MIN(s->min_ratio, optimum > 0 ? r->net_delivered_pkts / optimum : 1);
+}
+
+static Row *run_scenario(const char *dir, const char *file, const SovaConfig *cfg, guint seeds)
+{
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimScenario) sc = sova_sim_scenario_load(path, &err);
+    if (!sc) {
+        g_printerr("bench-sim-net: %s\n", err->message);
+        return NULL;
+    }
+    if (!sc->has_net)
+        return NULL;
+    Row *row = g_new0(Row, 1);
+    row->name = g_strndup(file, strlen(file) - strlen(".conf"));
+    row->description = g_strdup(sc->description);
+    row->vms = sc->vms->len;
+    row->vfs = sc->host.vfs;
+    row->sums = g_new0(Sum, cols->len);
+    for (guint c = 0; c < cols->len; c++)
+        row->sums[c].min_ratio = INFINITY;
+    for (guint s = 0; s < seeds; s++) {
+        double optimum = 0;
+        for (guint c = 0; c < cols->len; c++) {
+            g_autoptr(SovaSimResult) r = run_one(sc, col(c), cfg, sc->seed + s);
+            if (!r) {
+                row_free(row);
+                return NULL;
+            }
+            if (c == 0)
+                optimum = r->net_delivered_pkts;
+            add(&row->sums[c], r, optimum);
+        }
+    }
+    return row;
+}
+
+static double x_opt(const Row *r, guint c)
+{
+    return r->sums[0].delivered > 0 ? r->sums[c].delivered / r->sums[0].delivered : NAN;
+}
+
+/* the fewer switches of the two clairvoyants */
+static guint64 opt_switches(const Row *r)
+{
+    return MIN(r->sums[0].switches, r->sums[cols->len - 1].switches);
+}
+
+/* ---- text ---- */
+
+static double delivered_pct(const Sum *s, guint seeds)
+{
+    (void)seeds;
+    return 100 * s->delivered / MAX(s->offered, 1);
+}
+
+static double switches(const Sum *s, guint seeds)
+{
+    return (double)s->switches / seeds;
+}
+
+static double gap_pct(const Sum *s, guint seeds)
+{
+    (void)seeds;
+    return 100 * s->gap / MAX(s->offered, 1);
+}
+
+static double vhost(const Sum *s, guint seeds)
+{
+    return s->vhost_s / seeds;
+}
+
+/* one scenario's row: f of every column */
+static void line(const Row *r, guint seeds, double (*f)(const Sum *, guint), const char *fmt)
+{
+    printf("%-24s", r->name);
+    for (guint c = 0; c < cols->len; c++) {
+        g_autofree char *cell = g_strdup_printf(fmt, f(&r->sums[c], seeds));
+        printf(c ? " %9s" : " %10s", cell);
+    }
+    printf("\n");
+}
+
+static void header(const char *title, const char *first)
+{
+    printf("\n%s\n%-24s %10s", title, "scenario", first);
+    for (guint c = 1; c < cols->len; c++)
+        printf(" %9s", col(c)->name);
+    printf("\n");
+}
+
+static void print_table(GPtrArray *rows, guint seeds)
+{
+    printf("== simulator: net plane (TARGETS N1); every run: cpu policy balance, the net plane as in\n"
+           "   the column; figures over %u seed%s per scenario (optimum = clairvoyant, switches free)\n",
+           seeds, seeds == 1 ? "" : "s");
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = g_ptr_array_index(rows, i);
+        printf("   %s: %u VMs, %u VFs: %s\n", r->name, r->vms, r->vfs, r->description ? r->description : "");
+    }
+    header("packets delivered (x the optimum; the optimum's own in Mpkt per run)", "optimum");
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = g_ptr_array_index(rows, i);
+        printf("%-24s %10.1f", r->name, r->sums[0].delivered / 1e6 / seeds);
+        for (guint c = 1; c < cols->len; c++)
+            printf(" %9.3f", x_opt(r, c));
+        printf("\n");
+    }
+    header("worst seed's packets delivered (x that seed's optimum)", "optimum");
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = g_ptr_array_index(rows, i);
+        printf("%-24s %10.3f", r->name, 1.0);
+        for (guint c = 1; c < cols->len; c++)
+            printf(" %9.3f", r->sums[c].min_ratio);
+        printf("\n");
+    }
+    header("packets delivered / offered (%)", "optimum");
+    for (guint i = 0; i < rows->len; i++)
+        line(g_ptr_array_index(rows, i), seeds, delivered_pct, "%.1f");
+    header("VF switches per run (attaches + detaches)", "optimum");
+    for (guint i = 0; i < rows->len; i++)
+        line(g_ptr_array_index(rows, i), seeds, switches, "%.1f");
+    header("packets lost in detach gaps (% of offered)", "optimum");
+    for (guint i = 0; i < rows->len; i++)
+        line(g_ptr_array_index(rows, i), seeds, gap_pct, "%.2f");
+    header("host CPU on the virtio path (pCPUs, mean)", "optimum");
+    for (guint i = 0; i < rows->len; i++)
+        line(g_ptr_array_index(rows, i), seeds, vhost, "%.2f");
+}
+
+static const char *mark(gboolean ok)
+{
+    return ok ? "ok" : "MISSED";
+}
+
+static guint sova_col(void)
+{
+    for (guint c = 1; c < cols->len; c++)
+        if (col(c)->policy && !strcmp(col(c)->name, "sova"))
+            return c;
+    return 0;
+}
+
+static void print_verdict(GPtrArray *rows)
+{
+    guint d = default_col, sv = sova_col();
+    printf("\nN1 (default net policy %s): >= %.0f %% of the optimum, <= %.0fx its switches, above the "
+           "Sova-style rule\n", col(d)->name, 100 * N1_THROUGHPUT, N1_SWITCHES);
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = g_ptr_array_index(rows, i);
+        double sw = (double)r->sums[d].switches / MAX(opt_switches(r), 1);
+        printf("%-24s %.3f of the optimum: %s; %.2fx its switches: %s", r->name, x_opt(r, d),
+               mark(x_opt(r, d) >= N1_THROUGHPUT), sw, mark(sw <= N1_SWITCHES));
+        if (sv)
+            printf("; vs sova %.3f: %s", x_opt(r, sv), mark(x_opt(r, d) > x_opt(r, sv)));
+        printf("\n");
+    }
+}
+
+/* ---- JSON ---- */
+
+static JsonNode *to_json(GPtrArray *rows, guint seeds)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    sova_json_int(b, "seeds", seeds);
+    sova_json_string(b, "default_policy", col(default_col)->name);
+    json_builder_set_member_name(b, "scenarios");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = g_ptr_array_index(rows, i);
+        json_builder_begin_object(b);
+        sova_json_string(b, "scenario", r->name);
+        sova_json_int(b, "vms", r->vms);
+        sova_json_int(b, "vfs", r->vfs);
+        for (guint c = 0; c < cols->len; c++) {
+            const Sum *s = &r->sums[c];
+            json_builder_set_member_name(b, col(c)->name);
+            json_builder_begin_object(b);
+            sova_json_double(b, "delivered_pkts_per_run", s->delivered / seeds);
+            sova_json_double(b, "offered_pkts_per_run", s->offered / seeds);
+            sova_json_double(b, "delivered_x_optimum", x_opt(r, c));
+            sova_json_double(b, "worst_seed_x_optimum", c ? s->min_ratio : 1.0);
+            sova_json_double(b, "switches_per_run", (double)s->switches / seeds);
+            sova_json_double(b, "detach_gap_pkts_per_run", s->gap / seeds);
+            sova_json_double(b, "vhost_pcpus", s->vhost_s / seeds);
+            sova_json_int(b, "refused", (gint64)s->refused);
+            json_builder_end_object(b);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *dir = NULL, *config = NULL;
+    gboolean json = FALSE;
+    gint seeds = 5;
+    GOptionEntry entries[] = {
+        { "scenarios", 0, 0, G_OPTION_ARG_FILENAME, &dir, "scenario directory (default: the source tree's)", "DIR" },
+        { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "seeds per scenario: the scenario's and the next ones (5)", "N" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "sova.conf whose [net] settings the policies use", "FILE" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- the net plane's simulator benchmark (N1)");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    if (!g_option_context_parse(ctx, &argc, &argv, &err) ||
+        (config && !sova_config_load(cfg, config, &err))) {
+        g_printerr("bench-sim-net: %s\n", err->message);
+        return 2;
+    }
+    if (seeds < 1) {
+        g_printerr("bench-sim-net: --seeds must be at least 1\n");
+        return 2;
+    }
+    make_cols(cfg);
+    const char *sdir = dir ? dir : SOVA_BENCH_SCENARIOS;
+    g_autoptr(GPtrArray) files = scenario_files(sdir);
+    g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(row_free);
+    for (guint f = 0; f < files->len; f++) {
+        Row *row = run_scenario(sdir, g_ptr_array_index(files, f), cfg, (guint)seeds);
+        if (row)
+            g_ptr_array_add(rows, row);
+    }
+    if (json) {
+        g_autoptr(JsonNode) root = to_json(rows, (guint)seeds);
+        g_autofree char *text = json_to_string(root, TRUE);
+        printf("%s\n", text);
+    } else if (!rows->len) {
+        printf("== simulator: net plane: no net-*.conf scenario in %s\n", sdir);
+    } else {
+        print_table(rows, (guint)seeds);
+        print_verdict(rows);
+    }
+    free_cols();
+    return 0;
+}
