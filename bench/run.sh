@@ -6,8 +6,12 @@
 #      per interval with 100 VMs                       (bench-sim, about a second)
 #  1b. simulator: the net plane (net policies, static first-come, no VFs) against a
 #      clairvoyant optimum on bench/scenarios/net-*.conf (bench-sim-net, seconds)
+#  1c. cluster simulator: cluster policies (watcher, proxlb, sova-prototype, sova), host
+#      agents only, and both levels on bench/scenarios/cluster-*.conf (bench-sim-cluster, seconds)
 #   2. the balance planner's cost growth, 256 pCPU x 4096 vCPU vs 16x smaller
 #                                                      (bench-cpu-planner, seconds)
+#  2b. the sova cluster planner's time, 1,000 hosts x 20,000 VMs vs 10x smaller
+#                                                      (bench-cluster-planner, ~15 s)
 #   3. real guests: CFS, zigzag, lpt, balance on three workload mixes
 #                                                      (bench/real_cpu.sh, ~8 minutes)
 #   4. real guest: the net plane's VF switches (attach/detach latency, pings lost at 50 ms)
@@ -26,8 +30,14 @@ echo
 echo "== 1b. simulator: net plane vs a clairvoyant optimum (TARGETS N1)"
 "$B/bench/bench-sim-net" $json
 echo
+echo "== 1c. cluster simulator: cluster policies and levels (TARGETS C1, K1)"
+"$B/bench/bench-sim-cluster" $json
+echo
 echo "== 2. balance planner cost growth (TARGETS P4)"
 "$B/bench/bench-cpu-planner"
+echo
+echo "== 2b. cluster planner time, 1,000 hosts x 20,000 VMs vs 10x smaller (TARGETS C2)"
+"$B/bench/bench-cluster-planner"
 if [ "${BENCH_REAL:-1}" != 0 ]; then
     echo
     echo "== 3. real guests: CFS vs zigzag vs lpt vs balance (TARGETS P1, P2)"

@@ -12,6 +12,8 @@
 int sova_cmd_agent(int argc, char **argv);
 int sova_cmd_status(int argc, char **argv);
 int sova_cmd_sim(int argc, char **argv);
+int sova_cmd_controller(int argc, char **argv);
+int sova_cmd_sim_cluster(int argc, char **argv);   /* cmd_sim_cluster.c */
 
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */

@@ -8,6 +8,7 @@
 #include "backend/libvirt/libvirt_backend.h"
 #include "model/model.h"
 #include "status_net.h"
+#include "cli_cluster.h"
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
@@ -130,6 +131,7 @@ static int show_status(const SovaConfig *cfg, double seconds, gboolean json)
 int sova_cmd_status(int argc, char **argv)
 {
     char *connect = NULL, *config = NULL;
+    g_auto(GStrv) hosts = NULL;   /* --host: the cluster view (cluster_status.c) */
     double seconds = 1.0;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
@@ -137,12 +139,18 @@ int sova_cmd_status(int argc, char **argv)
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
         { "sample", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "seconds between the two samples (default 1)", "SECONDS" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print as JSON", NULL },
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts, "show the cluster of these hosts (once per host) as the controller sees it", "URI" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- show the host's pCPUs and VMs as they are now");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;
-    if (sova_cli_parse(ctx, &argc, &argv)) {
+    gboolean parsed = sova_cli_parse(ctx, &argc, &argv);
+    if (parsed && hosts && !(seconds > 0)) {
+        g_printerr("sova: --sample must be a positive number of seconds\n");
+    } else if (parsed && hosts) {
+        rc = sova_cluster_status(config, hosts, seconds, json);
+    } else if (parsed) {
         g_autoptr(SovaConfig) cfg = sova_cli_config(config);
         if (cfg && connect) {
             g_free(cfg->connect);

@@ -14,6 +14,8 @@ static const Command commands[] = {
     { "agent", sova_cmd_agent, "run the host agent: pin vCPUs so the pCPUs stay evenly loaded" },
     { "status", sova_cmd_status, "show the host's pCPUs and VMs as they are now" },
     { "sim", sova_cmd_sim, "run the agent against a simulated host scenario" },
+    { "controller", sova_cmd_controller, "balance a cluster's hosts by live-migrating VMs" },
+    { "sim-cluster", sova_cmd_sim_cluster, "run the controller against a simulated cluster scenario" },
 };
 
 static void usage(FILE *out)

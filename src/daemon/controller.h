@@ -21,6 +21,8 @@ typedef struct {
     SovaBackend *backend;     /* the caller's */
     gboolean maintenance;     /* evacuate it */
     gboolean excluded;        /* never a source or a destination */
+    const char *migrate_uri;  /* data channel into this host as a destination
+                               * (VIR_MIGRATE_PARAM_URI); NULL = opts->migrate's */
 } SovaControllerHost;
 
 /* one finished (or failed) migration */

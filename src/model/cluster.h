@@ -68,7 +68,7 @@ typedef struct {
     double weights[SOVA_RES_N]; /* how much each resource counts in the imbalance; sum > 0 */
 } SovaCluster;
 
-SovaCluster *sova_cluster_new(void);
+SovaCluster *sova_cluster_new(void);   /* empty, weights 1, 1, 1 */
 void sova_cluster_free(SovaCluster *c);
 SovaCluster *sova_cluster_copy(const SovaCluster *c);
 /* appends; the returned pointer is valid until the next add */
@@ -84,15 +84,33 @@ int sova_cluster_find_host(const SovaCluster *c, const char *name); /* index or 
 double sova_cluster_host_load(const SovaCluster *c, guint host, SovaResource r);
 /* the weighted mean of the host's normalised loads */
 double sova_cluster_host_score(const SovaCluster *c, guint host);
-/* standard deviation of the normalised load across up, non-excluded hosts, per resource */
+/* standard deviation of the normalised load across up, non-excluded hosts (not in
+ * maintenance either: a host being emptied has left the balance), per resource */
 double sova_cluster_imbalance_of(const SovaCluster *c, SovaResource r);
-/* the weighted combination (sum w_r * stddev_r / sum w_r): what the policies minimise */
+/* the weighted combination (sum w_r * stddev_r / sum w_r): what the policies minimise; a
+ * resource that no counted host measures (capacity 0) drops out of the weights */
 double sova_cluster_imbalance(const SovaCluster *c);
 /* moves VM v to host h in c (what-if; updates vf_in_use when it holds a VF: a VF is given
  * back on the source and not taken on the destination, the agent there decides afresh) */
 void sova_cluster_move(SovaCluster *c, guint v, guint h);
 /* VMs of `group` on host h, other than v */
 guint sova_cluster_group_count(const SovaCluster *c, const char *group, guint h, int except_vm);
+
+/* building blocks for planners that keep per-host sums themselves (policy/cluster_*.c):
+ * a host's capacity of r (0 unknown) and its non-VM load of r, in the units above */
+double sova_cluster_host_capacity(const SovaClusterHost *h, SovaResource r);
+double sova_cluster_host_base(const SovaClusterHost *h, SovaResource r);
+/* what VM v adds to its host's r */
+double sova_cluster_vm_demand(const SovaClusterVm *v, SovaResource r);
+/* the host counts in the imbalance: up, not excluded, not in maintenance */
+gboolean sova_cluster_host_counted(const SovaClusterHost *h);
+/* the weight r gets in the imbalance: 0 when unweighted or unmeasured */
+double sova_cluster_weight(const SovaCluster *c, SovaResource r);
+/* the host's score from its normalised loads (resources with a known capacity only) */
+double sova_cluster_score_of(const SovaCluster *c, const SovaClusterHost *h,
+                             const double load[SOVA_RES_N]);
+/* population stddev from the sum and the sum of squares of n values (0 when n < 2) */
+double sova_cluster_stddev(double s1, double s2, guint n);
 
 /* {"now", "imbalance", "hosts": [{name, up, maintenance, cpu, mem, net, score, vfs, vf_in_use,
  *  vms}], "vms": [{name, uuid, host, cpu, memory_kib, net_Bps, ...}]} for status and --json */

@@ -21,11 +21,13 @@ typedef struct {
     double headroom;          /* a destination must stay below (1 - headroom) of every resource */
     double cooldown_s;        /* a VM that moved does not move again for this long */
     double backoff_s;         /* after a failed migration, wait this long (doubles per failure) */
-    guint max_per_host;       /* migrations in flight per host (source or destination) */
-    guint max_total;          /* migrations in flight in the cluster */
+    guint max_per_host;       /* migrations in flight per host (source or destination); 0 = no cap */
+    guint max_total;          /* migrations in flight in the cluster; 0 = no cap */
     double bandwidth_Bps;     /* migration bandwidth cap (the cost model's link speed) */
     double max_downtime_s;    /* a VM whose estimated downtime exceeds this is not chosen */
-    double cost_weight;       /* gain must exceed cost_weight * cost_s (imbalance per second) */
+    double cost_weight;       /* gain must exceed cost_weight * cost_s (imbalance per second;
+                               * `sova` measures a move's gain as sqrt(hosts) * the imbalance
+                               * it removes, see cluster_sova.c) */
     double vf_value;          /* score added for moving a VM with unmet VF demand to a host with
                                * a free VF (and NIC room) */
 } SovaClusterParams;
@@ -33,7 +35,7 @@ typedef struct {
 #define SOVA_CLUSTER_PARAMS_DEFAULT ((SovaClusterParams){ \
     .threshold = 0.10, .high_water = 0.85, .high_water_samples = 3, .headroom = 0.10, \
     .cooldown_s = 300, .backoff_s = 60, .max_per_host = 1, .max_total = 2, \
-    .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.002, .vf_value = 0.05 })
+    .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.0005, .vf_value = 0.05 })
 
 typedef struct {
     const char *name;

@@ -68,6 +68,7 @@ static void lv_forget_placement(SovaBackend *be)
 static void lv_free(SovaBackend *be)
 {
     SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    sova_lv_migrate_clear(lv);   /* first: its threads use the connection */
     sova_lv_disconnect(lv);
     sova_lv_vf_clear(lv);
     g_hash_table_unref(lv->domains);
@@ -85,6 +86,8 @@ static const SovaBackendOps libvirt_ops = {
     .wait = lv_wait,
     .forget_placement = lv_forget_placement,
     .publish_net = sova_lv_publish_net,
+    .migrate_start = sova_lv_migrate_start,
+    .migrate_poll = sova_lv_migrate_poll,
     .free = lv_free,
 };
 
@@ -103,7 +106,14 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
     lv->host_nic = g_strdup(opts ? opts->host_nic : NULL);
     lv->opts.host_nic = NULL;   /* the caller's string */
     sova_lv_vf_init(lv);
-    if (!sova_lv_connect(lv, error)) {
+    sova_lv_migrate_init(lv);
+    g_autoptr(GError) err = NULL;
+    if (!sova_lv_connect(lv, &err)) {
+        if (lv->opts.connect_later) {   /* not fatal: the first sample connects again */
+            sova_warn("%s; trying again at the next sample", err->message);
+            return &lv->base;
+        }
+        g_propagate_error(error, g_steal_pointer(&err));
         lv_free(&lv->base);
         return NULL;
     }
@@ -113,6 +123,12 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
 gboolean sova_backend_is_libvirt(SovaBackend *be)
 {
     return be && be->ops == &libvirt_ops;
+}
+
+const char *sova_libvirt_backend_uri(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), NULL);
+    return ((SovaLibvirtBackend *)be)->uri;
 }
 
 virConnectPtr sova_libvirt_backend_conn(SovaBackend *be)

@@ -29,6 +29,9 @@ typedef struct {
      * capacity, for the net plane's NIC utilisation. NULL = unknown. */
     const char *host_nic;
     double nic_gbps;          /* 0 = the NIC's speed from sysfs */
+    /* a host that cannot be reached at open is not an error: the backend starts
+     * disconnected and its samples fail until one connects (the controller) */
+    gboolean connect_later;
 } SovaLibvirtOptions;
 
 /* production: a VF from a <forward mode='hostdev'> network, failing over to the standby */
@@ -53,6 +56,8 @@ typedef struct {
 SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions *opts,
                                        GError **error);
 
+/* the URI it was opened with (NULL = libvirt's default) */
+const char *sova_libvirt_backend_uri(SovaBackend *be);
 /* the live connection (NULL while disconnected); owned by the backend. For tests. */
 virConnectPtr sova_libvirt_backend_conn(SovaBackend *be);
 /* how many times the backend reconnected after losing its connection */

@@ -93,6 +93,8 @@ typedef struct {
     int meta_cb;              /* VIR_DOMAIN_EVENT_ID_METADATA_CHANGE callback id, -1 none */
     char *host_nic;           /* owned copy of opts.host_nic */
     gboolean warned_host_nic;
+    GHashTable *migrations;   /* uuid -> SovaLvMigration*: started here, not yet polled to
+                               * the end (libvirt_migrate.c) */
 } SovaLibvirtBackend;
 
 /* libvirt_conn.c */
@@ -184,6 +186,16 @@ gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPub
 
 /* libvirt_hostnic.c: capacity, counters of the physical NIC into s */
 void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
+
+/* libvirt_migrate.c: live migration to another libvirt backend (cluster plane) */
+typedef struct SovaLvMigration SovaLvMigration;
+void sova_lv_migrate_init(SovaLibvirtBackend *lv);
+/* waits for migrations still running (their worker threads use the connection) */
+void sova_lv_migrate_clear(SovaLibvirtBackend *lv);
+gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
+                               const SovaMigrateOptions *opts, GError **error);
+gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
+guint sova_lv_migrations_running(SovaLibvirtBackend *lv);
 
 /* libvirt_pin.c */
 gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);

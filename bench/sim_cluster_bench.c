@@ -1,0 +1,302 @@
+/* sim_cluster_bench.c — the cluster simulator's part of `make bench` (TARGETS C1, K1).
+ *
+ * Every bench/scenarios/cluster-*.conf is run six ways, side by side, with the same seed:
+ * the controller alone with each cluster policy (watcher, proxlb, sova-prototype, sova),
+ * the host agents alone (no controller), and the controller (sova) with the agents. For
+ * each: the true imbalance at the start and at the end, time to balance, migrations,
+ * failed migrations, ping-pongs, moves within the cooldown, downtime, CPU and network
+ * delivered against demanded, VF switches. Then two verdict lines:
+ *   C1  sova's final imbalance and migrations against watcher's and proxlb's (target:
+ *       imbalance <= theirs with <= 50 % of their migrations, no move within a cooldown);
+ *   K1  the two levels together against each level alone, on delivered demand (the mean
+ *       of the CPU and, when there is traffic, network delivered ratios).
+ * Columns also count movable VMs left on hosts in maintenance and anti-affinity conflicts.
+ * Figures only; it asserts nothing.
+ *
+ * On the hot-spot scenarios C1 is also judged over --seeds seeds (5): how many meet it,
+ * and the median ratios.
+ *
+ * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] */
+#include "backend/sim/sim_cluster_run.h"
+#include "backend/sim/sim_cluster_scenario.h"
+#include "policy/cluster_policy.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef SOVA_BENCH_SCENARIOS
+#define SOVA_BENCH_SCENARIOS "bench/scenarios"
+#endif
+
+typedef struct {
+    const char *label;
+    const char *policy;       /* NULL: no controller */
+    gboolean agents;
+} Setup;
+
+enum { RUN_WATCHER, RUN_PROXLB, RUN_PROTO, RUN_SOVA, RUN_HOST, RUN_BOTH, N_RUNS };
+
+static const Setup setups[N_RUNS] = {
+    [RUN_WATCHER] = { "watcher", "watcher", FALSE },
+    [RUN_PROXLB] = { "proxlb", "proxlb", FALSE },
+    [RUN_PROTO] = { "sova-prototype", "sova-prototype", FALSE },
+    [RUN_SOVA] = { "sova (cluster only)", "sova", FALSE },
+    [RUN_HOST] = { "host agents only", NULL, TRUE },
+    [RUN_BOTH] = { "sova + host agents", "sova", TRUE },
+};
+
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static GPtrArray *scenario_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while (d && (n = g_dir_read_name(d)))
+        if (g_str_has_prefix(n, "cluster-") && g_str_has_suffix(n, ".conf"))
+            g_ptr_array_add(files, g_strdup(n));
+    g_ptr_array_sort(files, by_name);
+    return files;
+}
+
+static guint n_seeds = 5;    /* --seeds: C1 is also judged over this many seeds */
+
+static SovaSimClusterResult *run_seed(const SovaSimClusterScenario *sc, const Setup *s, gboolean has_seed,
+                                      guint64 seed)
+{
+    SovaSimClusterRunOptions o = { .policy = s->policy ? sova_cluster_policy_find(s->policy) : NULL,
+                                   .agents = s->agents, .label = s->label, .has_seed = has_seed, .seed = seed };
+    if (s->policy && !o.policy) {
+        g_printerr("bench-sim-cluster: no cluster policy \"%s\"\n", s->policy);
+        return NULL;
+    }
+    g_autoptr(GError) err = NULL;
+    SovaSimClusterResult *r = sova_sim_cluster_run(sc, &o, &err);
+    if (!r)
+        g_printerr("bench-sim-cluster: %s, %s: %s\n", sc->path, s->label, err->message);
+    return r;
+}
+
+static SovaSimClusterResult *run_one(const SovaSimClusterScenario *sc, const Setup *s)
+{
+    return run_seed(sc, s, FALSE, 0);
+}
+
+/* delivered demand: the mean of CPU and (when there is traffic) network delivered ratios */
+static double delivered(const SovaSimClusterResult *r)
+{
+    double cpu = sova_sim_cluster_result_cpu_ratio(r);
+    return r->net_offered_bytes > 0 ? (cpu + sova_sim_cluster_result_net_ratio(r)) / 2 : cpu;
+}
+
+/* ---- text ---- */
+
+static void print_row(const SovaSimClusterResult *r)
+{
+    char ttb[16], net[16];
+    if (r->time_to_balance >= 0)
+        g_snprintf(ttb, sizeof ttb, "%.0f s", r->time_to_balance);
+    else
+        g_snprintf(ttb, sizeof ttb, "never");
+    if (r->net_offered_bytes > 0)
+        g_snprintf(net, sizeof net, "%.1f", 100 * sova_sim_cluster_result_net_ratio(r));
+    else
+        g_snprintf(net, sizeof net, "-");
+    printf("  %-20s %5.3f -> %5.3f %8s %5u %4u %5u %4u %8.2f %7.2f %6s %5" G_GUINT64_FORMAT " %4u %3u\n",
+           r->label, r->initial_imbalance, r->final_imbalance, ttb, r->migrations, r->failed, r->ping_pongs,
+           r->cooldown_violations, r->downtime_s, 100 * sova_sim_cluster_result_cpu_ratio(r), net,
+           r->vf_switches, r->left_on_maintenance, r->group_conflicts);
+}
+
+static double ratio(double x, double base)
+{
+    return base > 0 ? x / base : (x > 0 ? INFINITY : 1);
+}
+
+static gboolean c1_against(const SovaSimClusterResult *sova, const SovaSimClusterResult *b)
+{
+    return sova->final_imbalance <= b->final_imbalance + 1e-3 &&
+           sova->migrations <= 0.5 * b->migrations + 1e-9;
+}
+
+static void print_c1(SovaSimClusterResult **r)
+{
+    const SovaSimClusterResult *s = r[RUN_SOVA], *w = r[RUN_WATCHER], *p = r[RUN_PROXLB];
+    gboolean met = c1_against(s, w) && c1_against(s, p) && s->cooldown_violations == 0;
+    printf("  C1 sova vs watcher: imbalance %.2fx, migrations %.2fx; vs proxlb: imbalance %.2fx, "
+           "migrations %.2fx; moves within cooldown %u -> %s\n",
+           ratio(s->final_imbalance, w->final_imbalance), ratio(s->migrations, w->migrations),
+           ratio(s->final_imbalance, p->final_imbalance), ratio(s->migrations, p->migrations),
+           s->cooldown_violations, met ? "target met" : "target NOT met");
+}
+
+static int cmp_double(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(GArray *a)
+{
+    g_array_sort(a, cmp_double);
+    return a->len ? g_array_index(a, double, a->len / 2) : NAN;
+}
+
+/* C1 again on seeds seed+1 .. seed+n-1 with the table's run as the first: how often it is
+ * met, and the median ratios */
+static void print_c1_seeds(const SovaSimClusterScenario *sc, SovaSimClusterResult **first)
+{
+    static const guint runs[] = { RUN_SOVA, RUN_WATCHER, RUN_PROXLB };
+    g_autoptr(GArray) iw = g_array_new(FALSE, FALSE, sizeof(double)), mw = g_array_new(FALSE, FALSE, sizeof(double));
+    g_autoptr(GArray) ip = g_array_new(FALSE, FALSE, sizeof(double)), mp = g_array_new(FALSE, FALSE, sizeof(double));
+    guint met = 0, seen = 0;
+    for (guint k = 0; k < n_seeds; k++) {
+        SovaSimClusterResult *r[N_RUNS] = { 0 };
+        gboolean ok = TRUE;
+        for (guint i = 0; i < G_N_ELEMENTS(runs); i++) {
+            r[runs[i]] = k ? run_seed(sc, &setups[runs[i]], TRUE, sc->seed + k) : first[runs[i]];
+            ok = ok && r[runs[i]];
+        }
+        if (ok) {
+            double v[4] = { ratio(r[RUN_SOVA]->final_imbalance, r[RUN_WATCHER]->final_imbalance),
+                            ratio(r[RUN_SOVA]->migrations, r[RUN_WATCHER]->migrations),
+                            ratio(r[RUN_SOVA]->final_imbalance, r[RUN_PROXLB]->final_imbalance),
+                            ratio(r[RUN_SOVA]->migrations, r[RUN_PROXLB]->migrations) };
+            g_array_append_val(iw, v[0]);
+            g_array_append_val(mw, v[1]);
+            g_array_append_val(ip, v[2]);
+            g_array_append_val(mp, v[3]);
+            met += c1_against(r[RUN_SOVA], r[RUN_WATCHER]) && c1_against(r[RUN_SOVA], r[RUN_PROXLB]) &&
+                   r[RUN_SOVA]->cooldown_violations == 0;
+            seen++;
+        }
+        for (guint i = 0; k && i < G_N_ELEMENTS(runs); i++)
+            sova_sim_cluster_result_free(r[runs[i]]);
+    }
+    printf("  C1 over %u seeds: met on %u; median ratios vs watcher: imbalance %.2fx, migrations %.2fx; "
+           "vs proxlb: imbalance %.2fx, migrations %.2fx\n", seen, met, median(iw), median(mw), median(ip),
+           median(mp));
+}
+
+static void print_evacuation(SovaSimClusterResult **r)
+{
+    printf("  evacuated after:");
+    for (guint i = 0; i < N_RUNS; i++)
+        if (r[i]->evacuated_s >= 0)
+            printf(" %s %.0f s;", r[i]->label, r[i]->evacuated_s);
+        else
+            printf(" %s never;", r[i]->label);
+    printf("\n");
+}
+
+static void print_k1(SovaSimClusterResult **r)
+{
+    double both = delivered(r[RUN_BOTH]), host = delivered(r[RUN_HOST]), cl = delivered(r[RUN_SOVA]);
+    printf("  K1 delivered demand: both levels %.2f %%, host only %.2f %%, cluster only %.2f %%; final "
+           "imbalance %.3f / %.3f / %.3f -> %s\n", 100 * both, 100 * host, 100 * cl,
+           r[RUN_BOTH]->final_imbalance, r[RUN_HOST]->final_imbalance, r[RUN_SOVA]->final_imbalance,
+           both > host + 1e-4 && both > cl + 1e-4 ? "above both"
+           : both >= MAX(host, cl) - 1e-4 ? "level with the better one" : "NOT above both");
+}
+
+static void print_scenario(const char *name, const SovaSimClusterScenario *sc, SovaSimClusterResult **r)
+{
+    printf("\n%s: %s (%u hosts, %u VMs, %.0f s, interval %.0f s, threshold %.2f, cooldown %.0f s)\n", name,
+           sc->description ? sc->description : "", sc->hosts->len, sc->vms->len, sc->duration, sc->interval,
+           sc->params.threshold, sc->params.cooldown_s);
+    printf("  %-20s %14s %8s %5s %4s %5s %4s %8s %7s %6s %5s %4s %3s\n", "run", "imbalance", "balanced", "migr",
+           "fail", "pingp", "<cd", "downt s", "cpu %", "net %", "VFsw", "left", "aa");
+    for (guint i = 0; i < N_RUNS; i++)
+        print_row(r[i]);
+    if (g_str_has_prefix(name, "cluster-hotspot")) {
+        print_c1(r);
+        if (n_seeds > 1)
+            print_c1_seeds(sc, r);
+    }
+    if (r[RUN_SOVA]->evacuated_s >= 0 || r[RUN_SOVA]->left_on_maintenance)
+        print_evacuation(r);
+    print_k1(r);
+}
+
+/* ---- JSON ---- */
+
+static void add_json(JsonArray *all, const char *name, SovaSimClusterResult **r)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "scenario", name);
+    JsonArray *runs = json_array_new();
+    for (guint i = 0; i < N_RUNS; i++)
+        json_array_add_element(runs, sova_sim_cluster_result_to_json(r[i], FALSE));
+    json_object_set_array_member(o, "runs", runs);
+    json_array_add_object_element(all, o);
+}
+
+static gboolean run_scenario(const char *dir, const char *file, gboolean json, JsonArray *all)
+{
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimClusterScenario) sc = sova_sim_cluster_scenario_load(path, &err);
+    if (!sc) {
+        g_printerr("bench-sim-cluster: %s\n", err->message);
+        return FALSE;
+    }
+    SovaSimClusterResult *r[N_RUNS] = { 0 };
+    gboolean ok = TRUE;
+    for (guint i = 0; i < N_RUNS; i++)
+        ok = (r[i] = run_one(sc, &setups[i])) != NULL && ok;
+    g_autofree char *name = g_strndup(file, strlen(file) - strlen(".conf"));
+    if (ok && json)
+        add_json(all, name, r);
+    else if (ok)
+        print_scenario(name, sc, r);
+    for (guint i = 0; i < N_RUNS; i++)
+        sova_sim_cluster_result_free(r[i]);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *dir = NULL;
+    gboolean json = FALSE;
+    int seeds = (int)n_seeds;
+    GOptionEntry entries[] = {
+        { "scenarios", 0, 0, G_OPTION_ARG_FILENAME, &dir, "scenario directory (default: the source tree's)", "DIR" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON instead of tables", NULL },
+        { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "judge C1 over this many seeds (5)", "N" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("— cluster policies and levels on the cluster simulator");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        g_printerr("bench-sim-cluster: %s\n", err->message);
+        return 2;
+    }
+    n_seeds = (guint)MAX(1, seeds);
+    const char *d = dir ? dir : SOVA_BENCH_SCENARIOS;
+    g_autoptr(GPtrArray) files = scenario_files(d);
+    if (!files->len) {
+        g_printerr("bench-sim-cluster: no cluster-*.conf in %s\n", d);
+        return 1;
+    }
+    if (!json)
+        printf("columns: imbalance = true weighted stddev of host load, first interval -> mean of the last "
+               "tenth; balanced = time until it stays <= threshold; migr/fail = migrations completed/failed; "
+               "pingp = moves back to a host the VM left or within its cooldown; <cd = moves within the "
+               "cooldown; downt = total downtime; cpu/net = delivered / demanded; VFsw = VF switches; left = movable "
+               "VMs left on hosts in maintenance; aa = VMs sharing a host with one of their anti-affinity group\n");
+    g_autoptr(JsonArray) all = json_array_new();
+    int status = 0;
+    for (guint f = 0; f < files->len; f++)
+        if (!run_scenario(d, g_ptr_array_index(files, f), json, all))
+            status = 1;
+    if (json) {
+        g_autoptr(JsonNode) node = json_node_init_array(json_node_alloc(), all);
+        g_autofree char *s = json_to_string(node, TRUE);
+        printf("%s\n", s);
+    }
+    return status;
+}

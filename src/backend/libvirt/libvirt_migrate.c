@@ -1,0 +1,356 @@
+/* libvirt_migrate.c — live migration of one VM to another libvirt host
+ * (migrate_start / migrate_poll of SovaBackendOps).
+ *
+ * Start: mark the VM <sova-ctl:leaving to='HOST'/> (the host agent then attaches no VF
+ * and gives back one it holds), give back every VF it holds here (detach, wait for
+ * device-removed: libvirt_vf.c), then call virDomainMigrateToURI3 in a worker thread —
+ * it blocks for the whole migration, and libvirt connections are thread-safe — with
+ * LIVE | PEER2PEER (the source libvirtd talks to the destination's itself: the
+ * controller needs no data path of its own), PERSIST_DEST | UNDEFINE_SOURCE for a
+ * persistent domain, AUTO_CONVERGE when configured, a bandwidth cap and a data URI.
+ * Poll (main thread): progress from virDomainGetJobStats, virDomainAbortJob past the
+ * timeout, and when the worker has returned its result: on success the downtime from
+ * the destination's completed-job stats and the leaving mark removed there; on failure
+ * libvirt's own message, and the mark removed on the source, where the VM still runs. */
+#include "libvirt_private.h"
+#include <string.h>
+
+struct SovaLvMigration {
+    char uuid[SOVA_UUID_LEN];
+    char *name;
+    virDomainPtr dom;         /* source handle (a reference of our own) */
+    SovaLibvirtBackend *dest; /* must outlive the migration (the controller owns both) */
+    char *dest_uri;
+    double timeout_s;
+    unsigned int flags;
+    virTypedParameterPtr params;
+    int nparams;
+    GThread *thread;
+    gint done;                /* set by the worker when virDomainMigrateToURI3 returned */
+    int rc;                   /* its result */
+    char *error;              /* its error message (libvirt's; the worker's thread-local) */
+    gint64 t0, t_end;         /* start; when the worker's call returned */
+    gboolean aborted;
+};
+
+static void migration_free(SovaLvMigration *m)
+{
+    if (!m)
+        return;
+    if (m->thread) {
+        sova_info("libvirt: waiting for the migration of %s to end", m->name);
+        g_thread_join(m->thread);
+    }
+    virTypedParamsFree(m->params, m->nparams);
+    virDomainFree(m->dom);
+    g_free(m->name);
+    g_free(m->dest_uri);
+    g_free(m->error);
+    g_free(m);
+}
+
+void sova_lv_migrate_init(SovaLibvirtBackend *lv)
+{
+    lv->migrations = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify)migration_free);
+}
+
+void sova_lv_migrate_clear(SovaLibvirtBackend *lv)
+{
+    g_clear_pointer(&lv->migrations, g_hash_table_unref);
+}
+
+/* so far, or (once the worker returned) in all */
+static double elapsed_s(const SovaLvMigration *m)
+{
+    gint64 end = g_atomic_int_get(&m->done) ? m->t_end : g_get_monotonic_time();
+    return (end - m->t0) / 1e6;
+}
+
+/* <leaving to='HOST'/> on dom, or (xml NULL) its removal; FALSE with error */
+static gboolean set_leaving(SovaLibvirtBackend *lv, virDomainPtr dom, const char *to,
+                            GError **error)
+{
+    g_autofree char *xml = NULL;
+    if (to) {
+        g_autofree char *esc = g_markup_escape_text(to, -1);
+        xml = g_strdup_printf("<leaving to='%s'/>", esc);
+    }
+    if (SOVA_LV_CALL(lv, virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                              to ? SOVA_META_CTL_PREFIX : NULL, SOVA_META_CTL_NS,
+                                              VIR_DOMAIN_AFFECT_LIVE)) < 0) {
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "%s the leaving mark of %s",
+                          to ? "setting" : "removing", virDomainGetName(dom));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom)
+{
+    g_autoptr(GError) err = NULL;
+    if (!set_leaving(lv, dom, NULL, &err))
+        sova_warn("libvirt: %s", err->message);
+}
+
+static guint vf_count(const SovaLvDomain *d)
+{
+    guint n = 0;
+    for (guint i = 0; d->nics && i < d->nics->len; i++)
+        n += g_array_index(d->nics, SovaLvNic, i).role == SOVA_NIC_VF;
+    return n;
+}
+
+/* detaches every VF the VM holds here and waits for each device-removed */
+static gboolean give_back_vfs(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
+                              const char *name, GError **error)
+{
+    if (!d->nics && !sova_lv_nics_read(lv, d, name, error))
+        return FALSE;
+    SovaAction a = { .kind = SOVA_ACTION_DETACH_VF, .vm_name = (char *)name,
+                     .from_host = -1, .to_host = -1 };
+    g_strlcpy(a.uuid, uuid, sizeof a.uuid);
+    for (guint n = vf_count(d); n > 0; n--) {
+        if (!sova_lv_vf_detach(lv, &a, error)) {
+            g_prefix_error(error, "giving back its VF before migrating: ");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gpointer migrate_thread(gpointer data)
+{
+    SovaLvMigration *m = data;
+    m->rc = virDomainMigrateToURI3(m->dom, m->dest_uri, m->params, m->nparams, m->flags);
+    if (m->rc < 0)
+        m->error = g_strdup(virGetLastErrorMessage());
+    m->t_end = g_get_monotonic_time();
+    g_atomic_int_set(&m->done, 1);
+    g_main_context_wakeup(NULL);
+    return NULL;
+}
+
+static gboolean build_params(SovaLvMigration *m, const SovaMigrateOptions *o, GError **error)
+{
+    int maxp = 0;
+    gboolean ok = TRUE;
+    if (o->bandwidth_MiBps > 0)
+        ok &= virTypedParamsAddULLong(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                      (unsigned long long)(o->bandwidth_MiBps + 0.5)) == 0;
+    if (o->migrate_uri && *o->migrate_uri)
+        ok &= virTypedParamsAddString(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_URI,
+                                      o->migrate_uri) == 0;
+    if (!ok)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_FAILED, "building migration parameters: %s",
+                    virGetLastErrorMessage());
+    return ok;
+}
+
+static unsigned int migrate_flags(SovaLibvirtBackend *lv, virDomainPtr dom,
+                                  const SovaMigrateOptions *o)
+{
+    unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER;
+    if (SOVA_LV_CALL(lv, virDomainIsPersistent(dom)) == 1)
+        flags |= VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
+    virResetLastError();
+    if (o->auto_converge)
+        flags |= VIR_MIGRATE_AUTO_CONVERGE;
+    return flags;
+}
+
+static void set_max_downtime(SovaLibvirtBackend *lv, SovaLvMigration *m, double ms)
+{
+    if (ms <= 0)
+        return;
+    if (SOVA_LV_CALL(lv, virDomainMigrateSetMaxDowntime(m->dom, (unsigned long long)ms, 0)) < 0) {
+        sova_warn("libvirt: %s: cannot set the maximum downtime to %.0f ms: %s", m->name, ms,
+                  virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+static const char *dest_uri(SovaLibvirtBackend *dest)
+{
+    return dest->uri && *dest->uri ? dest->uri : NULL;
+}
+
+/* the checks before anything is touched; the VM's cache entry, or NULL with error */
+static SovaLvDomain *startable(SovaLibvirtBackend *lv, const char *uuid, SovaBackend *dest,
+                               GError **error)
+{
+    if (!lv->conn || g_atomic_int_get(&lv->dead)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "%s: not connected", lv->uri);
+        return NULL;
+    }
+    if (!sova_backend_is_libvirt(dest) || dest == &lv->base || !dest_uri((SovaLibvirtBackend *)dest)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "the destination must be another libvirt host with an explicit URI");
+        return NULL;
+    }
+    if (g_hash_table_contains(lv->migrations, uuid)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s is already migrating", uuid);
+        return NULL;
+    }
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
+    if (!d)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "VM %s is not in the last sample of %s",
+                    uuid, lv->host);
+    return d;
+}
+
+static SovaLvMigration *migration_new(SovaLvDomain *d, const char *uuid, SovaLibvirtBackend *dest,
+                                      const SovaMigrateOptions *opts)
+{
+    SovaLvMigration *m = g_new0(SovaLvMigration, 1);
+    g_strlcpy(m->uuid, uuid, sizeof m->uuid);
+    m->name = g_strdup(virDomainGetName(d->dom));
+    m->dom = d->dom;
+    virDomainRef(m->dom);
+    m->dest = dest;
+    m->dest_uri = g_strdup(dest_uri(dest));
+    m->timeout_s = opts->timeout_s;
+    return m;
+}
+
+gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
+                               const SovaMigrateOptions *opts, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    SovaLvDomain *d = startable(lv, uuid, dest, error);
+    if (!d)
+        return FALSE;
+    SovaLibvirtBackend *to = (SovaLibvirtBackend *)dest;
+    SovaLvMigration *m = migration_new(d, uuid, to, opts);
+    m->flags = migrate_flags(lv, m->dom, opts);
+    if (!build_params(m, opts, error) || !set_leaving(lv, m->dom, to->host ? to->host : to->uri, error)) {
+        migration_free(m);
+        return FALSE;
+    }
+    if (!give_back_vfs(lv, d, uuid, m->name, error)) {
+        clear_leaving(lv, m->dom);
+        migration_free(m);
+        return FALSE;
+    }
+    set_max_downtime(lv, m, opts->max_downtime_ms);
+    m->t0 = g_get_monotonic_time();
+    lv->base.calls++;   /* virDomainMigrateToURI3, made by the worker */
+    m->thread = g_thread_try_new("sova-migrate", migrate_thread, m, error);
+    if (!m->thread) {
+        clear_leaving(lv, m->dom);
+        migration_free(m);
+        return FALSE;
+    }
+    g_hash_table_insert(lv->migrations, m->uuid, m);
+    sova_debug("libvirt: migrating %s to %s (flags 0x%x)", m->name, m->dest_uri, m->flags);
+    return TRUE;
+}
+
+/* 0..1 of the data sent, from the running job's stats; -1 unknown */
+static double job_progress(SovaLibvirtBackend *lv, SovaLvMigration *m)
+{
+    int type = 0, n = 0;
+    virTypedParameterPtr p = NULL;
+    double progress = -1;
+    if (SOVA_LV_CALL(lv, virDomainGetJobStats(m->dom, &type, &p, &n, 0)) < 0) {
+        virResetLastError();
+        return -1;
+    }
+    unsigned long long total = 0, remaining = 0;
+    if (type != VIR_DOMAIN_JOB_NONE &&
+        virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_TOTAL, &total) == 1 &&
+        virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_REMAINING, &remaining) == 1 &&
+        total > 0)
+        progress = CLAMP(1.0 - (double)remaining / (double)total, 0.0, 1.0);
+    virTypedParamsFree(p, n);
+    return progress;
+}
+
+static void enforce_timeout(SovaLibvirtBackend *lv, SovaLvMigration *m)
+{
+    if (m->aborted || m->timeout_s <= 0 || elapsed_s(m) < m->timeout_s)
+        return;
+    m->aborted = TRUE;
+    sova_warn("libvirt: the migration of %s has run %.0f s, past its timeout of %.0f s: aborting",
+              m->name, elapsed_s(m), m->timeout_s);
+    if (SOVA_LV_CALL(lv, virDomainAbortJob(m->dom)) < 0) {
+        sova_warn("libvirt: aborting the migration of %s: %s", m->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+/* on the destination: the downtime of the completed job (seconds, -1 unknown), and the
+ * leaving mark removed */
+static double finish_on_dest(SovaLvMigration *m)
+{
+    SovaLibvirtBackend *to = m->dest;
+    double downtime = -1;
+    virDomainPtr dom = to->conn ? SOVA_LV_CALL(to, virDomainLookupByUUIDString(to->conn, m->uuid))
+                                : NULL;
+    if (!dom) {
+        sova_warn("libvirt: %s migrated, but %s cannot find it to remove its leaving mark: %s",
+                  m->name, to->host, virGetLastErrorMessage());
+        virResetLastError();
+        return -1;
+    }
+    int type = 0, n = 0;
+    virTypedParameterPtr p = NULL;
+    unsigned long long ms = 0;
+    if (SOVA_LV_CALL(to, virDomainGetJobStats(dom, &type, &p, &n,
+                                              VIR_DOMAIN_JOB_STATS_COMPLETED)) == 0) {
+        if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DOWNTIME, &ms) == 1)
+            downtime = ms / 1000.0;
+        virTypedParamsFree(p, n);
+    }
+    virResetLastError();
+    clear_leaving(to, dom);
+    virDomainFree(dom);
+    return downtime;
+}
+
+static void finish(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStatus *out)
+{
+    g_thread_join(m->thread);
+    m->thread = NULL;
+    out->elapsed_s = elapsed_s(m);
+    out->progress = m->rc == 0 ? 1.0 : -1;
+    out->aborted = m->aborted && m->rc < 0;
+    if (m->rc == 0) {
+        out->state = SOVA_MIGRATION_DONE;
+        out->downtime_s = finish_on_dest(m);
+        return;
+    }
+    out->state = SOVA_MIGRATION_FAILED;
+    out->downtime_s = -1;
+    out->error = out->aborted
+        ? g_strdup_printf("aborted after %.1f s (timeout %g s): %s", out->elapsed_s,
+                          m->timeout_s, m->error ? m->error : "no reason given")
+        : g_strdup(m->error ? m->error : "libvirt gave no reason");
+    clear_leaving(lv, m->dom);   /* the VM still runs here */
+}
+
+gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    SovaLvMigration *m = g_hash_table_lookup(lv->migrations, uuid);
+    memset(out, 0, sizeof *out);
+    if (!m)
+        return FALSE;
+    if (g_atomic_int_get(&m->done)) {
+        finish(lv, m, out);
+        g_hash_table_remove(lv->migrations, uuid);
+        return TRUE;
+    }
+    out->state = SOVA_MIGRATION_RUNNING;
+    out->elapsed_s = elapsed_s(m);
+    out->downtime_s = -1;
+    out->progress = job_progress(lv, m);
+    enforce_timeout(lv, m);
+    out->aborted = m->aborted;
+    return TRUE;
+}
+
+guint sova_lv_migrations_running(SovaLibvirtBackend *lv)
+{
+    return lv->migrations ? g_hash_table_size(lv->migrations) : 0;
+}

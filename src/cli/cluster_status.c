@@ -1,0 +1,165 @@
+/* cluster_status.c — `sova status --host URI …`: the cluster as the controller sees it
+ * now — each host's load per resource, the imbalance — and what the controller would do
+ * next and why. Two samples `seconds` apart, through the controller's own loop in dry
+ * run, so what it shows is exactly what `sova controller` would decide. It changes
+ * nothing. */
+#include "cli.h"
+#include "cli_cluster.h"
+#include "util/json.h"
+#include <stdio.h>
+
+typedef struct {
+    SovaCluster *cluster;
+    SovaPlan *plan;
+} Seen;
+
+static SovaPlan *plan_copy(const SovaPlan *p)
+{
+    SovaPlan *c = sova_plan_new();
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        const SovaAction *a = sova_plan_action(p, i);
+        if (a->kind == SOVA_ACTION_MIGRATE)
+            sova_plan_add_migrate(c, a->uuid, a->vm_name, a->from_host, a->from_host_name,
+                                  a->to_host, a->to_host_name, a->gain, a->cost, "%s",
+                                  a->reason ? a->reason : "");
+    }
+    sova_plan_set_reason(c, "%s", p->reason ? p->reason : "");
+    c->spread_before = p->spread_before;
+    c->spread_after = p->spread_after;
+    return c;
+}
+
+static void observe(const SovaControllerInterval *iv, gpointer data)
+{
+    Seen *s = data;
+    g_clear_pointer(&s->cluster, sova_cluster_free);
+    g_clear_pointer(&s->plan, sova_plan_free);
+    s->cluster = sova_cluster_copy(iv->cluster);
+    s->plan = plan_copy(iv->plan);
+}
+
+static void pct(char *buf, gsize n, const SovaCluster *c, guint h, SovaResource r)
+{
+    if (sova_cluster_host_capacity(sova_cluster_host(c, h), r) <= 0)
+        g_strlcpy(buf, "-", n);
+    else
+        g_snprintf(buf, n, "%.0f%%", sova_cluster_host_load(c, h, r) * 100);
+}
+
+static guint vms_on(const SovaCluster *c, guint h)
+{
+    guint n = 0;
+    for (guint i = 0; i < c->vms->len; i++)
+        n += sova_cluster_vm(c, i)->host == (int)h;
+    return n;
+}
+
+static const char *host_state(const SovaClusterHost *h)
+{
+    return !h->up ? "down" : h->maintenance ? "maintenance" : h->excluded ? "excluded" : "up";
+}
+
+static void print_hosts(const SovaCluster *c)
+{
+    printf("host                 state        cpu    mem    net  score  VMs  VFs\n");
+    for (guint i = 0; i < c->hosts->len; i++) {
+        const SovaClusterHost *h = sova_cluster_host(c, i);
+        char cpu[16], mem[16], net[16];
+        pct(cpu, sizeof cpu, c, i, SOVA_RES_CPU);
+        pct(mem, sizeof mem, c, i, SOVA_RES_MEM);
+        pct(net, sizeof net, c, i, SOVA_RES_NET);
+        printf("%-20s %-11s %5s %6s %6s  %5.2f %4u  %u/%u\n", h->name, host_state(h), cpu, mem,
+               net, h->up ? sova_cluster_host_score(c, i) : 0.0, vms_on(c, i), h->vf_in_use,
+               h->vf_pool);
+    }
+}
+
+static void print_vms(const SovaCluster *c)
+{
+    printf("\nVM                   host                   cpu   memory    net  notes\n");
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        g_autoptr(GString) notes = g_string_new(NULL);
+        if (v->migrating)
+            g_string_append_printf(notes, " migrating from %s",
+                                   v->from_host >= 0 ? sova_cluster_host(c, v->from_host)->name : "?");
+        if (v->pinned)
+            g_string_append(notes, " no-migrate");
+        if (v->group)
+            g_string_append_printf(notes, " group=%s", v->group);
+        if (v->holds_vf)
+            g_string_append(notes, " vf");
+        if (v->unmet_vf)
+            g_string_append(notes, " wants-vf(unmet)");
+        printf("%-20s %-20s %5.2f %6.0fM %5.1fM %s\n", v->name,
+               v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?", v->cpu,
+               v->memory_kib / 1024.0, v->net_Bps / 1e6, notes->str);
+    }
+}
+
+static void print_text(const Seen *s, const char *policy)
+{
+    const SovaCluster *c = s->cluster;
+    printf("cluster: %u hosts, %u VMs; imbalance %.3f (cpu %.3f, memory %.3f, network %.3f)\n\n",
+           c->hosts->len, c->vms->len, sova_cluster_imbalance(c),
+           sova_cluster_imbalance_of(c, SOVA_RES_CPU), sova_cluster_imbalance_of(c, SOVA_RES_MEM),
+           sova_cluster_imbalance_of(c, SOVA_RES_NET));
+    print_hosts(c);
+    print_vms(c);
+    printf("\nnext (policy %s): %s\n", policy,
+           s->plan->reason && *s->plan->reason ? s->plan->reason : "nothing to do");
+    for (guint i = 0; i < sova_plan_len(s->plan); i++) {
+        g_autofree char *what = sova_action_describe(sova_plan_action(s->plan, i));
+        printf("  would %s\n", what);
+    }
+}
+
+static void print_json(const Seen *s, const char *policy)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    sova_json_string(b, "policy", policy);
+    sova_json_double(b, "imbalance", sova_cluster_imbalance(s->cluster));
+    json_builder_set_member_name(b, "cluster");
+    json_builder_add_value(b, sova_cluster_to_json(s->cluster));
+    json_builder_set_member_name(b, "next");
+    json_builder_add_value(b, sova_plan_to_json(s->plan));
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    g_autofree char *text = json_to_string(root, TRUE);
+    printf("%s\n", text);
+}
+
+int sova_cluster_status(const char *config, char **hosts, double seconds, gboolean json)
+{
+    SovaCliCluster cl = { 0 };
+    if (!sova_cli_cluster_open(&cl, config, hosts, NULL)) {
+        sova_cli_cluster_clear(&cl);
+        return SOVA_EXIT_USAGE;
+    }
+    Seen seen = { 0 };
+    SovaControllerOptions co;
+    sova_ctl_config_options(cl.cfg, &co);
+    co.dry_run = co.quiet = TRUE;
+    co.observer = observe;
+    co.observer_data = &seen;
+    const SovaClusterPolicy *policy = sova_cluster_policy_find(cl.cfg->policy);
+    SovaController *c = sova_controller_new(cl.hosts, cl.n_hosts, policy, &co);
+    sova_controller_step(c, NULL);
+    sova_backend_wait(cl.hosts[0].backend, seconds, NULL);
+    sova_controller_step(c, NULL);
+    int rc = SOVA_EXIT_OK;
+    if (!seen.cluster) {
+        g_printerr("sova: no host could be read (see the messages above)\n");
+        rc = SOVA_EXIT_FAILURE;
+    } else if (json) {
+        print_json(&seen, policy->name);
+    } else {
+        print_text(&seen, policy->name);
+    }
+    sova_controller_free(c);
+    sova_cluster_free(seen.cluster);
+    sova_plan_free(seen.plan);
+    sova_cli_cluster_clear(&cl);
+    return rc;
+}

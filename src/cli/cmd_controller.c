@@ -1,0 +1,110 @@
+/* cmd_controller.c — `sova controller`: the cluster controller's command line.
+ *
+ * Reads every host through libvirt (any URI: qemu+ssh://, qemu+tls://, qemu+tcp://),
+ * builds the cluster, plans with a cluster policy and live-migrates. Precedence:
+ * defaults < config file ([controller], [host NAME], [group NAME]) < options. Bad input
+ * is reported before any host is touched; SIGINT/SIGTERM stop the loop between
+ * intervals (migrations in flight are followed to their end). */
+#include "cli.h"
+#include "cli_cluster.h"
+#include "util/log.h"
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+
+typedef struct {
+    char **hosts, **maintenance;
+    char *config, *policy;
+    double interval;
+    gboolean once, dry_run, json, verbose;
+} ControllerOpts;
+
+static gboolean on_signal(gpointer data)
+{
+    g_atomic_int_set((gint *)data, 1);
+    return G_SOURCE_CONTINUE;
+}
+
+/* options given on the command line override the file */
+static gboolean apply_options(SovaCtlConfig *cfg, const ControllerOpts *o)
+{
+    if (o->policy) {
+        g_free(cfg->policy);
+        cfg->policy = g_strdup(o->policy);
+    }
+    if (!isnan(o->interval))   /* NAN: not given */
+        cfg->interval = o->interval;
+    return TRUE;
+}
+
+static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
+                      const char *policy)
+{
+    g_autoptr(GString) names = g_string_new(NULL);
+    for (guint i = 0; i < cl->n_hosts; i++)
+        g_string_append_printf(names, "%s%s%s", i ? ", " : "", cl->hosts[i].name,
+                               cl->hosts[i].maintenance ? " (maintenance)"
+                               : cl->hosts[i].excluded ? " (excluded)" : "");
+    sova_info("sova controller: %u hosts (%s); policy %s, interval %g s, threshold %.2f%s",
+              cl->n_hosts, names->str, policy, co->interval, co->params.threshold,
+              co->dry_run ? ", dry run" : "");
+}
+
+static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
+{
+    SovaControllerOptions co;
+    sova_ctl_config_options(cl->cfg, &co);
+    co.dry_run = o->dry_run;
+    co.json = o->json;
+    const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
+    g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
+    static volatile gint stop;
+    guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
+    guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
+    if (!o->once)
+        log_start(cl, &co, policy->name);
+    int rc = sova_controller_run(c, o->once, &stop);
+    g_source_remove(s1);
+    g_source_remove(s2);
+    if (!o->once)
+        sova_info("sova controller stopped: %" G_GUINT64_FORMAT " migrations, %" G_GUINT64_FORMAT
+                  " failed", sova_controller_migrations(c), sova_controller_migration_failures(c));
+    return rc;
+}
+
+int sova_cmd_controller(int argc, char **argv)
+{
+    ControllerOpts o = { .interval = NAN };
+    GOptionEntry entries[] = {
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts, "libvirt URI (or [host NAME]) of a host; once per host", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "interval", 'i', 0, G_OPTION_ARG_DOUBLE, &o.interval, "seconds between samples (default 10)", "SECONDS" },
+        { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (default sova)", "POLICY" },
+        { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance, "evacuate this host (name or URI); repeatable", "HOST" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan once, carry out and follow that plan, then exit", NULL },
+        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (cluster, plan, migrations) as a JSON line", NULL },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
+    g_autofree char *summary = g_strdup_printf(
+        "Reads every host through libvirt's remote protocol, and when one host is loaded\n"
+        "well above the others, live-migrates VMs to even out the load, with as few\n"
+        "migrations as possible. Policies: %s.", sova_cluster_policy_list());
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = SOVA_EXIT_USAGE;
+    SovaCliCluster cl = { 0 };
+    if (sova_cli_parse(ctx, &argc, &argv) && sova_cli_cluster_load(&cl, o.config, o.hosts) &&
+        apply_options(cl.cfg, &o) && sova_cli_cluster_connect(&cl, o.maintenance)) {
+        sova_log_set_verbose(o.verbose);
+        rc = run_controller(&cl, &o);
+    }
+    sova_cli_cluster_clear(&cl);
+    g_strfreev(o.hosts);
+    g_strfreev(o.maintenance);
+    g_free(o.config);
+    g_free(o.policy);
+    return rc;
+}

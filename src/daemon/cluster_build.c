@@ -1,0 +1,448 @@
+/* cluster_build.c — snapshots -> per-host models -> SovaCluster; see cluster_build.h.
+ *
+ * The per-host models are built unsmoothed (alpha 1): smoothing is done here, per VM by
+ * UUID, so that it survives a VM changing hosts. A VM with no rate this interval (new
+ * on this host, counters reset, or a VF with no host-side counters) keeps its smoothed
+ * value instead of being seen as idle. */
+#include "cluster_build.h"
+#include "model/model.h"
+#include "model/netmodel.h"
+#include <string.h>
+
+#define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
+
+typedef struct {
+    char *name;
+    gboolean maintenance, excluded;
+    SovaSnapshot *prev;       /* newest good snapshot */
+    guint hot_samples;
+    GArray *nic_history;      /* double, oldest first */
+} BuildHost;
+
+typedef struct {
+    double cpu;               /* smoothed demand, pCPUs; < 0 unknown */
+    double net_Bps;           /* smoothed rx + tx; < 0 unknown */
+    double last_moved, failed_at;
+    guint failures;
+    gboolean migrating;
+    guint from, to;
+    guint64 seen_at;
+} BuildVm;
+
+struct SovaClusterBuilder {
+    SovaClusterBuildParams params;
+    char **exclude, **groups;
+    BuildHost *hosts;
+    guint n_hosts;
+    GHashTable *vms;          /* uuid -> BuildVm* */
+    guint64 interval;
+    gboolean built;           /* some interval produced a cluster */
+    double now;               /* seconds: the newest snapshot's time */
+};
+
+/* one host's view of this interval */
+typedef struct {
+    gboolean up;
+    SovaSnapshot *cur;
+    SovaModel *model;
+    SovaNetModel *net;
+} HostView;
+
+SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
+                                             const SovaClusterBuildParams *params)
+{
+    SovaClusterBuilder *b = g_new0(SovaClusterBuilder, 1);
+    b->params = *params;
+    if (!(b->params.ewma_alpha > 0 && b->params.ewma_alpha <= 1))
+        b->params.ewma_alpha = 1.0;
+    b->exclude = g_strdupv((char **)params->exclude);
+    b->groups = g_strdupv((char **)params->groups);
+    b->params.exclude = (const char *const *)b->exclude;
+    b->params.groups = (const char *const *)b->groups;
+    b->n_hosts = n_hosts;
+    b->hosts = g_new0(BuildHost, n_hosts);
+    for (guint i = 0; i < n_hosts; i++) {
+        b->hosts[i].name = g_strdup(names[i]);
+        b->hosts[i].nic_history = g_array_new(FALSE, FALSE, sizeof(double));
+    }
+    b->vms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return b;
+}
+
+void sova_cluster_builder_free(SovaClusterBuilder *b)
+{
+    if (!b)
+        return;
+    for (guint i = 0; i < b->n_hosts; i++) {
+        g_free(b->hosts[i].name);
+        sova_snapshot_free(b->hosts[i].prev);
+        g_array_unref(b->hosts[i].nic_history);
+    }
+    g_free(b->hosts);
+    g_strfreev(b->exclude);
+    g_strfreev(b->groups);
+    g_hash_table_unref(b->vms);
+    g_free(b);
+}
+
+void sova_cluster_builder_set_host(SovaClusterBuilder *b, guint host, gboolean maintenance,
+                                   gboolean excluded)
+{
+    g_return_if_fail(host < b->n_hosts);
+    b->hosts[host].maintenance = maintenance;
+    b->hosts[host].excluded = excluded;
+}
+
+const SovaSnapshot *sova_cluster_builder_snapshot(const SovaClusterBuilder *b, guint host)
+{
+    g_return_val_if_fail(host < b->n_hosts, NULL);
+    return b->hosts[host].prev;
+}
+
+static BuildVm *vm_state(SovaClusterBuilder *b, const char *uuid)
+{
+    BuildVm *v = g_hash_table_lookup(b->vms, uuid);
+    if (!v) {
+        v = g_new0(BuildVm, 1);
+        v->cpu = v->net_Bps = -1;
+        v->last_moved = v->failed_at = -1;
+        g_hash_table_insert(b->vms, g_strdup(uuid), v);
+    }
+    return v;
+}
+
+void sova_cluster_builder_migration_started(SovaClusterBuilder *b, const char *uuid, guint from,
+                                            guint to)
+{
+    BuildVm *v = vm_state(b, uuid);
+    v->migrating = TRUE;
+    v->from = from;
+    v->to = to;
+    v->seen_at = b->interval;
+}
+
+void sova_cluster_builder_migration_finished(SovaClusterBuilder *b, const char *uuid,
+                                             gboolean ok, double now)
+{
+    BuildVm *v = vm_state(b, uuid);
+    v->migrating = FALSE;
+    if (ok) {
+        v->last_moved = now;
+        v->failures = 0;
+    } else {
+        v->failures++;
+        v->failed_at = now;
+    }
+}
+
+void sova_cluster_builder_history(const SovaClusterBuilder *b, const char *uuid,
+                                  double *last_moved, guint *failures, double *failed_at)
+{
+    const BuildVm *v = g_hash_table_lookup(b->vms, uuid);
+    *last_moved = v ? v->last_moved : -1;
+    *failures = v ? v->failures : 0;
+    *failed_at = v ? v->failed_at : -1;
+}
+
+/* ---- one host's models ---- */
+
+static void view_clear(HostView *v)
+{
+    sova_model_free(v->model);
+    sova_net_model_free(v->net);
+}
+
+/* takes snap over; the host is up this interval when it has a previous snapshot */
+static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!snap)
+        return;
+    if (h->prev && snap->time_us > h->prev->time_us) {
+        SovaModelParams mp = { .ewma_alpha = 1.0 };
+        SovaNetModelParams np = { .ewma_alpha = 1.0,
+                                  .nic_capacity_Bps = snap->host_nic_capacity_Bps };
+        out->model = sova_model_build(h->prev, snap, NULL, &mp);
+        out->net = sova_net_model_build(h->prev, snap, NULL, &np);
+        out->up = TRUE;
+    }
+    sova_snapshot_free(h->prev);
+    h->prev = snap;
+    out->cur = snap;
+}
+
+/* the VM's CPU demand this interval in pCPUs; FALSE when it has no rate yet */
+static gboolean raw_cpu(const SovaModel *m, const char *uuid, double *out)
+{
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SovaVmLoad *vm = sova_model_vm(m, i);
+        if (strcmp(vm->uuid, uuid) != 0)
+            continue;
+        gboolean any = FALSE;
+        double sum = 0;
+        for (guint k = 0; k < vm->n_vcpus; k++) {
+            const SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + k);
+            if (v->fresh)
+                continue;
+            any = TRUE;
+            sum += MIN(100.0, v->usage + v->delay) / 100.0;
+        }
+        *out = sum;
+        return any;
+    }
+    return FALSE;
+}
+
+static gboolean raw_net(const SovaNetModel *nm, const char *uuid, double *out)
+{
+    const SovaNetVmLoad *v = sova_net_model_find(nm, uuid);
+    if (!v || v->fresh || v->blind)
+        return FALSE;
+    *out = sova_net_rates_bps(&v->raw);
+    return TRUE;
+}
+
+static double smooth(double alpha, double carried, gboolean have, double raw)
+{
+    if (!have)
+        return carried < 0 ? 0 : carried;
+    return carried < 0 ? raw : alpha * raw + (1 - alpha) * carried;
+}
+
+static gboolean holds_vf(const SovaVmSample *vm)
+{
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (sova_vm_nic(vm, i)->role == SOVA_NIC_VF)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean matches(const char *const *list, const SovaVmSample *vm)
+{
+    for (guint i = 0; list && list[i]; i++)
+        if (strcmp(list[i], vm->name) == 0 || g_ascii_strcasecmp(list[i], vm->uuid) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* the group of vm from the config ("NAME:a,b"), or NULL */
+static char *config_group(const SovaClusterBuilder *b, const SovaVmSample *vm)
+{
+    for (guint i = 0; b->groups && b->groups[i]; i++) {
+        const char *colon = strchr(b->groups[i], ':');
+        if (!colon)
+            continue;
+        g_auto(GStrv) members = g_strsplit(colon + 1, ",", -1);
+        if (matches((const char *const *)members, vm))
+            return g_strndup(b->groups[i], colon - b->groups[i]);
+    }
+    return NULL;
+}
+
+/* ---- placing VMs: one entry per UUID ---- */
+
+typedef struct {
+    guint host;
+    const SovaVmSample *vm;
+} Seen;
+
+/* the better of two sightings of one VM: a running copy over a paused one (the
+ * incoming side of a migration is paused until the switch-over), else the first */
+static gboolean better(const Seen *now, const Seen *old)
+{
+    return now->vm->state == SOVA_VM_RUNNING && old->vm->state != SOVA_VM_RUNNING;
+}
+
+/* every VM of the up hosts, once, in host then snapshot order (deterministic) */
+static GArray *collect_vms(const HostView *views, guint n)
+{
+    GArray *order = g_array_new(FALSE, FALSE, sizeof(Seen));
+    g_autoptr(GHashTable) index = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint h = 0; h < n; h++) {
+        if (!views[h].up)
+            continue;
+        for (guint i = 0; i < views[h].cur->vms->len; i++) {
+            const SovaVmSample *vm = g_ptr_array_index(views[h].cur->vms, i);
+            if (vm->state == SOVA_VM_OTHER)
+                continue;
+            Seen s = { h, vm };
+            gpointer at;
+            if (!g_hash_table_lookup_extended(index, vm->uuid, NULL, &at)) {
+                g_hash_table_insert(index, (gpointer)vm->uuid, GUINT_TO_POINTER(order->len));
+                g_array_append_val(order, s);
+            } else if (better(&s, &g_array_index(order, Seen, GPOINTER_TO_UINT(at)))) {
+                g_array_index(order, Seen, GPOINTER_TO_UINT(at)) = s;
+            }
+        }
+    }
+    return order;
+}
+
+static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
+                          const SovaVmSample *vm)
+{
+    double cpu = 0, net = 0;
+    gboolean have_cpu = raw_cpu(v->model, vm->uuid, &cpu);
+    gboolean have_net = raw_net(v->net, vm->uuid, &net);
+    st->cpu = smooth(b->params.ewma_alpha, st->cpu, have_cpu, cpu);
+    st->net_Bps = smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
+}
+
+static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const HostView *views)
+{
+    const SovaVmSample *vm = s->vm;
+    BuildVm *st = vm_state(b, vm->uuid);
+    st->seen_at = b->interval;
+    update_demand(b, st, &views[s->host], vm);
+    gboolean moving = st->migrating && st->to < b->n_hosts && views[st->to].up;
+    SovaClusterVm *cv = sova_cluster_add_vm(c, vm->uuid, vm->name, moving ? (int)st->to
+                                                                         : (int)s->host);
+    cv->from_host = moving ? (int)st->from : -1;
+    cv->migrating = st->migrating;
+    cv->cpu = st->cpu;
+    cv->n_vcpus = vm->vcpus->len;
+    cv->memory_kib = vm->memory_kib;
+    cv->net_Bps = st->net_Bps;
+    cv->holds_vf = holds_vf(vm);
+    cv->wants_vf = vm->has_net_status && vm->net_wants_vf;
+    cv->unmet_vf = vm->has_net_status && vm->net_unmet;
+    cv->pinned = vm->no_migrate || matches(b->params.exclude, vm);
+    g_free(cv->group);
+    cv->group = vm->group ? g_strdup(vm->group) : config_group(b, vm);
+    cv->last_moved = st->last_moved;
+    cv->failures = st->failures;
+    cv->failed_at = st->failed_at;
+}
+
+/* ---- hosts ---- */
+
+static void fill_host(const BuildHost *bh, const HostView *v, SovaClusterHost *h)
+{
+    h->up = v->up;
+    h->maintenance = bh->maintenance;
+    h->excluded = bh->excluded;
+    if (!v->up)
+        return;
+    const SovaModel *m = v->model;
+    double busy = 0, vcpus = 0;
+    for (guint i = 0; i < m->n_pcpus; i++) {
+        const SovaPcpuLoad *p = sova_model_pcpu(m, i);
+        if (!p->online)
+            continue;
+        h->cpu_capacity += 1.0;
+        busy += p->util / 100.0;
+    }
+    /* what the vCPUs ran, wherever they ran (their pCPU need not be known) */
+    for (guint i = 0; i < m->vcpus->len; i++)
+        vcpus += sova_model_vcpu(m, i)->usage / 100.0;
+    h->cpu_other = MAX(0.0, busy - vcpus);
+    h->memory_kib = v->cur->memory_kib;
+    h->nic_capacity_Bps = 2 * v->cur->host_nic_capacity_Bps;   /* rx + tx */
+    h->vf_pool = v->cur->vf_pool;
+}
+
+/* traffic through the host NIC that no VM accounts for; 0 without host counters */
+static double net_other(const HostView *v)
+{
+    if (!v->cur->has_host_nic)
+        return 0;
+    double vms = 0, x = 0;
+    for (guint i = 0; i < v->cur->vms->len; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(v->cur->vms, i);
+        if (raw_net(v->net, vm->uuid, &x))
+            vms += x;
+    }
+    return MAX(0.0, v->net->nic_rx_Bps + v->net->nic_tx_Bps - vms);
+}
+
+static guint vfs_held(const SovaSnapshot *s)
+{
+    guint n = 0;
+    for (guint i = 0; i < s->vms->len; i++)
+        n += holds_vf(g_ptr_array_index(s->vms, i));
+    return n;
+}
+
+/* after the VMs are placed: hot samples and the NIC history */
+static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v)
+{
+    BuildHost *bh = &b->hosts[i];
+    SovaClusterHost *h = sova_cluster_host(c, i);
+    if (v->up) {
+        double score = sova_cluster_host_score(c, i);
+        bh->hot_samples = score > b->params.high_water ? bh->hot_samples + 1 : 0;
+        double util = v->net->nic_util >= 0 ? v->net->nic_util
+                                            : sova_cluster_host_load(c, i, SOVA_RES_NET);
+        g_array_append_val(bh->nic_history, util);
+        if (bh->nic_history->len > SOVA_CLUSTER_NIC_HISTORY)
+            g_array_remove_range(bh->nic_history, 0,
+                                 bh->nic_history->len - SOVA_CLUSTER_NIC_HISTORY);
+    }
+    h->hot_samples = bh->hot_samples;
+    if (!h->nic_history)
+        h->nic_history = g_array_new(FALSE, FALSE, sizeof(double));
+    g_array_set_size(h->nic_history, 0);
+    g_array_append_vals(h->nic_history, bh->nic_history->data, bh->nic_history->len);
+}
+
+static void prune_vms(SovaClusterBuilder *b)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, b->vms);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const BuildVm *st = v;
+        if (!st->migrating && b->interval - st->seen_at > PRUNE_AFTER)
+            g_hash_table_iter_remove(&it);
+    }
+}
+
+/* the newest snapshot's time; kept while every host is down */
+static double cluster_now(SovaClusterBuilder *b, const HostView *views)
+{
+    for (guint i = 0; i < b->n_hosts; i++)
+        if (views[i].cur)
+            b->now = MAX(b->now, views[i].cur->time_us / 1e6);
+    return b->now;
+}
+
+static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
+{
+    SovaCluster *c = sova_cluster_new();
+    memcpy(c->weights, b->params.weights, sizeof c->weights);
+    c->now = cluster_now(b, views);
+    for (guint i = 0; i < b->n_hosts; i++) {
+        SovaClusterHost *h = sova_cluster_add_host(c, b->hosts[i].name);
+        fill_host(&b->hosts[i], &views[i], h);
+        if (views[i].up) {
+            h->net_other_Bps = net_other(&views[i]);
+            h->vf_in_use = vfs_held(views[i].cur);
+        }
+    }
+    g_autoptr(GArray) seen = collect_vms(views, b->n_hosts);
+    for (guint i = 0; i < seen->len; i++)
+        add_vm(b, c, &g_array_index(seen, Seen, i), views);
+    for (guint i = 0; i < b->n_hosts; i++)
+        track_host(b, c, i, &views[i]);
+    return c;
+}
+
+SovaCluster *sova_cluster_builder_update(SovaClusterBuilder *b, SovaSnapshot **snaps)
+{
+    b->interval++;
+    g_autofree HostView *views = g_new0(HostView, b->n_hosts);
+    gboolean any_up = FALSE;
+    for (guint i = 0; i < b->n_hosts; i++) {
+        host_view(&b->hosts[i], snaps[i], &views[i]);
+        any_up |= views[i].up;
+    }
+    SovaCluster *c = NULL;
+    if (any_up || b->built) {
+        c = assemble(b, views);
+        b->built = TRUE;
+    }
+    for (guint i = 0; i < b->n_hosts; i++)
+        view_clear(&views[i]);
+    prune_vms(b);
+    return c;
+}

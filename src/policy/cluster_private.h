@@ -1,0 +1,105 @@
+/* cluster_private.h — what the cluster policies share and nobody else sees: a planner
+ * that answers "what if VM v moved to host h" in O(resources) from per-host sums, and
+ * keeps the hard constraints (capacity with headroom, pinned VMs, usable hosts,
+ * anti-affinity, concurrency) in one place.
+ *
+ * A plan is built by trying moves on the planner (cl_* functions) and committing the
+ * chosen ones with cl_commit(), which updates the sums, the group counts, the VF and
+ * in-flight accounting, and appends the MIGRATE action. The cluster itself is never
+ * modified. */
+#pragma once
+#include "cluster_policy.h"
+#include "model/migration_cost.h"
+
+#define CL_R SOVA_RES_N
+
+typedef struct {
+    const SovaCluster *c;
+    const SovaClusterParams *p;
+    guint n_hosts, n_vms;
+    double *sum;              /* [h * CL_R + r]: base + demands of the VMs there (plan applied) */
+    double *cap;              /* [h * CL_R + r]: capacity, 0 unknown */
+    gboolean *counted;        /* per host: counts in the imbalance */
+    double w[CL_R], wsum;     /* imbalance weights (0 for unmeasured resources) */
+    double s1[CL_R], s2[CL_R];/* sum and sum of squares of counted hosts' normalised loads */
+    guint n_counted;
+    int *host_of;             /* per VM: its host once the plan is applied, -1 unknown */
+    guint8 *planned;          /* per VM: this plan moves it (bytes: VMs are many) */
+    guint *first, *list;      /* VMs by host (as in the cluster): list[first[h] .. first[h+1]) */
+    guint *inflight;          /* per host: migrations in flight or planned (source or dest) */
+    guint total_inflight;
+    int *vf_delta;            /* per host: VFs planned moves take (+) or give back (-) */
+    GHashTable *groups;       /* group name -> guint[n_hosts], owned */
+    GArray *vf_vms;           /* guint: VMs that want a VF or lack one (wants_vf, unmet_vf) */
+} ClPlanner;
+
+void cl_planner_init(ClPlanner *P, const SovaCluster *c, const SovaClusterParams *p);
+void cl_planner_clear(ClPlanner *P);
+
+double cl_load(const ClPlanner *P, guint h, SovaResource r);
+/* the host's weighted score (as sova_cluster_host_score), plan applied */
+double cl_score(const ClPlanner *P, guint h);
+double cl_imbalance(const ClPlanner *P);
+/* mean normalised load of r over counted hosts */
+double cl_mean(const ClPlanner *P, SovaResource r);
+/* the imbalance once VM v has moved to host b (plan applied, v not moved yet) */
+double cl_imbalance_after(const ClPlanner *P, guint v, guint b);
+
+/* VM v may be moved at all: not pinned, not migrating, not planned, on an up host that is
+ * not excluded (cooldown and backoff are the sova policy's business) */
+gboolean cl_vm_movable(const ClPlanner *P, guint v);
+/* host b may receive VMs: up, not excluded, not in maintenance */
+gboolean cl_host_accepts(const ClPlanner *P, guint b);
+/* v fits on b: every resource with a known capacity stays <= 1 - headroom */
+gboolean cl_fits(const ClPlanner *P, guint v, guint b);
+/* no VM of v's anti-affinity group is on b (plan applied) */
+gboolean cl_group_ok(const ClPlanner *P, guint v, guint b);
+/* every hard rule for moving v to b: accepts, fits, group, b != v's host */
+gboolean cl_can_move(const ClPlanner *P, guint v, guint b);
+/* b has a VF nobody holds or is about to take */
+guint cl_vf_free(const ClPlanner *P, guint b);
+/* concurrency caps (0 = no cap) allow one more migration from a to b */
+gboolean cl_caps_allow(const ClPlanner *P, guint a, guint b);
+gboolean cl_caps_full(const ClPlanner *P);
+
+/* the estimated cost of migrating v (params' bandwidth and downtime) */
+SovaMigrationCost cl_cost(const ClPlanner *P, guint v);
+
+/* commits v -> b: accounting, and a MIGRATE action with gain, cost and reason */
+void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, double cost_s,
+               gboolean takes_vf, const char *reason);
+
+/* the resource in which host h is most above the mean (weighted), for reasons */
+SovaResource cl_hottest_resource(const ClPlanner *P, guint h);
+const char *cl_resource_name(SovaResource r);
+
+/* baselines' evacuation: every movable VM on a maintenance host, biggest first, goes to the
+ * least loaded host (score) that takes it; at most `limit` moves (0 = no limit). Returns the
+ * number planned; VMs with nowhere to go are counted in *stuck (may be NULL). */
+guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck);
+/* a VM's weighted, normalised size on host h (its share of h's score) */
+double cl_vm_size(const ClPlanner *P, guint v, guint h);
+
+/* hosts in descending order of a key (cluster_rank.c) */
+typedef struct {
+    GSequence *seq;           /* host indexes */
+    GSequenceIter **at;       /* per host: its place, NULL when not ranked */
+    double *key;              /* per host */
+} ClRank;
+
+void cl_rank_init(ClRank *R, guint n_hosts);
+void cl_rank_clear(ClRank *R);
+/* ranks the best `limit` hosts h with keep[h] under key[h] (R freshly initialised); the
+ * others can still be ranked later with cl_rank_set() */
+void cl_rank_build(ClRank *R, guint n_hosts, const gboolean *keep, const double *key,
+                   guint limit);
+/* (re-)ranks h under key, or drops it when !keep */
+void cl_rank_set(ClRank *R, guint h, gboolean keep, double key);
+/* the first k ranked hosts that `want` accepts (want NULL: all); returns how many */
+guint cl_rank_top(const ClRank *R, guint *out, guint k, gboolean (*want)(guint h, gpointer data),
+                  gpointer data);
+
+extern const SovaClusterPolicy sova_cluster_policy_sova;
+extern const SovaClusterPolicy sova_cluster_policy_prototype;
+extern const SovaClusterPolicy sova_cluster_policy_watcher;
+extern const SovaClusterPolicy sova_cluster_policy_proxlb;

@@ -1,0 +1,444 @@
+/* controller_config.c — defaults and the loader of [controller], [host NAME] and
+ * [group NAME]; see controller_config.h. The agent's sections ([agent], [cpu], [net])
+ * are left to config.c, so one sova.conf serves both; any other section is an error. */
+#include "controller_config.h"
+#include "error.h"
+#include "keyfile.h"
+#include <string.h>
+
+#define DEFAULT_INTERVAL 10.0
+#define DEFAULT_EWMA 0.5
+#define MIB 1048576.0
+
+static const char *const controller_keys[] = { "hosts", "interval", "policy", "threshold",
+                                                "high-water", "high-water-samples", "headroom",
+                                                "cooldown", "backoff", "max-per-host",
+                                                "max-total", "bandwidth", "timeout",
+                                                "max-downtime", "migrate-uri", "auto-converge",
+                                                "weights", "ewma-alpha", "nic-gbps", "exclude",
+                                                NULL };
+static const char *const host_keys[] = { "uri", "maintenance", "exclude", "nic-gbps",
+                                          "migrate-uri", NULL };
+static const char *const group_keys[] = { "vms", NULL };
+
+void sova_ctl_host_config_free(SovaCtlHostConfig *h)
+{
+    if (!h)
+        return;
+    g_free(h->name);
+    g_free(h->uri);
+    g_free(h->migrate_uri);
+    g_free(h);
+}
+
+SovaCtlConfig *sova_ctl_config_new(void)
+{
+    SovaCtlConfig *c = g_new0(SovaCtlConfig, 1);
+    c->host_sections = g_ptr_array_new_with_free_func((GDestroyNotify)sova_ctl_host_config_free);
+    c->interval = DEFAULT_INTERVAL;
+    c->policy = g_strdup("sova");
+    c->params = SOVA_CLUSTER_PARAMS_DEFAULT;
+    for (int r = 0; r < SOVA_RES_N; r++)
+        c->weights[r] = 1.0;
+    c->ewma_alpha = DEFAULT_EWMA;
+    c->auto_converge = TRUE;
+    return c;
+}
+
+void sova_ctl_config_free(SovaCtlConfig *c)
+{
+    if (!c)
+        return;
+    g_free(c->path);
+    g_strfreev(c->hosts);
+    g_ptr_array_unref(c->host_sections);
+    g_free(c->policy);
+    g_free(c->migrate_uri);
+    g_strfreev(c->exclude);
+    g_strfreev(c->groups);
+    g_free(c);
+}
+
+static gboolean is_agent_group(const char *g)
+{
+    return strcmp(g, "agent") == 0 || strcmp(g, "cpu") == 0 || strcmp(g, "net") == 0;
+}
+
+/* "host NAME" -> "NAME" (NULL when not that kind of section) */
+static const char *section_name(const char *group, const char *kind)
+{
+    gsize n = strlen(kind);
+    if (strncmp(group, kind, n) != 0 || group[n] != ' ')
+        return NULL;
+    const char *name = group + n + 1;
+    return *name ? name : NULL;
+}
+
+static const char *const *keys_of(const char *group)
+{
+    if (strcmp(group, "controller") == 0)
+        return controller_keys;
+    if (section_name(group, "host"))
+        return host_keys;
+    if (section_name(group, "group"))
+        return group_keys;
+    return NULL;
+}
+
+static gboolean check_known(const SovaKeyFile *k, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
+    for (int g = 0; groups[g]; g++) {
+        const char *const *known = keys_of(groups[g]);
+        if (!known && is_agent_group(groups[g]))
+            continue;
+        if (!known)
+            return sova_keyfile_fail(k, groups[g], NULL, error,
+                                     "unknown section [%s] (known: [agent], [cpu], [net], "
+                                     "[controller], [host NAME], [group NAME])", groups[g]);
+        g_auto(GStrv) keys = g_key_file_get_keys(k->kf, groups[g], NULL, NULL);
+        for (int i = 0; keys[i]; i++)
+            if (!g_strv_contains(known, keys[i]))
+                return sova_keyfile_fail(k, groups[g], keys[i], error, "unknown key \"%s\" in [%s]",
+                                         keys[i], groups[g]);
+    }
+    return TRUE;
+}
+
+static gboolean get_bool(const SovaKeyFile *k, const char *group, const char *key, gboolean *out,
+                         GError **error)
+{
+    g_autofree char *s = sova_keyfile_get_raw(k, group, key);
+    if (!s)
+        return TRUE;
+    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
+        *out = TRUE;
+    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
+        *out = FALSE;
+    else
+        return sova_keyfile_fail(k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
+    return TRUE;
+}
+
+static gboolean get_list(const SovaKeyFile *k, const char *group, const char *key, char ***out)
+{
+    if (!g_key_file_has_key(k->kf, group, key, NULL))
+        return TRUE;
+    g_auto(GStrv) raw = g_key_file_get_string_list(k->kf, group, key, NULL, NULL);
+    GPtrArray *a = g_ptr_array_new();
+    for (int i = 0; raw && raw[i]; i++) {
+        char *item = g_strstrip(g_strdup(raw[i]));
+        if (*item)
+            g_ptr_array_add(a, item);
+        else
+            g_free(item);
+    }
+    g_ptr_array_add(a, NULL);
+    g_strfreev(*out);
+    *out = (char **)g_ptr_array_free(a, FALSE);
+    return TRUE;
+}
+
+static gboolean get_guint(const SovaKeyFile *k, const char *key, guint lo, guint hi, guint *out,
+                          GError **error)
+{
+    guint64 v = *out;
+    if (!sova_keyfile_get_uint(k, "controller", key, lo, hi, &v, error))
+        return FALSE;
+    *out = (guint)v;
+    return TRUE;
+}
+
+/* weights = CPU;MEMORY;NETWORK */
+static gboolean load_weights(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
+{
+    g_auto(GStrv) w = NULL;
+    get_list(k, "controller", "weights", &w);
+    if (!w)
+        return TRUE;
+    double v[SOVA_RES_N], sum = 0;
+    if (g_strv_length(w) != SOVA_RES_N)
+        return sova_keyfile_fail(k, "controller", "weights", error,
+                                 "weights: give three numbers, cpu;memory;network");
+    for (int r = 0; r < SOVA_RES_N; r++) {
+        char *end = NULL;
+        v[r] = g_ascii_strtod(w[r], &end);
+        if (end == w[r] || *end || !(v[r] >= 0 && v[r] <= 1000))
+            return sova_keyfile_fail(k, "controller", "weights", error,
+                                     "weights: \"%s\" is not a number from 0 to 1000", w[r]);
+        sum += v[r];
+    }
+    if (!(sum > 0))
+        return sova_keyfile_fail(k, "controller", "weights", error,
+                                 "weights: at least one must be positive");
+    memcpy(c->weights, v, sizeof v);
+    return TRUE;
+}
+
+static gboolean load_policy(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
+{
+    g_autofree char *p = sova_keyfile_get_raw(k, "controller", "policy");
+    if (!p)
+        return TRUE;
+    if (!sova_cluster_policy_find(p))
+        return sova_keyfile_fail(k, "controller", "policy", error,
+                                 "policy: unknown cluster policy \"%s\" (known: %s)", p,
+                                 sova_cluster_policy_list());
+    g_free(c->policy);
+    c->policy = g_steal_pointer(&p);
+    return TRUE;
+}
+
+static gboolean load_migration(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
+{
+    const char *g = "controller";
+    if (!sova_keyfile_get_double(k, g, "bandwidth", 0, 1e6, &c->bandwidth_MiBps, error) ||
+        !sova_keyfile_get_double(k, g, "timeout", 0, 86400, &c->timeout_s, error) ||
+        !sova_keyfile_get_double(k, g, "max-downtime", 0, 600000, &c->max_downtime_ms, error) ||
+        !get_bool(k, g, "auto-converge", &c->auto_converge, error))
+        return FALSE;
+    g_autofree char *uri = sova_keyfile_get_raw(k, g, "migrate-uri");
+    if (uri) {
+        g_free(c->migrate_uri);
+        c->migrate_uri = *uri ? g_steal_pointer(&uri) : NULL;
+    }
+    /* the cost model's link speed and downtime limit follow the migration's */
+    if (c->bandwidth_MiBps > 0)
+        c->params.bandwidth_Bps = c->bandwidth_MiBps * MIB;
+    if (c->max_downtime_ms > 0)
+        c->params.max_downtime_s = c->max_downtime_ms / 1000.0;
+    return TRUE;
+}
+
+static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
+{
+    const char *g = "controller";
+    SovaClusterParams *p = &c->params;
+    get_list(k, g, "hosts", &c->hosts);
+    get_list(k, g, "exclude", &c->exclude);
+    return sova_keyfile_get_double(k, g, "interval", 0.01, 86400, &c->interval, error) &&
+           load_policy(k, c, error) &&
+           sova_keyfile_get_double(k, g, "threshold", 0, 1, &p->threshold, error) &&
+           sova_keyfile_get_double(k, g, "high-water", 0, 10, &p->high_water, error) &&
+           get_guint(k, "high-water-samples", 1, 100000, &p->high_water_samples, error) &&
+           sova_keyfile_get_double(k, g, "headroom", 0, 0.99, &p->headroom, error) &&
+           sova_keyfile_get_double(k, g, "cooldown", 0, 1e7, &p->cooldown_s, error) &&
+           sova_keyfile_get_double(k, g, "backoff", 0, 1e7, &p->backoff_s, error) &&
+           get_guint(k, "max-per-host", 1, 1000, &p->max_per_host, error) &&
+           get_guint(k, "max-total", 1, 100000, &p->max_total, error) &&
+           sova_keyfile_get_double(k, g, "ewma-alpha", 0.01, 1, &c->ewma_alpha, error) &&
+           sova_keyfile_get_double(k, g, "nic-gbps", 0, 1e6, &c->nic_gbps, error) &&
+           load_weights(k, c, error) && load_migration(k, c, error);
+}
+
+static SovaCtlHostConfig *find_section(const SovaCtlConfig *c, const char *name)
+{
+    for (guint i = 0; i < c->host_sections->len; i++) {
+        SovaCtlHostConfig *h = g_ptr_array_index(c->host_sections, i);
+        if (strcmp(h->name, name) == 0)
+            return h;
+    }
+    return NULL;
+}
+
+static gboolean load_host(const SovaKeyFile *k, SovaCtlConfig *c, const char *group,
+                          const char *name, GError **error)
+{
+    SovaCtlHostConfig *h = find_section(c, name);
+    if (!h) {
+        h = g_new0(SovaCtlHostConfig, 1);
+        h->name = g_strdup(name);
+        g_ptr_array_add(c->host_sections, h);
+    }
+    g_autofree char *uri = sova_keyfile_get_raw(k, group, "uri");
+    if (uri) {
+        g_free(h->uri);
+        h->uri = g_steal_pointer(&uri);
+    }
+    if (!h->uri || !*h->uri)
+        return sova_keyfile_fail(k, group, NULL, error, "[%s] needs a uri", group);
+    g_autofree char *data = sova_keyfile_get_raw(k, group, "migrate-uri");
+    if (data) {
+        g_free(h->migrate_uri);
+        h->migrate_uri = *data ? g_steal_pointer(&data) : NULL;
+    }
+    return get_bool(k, group, "maintenance", &h->maintenance, error) &&
+           get_bool(k, group, "exclude", &h->excluded, error) &&
+           sova_keyfile_get_double(k, group, "nic-gbps", 0, 1e6, &h->nic_gbps, error);
+}
+
+/* [group NAME] vms = a;b  ->  "NAME:a,b" */
+static gboolean load_group(const SovaKeyFile *k, SovaCtlConfig *c, const char *group,
+                           const char *name, GError **error)
+{
+    g_auto(GStrv) vms = NULL;
+    get_list(k, group, "vms", &vms);
+    if (!vms || !vms[0])
+        return sova_keyfile_fail(k, group, NULL, error, "[%s] needs vms (a ;-separated list)",
+                                 group);
+    if (strchr(name, ':'))
+        return sova_keyfile_fail(k, group, NULL, error, "group name \"%s\" must not contain ':'",
+                                 name);
+    g_autofree char *members = g_strjoinv(",", vms);
+    g_autofree char *entry = g_strdup_printf("%s:%s", name, members);
+    GStrvBuilder *b = g_strv_builder_new();
+    if (c->groups)
+        g_strv_builder_addv(b, (const char **)c->groups);
+    g_strv_builder_add(b, entry);
+    g_strfreev(c->groups);
+    c->groups = g_strv_builder_end(b);
+    g_strv_builder_unref(b);
+    return TRUE;
+}
+
+static gboolean load_sections(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
+    for (int g = 0; groups[g]; g++) {
+        const char *host = section_name(groups[g], "host");
+        const char *grp = section_name(groups[g], "group");
+        if (host && !load_host(k, c, groups[g], host, error))
+            return FALSE;
+        if (grp && !load_group(k, c, groups[g], grp, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e))
+        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
+    SovaKeyFile k = { 0 };
+    gboolean ok = sova_keyfile_parse(&k, path, text, error) && check_known(&k, error) &&
+                  load_controller(&k, c, error) && load_sections(&k, c, error);
+    sova_keyfile_clear(&k);
+    if (ok) {
+        g_free(c->path);
+        c->path = g_strdup(path);
+    }
+    return ok;
+}
+
+gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error)
+{
+    if (!(c->interval > 0))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "the interval must be a positive number of seconds (got %g)", c->interval);
+    else if (!sova_cluster_policy_find(c->policy))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "unknown cluster policy \"%s\" (known: %s)", c->policy,
+                    sova_cluster_policy_list());
+    else if (!(c->hosts && c->hosts[0]) && c->host_sections->len == 0)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "no hosts: give --host URI (one per host) or [controller] hosts");
+    return !(error && *error);
+}
+
+char *sova_ctl_host_name_from_uri(const char *uri)
+{
+    g_autoptr(GUri) u = g_uri_parse(uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+    const char *host = u ? g_uri_get_host(u) : NULL;
+    return g_strdup(host && *host ? host : uri);
+}
+
+static SovaCtlHostConfig *host_copy(const SovaCtlHostConfig *h)
+{
+    SovaCtlHostConfig *c = g_new0(SovaCtlHostConfig, 1);
+    c->name = g_strdup(h->name);
+    c->uri = g_strdup(h->uri);
+    c->maintenance = h->maintenance;
+    c->excluded = h->excluded;
+    c->nic_gbps = h->nic_gbps;
+    c->migrate_uri = g_strdup(h->migrate_uri);
+    return c;
+}
+
+static gboolean name_taken(GPtrArray *hosts, const char *name)
+{
+    for (guint i = 0; i < hosts->len; i++)
+        if (strcmp(((SovaCtlHostConfig *)g_ptr_array_index(hosts, i))->name, name) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* a host given only by URI: its [host NAME] when one has that uri, else a new entry */
+static SovaCtlHostConfig *host_for_uri(const SovaCtlConfig *c, GPtrArray *hosts, const char *uri)
+{
+    for (guint i = 0; i < c->host_sections->len; i++) {
+        SovaCtlHostConfig *h = g_ptr_array_index(c->host_sections, i);
+        if (strcmp(h->uri, uri) == 0)
+            return host_copy(h);
+    }
+    SovaCtlHostConfig *h = g_new0(SovaCtlHostConfig, 1);
+    h->uri = g_strdup(uri);
+    g_autofree char *base = sova_ctl_host_name_from_uri(uri);
+    h->name = g_strdup(base);
+    for (guint n = 2; name_taken(hosts, h->name); n++) {
+        g_free(h->name);
+        h->name = g_strdup_printf("%s#%u", base, n);
+    }
+    return h;
+}
+
+static gboolean apply_maintenance(GPtrArray *hosts, char **maintenance, GError **error)
+{
+    for (int i = 0; maintenance && maintenance[i]; i++) {
+        gboolean found = FALSE;
+        for (guint h = 0; h < hosts->len; h++) {
+            SovaCtlHostConfig *hc = g_ptr_array_index(hosts, h);
+            if (strcmp(hc->name, maintenance[i]) == 0 || strcmp(hc->uri, maintenance[i]) == 0)
+                hc->maintenance = found = TRUE;
+        }
+        if (!found) {
+            g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                        "--maintenance %s: no such host (give a host name or URI)",
+                        maintenance[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+GPtrArray *sova_ctl_config_hosts(const SovaCtlConfig *c, char **maintenance, GError **error)
+{
+    g_autoptr(GPtrArray) hosts =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sova_ctl_host_config_free);
+    for (int i = 0; c->hosts && c->hosts[i]; i++) {
+        const SovaCtlHostConfig *sec = find_section(c, c->hosts[i]);
+        SovaCtlHostConfig *h = sec ? host_copy(sec) : host_for_uri(c, hosts, c->hosts[i]);
+        if (name_taken(hosts, h->name)) {
+            sova_ctl_host_config_free(h);   /* the same host twice: once is enough */
+            continue;
+        }
+        g_ptr_array_add(hosts, h);
+    }
+    for (guint i = 0; !(c->hosts && c->hosts[0]) && i < c->host_sections->len; i++)
+        g_ptr_array_add(hosts, host_copy(g_ptr_array_index(c->host_sections, i)));
+    if (hosts->len == 0) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "no hosts: give --host URI (one per host) or [controller] hosts");
+        return NULL;
+    }
+    if (!apply_maintenance(hosts, maintenance, error))
+        return NULL;
+    return g_steal_pointer(&hosts);
+}
+
+void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
+{
+    memset(out, 0, sizeof *out);
+    out->interval = c->interval;
+    out->params = c->params;
+    memcpy(out->weights, c->weights, sizeof out->weights);
+    out->ewma_alpha = c->ewma_alpha;
+    out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
+                                         .timeout_s = c->timeout_s,
+                                         .max_downtime_ms = c->max_downtime_ms,
+                                         .auto_converge = c->auto_converge,
+                                         .migrate_uri = c->migrate_uri };
+    out->exclude = c->exclude;
+    out->groups = c->groups;
+}

@@ -1,0 +1,65 @@
+/* controller_config.h — `sova controller`'s settings: the [controller] section, one
+ * [host NAME] section per named host and one [group NAME] section per anti-affinity
+ * group, in the same sova.conf the agents read (each loader skips the other's sections).
+ *
+ * Precedence as for the agent: defaults < file < command-line options. Errors name the
+ * file and line (util/keyfile.h). The format is documented in docs/sova.conf.5.md. */
+#pragma once
+#include <glib.h>
+#include "backend/backend.h"
+#include "daemon/controller.h"
+#include "policy/cluster_policy.h"
+
+/* one host the controller manages */
+typedef struct {
+    char *name;               /* [host NAME], else derived from the URI (its server part) */
+    char *uri;                /* libvirt URI */
+    gboolean maintenance;     /* evacuate it */
+    gboolean excluded;        /* neither source nor destination */
+    double nic_gbps;          /* its physical NIC's capacity; 0 = [controller] nic-gbps */
+    char *migrate_uri;        /* data channel into it; NULL = [controller] migrate-uri */
+} SovaCtlHostConfig;
+
+typedef struct {
+    char *path;               /* the file loaded, or NULL */
+    char **hosts;             /* [controller] hosts: URIs or names of [host NAME] sections */
+    GPtrArray *host_sections; /* SovaCtlHostConfig* from [host NAME], in file order */
+    double interval;          /* seconds between samples */
+    char *policy;             /* cluster policy name */
+    SovaClusterParams params;
+    double weights[SOVA_RES_N];
+    double ewma_alpha;
+    double bandwidth_MiBps;   /* 0 = unlimited */
+    double timeout_s;         /* 0 = never abort */
+    double max_downtime_ms;   /* 0 = the hypervisor's default */
+    gboolean auto_converge;
+    char *migrate_uri;        /* NULL = libvirt's default data channel */
+    double nic_gbps;          /* every host's physical NIC capacity, Gbit/s; 0 = unknown
+                               * (the network then does not count in the imbalance) */
+    char **exclude;           /* VM names or UUIDs never migrated */
+    char **groups;            /* "NAME:vm1,vm2" per [group NAME] */
+} SovaCtlConfig;
+
+SovaCtlConfig *sova_ctl_config_new(void);
+void sova_ctl_config_free(SovaCtlConfig *c);
+/* loads a key file over the current values; FALSE with "FILE:LINE: message" */
+gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error);
+/* values options may also have set (interval > 0, known policy, at least one host) */
+gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error);
+
+/* The hosts to manage: each entry of c->hosts (the name of a [host NAME], or a URI,
+ * which takes the settings of the [host NAME] with that uri if any); with no c->hosts,
+ * every [host NAME]. Names are unique
+ * (a repeated URI-derived name gets "#2", "#3" ...). `maintenance` lists host names or
+ * URIs put in maintenance from the command line. Returns SovaCtlHostConfig* (owned);
+ * NULL with error for an unknown name or a section without a uri. */
+GPtrArray *sova_ctl_config_hosts(const SovaCtlConfig *c, char **maintenance, GError **error);
+/* the host name a URI gets when no [host NAME] names it: its server part, else the URI */
+char *sova_ctl_host_name_from_uri(const char *uri);
+
+/* controller options from the config (strings point into c; c must outlive them) */
+void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out);
+
+void sova_ctl_host_config_free(SovaCtlHostConfig *h);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaCtlConfig, sova_ctl_config_free)

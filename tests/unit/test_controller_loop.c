@@ -1,0 +1,354 @@
+/* test_controller_loop.c — the controller's loop (daemon/controller.c) over fake
+ * backends whose migrations succeed: a migration in flight counts on its destination,
+ * its end is reported once with its duration and downtime, the moved VM is not moved
+ * again within the cooldown, --once follows what it started to its end, a stop waits for
+ * migrations in flight, and a host that comes back is used again. (The failure path runs
+ * on libvirt's test driver: tests/libvirt/test_controller.c.)
+ *
+ * The fake cluster shares one simulated clock; a migration takes `polls` polls. The
+ * policy is a stub that moves one VM from the host with the most VMs to the one with
+ * the fewest, so these tests check the loop, not the planning. */
+#include "daemon/controller.h"
+#include <string.h>
+
+#define S(x) ((guint64)((x) * 1e9))
+
+typedef struct Fake Fake;
+
+typedef struct {
+    SovaBackend base;
+    Fake *fake;
+    guint index;
+    gboolean down;
+} FakeHost;
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    guint host;               /* where it runs */
+    int to;                   /* migrating to; -1 none */
+    guint polls;              /* polls so far */
+} FakeVm;
+
+struct Fake {
+    double clock;
+    FakeHost hosts[3];
+    guint n_hosts;
+    FakeVm vms[6];
+    guint n_vms;
+    guint polls_needed;
+    guint starts;
+    char last_uri[64];        /* the data URI of the last start */
+};
+
+static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
+{
+    FakeHost *h = (FakeHost *)be;
+    if (h->down) {
+        g_set_error(error, g_quark_from_static_string("fake"), 1, "host %u is down", h->index);
+        return NULL;
+    }
+    SovaSnapshot *s = sova_snapshot_new(2);
+    s->time_us = (gint64)(h->fake->clock * 1e6);
+    s->memory_kib = 4 << 20;
+    for (guint p = 0; p < 2; p++)
+        sova_snapshot_pcpu(s, p)->idle_ns = S(h->fake->clock);
+    for (guint i = 0; i < h->fake->n_vms; i++) {
+        const FakeVm *v = &h->fake->vms[i];
+        if (v->host != h->index)
+            continue;
+        g_autofree char *name = g_strdup_printf("vm%u", i);
+        SovaVmSample *vm = sova_snapshot_add_vm(s, v->uuid, name, 1);
+        vm->memory_kib = 1 << 20;
+    }
+    return s;
+}
+
+static gboolean fake_wait(SovaBackend *be, double seconds, const volatile gint *stop)
+{
+    ((FakeHost *)be)->fake->clock += seconds;
+    return !(stop && g_atomic_int_get(stop));
+}
+
+static FakeVm *fake_vm(Fake *f, const char *uuid)
+{
+    for (guint i = 0; i < f->n_vms; i++)
+        if (strcmp(f->vms[i].uuid, uuid) == 0)
+            return &f->vms[i];
+    return NULL;
+}
+
+static gboolean fake_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
+                           const SovaMigrateOptions *opts, GError **error)
+{
+    (void)error;
+    FakeHost *h = (FakeHost *)be;
+    g_strlcpy(h->fake->last_uri, opts->migrate_uri ? opts->migrate_uri : "", sizeof h->fake->last_uri);
+    FakeVm *v = fake_vm(h->fake, uuid);
+    g_assert_nonnull(v);
+    g_assert_cmpuint(v->host, ==, h->index);
+    g_assert_cmpint(v->to, ==, -1);
+    v->to = (int)((FakeHost *)dest)->index;
+    v->polls = 0;
+    h->fake->starts++;
+    return TRUE;
+}
+
+static gboolean fake_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out)
+{
+    FakeHost *h = (FakeHost *)be;
+    FakeVm *v = fake_vm(h->fake, uuid);
+    memset(out, 0, sizeof *out);
+    if (!v || v->to < 0 || v->host != h->index)
+        return FALSE;
+    out->elapsed_s = ++v->polls;
+    if (v->polls < h->fake->polls_needed) {
+        out->state = SOVA_MIGRATION_RUNNING;
+        out->progress = (double)v->polls / h->fake->polls_needed;
+        out->downtime_s = -1;
+        return TRUE;
+    }
+    out->state = SOVA_MIGRATION_DONE;
+    out->downtime_s = 0.05;
+    v->host = (guint)v->to;
+    v->to = -1;
+    return TRUE;
+}
+
+static void fake_free(SovaBackend *be)
+{
+    (void)be;   /* embedded in Fake */
+}
+
+static const SovaBackendOps fake_ops = {
+    .name = "fake", .sample = fake_sample, .wait = fake_wait,
+    .migrate_start = fake_start, .migrate_poll = fake_poll, .free = fake_free,
+};
+
+static void fake_init(Fake *f, guint n_hosts, guint n_vms, guint polls)
+{
+    memset(f, 0, sizeof *f);
+    f->clock = 100;
+    f->n_hosts = n_hosts;
+    f->polls_needed = polls;
+    for (guint i = 0; i < n_hosts; i++)
+        f->hosts[i] = (FakeHost){ .base.ops = &fake_ops, .fake = f, .index = i };
+    f->n_vms = n_vms;
+    for (guint i = 0; i < n_vms; i++) {
+        g_snprintf(f->vms[i].uuid, SOVA_UUID_LEN, "00000000-0000-0000-0000-%012u", i);
+        f->vms[i].to = -1;
+    }
+}
+
+/* ---- the stub policy ---- */
+
+static guint count_on(const SovaCluster *c, guint h)
+{
+    guint n = 0;
+    for (guint i = 0; i < c->vms->len; i++)
+        n += sova_cluster_vm(c, i)->host == (int)h;
+    return n;
+}
+
+static SovaPlan *stub_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
+{
+    (void)state;
+    SovaPlan *plan = sova_plan_new();
+    int hi = -1, lo = -1;
+    guint flying = 0;
+    for (guint i = 0; i < c->vms->len; i++)
+        flying += sova_cluster_vm(c, i)->migrating;
+    for (guint h = 0; h < c->hosts->len; h++) {
+        if (!sova_cluster_host(c, h)->up)
+            continue;
+        if (hi < 0 || count_on(c, h) > count_on(c, (guint)hi))
+            hi = (int)h;
+        if (lo < 0 || count_on(c, h) < count_on(c, (guint)lo))
+            lo = (int)h;
+    }
+    if (flying >= p->max_total || hi < 0 || count_on(c, (guint)hi) < count_on(c, (guint)lo) + 2)
+        return plan;
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        gboolean cooling = v->last_moved >= 0 && c->now - v->last_moved < p->cooldown_s;
+        if (v->host != hi || v->migrating || cooling)
+            continue;
+        sova_plan_add_migrate(plan, v->uuid, v->name, hi, sova_cluster_host(c, hi)->name, lo,
+                              sova_cluster_host(c, lo)->name, 0.1, 1, "stub");
+        break;
+    }
+    return plan;
+}
+
+static const SovaClusterPolicy stub = { .name = "stub", .summary = "test", .plan = stub_plan };
+
+/* ---- what the loop reported ---- */
+
+typedef struct {
+    guint intervals, started, finished_ok;
+    double downtime, duration;
+    gboolean saw_in_flight_on_dest;
+    double imbalance_before, imbalance_after;
+    volatile gint *stop_after_start;
+} Seen;
+
+static void observe(const SovaControllerInterval *iv, gpointer data)
+{
+    Seen *s = data;
+    s->intervals++;
+    s->started += iv->started;
+    for (guint i = 0; i < iv->cluster->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(iv->cluster, i);
+        if (v->migrating && v->from_host == 0 && v->host == 1)
+            s->saw_in_flight_on_dest = TRUE;
+    }
+    for (guint i = 0; i < iv->n_finished; i++) {
+        const SovaControllerMigration *m = &iv->finished[i];
+        g_assert_true(m->ok);
+        g_assert_null(m->error);
+        g_assert_cmpstr(m->reason, ==, "stub");
+        s->finished_ok++;
+        s->downtime = m->downtime_s;
+        s->duration = m->duration_s;
+        s->imbalance_before = m->imbalance_before;
+        s->imbalance_after = m->imbalance_after;
+    }
+    if (iv->started && s->stop_after_start)
+        g_atomic_int_set(s->stop_after_start, 1);
+}
+
+static SovaController *controller(Fake *f, Seen *seen, gboolean dry_run)
+{
+    SovaControllerHost hosts[3];
+    static const char *const names[] = { "h0", "h1", "h2" };
+    static const char *const data[] = { "tcp://h0-data", "tcp://h1-data", NULL };
+    for (guint i = 0; i < f->n_hosts; i++)
+        hosts[i] = (SovaControllerHost){ .name = names[i], .backend = &f->hosts[i].base,
+                                         .migrate_uri = data[i] };
+    SovaControllerOptions o = { .quiet = TRUE, .dry_run = dry_run, .interval = 1,
+                                .migrate.migrate_uri = "tcp://default-data",
+                                .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
+                                .observer = observe, .observer_data = seen };
+    return sova_controller_new(hosts, f->n_hosts, &stub, &o);
+}
+
+static void step(SovaController *c, Fake *f)
+{
+    g_assert_true(sova_controller_step(c, NULL));
+    f->clock += 1;
+}
+
+/* start, in flight on the destination, done once with its figures, cooldown after */
+static void test_migration_succeeds(void)
+{
+    Fake f;
+    fake_init(&f, 2, 3, 3);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    step(c, &f);                                  /* baseline */
+    step(c, &f);                                  /* plans and starts one */
+    g_assert_cmpuint(seen.started, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpstr(f.last_uri, ==, "tcp://h1-data");   /* the destination's data channel */
+    for (int i = 0; i < 5 && !seen.finished_ok; i++)
+        step(c, &f);
+    g_assert_true(seen.saw_in_flight_on_dest);
+    g_assert_cmpuint(seen.finished_ok, ==, 1);
+    g_assert_cmpfloat(seen.downtime, ==, 0.05);
+    g_assert_cmpfloat(seen.duration, ==, 3);
+    g_assert_cmpfloat(seen.imbalance_after, <=, seen.imbalance_before);
+    g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
+    g_assert_cmpuint(sova_controller_migration_failures(c), ==, 0);
+    const SovaCluster *cl = sova_controller_cluster(c);
+    g_assert_cmpuint(count_on(cl, 0), ==, 2);
+    g_assert_cmpuint(count_on(cl, 1), ==, 1);
+    /* 2 vs 1: balanced for the stub; nothing else starts, the moved VM stays */
+    for (int i = 0; i < 5; i++)
+        step(c, &f);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(seen.finished_ok, ==, 1);    /* reported once */
+    cl = sova_controller_cluster(c);
+    guint moved = 0;
+    for (guint i = 0; i < cl->vms->len; i++)
+        moved += sova_cluster_vm(cl, i)->last_moved >= 0;
+    g_assert_cmpuint(moved, ==, 1);
+}
+
+/* --once: one planned interval, then it follows that plan's migration to its end */
+static void test_once_follows_to_the_end(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 4);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
+    guint on1 = 0;
+    for (guint i = 0; i < f.n_vms; i++)
+        on1 += f.vms[i].host == 1 && f.vms[i].to < 0;
+    g_assert_cmpuint(on1, ==, 1);
+}
+
+/* a stop while a migration is in flight: the loop ends after the migration does */
+static void test_stop_waits_for_flights(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 5);
+    volatile gint stop = 0;
+    Seen seen = { .stop_after_start = &stop };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
+    for (guint i = 0; i < f.n_vms; i++)
+        g_assert_cmpint(f.vms[i].to, ==, -1);
+}
+
+/* dry run: the same plan every interval, nothing started */
+static void test_dry_run(void)
+{
+    Fake f;
+    fake_init(&f, 2, 3, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, TRUE);
+    for (int i = 0; i < 4; i++)
+        step(c, &f);
+    g_assert_cmpuint(seen.intervals, ==, 3);
+    g_assert_cmpuint(f.starts, ==, 0);
+    g_assert_cmpuint(seen.started, ==, 0);
+}
+
+/* the destination-to-be is down: not used; when it is back, it is */
+static void test_down_host_comes_back(void)
+{
+    Fake f;
+    fake_init(&f, 3, 4, 2);
+    f.hosts[1].down = f.hosts[2].down = TRUE;
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    for (int i = 0; i < 3; i++)
+        step(c, &f);
+    g_assert_cmpuint(f.starts, ==, 0);            /* only h0 is up: nowhere to go */
+    g_assert_false(sova_cluster_host(sova_controller_cluster(c), 1)->up);
+    f.hosts[2].down = FALSE;
+    step(c, &f);                                  /* h2's baseline */
+    step(c, &f);
+    g_assert_cmpuint(f.starts, ==, 1);
+    gboolean to_h2 = FALSE;
+    for (guint i = 0; i < f.n_vms; i++)
+        to_h2 |= f.vms[i].to == 2;
+    g_assert_true(to_h2);
+    g_assert_cmpstr(f.last_uri, ==, "tcp://default-data");   /* h2 has none of its own */
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/controller-loop/migration-succeeds", test_migration_succeeds);
+    g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
+    g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
+    g_test_add_func("/controller-loop/dry-run", test_dry_run);
+    g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
+    return g_test_run();
+}

@@ -1,0 +1,431 @@
+/* test_sim_cluster.c — the cluster simulator: one clock for every host, migrations that
+ * take the time the pre-copy model gives, a VM that delivers nothing during its downtime,
+ * a migration to a host that is down fails and the VM stays, scenario errors name
+ * FILE:LINE. Expected durations come from model/migration_cost.h, never hard-coded. */
+#include "backend/sim/sim_cluster.h"
+#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_cluster_run.h"
+#include "model/migration_cost.h"
+#include "util/error.h"
+#include <math.h>
+#include <string.h>
+
+#define TWO_HOSTS \
+    "[cluster]\nduration = 600\ninterval = 10\ntick = 0.1\nseed = 7\n" \
+    "[host a]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n" \
+    "[host b]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n"
+
+static SovaSimClusterScenario *load(const char *text)
+{
+    g_autoptr(GError) err = NULL;
+    SovaSimClusterScenario *sc = sova_sim_cluster_scenario_load_data("test.conf", text, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(sc);
+    return sc;
+}
+
+static double ran(SovaSimCluster *c, guint vm)
+{
+    SovaSimClusterVmTruth t;
+    sova_sim_cluster_vm_truth(c, vm, &t);
+    return t.cpu_ran_s;
+}
+
+static double wanted(SovaSimCluster *c, guint vm)
+{
+    SovaSimClusterVmTruth t;
+    sova_sim_cluster_vm_truth(c, vm, &t);
+    return t.cpu_wanted_s;
+}
+
+static int host_of(SovaSimCluster *c, guint vm)
+{
+    SovaSimClusterVmTruth t;
+    sova_sim_cluster_vm_truth(c, vm, &t);
+    return t.host;
+}
+
+/* waiting on host b's backend moves host a's clock and counters too */
+static void test_shared_clock(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    g_autoptr(SovaSnapshot) s0 = sova_backend_sample(a, NULL);
+    g_assert_true(sova_backend_wait(b, 5, NULL));
+    g_autoptr(SovaSnapshot) s1 = sova_backend_sample(a, NULL);
+    g_autoptr(SovaSnapshot) sb = sova_backend_sample(b, NULL);
+    g_assert_cmpint(s1->time_us - s0->time_us, ==, 5000000);
+    g_assert_cmpint(sb->time_us, ==, s1->time_us);
+    g_assert_cmpfloat(sova_sim_cluster_now(c), ==, 5.0);
+    const SovaPcpuSample *p0 = sova_snapshot_pcpu(s0, 0), *p1 = sova_snapshot_pcpu(s1, 0);
+    g_assert_cmpuint((p1->busy_ns + p1->idle_ns) - (p0->busy_ns + p0->idle_ns), ==, 5000000000u);
+    /* the VM (on a) ran meanwhile: its vCPU time grew */
+    g_assert_cmpuint(sova_vm_vcpu(g_ptr_array_index(s1->vms, 0), 0)->time_ns, >,
+                     sova_vm_vcpu(g_ptr_array_index(s0->vms, 0), 0)->time_ns);
+    g_assert_cmpuint(sb->vms->len, ==, 0);
+    sova_sim_cluster_free(c);
+}
+
+static gboolean poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *st)
+{
+    memset(st, 0, sizeof *st);
+    return be->ops->migrate_poll(be, uuid, st);
+}
+
+/* a migration lasts what the pre-copy model says, then the VM runs on the destination */
+static void test_migration_time(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\nmemory = 4096\n"
+                                                "dirty-rate = 40\ndemand = constant:50\n"
+                                                "net-demand = constant:50\nvf = yes\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 200, .auto_converge = TRUE };
+    SovaMigrationCost cost = sova_migration_cost(4096.0 * 1024 * 1024, 40.0 * 1024 * 1024,
+                                                 200.0 * 1024 * 1024, 0.3);
+    g_assert_true(cost.converges);
+    g_assert_cmpuint(sova_sim_cluster_host_vfs_in_use(c, 0), ==, 1);
+    g_autoptr(GError) err = NULL;
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, &err));
+    g_assert_no_error(err);
+    /* its VF was given back as it left */
+    g_assert_cmpuint(sova_sim_cluster_host_vfs_in_use(c, 0), ==, 0);
+    SovaMigrationStatus st;
+    double last_running = -1, dest_busy = 0;
+    g_assert_cmpfloat(sova_sim_cluster_host_busy_s(c, 1), ==, 0);
+    while (sova_sim_cluster_now(c) < cost.total_s + 5) {
+        g_assert_true(poll(a, uuid, &st));
+        if (st.state != SOVA_MIGRATION_RUNNING)
+            break;
+        last_running = sova_sim_cluster_now(c);
+        dest_busy = sova_sim_cluster_host_busy_s(c, 1);
+        g_assert_cmpint(host_of(c, 0), ==, 0);
+        sova_sim_cluster_advance(c, 0.1, NULL);
+    }
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_DONE);
+    /* while it ran, the empty destination worked for it: migration-cpu pCPUs */
+    g_assert_cmpfloat(fabs(dest_busy - sc->migration_cpu * last_running), <, 1e-6);
+    /* it ended within one tick of the modelled time */
+    g_assert_cmpfloat(last_running, <, cost.total_s);
+    g_assert_cmpfloat(sova_sim_cluster_now(c), >=, cost.total_s - 1e-6);
+    g_assert_cmpfloat(sova_sim_cluster_now(c), <=, cost.total_s + 0.1 + 1e-6);
+    g_assert_cmpfloat(fabs(st.downtime_s - cost.downtime_s), <, 1e-9);
+    g_assert_cmpint(host_of(c, 0), ==, 1);
+    /* reported once, then forgotten */
+    g_assert_false(poll(a, uuid, &st));
+    /* it runs on b now: b samples it with fresh counters, a no longer does */
+    g_autoptr(SovaSnapshot) sa = sova_backend_sample(a, NULL);
+    g_autoptr(SovaSnapshot) sb = sova_backend_sample(b, NULL);
+    g_assert_cmpuint(sa->vms->len, ==, 0);
+    g_assert_cmpuint(sb->vms->len, ==, 1);
+    double before = ran(c, 0);
+    sova_sim_cluster_advance(c, 2, NULL);
+    g_assert_cmpfloat(ran(c, 0), >, before);
+    g_assert_cmpuint(sova_sim_cluster_n_moves(c), ==, 1);
+    g_assert_true(sova_sim_cluster_move(c, 0)->ok);
+    sova_sim_cluster_free(c);
+}
+
+/* during the switch-over the VM wants CPU and gets none; before it, it runs on the source */
+static void test_downtime_delivers_nothing(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 2048\n"
+                                                "dirty-rate = 60\ndemand = constant:80\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    /* a slow link and a generous downtime limit: a long switch-over */
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 100, .max_downtime_ms = 3000, .auto_converge = TRUE };
+    SovaMigrationCost cost = sova_migration_cost(2048.0 * 1024 * 1024, 60.0 * 1024 * 1024,
+                                                 100.0 * 1024 * 1024, 3.0);
+    g_assert_cmpfloat(cost.downtime_s, >, 1.0);
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, NULL));
+    /* pre-copy: it still runs */
+    double r0 = ran(c, 0);
+    sova_sim_cluster_advance(c, 1, NULL);
+    g_assert_cmpfloat(ran(c, 0), >, r0);
+    /* move into the downtime, then measure a window inside it */
+    double pause_at = cost.total_s - cost.downtime_s;
+    sova_sim_cluster_advance(c, ceil((pause_at - sova_sim_cluster_now(c)) * 10) / 10 + 0.1, NULL);
+    double window = floor((cost.total_s - sova_sim_cluster_now(c)) * 10) / 10 - 0.1;
+    g_assert_cmpfloat(window, >, 0.5);
+    g_autoptr(SovaSnapshot) s = sova_backend_sample(a, NULL);
+    g_assert_cmpint(((SovaVmSample *)g_ptr_array_index(s->vms, 0))->state, ==, SOVA_VM_PAUSED);
+    double r1 = ran(c, 0), w1 = wanted(c, 0);
+    sova_sim_cluster_advance(c, window, NULL);
+    g_assert_cmpfloat(ran(c, 0), ==, r1);
+    g_assert_cmpfloat(wanted(c, 0), >, w1);
+    SovaSimClusterVmTruth t;
+    sova_sim_cluster_vm_truth(c, 0, &t);
+    g_assert_true(t.paused);
+    g_assert_cmpfloat(t.paused_s, >=, window - 1e-6);
+    /* after the switch-over it runs again, on b */
+    sova_sim_cluster_advance(c, 2, NULL);
+    g_assert_cmpint(host_of(c, 0), ==, 1);
+    double r2 = ran(c, 0);
+    sova_sim_cluster_advance(c, 1, NULL);
+    g_assert_cmpfloat(ran(c, 0), >, r2);
+    sova_sim_cluster_free(c);
+}
+
+/* a destination that is down: the migration does not start, or fails when the host goes
+ * down meanwhile; either way the VM stays and keeps running on its source */
+static void test_down_destination(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 4096\n"
+                                                "demand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 100, .auto_converge = TRUE };
+
+    sova_sim_cluster_set_host_up(c, 1, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_assert_null(sova_backend_sample(b, &err));
+    g_assert_error(err, SOVA_ERROR, SOVA_ERROR_CONNECT);
+    g_clear_error(&err);
+    g_assert_false(a->ops->migrate_start(a, uuid, b, &opts, &err));
+    g_assert_error(err, SOVA_ERROR, SOVA_ERROR_CONNECT);
+    g_clear_error(&err);
+    SovaMigrationStatus st;
+    g_assert_false(poll(a, uuid, &st));
+
+    /* up again: it starts; down in the middle: it fails */
+    sova_sim_cluster_set_host_up(c, 1, TRUE);
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, &err));
+    g_assert_no_error(err);
+    sova_sim_cluster_advance(c, 1, NULL);
+    g_assert_true(poll(a, uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_RUNNING);
+    sova_sim_cluster_set_host_up(c, 1, FALSE);
+    g_assert_true(poll(a, uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    g_assert_nonnull(st.error);
+    g_free(st.error);
+    g_assert_cmpint(host_of(c, 0), ==, 0);
+    double r = ran(c, 0);
+    sova_sim_cluster_advance(c, 60, NULL);
+    g_assert_cmpint(host_of(c, 0), ==, 0);
+    g_assert_cmpfloat(ran(c, 0), >, r);
+    g_assert_false(sova_sim_cluster_move(c, 0)->ok);
+    sova_sim_cluster_free(c);
+}
+
+/* a timeout shorter than the migration aborts it; the VM stays */
+static void test_timeout_aborts(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nmemory = 8192\ndemand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 100, .timeout_s = 5, .auto_converge = TRUE };
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, NULL));
+    sova_sim_cluster_advance(c, 6, NULL);
+    SovaMigrationStatus st;
+    g_assert_true(poll(a, uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    g_assert_true(st.aborted);
+    g_free(st.error);
+    g_assert_cmpint(host_of(c, 0), ==, 0);
+    sova_sim_cluster_free(c);
+}
+
+/* two migrations through one host share its link: the second takes longer than one alone */
+static double migration_duration(guint n)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vms v]\ncount = 2\nhost = a\nmemory = 2048\n"
+                                                "demand = constant:10\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    SovaMigrateOptions opts = { .auto_converge = TRUE };
+    for (guint v = 0; v < n; v++)
+        g_assert_true(a->ops->migrate_start(a, sova_sim_cluster_vm_uuid(c, v), b, &opts, NULL));
+    while (sova_sim_cluster_n_moves(c) < n)
+        sova_sim_cluster_advance(c, 0.1, NULL);
+    double d = 0;   /* the longest: the one started while the other ran */
+    for (guint i = 0; i < n; i++)
+        d = MAX(d, sova_sim_cluster_move(c, i)->end - sova_sim_cluster_move(c, i)->start);
+    sova_sim_cluster_free(c);
+    return d;
+}
+
+static void test_shared_link(void)
+{
+    double alone = migration_duration(1), together = migration_duration(2);
+    g_assert_cmpfloat(together, >, alone * 1.5);
+}
+
+/* the figures: a move back to a host the VM left, or within its cooldown, is a ping-pong */
+static void test_ping_pong_count(void)
+{
+    const SovaSimClusterMove moves[] = {
+        { .vm = 0, .from = 0, .to = 1, .start = 0, .end = 10, .ok = TRUE },
+        { .vm = 1, .from = 0, .to = 1, .start = 0, .end = 10, .ok = TRUE },
+        { .vm = 1, .from = 1, .to = 2, .start = 100, .end = 110, .ok = TRUE },   /* within cooldown */
+        { .vm = 2, .from = 0, .to = 1, .start = 100, .end = 105, .ok = FALSE },
+        { .vm = 0, .from = 1, .to = 2, .start = 400, .end = 410, .ok = TRUE },   /* fine */
+        { .vm = 0, .from = 2, .to = 0, .start = 800, .end = 810, .ok = TRUE },   /* back to 0 */
+    };
+    const gboolean maintenance[] = { TRUE, FALSE, FALSE };
+    g_autoptr(SovaSimClusterResult) r = g_new0(SovaSimClusterResult, 1);
+    r->cooldown_s = 300;
+    r->evacuated_s = -1;
+    sova_sim_cluster_result_add_moves(r, moves, G_N_ELEMENTS(moves), 3, maintenance);
+    g_assert_cmpuint(r->migrations, ==, 5);
+    g_assert_cmpuint(r->failed, ==, 1);
+    g_assert_cmpuint(r->ping_pongs, ==, 2);
+    g_assert_cmpuint(r->cooldown_violations, ==, 1);
+    g_assert_cmpuint(r->max_moves_per_vm, ==, 3);
+    g_assert_cmpfloat(r->migration_s, ==, 50);
+    g_assert_cmpfloat(r->evacuated_s, ==, 10);
+}
+
+#define HOT_SPOT \
+    "[cluster]\nduration = 600\ninterval = 20\nseed = 3\n[hosts h]\ncount = 4\npcpus = 8\nmemory = 64\n" \
+    "[vms base]\ncount = 8\nhost = *\nvcpus = 2\nmemory = 2048\ndemand = constant:40\n" \
+    "[vms hot]\ncount = 4\nhost = h1\nvcpus = 4\nmemory = 4096\ndemand = constant:80\n"
+
+/* the harness: with nothing running, nothing moves and the hot spot stays; with the
+ * controller's real loop, VMs move off the hot host and the true imbalance falls */
+static void test_run_controller(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load(HOT_SPOT);
+    g_autoptr(GError) err = NULL;
+    SovaSimClusterRunOptions none = { 0 };
+    g_autoptr(SovaSimClusterResult) r0 = sova_sim_cluster_run(sc, &none, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(r0->migrations, ==, 0);
+    g_assert_cmpfloat(r0->final_imbalance, >, sc->params.threshold);
+    g_assert_cmpfloat(r0->cpu_delivered_s, <, r0->cpu_demanded_s);
+    g_assert_cmpfloat(r0->time_to_balance, <, 0);
+    SovaSimClusterRunOptions ctl = { .policy = sova_cluster_policy_find("sova") };
+    g_assert_nonnull(ctl.policy);
+    g_autoptr(SovaSimClusterResult) r1 = sova_sim_cluster_run(sc, &ctl, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(r1->migrations, >, 0);
+    g_assert_cmpfloat(r1->final_imbalance, <, r0->final_imbalance);
+    g_assert_cmpfloat(r1->cpu_delivered_s, >, r0->cpu_delivered_s);
+    g_assert_cmpuint(r1->cooldown_violations, ==, 0);
+}
+
+/* a host with down-at/up-at cannot be read in between; a destination without the memory
+ * for the VM refuses it */
+static void test_down_at_and_memory(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\ntick = 0.5\ninterval = 1\n"
+                                                "[host a]\nmemory = 8\n[host b]\nmemory = 8\ndown-at = 5\nup-at = 10\n"
+                                                "[vm big]\nhost = a\nmemory = 6144\ndemand = constant:10\n"
+                                                "[vm other]\nhost = b\nmemory = 4096\ndemand = constant:10\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    SovaMigrateOptions opts = { .auto_converge = TRUE };
+    g_autoptr(GError) err = NULL;
+    g_assert_false(a->ops->migrate_start(a, sova_sim_cluster_vm_uuid(c, 0), b, &opts, &err));
+    g_assert_nonnull(strstr(err->message, "memory"));
+    g_clear_error(&err);
+    g_autoptr(SovaSnapshot) s0 = sova_backend_sample(b, &err);
+    g_assert_nonnull(s0);
+    sova_sim_cluster_advance(c, 6, NULL);
+    g_assert_false(sova_sim_cluster_host_up(c, 1));
+    g_assert_null(sova_backend_sample(b, &err));
+    g_clear_error(&err);
+    /* its VM is stopped meanwhile: it wants, and gets nothing */
+    double r = ran(c, 1), w = wanted(c, 1);
+    sova_sim_cluster_advance(c, 2, NULL);
+    g_assert_cmpfloat(ran(c, 1), ==, r);
+    g_assert_cmpfloat(wanted(c, 1), >, w);
+    sova_sim_cluster_advance(c, 3, NULL);
+    g_autoptr(SovaSnapshot) s1 = sova_backend_sample(b, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(s1);
+    sova_sim_cluster_free(c);
+}
+
+/* the only destination goes down while a VM migrates to it: that migration fails, the VM
+ * keeps running on its source, the controller carries on to the end of the run */
+static void test_run_destination_down(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\nduration = 600\ninterval = 20\n"
+                                                "[controller]\nbandwidth-mbps = 1000\n"
+                                                "[host h1]\npcpus = 8\nmemory = 64\n"
+                                                "[host h2]\npcpus = 8\nmemory = 64\ndown-at = 25\nup-at = 200\n"
+                                                "[vms hot]\ncount = 4\nhost = h1\nvcpus = 4\nmemory = 4096\n"
+                                                "demand = constant:80\n");
+    SovaSimClusterRunOptions o = { .policy = sova_cluster_policy_find("sova") };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimClusterResult) r = sova_sim_cluster_run(sc, &o, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(r);
+    g_assert_cmpuint(r->failed, >=, 1);
+    g_assert_cmpfloat(r->cpu_delivered_s, >, 0);
+    g_assert_cmpuint(r->n_intervals, ==, 30);
+}
+
+typedef struct {
+    const char *text;
+    int line;
+    const char *words;
+} BadCase;
+
+static void test_scenario_errors(void)
+{
+    static const BadCase cases[] = {
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\ncolour = red\n", 19, "colour" },
+        { TWO_HOSTS "[vm v]\nhost = nowhere\ndemand = constant:10\n", 17, "nowhere" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = wobble:3\n", 18, "demand" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\n[vm v2]\nhost = a\nmemory = 70000\n"
+                    "demand = constant:10\n", 19, "does not fit" },
+        { TWO_HOSTS "[vms w]\ncount = 3\nhost = a\ndemand = constant:10\nvf = yes\nnet-demand = constant:5\n",
+          16, "VF" },
+        { TWO_HOSTS "[vms v]\ncount = 2\nhost = a\ndemand = constant:10\n[vm v1]\nhost = b\n"
+                    "demand = constant:10\n", 20, "twice" },
+        { "[cluster]\ninterval = 10\ntick = 20\n[host a]\n", 3, "tick" },
+        { TWO_HOSTS "[frobs]\n", 16, "unknown group" },
+        { TWO_HOSTS "[vm v]\nhost = a\n", 16, "demand" },
+        { "[cluster]\nduration = 100\n", 1, "no hosts" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(SovaSimClusterScenario) sc = sova_sim_cluster_scenario_load_data("bad.conf", cases[i].text, &err);
+        g_assert_null(sc);
+        g_assert_nonnull(err);
+        g_autofree char *prefix = g_strdup_printf("bad.conf:%d: ", cases[i].line);
+        if (!g_str_has_prefix(err->message, prefix) || !strstr(err->message, cases[i].words))
+            g_error("case %u: \"%s\" does not start with \"%s\" or lacks \"%s\"", i, err->message, prefix,
+                    cases[i].words);
+    }
+}
+
+/* bulk groups expand in order, round robin over the listed hosts */
+static void test_bulk_placement(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\n[hosts h]\ncount = 12\n"
+                                                "[vms w]\ncount = 3\nhost = h02,h11\ndemand = constant:10\n");
+    g_assert_cmpuint(sc->hosts->len, ==, 12);
+    g_assert_cmpint(sova_sim_cluster_scenario_find_host(sc, "h12"), ==, 11);
+    const SovaSimClusterVmSpec *w1 = g_ptr_array_index(sc->vms, 0), *w3 = g_ptr_array_index(sc->vms, 2);
+    g_assert_cmpstr(w1->name, ==, "w1");
+    g_assert_cmpuint(w1->host, ==, 1);
+    g_assert_cmpuint(((SovaSimClusterVmSpec *)g_ptr_array_index(sc->vms, 1))->host, ==, 10);
+    g_assert_cmpuint(w3->host, ==, 1);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sim-cluster/shared-clock", test_shared_clock);
+    g_test_add_func("/sim-cluster/migration-time", test_migration_time);
+    g_test_add_func("/sim-cluster/downtime", test_downtime_delivers_nothing);
+    g_test_add_func("/sim-cluster/down-destination", test_down_destination);
+    g_test_add_func("/sim-cluster/timeout", test_timeout_aborts);
+    g_test_add_func("/sim-cluster/shared-link", test_shared_link);
+    g_test_add_func("/sim-cluster/down-at-and-memory", test_down_at_and_memory);
+    g_test_add_func("/sim-cluster/ping-pong-count", test_ping_pong_count);
+    g_test_add_func("/sim-cluster/run-controller", test_run_controller);
+    g_test_add_func("/sim-cluster/run-destination-down", test_run_destination_down);
+    g_test_add_func("/sim-cluster/scenario-errors", test_scenario_errors);
+    g_test_add_func("/sim-cluster/bulk-placement", test_bulk_placement);
+    return g_test_run();
+}
