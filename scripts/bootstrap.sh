@@ -12,7 +12,7 @@ set -eu
 BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
-     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq"
+     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps"
 DEMO="gnuplot-nox"
 
 case "${1:-all}" in

@@ -45,6 +45,15 @@ if [ -z "${SOVA_SKIP_RIG:-}" ]; then
     suite "$B" netrig "real VMs: VF attach/detach (netrig)" --suite netrig --num-processes 1 --verbose
     suite "$B" netvm "real VMs: net plane cases (netvm)" --suite netvm --num-processes 1 --verbose
     rig/libvirtd.sh stop --for $$ || status=1
+    # the real cluster: three libvirt "hosts" in namespaces (rig/cluster.sh), held up across
+    # the suite; its last case takes it down (SOVA_CLUSTER_HOLDER) and checks nothing is left
+    if rig/cluster.sh up --hosts 3 --for $$ >/dev/null; then
+        export SOVA_CLUSTER_HOLDER=$$
+        suite "$B" cluster "real cluster: sova controller migrations (cluster)" --suite cluster --num-processes 1 --verbose
+    else
+        status=1
+    fi
+    rig/cluster.sh down --for $$ || status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
