@@ -62,6 +62,10 @@ typedef struct {
     /* optional: how the migration of `uuid` started here is going; FALSE when there is
      * none. DONE/FAILED is reported once, then forgotten. Enforces timeout_s (aborts). */
     gboolean (*migrate_poll)(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
+    /* optional (cluster plane): remove VM `uuid`'s leaving mark when no migration job
+     * runs on it (one a controller left behind when it stopped mid-migration). TRUE when
+     * it was removed; FALSE without error when a job still runs or there is no mark. */
+    gboolean (*clear_stale_leaving)(SovaBackend *be, const char *uuid, GError **error);
     /* optional (net plane): publish what the agent knows about a VM's network needs where
      * the controller can read it (libvirt: the domain's metadata) */
     gboolean (*publish_net)(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
@@ -103,6 +107,12 @@ static inline gboolean sova_backend_publish_net(SovaBackend *be, const char *uui
                                                 const SovaNetPublish *st, GError **error)
 {
     return be->ops->publish_net ? be->ops->publish_net(be, uuid, st, error) : FALSE;
+}
+
+static inline gboolean sova_backend_clear_stale_leaving(SovaBackend *be, const char *uuid,
+                                                        GError **error)
+{
+    return be->ops->clear_stale_leaving ? be->ops->clear_stale_leaving(be, uuid, error) : FALSE;
 }
 
 void sova_backend_free(SovaBackend *be);

@@ -39,6 +39,7 @@ struct SovaController {
     double now;
     guint64 number, migrations, failures;
     gboolean failed;          /* some migration failed (or did not start) since the start */
+    GHashTable *stale_seen;   /* UUIDs whose stale leaving mark a dry run reported */
 };
 
 static void flight_free(Flight *f)
@@ -99,6 +100,7 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     copy_options(c, opts);
     c->builder = new_builder(c);
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
+    c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
 }
 
@@ -120,6 +122,7 @@ void sova_controller_free(SovaController *c)
     sova_cluster_builder_free(c->builder);
     sova_cluster_free(c->cluster);
     g_ptr_array_unref(c->flights);
+    g_hash_table_unref(c->stale_seen);
     g_free(c);
 }
 
@@ -145,6 +148,33 @@ static SovaSnapshot *sample_host(SovaController *c, guint i)
 }
 
 /* ---- migrations in flight ---- */
+
+static gboolean in_flight(const SovaController *c, const char *uuid);
+
+/* a VM marked leaving that none of our migrations explains: the mark was left by a
+ * controller that stopped mid-migration; the host removes it when no job runs on the VM */
+static void clear_stale_leaving(SovaController *c, guint i, const SovaSnapshot *s)
+{
+    for (guint k = 0; s && k < s->vms->len; k++) {
+        const SovaVmSample *vm = g_ptr_array_index(s->vms, k);
+        if (!vm->leaving || in_flight(c, vm->uuid))
+            continue;
+        if (c->opts.dry_run) {
+            if (g_hash_table_add(c->stale_seen, g_strdup(vm->uuid)) && !c->opts.quiet)
+                sova_info("%s on %s carries a leaving mark no migration explains; a controller "
+                          "that is not in a dry run removes it", vm->name, c->hosts[i].name);
+            continue;
+        }
+        g_autoptr(GError) err = NULL;
+        if (sova_backend_clear_stale_leaving(c->hosts[i].backend, vm->uuid, &err)) {
+            if (!c->opts.quiet)
+                sova_info("removed the stale leaving mark of %s on %s (a migration that no "
+                          "longer runs)", vm->name, c->hosts[i].name);
+        } else if (err) {
+            sova_warn("%s on %s: %s", vm->name, c->hosts[i].name, err->message);
+        }
+    }
+}
 
 static double backoff_of(const SovaController *c, const char *uuid)
 {
@@ -407,12 +437,14 @@ gboolean sova_controller_step(SovaController *c, GError **error)
     g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
     poll_flights(c, done, ended, strings);
     g_autofree SovaSnapshot **snaps = g_new0(SovaSnapshot *, c->n_hosts);
-    for (guint i = 0; i < c->n_hosts; i++)
+    for (guint i = 0; i < c->n_hosts; i++) {
         snaps[i] = sample_host(c, i);
+        clear_stale_leaving(c, i, snaps[i]);
+    }
     SovaCluster *cl = sova_cluster_builder_update(c->builder, snaps);   /* takes snaps */
     if (!cl)
         return TRUE;   /* baselines only */
-    g_autoptr(SovaPlan) plan = c->policy->plan(cl, &c->opts.params, c->policy_state);
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
     SovaControllerInterval iv = { .number = ++c->number, .now = cl->now, .cluster = cl,
                                   .plan = plan, .imbalance = sova_cluster_imbalance(cl),
                                   .finished = (const SovaControllerMigration *)done->data,

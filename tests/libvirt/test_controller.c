@@ -319,6 +319,30 @@ static void test_once(void)
     rig_down(&r);
 }
 
+/* a leaving mark that no migration explains (a controller stopped mid-migration) is
+ * reported by a dry run and removed by a controller that acts: else the VM's agent would
+ * keep it off the VF pool for good */
+static void test_stale_leaving_mark_removed(void)
+{
+    Rig r;
+    rig_up(&r, 1, "<metadata><sova-ctl:leaving xmlns:sova-ctl='" SOVA_META_CTL_NS "' "
+                  "to='b'/></metadata>");
+    const char *uuid = "00000000-0000-0000-0061-000000000000";   /* a-vm0 */
+    Seen seen = { 0 };
+    g_autoptr(SovaController) dry = controller(&r, TRUE, &seen);
+    step(dry);
+    g_autofree char *kept = leaving_of(r.hosts[0].backend, uuid);
+    g_assert_nonnull(kept);                        /* a dry run changes nothing */
+    g_autoptr(SovaController) c = controller(&r, FALSE, &seen);
+    step(c);
+    g_autofree char *gone = leaving_of(r.hosts[0].backend, uuid);
+    g_assert_null(gone);
+    g_assert_cmpuint(seen.started, ==, 0);
+    sova_controller_free(g_steal_pointer(&dry));
+    sova_controller_free(g_steal_pointer(&c));
+    rig_down(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -327,5 +351,6 @@ int main(int argc, char **argv)
     g_test_add_func("/controller/unreadable-host-is-down", test_unreadable_host_is_down);
     g_test_add_func("/controller/metadata-no-migrate", test_metadata_no_migrate);
     g_test_add_func("/controller/once", test_once);
+    g_test_add_func("/controller/stale-leaving-mark-removed", test_stale_leaving_mark_removed);
     return g_test_run();
 }

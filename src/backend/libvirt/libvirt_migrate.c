@@ -354,3 +354,26 @@ guint sova_lv_migrations_running(SovaLibvirtBackend *lv)
 {
     return lv->migrations ? g_hash_table_size(lv->migrations) : 0;
 }
+
+/* A leaving mark with no migration job behind it was left by a controller that stopped
+ * mid-migration (or lost the destination at the very end): the agent would otherwise
+ * keep that VM off the VF pool for good. */
+gboolean sova_lv_clear_stale_leaving(SovaBackend *be, const char *uuid, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
+    if (!d || !d->meta.leaving || g_hash_table_contains(lv->migrations, uuid))
+        return FALSE;
+    virDomainControlInfo info;
+    if (SOVA_LV_CALL(lv, virDomainGetControlInfo(d->dom, &info, 0)) < 0) {
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "reading the job state of %s",
+                          virDomainGetName(d->dom));
+        return FALSE;
+    }
+    if (info.state != VIR_DOMAIN_CONTROL_OK)
+        return FALSE;   /* a migration (or another job) still runs: its owner clears it */
+    if (!set_leaving(lv, d->dom, NULL, error))
+        return FALSE;
+    d->meta.leaving = FALSE;
+    return TRUE;
+}

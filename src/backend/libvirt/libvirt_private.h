@@ -196,6 +196,7 @@ gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *d
                                const SovaMigrateOptions *opts, GError **error);
 gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
 guint sova_lv_migrations_running(SovaLibvirtBackend *lv);
+gboolean sova_lv_clear_stale_leaving(SovaBackend *be, const char *uuid, GError **error);
 
 /* libvirt_pin.c */
 gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
