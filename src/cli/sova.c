@@ -11,7 +11,7 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    { "agent", sova_cmd_agent, "run the host agent: pin vCPUs so the pCPUs stay evenly loaded" },
+    { "agent", sova_cmd_agent, "run the host agent: pin vCPUs to even out the pCPUs, give VFs to the busiest NICs" },
     { "status", sova_cmd_status, "show the host's pCPUs and VMs as they are now" },
     { "sim", sova_cmd_sim, "run the agent against a simulated host scenario" },
     { "controller", sova_cmd_controller, "balance a cluster's hosts by live-migrating VMs" },
@@ -24,7 +24,7 @@ static void usage(FILE *out)
                  "sova is a dynamic resource scheduler for libvirt virtual machines.\n\n"
                  "Commands:\n");
     for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRun 'sova COMMAND --help' for a command's options; see also sova(1), sova.conf(5).\n");
 }
 
