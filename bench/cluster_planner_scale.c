@@ -67,7 +67,7 @@ static SovaCluster *make_cluster(guint n_hosts, guint n_vms, guint32 seed)
 static guint plan_once(const SovaCluster *c, const SovaClusterParams *p, double *after)
 {
     const SovaClusterPolicy *pol = sova_cluster_policy_find("sova");
-    g_autoptr(SovaPlan) plan = pol->plan(c, p, NULL);
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(pol, c, p, NULL);
     *after = plan->spread_after;
     return sova_plan_len(plan);
 }

@@ -444,7 +444,8 @@ gboolean sova_controller_step(SovaController *c, GError **error)
     SovaCluster *cl = sova_cluster_builder_update(c->builder, snaps);   /* takes snaps */
     if (!cl)
         return TRUE;   /* baselines only */
-    g_autoptr(SovaPlan) plan = c->policy->plan(cl, &c->opts.params, c->policy_state);
+    g_autoptr(SovaPlan) plan =
+        sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
     SovaControllerInterval iv = { .number = ++c->number, .now = cl->now, .cluster = cl,
                                   .plan = plan, .imbalance = sova_cluster_imbalance(cl),
                                   .finished = (const SovaControllerMigration *)done->data,

@@ -58,8 +58,9 @@ static void init_hosts(ClPlanner *P)
 /* sums, VMs by host (counting sort), in-flight migrations, group counts */
 static void init_vms(ClPlanner *P)
 {
+    const SovaClusterVm *vms = (const SovaClusterVm *)(gpointer)P->c->vms->data;
     for (guint i = 0; i < P->n_vms; i++) {
-        const SovaClusterVm *v = sova_cluster_vm(P->c, i);
+        const SovaClusterVm *v = &vms[i];
         P->host_of[i] = valid_host(P, v->host) ? v->host : -1;
         if (P->host_of[i] < 0)
             continue;
@@ -323,8 +324,7 @@ static void move_sums(ClPlanner *P, guint v, int a, guint b)
     }
 }
 
-void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, double cost_s,
-               gboolean takes_vf, const char *reason)
+void cl_apply(ClPlanner *P, guint v, guint b, gboolean takes_vf)
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int a = P->host_of[v];
@@ -345,6 +345,14 @@ void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, doub
     P->total_inflight++;
     P->host_of[v] = (int)b;
     P->planned[v] = TRUE;
+}
+
+void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, double cost_s,
+               gboolean takes_vf, const char *reason)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    int a = P->host_of[v];
+    cl_apply(P, v, b, takes_vf);
     sova_plan_add_migrate(plan, vm->uuid, vm->name, a,
                           a >= 0 ? sova_cluster_host(P->c, a)->name : "?", (int)b,
                           sova_cluster_host(P->c, b)->name, gain, cost_s, "%s", reason);

@@ -45,5 +45,12 @@ typedef struct {
     SovaPlan *(*plan)(const SovaCluster *c, const SovaClusterParams *params, gpointer state);
 } SovaClusterPolicy;
 
+/* what every caller plans through (controller, simulator, benches): policy->plan(), then
+ * the plan held to params' concurrency caps (max_per_host, max_total, counting migrations
+ * in flight) whatever the policy, baselines included; the migrations beyond them are
+ * dropped and the reason says how many (cluster_caps.c) */
+SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
+                            const SovaClusterParams *params, gpointer state);
+
 const SovaClusterPolicy *sova_cluster_policy_find(const char *name);   /* NULL when unknown */
 const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb" */

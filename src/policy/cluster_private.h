@@ -65,7 +65,9 @@ gboolean cl_caps_full(const ClPlanner *P);
 /* the estimated cost of migrating v (params' bandwidth and downtime) */
 SovaMigrationCost cl_cost(const ClPlanner *P, guint v);
 
-/* commits v -> b: accounting, and a MIGRATE action with gain, cost and reason */
+/* applies v -> b to the planner's accounting (sums, groups, VFs, in flight), no action */
+void cl_apply(ClPlanner *P, guint v, guint b, gboolean takes_vf);
+/* commits v -> b: cl_apply(), and a MIGRATE action with gain, cost and reason */
 void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, double cost_s,
                gboolean takes_vf, const char *reason);
 
@@ -77,6 +79,9 @@ const char *cl_resource_name(SovaResource r);
  * least loaded host (score) that takes it; at most `limit` moves (0 = no limit). Returns the
  * number planned; VMs with nowhere to go are counted in *stuck (may be NULL). */
 guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck);
+/* drops the plan's migrations beyond the concurrency caps (cluster_caps.c); returns how
+ * many were dropped */
+guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan);
 /* a VM's weighted, normalised size on host h (its share of h's score) */
 double cl_vm_size(const ClPlanner *P, guint v, guint h);
 

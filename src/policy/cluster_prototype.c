@@ -7,11 +7,12 @@
  * hot samples (ties: the highest last sample), the VM with the most network traffic
  * moves to the host with the lowest NIC utilisation that takes it, if that host is under
  * COLD_UTIL (60 %). One migration per step. Everything else is ignored: CPU and memory
- * balance, the imbalance threshold, migration cost, cooldown, backoff, concurrency caps,
- * VF signals. Hard constraints are kept as for every policy: a VM that is pinned, already
- * migrating, or on a down/excluded host is not moved; a destination is up, not excluded,
- * not in maintenance, has room with params->headroom on every resource and no VM of the
- * VM's anti-affinity group. A maintenance host is evacuated first, one VM per step, to
+ * balance, the imbalance threshold, migration cost, cooldown, backoff, concurrency caps
+ * (they cut its plan afterwards, as every policy's: cluster_caps.c), VF signals. Hard
+ * constraints are kept as for every policy: a VM that is pinned, already migrating, or
+ * on a down/excluded host is not moved; a destination is up, not excluded, not in
+ * maintenance, has room with params->headroom on every resource and no VM of the VM's
+ * anti-affinity group. A maintenance host is evacuated first, one VM per step, to
  * the least loaded host with room. Hosts without a NIC capacity never run hot (their
  * history is empty) and count as idle destinations. The action's cost field carries the
  * pre-copy estimate, for reports only. Stateless. */

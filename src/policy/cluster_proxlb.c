@@ -13,9 +13,10 @@
  * first; the first that the least loaded host takes (room with params->headroom on every
  * resource, anti-affinity) moves there. Each VM moves at most once a run. The run ends
  * when the spread is within balanciness or the most loaded host has nothing that fits.
- * No cost model, no minimum gain, no cooldown, no backoff, no concurrency caps, no VF
- * signals. Hard constraints as for every policy (pinned, migrating, down/excluded hosts
- * stay put; maintenance hosts receive nothing). Maintenance hosts are evacuated first, all
+ * No cost model, no minimum gain, no cooldown, no backoff, no VF signals; the concurrency
+ * caps cut its plan afterwards, as every policy's (sova_cluster_plan(), cluster_caps.c).
+ * Hard constraints as for every policy (pinned, migrating, down/excluded hosts stay put;
+ * maintenance hosts receive nothing). Maintenance hosts are evacuated first, all
  * VMs in one run, each to the least loaded host with room (ProxLB's maintenance mode).
  * The action's cost field carries the pre-copy estimate, for reports only. Stateless. */
 #include "cluster_private.h"

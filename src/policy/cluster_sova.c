@@ -2,7 +2,8 @@
  * out host load, with the net plane's VF signals, and nothing at all once balanced.
  *
  * When it acts: the weighted imbalance (stddev of normalised host load, cluster.h) is above
- * the threshold, or a host has been above high_water for high_water_samples samples
+ * the threshold (with a state: in this plan and the last, so a single wobble of noise
+ * moves nothing), or a host has been above high_water for high_water_samples samples
  * (host->hot_samples, counted by the controller), or a maintenance host still has VMs, or
  * a VM has VF demand its host cannot meet (see "VFs"). Otherwise the plan is empty, and its
  * reason says why. In order:
@@ -17,7 +18,13 @@
  *      hot hosts first) is tried on every DESTINATION (the K_DST hosts most below them).
  *      The best move by gain - cost_weight * cost is committed when that is positive and
  *      its gain is at least the minimum gain, MIN_GAIN_FRACTION * threshold (no migration
- *      for crumbs).
+ *      for crumbs), and at least KNEE_FRACTION of the plan's biggest balancing move: under
+ *      the per-host cap a hot host sheds one VM a plan, and the other slots would go to
+ *      small moves (a small VM off the host that just received a big one) that the next
+ *      big moves make pointless; they wait for a later plan, where they are judged alone.
+ *      On a hot spot this takes the big VMs off first, one a plan, then the small ones:
+ *      the fewest migrations for the imbalance reached (on the 8-host hot spot, six to
+ *      get under half the threshold, which no five moves can: docs/cluster-scenario.md).
  *   Everything stops at the concurrency caps: max_per_host migrations per host (source or
  *   destination) and max_total in the cluster, counting those in flight (VMs with
  *   migrating = TRUE, whose load already sits on their destination).
@@ -45,7 +52,10 @@
  * planned moves will take) whose NIC stays at or below high_water with it. A VM that holds
  * the VF it wants loses vf_value for moving to a host with none free. So VF scarcity on
  * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away.
- * State (state_new; NULL works, as in most unit tests, without these two):
+ * State (state_new; NULL works, as in most unit tests, without these three):
+ *   - confirmation: an imbalance above the threshold starts balancing on its second
+ *     sample in a row (a real hot spot stays; noise seldom shows twice running, and the
+ *     first plan has no noise estimate yet); a hot host has its own count of samples;
  *   - episodes: balancing that began above the threshold carries on in the next plans
  *     (the caps allow only a few migrations per plan) until the imbalance is under
  *     threshold / 2, or a plan with nothing in flight finds no move that pays;
@@ -70,6 +80,8 @@
 #define K_SRC 8                /* most loaded hosts whose VMs are tried */
 #define K_DST 16               /* least loaded hosts they are tried on */
 #define MIN_GAIN_FRACTION 0.1  /* a move must cut the imbalance by 10 % of the threshold */
+#define KNEE_FRACTION 0.25     /* ... and, after the plan's first balancing move, by a quarter
+                                * of that move's gain (smaller ones wait for a later plan) */
 #define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */
 #define MAX_BACKOFF_DOUBLINGS 16
 #define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
@@ -472,7 +484,9 @@ static void set_reason(const Sova *S, SovaPlan *plan, double imb, guint n_evac,
                              sova_plan_len(plan), imb, cl_imbalance(P),
                              S->evac_stuck ? "; some evacuees have no host with room" : "");
     } else if (!balancing && !n_evac && !S->vf_vms->len) {
-        sova_plan_set_reason(plan, "%s: nothing to do", trigger);
+        sova_plan_set_reason(plan, "%s: %s", trigger,
+                             imb > S->thr ? "first sample above it, waiting for a second"
+                                          : "nothing to do");
     } else if (cl_caps_full(P) || S->evac_waiting) {
         sova_plan_set_reason(plan, "%s: waiting, %u migration(s) in flight (caps %u per host, "
                              "%u total)", trigger, P->total_inflight, S->p->max_per_host,
@@ -490,6 +504,7 @@ static void set_reason(const Sova *S, SovaPlan *plan, double imb, guint n_evac,
 
 typedef struct {
     gboolean episode;         /* balancing began above the threshold, not yet under half */
+    gboolean above;           /* the last plan's imbalance was above its threshold */
     guint n_hosts;
     double *pred;             /* [h * CL_R + r]: loads the last plan predicted; NULL none */
     gboolean *moving;         /* per host: a migration was planned or in flight there */
@@ -570,18 +585,23 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     rank_init(&S);
     double imb0 = cl_imbalance(&S.P);
     S.episode = st && st->episode && imb0 > S.thr / 2;
-    gboolean balancing = imb0 > S.thr || S.hot->len > 0 || S.episode;
+    /* with a state, an imbalance above the threshold starts balancing on its second
+     * sample in a row: a real hot spot stays, a wobble of noise seldom does twice */
+    gboolean confirmed = !st || st->above;
+    gboolean balancing = (imb0 > S.thr && confirmed) || S.hot->len > 0 || S.episode;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
     serve_vf_demand(&S, plan);
+    double top_gain = 0;      /* the plan's biggest balancing move */
     while (balancing && !cl_caps_full(&S.P)) {
         double imb = cl_imbalance(&S.P);
         Move best = {0};
         if (imb <= S.thr / 2 && !S.hot_left)
             break;
         find_balance_move(&S, imb, &best);
-        if (!best.found || best.score <= 0)
+        if (!best.found || best.score <= 0 || best.gain < KNEE_FRACTION * top_gain)
             break;
+        top_gain = MAX(top_gain, best.gain);
         commit(&S, plan, &best, imb);
     }
     set_reason(&S, plan, imb0, todo->len, balancing);
@@ -590,6 +610,7 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     if (st) {
         /* it goes on while it moves (or waits for its migrations), until half the
          * threshold; a plan with nothing in flight and no move that pays ends it */
+        st->above = imb0 > S.thr;
         st->episode = balancing && plan->spread_after > S.thr / 2 &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);
         remember(st, &S.P);

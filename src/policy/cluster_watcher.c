@@ -6,11 +6,12 @@
  * on every host that takes it and plans the single migration that lowers the imbalance
  * most (when any lowers it at all). One migration per step; no cost model (memory size
  * and dirty rate do not count, a VM that would not converge may be chosen), no minimum
- * gain, no cooldown, no backoff, no concurrency caps, no VF signals: the threshold is its
- * only hysteresis. Hard constraints are kept as for every policy: a VM that is pinned,
- * already migrating, or on a down/excluded host is not moved; a destination is up, not
- * excluded, not in maintenance, has room with params->headroom on every resource and no
- * VM of the VM's anti-affinity group. A maintenance host is evacuated first, one VM per
+ * gain, no cooldown, no backoff, no VF signals: the threshold is its only hysteresis (the
+ * concurrency caps are applied to its plan, as to every policy's, by sova_cluster_plan()).
+ * Hard constraints are kept as for every policy: a VM that is pinned, already migrating,
+ * or on a down/excluded host is not moved; a destination is up, not excluded, not in
+ * maintenance, has room with params->headroom on every resource and no VM of the VM's
+ * anti-affinity group. A maintenance host is evacuated first, one VM per
  * step, to the least loaded host with room (Watcher's host-maintenance strategy). The
  * action's cost field carries the pre-copy estimate, for reports only.
  * Cost: O(VMs * hosts) what-ifs of O(resources) per step. Stateless. */

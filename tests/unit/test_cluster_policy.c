@@ -849,6 +849,176 @@ static void test_baselines_hard_rules(void)
     }
 }
 
+/* a VM of `cpu` pCPUs, mem_gib and a dirty rate in MB/s on host h */
+static void vmd(SovaCluster *c, int h, double cpu, double mem_gib, double dirty_MBps)
+{
+    vmf(c, h, cpu, mem_gib);
+    sova_cluster_vm(c, c->vms->len - 1)->dirty_Bps = dirty_MBps * 1e6;
+}
+
+/* with a state, an imbalance above the threshold starts balancing on its second sample in
+ * a row: a one-sample spike moves nothing, a hot spot that stays is relieved one plan
+ * later */
+static void test_confirmation(void)
+{
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaClusterParams p = params();
+    g_autoptr(SovaCluster) c = random_cluster(6, 6, 24, 8);
+    g_assert_cmpfloat(sova_cluster_imbalance(c), >, p.threshold);
+    gpointer st = pol->state_new();
+    g_autoptr(SovaPlan) first = pol->plan(c, &p, st);
+    g_assert_cmpuint(sova_plan_len(first), ==, 0);
+    g_assert_nonnull(strstr(first->reason, "waiting for a second"));
+    g_autoptr(SovaPlan) second = pol->plan(c, &p, st);
+    g_assert_cmpuint(sova_plan_len(second), >, 0);
+    pol->state_free(st);
+    /* a spike: hot on one sample, balanced on the next */
+    g_autoptr(SovaCluster) calm = random_cluster(6, 6, 0, 8);
+    g_assert_cmpfloat(sova_cluster_imbalance(calm), <=, p.threshold);
+    st = pol->state_new();
+    for (int round = 0; round < 10; round++) {
+        g_autoptr(SovaPlan) plan = pol->plan(round % 2 ? calm : c, &p, st);
+        g_assert_cmpuint(sova_plan_len(plan), ==, 0);
+    }
+    pol->state_free(st);
+}
+
+/* the hot spot of bench/scenarios/cluster-hotspot-8.conf at its mean demands: 8 hosts of
+ * 16 pCPUs and 128 GiB with a 10 Gbit/s NIC, each with four VMs of 1.4 pCPUs and 4 GiB;
+ * h0 also runs four of 4.2 pCPUs and 12 GiB and four more of 1.4 pCPUs and 4 GiB
+ * (imbalance 0.209) */
+static SovaCluster *hotspot8(void)
+{
+    SovaCluster *c = cluster(8);
+    for (guint h = 0; h < 8; h++) {
+        SovaClusterHost *host = sova_cluster_host(c, h);
+        host->memory_kib = (guint64)(128 * GIB_KIB);
+        host->nic_capacity_Bps = 2.5e9;
+        for (int i = 0; i < 4; i++)
+            vmd(c, (int)h, 1.4, 4, 20);
+    }
+    for (int i = 0; i < 4; i++) {
+        vmd(c, 0, 4.2, 12, 60);
+        vmd(c, 0, 1.4, 4, 30);
+    }
+    return c;
+}
+
+/* with the default caps (one migration per host, two in all) the hot host sheds one VM a
+ * plan; the free slot must not go to crumbs (a small VM off the host that just received a
+ * big one) that the next big moves make pointless: sova gets the hot spot below half the
+ * threshold in as few migrations as any sequence could (exhaustively: five moves reach
+ * 0.052 at best, six reach 0.044), and every move of a plan is worth at least a quarter
+ * of its biggest */
+static void test_few_migrations(void)
+{
+    g_autoptr(SovaCluster) c = hotspot8();
+    SovaClusterParams p = params();
+    p.bandwidth_Bps = 1.25e9;    /* the scenario's migration link */
+    const SovaClusterPolicy *pol = policy("sova");
+    gpointer st = pol->state_new();
+    guint moves = 0;
+    g_assert_cmpfloat(fabs(sova_cluster_imbalance(c) - 0.209), <, 0.001);
+    for (int round = 0; round < 30; round++) {
+        g_autoptr(SovaPlan) plan = sova_cluster_plan(pol, c, &p, st);
+        double top = 0;
+        for (guint i = 0; i < sova_plan_len(plan); i++)
+            top = MAX(top, sova_plan_action(plan, i)->gain);
+        for (guint i = 0; i < sova_plan_len(plan); i++)
+            g_assert_cmpfloat(sova_plan_action(plan, i)->gain, >=, top / 4);
+        moves += sova_plan_len(plan);
+        apply(c, plan);
+        c->now += 60;
+    }
+    pol->state_free(st);
+    g_test_message("hot spot: imbalance %.3f after %u migrations", sova_cluster_imbalance(c),
+                   moves);
+    g_assert_cmpfloat(sova_cluster_imbalance(c), <=, p.threshold / 2);
+    g_assert_cmpuint(moves, ==, 6);
+}
+
+/* ---------- the caps, for every policy ---------- */
+
+/* migrations per host (source or destination) and in the cluster once the plan starts,
+ * counting those in flight, are within the caps */
+static gboolean plan_within_caps(const SovaCluster *c, const SovaClusterParams *p,
+                                 const SovaPlan *plan)
+{
+    g_autofree guint *per = g_new0(guint, c->hosts->len);
+    guint total = 0;
+    for (guint v = 0; v < c->vms->len; v++) {
+        const SovaClusterVm *m = sova_cluster_vm(c, v);
+        if (m->migrating) {
+            per[m->host]++;
+            per[m->from_host]++;
+            total++;
+        }
+    }
+    for (guint i = 0; i < sova_plan_len(plan); i++) {
+        const SovaAction *a = sova_plan_action(plan, i);
+        per[a->from_host]++;
+        per[a->to_host]++;
+        total++;
+    }
+    for (guint h = 0; h < c->hosts->len; h++)
+        if (per[h] > p->max_per_host)
+            return FALSE;
+    return total <= p->max_total;
+}
+
+/* a hot host h0 (NIC too, for the prototype), a maintenance host h2 with six VMs, and
+ * one migration in flight from h2 to h1 when `flying` */
+static SovaCluster *caps_cluster(gboolean flying)
+{
+    SovaCluster *c = random_cluster(6, 3, 16, 41);
+    const double hot[] = {0.9, 0.9, 0.9, 0.9, 0.9};
+    nic_history(c, 0, hot, G_N_ELEMENTS(hot));
+    vm(c, "chatty", 0, 1, 1, 0.9 * NIC_BPS);
+    sova_cluster_host(c, 2)->maintenance = TRUE;
+    for (int i = 0; i < 3; i++)
+        vmf(c, 2, 0.5, 1);
+    if (flying) {
+        SovaClusterVm *m = vm(c, "flying", 1, 0.5, 1, 0);
+        m->migrating = TRUE;
+        m->from_host = 2;
+    }
+    return c;
+}
+
+/* every registered policy, baselines included, is held to max_per_host and max_total
+ * through sova_cluster_plan(); what the caps allow still happens, within capacity */
+static void test_caps_every_policy(void)
+{
+    g_auto(GStrv) names = g_strsplit(sova_cluster_policy_list(), ", ", -1);
+    SovaClusterParams p = params();
+    p.max_per_host = 1;
+    p.max_total = 2;
+    guint exceeded = 0;
+    for (guint k = 0; names[k]; k++) {
+        const SovaClusterPolicy *pol = policy(names[k]);
+        for (int flying = 0; flying < 2; flying++) {
+            g_autoptr(SovaCluster) c = caps_cluster(flying);
+            g_autofree gboolean *over = overfull(c, &p);
+            g_autoptr(SovaPlan) raw = pol->plan(c, &p, NULL);
+            exceeded += !plan_within_caps(c, &p, raw);
+            g_autoptr(SovaPlan) plan = sova_cluster_plan(pol, c, &p, NULL);
+            g_assert_true(plan_within_caps(c, &p, plan));
+            /* nothing in flight: the caps thin the plan, they do not empty it */
+            if (!flying)
+                g_assert_cmpuint(sova_plan_len(plan), >, 0);
+            if (sova_plan_len(plan) < sova_plan_len(raw))
+                g_assert_nonnull(strstr(plan->reason, "held back by the caps"));
+            for (guint i = 0; i < sova_plan_len(plan); i++)
+                g_assert_false(sova_cluster_vm(c, vm_of(c, sova_plan_action(plan, i)))->migrating);
+            apply(c, plan);
+            assert_within_capacity(c, &p, over);
+        }
+    }
+    /* the baselines would have gone beyond them: ProxLB evacuates all of h2 at once, the
+     * others start a second migration on h2 while one is in flight there */
+    g_assert_cmpuint(exceeded, >=, 4);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -875,5 +1045,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-policy/watcher", test_watcher);
     g_test_add_func("/cluster-policy/proxlb", test_proxlb);
     g_test_add_func("/cluster-policy/baselines-hard-rules", test_baselines_hard_rules);
+    g_test_add_func("/cluster-policy/caps-every-policy", test_caps_every_policy);
+    g_test_add_func("/cluster-policy/sova/few-migrations", test_few_migrations);
+    g_test_add_func("/cluster-policy/sova/confirmation", test_confirmation);
     return g_test_run();
 }

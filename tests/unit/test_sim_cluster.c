@@ -343,14 +343,15 @@ static void test_down_at_and_memory(void)
     sova_sim_cluster_free(c);
 }
 
-/* the only destination goes down while a VM migrates to it: that migration fails, the VM
- * keeps running on its source, the controller carries on to the end of the run */
+/* the only destination goes down while a VM migrates to it (sova starts at 40 s, on the
+ * second sample above the threshold): that migration fails, the VM keeps running on its
+ * source, the controller carries on to the end of the run */
 static void test_run_destination_down(void)
 {
     g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\nduration = 600\ninterval = 20\n"
                                                 "[controller]\nbandwidth-mbps = 1000\n"
                                                 "[host h1]\npcpus = 8\nmemory = 64\n"
-                                                "[host h2]\npcpus = 8\nmemory = 64\ndown-at = 25\nup-at = 200\n"
+                                                "[host h2]\npcpus = 8\nmemory = 64\ndown-at = 45\nup-at = 200\n"
                                                 "[vms hot]\ncount = 4\nhost = h1\nvcpus = 4\nmemory = 4096\n"
                                                 "demand = constant:80\n");
     SovaSimClusterRunOptions o = { .policy = sova_cluster_policy_find("sova") };
