@@ -56,6 +56,40 @@ double sova_net_rates_bps(const SovaNetRates *r)
     return r->rx_bps + r->tx_bps;
 }
 
+double sova_net_rates_delivered_pps(const SovaNetRates *r)
+{
+    return MAX(r->rx_pps - r->rx_drop_pps, 0.0) + MAX(r->tx_pps - r->tx_drop_pps, 0.0);
+}
+
+static double share(double part, double whole)
+{
+    return whole > 0 ? CLAMP(part / whole, 0.0, 1.0) : 0;
+}
+
+double sova_net_rates_drop_share(const SovaNetRates *r)
+{
+    return MAX(share(r->rx_drop_pps, r->rx_pps), share(r->tx_drop_pps, r->tx_pps));
+}
+
+/* 1 / (1 - the drop share): what the delivered traffic is scaled by */
+static double demand_scale(const SovaNetRates *r)
+{
+    return 1 / (1 - MIN(sova_net_rates_drop_share(r), SOVA_NET_MAX_DROP_SHARE));
+}
+
+double sova_net_rates_demand_pps(const SovaNetRates *r)
+{
+    return sova_net_rates_delivered_pps(r) * demand_scale(r);
+}
+
+double sova_net_rates_demand_bps(const SovaNetRates *r)
+{
+    /* the load's bytes count the drops at the delivered mean size: take them out again */
+    double rx = r->rx_bps * (1 - share(r->rx_drop_pps, r->rx_pps));
+    double tx = r->tx_bps * (1 - share(r->tx_drop_pps, r->tx_pps));
+    return (rx + tx) * demand_scale(r);
+}
+
 static SovaNetVmLoad *add_vm(SovaNetModel *m, const char *uuid, const char *name)
 {
     SovaNetVmLoad v = {0};
@@ -74,7 +108,7 @@ SovaNetVmLoad *sova_net_model_add_vm(SovaNetModel *m, const char *uuid, const ch
                m->vms->len & 0xff);
     v->has_vf = has_vf;
     v->vf_alias = has_vf ? g_strdup_printf("ua-sova-vf%u", m->vms->len - 1) : NULL;
-    v->raw = (SovaNetRates){bps / 2, bps / 2, pps / 2, pps / 2};
+    v->raw = (SovaNetRates){bps / 2, bps / 2, pps / 2, pps / 2, 0, 0};
     v->smooth = v->raw;
     if (has_vf)
         m->vfs_in_use++;
@@ -103,19 +137,23 @@ static const SovaNicSample *find_nic(const SovaVmSample *vm, const SovaNicSample
     return NULL;
 }
 
-/* counters moved since prev; a new or re-created NIC counts from zero */
+/* counters moved since prev; a new or re-created NIC (any counter went backwards) counts
+ * from zero */
 static void nic_delta(const SovaNicSample *cur, const SovaNicSample *prev, SovaNicSample *d)
 {
     static const SovaNicSample zero;
     gboolean back = prev && (cur->rx_bytes < prev->rx_bytes || cur->tx_bytes < prev->tx_bytes ||
                              cur->rx_packets < prev->rx_packets ||
-                             cur->tx_packets < prev->tx_packets);
+                             cur->tx_packets < prev->tx_packets ||
+                             cur->rx_drops < prev->rx_drops || cur->tx_drops < prev->tx_drops);
     if (!prev || back)
         prev = &zero;
     d->rx_bytes = cur->rx_bytes - prev->rx_bytes;
     d->tx_bytes = cur->tx_bytes - prev->tx_bytes;
     d->rx_packets = cur->rx_packets - prev->rx_packets;
     d->tx_packets = cur->tx_packets - prev->tx_packets;
+    d->rx_drops = cur->rx_drops - prev->rx_drops;
+    d->tx_drops = cur->tx_drops - prev->tx_drops;
 }
 
 /* the standby NIC: the first with role STANDBY and a MAC */
@@ -154,6 +192,13 @@ static void fill_identity(SovaNetVmLoad *v, const SovaVmSample *vm)
     }
 }
 
+/* bytes/s of one direction: delivered, plus the drops at the delivered packets' mean size */
+static double load_bps(guint64 bytes, guint64 packets, guint64 drops, double secs)
+{
+    double mean = packets ? (double)bytes / packets : 0;
+    return (bytes + drops * mean) / secs;
+}
+
 static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
                      double secs)
 {
@@ -168,9 +213,17 @@ static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSampl
         sum.tx_bytes += d.tx_bytes;
         sum.rx_packets += d.rx_packets;
         sum.tx_packets += d.tx_packets;
+        sum.rx_drops += d.rx_drops;
+        sum.tx_drops += d.tx_drops;
     }
-    v->raw = (SovaNetRates){sum.rx_bytes / secs, sum.tx_bytes / secs, sum.rx_packets / secs,
-                            sum.tx_packets / secs};
+    v->raw = (SovaNetRates){
+        .rx_bps = load_bps(sum.rx_bytes, sum.rx_packets, sum.rx_drops, secs),
+        .tx_bps = load_bps(sum.tx_bytes, sum.tx_packets, sum.tx_drops, secs),
+        .rx_pps = (sum.rx_packets + sum.rx_drops) / secs,
+        .tx_pps = (sum.tx_packets + sum.tx_drops) / secs,
+        .rx_drop_pps = sum.rx_drops / secs,
+        .tx_drop_pps = sum.tx_drops / secs,
+    };
 }
 
 static double ewma(double alpha, double now, double before)
@@ -192,6 +245,8 @@ static void fill_smooth(SovaNetVmLoad *v, const SovaNetVmLoad *old, double alpha
     v->smooth.tx_bps = ewma(alpha, v->raw.tx_bps, old->smooth.tx_bps);
     v->smooth.rx_pps = ewma(alpha, v->raw.rx_pps, old->smooth.rx_pps);
     v->smooth.tx_pps = ewma(alpha, v->raw.tx_pps, old->smooth.tx_pps);
+    v->smooth.rx_drop_pps = ewma(alpha, v->raw.rx_drop_pps, old->smooth.rx_drop_pps);
+    v->smooth.tx_drop_pps = ewma(alpha, v->raw.tx_drop_pps, old->smooth.tx_drop_pps);
 }
 
 static gboolean is_excluded(const SovaVmSample *vm, const SovaNetModelParams *params)

@@ -6,15 +6,21 @@
  * to it and the standby's counters stay flat. A VF passed through (hostdev) has no tap
  * and no counters: while a VM holds one its load is unknown, and the model keeps its
  * last smoothed rates rather than report it idle. Rates are per second over the interval
- * and smoothed by an EWMA. A NIC that is new (just hot-attached) counts from zero; a
- * counter that went backwards (the device was re-created) counts from zero as well. */
+ * and smoothed by an EWMA; load counts delivered and dropped packets (SovaNetRates). A NIC
+ * that is new (just hot-attached) counts from zero; a NIC any of whose counters went
+ * backwards (the device was re-created) counts all of them from zero as well. */
 #pragma once
 #include <glib.h>
 #include "snapshot.h"
 
+/* A VM's load: what it got through plus what the host side dropped (its tap's drop
+ * counters), so a VM held at the virtio NIC's packet ceiling still shows more load than
+ * one just at it. Dropped bytes are not counted by the host: they are estimated at the
+ * mean size of the packets delivered in the same direction. */
 typedef struct {
-    double rx_bps, tx_bps;    /* bytes per second */
-    double rx_pps, tx_pps;    /* packets per second */
+    double rx_bps, tx_bps;    /* bytes per second, delivered + dropped */
+    double rx_pps, tx_pps;    /* packets per second, delivered + dropped */
+    double rx_drop_pps, tx_drop_pps;  /* of those, packets per second dropped */
 } SovaNetRates;
 
 typedef struct {
@@ -56,9 +62,21 @@ void sova_net_model_free(SovaNetModel *m);
 SovaNetVmLoad *sova_net_model_vm(const SovaNetModel *m, guint i);
 SovaNetVmLoad *sova_net_model_find(const SovaNetModel *m, const char *uuid);
 
-/* packets/s and bytes/s, rx + tx */
+/* packets/s and bytes/s, rx + tx, delivered + dropped */
 double sova_net_rates_pps(const SovaNetRates *r);
 double sova_net_rates_bps(const SovaNetRates *r);
+/* packets/s delivered, rx + tx (the load without the drops) */
+double sova_net_rates_delivered_pps(const SovaNetRates *r);
+/* the share of its load the host side dropped, in the direction where it is larger, 0..1 */
+double sova_net_rates_drop_share(const SovaNetRates *r);
+/* What the VM would send and receive unhindered, estimated: a host sees drops in one
+ * direction only (a tap drops traffic for a guest whose virtio queue is full; traffic the
+ * guest cannot send stays in the guest), so the other direction is taken to be held back
+ * in the same share: delivered / (1 - drop share), the share capped at SOVA_NET_MAX_DROP_SHARE.
+ * Equal to the load when nothing was dropped. */
+double sova_net_rates_demand_pps(const SovaNetRates *r);
+double sova_net_rates_demand_bps(const SovaNetRates *r);
+#define SOVA_NET_MAX_DROP_SHARE 0.9
 
 /* helpers for tests and the simulator: an empty model, and a VM with given smoothed
  * (= raw) rates, a standby NIC and optionally a VF (the pointer returned is valid

@@ -46,8 +46,14 @@ typedef struct {
     char mac[SOVA_MAC_LEN];   /* "" when unknown */
     char *target_dev;         /* host-side device (tap), NULL when none (hostdev VF) */
     SovaNicRole role;
-    guint64 rx_bytes, tx_bytes;     /* cumulative, host side of the NIC */
+    /* Cumulative, host side of the NIC; rx/tx as the guest sees them (libvirt's net.N.*:
+     * rx = to the guest). Drops are packets the host side discarded (net.N.rx.drop: traffic
+     * for the guest that its tap could not hand over, because the guest's virtio queue was
+     * full; net.N.tx.drop: traffic from the guest the host could not take); they count as
+     * load the VM offered but did not get through. */
+    guint64 rx_bytes, tx_bytes;
     guint64 rx_packets, tx_packets;
+    guint64 rx_drops, tx_drops;
 } SovaNicSample;
 
 /* per-VM net-plane override, from the VM's metadata (see docs/sova.conf.5.md,

@@ -1,15 +1,23 @@
-/* net_balance.c — the default net policy: VFs to the VMs that benefit most, with
+/* net_balance.c — the default net policy: VFs to the VMs that gain most from one, with
  * hysteresis so that noisy load does not make VFs flap between VMs.
+ *
+ * A VM's value is first its gain: the part of its benefit above the virtio ceiling (the
+ * most a standby NIC was seen to carry while dropping, net_state.c), which is what a VF
+ * adds; then its benefit (no ceiling seen yet, or both below it). Comparing benefit alone
+ * would favour holders, whose VF shows all their demand, over candidates pressed against
+ * the ceiling.
  *
  * Each interval, in this order, within `max_switches` actions:
  *  1. holders give their VF back: `never` at once; `auto` after `exit_intervals`
  *     intervals in a row below `exit` (and not within `min_dwell` of their last switch);
  *  2. free VFs go to the candidates (VMs that want one: `always`, or benefit >= enter),
- *     `always` first, then by benefit; a VM within its dwell time or backing off after
+ *     `always` first, then by value; a VM within its dwell time or backing off after
  *     a failed attach waits;
  *  3. with no VF free, the best candidate takes the weakest `auto` holder's VF when it
- *     has beaten it by `margin` for `challenge_intervals` intervals in a row (an
- *     `always` candidate takes it at once).
+ *     has beaten it by `margin` for `challenge_intervals` intervals (net: an interval it
+ *     does not beat it takes one back), or for one interval when the holder gains nothing
+ *     from its VF and the candidate would (it went quiet: waiting only loses packets); an
+ *     `always` candidate takes it at once.
  * Detaches come first in the plan, so the VFs they free can be attached after them. */
 #include "net_private.h"
 #include <string.h>
@@ -18,6 +26,7 @@ typedef struct {
     const SovaNetVmLoad *v;
     SovaNetVmState *vs;
     double benefit;
+    double gain;              /* the part of benefit above the virtio ceiling */
     gboolean done;            /* an action for it is in the plan */
     gboolean claimed;         /* holder: a candidate challenges it this interval */
 } Entry;
@@ -77,15 +86,24 @@ static void release_idle(Ctx *c)
     }
 }
 
+/* compares what a VF is worth to x and to y: first gain, then benefit */
+static gint by_value(const Entry *x, const Entry *y)
+{
+    if (x->gain != y->gain)
+        return x->gain > y->gain ? 1 : -1;
+    if (x->benefit != y->benefit)
+        return x->benefit > y->benefit ? 1 : -1;
+    return 0;
+}
+
 static gint by_priority(gconstpointer a, gconstpointer b)
 {
     const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
     gboolean ax = x->v->override == SOVA_NET_ALWAYS, ay = y->v->override == SOVA_NET_ALWAYS;
     if (ax != ay)
         return ax ? -1 : 1;
-    if (x->benefit != y->benefit)
-        return x->benefit > y->benefit ? -1 : 1;
-    return strcmp(x->v->uuid, y->v->uuid);
+    gint v = by_value(y, x);
+    return v ? v : strcmp(x->v->uuid, y->v->uuid);
 }
 
 /* VMs without a VF that want one and may switch now, best first */
@@ -107,7 +125,7 @@ static GPtrArray *candidates(Ctx *c)
     return out;
 }
 
-/* the auto holder with the least benefit that may switch now, or NULL */
+/* the auto holder worth least (gain, then benefit) that may switch now, or NULL */
 static Entry *weakest_holder(Ctx *c)
 {
     Entry *best = NULL;
@@ -116,10 +134,39 @@ static Entry *weakest_holder(Ctx *c)
         if (!e->v->has_vf || e->done || e->claimed || e->v->override != SOVA_NET_AUTO ||
             sova_net_state_dwelling(c->st, e->vs, c->p))
             continue;
-        if (!best || e->benefit < best->benefit)
+        if (!best || by_value(e, best) < 0)
             best = e;
     }
     return best;
+}
+
+/* e is worth `margin` times more than h: by gain when either gains from a VF, else (no
+ * ceiling seen, or both below it) by benefit */
+static gboolean beats(const Ctx *c, const Entry *e, const Entry *h)
+{
+    if (e->gain > 0 || h->gain > 0)
+        return e->gain > c->p->margin * h->gain;
+    return e->benefit > c->p->margin * h->benefit;
+}
+
+/* intervals in a row e must beat h: one when h gains nothing from its VF and e would
+ * (h went quiet: there is nothing to wait for), else challenge_intervals */
+static guint beats_needed(const Ctx *c, const Entry *e, const Entry *h)
+{
+    if (e->v->override == SOVA_NET_ALWAYS || (h->gain <= 0 && e->gain > 0))
+        return 1;
+    return MAX(c->p->challenge_intervals, 1);
+}
+
+static char *challenge_reason(const Ctx *c, const Entry *e, const Entry *h)
+{
+    if (e->v->override == SOVA_NET_ALWAYS)
+        return g_strdup_printf("override: always; took %s's VF", h->v->name);
+    if (e->gain > 0)
+        return g_strdup_printf("gain %.0f beat %s's %.0f by %.1fx for %u intervals", e->gain,
+                               h->v->name, h->gain, c->p->margin, e->vs->beats);
+    return g_strdup_printf("benefit %.0f beat %s's %.0f by %.1fx for %u intervals", e->benefit,
+                           h->v->name, h->benefit, c->p->margin, e->vs->beats);
 }
 
 /* step 3: candidate e against the weakest holder; TRUE when it took the VF */
@@ -127,21 +174,23 @@ static gboolean challenge(Ctx *c, Entry *e)
 {
     Entry *h = weakest_holder(c);
     gboolean always = e->v->override == SOVA_NET_ALWAYS;
-    if (!h || (!always && e->benefit <= c->p->margin * h->benefit)) {
+    if (!h) {
         e->vs->beats = 0;
+        return FALSE;
+    }
+    if (!always && !beats(c, e, h)) {
+        /* one noisy interval takes back one beat, not the whole run of them */
+        e->vs->beats = e->vs->beats > 0 ? e->vs->beats - 1 : 0;
         return FALSE;
     }
     h->claimed = TRUE;
     e->vs->beats++;
-    if (c->budget < 2 || (!always && e->vs->beats < MAX(c->p->challenge_intervals, 1)))
+    if (c->budget < 2 || e->vs->beats < beats_needed(c, e, h))
         return FALSE;
-    guint beats = e->vs->beats;
-    plan_detach(c, h, g_strdup_printf("%s beats it: benefit %.0f vs %.0f", e->v->name,
-                                      e->benefit, h->benefit));
-    plan_attach(c, e, always ? g_strdup_printf("override: always; took %s's VF", h->v->name)
-                             : g_strdup_printf("benefit %.0f beat %s's %.0f by %.1fx for %u "
-                                               "intervals", e->benefit, h->v->name, h->benefit,
-                                               c->p->margin, beats));
+    char *why = challenge_reason(c, e, h);
+    plan_detach(c, h, g_strdup_printf("%s beats it: benefit %.0f vs %.0f, gain %.0f vs %.0f",
+                                      e->v->name, e->benefit, h->benefit, e->gain, h->gain));
+    plan_attach(c, e, why);
     return TRUE;
 }
 
@@ -191,6 +240,7 @@ static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
         Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid), .benefit = sova_net_benefit(v, p)};
+        e.gain = sova_net_gain(v, e.benefit, sova_net_state_ceiling(st, e.vs));
         g_array_append_val(c.entries, e);
     }
     c.detach = g_ptr_array_new();
@@ -215,7 +265,7 @@ static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *
 
 const SovaNetPolicy sova_net_policy_balance = {
     .name = "balance",
-    .summary = "VFs to the VMs with the highest packet-weighted load, with hysteresis, "
-               "dwell time and a switch cap (default)",
+    .summary = "VFs to the VMs that gain most (packet-weighted demand above the virtio "
+               "ceiling), with hysteresis, dwell time and a switch cap (default)",
     .plan = balance_plan,
 };

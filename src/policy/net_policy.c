@@ -24,7 +24,15 @@ const char *sova_net_policy_list(void)
 double sova_net_benefit(const SovaNetVmLoad *v, const SovaNetPolicyParams *params)
 {
     double per = params->bytes_per_point > 0 ? params->bytes_per_point : 6000;
-    return sova_net_rates_pps(&v->smooth) + sova_net_rates_bps(&v->smooth) / per;
+    return sova_net_rates_demand_pps(&v->smooth) + sova_net_rates_demand_bps(&v->smooth) / per;
+}
+
+double sova_net_gain(const SovaNetVmLoad *v, double benefit, double ceiling)
+{
+    double demand = sova_net_rates_demand_pps(&v->smooth);
+    if (ceiling <= 0 || demand <= ceiling)
+        return 0;
+    return benefit * (demand - ceiling) / demand;
 }
 
 gboolean sova_net_wants(const SovaNetVmLoad *v, double benefit, const SovaNetPolicyParams *p)

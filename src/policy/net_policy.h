@@ -21,8 +21,9 @@ typedef struct SovaNetPolicyParams {
     double enter;             /* benefit at which a VM wants a VF */
     double exit;              /* a holder below this ... */
     guint exit_intervals;     /* ... for this many intervals in a row gives its VF back */
-    double margin;            /* a candidate beats the weakest holder when benefit > margin * its */
-    guint challenge_intervals;/* ... for this many intervals in a row */
+    double margin;            /* a candidate beats the weakest holder when its gain (else its
+                               * benefit) > margin * the holder's ... */
+    guint challenge_intervals;/* ... for this many intervals, net of those it did not */
     guint min_dwell;          /* intervals after a switch before the VM may switch again */
     guint max_switches;       /* actions per interval; 0 = no cap */
     guint backoff_base;       /* intervals to wait after a first failed attach (doubles) */
@@ -31,7 +32,7 @@ typedef struct SovaNetPolicyParams {
 
 #define SOVA_NET_PARAMS_DEFAULT ((SovaNetPolicyParams){ \
     .pool_size = 0, .bytes_per_point = 6000, .enter = 2000, .exit = 1000, .exit_intervals = 3, \
-    .margin = 1.5, .challenge_intervals = 5, .min_dwell = 3, .max_switches = 2, \
+    .margin = 1.5, .challenge_intervals = 4, .min_dwell = 3, .max_switches = 4, \
     .backoff_base = 2, .backoff_max = 64 })
 
 /* what a VM needs, as the policy saw it this interval */

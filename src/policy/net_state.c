@@ -1,6 +1,7 @@
 /* net_state.c — the net policies' memory between intervals: when each VM last
  * switched (dwell time), how long a holder has been idle or a candidate has been
- * beating a holder (hysteresis), and failed attaches (exponential backoff). */
+ * beating a holder (hysteresis), failed attaches (exponential backoff), and the most
+ * packets/s a virtio NIC was seen to carry while it dropped (the ceiling a VF lifts). */
 #include "net_private.h"
 
 SovaNetState *sova_net_state_new(void)
@@ -34,6 +35,22 @@ static gboolean vanished(gpointer key, gpointer value, gpointer data)
     return ((SovaNetVmState *)value)->seen_at != ((SovaNetState *)data)->tick;
 }
 
+/* a ceiling moves up to a higher observation, and a tenth of the way down to a lower one
+ * (an interval only partly at the ceiling shows less than it) */
+static double ceiling_update(double ceiling, double seen)
+{
+    return seen >= ceiling ? seen : 0.9 * ceiling + 0.1 * seen;
+}
+
+static void observe_ceiling(SovaNetState *s, SovaNetVmState *vs, const SovaNetVmLoad *v)
+{
+    if (v->has_vf || v->fresh || sova_net_rates_drop_share(&v->raw) < SOVA_NET_CEILING_EVIDENCE)
+        return;
+    double seen = sova_net_rates_delivered_pps(&v->raw);
+    vs->ceiling = ceiling_update(vs->ceiling, seen);
+    s->ceiling = ceiling_update(s->ceiling, seen);
+}
+
 void sova_net_state_begin(SovaNetState *s, const SovaNetModel *m)
 {
     s->tick++;
@@ -44,8 +61,14 @@ void sova_net_state_begin(SovaNetState *s, const SovaNetModel *m)
         if (v->has_vf) {
             vs->failures = 0;
         }
+        observe_ceiling(s, vs, v);
     }
     g_hash_table_foreach_remove(s->vms, vanished, s);
+}
+
+double sova_net_state_ceiling(const SovaNetState *s, const SovaNetVmState *vs)
+{
+    return vs && vs->ceiling > 0 ? vs->ceiling : s->ceiling;
 }
 
 gboolean sova_net_state_dwelling(const SovaNetState *s, const SovaNetVmState *vs,

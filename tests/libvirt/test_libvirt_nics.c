@@ -3,7 +3,8 @@
  * NIC roles from domain XML (standby by <teaming type='persistent'/>, VF by transient
  * teaming, by sova's pool alias or by sharing the standby's MAC), and, on the
  * in-process test driver (which has interfaces but no interface stats and cannot
- * hot-plug): NICs in the sample, the XML read once per VM, VF pool accounting
+ * hot-plug): NICs in the sample, the XML read once per VM, counters (drops included)
+ * from a hand-built bulk-stats record, VF pool accounting
  * reconciled from the live XML, slots freed when a VM vanishes, and VF actions that
  * fail cleanly (no slot leaks, right error codes). Real hot-plug: test_netrig.c. */
 #include <libvirt/libvirt.h>
@@ -138,6 +139,49 @@ static void test_sample_and_calls(void)
          * interface stats, so no tap either) */
         g_assert_cmpuint(find_vm(sp, "a")->nics->len, ==, 0);
     }
+}
+
+/* counters from a bulk-stats record (the test driver has none: built by hand), matched
+ * to the XML's NICs by tap: bytes, packets and the tap's drops, both directions */
+static void test_counters_with_drops(void)
+{
+    g_autoptr(SovaBackend) be = open_net(1);
+    g_autoptr(GError) error = NULL;
+    SovaLvDomain d = {0};
+    d.nics = sova_lv_nics_parse(xml_doc, SOVA_LV_VF_ALIAS_PREFIX, &error);
+    g_assert_no_error(error);
+    virTypedParameterPtr params = NULL;
+    int n = 0, max = 0;
+    const char *taps[] = {"vnet0", "vnet1", "vnet2", "vnet3"};
+    g_assert_cmpint(virTypedParamsAddUInt(&params, &n, &max, "net.count", 4), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS(taps); i++) {
+        char key[VIR_TYPED_PARAM_FIELD_LENGTH];
+        const char *fields[] = {"rx.bytes", "rx.pkts", "rx.drop",
+                                "tx.bytes", "tx.pkts", "tx.drop"};
+        g_snprintf(key, sizeof key, "net.%u.name", i);
+        g_assert_cmpint(virTypedParamsAddString(&params, &n, &max, key, taps[i]), ==, 0);
+        for (guint f = 0; f < G_N_ELEMENTS(fields); f++) {
+            g_snprintf(key, sizeof key, "net.%u.%s", i, fields[f]);
+            guint64 v = 1000 * (i + 1) + f;
+            g_assert_cmpint(virTypedParamsAddULLong(&params, &n, &max, key, v), ==, 0);
+        }
+    }
+    g_autoptr(SovaSnapshot) s = sova_snapshot_new(1);
+    SovaVmSample *vm = sova_snapshot_add_vm(s, "00000000-0000-0000-0000-000000000001", "x", 1);
+    g_assert_true(sova_lv_nics_sample((SovaLibvirtBackend *)be, &d, params, n, vm, &error));
+    g_assert_no_error(error);
+    const SovaNicSample *sb = nic_role(vm, SOVA_NIC_STANDBY);
+    g_assert_cmpstr(sb->target_dev, ==, "vnet0");
+    g_assert_cmpuint(sb->rx_bytes, ==, 1000);
+    g_assert_cmpuint(sb->rx_packets, ==, 1001);
+    g_assert_cmpuint(sb->rx_drops, ==, 1002);
+    g_assert_cmpuint(sb->tx_bytes, ==, 1003);
+    g_assert_cmpuint(sb->tx_packets, ==, 1004);
+    g_assert_cmpuint(sb->tx_drops, ==, 1005);
+    g_assert_cmpuint(sova_vm_nic(vm, 2)->rx_drops, ==, 2002);   /* the pool-alias VF, vnet1 */
+    g_assert_cmpuint(sova_vm_nic(vm, 1)->rx_drops, ==, 0);      /* hostdev: no tap */
+    virTypedParamsFree(params, n);
+    sova_lv_nics_free(d.nics);
 }
 
 /* VFs found in the live XML hold pool slots (restart: nothing detached, nothing
@@ -326,6 +370,7 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt-nics/parse-metadata", test_parse_metadata);
     g_test_add_func("/libvirt-nics/metadata-in-sample", test_metadata_in_sample);
     g_test_add_func("/libvirt-nics/sample-and-calls", test_sample_and_calls);
+    g_test_add_func("/libvirt-nics/counters-with-drops", test_counters_with_drops);
     g_test_add_func("/libvirt-nics/pool-reconciled", test_pool_reconciled);
     g_test_add_func("/libvirt-nics/failures-clean", test_failures_clean);
     g_test_add_func("/libvirt-nics/pool-from-network", test_pool_from_network);

@@ -5,7 +5,10 @@
  * fail, when told to), and each interval goes through sova_net_model_build, so the
  * policies see what the agent will see. `balance` must hold steady under noisy load
  * where the `sova` baseline flaps; scarcity, dwell time, the switch cap, overrides and
- * backoff after failed attaches are checked interval by interval. */
+ * backoff after failed attaches are checked interval by interval. With a virtio cap the
+ * fake host drops what is offered above it (rx drops): both policies must rank VMs
+ * pressed against the cap by what they drop, and `balance` must hand a quiet holder's
+ * VF over at once. */
 #include <string.h>
 #include "model/netmodel.h"
 #include "policy/net_policy.h"
@@ -207,6 +210,36 @@ static void test_challenge(void)
     }
 }
 
+/* a single interval where the challenger falls short takes back one beat, not all: with
+ * challenge_intervals 4, beat beat miss beat beat beat takes the VF on the sixth (two
+ * misses in a row take back two) */
+static void test_challenge_one_miss(void)
+{
+    Vm vms[] = {{"holder", 3000, 1, 0}, {"strong", 6000, 0, 0}};
+    SovaNetPolicyParams p = params(1);
+    p.min_dwell = 0;
+    p.challenge_intervals = 4;
+    g_autoptr(SovaNetState) st = sova_net_state_new();
+    double load[] = {6000, 6000, 4000, 6000, 6000, 6000};
+    for (guint t = 0; t < G_N_ELEMENTS(load); t++) {
+        vms[1].pps = load[t];
+        g_autoptr(SovaPlan) plan = run(&sova_net_policy_balance, vms, 2, &p, st, NULL);
+        g_assert_cmpuint(sova_plan_len(plan), ==, t + 1 < G_N_ELEMENTS(load) ? 0 : 2);
+    }
+    g_assert_true(vms[1].vf);
+
+    Vm w[] = {{"holder", 3000, 1, 0}, {"strong", 6000, 0, 0}};
+    g_autoptr(SovaNetState) st2 = sova_net_state_new();
+    double load2[] = {6000, 6000, 6000, 4000, 4000, 6000, 6000};   /* 3 - 2 + 2 = 3 */
+    for (guint t = 0; t < G_N_ELEMENTS(load2); t++) {
+        w[1].pps = load2[t];
+        g_autoptr(SovaPlan) plan = run(&sova_net_policy_balance, w, 2, &p, st2, NULL);
+        g_assert_cmpuint(sova_plan_len(plan), ==, 0);
+    }
+    g_autoptr(SovaPlan) last = run(&sova_net_policy_balance, w, 2, &p, st2, NULL);
+    g_assert_true(attaches(last, "strong"));
+}
+
 /* overrides win: never loses its VF at once (even within its dwell time) and never
  * gets one; always gets one first, and takes an auto holder's VF without waiting */
 static void test_overrides(void)
@@ -278,6 +311,7 @@ typedef struct {
     gboolean vf;
     gboolean fail_attach;     /* every attach fails */
     guint64 sb_pkts, vf_pkts; /* cumulative packets on the standby and on the VF */
+    guint64 sb_drops;         /* cumulative rx drops on the standby (above the cap) */
     guint attaches, detaches;
     GArray *attach_ticks;     /* guint: intervals whose plan attached it */
 } FakeVm;
@@ -286,6 +320,8 @@ typedef struct {
     FakeVm vms[8];
     guint n;
     double noise;
+    double cap;               /* packets/s the standby carries; 0 = no cap */
+    gboolean no_drops;        /* the host reports no drop counters */
     GRand *rand;
     double t;
     guint tick;
@@ -341,6 +377,7 @@ static SovaSnapshot *fake_snapshot(Fake *f)
         g_autofree char *mac = g_strdup_printf("52:54:00:00:00:%02x", i);
         SovaNicSample *sb = sova_vm_add_nic(vm, "ua-sova-net0", mac, "vnet0", SOVA_NIC_STANDBY);
         sb->rx_packets = v->sb_pkts;
+        sb->rx_drops = f->no_drops ? 0 : v->sb_drops;
         if (v->vf)
             sova_vm_add_nic(vm, "ua-sova-vf0", mac, "vnet9", SOVA_NIC_VF)->rx_packets = v->vf_pkts;
     }
@@ -379,8 +416,14 @@ static guint fake_step(Fake *f)
     f->tick++;
     for (guint i = 0; i < f->n; i++) {
         FakeVm *v = &f->vms[i];
-        double pps = v->mean_pps * (1 + f->noise * g_rand_double_range(f->rand, -1, 1));
-        *(v->vf ? &v->vf_pkts : &v->sb_pkts) += (guint64)MAX(pps, 0);
+        double pps = MAX(v->mean_pps * (1 + f->noise * g_rand_double_range(f->rand, -1, 1)), 0);
+        if (v->vf) {
+            v->vf_pkts += (guint64)pps;
+            continue;
+        }
+        double carried = f->cap > 0 ? MIN(pps, f->cap) : pps;
+        v->sb_pkts += (guint64)carried;
+        v->sb_drops += (guint64)(pps - carried);
     }
     SovaSnapshot *cur = fake_snapshot(f);
     SovaNetModelParams mp = {.ewma_alpha = 0.5};
@@ -489,6 +532,78 @@ static void test_switch_keeps_load(void)
     fake_clear(&f);
 }
 
+/* virtio carries 3000 pps: two VMs pressed against it (5000 and 10000 pps offered) look
+ * the same from their delivered traffic; the tap's drops tell them apart, and the VF goes
+ * to the one that gains most, under either policy. Without drop counters the tie is
+ * broken by UUID, in favour of the smaller. */
+static void test_drops_rank_candidates(void)
+{
+    const SovaNetPolicy *pols[] = {&sova_net_policy_balance, &sova_net_policy_sova};
+    for (guint i = 0; i < G_N_ELEMENTS(pols); i++) {
+        for (int drops = 0; drops <= 1; drops++) {
+            Fake f;
+            fake_init(&f, pols[i], 1, 0);
+            f.cap = 3000;
+            f.no_drops = !drops;
+            FakeVm *small = fake_add(&f, "small", 5000);
+            FakeVm *big = fake_add(&f, "big", 10000);
+            fake_run(&f, 4);   /* the EWMA starts from 0: above enter from the third */
+            g_assert_true(drops ? big->vf : small->vf);
+            g_assert_true(drops ? !small->vf : !big->vf);
+            fake_clear(&f);
+        }
+    }
+}
+
+/* a holder above the cap keeps its VF against a candidate pressed against the cap
+ * whose delivered rate is lower than the holder's: only its drops show that a VF would
+ * gain it more (12000 - 3000 against 6000 - 3000), and after challenge_intervals it
+ * takes the VF; without drop counters it never does */
+static void test_drops_challenge(void)
+{
+    for (int drops = 0; drops <= 1; drops++) {
+        Fake f;
+        fake_init(&f, &sova_net_policy_balance, 1, 0);
+        f.cap = 3000;
+        f.no_drops = !drops;
+        FakeVm *holder = fake_add(&f, "holder", 6000);
+        fake_run(&f, 3);
+        g_assert_true(holder->vf);
+        FakeVm *big = fake_add(&f, "big", 12000);
+        fake_run(&f, 2 + f.p.challenge_intervals + 2);
+        g_assert_true(drops ? big->vf : holder->vf);
+        g_assert_cmpuint(big->attaches + holder->detaches, ==, drops ? 2 : 0);
+        fake_clear(&f);
+    }
+}
+
+/* a holder whose load falls below the cap gains nothing from its VF: a candidate at the
+ * cap with drops takes it in the first interval where that shows, without waiting for
+ * challenge_intervals */
+static void test_quiet_holder_handover(void)
+{
+    Fake f;
+    fake_init(&f, &sova_net_policy_balance, 1, 0);
+    f.cap = 3000;
+    FakeVm *old = fake_add(&f, "old", 9000);
+    FakeVm *next = fake_add(&f, "next", 1000);
+    fake_run(&f, 10);
+    g_assert_true(old->vf);
+    old->mean_pps = 1000;
+    next->mean_pps = 9000;
+    guint took = 0;
+    for (guint i = 1; i <= 10 && !took; i++) {
+        fake_step(&f);
+        if (next->vf)
+            took = i;
+    }
+    /* EWMA 0.5: after one interval old is at 5000 (still above the cap), after two at 3000 */
+    g_assert_cmpuint(took, ==, 2);
+    g_assert_cmpuint(took, <, f.p.challenge_intervals);
+    g_assert_false(old->vf);
+    fake_clear(&f);
+}
+
 /* a failing attach is retried after 2, 4, 8 ... intervals (backoff_base 2) */
 static void test_backoff(void)
 {
@@ -536,6 +651,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/switch-cap", test_switch_cap);
     g_test_add_func("/net-policy/exit-and-dwell", test_exit_and_dwell);
     g_test_add_func("/net-policy/challenge", test_challenge);
+    g_test_add_func("/net-policy/challenge-one-miss", test_challenge_one_miss);
     g_test_add_func("/net-policy/overrides", test_overrides);
     g_test_add_func("/net-policy/baseline-reranks", test_baseline_reranks);
     g_test_add_func("/net-policy/noise-two-vms", test_noise_two_vms);
@@ -543,6 +659,9 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/busiest-holds", test_busiest_holds);
     g_test_add_func("/net-policy/switch-keeps-load", test_switch_keeps_load);
     g_test_add_func("/net-policy/backoff", test_backoff);
+    g_test_add_func("/net-policy/drops-rank-candidates", test_drops_rank_candidates);
+    g_test_add_func("/net-policy/drops-challenge", test_drops_challenge);
+    g_test_add_func("/net-policy/quiet-holder-handover", test_quiet_holder_handover);
     g_test_add_func("/net-policy/plan-text-json", test_plan_text_json);
     return g_test_run();
 }

@@ -1,6 +1,7 @@
 /* test_netmodel.c — per-VM network rates from two snapshots: arithmetic, standby + VF
  * summed per MAC, a freshly attached VF counting from zero, counter resets, new VMs,
- * EWMA, VF holders, exclusions, and the physical NIC's utilisation. */
+ * EWMA, VF holders, exclusions, the physical NIC's utilisation, and drops: counted as
+ * load, reset with the other counters, and extrapolated into the demand estimate. */
 #include "model/netmodel.h"
 
 #define UUID_A "00000000-0000-0000-0000-00000000000a"
@@ -184,6 +185,74 @@ static void test_nic_util(void)
     g_assert_cmpfloat_with_epsilon(meas->nic_util, 0.8, 1e-9);
 }
 
+/* drops count as load: a tap that delivered 100 rx + 100 tx packets/s of 1000 bytes and
+ * dropped 100 rx packets/s shows 300 pps of load, its dropped bytes estimated at the
+ * delivered mean size; the demand estimate assumes tx held back in rx's share (one half):
+ * 400 pps, 400 kB/s */
+static void test_drops_counted(void)
+{
+    g_autoptr(SovaSnapshot) a = host(0);
+    g_autoptr(SovaSnapshot) b = host(2);
+    nic(vm(a, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 0, 0, 0, 0)->rx_drops = 50;
+    SovaNicSample *n = nic(vm(b, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY,
+                           200000, 200000, 200, 200);
+    n->rx_drops = 250;
+    g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
+    const SovaNetVmLoad *v = sova_net_model_vm(m, 0);
+    g_assert_cmpfloat_with_epsilon(v->raw.rx_pps, 200, 1e-9);
+    g_assert_cmpfloat_with_epsilon(v->raw.rx_drop_pps, 100, 1e-9);
+    g_assert_cmpfloat_with_epsilon(v->raw.tx_pps, 100, 1e-9);
+    g_assert_cmpfloat_with_epsilon(v->raw.tx_drop_pps, 0, 1e-9);
+    g_assert_cmpfloat_with_epsilon(v->raw.rx_bps, 200000, 1e-6);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_pps(&v->raw), 300, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_delivered_pps(&v->raw), 200, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_drop_share(&v->raw), 0.5, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&v->raw), 400, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_bps(&v->raw), 400000, 1e-6);
+    /* the EWMA carries the drops too */
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&v->smooth), 400, 1e-9);
+}
+
+/* without drops, demand is the load; a VM that gets almost nothing through is scaled by
+ * at most 1 / (1 - SOVA_NET_MAX_DROP_SHARE) */
+static void test_demand_bounds(void)
+{
+    SovaNetRates none = {.rx_pps = 300, .tx_pps = 100, .rx_bps = 3e5, .tx_bps = 1e5};
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&none), 400, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_bps(&none), 4e5, 1e-6);
+    SovaNetRates choked = {.rx_pps = 1000, .rx_drop_pps = 995, .tx_pps = 5};
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_delivered_pps(&choked), 10, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&choked),
+                                   10 / (1 - SOVA_NET_MAX_DROP_SHARE), 1e-6);
+    SovaNetRates zero = {0};
+    g_assert_cmpfloat(sova_net_rates_demand_pps(&zero), ==, 0);
+}
+
+/* a drop counter that went backwards means the device was re-created, like any other
+ * counter: every counter of that NIC counts from zero (not a huge wrapped delta) */
+static void test_drop_counter_reset(void)
+{
+    g_autoptr(SovaSnapshot) a = host(0);
+    g_autoptr(SovaSnapshot) b = host(1);
+    nic(vm(a, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 1000, 1000, 10, 10)
+        ->rx_drops = 5000;
+    nic(vm(b, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 3000, 3000, 30, 30)
+        ->rx_drops = 7;
+    g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
+    const SovaNetVmLoad *v = sova_net_model_vm(m, 0);
+    g_assert_cmpfloat_with_epsilon(v->raw.rx_drop_pps, 7, 1e-9);
+    g_assert_cmpfloat_with_epsilon(v->raw.rx_pps, 30 + 7, 1e-9);   /* from zero, not +20 */
+    g_assert_cmpfloat_with_epsilon(v->raw.tx_pps, 30, 1e-9);
+    /* and the tx drop counter alike */
+    g_autoptr(SovaSnapshot) c = host(2);
+    nic(vm(c, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 4000, 4000, 40, 40)
+        ->rx_drops = 7;                   /* only tx drops went backwards, 9 -> 0 */
+    sova_vm_nic(g_ptr_array_index(b->vms, 0), 0)->tx_drops = 9;
+    g_autoptr(SovaNetModel) m2 = sova_net_model_build(b, c, NULL, NULL);
+    g_assert_cmpfloat_with_epsilon(sova_net_model_vm(m2, 0)->raw.rx_pps, 40 + 7, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_model_vm(m2, 0)->raw.rx_drop_pps, 7, 1e-9);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -195,5 +264,8 @@ int main(int argc, char **argv)
     g_test_add_func("/netmodel/ewma-and-override", test_ewma_and_override);
     g_test_add_func("/netmodel/exclude", test_exclude);
     g_test_add_func("/netmodel/nic-util", test_nic_util);
+    g_test_add_func("/netmodel/drops-counted", test_drops_counted);
+    g_test_add_func("/netmodel/demand-bounds", test_demand_bounds);
+    g_test_add_func("/netmodel/drop-counter-reset", test_drop_counter_reset);
     return g_test_run();
 }

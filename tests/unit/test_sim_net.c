@@ -1,8 +1,8 @@
-/* test_sim_net.c — the simulator's net model: the virtio cap and its host CPU cost, a VF's
- * line rate, the pool, counters moving between the standby's tap and the VF's, the
- * switch latency and the detach gap, the clairvoyant look-ahead, the net scenario keys
- * (errors name FILE:LINE), and whole runs under the agent's net policy and the baselines.
- * Expected figures are computed from the scenario's own parameters. */
+/* test_sim_net.c — the simulator's net model: the virtio cap, its drops and host CPU
+ * cost, a VF's line rate, the pool, counters moving between the standby's tap and the
+ * VF's, the switch latency and the detach gap, the clairvoyant look-ahead, the net
+ * scenario keys (errors name FILE:LINE), and whole runs under the agent's net policy and
+ * the baselines. Expected figures are computed from the scenario's own parameters. */
 #include "backend/sim/sim_backend.h"
 #include "backend/sim/sim_run.h"
 #include "util/config.h"
@@ -84,6 +84,39 @@ static void test_virtio_cap_and_cpu(void)
     g_assert_null(nic(s, 0, SOVA_NIC_VF));
     g_assert_cmpuint(s->vf_pool, ==, 1);
     g_assert_cmpuint(sova_snapshot_pcpu(s, 0)->busy_ns + sova_snapshot_pcpu(s, 1)->busy_ns, >, 0);
+}
+
+/* over virtio, the guest-bound half of what the cap holds back shows as rx drops on the
+ * standby's tap; the guest-sent half is not seen (no tx drops); once on the VF (line
+ * rate) nothing more is dropped, on either tap */
+static void test_virtio_drops(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario(one_vm);
+    g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, 1, FALSE);
+    sova_backend_wait(be, 10, NULL);
+    g_autoptr(SovaSnapshot) s = sova_backend_sample(be, NULL);
+    const SovaNicSample *sb = nic(s, 0, SOVA_NIC_STANDBY);
+    g_assert_cmpfloat_with_epsilon((double)sb->rx_drops, (OFFER - CAP) / 2 * 10, 2);
+    g_assert_cmpuint(sb->tx_drops, ==, 0);
+    g_assert_true(vf_move(be, 0, SOVA_ACTION_ATTACH_VF, NULL));
+    sova_backend_wait(be, 2, NULL);                      /* the latency: still virtio */
+    g_autoptr(SovaSnapshot) s2 = sova_backend_sample(be, NULL);
+    g_assert_cmpfloat_with_epsilon((double)nic(s2, 0, SOVA_NIC_STANDBY)->rx_drops,
+                                   (OFFER - CAP) / 2 * 12, 2);
+    sova_backend_wait(be, 3, NULL);
+    g_autoptr(SovaSnapshot) s3 = sova_backend_sample(be, NULL);
+    g_assert_cmpuint(nic(s3, 0, SOVA_NIC_STANDBY)->rx_drops, ==,
+                     nic(s2, 0, SOVA_NIC_STANDBY)->rx_drops);
+    g_assert_cmpuint(nic(s3, 0, SOVA_NIC_VF)->rx_drops, ==, 0);
+    /* below the cap nothing is dropped */
+    g_autoptr(SovaSimScenario) sc2 = scenario(
+        "[scenario]\nduration=20\n[host]\npcpus=2\nvfs=1\nvirtio-pps-cap=200000\n"
+        "[vm a]\ndemand=constant:0\nnet-demand=constant:15\n");
+    g_autoptr(SovaBackend) be2 = sova_sim_backend_new(sc2, 1, FALSE);
+    sova_backend_wait(be2, 10, NULL);
+    g_autoptr(SovaSnapshot) q = sova_backend_sample(be2, NULL);
+    g_assert_cmpuint(nic(q, 0, SOVA_NIC_STANDBY)->rx_drops, ==, 0);
+    g_assert_cmpuint(packets(nic(q, 0, SOVA_NIC_STANDBY)), >, 0);
 }
 
 /* attached at 0 s: the first 2 s (the latency) still go over virtio, then line rate; the
@@ -413,6 +446,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sim-net/virtio-cap-and-cpu", test_virtio_cap_and_cpu);
+    g_test_add_func("/sim-net/virtio-drops", test_virtio_drops);
     g_test_add_func("/sim-net/vf-switch", test_vf_switch);
     g_test_add_func("/sim-net/vf-delivers-more", test_vf_delivers_more);
     g_test_add_func("/sim-net/pool", test_pool);

@@ -2,14 +2,16 @@
  * once per VM, counters from the bulk stats call every sample.
  *
  * The bulk stats (VIR_DOMAIN_STATS_INTERFACE) give per-tap counters (net.N.name,
- * net.N.rx.bytes ...) but not which NIC a tap is: its MAC, alias and role come from
- * the live XML. That costs a call per VM, so the XML is cached in the per-VM entry
+ * net.N.rx.bytes, net.N.rx.drop ...) but not which NIC a tap is: its MAC, alias and role
+ * come from the live XML. That costs a call per VM, so the XML is cached in the per-VM entry
  * and re-read only when the VM is new, after sova switched one of its NICs, or when
  * the taps in the stats no longer match the cache (someone else hot-plugged a NIC).
  * Roles: <teaming type='persistent'/> is the standby; <teaming type='transient'/>, an
  * alias from sova's VF pool, or another interface carrying the standby's MAC is a VF;
  * everything else is OTHER. Counters are the host side of the tap, never the guest's
- * word. A hostdev VF has no tap: it appears with zero counters. */
+ * word; libvirt reports them as the guest sees them (rx = to the guest), and rx.drop is
+ * what the tap could not hand to a guest whose virtio queue was full. A hostdev VF has no
+ * tap: it appears with zero counters. */
 #include "libvirt_private.h"
 #include <string.h>
 
@@ -161,6 +163,7 @@ gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *
 typedef struct {
     const char *name;
     guint64 rx_bytes, rx_pkts, tx_bytes, tx_pkts;
+    guint64 rx_drop, tx_drop;
     gboolean used;
 } Tap;
 
@@ -189,6 +192,8 @@ static GArray *read_taps(const virTypedParameter *params, int n, gboolean *repor
         t.rx_pkts = ull(params, n, i, "rx.pkts");
         t.tx_bytes = ull(params, n, i, "tx.bytes");
         t.tx_pkts = ull(params, n, i, "tx.pkts");
+        t.rx_drop = ull(params, n, i, "rx.drop");
+        t.tx_drop = ull(params, n, i, "tx.drop");
         g_array_append_val(taps, t);
     }
     return taps;
@@ -226,6 +231,8 @@ static void set_counters(SovaNicSample *s, Tap *t)
     s->rx_packets = t->rx_pkts;
     s->tx_bytes = t->tx_bytes;
     s->tx_packets = t->tx_pkts;
+    s->rx_drops = t->rx_drop;
+    s->tx_drops = t->tx_drop;
 }
 
 gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,

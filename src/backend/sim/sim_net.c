@@ -9,6 +9,7 @@
 
 typedef struct {
     double rx_bytes, tx_bytes, rx_packets, tx_packets;
+    double rx_drops;          /* packets for the guest the tap dropped (its queue was full) */
 } Tap;
 
 typedef enum {
@@ -137,6 +138,15 @@ static void tap_add(Tap *tap, double packets, double bytes)
     tap->tx_bytes += bytes / 2;
 }
 
+/* what a tap drops over dt when its path carries `carried` of `offered` packets/s: the
+ * guest-bound half of the excess. A host tap sees only that direction's excess (its queue
+ * to a guest that cannot keep up overflows); the guest-sent excess never leaves the
+ * guest's own full virtio queue, so the host does not see it. */
+static double tap_drops(double offered, double carried, double dt)
+{
+    return offered > carried ? (offered - carried) / 2 * dt : 0;
+}
+
 /* the fraction of what the VMs send that the physical NIC carries (1 below capacity) */
 static double nic_share(const SovaSimNet *n)
 {
@@ -167,11 +177,14 @@ static double deliver(SovaSimNet *n, NetVm *v, double offered, double got, doubl
     }
     if (v->path == PATH_VF) {
         tr->vf_pkts += pkts;
-        if (v->vf_dev)
+        if (v->vf_dev) {
             tap_add(&v->vf, pkts, bytes);
+            v->vf.rx_drops += tap_drops(offered, v->want, dt);
+        }
         return 0;
     }
     tap_add(&v->standby, pkts, bytes);
+    v->standby.rx_drops += tap_drops(offered, v->want, dt);
     double cpu = got * h->virtio_us_per_packet * 1e-6;
     tr->vhost_cpu_s += cpu * dt;
     return cpu;
@@ -271,6 +284,7 @@ static void nic_counters(SovaNicSample *s, const Tap *tap)
     s->tx_bytes = (guint64)floor(tap->tx_bytes);
     s->rx_packets = (guint64)floor(tap->rx_packets);
     s->tx_packets = (guint64)floor(tap->tx_packets);
+    s->rx_drops = (guint64)floor(tap->rx_drops);
 }
 
 void sova_sim_net_fill_vm(const SovaSimNet *n, guint vm, SovaVmSample *vs)

@@ -15,8 +15,11 @@
  * and all of it shares the physical NIC (nic-gbps per direction; when the traffic
  * exceeds it, every VM gets the same fraction of what it sent). Delivered packets are
  * split evenly between rx and tx and counted on the tap that carried them; what was
- * offered and not delivered is lost. Deterministic: each VM's net demand draws from its
- * own GRand stream, seeded from the run's seed, apart from the CPU model's streams. */
+ * offered and not delivered is lost. Of what a path's cap (virtio's, or vf-pps-cap) holds
+ * back, the guest-bound half shows as drops on the path's tap (rx drops, as libvirt names
+ * them); the guest-sent half stays in the guest and the host never sees it.
+ * Deterministic: each VM's net demand draws from its own GRand stream, seeded from the
+ * run's seed, apart from the CPU model's streams. */
 #pragma once
 #include <glib.h>
 #include "model/snapshot.h"
