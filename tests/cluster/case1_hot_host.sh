@@ -70,5 +70,6 @@ for v in $CASE_VMS; do
     c1=$(awk -v v="$v" '$1 == v {print $3}' "$RUN/work1"); c2=$(awk -v v="$v" '$1 == v {print $3}' "$RUN/work2")
     case_expect "$v still works after the controller stopped" gt "${c2:-0}" "${c1:-0}"
 done
+case_expect "no leaving mark was left behind to clean up" eq "$(grep -c 'stale leaving mark' "$CTL.log")" 0
 case_expect "the controller exited cleanly" eq "$CASE_CTL_RC" 0
 case_end

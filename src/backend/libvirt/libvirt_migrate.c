@@ -83,6 +83,13 @@ static gboolean set_leaving(SovaLibvirtBackend *lv, virDomainPtr dom, const char
                           to ? "setting" : "removing", virDomainGetName(dom));
         return FALSE;
     }
+    /* our own metadata writes do not make the cached XML stale (libvirt_meta.c): keep
+     * the cached mark in step, or the next sample still shows the old one */
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    SovaLvDomain *d = virDomainGetUUIDString(dom, uuid) == 0 ? sova_lv_domain_lookup(lv, uuid)
+                                                             : NULL;
+    if (d)
+        d->meta.leaving = to != NULL;
     return TRUE;
 }
 
@@ -372,8 +379,5 @@ gboolean sova_lv_clear_stale_leaving(SovaBackend *be, const char *uuid, GError *
     }
     if (info.state != VIR_DOMAIN_CONTROL_OK)
         return FALSE;   /* a migration (or another job) still runs: its owner clears it */
-    if (!set_leaving(lv, d->dom, NULL, error))
-        return FALSE;
-    d->meta.leaving = FALSE;
-    return TRUE;
+    return set_leaving(lv, d->dom, NULL, error);
 }
