@@ -386,6 +386,8 @@ static void test_scenario_errors(void)
         { TWO_HOSTS "[frobs]\n", 16, "unknown group" },
         { TWO_HOSTS "[vm v]\nhost = a\n", 16, "demand" },
         { "[cluster]\nduration = 100\n", 1, "no hosts" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\njitter = 150\n", 19, "jitter" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\nshared-demand = maybe\n", 19, "shared-demand" },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
@@ -413,6 +415,87 @@ static void test_bulk_placement(void)
     g_assert_cmpuint(w3->host, ==, 1);
 }
 
+/* the vCPU time each of v's vCPUs ran in the next second, in percent of a pCPU (the host
+ * has room for all of them: ran = wanted) */
+static void one_second(SovaSimCluster *c, SovaBackend *be, double *pct, guint n)
+{
+    g_autoptr(SovaSnapshot) s0 = sova_backend_sample(be, NULL);
+    g_assert_true(sova_backend_wait(be, 1, NULL));
+    g_autoptr(SovaSnapshot) s1 = sova_backend_sample(be, NULL);
+    (void)c;
+    for (guint i = 0; i < n; i++)
+        pct[i] = (double)(sova_vm_vcpu(g_ptr_array_index(s1->vms, 0), i)->time_ns -
+                          sova_vm_vcpu(g_ptr_array_index(s0->vms, 0), i)->time_ns) / 1e7;
+}
+
+/* shared-demand: every vCPU follows one draw of the walk (the VM moves as a whole); without
+ * it each vCPU walks on its own */
+static void test_shared_demand(void)
+{
+    for (int shared = 0; shared <= 1; shared++) {
+        g_autofree char *text = g_strdup_printf("[cluster]\ntick = 0.5\nseed = 3\n[host a]\npcpus = 8\n"
+                                                "[vm v]\nhost = a\nvcpus = 4\ndemand = walk:50:10:0:100\n"
+                                                "shared-demand = %s\n", shared ? "yes" : "no");
+        g_autoptr(SovaSimClusterScenario) sc = load(text);
+        SovaSimCluster *c = sova_sim_cluster_new(sc, 3);
+        SovaBackend *be = sova_sim_cluster_backend(c, 0);
+        guint differ = 0;
+        for (int k = 0; k < 20; k++) {
+            double pct[4];
+            one_second(c, be, pct, 4);
+            for (guint i = 1; i < 4; i++)
+                differ += fabs(pct[i] - pct[0]) > 1e-6;
+        }
+        if (shared)
+            g_assert_cmpuint(differ, ==, 0);
+        else
+            g_assert_cmpuint(differ, >, 40);
+        sova_sim_cluster_free(c);
+    }
+}
+
+/* jitter: +-N points on each vCPU, held for a second, within the bounds, centred on the
+ * shape; without it a constant stays constant */
+static void test_jitter(void)
+{
+    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\ntick = 0.25\nseed = 5\n[host a]\npcpus = 8\n"
+                                                "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n"
+                                                "jitter = 10\n");
+    g_assert_cmpfloat(((SovaSimClusterVmSpec *)g_ptr_array_index(sc->vms, 0))->jitter, ==, 10);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 5);
+    SovaBackend *be = sova_sim_cluster_backend(c, 0);
+    double sum = 0, lo = 100, hi = 0;
+    guint differ = 0, n = 400;
+    for (guint k = 0; k < n; k++) {
+        double pct[2];
+        one_second(c, be, pct, 2);
+        for (guint i = 0; i < 2; i++) {
+            sum += pct[i];
+            lo = MIN(lo, pct[i]);
+            hi = MAX(hi, pct[i]);
+        }
+        differ += fabs(pct[1] - pct[0]) > 1e-6;
+    }
+    /* one draw a second: a whole second is one value, in 40..60 */
+    g_assert_cmpfloat(lo, >=, 40 - 1e-6);
+    g_assert_cmpfloat(hi, <=, 60 + 1e-6);
+    g_assert_cmpfloat(hi - lo, >, 15);
+    g_assert_cmpuint(differ, >, n / 2);
+    g_assert_cmpfloat(fabs(sum / (2 * n) - 50), <, 1.0);
+    sova_sim_cluster_free(c);
+    g_autoptr(SovaSimClusterScenario) calm = load("[cluster]\ntick = 0.25\n[host a]\npcpus = 8\n"
+                                                  "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
+    c = sova_sim_cluster_new(calm, 5);
+    be = sova_sim_cluster_backend(c, 0);
+    for (int k = 0; k < 10; k++) {
+        double pct[2];
+        one_second(c, be, pct, 2);
+        g_assert_cmpfloat(fabs(pct[0] - 50), <, 1e-6);
+        g_assert_cmpfloat(fabs(pct[1] - 50), <, 1e-6);
+    }
+    sova_sim_cluster_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -428,5 +511,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-cluster/run-destination-down", test_run_destination_down);
     g_test_add_func("/sim-cluster/scenario-errors", test_scenario_errors);
     g_test_add_func("/sim-cluster/bulk-placement", test_bulk_placement);
+    g_test_add_func("/sim-cluster/shared-demand", test_shared_demand);
+    g_test_add_func("/sim-cluster/jitter", test_jitter);
     return g_test_run();
 }

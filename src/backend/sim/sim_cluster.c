@@ -170,12 +170,28 @@ static gboolean paused(const SovaSimCluster *c, const SimClusterVm *vm, double t
 
 /* ---- one tick ---- */
 
+/* vCPU i's demand, 0..100: the shape (vCPU 0's draw for every vCPU with shared-demand)
+ * plus the jitter, redrawn on the first tick at or after each second */
+static double vcpu_demand(SovaSimCluster *c, SimClusterVm *vm, guint i, double t)
+{
+    const SovaSimClusterVmSpec *spec = vm->spec;
+    SimClusterVcpu *vc = &vm->vcpus[i];
+    double d = spec->shared_demand && i > 0 ? vm->vcpus[0].shape
+                                            : sova_demand_at(spec->demand, &vc->state, i, t, c->rng);
+    vc->shape = d;
+    while (spec->jitter > 0 && t >= vc->next_jitter) {
+        vc->jitter = g_rand_double_range(c->rng, -spec->jitter, spec->jitter);
+        vc->next_jitter = floor(t) + 1;
+    }
+    return CLAMP(d + vc->jitter, 0.0, 100.0);
+}
+
 static void draw_demand(SovaSimCluster *c, double t)
 {
     for (guint v = 0; v < c->n_vms; v++) {
         SimClusterVm *vm = &c->vms[v];
         for (guint i = 0; i < vm->spec->n_vcpus; i++)
-            vm->vcpus[i].demand = sova_demand_at(vm->spec->demand, &vm->vcpus[i].state, i, t, c->rng) / 100.0;
+            vm->vcpus[i].demand = vcpu_demand(c, vm, i, t) / 100.0;
         vm->offered_pps = vm->spec->net_demand
             ? sova_demand_at(vm->spec->net_demand, &vm->net_state, 0, t, c->rng) / 100.0 * vm->spec->net_peak_pps
             : 0;

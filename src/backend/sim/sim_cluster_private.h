@@ -11,6 +11,9 @@ typedef struct {
     int pcpu;                 /* where it last ran; -1 unknown */
     SovaDemandState state;
     double demand;            /* this tick, 0..1 */
+    double shape;             /* this tick: the demand shape's value, points (before jitter) */
+    double jitter;            /* current offset, points (the VM's `jitter`) */
+    double next_jitter;       /* simulated second of the next draw */
     double time_ns, delay_ns; /* as reported: since it arrived on its host */
 } SimClusterVcpu;
 

@@ -25,7 +25,7 @@ static const char *const host_keys[] = { "count", "pcpus", "memory", "background
                                          "maintenance", "down-at", "up-at", NULL };
 static const char *const vm_keys[] = { "count", "host", "vcpus", "memory", "dirty-rate", "demand",
                                        "net-demand", "net-peak-pps", "net-packet-bytes", "vf",
-                                       "migrate", "group", NULL };
+                                       "migrate", "group", "jitter", "shared-demand", NULL };
 
 static gboolean is_bulk(const char *group, const char *kind)
 {
@@ -270,6 +270,8 @@ typedef struct {
     double dirty_mibps;
     const SovaDemandSpec *demand, *net_demand;
     double net_peak_pps, net_packet_bytes;
+    double jitter;            /* ± points on every vCPU's demand, redrawn every second */
+    gboolean shared_demand;   /* one draw of the shape for all the VM's vCPUs */
     gboolean vf, migrate;
     char *group;
     GArray *hosts;            /* guint: where they go, round robin */
@@ -319,6 +321,8 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
         !sova_keyfile_get_double(&ld->k, g, "dirty-rate", 0, 1e6, &t->dirty_mibps, error) ||
         !sova_keyfile_get_double(&ld->k, g, "net-peak-pps", 1, 1e9, &t->net_peak_pps, error) ||
         !sova_keyfile_get_double(&ld->k, g, "net-packet-bytes", 64, 65536, &t->net_packet_bytes, error) ||
+        !sova_keyfile_get_double(&ld->k, g, "jitter", 0, 100, &t->jitter, error) ||
+        !get_bool(ld, g, "shared-demand", &t->shared_demand, error) ||
         !get_bool(ld, g, "vf", &t->vf, error) || !get_bool(ld, g, "migrate", &t->migrate, error) ||
         !load_placement(ld, g, t, error))
         return FALSE;
@@ -350,6 +354,8 @@ static gboolean add_vm(const Loader *ld, const char *g, const char *name, const 
     vm->memory_kib = t->memory_mib * 1024;
     vm->dirty_Bps = t->dirty_mibps * 1024 * 1024;
     vm->demand = t->demand;
+    vm->jitter = t->jitter;
+    vm->shared_demand = t->shared_demand;
     vm->net_demand = t->net_demand;
     vm->net_peak_pps = t->net_peak_pps;
     vm->net_packet_bytes = t->net_packet_bytes;

@@ -33,6 +33,10 @@ typedef struct {
     guint64 memory_kib;
     double dirty_Bps;         /* memory dirty rate; 0 = the cost model's default */
     const SovaDemandSpec *demand;     /* every vCPU's CPU demand; owned by the scenario */
+    double jitter;            /* ± points (uniform) added to each vCPU's demand, redrawn every
+                               * simulated second: fast noise on top of the shape (0) */
+    gboolean shared_demand;   /* one draw of the shape (vCPU 0's) for every vCPU: the VM's
+                               * workload drives all its vCPUs, so a walk moves the VM as a whole */
     const SovaDemandSpec *net_demand; /* percent of net_peak_pps; NULL = no traffic */
     double net_peak_pps;
     double net_packet_bytes;
