@@ -3,6 +3,7 @@
 #include "config.h"
 #include "error.h"
 #include "keyfile.h"
+#include "controller_config.h"
 #include "policy/cpu_policy.h"
 #include "policy/net_policy.h"
 #include <string.h>
@@ -58,35 +59,12 @@ static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-t
                                         "min-dwell", "max-switches", "bytes-per-point",
                                         "detach-timeout", "nic", "nic-gbps", "exclude", NULL };
 
-/* sections other commands own (the controller's), validated by their own loader */
-static gboolean foreign_group(const char *g)
+const char *const *sova_config_keys_of(const char *group)
 {
-    return strcmp(g, "controller") == 0 || g_str_has_prefix(g, "host ") ||
-           g_str_has_prefix(g, "group ");
-}
-
-/* unknown groups or keys are errors: a typo must not silently fall back to a default */
-static gboolean check_known(const SovaKeyFile *k, GError **error)
-{
-    g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
-    for (int g = 0; groups[g]; g++) {
-        const char *const *known = strcmp(groups[g], "agent") == 0 ? agent_keys
-                                 : strcmp(groups[g], "cpu") == 0   ? cpu_keys
-                                 : strcmp(groups[g], "net") == 0   ? net_keys
-                                                                   : NULL;
-        if (!known && foreign_group(groups[g]))
-            continue;
-        if (!known)
-            return sova_keyfile_fail(k, groups[g], NULL, error,
-                                     "unknown section [%s] (known: [agent], [cpu], [net], "
-                                     "[controller], [host NAME], [group NAME])", groups[g]);
-        g_auto(GStrv) keys = g_key_file_get_keys(k->kf, groups[g], NULL, NULL);
-        for (int i = 0; keys[i]; i++)
-            if (!g_strv_contains(known, keys[i]))
-                return sova_keyfile_fail(k, groups[g], keys[i], error, "unknown key \"%s\" in [%s]",
-                                         keys[i], groups[g]);
-    }
-    return TRUE;
+    return strcmp(group, "agent") == 0 ? agent_keys
+         : strcmp(group, "cpu") == 0   ? cpu_keys
+         : strcmp(group, "net") == 0   ? net_keys
+                                       : NULL;
 }
 
 static gboolean load_agent(const SovaKeyFile *k, SovaConfig *c, GError **error)
@@ -226,7 +204,10 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
     if (!g_file_get_contents(path, &text, NULL, &e))
         return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
     SovaKeyFile k = { 0 };
-    gboolean ok = sova_keyfile_parse(&k, path, text, error) && check_known(&k, error) &&
+    gboolean ok = sova_keyfile_parse(&k, path, text, error) &&
+                  sova_keyfile_check_known(&k, sova_config_keys_of,
+                                           sova_controller_config_keys_of, SOVA_CONFIG_SECTIONS,
+                                           error) &&
                   load_agent(&k, c, error) && load_cpu(&k, c, error) && load_net(&k, c, error);
     sova_keyfile_clear(&k);
     if (ok) {

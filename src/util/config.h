@@ -54,6 +54,11 @@ void sova_config_net_params(const SovaConfig *c, guint pool_size, struct SovaNet
 void sova_config_free(SovaConfig *c);
 /* loads a key file over the current values; FALSE with "FILE:LINE: message" on error */
 gboolean sova_config_load(SovaConfig *c, const char *path, GError **error);
+
+/* every section sova.conf may have, for error messages */
+#define SOVA_CONFIG_SECTIONS "[agent], [cpu], [net], [controller], [host NAME], [group NAME]"
+/* the keys of an agent section ([agent], [cpu], [net]); NULL for any other section */
+const char *const *sova_config_keys_of(const char *group);
 /* checks values that options may also have set (interval > 0, known policy, ...) */
 gboolean sova_config_validate(const SovaConfig *c, GError **error);
 

@@ -2,6 +2,7 @@
  * [group NAME]; see controller_config.h. The agent's sections ([agent], [cpu], [net])
  * are left to config.c, so one sova.conf serves both; any other section is an error. */
 #include "controller_config.h"
+#include "config.h"
 #include "error.h"
 #include "keyfile.h"
 #include <string.h>
@@ -59,11 +60,6 @@ void sova_ctl_config_free(SovaCtlConfig *c)
     g_free(c);
 }
 
-static gboolean is_agent_group(const char *g)
-{
-    return strcmp(g, "agent") == 0 || strcmp(g, "cpu") == 0 || strcmp(g, "net") == 0;
-}
-
 /* "host NAME" -> "NAME" (NULL when not that kind of section) */
 static const char *section_name(const char *group, const char *kind)
 {
@@ -74,7 +70,7 @@ static const char *section_name(const char *group, const char *kind)
     return *name ? name : NULL;
 }
 
-static const char *const *keys_of(const char *group)
+const char *const *sova_controller_config_keys_of(const char *group)
 {
     if (strcmp(group, "controller") == 0)
         return controller_keys;
@@ -83,26 +79,6 @@ static const char *const *keys_of(const char *group)
     if (section_name(group, "group"))
         return group_keys;
     return NULL;
-}
-
-static gboolean check_known(const SovaKeyFile *k, GError **error)
-{
-    g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
-    for (int g = 0; groups[g]; g++) {
-        const char *const *known = keys_of(groups[g]);
-        if (!known && is_agent_group(groups[g]))
-            continue;
-        if (!known)
-            return sova_keyfile_fail(k, groups[g], NULL, error,
-                                     "unknown section [%s] (known: [agent], [cpu], [net], "
-                                     "[controller], [host NAME], [group NAME])", groups[g]);
-        g_auto(GStrv) keys = g_key_file_get_keys(k->kf, groups[g], NULL, NULL);
-        for (int i = 0; keys[i]; i++)
-            if (!g_strv_contains(known, keys[i]))
-                return sova_keyfile_fail(k, groups[g], keys[i], error, "unknown key \"%s\" in [%s]",
-                                         keys[i], groups[g]);
-    }
-    return TRUE;
 }
 
 static gboolean get_bool(const SovaKeyFile *k, const char *group, const char *key, gboolean *out,
@@ -312,7 +288,9 @@ gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error
     if (!g_file_get_contents(path, &text, NULL, &e))
         return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
     SovaKeyFile k = { 0 };
-    gboolean ok = sova_keyfile_parse(&k, path, text, error) && check_known(&k, error) &&
+    gboolean ok = sova_keyfile_parse(&k, path, text, error) &&
+                  sova_keyfile_check_known(&k, sova_controller_config_keys_of,
+                                           sova_config_keys_of, SOVA_CONFIG_SECTIONS, error) &&
                   load_controller(&k, c, error) && load_sections(&k, c, error);
     sova_keyfile_clear(&k);
     if (ok) {

@@ -44,6 +44,9 @@ SovaCtlConfig *sova_ctl_config_new(void);
 void sova_ctl_config_free(SovaCtlConfig *c);
 /* loads a key file over the current values; FALSE with "FILE:LINE: message" */
 gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error);
+/* the keys of a controller section ([controller], [host NAME], [group NAME]); NULL for
+ * any other section */
+const char *const *sova_controller_config_keys_of(const char *group);
 /* values options may also have set (interval > 0, known policy, at least one host) */
 gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error);
 

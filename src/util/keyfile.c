@@ -118,3 +118,23 @@ gboolean sova_keyfile_get_uint(const SovaKeyFile *k, const char *group, const ch
                                  G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT, key, s, lo, hi);
     return TRUE;
 }
+
+gboolean sova_keyfile_check_known(const SovaKeyFile *k, SovaKeyfileKeysOf keys_of,
+                                  SovaKeyfileKeysOf other, const char *sections, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
+    for (int g = 0; groups[g]; g++) {
+        const char *const *known = keys_of(groups[g]);
+        if (!known && other && other(groups[g]))
+            continue;
+        if (!known)
+            return sova_keyfile_fail(k, groups[g], NULL, error, "unknown section [%s] (known: %s)",
+                                     groups[g], sections);
+        g_auto(GStrv) keys = g_key_file_get_keys(k->kf, groups[g], NULL, NULL);
+        for (int i = 0; keys[i]; i++)
+            if (!g_strv_contains(known, keys[i]))
+                return sova_keyfile_fail(k, groups[g], keys[i], error, "unknown key \"%s\" in [%s]",
+                                         keys[i], groups[g]);
+    }
+    return TRUE;
+}

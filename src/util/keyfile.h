@@ -24,6 +24,14 @@ int sova_keyfile_line(const SovaKeyFile *k, const char *group, const char *key);
 gboolean sova_keyfile_fail(const SovaKeyFile *k, const char *group, const char *key,
                            GError **error, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
+/* the keys a reader knows in `group` (NULL-terminated); NULL for a section it does not own */
+typedef const char *const *(*SovaKeyfileKeysOf)(const char *group);
+/* unknown sections and keys are errors ("PATH:LINE: ..."), so that a typo never falls back
+ * to a default silently: a section keys_of() does not know must be one `other` knows (a
+ * section another command's loader validates); `sections` lists them all for the message */
+gboolean sova_keyfile_check_known(const SovaKeyFile *k, SovaKeyfileKeysOf keys_of,
+                                  SovaKeyfileKeysOf other, const char *sections, GError **error);
+
 /* the value, stripped; NULL when the key is absent */
 char *sova_keyfile_get_raw(const SovaKeyFile *k, const char *group, const char *key);
 /* leave *out alone when the key is absent; FALSE (error set) for a bad or out-of-range value */
