@@ -382,17 +382,29 @@ SovaResource cl_hottest_resource(const ClPlanner *P, guint h)
     return best;
 }
 
-typedef struct {
-    guint v;
-    double size;
-} Sized;
-
 static gint by_size_desc(gconstpointer x, gconstpointer y)
 {
     const Sized *a = x, *b = y;
     if (a->size != b->size)
         return a->size > b->size ? -1 : 1;
     return a->v < b->v ? -1 : a->v > b->v;
+}
+
+GArray *cl_evacuees(const ClPlanner *P, gboolean (*also)(gconstpointer data, guint v),
+                    gconstpointer data)
+{
+    GArray *todo = g_array_new(FALSE, FALSE, sizeof(Sized));
+    for (guint h = 0; h < P->n_hosts; h++) {
+        if (!sova_cluster_host(P->c, h)->maintenance)
+            continue;
+        for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
+            Sized s = {P->list[k], cl_vm_size(P, P->list[k], h)};
+            if (cl_vm_movable(P, s.v) && (!also || also(data, s.v)))
+                g_array_append_val(todo, s);
+        }
+    }
+    g_array_sort(todo, by_size_desc);
+    return todo;
 }
 
 /* the least loaded host (score) that takes v, or -1 */
@@ -414,18 +426,8 @@ static int least_loaded_for(const ClPlanner *P, guint v)
 
 guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck)
 {
-    g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(Sized));
+    g_autoptr(GArray) todo = cl_evacuees(P, NULL, NULL);
     guint n = 0;
-    for (guint h = 0; h < P->n_hosts; h++) {
-        if (!sova_cluster_host(P->c, h)->maintenance)
-            continue;
-        for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
-            Sized s = {P->list[k], cl_vm_size(P, P->list[k], h)};
-            if (cl_vm_movable(P, s.v))
-                g_array_append_val(todo, s);
-        }
-    }
-    g_array_sort(todo, by_size_desc);
     for (guint i = 0; i < todo->len && (!limit || n < limit); i++) {
         guint v = g_array_index(todo, Sized, i).v;
         int b = least_loaded_for(P, v);

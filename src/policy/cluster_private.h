@@ -79,6 +79,15 @@ const char *cl_resource_name(SovaResource r);
  * least loaded host (score) that takes it; at most `limit` moves (0 = no limit). Returns the
  * number planned; VMs with nowhere to go are counted in *stuck (may be NULL). */
 guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck);
+/* a VM and its size on its host (cl_vm_size) */
+typedef struct {
+    guint v;
+    double size;
+} Sized;
+/* the movable VMs on maintenance hosts, biggest first (Sized); `also` (may be NULL) must
+ * accept them too */
+GArray *cl_evacuees(const ClPlanner *P, gboolean (*also)(gconstpointer data, guint v),
+                    gconstpointer data);
 /* drops the plan's migrations beyond the concurrency caps (cluster_caps.c); returns how
  * many were dropped */
 guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan);

@@ -373,36 +373,15 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
     rank_host(S, m->b);
 }
 
-typedef struct {
-    guint v;
-    double size;
-} Sized;
-
-static gint by_size_desc(gconstpointer x, gconstpointer y)
+static gboolean may_evacuate(gconstpointer data, guint v)
 {
-    const Sized *a = x, *b = y;
-    if (a->size != b->size)
-        return a->size > b->size ? -1 : 1;
-    return a->v < b->v ? -1 : a->v > b->v;
+    return movable(data, v, TRUE);
 }
 
 /* VMs that must leave maintenance hosts, biggest first */
 static GArray *evacuees(const Sova *S)
 {
-    const ClPlanner *P = &S->P;
-    GArray *todo = g_array_new(FALSE, FALSE, sizeof(Sized));
-    for (guint h = 0; h < P->n_hosts; h++) {
-        const SovaClusterHost *host = sova_cluster_host(P->c, h);
-        if (!host->maintenance || !host->up || host->excluded)
-            continue;
-        for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
-            Sized s = {P->list[k], cl_vm_size(P, P->list[k], h)};
-            if (movable(S, s.v, TRUE))
-                g_array_append_val(todo, s);
-        }
-    }
-    g_array_sort(todo, by_size_desc);
-    return todo;
+    return cl_evacuees(&S->P, may_evacuate, S);
 }
 
 /* evacuates what the caps allow; counts VMs with nowhere to go and VMs waiting for a slot */
