@@ -154,10 +154,22 @@ static const SovaVcpuLoad *last_vcpu(const SovaModel *last, GHashTable *last_vms
     return v->fresh ? NULL : v;
 }
 
+/* does `set` allow exactly the usable pCPUs (and no other existing one)? */
+static gboolean is_usable_set(const SovaModel *m, const SovaCpuSet *set)
+{
+    if (!set)
+        return FALSE;
+    for (guint p = 0; p < m->n_pcpus; p++)
+        if (sova_cpuset_has(set, p) != sova_model_pcpu_usable(m, p))
+            return FALSE;
+    return TRUE;
+}
+
 static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
                        const SovaVcpuSample *o, const SovaVcpuLoad *lastv, double alpha)
 {
     v->pinned = sova_cpuset_only(c->affinity);
+    v->shared = v->pinned < 0 && is_usable_set(m, c->affinity);
     v->pcpu = v->pinned >= 0 ? v->pinned : c->pcpu;
     if (v->pcpu >= (int)m->n_pcpus)
         v->pcpu = -1;
@@ -225,6 +237,7 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
         const SovaVmSample *pv = g_hash_table_lookup(prev_vms, vm->uuid);
         gboolean restarted = pv && pv->cpu_time_ns > vm->cpu_time_ns;
         SovaVmLoad *vl = sova_model_add_vm(m, vm->uuid, vm->name, vm->vcpus->len);
+        vl->leaving = vm->leaving;
         for (guint k = 0; k < vm->vcpus->len; k++) {
             const SovaVcpuSample *o = pv && !restarted && k < pv->vcpus->len ? sova_vm_vcpu(pv, k) : NULL;
             build_vcpu(m, sova_model_vcpu(m, vl->first_vcpu + k), sova_vm_vcpu(vm, k), o,

@@ -32,6 +32,9 @@ typedef struct {
     double demand;            /* EWMA of min(100, usage + delay) */
     int pcpu;                 /* pCPU its load is attributed to: its pin, else where it last ran; -1 */
     int pinned;               /* the one pCPU its affinity allows, or -1 (several, or unknown) */
+    gboolean shared;          /* its affinity is exactly the usable pCPUs, two or more (left to
+                               * the kernel's scheduler; an unpinned vCPU is shared when no
+                               * pCPU is reserved or offline) */
     gboolean fresh;           /* no rate yet (new VM or vCPU, counter reset): usage = delay = demand = 0 */
 } SovaVcpuLoad;
 
@@ -41,6 +44,7 @@ typedef struct {
     int cell;                 /* NUMA cell most of its vCPUs are on; -1 when unknown */
     guint first_vcpu;         /* its vCPUs are model->vcpus[first_vcpu .. first_vcpu + n_vcpus) */
     guint n_vcpus;
+    gboolean leaving;         /* the controller is migrating it away: its load is about to go */
 } SovaVmLoad;
 
 typedef struct {

@@ -9,6 +9,7 @@ static void action_free(gpointer p)
     g_free(a->vm_name);
     g_free(a->from_host_name);
     g_free(a->to_host_name);
+    sova_cpuset_free(a->to_set);
     g_free(a->reason);
     g_free(a);
 }
@@ -45,6 +46,19 @@ SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name
     a->reason = g_strdup_vprintf(reason_fmt, ap);
     va_end(ap);
     g_ptr_array_add(p->actions, a);
+    return a;
+}
+
+SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                                int from_pcpu, const SovaCpuSet *set, const char *reason_fmt, ...)
+{
+    SovaAction *a = sova_plan_add_pin(p, uuid, vm_name, vcpu, from_pcpu, -1, "%s", "");
+    va_list ap;
+    a->to_set = sova_cpuset_copy(set);
+    g_free(a->reason);
+    va_start(ap, reason_fmt);
+    a->reason = g_strdup_vprintf(reason_fmt, ap);
+    va_end(ap);
     return a;
 }
 
@@ -129,6 +143,11 @@ char *sova_action_describe(const SovaAction *a)
         return g_strdup_printf("%s %s (%s)", kind_name(a->kind), a->vm_name, a->reason);
     g_autofree char *from = a->from_pcpu >= 0 ? g_strdup_printf("pCPU %d", a->from_pcpu)
                                                  : g_strdup("unpinned");
+    if (a->to_set) {
+        g_autofree char *set = sova_cpuset_format(a->to_set);
+        return g_strdup_printf("pin %s vcpu %d: %s -> pCPUs %s (%s)", a->vm_name, a->vcpu, from,
+                               set, a->reason);
+    }
     return g_strdup_printf("pin %s vcpu %d: %s -> pCPU %d (%s)", a->vm_name, a->vcpu, from,
                            a->to_pcpu, a->reason);
 }
@@ -148,6 +167,10 @@ static JsonNode *action_to_json(const SovaAction *a)
         else
             json_builder_add_null_value(b);
         sova_json_int(b, "to", a->to_pcpu);
+        if (a->to_set) {
+            g_autofree char *set = sova_cpuset_format(a->to_set);
+            sova_json_string(b, "to_set", set);
+        }
     } else if (a->kind == SOVA_ACTION_MIGRATE) {
         sova_json_string(b, "from", a->from_host_name);
         sova_json_string(b, "to", a->to_host_name);

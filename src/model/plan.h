@@ -8,7 +8,7 @@
 #include "snapshot.h"
 
 typedef enum {
-    SOVA_ACTION_PIN,          /* pin one vCPU to one pCPU */
+    SOVA_ACTION_PIN,          /* pin one vCPU to one pCPU, or share it: a set of pCPUs */
     SOVA_ACTION_ATTACH_VF,    /* net plane: give the VM a VF (same MAC as its standby) */
     SOVA_ACTION_DETACH_VF,    /* net plane: take it back */
     SOVA_ACTION_MIGRATE,      /* cluster plane: live-migrate the VM to another host */
@@ -20,7 +20,9 @@ typedef struct {
     char *vm_name;
     int vcpu;                 /* PIN: vCPU number */
     int from_pcpu;            /* PIN: where it was (its pin, else where it ran); -1 unknown */
-    int to_pcpu;              /* PIN: where it goes */
+    int to_pcpu;              /* PIN: where it goes; -1 when to_set says */
+    SovaCpuSet *to_set;       /* PIN: the pCPUs it may run on when shared (the kernel places
+                               * it among them); NULL for a pin to one pCPU */
     int from_host, to_host;   /* MIGRATE: host indexes in the cluster (-1 otherwise) */
     char *from_host_name;     /* MIGRATE: host names, for messages; NULL otherwise */
     char *to_host_name;
@@ -42,6 +44,10 @@ void sova_plan_free(SovaPlan *p);
 SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
                               int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
     G_GNUC_PRINTF(7, 8);
+/* appends a share action: the vCPU may run on every pCPU of `set` (copied) */
+SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                                int from_pcpu, const SovaCpuSet *set, const char *reason_fmt, ...)
+    G_GNUC_PRINTF(7, 8);
 /* appends an ATTACH_VF or DETACH_VF action for a VM; reason is printf-style */
 SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
                              const char *vm_name, const char *reason_fmt, ...)
@@ -56,6 +62,7 @@ guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
+ * "pin web1 vcpu 0: pCPU 0 -> pCPUs 0-3 (reason)" (shared),
  * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);

@@ -8,11 +8,14 @@
  * that at 100 (4 busy vCPUs on 2 pCPUs: 100 % and 100 %, stddev 0).
  *
  * What it does, every interval:
- *   1. Every managed vCPU must be pinned to exactly one usable pCPU. Those that
- *      are not (unpinned, or pinned to a reserved/offline pCPU) are "loose": they
- *      are placed, largest demand first, onto the least loaded pCPU of their VM's
- *      NUMA cell, or where they run now when that is within `tau` of it. They get
- *      a pin even when the host is balanced.
+ *   1. Every managed vCPU must be pinned to exactly one usable pCPU, or the host is
+ *      shared (below). Those that are not (unpinned, shared, or pinned to a
+ *      reserved/offline pCPU) are "loose": they are placed, largest demand first,
+ *      onto the least loaded pCPU of their VM's NUMA cell, or where they run now
+ *      when that is within `tau` of it. They get a pin even when the host is
+ *      balanced, except a loose vCPU with no rate yet (a VM that just arrived,
+ *      by migration or boot: demand 0, it would be pinned blind onto one pCPU with
+ *      its siblings): it is left where the kernel runs it until the next interval.
  *   2. It acts on the others only when the measured spread (stddev of util over
  *      usable pCPUs) exceeds params->target_stddev, or there are loose vCPUs (the
  *      layout changes anyway), and the predicted spread of the layout with the
@@ -30,12 +33,22 @@
  *      params->min_gain; otherwise only the loose vCPUs are pinned. So a stable but
  *      imperfect layout (3 busy vCPUs on 2 pCPUs: 200 % vs 100 % of demand) yields
  *      an empty plan, interval after interval: no move can improve it.
+ * Sharing (cpu_share.h): pins that would lose work against the kernel's own
+ * scheduler are not made. After steps 1-3, if the layout found risks losing more
+ * than the target (points of one pCPU, pCPUs near or across 100 % by the noise
+ * margin, judged without the VMs the controller is migrating away), every vCPU is
+ * instead allowed on every usable pCPU ("shared"). A shared host is pinned again
+ * only when the pins would lose (almost) nothing with twice the margin for
+ * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
+ * soon (see go_shared). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
+ * pinned and stays pinned.
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
  * hypot(target, sigma) and the required gain min_gain + sigma: it does not chase
  * wobbles, yet a real change (a VM waking up) is far above both. Without state
- * (NULL, as in most tests) sigma is 0.
+ * (NULL, as in most tests) sigma is 0 and a shared host is pinned as soon as that
+ * looks safe.
  * Steps 2-4 judge the *uncapped* predicted load (demand), the same measure the
  * search minimises, so each accepted plan lowers one quantity and plans cannot
  * cycle. The capped one (utilisation, reported as spread_after) would call 3 + 1
@@ -53,6 +66,7 @@
 #include "cpu_policy.h"
 #include "cpu_placement.h"
 #include "cpu_noise.h"
+#include "cpu_share.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +92,7 @@ typedef struct {
     double *demand;           /* per vCPU: its demand (a copy, for speed) */
     int *to;                  /* per vCPU: where it is placed */
     gboolean *loose;          /* per vCPU: not under management, placing it is free */
+    gboolean *waits;          /* per vCPU: loose with no rate yet (just arrived): not placed */
     GArray **on;              /* per pCPU id: vCPU indices there, by (demand, index) */
     GTree **cells;            /* per cell: its usable pCPUs by (load, id) */
     gboolean *stuck;          /* per pCPU id: no useful move out of it (until its load changes) */
@@ -491,6 +506,7 @@ static Balancer *balancer_new(const SovaModel *m, const SovaCpuPolicyParams *par
         b->demand[v] = sova_model_vcpu(m, v)->demand;
     b->to = g_new(int, MAX(b->n_vcpus, 1));
     b->loose = g_new0(gboolean, MAX(b->n_vcpus, 1));
+    b->waits = g_new0(gboolean, MAX(b->n_vcpus, 1));
     b->notes = g_new0(Note, MAX(b->n_vcpus, 1));
     return b;
 }
@@ -508,6 +524,7 @@ static void balancer_free(Balancer *b)
     g_free(b->to);
     g_free(b->demand);
     g_free(b->loose);
+    g_free(b->waits);
     g_free(b->notes);
     g_free(b->pcell);
     g_free(b->vcell);
@@ -532,7 +549,7 @@ static void place_loose(Balancer *b)
 {
     g_autoptr(GArray) loose = g_array_new(FALSE, FALSE, sizeof(guint));
     for (guint v = 0; v < b->n_vcpus; v++)
-        if (b->loose[v])
+        if (b->loose[v] && !b->waits[v])
             g_array_append_val(loose, v);
     g_array_sort_with_data(loose, demand_desc, b);
     for (guint k = 0; k < loose->len; k++) {
@@ -554,6 +571,8 @@ static void place_current(Balancer *b)
     for (guint v = 0; v < b->n_vcpus; v++) {
         const SovaVcpuLoad *vc = sova_model_vcpu(b->m, v);
         b->loose[v] = !sova_cpu_vcpu_managed(b->m, vc);
+        b->waits[v] = b->loose[v] && vc->fresh;
+        b->to[v] = vc->pinned;   /* a waiting vCPU stays as it is */
         if (b->loose[v])
             continue;
         b->to[v] = vc->pinned;
@@ -585,7 +604,7 @@ static guint emit(const Balancer *b, SovaPlan *plan)
         const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
         const Note *n = &b->notes[v];
         int to = b->to[v];
-        if (!sova_cpu_pin_changes(vc, to))
+        if (b->waits[v] || !sova_cpu_pin_changes(vc, to))
             continue;
         if (b->loose[v]) {
             g_autofree char *why = sova_cpu_unmanaged_why(m, vc);
@@ -633,7 +652,7 @@ static Balancer *balance_run(const SovaModel *m, const SovaCpuPolicyParams *para
 static gboolean any_unmanaged(const SovaModel *m)
 {
     for (guint v = 0; v < m->vcpus->len; v++)
-        if (!sova_cpu_vcpu_managed(m, sova_model_vcpu(m, v)))
+        if (!sova_cpu_vcpu_managed(m, sova_model_vcpu(m, v)) && !sova_model_vcpu(m, v)->fresh)
             return TRUE;
     return FALSE;
 }
@@ -645,6 +664,52 @@ static double *load_if_kept(const SovaModel *m)
     for (guint v = 0; v < m->vcpus->len; v++)
         at[v] = sova_model_vcpu(m, v)->pcpu;
     return sova_cpu_predict_load(m, at, SOVA_WEIGHT_DEMAND);
+}
+
+/* the work (points of one pCPU) the pins of b's layout risk losing against sharing,
+ * judged as the layout will be once the VMs the controller is migrating away are gone */
+static double layout_loss(const Balancer *b, double margin)
+{
+    const SovaModel *m = b->m;
+    g_autofree guint *count = g_new0(guint, MAX(m->n_pcpus, 1));
+    g_autofree double *load = g_memdup2(b->load, sizeof(double) * MAX(m->n_pcpus, 1));
+    for (guint k = 0; k < b->n_usable; k++) {
+        guint p = b->usable[k];
+        count[p] = b->on[p]->len + (sova_model_pcpu(m, p)->other >= 1.0);
+    }
+    for (guint v = 0; v < b->n_vcpus; v++)
+        if (b->to[v] >= 0 && b->pcell[b->to[v]] >= 0 && !b->waits[v]
+            && sova_model_vm(m, sova_model_vcpu(m, v)->vm)->leaving) {
+            load[b->to[v]] -= dem(b, v);
+            count[b->to[v]]--;
+        }
+    return sova_cpu_pin_loss(load, count, b->usable, b->n_usable, margin);
+}
+
+/* shares every vCPU not shared yet (those that wait for a rate stay as they are) */
+static void emit_share(const Balancer *b, SovaPlan *plan, double loss)
+{
+    const SovaModel *m = b->m;
+    g_autoptr(SovaCpuSet) set = sova_cpu_share_set(m);
+    g_autofree char *what = sova_cpuset_format(set);
+    for (guint v = 0; v < b->n_vcpus; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        if (vc->shared || b->waits[v])
+            continue;
+        sova_cpu_plan_share(plan, m, v, set, "pins would lose %.0f%% of a pCPU: share pCPUs %s",
+                            loss, what);
+    }
+}
+
+/* the predicted loads when shared: the vCPUs' demand water-filled over the usable pCPUs
+ * (for the noise estimate: what the next measurement should show) */
+static double *shared_load(const Balancer *b)
+{
+    double *load = g_memdup2(b->load, sizeof(double) * MAX(b->m->n_pcpus, 1));
+    double mean = mean_load(b);
+    for (guint k = 0; k < b->n_usable; k++)
+        load[b->usable[k]] = MAX(sova_model_pcpu(b->m, b->usable[k])->other, mean);
+    return load;
 }
 
 /* "5.0", or "7.1 (target 5.0, noise 5.1)" when noise widens it */
@@ -672,9 +737,58 @@ static char *judge(double measured, double before, double after, double noise,
     return NULL;
 }
 
+typedef struct {
+    SovaCpuNoise *noise;
+    gboolean planned;         /* it planned before: a shared host is shared by this policy */
+    guint calm;               /* intervals in a row a shared host's pins would have lost nothing */
+    guint need;               /* calm intervals needed to pin again (backs off, see go_shared) */
+    guint pinned_for;         /* intervals since the host was last pinned again after sharing */
+    gboolean repinned;        /* it was: pins put back by this policy */
+} BalanceState;
+
+#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
+#define SHARE_CALM_MAX 240
+#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
+
+/* share the host? A host that is not shared is when the pins risk losing more than the
+ * target; a shared host goes back to pins only when they would lose (almost) nothing
+ * with twice the margin, `need` intervals in a row: each switch re-pins every vCPU. A
+ * shared host shows no noise to learn from, so when pins put back fail again within
+ * SHARE_HOLD x `need` intervals, `need` doubles (up to SHARE_CALM_MAX); it returns to
+ * SHARE_CALM once pins have held that long. Without state, a shared host is pinned as
+ * soon as the pins look safe. */
+static gboolean go_shared(BalanceState *st, const SovaModel *m, const Balancer *b, double loss,
+                          double margin, double target)
+{
+    if (!st)
+        return sova_cpu_all_shared(m) ? layout_loss(b, 2 * margin) > target / 2 : loss > target;
+    gboolean first = !st->planned;   /* unpinned VMs at start were not shared by us */
+    st->planned = TRUE;
+    st->need = MAX(st->need, SHARE_CALM);
+    if (first || !sova_cpu_all_shared(m)) {
+        st->calm = 0;
+        st->pinned_for++;
+        if (st->pinned_for > SHARE_HOLD * st->need)
+            st->need = SHARE_CALM;
+        if (loss <= target)
+            return FALSE;
+        if (st->repinned && st->pinned_for <= SHARE_HOLD * st->need)
+            st->need = MIN(2 * st->need, SHARE_CALM_MAX);
+        st->repinned = FALSE;
+        return TRUE;
+    }
+    st->calm = layout_loss(b, 2 * margin) <= target / 2 ? st->calm + 1 : 0;
+    if (st->calm < st->need)
+        return TRUE;
+    st->pinned_for = 0;
+    st->repinned = TRUE;
+    return FALSE;
+}
+
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
 {
-    SovaCpuNoise *nstate = state;
+    BalanceState *st = state;
+    SovaCpuNoise *nstate = st ? st->noise : NULL;
     SovaPlan *plan = sova_plan_new();
     double target = params->target_stddev, measured = sova_model_util_stddev(m, NULL);
     double noise = nstate ? sova_cpu_noise_update(nstate, m, 2 * target) : 0;
@@ -691,6 +805,19 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     gboolean look = measured > hypot(target, noise) || any_unmanaged(m);
     g_autoptr(Balancer) b = balance_run(m, params, look, &before);
     after = load_stddev(b);
+    /* would the best pins found lose work against sharing? (see cpu_share.h) */
+    double margin = hypot(target, noise), loss = layout_loss(b, margin);
+    if (go_shared(st, m, b, loss, margin, target)) {
+        emit_share(b, plan, loss);
+        sova_plan_set_reason(plan, "pins would lose %.1f%% of a pCPU (margin %.1f): %s", loss,
+                             margin,
+                             sova_plan_len(plan) ? "share every usable pCPU" : "stay shared");
+        if (nstate) {
+            g_autofree double *kept = load_if_kept(m), *flat = shared_load(b);
+            sova_cpu_noise_expect(nstate, m, kept, flat);
+        }
+        return plan;
+    }
     g_autofree char *why = judge(measured, before, after, noise, params, look);
     if (look && why) {
         balancer_free(g_steal_pointer(&b));
@@ -715,12 +842,18 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
 
 static gpointer balance_state_new(void)
 {
-    return sova_cpu_noise_new();
+    BalanceState *st = g_new0(BalanceState, 1);
+    st->noise = sova_cpu_noise_new();
+    return st;
 }
 
 static void balance_state_free(gpointer state)
 {
-    sova_cpu_noise_free(state);
+    BalanceState *st = state;
+    if (!st)
+        return;
+    sova_cpu_noise_free(st->noise);
+    g_free(st);
 }
 
 const SovaCpuPolicy sova_cpu_policy_balance = {

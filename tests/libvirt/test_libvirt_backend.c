@@ -216,6 +216,34 @@ static void test_pin(void)
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
 }
 
+/* a shared vCPU: one call with the whole set in the map; the next sample shows it */
+static void test_share(void)
+{
+    g_autoptr(SovaBackend) be = open_test();
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    g_autoptr(SovaSnapshot) s = sample_ok(be);
+    SovaVmSample *vm = find_by_name(s, "test");
+    g_assert_nonnull(vm);
+    g_autoptr(SovaCpuSet) set = sova_cpuset_new(s->n_pcpus);
+    sova_cpuset_add(set, 1);
+    sova_cpuset_add(set, 9);
+    SovaAction a = pin_action(vm, 0, -1);
+    a.to_set = set;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(sova_backend_execute(be, &a, &error));
+    g_assert_no_error(error);
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    int maplen = VIR_CPU_MAPLEN(s->n_pcpus);
+    g_autofree unsigned char *maps = g_malloc0(2 * (gsize)maplen);
+    g_assert_cmpint(virDomainGetVcpuPinInfo(dom, 2, maps, maplen, 0), >=, 1);
+    for (guint i = 0; i < s->n_pcpus; i++)
+        g_assert_cmpint(VIR_CPU_USABLE(maps, maplen, 0, i) != 0, ==, i == 1 || i == 9);
+    virDomainFree(dom);
+    g_autoptr(SovaSnapshot) s2 = sample_ok(be);
+    const SovaCpuSet *got = sova_vm_vcpu(find_by_name(s2, "test"), 0)->affinity;
+    g_assert_true(sova_cpuset_equal(got, set));
+}
+
 static void test_vanished(void)
 {
     g_autoptr(SovaBackend) be = open_test();
@@ -346,6 +374,7 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt/sample/domain", test_domain);
     g_test_add_func("/libvirt/sample/call-counts", test_call_counts);
     g_test_add_func("/libvirt/execute/pin", test_pin);
+    g_test_add_func("/libvirt/execute/share", test_share);
     g_test_add_func("/libvirt/sample/vanished", test_vanished);
     g_test_add_func("/libvirt/sample/reconnect", test_reconnect);
     g_test_add_func("/libvirt/execute/pin-before-sample", test_pin_before_sample);

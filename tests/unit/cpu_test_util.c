@@ -63,12 +63,56 @@ double cpu_test_load_stddev(const SovaModel *m)
     return n ? sqrt(MAX(0.0, sq / n - mean * mean)) : 0;
 }
 
+/* shared vCPUs: their demand water-filled over the usable pCPUs' room left by the
+ * pinned ones (all of it when it fits, else in proportion); util includes their part */
+static void settle_shared(SovaModel *m)
+{
+    double want = 0, room = 0;
+    for (guint i = 0; i < m->vcpus->len; i++)
+        if (sova_model_vcpu(m, i)->shared)
+            want += sova_model_vcpu(m, i)->demand;
+    if (want <= 0)
+        return;
+    for (guint p = 0; p < m->n_pcpus; p++)
+        if (sova_model_pcpu_usable(m, p))
+            room += 100.0 - sova_model_pcpu(m, p)->util;
+    double share = want > room ? room / want : 1.0, fill = MIN(want, room);
+    for (guint i = 0; i < m->vcpus->len; i++) {
+        SovaVcpuLoad *v = sova_model_vcpu(m, i);
+        if (!v->shared)
+            continue;
+        v->usage = v->demand * share;
+        v->delay = v->demand - v->usage;
+    }
+    /* lowest first: raise the least busy pCPUs to a common level */
+    for (guint iter = 0; iter <= m->n_pcpus && fill > 1e-9; iter++) {
+        double level = 100.0;
+        for (guint p = 0; p < m->n_pcpus; p++)
+            if (sova_model_pcpu_usable(m, p))
+                level = MIN(level, sova_model_pcpu(m, p)->util);
+        double next = 100.0;
+        for (guint p = 0; p < m->n_pcpus; p++)
+            if (sova_model_pcpu_usable(m, p) && sova_model_pcpu(m, p)->util > level + 1e-9)
+                next = MIN(next, sova_model_pcpu(m, p)->util);
+        guint at = 0;
+        for (guint p = 0; p < m->n_pcpus; p++)
+            at += sova_model_pcpu_usable(m, p) && fabs(sova_model_pcpu(m, p)->util - level) <= 1e-9;
+        double step = MIN(next - level, fill / MAX(at, 1u));
+        for (guint p = 0; p < m->n_pcpus; p++)
+            if (sova_model_pcpu_usable(m, p) && fabs(sova_model_pcpu(m, p)->util - level) <= 1e-9) {
+                sova_model_pcpu(m, p)->util += step;
+                sova_model_pcpu(m, p)->vcpu_util += step;
+            }
+        fill -= step * at;
+    }
+}
+
 void cpu_test_settle(SovaModel *m)
 {
     g_autofree double *wanted = g_new0(double, m->n_pcpus);
     for (guint i = 0; i < m->vcpus->len; i++) {
         const SovaVcpuLoad *v = sova_model_vcpu(m, i);
-        if (v->pcpu >= 0)
+        if (v->pcpu >= 0 && !v->shared)
             wanted[v->pcpu] += v->demand;
     }
     for (guint p = 0; p < m->n_pcpus; p++) {
@@ -78,7 +122,7 @@ void cpu_test_settle(SovaModel *m)
         pc->vcpu_util = 0;
         for (guint i = 0; i < m->vcpus->len; i++) {
             SovaVcpuLoad *v = sova_model_vcpu(m, i);
-            if (v->pcpu != (int)p)
+            if (v->pcpu != (int)p || v->shared)
                 continue;
             v->usage = v->demand * share;
             v->delay = v->demand - v->usage;
@@ -86,6 +130,7 @@ void cpu_test_settle(SovaModel *m)
         }
         pc->util = MIN(100.0, pc->other + pc->vcpu_util);
     }
+    settle_shared(m);
 }
 
 static SovaVcpuLoad *find_vcpu(SovaModel *m, const char *uuid, int index)
@@ -105,7 +150,11 @@ guint cpu_test_apply(SovaModel *m, const SovaPlan *p)
         g_assert_cmpint(a->kind, ==, SOVA_ACTION_PIN);
         SovaVcpuLoad *v = find_vcpu(m, a->uuid, a->vcpu);
         g_assert_cmpint(a->from_pcpu, ==, v->pcpu);
-        v->pinned = v->pcpu = a->to_pcpu;
+        v->shared = a->to_set != NULL;
+        if (a->to_set)
+            v->pinned = -1;   /* it keeps its pcpu: where it last ran */
+        else
+            v->pinned = v->pcpu = a->to_pcpu;
     }
     cpu_test_settle(m);
     return sova_plan_len(p);

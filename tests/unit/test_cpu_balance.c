@@ -225,12 +225,14 @@ static void test_three_on_two_no_churn(void)
     }
 }
 
-/* a stable, imperfect layout with a measured spread: no plan helps, none is made */
+/* a stable, imperfect layout with a measured spread: no plan helps, none is made
+ * (no pCPU near 100 %: the pins lose nothing against sharing; 120/60 would, see
+ * test_cpu_share.c) */
 static void test_imperfect_no_churn(void)
 {
     g_autoptr(SovaModel) m = cpu_test_host(2);
-    cpu_test_add_vm(m, "a", 2, 60, 0);
-    cpu_test_add_vm(m, "b", 1, 60, 1);
+    cpu_test_add_vm(m, "a", 2, 30, 0);
+    cpu_test_add_vm(m, "b", 1, 30, 1);
     cpu_test_settle(m);
     g_assert_cmpfloat(sova_model_util_stddev(m, NULL), >, params.target_stddev);
     g_autoptr(SovaPlan) p = plan(m);

@@ -154,10 +154,34 @@ static void test_ewma_and_reserved(void)
     g_assert_cmpfloat(sova_model_util_stddev(m2, NULL), ==, 0);
 }
 
+/* a vCPU allowed on exactly the usable pCPUs is shared; with pCPU 1 reserved, the same
+ * unpinned vCPU may run on a reserved one, so it is not; the controller's leaving mark
+ * reaches the model */
+static void test_shared_and_leaving(void)
+{
+    g_autoptr(SovaSnapshot) a = host(10, 2, 1);
+    g_autoptr(SovaSnapshot) b = host(12, 4, 1.5);
+    vm1(a, UUID_A, "a", 5, 1, -1);
+    vm1(b, UUID_A, "a", 6.5, 1.4, -1)->leaving = TRUE;
+    vm1(a, UUID_B, "b", 5, 1, 0);
+    vm1(b, UUID_B, "b", 6.5, 1.4, 0);
+    g_autoptr(SovaModel) m = sova_model_build(a, b, NULL, NULL);
+    g_assert_true(sova_model_vcpu(m, 0)->shared);
+    g_assert_false(sova_model_vcpu(m, 1)->shared);
+    g_assert_true(sova_model_vm(m, 0)->leaving);
+    g_assert_false(sova_model_vm(m, 1)->leaving);
+    g_autoptr(SovaCpuSet) reserved = sova_cpuset_new(2);
+    sova_cpuset_add(reserved, 1);
+    SovaModelParams p = { .reserved = reserved };
+    g_autoptr(SovaModel) r = sova_model_build(a, b, NULL, &p);
+    g_assert_false(sova_model_vcpu(r, 0)->shared);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/model/rates", test_rates);
+    g_test_add_func("/model/shared-and-leaving", test_shared_and_leaving);
     g_test_add_func("/model/unpinned", test_unpinned_attributed_where_it_ran);
     g_test_add_func("/model/stale-placement", test_stale_placement);
     g_test_add_func("/model/counter-reset-restart", test_counter_reset_and_restart);

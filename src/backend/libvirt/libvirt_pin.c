@@ -1,4 +1,5 @@
-/* libvirt_pin.c — carrying out a pin action: one vCPU onto one pCPU, live.
+/* libvirt_pin.c — carrying out a pin action: one vCPU onto one pCPU (or, shared, onto
+ * a set of pCPUs), live.
  *
  * One call per pin: the domain handle comes from the affinity cache (looked up by
  * UUID only for a VM the backend has not sampled). The cpumap is built with
@@ -47,7 +48,9 @@ static void remember_pin(SovaLibvirtBackend *lv, const SovaAction *a)
     if (!d || (guint)a->vcpu >= d->affinity->len)
         return;
     SovaCpuSet *set = sova_cpuset_new(lv->n_pcpus);
-    sova_cpuset_add(set, a->to_pcpu);
+    for (guint p = 0; p < lv->n_pcpus; p++)
+        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
+            sova_cpuset_add(set, p);
     sova_cpuset_free(g_ptr_array_index(d->affinity, a->vcpu));
     g_ptr_array_index(d->affinity, a->vcpu) = set;
 }
@@ -55,10 +58,14 @@ static void remember_pin(SovaLibvirtBackend *lv, const SovaAction *a)
 gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
 {
     const char *name = a->vm_name ? a->vm_name : a->uuid;
-    if (a->vcpu < 0 || a->to_pcpu < 0 || (guint)a->to_pcpu >= lv->n_pcpus) {
+    g_autofree char *to = a->to_set ? sova_cpuset_format(a->to_set)
+                                    : g_strdup_printf("%d", a->to_pcpu);
+    gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0
+                               : a->to_pcpu >= 0 && (guint)a->to_pcpu < lv->n_pcpus;
+    if (a->vcpu < 0 || !to_ok) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
-                    "pin %s vcpu %d to pCPU %d: no such vCPU or pCPU (host has %u pCPUs)",
-                    name, a->vcpu, a->to_pcpu, lv->n_pcpus);
+                    "pin %s vcpu %d to pCPU %s: no such vCPU or pCPU (host has %u pCPUs)",
+                    name, a->vcpu, to, lv->n_pcpus);
         return FALSE;
     }
     virDomainPtr dom = find_domain(lv, a, error);
@@ -66,11 +73,13 @@ gboolean sova_lv_pin(SovaLibvirtBackend *lv, const SovaAction *a, GError **error
         return FALSE;
     int maplen = VIR_CPU_MAPLEN(lv->n_pcpus);
     g_autofree unsigned char *map = g_malloc0(maplen);
-    VIR_USE_CPU(map, a->to_pcpu);
+    for (guint p = 0; p < lv->n_pcpus; p++)
+        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
+            VIR_USE_CPU(map, p);
     int rc = pin_call(lv, dom, (guint)a->vcpu, map, maplen);
     if (rc < 0)
-        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "pin %s vcpu %d to pCPU %d", name,
-                          a->vcpu, a->to_pcpu);
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "pin %s vcpu %d to pCPU %s", name,
+                          a->vcpu, to);
     virDomainFree(dom);
     if (rc < 0)
         return FALSE;

@@ -1,0 +1,190 @@
+/* test_cpu_share.c — `balance` shares a host (every vCPU allowed on every usable pCPU)
+ * when single-pCPU pins would lose work, keeps pins when they lose none, goes back to
+ * pins only after the host has looked safe for a while, and does not pin a VM that
+ * just arrived before it has a rate. The loss estimate itself is checked by hand. */
+#include "cpu_test_util.h"
+#include "policy/cpu_share.h"
+#include <string.h>
+
+static const SovaCpuPolicy *pol;
+static SovaCpuPolicyParams params;
+
+static SovaPlan *plan(const SovaModel *m)
+{
+    return pol->plan(m, &params, NULL);
+}
+
+static guint shares_in(const SovaPlan *p)
+{
+    guint n = 0;
+    for (guint i = 0; i < sova_plan_len(p); i++)
+        n += sova_plan_action(p, i)->to_set != NULL;
+    return n;
+}
+
+static void test_loss_estimate(void)
+{
+    guint ids[] = { 0, 1 }, two[] = { 2, 2 }, one[] = { 1, 1 };
+    double loads[][2] = { { 120, 60 }, { 150, 150 }, { 100, 100 }, { 60, 30 } };
+    g_assert_cmpfloat_with_epsilon(sova_cpu_pin_loss(loads[0], two, ids, 2, 0), 20, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_pin_loss(loads[1], two, ids, 2, 5), 0, 1e-9);
+    /* at capacity: pins lose the margin either way ... */
+    g_assert_cmpfloat_with_epsilon(sova_cpu_pin_loss(loads[2], two, ids, 2, 5), 10, 1e-9);
+    /* ... but one vCPU never wants more than its pCPU */
+    g_assert_cmpfloat_with_epsilon(sova_cpu_pin_loss(loads[2], one, ids, 2, 5), 0, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_pin_loss(loads[3], two, ids, 2, 5), 0, 1e-9);
+}
+
+/* 120 % vs 60 %: no move helps the pins, but sharing gives the three vCPUs 180 % instead
+ * of 160 %. Every vCPU is shared over the usable pCPUs, once: then nothing changes */
+static void test_pins_that_lose_are_shared(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(2);
+    cpu_test_add_vm(m, "a", 2, 60, 0);
+    cpu_test_add_vm(m, "b", 1, 60, 1);
+    cpu_test_settle(m);
+    g_autoptr(SovaPlan) p = plan(m);
+    g_assert_cmpuint(sova_plan_len(p), ==, 3);
+    g_assert_cmpuint(shares_in(p), ==, 3);
+    g_assert_true(strstr(p->reason, "pins would lose") != NULL);
+    const SovaAction *a = cpu_test_find(p, "a", 1);
+    g_assert_nonnull(a);
+    g_assert_cmpint(a->to_pcpu, ==, -1);
+    g_autofree char *set = sova_cpuset_format(a->to_set);
+    g_assert_cmpstr(set, ==, "0-1");
+    g_autofree char *line = sova_action_describe(a);
+    g_assert_true(strstr(line, "-> pCPUs 0-1") != NULL);
+    cpu_test_apply(m, p);
+    g_assert_cmpfloat(sova_model_pcpu(m, 0)->util + sova_model_pcpu(m, 1)->util, >, 179.9);
+    g_assert_cmpuint(cpu_test_rounds(pol, NULL, &params, m, 10), ==, 0);
+}
+
+/* rig case 3: 2 busy and 2 half-busy vCPUs on 2 pCPUs. Both pCPUs stay saturated with
+ * one heavy and one light each: pins lose nothing, so they are pinned, and stay */
+static void test_saturated_keeps_pins(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(2);
+    cpu_test_add_vm(m, "heavy1", 1, 100, -1);
+    cpu_test_add_vm(m, "heavy2", 1, 100, -1);
+    cpu_test_add_vm(m, "light1", 1, 50, -1);
+    cpu_test_add_vm(m, "light2", 1, 50, -2);
+    cpu_test_settle(m);
+    gpointer state = pol->state_new();
+    g_autoptr(SovaPlan) p = pol->plan(m, &params, state);
+    g_assert_cmpuint(sova_plan_len(p), ==, 4);
+    g_assert_cmpuint(shares_in(p), ==, 0);
+    cpu_test_apply(m, p);
+    g_assert_cmpfloat_with_epsilon(cpu_test_load(m, 0), 150, 1e-9);
+    g_assert_cmpfloat_with_epsilon(cpu_test_load(m, 1), 150, 1e-9);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 10), ==, 0);
+    pol->state_free(state);
+}
+
+/* 8 vCPUs of 50 % paired on 4 pCPUs: exactly full, so any wobble overflows one pCPU
+ * while another idles. Shared, and kept shared */
+static void test_at_capacity_shares(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(4);
+    for (guint p = 0; p < 4; p++) {
+        g_autofree char *name = g_strdup_printf("vm%u", p);
+        cpu_test_add_vm(m, name, 2, 50, (int)p);
+    }
+    cpu_test_settle(m);
+    gpointer state = pol->state_new();
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), ==, 8);
+    for (guint v = 0; v < m->vcpus->len; v++)
+        g_assert_true(sova_model_vcpu(m, v)->shared);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 10), ==, 0);
+    pol->state_free(state);
+}
+
+/* a shared host whose load falls goes back to pins, but only after it looked safe for
+ * a few intervals in a row (each switch re-pins every vCPU) */
+static void test_shared_back_to_pins(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(2);
+    cpu_test_add_vm(m, "a", 2, 60, 0);
+    cpu_test_add_vm(m, "b", 1, 60, 1);
+    cpu_test_settle(m);
+    gpointer state = pol->state_new();
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), ==, 3);
+    for (guint v = 0; v < m->vcpus->len; v++)
+        sova_model_vcpu(m, v)->demand = 20;
+    cpu_test_settle(m);
+    guint rounds = 0, changes = 0;
+    while (changes == 0 && rounds < 20) {
+        changes = cpu_test_rounds(pol, state, &params, m, 1);
+        rounds++;
+    }
+    g_assert_cmpuint(rounds, ==, 3);
+    g_assert_cmpuint(changes, ==, 3);
+    for (guint v = 0; v < m->vcpus->len; v++)
+        g_assert_false(sova_model_vcpu(m, v)->shared);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 10), ==, 0);
+    pol->state_free(state);
+}
+
+/* three pCPUs at 120 % each lose nothing pinned; once the controller marks the VM on
+ * pCPU 2 as leaving, the two that stay would overflow next to an idle pCPU: shared
+ * before it goes, so its departure frees the pCPU for them at once */
+static void test_leaving_vm_shares_early(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(3);
+    cpu_test_add_vm(m, "a", 2, 60, 0);
+    cpu_test_add_vm(m, "b", 2, 60, 1);
+    guint c = cpu_test_add_vm(m, "c", 2, 60, 2);
+    cpu_test_settle(m);
+    g_autoptr(SovaPlan) kept = plan(m);
+    g_assert_cmpuint(sova_plan_len(kept), ==, 0);
+    sova_model_vm(m, c)->leaving = TRUE;
+    g_autoptr(SovaPlan) p = plan(m);
+    g_assert_cmpuint(shares_in(p), ==, 6);
+}
+
+/* a VM that just arrived (no rate yet: demand 0) is not pinned blind: it stays where
+ * the kernel put it until its demand is known, then it is placed */
+static void test_fresh_vm_waits(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(4);
+    cpu_test_add_vm(m, "old", 2, 40, 0);
+    guint nv = cpu_test_add_vm(m, "new", 4, 40, -2);
+    cpu_test_settle(m);
+    const SovaVmLoad *vm = sova_model_vm(m, nv);
+    for (guint i = 0; i < vm->n_vcpus; i++) {
+        SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + i);
+        v->fresh = TRUE;
+        v->demand = v->usage = v->delay = 0;
+    }
+    g_autoptr(SovaPlan) p = plan(m);
+    for (guint i = 0; i < vm->n_vcpus; i++)
+        g_assert_null(cpu_test_find(p, "new", (int)i));
+    /* the next interval it has a rate: its four vCPUs are placed, apart */
+    for (guint i = 0; i < vm->n_vcpus; i++) {
+        SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + i);
+        v->fresh = FALSE;
+        v->demand = 40;
+    }
+    cpu_test_settle(m);
+    g_autoptr(SovaPlan) q = plan(m);
+    g_assert_cmpuint(shares_in(q), ==, 0);
+    cpu_test_apply(m, q);
+    for (guint i = 0; i < vm->n_vcpus; i++)
+        g_assert_nonnull(cpu_test_find(q, "new", (int)i));
+    for (guint p2 = 0; p2 < 4; p2++)
+        g_assert_cmpfloat(cpu_test_load(m, p2), <=, 100);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    pol = sova_cpu_policy_find("balance");
+    params = SOVA_CPU_PARAMS_DEFAULT;
+    g_test_add_func("/cpu-share/loss-estimate", test_loss_estimate);
+    g_test_add_func("/cpu-share/pins-that-lose-are-shared", test_pins_that_lose_are_shared);
+    g_test_add_func("/cpu-share/saturated-keeps-pins", test_saturated_keeps_pins);
+    g_test_add_func("/cpu-share/at-capacity-shares", test_at_capacity_shares);
+    g_test_add_func("/cpu-share/shared-back-to-pins", test_shared_back_to_pins);
+    g_test_add_func("/cpu-share/leaving-vm-shares-early", test_leaving_vm_shares_early);
+    g_test_add_func("/cpu-share/fresh-vm-waits", test_fresh_vm_waits);
+    return g_test_run();
+}
