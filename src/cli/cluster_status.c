@@ -145,7 +145,12 @@ int sova_cluster_status(const char *config, char **hosts, double seconds, gboole
     co.observer_data = &seen;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl.cfg->policy);
     SovaController *c = sova_controller_new(cl.hosts, cl.n_hosts, policy, &co);
-    sova_controller_step(c, NULL);
+    sova_controller_step(c, NULL);   /* the baseline sample */
+    /* a policy that confirms what it sees (sova) first plans once more on its own */
+    for (guint i = 1; i < sova_controller_warmup_plans(c); i++) {
+        sova_backend_wait(cl.hosts[0].backend, seconds, NULL);
+        sova_controller_observe(c);
+    }
     sova_backend_wait(cl.hosts[0].backend, seconds, NULL);
     sova_controller_step(c, NULL);
     int rc = SOVA_EXIT_OK;

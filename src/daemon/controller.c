@@ -428,6 +428,20 @@ static void report(SovaController *c, const SovaControllerInterval *iv)
 /* Migrations are polled before the hosts are sampled, so that one that just ended is
  * seen where it now runs; its end is stamped with the previous sample's time. */
 
+/* samples every host, builds the cluster and plans; NULL (and *plan NULL) when no cluster
+ * could be built yet */
+static SovaCluster *sample_and_plan(SovaController *c, SovaPlan **plan)
+{
+    g_autofree SovaSnapshot **snaps = g_new0(SovaSnapshot *, c->n_hosts);
+    for (guint i = 0; i < c->n_hosts; i++) {
+        snaps[i] = sample_host(c, i);
+        clear_stale_leaving(c, i, snaps[i]);
+    }
+    SovaCluster *cl = sova_cluster_builder_update(c->builder, snaps);   /* takes snaps */
+    *plan = cl ? sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state) : NULL;
+    return cl;
+}
+
 gboolean sova_controller_step(SovaController *c, GError **error)
 {
     (void)error;   /* hosts that cannot be read are down, not errors */
@@ -436,16 +450,10 @@ gboolean sova_controller_step(SovaController *c, GError **error)
     g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
     poll_flights(c, done, ended, strings);
-    g_autofree SovaSnapshot **snaps = g_new0(SovaSnapshot *, c->n_hosts);
-    for (guint i = 0; i < c->n_hosts; i++) {
-        snaps[i] = sample_host(c, i);
-        clear_stale_leaving(c, i, snaps[i]);
-    }
-    SovaCluster *cl = sova_cluster_builder_update(c->builder, snaps);   /* takes snaps */
+    g_autoptr(SovaPlan) plan = NULL;
+    SovaCluster *cl = sample_and_plan(c, &plan);
     if (!cl)
         return TRUE;   /* baselines only */
-    g_autoptr(SovaPlan) plan =
-        sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
     SovaControllerInterval iv = { .number = ++c->number, .now = cl->now, .cluster = cl,
                                   .plan = plan, .imbalance = sova_cluster_imbalance(cl),
                                   .finished = (const SovaControllerMigration *)done->data,
@@ -458,6 +466,22 @@ gboolean sova_controller_step(SovaController *c, GError **error)
     sova_cluster_free(c->cluster);
     c->cluster = cl;
     return TRUE;
+}
+
+gboolean sova_controller_observe(SovaController *c)
+{
+    g_autoptr(SovaPlan) plan = NULL;
+    SovaCluster *cl = sample_and_plan(c, &plan);
+    if (!cl)
+        return FALSE;
+    sova_cluster_free(c->cluster);
+    c->cluster = cl;
+    return TRUE;
+}
+
+guint sova_controller_warmup_plans(const SovaController *c)
+{
+    return MAX(c->policy->warmup_plans, 1);
 }
 
 /* after a stop (or --once): the migrations in flight are followed to their end, without
@@ -481,10 +505,17 @@ static void drain(SovaController *c)
 int sova_controller_run(SovaController *c, gboolean once, const volatile gint *stop)
 {
     SovaBackend *clock = c->hosts[0].backend;
-    guint unbuilt = 0;
+    guint unbuilt = 0, observed = 0, warmup = once ? sova_controller_warmup_plans(c) - 1 : 0;
     while (!(stop && g_atomic_int_get(stop))) {
-        sova_controller_step(c, NULL);
-        if (once && c->number == 0 && ++unbuilt > 2) {
+        gboolean built;
+        if (observed < warmup) {
+            built = sova_controller_observe(c);
+            observed += built;
+        } else {
+            sova_controller_step(c, NULL);
+            built = c->number > 0;
+        }
+        if (once && !built && ++unbuilt > 2) {
             g_printerr("sova: no host could be read twice in a row\n");
             return 1;
         }

@@ -75,8 +75,14 @@ void sova_controller_free(SovaController *c);
 /* one interval: sample all hosts (a host that cannot be read is marked down, not fatal),
  * follow migrations in flight, plan, start migrations. The first call only sets baselines. */
 gboolean sova_controller_step(SovaController *c, GError **error);
-/* steps every interval until *stop (or after one planned interval with `once` and, unless
- * dry-run, until the migrations it started have finished) */
+/* the same, but the plan only feeds the policy's state: nothing starts, nothing is
+ * reported (a one-shot caller's warm-up: SovaClusterPolicy.warmup_plans). TRUE when it
+ * planned (a cluster was built). */
+gboolean sova_controller_observe(SovaController *c);
+/* plans needed before one that acts: the policy's warmup_plans, at least 1 */
+guint sova_controller_warmup_plans(const SovaController *c);
+/* steps every interval until *stop (or, with `once`, after the policy's warm-up and one
+ * planned interval and, unless dry-run, until the migrations it started have finished) */
 int sova_controller_run(SovaController *c, gboolean once, const volatile gint *stop);
 /* the last cluster built (NULL before the second sample) */
 const SovaCluster *sova_controller_cluster(const SovaController *c);

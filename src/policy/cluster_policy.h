@@ -43,6 +43,10 @@ typedef struct {
     gpointer (*state_new)(void);            /* may be NULL */
     void (*state_free)(gpointer state);
     SovaPlan *(*plan)(const SovaCluster *c, const SovaClusterParams *params, gpointer state);
+    /* plans on consecutive samples its state needs before a plan means what it says
+     * (sova: 2, it confirms an imbalance on a second sample); 0 = 1. A one-shot caller
+     * (`--once`, `sova status --host`) observes with the plans before the last. */
+    guint warmup_plans;
 } SovaClusterPolicy;
 
 /* what every caller plans through (controller, simulator, benches): policy->plan(), then

@@ -611,4 +611,5 @@ const SovaClusterPolicy sova_cluster_policy_sova = {
     .state_new = sova_state_new,
     .state_free = sova_state_free,
     .plan = sova_plan,
+    .warmup_plans = 2,
 };

@@ -181,6 +181,19 @@ static SovaPlan *stub_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
 
 static const SovaClusterPolicy stub = { .name = "stub", .summary = "test", .plan = stub_plan };
 
+/* like stub, but (like sova) acts only on its second plan: it counts its plans */
+static gpointer count_new(void) { return g_new0(guint, 1); }
+static SovaPlan *confirming_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
+{
+    guint *plans = state;
+    if (++*plans < 2)
+        return sova_plan_new();
+    return stub_plan(c, p, NULL);
+}
+static const SovaClusterPolicy confirming = { .name = "confirming", .summary = "test",
+                                              .state_new = count_new, .state_free = g_free,
+                                              .plan = confirming_plan, .warmup_plans = 2 };
+
 /* ---- what the loop reported ---- */
 
 typedef struct {
@@ -216,7 +229,8 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
         g_atomic_int_set(s->stop_after_start, 1);
 }
 
-static SovaController *controller(Fake *f, Seen *seen, gboolean dry_run)
+static SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,
+                                       const SovaClusterPolicy *policy)
 {
     SovaControllerHost hosts[3];
     static const char *const names[] = { "h0", "h1", "h2" };
@@ -228,7 +242,12 @@ static SovaController *controller(Fake *f, Seen *seen, gboolean dry_run)
                                 .migrate.migrate_uri = "tcp://default-data",
                                 .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
                                 .observer = observe, .observer_data = seen };
-    return sova_controller_new(hosts, f->n_hosts, &stub, &o);
+    return sova_controller_new(hosts, f->n_hosts, policy, &o);
+}
+
+static SovaController *controller(Fake *f, Seen *seen, gboolean dry_run)
+{
+    return controller_with(f, seen, dry_run, &stub);
 }
 
 static void step(SovaController *c, Fake *f)
@@ -290,6 +309,21 @@ static void test_once_follows_to_the_end(void)
     g_assert_cmpuint(on1, ==, 1);
 }
 
+/* --once with a policy that confirms on a second plan: the first only warms it up (not
+ * reported, nothing started), the second acts */
+static void test_once_warms_up_the_policy(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &confirming);
+    g_assert_cmpuint(sova_controller_warmup_plans(c), ==, 2);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
+}
+
 /* a stop while a migration is in flight: the loop ends after the migration does */
 static void test_stop_waits_for_flights(void)
 {
@@ -347,6 +381,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/controller-loop/migration-succeeds", test_migration_succeeds);
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
+    g_test_add_func("/controller-loop/once-warms-up-the-policy", test_once_warms_up_the_policy);
     g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
     g_test_add_func("/controller-loop/dry-run", test_dry_run);
     g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
