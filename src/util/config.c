@@ -121,15 +121,6 @@ void sova_config_net_defaults(SovaConfig *c)
     c->detach_timeout = 5;
 }
 
-static gboolean get_guint(const SovaKeyFile *k, const char *key, guint hi, guint *out, GError **error)
-{
-    guint64 v = *out;
-    if (!sova_keyfile_get_uint(k, "net", key, 0, hi, &v, error))
-        return FALSE;
-    *out = (guint)v;
-    return TRUE;
-}
-
 static gboolean load_vf_template(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
     g_autofree char *path = sova_keyfile_get_raw(k, "net", "vf-template");
@@ -159,15 +150,15 @@ static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
                                  c->net_policy, sova_net_policy_list());
     if (!get_string(k, "net", "vf-network", &c->vf_network) ||
         !get_string(k, "net", "nic", &c->host_nic) ||
-        !get_guint(k, "vf-pool", 4096, &c->vf_pool, error) ||
+        !sova_keyfile_get_guint(k, "net", "vf-pool", 0, 4096, &c->vf_pool, error) ||
         !load_vf_template(k, c, error) ||
         !sova_keyfile_get_double(k, "net", "enter", 0, 1e12, &c->net_enter, error) ||
         !sova_keyfile_get_double(k, "net", "exit", 0, 1e12, &c->net_exit, error) ||
-        !get_guint(k, "exit-intervals", 100000, &c->net_exit_intervals, error) ||
+        !sova_keyfile_get_guint(k, "net", "exit-intervals", 0, 100000, &c->net_exit_intervals, error) ||
         !sova_keyfile_get_double(k, "net", "margin", 1, 1000, &c->net_margin, error) ||
-        !get_guint(k, "challenge-intervals", 100000, &c->net_challenge_intervals, error) ||
-        !get_guint(k, "min-dwell", 100000, &c->net_min_dwell, error) ||
-        !get_guint(k, "max-switches", 4096, &c->net_max_switches, error) ||
+        !sova_keyfile_get_guint(k, "net", "challenge-intervals", 0, 100000, &c->net_challenge_intervals, error) ||
+        !sova_keyfile_get_guint(k, "net", "min-dwell", 0, 100000, &c->net_min_dwell, error) ||
+        !sova_keyfile_get_guint(k, "net", "max-switches", 0, 4096, &c->net_max_switches, error) ||
         !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point, error) ||
         !sova_keyfile_get_double(k, "net", "detach-timeout", 0.1, 3600, &c->detach_timeout, error) ||
         !sova_keyfile_get_double(k, "net", "nic-gbps", 0, 1e6, &c->nic_gbps, error))

@@ -81,21 +81,6 @@ const char *const *sova_controller_config_keys_of(const char *group)
     return NULL;
 }
 
-static gboolean get_bool(const SovaKeyFile *k, const char *group, const char *key, gboolean *out,
-                         GError **error)
-{
-    g_autofree char *s = sova_keyfile_get_raw(k, group, key);
-    if (!s)
-        return TRUE;
-    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
-        *out = TRUE;
-    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
-        *out = FALSE;
-    else
-        return sova_keyfile_fail(k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
-    return TRUE;
-}
-
 static gboolean get_list(const SovaKeyFile *k, const char *group, const char *key, char ***out)
 {
     if (!g_key_file_has_key(k->kf, group, key, NULL))
@@ -112,16 +97,6 @@ static gboolean get_list(const SovaKeyFile *k, const char *group, const char *ke
     g_ptr_array_add(a, NULL);
     g_strfreev(*out);
     *out = (char **)g_ptr_array_free(a, FALSE);
-    return TRUE;
-}
-
-static gboolean get_guint(const SovaKeyFile *k, const char *key, guint lo, guint hi, guint *out,
-                          GError **error)
-{
-    guint64 v = *out;
-    if (!sova_keyfile_get_uint(k, "controller", key, lo, hi, &v, error))
-        return FALSE;
-    *out = (guint)v;
     return TRUE;
 }
 
@@ -171,7 +146,7 @@ static gboolean load_migration(const SovaKeyFile *k, SovaCtlConfig *c, GError **
     if (!sova_keyfile_get_double(k, g, "bandwidth", 0, 1e6, &c->bandwidth_MiBps, error) ||
         !sova_keyfile_get_double(k, g, "timeout", 0, 86400, &c->timeout_s, error) ||
         !sova_keyfile_get_double(k, g, "max-downtime", 0, 600000, &c->max_downtime_ms, error) ||
-        !get_bool(k, g, "auto-converge", &c->auto_converge, error))
+        !sova_keyfile_get_bool(k, g, "auto-converge", &c->auto_converge, error))
         return FALSE;
     g_autofree char *uri = sova_keyfile_get_raw(k, g, "migrate-uri");
     if (uri) {
@@ -196,12 +171,12 @@ static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError *
            load_policy(k, c, error) &&
            sova_keyfile_get_double(k, g, "threshold", 0, 1, &p->threshold, error) &&
            sova_keyfile_get_double(k, g, "high-water", 0, 10, &p->high_water, error) &&
-           get_guint(k, "high-water-samples", 1, 100000, &p->high_water_samples, error) &&
+           sova_keyfile_get_guint(k, "controller", "high-water-samples", 1, 100000, &p->high_water_samples, error) &&
            sova_keyfile_get_double(k, g, "headroom", 0, 0.99, &p->headroom, error) &&
            sova_keyfile_get_double(k, g, "cooldown", 0, 1e7, &p->cooldown_s, error) &&
            sova_keyfile_get_double(k, g, "backoff", 0, 1e7, &p->backoff_s, error) &&
-           get_guint(k, "max-per-host", 1, 1000, &p->max_per_host, error) &&
-           get_guint(k, "max-total", 1, 100000, &p->max_total, error) &&
+           sova_keyfile_get_guint(k, "controller", "max-per-host", 1, 1000, &p->max_per_host, error) &&
+           sova_keyfile_get_guint(k, "controller", "max-total", 1, 100000, &p->max_total, error) &&
            sova_keyfile_get_double(k, g, "ewma-alpha", 0.01, 1, &c->ewma_alpha, error) &&
            sova_keyfile_get_double(k, g, "nic-gbps", 0, 1e6, &c->nic_gbps, error) &&
            load_weights(k, c, error) && load_migration(k, c, error);
@@ -238,8 +213,8 @@ static gboolean load_host(const SovaKeyFile *k, SovaCtlConfig *c, const char *gr
         g_free(h->migrate_uri);
         h->migrate_uri = *data ? g_steal_pointer(&data) : NULL;
     }
-    return get_bool(k, group, "maintenance", &h->maintenance, error) &&
-           get_bool(k, group, "exclude", &h->excluded, error) &&
+    return sova_keyfile_get_bool(k, group, "maintenance", &h->maintenance, error) &&
+           sova_keyfile_get_bool(k, group, "exclude", &h->excluded, error) &&
            sova_keyfile_get_double(k, group, "nic-gbps", 0, 1e6, &h->nic_gbps, error);
 }
 

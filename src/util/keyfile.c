@@ -119,6 +119,31 @@ gboolean sova_keyfile_get_uint(const SovaKeyFile *k, const char *group, const ch
     return TRUE;
 }
 
+gboolean sova_keyfile_get_guint(const SovaKeyFile *k, const char *group, const char *key,
+                                guint lo, guint hi, guint *out, GError **error)
+{
+    guint64 v = *out;
+    if (!sova_keyfile_get_uint(k, group, key, lo, hi, &v, error))
+        return FALSE;
+    *out = (guint)v;
+    return TRUE;
+}
+
+gboolean sova_keyfile_get_bool(const SovaKeyFile *k, const char *group, const char *key,
+                               gboolean *out, GError **error)
+{
+    g_autofree char *s = sova_keyfile_get_raw(k, group, key);
+    if (!s)
+        return TRUE;
+    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
+        *out = TRUE;
+    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
+        *out = FALSE;
+    else
+        return sova_keyfile_fail(k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
+    return TRUE;
+}
+
 gboolean sova_keyfile_check_known(const SovaKeyFile *k, SovaKeyfileKeysOf keys_of,
                                   SovaKeyfileKeysOf other, const char *sections, GError **error)
 {

@@ -39,3 +39,8 @@ gboolean sova_keyfile_get_double(const SovaKeyFile *k, const char *group, const 
                                  double lo, double hi, double *out, GError **error);
 gboolean sova_keyfile_get_uint(const SovaKeyFile *k, const char *group, const char *key,
                                guint64 lo, guint64 hi, guint64 *out, GError **error);
+gboolean sova_keyfile_get_guint(const SovaKeyFile *k, const char *group, const char *key,
+                                guint lo, guint hi, guint *out, GError **error);
+/* yes/true/1 or no/false/0 (case-insensitive) */
+gboolean sova_keyfile_get_bool(const SovaKeyFile *k, const char *group, const char *key,
+                               gboolean *out, GError **error);

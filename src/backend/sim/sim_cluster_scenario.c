@@ -67,31 +67,6 @@ static gboolean check_known(const Loader *ld, GError **error)
 
 /* ---- values ---- */
 
-static gboolean get_bool(const Loader *ld, const char *group, const char *key, gboolean *out,
-                         GError **error)
-{
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, key);
-    if (!s)
-        return TRUE;
-    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
-        *out = TRUE;
-    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
-        *out = FALSE;
-    else
-        return sova_keyfile_fail(&ld->k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
-    return TRUE;
-}
-
-static gboolean get_guint(const Loader *ld, const char *group, const char *key, guint lo, guint hi,
-                          guint *out, GError **error)
-{
-    guint64 v = *out;
-    if (!sova_keyfile_get_uint(&ld->k, group, key, lo, hi, &v, error))
-        return FALSE;
-    *out = (guint)v;
-    return TRUE;
-}
-
 static const SovaDemandSpec *get_demand(const Loader *ld, const char *group, const char *key,
                                         gboolean *ok, GError **error)
 {
@@ -160,13 +135,13 @@ static gboolean load_controller(const Loader *ld, GError **error)
     double mbps = p->bandwidth_Bps * 8 / 1e6, downtime = p->max_downtime_s;
     if (!sova_keyfile_get_double(&ld->k, g, "threshold", 0, 1, &p->threshold, error) ||
         !sova_keyfile_get_double(&ld->k, g, "cooldown", 0, 1e7, &p->cooldown_s, error) ||
-        !get_guint(ld, g, "max-per-host", 1, 1000, &p->max_per_host, error) ||
-        !get_guint(ld, g, "max-total", 1, 100000, &p->max_total, error) ||
+        !sova_keyfile_get_guint(&ld->k, g, "max-per-host", 1, 1000, &p->max_per_host, error) ||
+        !sova_keyfile_get_guint(&ld->k, g, "max-total", 1, 100000, &p->max_total, error) ||
         !sova_keyfile_get_double(&ld->k, g, "bandwidth-mbps", 1, 1e6, &mbps, error) ||
         !sova_keyfile_get_double(&ld->k, g, "max-downtime", 0.001, 60, &downtime, error) ||
         !sova_keyfile_get_double(&ld->k, g, "headroom", 0, 0.9, &p->headroom, error) ||
         !sova_keyfile_get_double(&ld->k, g, "timeout", 0, 1e6, &ld->sc->timeout_s, error) ||
-        !get_bool(ld, g, "auto-converge", &ld->sc->auto_converge, error))
+        !sova_keyfile_get_bool(&ld->k, g, "auto-converge", &ld->sc->auto_converge, error))
         return FALSE;
     p->bandwidth_Bps = mbps * 1e6 / 8;
     p->max_downtime_s = downtime;
@@ -190,15 +165,15 @@ static gboolean host_fill(const Loader *ld, const char *g, SovaSimClusterHostSpe
     h->virtio_us_per_packet = 5;
     h->down_at = h->up_at = -1;
     h->line = sova_keyfile_line(&ld->k, g, NULL);
-    if (!get_guint(ld, g, "pcpus", 1, 4096, &h->n_pcpus, error) ||
+    if (!sova_keyfile_get_guint(&ld->k, g, "pcpus", 1, 4096, &h->n_pcpus, error) ||
         !sova_keyfile_get_uint(&ld->k, g, "memory", 1, 1 << 20, &mem_gib, error) ||
         !sova_keyfile_get_double(&ld->k, g, "background", 0, 100, &h->background, error) ||
         !sova_keyfile_get_double(&ld->k, g, "nic-gbps", 0, 10000, &h->nic_gbps, error) ||
-        !get_guint(ld, g, "vfs", 0, 4096, &h->vfs, error) ||
+        !sova_keyfile_get_guint(&ld->k, g, "vfs", 0, 4096, &h->vfs, error) ||
         !sova_keyfile_get_double(&ld->k, g, "virtio-pps-cap", 1, 1e9, &h->virtio_pps_cap, error) ||
         !sova_keyfile_get_double(&ld->k, g, "virtio-us-per-packet", 0, 1e4, &h->virtio_us_per_packet, error) ||
         !sova_keyfile_get_double(&ld->k, g, "vf-pps-cap", 0, 1e10, &h->vf_pps_cap, error) ||
-        !get_bool(ld, g, "maintenance", &h->maintenance, error) ||
+        !sova_keyfile_get_bool(&ld->k, g, "maintenance", &h->maintenance, error) ||
         !sova_keyfile_get_double(&ld->k, g, "down-at", 0, 1e7, &h->down_at, error) ||
         !sova_keyfile_get_double(&ld->k, g, "up-at", 0, 1e7, &h->up_at, error))
         return FALSE;
@@ -237,7 +212,7 @@ static gboolean load_hosts(const Loader *ld, GError **error)
                 return FALSE;
         } else if (is_bulk(groups[g], "hosts")) {
             guint count = 0;
-            if (!get_guint(ld, groups[g], "count", 1, 100000, &count, error))
+            if (!sova_keyfile_get_guint(&ld->k, groups[g], "count", 1, 100000, &count, error))
                 return FALSE;
             if (!count)
                 return sova_keyfile_fail(&ld->k, groups[g], NULL, error, "[%s] needs count=N", groups[g]);
@@ -316,14 +291,14 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
     t->net_packet_bytes = 1500;
     t->migrate = TRUE;
     t->group = sova_keyfile_get_raw(&ld->k, g, "group");
-    if (!get_guint(ld, g, "vcpus", 1, 1024, &t->n_vcpus, error) ||
+    if (!sova_keyfile_get_guint(&ld->k, g, "vcpus", 1, 1024, &t->n_vcpus, error) ||
         !sova_keyfile_get_uint(&ld->k, g, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &t->memory_mib, error) ||
         !sova_keyfile_get_double(&ld->k, g, "dirty-rate", 0, 1e6, &t->dirty_mibps, error) ||
         !sova_keyfile_get_double(&ld->k, g, "net-peak-pps", 1, 1e9, &t->net_peak_pps, error) ||
         !sova_keyfile_get_double(&ld->k, g, "net-packet-bytes", 64, 65536, &t->net_packet_bytes, error) ||
         !sova_keyfile_get_double(&ld->k, g, "jitter", 0, 100, &t->jitter, error) ||
-        !get_bool(ld, g, "shared-demand", &t->shared_demand, error) ||
-        !get_bool(ld, g, "vf", &t->vf, error) || !get_bool(ld, g, "migrate", &t->migrate, error) ||
+        !sova_keyfile_get_bool(&ld->k, g, "shared-demand", &t->shared_demand, error) ||
+        !sova_keyfile_get_bool(&ld->k, g, "vf", &t->vf, error) || !sova_keyfile_get_bool(&ld->k, g, "migrate", &t->migrate, error) ||
         !load_placement(ld, g, t, error))
         return FALSE;
     t->demand = get_demand(ld, g, "demand", &ok, error);
@@ -372,7 +347,7 @@ static gboolean load_vm_group(const Loader *ld, const char *g, gboolean bulk, GE
 {
     g_auto(VmTemplate) t = { 0 };
     guint count = bulk ? 0 : 1;
-    if (bulk && !get_guint(ld, g, "count", 1, 1000000, &count, error))
+    if (bulk && !sova_keyfile_get_guint(&ld->k, g, "count", 1, 1000000, &count, error))
         return FALSE;
     if (!count)
         return sova_keyfile_fail(&ld->k, g, NULL, error, "[%s] needs count=N", g);

@@ -30,16 +30,6 @@ static gboolean parse_double(const char *s, double lo, double hi, double *out)
 }
 
 
-static gboolean get_guint(const Loader *ld, const char *group, const char *key, guint lo, guint hi,
-                          guint *out, GError **error)
-{
-    guint64 v = *out;
-    if (!sova_keyfile_get_uint(&ld->k, group, key, lo, hi, &v, error))
-        return FALSE;
-    *out = (guint)v;
-    return TRUE;
-}
-
 /* ---- known groups and keys ---- */
 
 static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
@@ -108,10 +98,10 @@ static gboolean load_background(const Loader *ld, SovaSimHostSpec *h, GError **e
 static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **error)
 {
     guint64 mem = 65536;
-    if (!get_guint(ld, "host", "pcpus", 1, SOVA_MAX_PCPUS, &h->n_pcpus, error) ||
-        !get_guint(ld, "host", "sockets", 1, SOVA_MAX_PCPUS, &h->sockets, error) ||
-        !get_guint(ld, "host", "cells", 1, SOVA_MAX_PCPUS, &h->cells, error) ||
-        !get_guint(ld, "host", "threads-per-core", 1, 8, &h->threads_per_core, error) ||
+    if (!sova_keyfile_get_guint(&ld->k, "host", "pcpus", 1, SOVA_MAX_PCPUS, &h->n_pcpus, error) ||
+        !sova_keyfile_get_guint(&ld->k, "host", "sockets", 1, SOVA_MAX_PCPUS, &h->sockets, error) ||
+        !sova_keyfile_get_guint(&ld->k, "host", "cells", 1, SOVA_MAX_PCPUS, &h->cells, error) ||
+        !sova_keyfile_get_guint(&ld->k, "host", "threads-per-core", 1, 8, &h->threads_per_core, error) ||
         !sova_keyfile_get_uint(&ld->k, "host", "memory", 1, G_GUINT64_CONSTANT(1) << 40, &mem, error))
         return FALSE;
     if (!h->n_pcpus)
@@ -129,21 +119,6 @@ static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **err
     return TRUE;
 }
 
-static gboolean get_bool(const Loader *ld, const char *group, const char *key, gboolean *out,
-                         GError **error)
-{
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, key);
-    if (!s)
-        return TRUE;
-    if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
-        *out = TRUE;
-    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
-        *out = FALSE;
-    else
-        return sova_keyfile_fail(&ld->k, group, key, error, "%s: \"%s\" is not yes or no", key, s);
-    return TRUE;
-}
-
 /* the physical NIC, the VF pool and the two paths (defaults: docs/scenario.md) */
 static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
 {
@@ -153,7 +128,7 @@ static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **err
     h->vf_detach_gap = 0.2;
     h->vf_counters = TRUE;
     return sova_keyfile_get_double(&ld->k, "host", "nic-gbps", 0, 1e4, &h->nic_gbps, error) &&
-           get_guint(ld, "host", "vfs", 0, 4096, &h->vfs, error) &&
+           sova_keyfile_get_guint(&ld->k, "host", "vfs", 0, 4096, &h->vfs, error) &&
            sova_keyfile_get_double(&ld->k, "host", "virtio-pps-cap", 1, 1e10, &h->virtio_pps_cap, error) &&
            sova_keyfile_get_double(&ld->k, "host", "virtio-us-per-packet", 0, 1e6,
                                    &h->virtio_us_per_packet, error) &&
@@ -161,7 +136,7 @@ static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **err
            sova_keyfile_get_double(&ld->k, "host", "vf-attach-latency", 0, 3600, &h->vf_attach_latency,
                                    error) &&
            sova_keyfile_get_double(&ld->k, "host", "vf-detach-gap", 0, 3600, &h->vf_detach_gap, error) &&
-           get_bool(ld, "host", "vf-counters", &h->vf_counters, error);
+           sova_keyfile_get_bool(&ld->k, "host", "vf-counters", &h->vf_counters, error);
 }
 
 static gboolean load_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
@@ -422,7 +397,7 @@ static gboolean load_vm(const Loader *ld, const char *group, GHashTable *names, 
 {
     guint n_vcpus = 1;
     guint64 mem = 1024;
-    if (!get_guint(ld, group, "vcpus", 1, 4096, &n_vcpus, error) ||
+    if (!sova_keyfile_get_guint(&ld->k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
         !sova_keyfile_get_uint(&ld->k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
         return FALSE;
     g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
@@ -450,8 +425,8 @@ static gboolean load_vms(const Loader *ld, const char *group, GHashTable *names,
 {
     guint n_vcpus = 1, count = 0;
     guint64 mem = 1024;
-    if (!get_guint(ld, group, "count", 1, 100000, &count, error) ||
-        !get_guint(ld, group, "vcpus", 1, 4096, &n_vcpus, error) ||
+    if (!sova_keyfile_get_guint(&ld->k, group, "count", 1, 100000, &count, error) ||
+        !sova_keyfile_get_guint(&ld->k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
         !sova_keyfile_get_uint(&ld->k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
         return FALSE;
     if (!count)
