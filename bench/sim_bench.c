@@ -11,6 +11,7 @@
  *     simulator's sampling cost measured apart and subtracted).
  *
  * usage: bench-sim [--scenarios DIR] [--json] [--only table|calls|cpu] */
+#include "bench_scenarios.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "util/json.h"
 #include "backend/sim/sim_run.h"
@@ -53,24 +54,6 @@ static void row_free(gpointer p)
     g_free(r);
 }
 
-static gint by_name(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static GPtrArray *scenario_files(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-    const char *n;
-    while (d && (n = g_dir_read_name(d)))
-        if (g_str_has_suffix(n, ".conf") && !g_str_has_prefix(n, "cluster-") &&  /* cluster-*: bench-sim-cluster */
-            !g_str_has_prefix(n, "net-"))                                         /* net-*: bench-sim-net */
-            g_ptr_array_add(files, g_strdup(n));
-    g_ptr_array_sort(files, by_name);
-    return files;
-}
-
 static SovaSimResult *run_one(const SovaSimScenario *sc, const char *policy)
 {
     SovaSimRunOptions o = { .policy = policy ? sova_cpu_policy_find(policy) : NULL };
@@ -83,7 +66,7 @@ static SovaSimResult *run_one(const SovaSimScenario *sc, const char *policy)
 
 static GPtrArray *run_table(const char *dir)
 {
-    g_autoptr(GPtrArray) files = scenario_files(dir);
+    g_autoptr(GPtrArray) files = sova_bench_scenario_files(dir, NULL);
     GPtrArray *rows = g_ptr_array_new_with_free_func(row_free);
     for (guint f = 0; f < files->len; f++) {
         const char *file = g_ptr_array_index(files, f);

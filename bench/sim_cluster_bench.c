@@ -17,6 +17,7 @@
  * and the median ratios.
  *
  * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] */
+#include "bench_scenarios.h"
 #include "backend/sim/sim_cluster_run.h"
 #include "backend/sim/sim_cluster_scenario.h"
 #include "policy/cluster_policy.h"
@@ -44,23 +45,6 @@ static const Setup setups[N_RUNS] = {
     [RUN_HOST] = { "host agents only", NULL, TRUE },
     [RUN_BOTH] = { "sova + host agents", "sova", TRUE },
 };
-
-static gint by_name(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static GPtrArray *scenario_files(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-    const char *n;
-    while (d && (n = g_dir_read_name(d)))
-        if (g_str_has_prefix(n, "cluster-") && g_str_has_suffix(n, ".conf"))
-            g_ptr_array_add(files, g_strdup(n));
-    g_ptr_array_sort(files, by_name);
-    return files;
-}
 
 static guint n_seeds = 5;    /* --seeds: C1 is also judged over this many seeds */
 
@@ -277,7 +261,7 @@ int main(int argc, char **argv)
     }
     n_seeds = (guint)MAX(1, seeds);
     const char *d = dir ? dir : SOVA_BENCH_SCENARIOS;
-    g_autoptr(GPtrArray) files = scenario_files(d);
+    g_autoptr(GPtrArray) files = sova_bench_scenario_files(d, "cluster-");
     if (!files->len) {
         g_printerr("bench-sim-cluster: no cluster-*.conf in %s\n", d);
         return 1;

@@ -17,6 +17,7 @@
  * optimum, switches against the fewer of the two clairvoyants'.
  *
  * usage: bench-sim-net [--scenarios DIR] [--seeds N] [--config sova.conf] [--json] */
+#include "bench_scenarios.h"
 #include "util/json.h"
 #include "backend/sim/sim_run.h"
 #include <math.h>
@@ -94,23 +95,6 @@ static void row_free(gpointer p)
     g_free(r->description);
     g_free(r->sums);
     g_free(r);
-}
-
-static gint by_name(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static GPtrArray *scenario_files(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-    const char *n;
-    while (d && (n = g_dir_read_name(d)))
-        if (g_str_has_prefix(n, "net-") && g_str_has_suffix(n, ".conf"))
-            g_ptr_array_add(files, g_strdup(n));
-    g_ptr_array_sort(files, by_name);
-    return files;
 }
 
 /* one run; every column runs the same cpu policy (balance), so only the net plane differs */
@@ -359,7 +343,7 @@ int main(int argc, char **argv)
     }
     make_cols(cfg);
     const char *sdir = dir ? dir : SOVA_BENCH_SCENARIOS;
-    g_autoptr(GPtrArray) files = scenario_files(sdir);
+    g_autoptr(GPtrArray) files = sova_bench_scenario_files(sdir, "net-");
     g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(row_free);
     for (guint f = 0; f < files->len; f++) {
         Row *row = run_scenario(sdir, g_ptr_array_index(files, f), cfg, (guint)seeds);
