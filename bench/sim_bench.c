@@ -14,7 +14,7 @@
 #include "bench_scenarios.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "util/json.h"
-#include "backend/sim/sim_run.h"
+#include "sim/sim_run.h"
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <math.h>

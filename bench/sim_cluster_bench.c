@@ -18,7 +18,7 @@
  *
  * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] */
 #include "bench_scenarios.h"
-#include "backend/sim/sim_cluster_run.h"
+#include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_cluster_scenario.h"
 #include "policy/cluster_policy.h"
 #include <math.h>

@@ -19,7 +19,7 @@
  * usage: bench-sim-net [--scenarios DIR] [--seeds N] [--config sova.conf] [--json] */
 #include "bench_scenarios.h"
 #include "util/json.h"
-#include "backend/sim/sim_run.h"
+#include "sim/sim_run.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* backend.c — what all backends share: freeing, and real-time waiting on the
  * GLib main context (where libvirt's events and the daemons' signal sources run). */
-#include "backend.h"
+#include "backend/backend.h"
 
 void sova_backend_free(SovaBackend *be)
 {

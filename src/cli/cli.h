@@ -1,7 +1,7 @@
 /* cli.h — the subcommands of `sova`, one file each, and what they share. */
 #pragma once
 #include <glib.h>
-#include "util/config.h"
+#include "config/config.h"
 #include "backend/libvirt/libvirt_backend.h"
 
 /* exit statuses */

@@ -4,8 +4,8 @@
  * Every host is opened with the net plane's reading on (each VM's NICs, its sova
  * metadata: VF roles, no-migrate, groups, the agent's VF signals) and without a local
  * host NIC (the controller is not on the hosts it reads). */
-#include "cli.h"
-#include "cli_cluster.h"
+#include "cli/cli.h"
+#include "cli/cli_cluster.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,8 @@
 #pragma once
 #include <glib.h>
 #include "daemon/controller.h"
-#include "util/controller_config.h"
+#include "config/controller_config.h"
+#include "daemon/controller_options.h"
 
 typedef struct {
     SovaCtlConfig *cfg;       /* [controller], [host NAME], [group NAME] */

@@ -1,6 +1,6 @@
 /* cli_common.c — what the subcommands share: config loading and option parsing
  * with sova's error style ("sova: <what>", exit status 2 for bad usage). */
-#include "cli.h"
+#include "cli/cli.h"
 #include <stdio.h>
 
 SovaConfig *sova_cli_config(const char *path)

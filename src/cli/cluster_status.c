@@ -3,8 +3,8 @@
  * next and why. Two samples `seconds` apart, through the controller's own loop in dry
  * run, so what it shows is exactly what `sova controller` would decide. It changes
  * nothing. */
-#include "cli.h"
-#include "cli_cluster.h"
+#include "cli/cli.h"
+#include "cli/cli_cluster.h"
 #include "util/json.h"
 #include <stdio.h>
 

@@ -2,7 +2,7 @@
  *
  * Precedence: defaults < config file < options. Bad input is reported before
  * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "daemon/agent.h"
 #include "util/log.h"

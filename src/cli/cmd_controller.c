@@ -5,8 +5,8 @@
  * defaults < config file ([controller], [host NAME], [group NAME]) < options. Bad input
  * is reported before any host is touched; SIGINT/SIGTERM stop the loop between
  * intervals (migrations in flight are followed to their end). */
-#include "cli.h"
-#include "cli_cluster.h"
+#include "cli/cli.h"
+#include "cli/cli_cluster.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <math.h>

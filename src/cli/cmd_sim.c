@@ -8,8 +8,8 @@
  * baselines: none, static, oracle) and the network figures follow: packets delivered
  * against offered, VF switches, the virtio path's host CPU. `--plot` draws the pCPUs'
  * utilisation with gnuplot. A bad scenario is reported as FILE:LINE, exit status 2. */
-#include "cli.h"
-#include "backend/sim/sim_run.h"
+#include "cli/cli.h"
+#include "sim/sim_run.h"
 #include "backend/sim/sim_scenario.h"
 #include <gio/gio.h>
 #include <stdio.h>

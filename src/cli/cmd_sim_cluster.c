@@ -5,8 +5,8 @@
  * from the simulator's ground truth: the imbalance over time, how long it took to get
  * under the threshold, migrations and their time and downtime, ping-pongs, CPU and
  * network delivered against demanded. A bad scenario is reported as FILE:LINE, exit 2. */
-#include "cli.h"
-#include "backend/sim/sim_cluster_run.h"
+#include "cli/cli.h"
+#include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_cluster_scenario.h"
 #include "policy/cluster_policy.h"
 #include <stdio.h>

@@ -3,12 +3,12 @@
  * Takes two snapshots a short time apart (utilisation needs a rate) and prints
  * per-pCPU utilisation and, per VM, each vCPU's pCPU, affinity and utilisation, then
  * each VM's NIC mode and rates (status_net.c). It changes nothing. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "util/json.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "model/model.h"
-#include "status_net.h"
-#include "cli_cluster.h"
+#include "cli/status_net.h"
+#include "cli/cli_cluster.h"
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 

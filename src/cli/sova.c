@@ -1,5 +1,5 @@
 /* sova.c — the `sova` command: dispatches to one subcommand per file (cmd_*.c). */
-#include "cli.h"
+#include "cli/cli.h"
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>

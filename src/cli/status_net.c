@@ -3,7 +3,7 @@
  * From the same two snapshots as the cpu part: the net model (rates per MAC, standby
  * and VF summed), the mode (vf / virtio), the operator's override, and what the agent
  * last published (wants a VF, unmet) when it runs with the net plane on. */
-#include "status_net.h"
+#include "cli/status_net.h"
 #include "util/json.h"
 #include <stdio.h>
 

@@ -2,7 +2,7 @@
 #pragma once
 #include <json-glib/json-glib.h>
 #include "model/netmodel.h"
-#include "util/config.h"
+#include "config/config.h"
 
 /* rates over a -> b, no smoothing */
 SovaNetModel *sova_status_net_model(const SovaSnapshot *a, const SovaSnapshot *b,

@@ -4,7 +4,7 @@
  * snapshot, ask the cpu policy for a plan, execute it (unless dry-run), report.
  * The agent owns no policy logic and no hypervisor calls; it is glue, and stays
  * small so that what runs in the simulator is exactly what runs on a host. */
-#include "agent.h"
+#include "daemon/agent.h"
 #include "util/json.h"
 #include "util/error.h"
 #include "util/log.h"

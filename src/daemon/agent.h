@@ -9,8 +9,8 @@
 #include "model/model.h"
 #include "model/plan.h"
 #include "policy/cpu_policy.h"
-#include "agent_net.h"
-#include "util/config.h"
+#include "daemon/agent_net.h"
+#include "config/config.h"
 
 typedef struct SovaAgent SovaAgent;
 

@@ -1,5 +1,5 @@
 /* agent_net.c — the host agent's net plane; see agent_net.h. */
-#include "agent_net.h"
+#include "daemon/agent_net.h"
 #include "util/json.h"
 #include "util/log.h"
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #include "backend/backend.h"
 #include "model/netmodel.h"
 #include "policy/net_policy.h"
-#include "util/config.h"
+#include "config/config.h"
 
 typedef struct SovaAgentNet SovaAgentNet;
 

@@ -5,8 +5,8 @@
  * build the cluster (cluster_build.c), ask the cluster policy for a plan, start its
  * migrations (or print them in a dry run), report. Like the agent it owns no policy
  * logic and no hypervisor calls: hosts are backends, moves are migrate_start/poll. */
-#include "controller.h"
-#include "cluster_build.h"
+#include "daemon/controller.h"
+#include "model/cluster_build.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/error.h"

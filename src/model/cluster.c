@@ -7,7 +7,7 @@
  * hosts without a NIC capacity, typically) drops out of the weights, so an unmeasured
  * resource does not dilute the imbalance of the measured ones. The same rule holds per
  * host for sova_cluster_host_score(). */
-#include "cluster.h"
+#include "model/cluster.h"
 #include "util/json.h"
 #include <math.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 typedef enum {
     SOVA_RES_CPU,

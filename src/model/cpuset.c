@@ -1,5 +1,5 @@
 /* cpuset.c — pCPU sets as bit arrays; see cpuset.h. */
-#include "cpuset.h"
+#include "model/cpuset.h"
 #include "util/error.h"
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,9 @@
 #pragma once
 #include <glib.h>
 
+/* the most pCPUs sova handles on one host (bounds every pCPU count and id it reads) */
+#define SOVA_MAX_PCPUS 8192
+
 typedef struct {
     guint n;          /* width: ids 0 .. n-1 are representable */
     guint64 bits[];   /* (n + 63) / 64 words */

@@ -7,7 +7,7 @@
  * migration does not converge (QEMU would throttle the guest with auto-converge). A
  * remainder that still exceeds the allowed downtime after MAX_ROUNDS rounds counts as not
  * converging too: the figures are then those of a forced switch-over at that point. */
-#include "migration_cost.h"
+#include "model/migration_cost.h"
 
 #define MAX_ROUNDS 30
 #define DEFAULT_DIRTY_FRACTION 0.01   /* of memory per second, when the dirty rate is unknown */

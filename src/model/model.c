@@ -3,7 +3,7 @@
  * The arithmetic is deliberately simple and conservative: a counter that went
  * backwards (VM restarted, vCPU replugged) yields no rate rather than a huge one,
  * and every percentage is clamped to 0..100. */
-#include "model.h"
+#include "model/model.h"
 #include "util/json.h"
 #include <math.h>
 #include <string.h>

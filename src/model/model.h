@@ -11,7 +11,7 @@
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 typedef struct {
     guint id;

@@ -4,7 +4,7 @@
  * host-side device, else by MAC and role). A NIC missing from the previous snapshot
  * was just attached and counts from zero, so traffic on a freshly attached VF is not
  * lost; a NIC whose counters went backwards was re-created and counts from zero too. */
-#include "netmodel.h"
+#include "model/netmodel.h"
 #include <string.h>
 
 static void vm_clear(gpointer p)

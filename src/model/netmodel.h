@@ -11,7 +11,7 @@
  * backwards (the device was re-created) counts all of them from zero as well. */
 #pragma once
 #include <glib.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 /* A VM's load: what it got through plus what the host side dropped (its tap's drop
  * counters), so a VM held at the virtio NIC's packet ceiling still shows more load than

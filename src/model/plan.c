@@ -1,5 +1,5 @@
 /* plan.c — building, describing and serialising plans; see plan.h. */
-#include "plan.h"
+#include "model/plan.h"
 #include "util/json.h"
 #include <stdarg.h>
 

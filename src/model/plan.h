@@ -5,7 +5,7 @@
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 typedef enum {
     SOVA_ACTION_PIN,          /* pin one vCPU to one pCPU, or share it: a set of pCPUs */

@@ -1,5 +1,5 @@
 /* snapshot.c — construction and lookup for SovaSnapshot; see snapshot.h. */
-#include "snapshot.h"
+#include "model/snapshot.h"
 #include <string.h>
 
 static void vcpu_clear(gpointer p)

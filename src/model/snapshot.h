@@ -6,7 +6,7 @@
  * unit test alike. VMs are identified by UUID, never by position or name. */
 #pragma once
 #include <glib.h>
-#include "cpuset.h"
+#include "model/cpuset.h"
 
 #define SOVA_UUID_LEN 37   /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL (VIR_UUID_STRING_BUFLEN) */
 

@@ -15,7 +15,7 @@
  * applied: a move that relied on room a dropped one would have freed is dropped too.
  * The common case (nothing to drop) only counts the migrations in flight: O(VMs) reads
  * of one flag, no planner. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 #include <string.h>
 
 /* per-host and total migrations in flight */

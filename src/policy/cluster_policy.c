@@ -4,7 +4,7 @@
  *
  * Sums are updated incrementally on commit; s1/s2 (the imbalance's moments) too, with the
  * exact old and new loads of the two hosts, so no drift builds up beyond rounding. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 #include <math.h>
 #include <string.h>
 

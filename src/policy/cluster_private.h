@@ -8,7 +8,7 @@
  * in-flight accounting, and appends the MIGRATE action. The cluster itself is never
  * modified. */
 #pragma once
-#include "cluster_policy.h"
+#include "policy/cluster_policy.h"
 #include "model/migration_cost.h"
 
 #define CL_R SOVA_RES_N

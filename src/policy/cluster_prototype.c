@@ -16,7 +16,7 @@
  * the least loaded host with room. Hosts without a NIC capacity never run hot (their
  * history is empty) and count as idle destinations. The action's cost field carries the
  * pre-copy estimate, for reports only. Stateless. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 
 #define HOT_UTIL 0.75
 #define HOT_COUNT 3

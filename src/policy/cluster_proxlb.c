@@ -19,7 +19,7 @@
  * maintenance hosts receive nothing). Maintenance hosts are evacuated first, all
  * VMs in one run, each to the least loaded host with room (ProxLB's maintenance mode).
  * The action's cost field carries the pre-copy estimate, for reports only. Stateless. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 
 #define BALANCINESS_PER_THRESHOLD 2.0
 

@@ -7,7 +7,7 @@
  * needs the first K + 2M hosts of the initial order besides the hosts it touched: so the
  * initial ranking keeps just the best `limit` hosts, picked in O(hosts log limit) with a
  * heap, and a plan with small caps does not pay for sorting the whole cluster. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 #include <string.h>
 
 static gint rank_cmp(gconstpointer a, gconstpointer b, gpointer data)

@@ -73,7 +73,7 @@
  * distance above or below the plan's initial per-resource means), then per move
  * O(K + log hosts) to pick sources and destinations and O(K_SRC * VMs per host * K_DST)
  * what-ifs of O(resources) each; a VM's migration cost is computed once a plan. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 #include <math.h>
 #include <string.h>
 

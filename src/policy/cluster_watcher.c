@@ -15,7 +15,7 @@
  * step, to the least loaded host with room (Watcher's host-maintenance strategy). The
  * action's cost field carries the pre-copy estimate, for reports only.
  * Cost: O(VMs * hosts) what-ifs of O(resources) per step. Stateless. */
-#include "cluster_private.h"
+#include "policy/cluster_private.h"
 
 typedef struct {
     gboolean found;

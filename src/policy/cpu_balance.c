@@ -63,10 +63,10 @@
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least
  * loaded pCPU of a cell only gets busier as moves go, so it stays useless). */
-#include "cpu_policy.h"
-#include "cpu_placement.h"
-#include "cpu_noise.h"
-#include "cpu_share.h"
+#include "policy/cpu_policy.h"
+#include "policy/cpu_placement.h"
+#include "policy/cpu_noise.h"
+#include "policy/cpu_share.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

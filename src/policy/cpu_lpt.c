@@ -7,8 +7,8 @@
  * ties go to the lowest pCPU id, equal demands keep model order). Only pins that
  * change something are emitted. It knows nothing of the current placement, so it
  * may move many vCPUs for a small gain: that is what `balance` improves on. */
-#include "cpu_policy.h"
-#include "cpu_placement.h"
+#include "policy/cpu_policy.h"
+#include "policy/cpu_placement.h"
 #include <stdlib.h>
 
 typedef struct {

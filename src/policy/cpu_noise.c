@@ -1,5 +1,5 @@
 /* cpu_noise.c — the noise of pCPU utilisation predictions; see cpu_noise.h. */
-#include "cpu_noise.h"
+#include "policy/cpu_noise.h"
 #include <math.h>
 #include <stdlib.h>
 

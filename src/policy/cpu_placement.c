@@ -1,6 +1,6 @@
 /* cpu_placement.c — usable pCPUs, predicted loads and pin actions shared by the
  * cpu policies; see cpu_placement.h. */
-#include "cpu_placement.h"
+#include "policy/cpu_placement.h"
 #include <math.h>
 #include <stdarg.h>
 

@@ -1,5 +1,5 @@
 /* cpu_policy.c — the registry of cpu policies, by name. */
-#include "cpu_policy.h"
+#include "policy/cpu_policy.h"
 #include <string.h>
 
 static const SovaCpuPolicy *const policies[] = {

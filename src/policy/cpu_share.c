@@ -1,5 +1,5 @@
 /* cpu_share.c — the work single-pCPU pins would lose, and share actions; see cpu_share.h. */
-#include "cpu_share.h"
+#include "policy/cpu_share.h"
 #include <stdarg.h>
 
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,

@@ -22,9 +22,9 @@
  * reserved for the host), both for the stddev and for the zig-zag; the seed knew
  * neither offline nor reserved pCPUs. Actions are only pins that change
  * something (a vCPU already pinned there is left alone). */
-#include "cpu_policy.h"
-#include "cpu_placement.h"
-#include "cpu_zigzag.h"
+#include "policy/cpu_policy.h"
+#include "policy/cpu_placement.h"
+#include "policy/cpu_zigzag.h"
 
 static gpointer zigzag_state_new(void)
 {

@@ -19,7 +19,7 @@
  *     from its VF and the candidate would (it went quiet: waiting only loses packets); an
  *     `always` candidate takes it at once.
  * Detaches come first in the plan, so the VFs they free can be attached after them. */
-#include "net_private.h"
+#include "policy/net_private.h"
 #include <string.h>
 
 typedef struct {

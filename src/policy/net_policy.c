@@ -1,6 +1,6 @@
 /* net_policy.c — the registry of net policies, the benefit measure they share, and
  * the result (per-VM demand, unmet demand, NIC utilisation) they publish. */
-#include "net_private.h"
+#include "policy/net_private.h"
 #include <string.h>
 
 static const SovaNetPolicy *const policies[] = {

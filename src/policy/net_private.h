@@ -2,7 +2,7 @@
  * history kept in SovaNetState, and helpers that fill the result.
  * Time is the interval count (state->tick), never a clock. */
 #pragma once
-#include "net_policy.h"
+#include "policy/net_policy.h"
 
 typedef struct {
     gboolean switched;        /* a switch was planned for it at least once */

@@ -5,7 +5,7 @@
  * every holder outside that set loses its VF at once. No hysteresis, no dwell time,
  * no cap, no backoff: it is here to be compared with `balance`, which it out-flaps
  * under noisy load. */
-#include "net_private.h"
+#include "policy/net_private.h"
 #include <string.h>
 
 typedef struct {

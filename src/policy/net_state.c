@@ -2,7 +2,7 @@
  * switched (dwell time), how long a holder has been idle or a candidate has been
  * beating a holder (hysteresis), failed attaches (exponential backoff), and the most
  * packets/s a virtio NIC was seen to carry while it dropped (the ceiling a VF lifts). */
-#include "net_private.h"
+#include "policy/net_private.h"
 
 SovaNetState *sova_net_state_new(void)
 {

@@ -1,3 +1,3 @@
 /* error.c — the SOVA_ERROR GError domain. */
-#include "error.h"
+#include "util/error.h"
 G_DEFINE_QUARK(sova-error-quark, sova_error)

@@ -1,6 +1,6 @@
 /* keyfile.c — key files with FILE:LINE errors; see keyfile.h. */
-#include "keyfile.h"
-#include "error.h"
+#include "util/keyfile.h"
+#include "util/error.h"
 #include <errno.h>
 #include <string.h>
 

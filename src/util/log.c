@@ -1,5 +1,5 @@
 /* log.c — timestamped log lines on stderr; see log.h. */
-#include "log.h"
+#include "util/log.h"
 #include <stdio.h>
 
 static gboolean quiet, verbose;

@@ -2,7 +2,7 @@
 # check-docs.sh — keeps the documentation in step with the code:
 #  - every long option that `sova CMD --help` lists is in the man page (docs/sova.1)
 #    and in the README;
-#  - every configuration key the loaders accept (src/util/*config.c) is in the
+#  - every configuration key the loaders accept (src/config/*config.c) is in the
 #    configuration reference (docs/sova.conf.5.md).
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
@@ -17,9 +17,9 @@ for cmd in $("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {pr
     done
 done
 # the string lists `static const char *const *_keys[] = { ... };` of every config loader
-keys=$(awk '/_keys\[\] = \{/ {on=1} on {print} on && /\};/ {on=0}' "$root"/src/util/*config.c |
+keys=$(awk '/_keys\[\] = \{/ {on=1} on {print} on && /\};/ {on=0}' "$root"/src/config/*config.c |
        sed 's/^.*_keys\[\] = {//' | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
-[ -n "$keys" ] || { echo "found no configuration keys in src/util/*config.c"; bad=1; }
+[ -n "$keys" ] || { echo "found no configuration keys in src/config/*config.c"; bad=1; }
 for k in $keys; do
     grep -q -- "\`$k\`" "$root/docs/sova.conf.5.md" || { echo "docs/sova.conf.5.md lacks key $k"; bad=1; }
 done

@@ -2,7 +2,7 @@
  * snapshots: host capacities and loads, a VM's demand carried across hosts, migrations
  * in flight counted on the destination, down hosts, exclusions and groups, VF signals,
  * hot samples and NIC history, migration history. */
-#include "daemon/cluster_build.h"
+#include "model/cluster_build.h"
 #include <math.h>
 
 #define S(x) ((guint64)((x) * 1e9))  /* seconds -> ns */

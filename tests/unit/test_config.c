@@ -1,6 +1,6 @@
 /* test_config.c — the key-file loader: values, precedence, and errors that name
  * the file and line. */
-#include "util/config.h"
+#include "config/config.h"
 #include "util/error.h"
 #include <glib/gstdio.h>
 

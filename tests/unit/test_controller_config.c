@@ -1,7 +1,8 @@
 /* test_controller_config.c — [controller], [host NAME], [group NAME]: values, the
  * agent's sections left alone, errors that name the file and line, and how hosts are
  * resolved from names, URIs and the command line's maintenance list. */
-#include "util/controller_config.h"
+#include "config/controller_config.h"
+#include "daemon/controller_options.h"
 #include "util/error.h"
 #include <glib/gstdio.h>
 #include <string.h>

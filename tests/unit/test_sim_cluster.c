@@ -4,7 +4,7 @@
  * FILE:LINE. Expected durations come from model/migration_cost.h, never hard-coded. */
 #include "backend/sim/sim_cluster.h"
 #include "backend/sim/sim_cluster_scenario.h"
-#include "backend/sim/sim_cluster_run.h"
+#include "sim/sim_cluster_run.h"
 #include "model/migration_cost.h"
 #include "util/error.h"
 #include <math.h>

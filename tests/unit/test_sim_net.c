@@ -4,8 +4,8 @@
  * scenario keys (errors name FILE:LINE), and whole runs under the agent's net policy and
  * the baselines. Expected figures are computed from the scenario's own parameters. */
 #include "backend/sim/sim_backend.h"
-#include "backend/sim/sim_run.h"
-#include "util/config.h"
+#include "sim/sim_run.h"
+#include "config/config.h"
 #include <math.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * policy on every course-style scenario in bench/scenarios: stddev <= 5 within 3
  * intervals, and no pin change after that. */
 #include "backend/sim/sim_backend.h"
-#include "backend/sim/sim_run.h"
+#include "sim/sim_run.h"
 #include <math.h>
 #include <string.h>
 

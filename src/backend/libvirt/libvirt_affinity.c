@@ -5,7 +5,7 @@
  * `affinity_refresh` samples (to notice pins made by someone else); its own
  * successful pins update the cache directly. Entries are keyed by UUID and also keep
  * a reference to the VM's domain handle, so pinning needs no lookup call. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 
 static void domain_free(gpointer p)
 {

@@ -4,7 +4,7 @@
  * (libvirt_domains.c) on a connection that is re-opened first if it was lost
  * (libvirt_conn.c); execute is a pin (libvirt_pin.c) or a VF switch (libvirt_vf.c);
  * wait runs the GLib main loop, where libvirt's events are dispatched. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 
 #define DEFAULT_AFFINITY_REFRESH 60
 

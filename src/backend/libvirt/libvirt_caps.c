@@ -4,9 +4,9 @@
  * capabilities/host/topology/cells/cell[@id]/cpus/cpu[@id,@socket_id,@core_id] is
  * read; everything else (host cpu model, guests, secmodel) is skipped. Hyper-thread
  * siblings are the pCPUs sharing (socket, core), which is how SovaPcpuSample says it. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
-#include "util/config.h"
+#include "model/cpuset.h"
 
 typedef struct {
     GPtrArray *path;          /* names of the open elements, outermost first */

@@ -6,7 +6,7 @@
  * marks the backend dead; the next sample tries to reconnect once. The agent loop owns
  * the backoff between attempts. libvirt's own stderr printing is silenced: every
  * error reaches the caller as a GError carrying libvirt's message. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <libvirt-glib/libvirt-glib.h>
 #include <stdarg.h>
 

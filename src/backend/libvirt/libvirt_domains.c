@@ -15,7 +15,7 @@
  * new or changed.
  * A VM that vanishes before a follow-up call (VIR_ERR_NO_DOMAIN, not running) is
  * dropped from the snapshot; only a lost connection fails the sample. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <stdlib.h>
 
 #define STATS_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \

@@ -7,7 +7,7 @@
  * when the operator names the NIC; a configured capacity wins over the link speed. For a
  * remote URI (the controller) nothing is read locally: the capacity comes from the
  * configuration only. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 static gboolean read_u64(const char *nic, const char *file, guint64 *out)

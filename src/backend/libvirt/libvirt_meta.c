@@ -13,7 +13,7 @@
  * XML stale so the next sample re-reads it; changes to a namespace this backend
  * writes itself are ignored (we know what we wrote). Namespaces are matched by URI,
  * never by prefix, since libvirt keeps whatever prefix the writer chose. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 typedef struct {

@@ -12,7 +12,7 @@
  * timeout, and when the worker has returned its result: on success the downtime from
  * the destination's completed-job stats and the leaving mark removed there; on failure
  * libvirt's own message, and the mark removed on the source, where the VM still runs. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 struct SovaLvMigration {

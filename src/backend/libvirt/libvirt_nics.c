@@ -12,7 +12,7 @@
  * word; libvirt reports them as the guest sees them (rx = to the guest), and rx.drop is
  * what the tap could not hand to a guest whose virtio queue was full. A hostdev VF has no
  * tap: it appears with zero counters. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 typedef struct {

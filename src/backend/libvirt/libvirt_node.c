@@ -6,10 +6,10 @@
  * of what the capabilities, the node info and the cpumap claim — drivers disagree
  * (the test driver: 16, 16 and 8) — and a pCPU is online per the cpumap where the
  * cpumap covers it, else assumed online. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 #include <stdlib.h>
-#include "util/config.h"
+#include "model/cpuset.h"
 
 static gboolean read_topology(SovaLibvirtBackend *lv, GError **error)
 {

@@ -8,7 +8,7 @@
  * (the test driver) gets the legacy virDomainPinVcpu, which every driver implements as
  * a live change, and keeps getting it for the rest of the connection. On success the
  * cache records the new affinity, so the next sample needs no call to learn it. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 
 static virDomainPtr find_domain(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
 {

@@ -15,7 +15,7 @@
 #pragma once
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include "libvirt_backend.h"
+#include "backend/libvirt/libvirt_backend.h"
 #include "util/error.h"
 #include "util/log.h"
 

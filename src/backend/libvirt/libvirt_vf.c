@@ -14,7 +14,7 @@
  * from the live XML, so a restarted agent finds the VFs already handed out and
  * detaches nothing; a VM that vanishes takes its slot with it; a failed attach adds
  * nothing. */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_S 5.0

@@ -5,7 +5,7 @@
  * <interface dev=.../> per device in the macvtap modes), so the pool's size is read
  * from there at connect (two counted calls) unless the config gives it (the rig's
  * stand-in network has no VFs to count). */
-#include "libvirt_private.h"
+#include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
 typedef struct {

@@ -6,9 +6,9 @@
  * counters never go backwards and a pCPU's busy + idle still equals the elapsed time. Two
  * GRand streams, both from the seed: one for demand (random walks), one for noise, so
  * noise never changes what the VMs want. */
-#include "sim_backend.h"
-#include "sim_cpu.h"
-#include "sim_net.h"
+#include "backend/sim/sim_backend.h"
+#include "backend/sim/sim_cpu.h"
+#include "backend/sim/sim_net.h"
 #include "util/error.h"
 #include <math.h>
 #include <string.h>

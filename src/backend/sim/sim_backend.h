@@ -11,8 +11,8 @@
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
-#include "sim_net.h"
-#include "sim_scenario.h"
+#include "backend/sim/sim_net.h"
+#include "backend/sim/sim_scenario.h"
 
 /* `sc` must outlive the backend (its demand shapes are shared, not copied). With
  * `unpin_all` every vCPU starts unpinned (within its VM's affinity), whatever the scenario

@@ -5,7 +5,7 @@
  * Every tick, demand is drawn for every VM in scenario order from one GRand stream, so
  * what VMs want does not depend on where they run or on what the policies did: two runs
  * of a scenario with different policies see the same demand. */
-#include "sim_cluster_private.h"
+#include "backend/sim/sim_cluster_private.h"
 #include "model/migration_cost.h"
 #include <math.h>
 #include <string.h>

@@ -26,7 +26,7 @@
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
-#include "sim_cluster_scenario.h"
+#include "backend/sim/sim_cluster_scenario.h"
 
 typedef struct SovaSimCluster SovaSimCluster;
 

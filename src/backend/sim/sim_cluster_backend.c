@@ -4,7 +4,7 @@
  * Sampling reports exact counters (no measurement noise: a sample changes nothing, so
  * the controller and the host's agent may both sample the same host). Modelled calls:
  * P + 2 per sample as the libvirt backend, 1 per pin, VF move, publication and poll. */
-#include "sim_cluster_private.h"
+#include "backend/sim/sim_cluster_private.h"
 #include "util/error.h"
 #include <math.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * (sim_cluster.c: time, CPU, network, migrations) and its backend face
  * (sim_cluster_backend.c: sample, execute, migrate). Not for other users. */
 #pragma once
-#include "sim_cluster.h"
-#include "sim_cpu.h"
+#include "backend/sim/sim_cluster.h"
+#include "backend/sim/sim_cpu.h"
 #include "model/snapshot.h"
 
 typedef struct {

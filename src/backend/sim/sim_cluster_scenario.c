@@ -3,7 +3,7 @@
  *
  * Errors name the file and line (util/keyfile.c). Hosts are read first (VMs name them),
  * then VMs; bulk groups ([hosts PREFIX], [vms PREFIX]) expand to PREFIX1..PREFIXn. */
-#include "sim_cluster_scenario.h"
+#include "backend/sim/sim_cluster_scenario.h"
 #include "util/error.h"
 #include "util/keyfile.h"
 #include <string.h>

@@ -9,7 +9,7 @@
 #pragma once
 #include <glib.h>
 #include "policy/cluster_policy.h"
-#include "sim_demand.h"
+#include "backend/sim/sim_demand.h"
 
 typedef struct {
     char *name;

@@ -3,7 +3,7 @@
  * Cost per tick: O(pCPUs log pCPUs) per affinity group for the water-filling, plus
  * O(unpinned threads × pCPUs) to report where they run; a 64-pCPU host with 256 unpinned
  * vCPUs simulates ten minutes at 100 ms ticks in about a tenth of a second. */
-#include "sim_cpu.h"
+#include "backend/sim/sim_cpu.h"
 #include <stdlib.h>
 #include <string.h>
 

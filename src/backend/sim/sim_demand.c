@@ -2,7 +2,7 @@
  *
  * Numbers are parsed with g_ascii_strtod (locale-independent) and every parameter is
  * range-checked here, so a scenario that loads cannot produce a demand outside 0..100. */
-#include "sim_demand.h"
+#include "backend/sim/sim_demand.h"
 #include "util/error.h"
 #include <errno.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * Counters are kept as doubles (fractions of a packet accumulate over ticks) and
  * reported rounded down, so they never go backwards. A VF's tap is a new device at
  * every attach: its counters start from zero, as libvirt's would. */
-#include "sim_net.h"
+#include "backend/sim/sim_net.h"
 #include "util/error.h"
 #include <math.h>
 

@@ -23,7 +23,7 @@
 #pragma once
 #include <glib.h>
 #include "model/snapshot.h"
-#include "sim_scenario.h"
+#include "backend/sim/sim_scenario.h"
 
 typedef struct SovaSimNet SovaSimNet;
 

@@ -3,8 +3,8 @@
  *
  * Errors name the file and line (util/keyfile.c, shared with sova.conf's loader).
  * Everything is checked here, once; the simulator trusts a loaded scenario. */
-#include "sim_scenario.h"
-#include "util/config.h"
+#include "backend/sim/sim_scenario.h"
+#include "model/cpuset.h"
 #include "util/error.h"
 #include "util/keyfile.h"
 #include <errno.h>

@@ -9,7 +9,7 @@
 #pragma once
 #include <glib.h>
 #include "model/cpuset.h"
-#include "sim_demand.h"
+#include "backend/sim/sim_demand.h"
 
 typedef enum {
     SOVA_SIM_PIN_EXPLICIT,    /* pin= list, or unpinned */

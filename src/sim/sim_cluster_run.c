@@ -5,11 +5,11 @@
  * simulator's ground truth (each VM's demanded CPU and offered traffic over the interval,
  * its memory, where it runs at the end) and asking model/cluster.c for its imbalance, so
  * that "imbalance" means exactly what the policies minimise, without their estimation. */
-#include "sim_cluster_run.h"
-#include "sim_cluster.h"
+#include "sim/sim_cluster_run.h"
+#include "backend/sim/sim_cluster.h"
 #include "daemon/agent.h"
 #include "daemon/controller.h"
-#include "util/config.h"
+#include "config/config.h"
 #include "util/json.h"
 #include <math.h>
 #include <string.h>

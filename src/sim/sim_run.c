@@ -10,10 +10,10 @@
  * VF would gain each VM during it (from the scenario's own demand, random walks
  * included), and moves the VFs through the backend like the agent would, with the
  * simulator told to make switches free. */
-#include "sim_run.h"
+#include "sim/sim_run.h"
 #include "util/json.h"
 #include "daemon/agent.h"
-#include "sim_backend.h"
+#include "backend/sim/sim_backend.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

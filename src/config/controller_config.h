@@ -7,7 +7,6 @@
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
-#include "daemon/controller.h"
 #include "policy/cluster_policy.h"
 
 /* one host the controller manages */
@@ -59,9 +58,6 @@ gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error);
 GPtrArray *sova_ctl_config_hosts(const SovaCtlConfig *c, char **maintenance, GError **error);
 /* the host name a URI gets when no [host NAME] names it: its server part, else the URI */
 char *sova_ctl_host_name_from_uri(const char *uri);
-
-/* controller options from the config (strings point into c; c must outlive them) */
-void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out);
 
 void sova_ctl_host_config_free(SovaCtlHostConfig *h);
 

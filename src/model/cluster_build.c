@@ -4,7 +4,7 @@
  * UUID, so that it survives a VM changing hosts. A VM with no rate this interval (new
  * on this host, counters reset, or a VF with no host-side counters) keeps its smoothed
  * value instead of being seen as idle. */
-#include "cluster_build.h"
+#include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
 #include <string.h>

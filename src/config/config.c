@@ -1,9 +1,9 @@
 /* config.c — defaults and the sova.conf loader; see config.h. Errors name the file
  * and line (keyfile.c finds the line GKeyFile does not give). */
-#include "config.h"
-#include "error.h"
-#include "keyfile.h"
-#include "controller_config.h"
+#include "config/config.h"
+#include "util/error.h"
+#include "util/keyfile.h"
+#include "config/controller_config.h"
 #include "policy/cpu_policy.h"
 #include "policy/net_policy.h"
 #include <string.h>

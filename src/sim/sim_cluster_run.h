@@ -14,7 +14,7 @@
 #include <json-glib/json-glib.h>
 #include "policy/cluster_policy.h"
 #include "policy/cpu_policy.h"
-#include "sim_cluster_scenario.h"
+#include "backend/sim/sim_cluster_scenario.h"
 
 typedef struct {
     const SovaClusterPolicy *policy;  /* NULL: no controller (host level only, or nothing) */

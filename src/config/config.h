@@ -9,7 +9,6 @@
 
 #define SOVA_DEFAULT_URI "qemu:///system"
 #define SOVA_DEFAULT_CONFIG "/etc/sova/sova.conf"
-#define SOVA_MAX_PCPUS 8192
 
 typedef struct {
     char *path;               /* the file loaded, or NULL */

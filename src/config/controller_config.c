@@ -1,10 +1,10 @@
 /* controller_config.c — defaults and the loader of [controller], [host NAME] and
  * [group NAME]; see controller_config.h. The agent's sections ([agent], [cpu], [net])
  * are left to config.c, so one sova.conf serves both; any other section is an error. */
-#include "controller_config.h"
-#include "config.h"
-#include "error.h"
-#include "keyfile.h"
+#include "config/controller_config.h"
+#include "config/config.h"
+#include "util/error.h"
+#include "util/keyfile.h"
 #include <string.h>
 
 #define DEFAULT_INTERVAL 10.0
@@ -378,20 +378,4 @@ GPtrArray *sova_ctl_config_hosts(const SovaCtlConfig *c, char **maintenance, GEr
     if (!apply_maintenance(hosts, maintenance, error))
         return NULL;
     return g_steal_pointer(&hosts);
-}
-
-void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
-{
-    memset(out, 0, sizeof *out);
-    out->interval = c->interval;
-    out->params = c->params;
-    memcpy(out->weights, c->weights, sizeof out->weights);
-    out->ewma_alpha = c->ewma_alpha;
-    out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
-                                         .timeout_s = c->timeout_s,
-                                         .max_downtime_ms = c->max_downtime_ms,
-                                         .auto_converge = c->auto_converge,
-                                         .migrate_uri = c->migrate_uri };
-    out->exclude = c->exclude;
-    out->groups = c->groups;
 }

@@ -15,8 +15,8 @@
 #include <json-glib/json-glib.h>
 #include "policy/cpu_policy.h"
 #include "policy/net_policy.h"
-#include "sim_scenario.h"
-#include "util/config.h"
+#include "backend/sim/sim_scenario.h"
+#include "config/config.h"
 
 /* who decides which VMs hold the VFs (scenarios with network traffic) */
 typedef enum {

@@ -1,0 +1,19 @@
+/* controller_options.c — see controller_options.h. */
+#include "daemon/controller_options.h"
+#include <string.h>
+
+void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
+{
+    memset(out, 0, sizeof *out);
+    out->interval = c->interval;
+    out->params = c->params;
+    memcpy(out->weights, c->weights, sizeof out->weights);
+    out->ewma_alpha = c->ewma_alpha;
+    out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
+                                         .timeout_s = c->timeout_s,
+                                         .max_downtime_ms = c->max_downtime_ms,
+                                         .auto_converge = c->auto_converge,
+                                         .migrate_uri = c->migrate_uri };
+    out->exclude = c->exclude;
+    out->groups = c->groups;
+}
