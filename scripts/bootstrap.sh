@@ -6,10 +6,12 @@
 # package is actually missing (and only then runs `apt-get update`), so on a machine
 # that already has everything it costs one dpkg-query.
 #
-# usage: scripts/bootstrap.sh [build|test|demo|all]   (default: all)
+# usage: scripts/bootstrap.sh [build|test|demo|all]   (default: all; test adds the fuzzers)
 set -eu
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev"
+# libFuzzer targets (make fuzz, scripts/check.sh): clang and its fuzzer runtime
+FUZZ="clang libfuzzer-14-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
      busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps"
@@ -17,9 +19,9 @@ DEMO="gnuplot-nox"
 
 case "${1:-all}" in
     build) WANT="$BUILD" ;;
-    test)  WANT="$BUILD $RIG" ;;
+    test)  WANT="$BUILD $RIG $FUZZ" ;;
     demo)  WANT="$BUILD $RIG $DEMO" ;;
-    all)   WANT="$BUILD $RIG $DEMO" ;;
+    all)   WANT="$BUILD $RIG $FUZZ $DEMO" ;;
     *) echo "usage: $0 [build|test|demo|all]" >&2; exit 2 ;;
 esac
 
