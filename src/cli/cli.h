@@ -14,6 +14,7 @@ int sova_cmd_status(int argc, char **argv);
 int sova_cmd_sim(int argc, char **argv);
 int sova_cmd_controller(int argc, char **argv);
 int sova_cmd_sim_cluster(int argc, char **argv);   /* cmd_sim_cluster.c */
+int sova_cmd_check_config(int argc, char **argv);  /* cmd_check_config.c */
 
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */
@@ -21,5 +22,8 @@ SovaConfig *sova_cli_config(const char *path);
 /* the libvirt backend's options from the configuration (the net plane's VF pool and
  * NIC when [net] is configured); the strings stay cfg's */
 SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg);
+/* a number of seconds given as an option's text (NULL: not given, *out unchanged);
+ * prints the error and returns FALSE when it is not a number */
+gboolean sova_cli_seconds(const char *option, const char *text, double *out);
 /* parses options; prints the error and returns FALSE on bad usage */
 gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv);

@@ -31,6 +31,20 @@ gboolean sova_cli_parse(GOptionContext *ctx, int *argc, char ***argv)
     return TRUE;
 }
 
+gboolean sova_cli_seconds(const char *option, const char *text, double *out)
+{
+    char *end = NULL;
+    double v = text ? g_ascii_strtod(text, &end) : 0;
+    if (!text)
+        return TRUE;   /* not given: *out keeps the file's value */
+    if (end == text || *end) {
+        g_printerr("sova: %s: \"%s\" is not a number of seconds (see --help)\n", option, text);
+        return FALSE;
+    }
+    *out = v;          /* NaN, infinities and the bounds: the config's validate() */
+    return TRUE;
+}
+
 /* the backend's options from the configuration: the net plane's VF pool and NIC */
 SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg)
 {

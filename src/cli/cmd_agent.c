@@ -7,7 +7,6 @@
 #include "daemon/agent.h"
 #include "util/log.h"
 #include <glib-unix.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -19,12 +18,12 @@ static gboolean on_signal(gpointer data)
 
 typedef struct {
     char *connect, *config, *policy;
-    double interval;
+    char *interval;           /* seconds, as given (NULL: not given) */
     gboolean once, dry_run, json, verbose;
 } AgentOpts;
 
 /* options given on the command line override the file */
-static void apply_options(SovaConfig *cfg, const AgentOpts *o)
+static gboolean apply_options(SovaConfig *cfg, const AgentOpts *o)
 {
     if (o->connect) {
         g_free(cfg->connect);
@@ -34,8 +33,7 @@ static void apply_options(SovaConfig *cfg, const AgentOpts *o)
         g_free(cfg->cpu_policy);
         cfg->cpu_policy = g_strdup(o->policy);
     }
-    if (!isnan(o->interval))   /* NAN: not given */
-        cfg->interval = o->interval;
+    return sova_cli_seconds("--interval", o->interval, &cfg->interval);
 }
 
 static int run_agent(SovaConfig *cfg, const AgentOpts *o)
@@ -73,11 +71,11 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
 
 int sova_cmd_agent(int argc, char **argv)
 {
-    AgentOpts o = { .interval = NAN };
+    AgentOpts o = { 0 };
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect, "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "interval", 'i', 0, G_OPTION_ARG_DOUBLE, &o.interval, "seconds between samples (default 1)", "SECONDS" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples (default 1)", "SECONDS" },
         { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "balance (default), zigzag or lpt", "POLICY" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan and act for one interval, then exit", NULL },
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the plan, change nothing", NULL },
@@ -94,8 +92,7 @@ int sova_cmd_agent(int argc, char **argv)
     if (sova_cli_parse(ctx, &argc, &argv)) {
         g_autoptr(SovaConfig) cfg = sova_cli_config(o.config);
         g_autoptr(GError) err = NULL;
-        if (cfg) {
-            apply_options(cfg, &o);
+        if (cfg && apply_options(cfg, &o)) {
             if (!sova_config_validate(cfg, &err))
                 g_printerr("sova: %s\n", err->message);
             else {
@@ -107,5 +104,6 @@ int sova_cmd_agent(int argc, char **argv)
     g_free(o.connect);
     g_free(o.config);
     g_free(o.policy);
+    g_free(o.interval);
     return rc;
 }

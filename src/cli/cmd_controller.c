@@ -9,13 +9,12 @@
 #include "cli/cli_cluster.h"
 #include "util/log.h"
 #include <glib-unix.h>
-#include <math.h>
 #include <signal.h>
 
 typedef struct {
     char **hosts, **maintenance;
     char *config, *policy;
-    double interval;
+    char *interval;           /* seconds, as given (NULL: not given) */
     gboolean once, dry_run, json, verbose;
 } ControllerOpts;
 
@@ -32,9 +31,7 @@ static gboolean apply_options(SovaCtlConfig *cfg, const ControllerOpts *o)
         g_free(cfg->policy);
         cfg->policy = g_strdup(o->policy);
     }
-    if (!isnan(o->interval))   /* NAN: not given */
-        cfg->interval = o->interval;
-    return TRUE;
+    return sova_cli_seconds("--interval", o->interval, &cfg->interval);
 }
 
 static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
@@ -74,11 +71,11 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
 
 int sova_cmd_controller(int argc, char **argv)
 {
-    ControllerOpts o = { .interval = NAN };
+    ControllerOpts o = { 0 };
     GOptionEntry entries[] = {
         { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts, "libvirt URI (or [host NAME]) of a host; once per host", "URI" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "interval", 'i', 0, G_OPTION_ARG_DOUBLE, &o.interval, "seconds between samples (default 10)", "SECONDS" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples (default 10)", "SECONDS" },
         { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (default sova)", "POLICY" },
         { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance, "evacuate this host (name or URI); repeatable", "HOST" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan once, carry out and follow that plan, then exit", NULL },
@@ -106,5 +103,6 @@ int sova_cmd_controller(int argc, char **argv)
     g_strfreev(o.maintenance);
     g_free(o.config);
     g_free(o.policy);
+    g_free(o.interval);
     return rc;
 }

@@ -145,9 +145,10 @@ int sova_cmd_status(int argc, char **argv)
     g_autoptr(GOptionContext) ctx = g_option_context_new("- show the host's pCPUs and VMs as they are now");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;
+    g_autoptr(GError) bad = NULL;
     gboolean parsed = sova_cli_parse(ctx, &argc, &argv);
-    if (parsed && hosts && !(seconds > 0)) {
-        g_printerr("sova: --sample must be a positive number of seconds\n");
+    if (parsed && !sova_config_check_interval("--sample", seconds, &bad)) {
+        g_printerr("sova: %s\n", bad->message);
     } else if (parsed && hosts) {
         rc = sova_cluster_status(config, hosts, seconds, json);
     } else if (parsed) {
@@ -156,9 +157,7 @@ int sova_cmd_status(int argc, char **argv)
             g_free(cfg->connect);
             cfg->connect = g_strdup(connect);
         }
-        if (cfg && !(seconds > 0))
-            g_printerr("sova: --sample must be a positive number of seconds\n");
-        else if (cfg)
+        if (cfg)
             rc = show_status(cfg, seconds, json);
     }
     g_free(connect);

@@ -6,6 +6,7 @@
 #include "config/controller_config.h"
 #include "policy/cpu_policy.h"
 #include "policy/net_policy.h"
+#include <math.h>
 #include <string.h>
 
 SovaConfig *sova_config_new(void)
@@ -41,16 +42,6 @@ void sova_config_free(SovaConfig *c)
     g_free(c);
 }
 
-static gboolean get_string(const SovaKeyFile *k, const char *group, const char *key, char **out)
-{
-    char *v = sova_keyfile_get_raw(k, group, key);
-    if (v) {
-        g_free(*out);
-        *out = v;
-    }
-    return TRUE;
-}
-
 static const char *const agent_keys[] = { "connect", "interval", "reconnect-max", "affinity-refresh", NULL };
 static const char *const cpu_keys[] = { "policy", "target-stddev", "min-gain", "ewma-alpha",
                                         "reserved", "exclude", NULL };
@@ -70,9 +61,11 @@ const char *const *sova_config_keys_of(const char *group)
 static gboolean load_agent(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
     guint64 refresh = c->affinity_refresh;
-    if (!get_string(k, "agent", "connect", &c->connect) ||
-        !sova_keyfile_get_double(k, "agent", "interval", 0.01, 86400, &c->interval, error) ||
-        !sova_keyfile_get_double(k, "agent", "reconnect-max", 0.1, 86400, &c->reconnect_max, error) ||
+    if (!sova_keyfile_get_string(k, "agent", "connect", &c->connect, error) ||
+        !sova_keyfile_get_double(k, "agent", "interval", SOVA_MIN_INTERVAL, SOVA_MAX_INTERVAL,
+                                 &c->interval, error) ||
+        !sova_keyfile_get_double(k, "agent", "reconnect-max", SOVA_MIN_RECONNECT, SOVA_MAX_INTERVAL,
+                                 &c->reconnect_max, error) ||
         !sova_keyfile_get_uint(k, "agent", "affinity-refresh", 0, 1000000, &refresh, error))
         return FALSE;
     c->affinity_refresh = (guint)refresh;
@@ -81,7 +74,7 @@ static gboolean load_agent(const SovaKeyFile *k, SovaConfig *c, GError **error)
 
 static gboolean load_cpu(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
-    if (!get_string(k, "cpu", "policy", &c->cpu_policy))
+    if (!sova_keyfile_get_string(k, "cpu", "policy", &c->cpu_policy, error))
         return FALSE;
     if (!sova_cpu_policy_find(c->cpu_policy))
         return sova_keyfile_fail(k, "cpu", "policy", error, "policy: unknown cpu policy \"%s\" (known: %s)",
@@ -99,11 +92,7 @@ static gboolean load_cpu(const SovaKeyFile *k, SovaConfig *c, GError **error)
         sova_cpuset_free(c->reserved);
         c->reserved = set;
     }
-    if (g_key_file_has_key(k->kf, "cpu", "exclude", NULL)) {
-        g_strfreev(c->exclude);
-        c->exclude = g_key_file_get_string_list(k->kf, "cpu", "exclude", NULL, NULL);
-    }
-    return TRUE;
+    return sova_keyfile_get_list(k, "cpu", "exclude", &c->exclude, error);
 }
 
 void sova_config_net_defaults(SovaConfig *c)
@@ -123,7 +112,9 @@ void sova_config_net_defaults(SovaConfig *c)
 
 static gboolean load_vf_template(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
-    g_autofree char *path = sova_keyfile_get_raw(k, "net", "vf-template");
+    g_autofree char *path = NULL;
+    if (!sova_keyfile_get_string(k, "net", "vf-template", &path, error))
+        return FALSE;
     if (!path)
         return TRUE;
     g_autoptr(GError) e = NULL;
@@ -143,13 +134,13 @@ static gboolean load_vf_template(const SovaKeyFile *k, SovaConfig *c, GError **e
 
 static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
-    if (!get_string(k, "net", "policy", &c->net_policy))
+    if (!sova_keyfile_get_string(k, "net", "policy", &c->net_policy, error))
         return FALSE;
     if (!sova_net_policy_find(c->net_policy))
         return sova_keyfile_fail(k, "net", "policy", error, "policy: unknown net policy \"%s\" (known: %s)",
                                  c->net_policy, sova_net_policy_list());
-    if (!get_string(k, "net", "vf-network", &c->vf_network) ||
-        !get_string(k, "net", "nic", &c->host_nic) ||
+    if (!sova_keyfile_get_string(k, "net", "vf-network", &c->vf_network, error) ||
+        !sova_keyfile_get_string(k, "net", "nic", &c->host_nic, error) ||
         !sova_keyfile_get_guint(k, "net", "vf-pool", 0, 4096, &c->vf_pool, error) ||
         !load_vf_template(k, c, error) ||
         !sova_keyfile_get_double(k, "net", "enter", 0, 1e12, &c->net_enter, error) ||
@@ -160,18 +151,15 @@ static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
         !sova_keyfile_get_guint(k, "net", "min-dwell", 0, 100000, &c->net_min_dwell, error) ||
         !sova_keyfile_get_guint(k, "net", "max-switches", 0, 4096, &c->net_max_switches, error) ||
         !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point, error) ||
-        !sova_keyfile_get_double(k, "net", "detach-timeout", 0.1, 3600, &c->detach_timeout, error) ||
+        !sova_keyfile_get_double(k, "net", "detach-timeout", SOVA_MIN_DETACH_TIMEOUT, 3600,
+                                 &c->detach_timeout, error) ||
         !sova_keyfile_get_double(k, "net", "nic-gbps", 0, 1e6, &c->nic_gbps, error))
         return FALSE;
     if (c->net_exit > c->net_enter)
         return sova_keyfile_fail(k, "net", "exit", error,
                                  "exit (%g) must not exceed enter (%g): a VM would switch back and "
                                  "forth", c->net_exit, c->net_enter);
-    if (g_key_file_has_key(k->kf, "net", "exclude", NULL)) {
-        g_strfreev(c->net_exclude);
-        c->net_exclude = g_key_file_get_string_list(k->kf, "net", "exclude", NULL, NULL);
-    }
-    return TRUE;
+    return sova_keyfile_get_list(k, "net", "exclude", &c->net_exclude, error);
 }
 
 void sova_config_net_params(const SovaConfig *c, guint pool_size, SovaNetPolicyParams *out)
@@ -188,14 +176,11 @@ void sova_config_net_params(const SovaConfig *c, guint pool_size, SovaNetPolicyP
     out->bytes_per_point = c->net_bytes_per_point;
 }
 
-gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
+gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e))
-        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
     SovaKeyFile k = { 0 };
     gboolean ok = sova_keyfile_parse(&k, path, text, error) &&
+                  sova_keyfile_check_duplicates(&k, error) &&
                   sova_keyfile_check_known(&k, sova_config_keys_of,
                                            sova_controller_config_keys_of, SOVA_CONFIG_SECTIONS,
                                            error) &&
@@ -208,13 +193,29 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
     return ok;
 }
 
+gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e))
+        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
+    return sova_config_load_data(c, path, text, error);
+}
+
+gboolean sova_config_check_interval(const char *what, double seconds, GError **error)
+{
+    if (isfinite(seconds) && seconds >= SOVA_MIN_INTERVAL && seconds <= SOVA_MAX_INTERVAL)
+        return TRUE;
+    g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                "the %s must be a number of seconds from %g to %g (got %g)", what,
+                SOVA_MIN_INTERVAL, SOVA_MAX_INTERVAL, seconds);
+    return FALSE;
+}
+
 gboolean sova_config_validate(const SovaConfig *c, GError **error)
 {
-    if (!(c->interval > 0)) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
-                    "the interval must be a positive number of seconds (got %g)", c->interval);
+    if (!sova_config_check_interval("interval", c->interval, error))
         return FALSE;
-    }
     if (!sova_cpu_policy_find(c->cpu_policy)) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "unknown cpu policy \"%s\" (known: %s)",
                     c->cpu_policy, sova_cpu_policy_list());

@@ -10,11 +10,18 @@
 #define SOVA_DEFAULT_URI "qemu:///system"
 #define SOVA_DEFAULT_CONFIG "/etc/sova/sova.conf"
 
+/* the bounds of durations, in seconds (docs/sova.conf.5.md, sova(1)): a shorter interval
+ * would only keep libvirtd busy answering samples; NaN and infinities are refused too */
+#define SOVA_MIN_INTERVAL 0.1         /* [agent] interval, [controller] interval, --sample */
+#define SOVA_MAX_INTERVAL 86400.0
+#define SOVA_MIN_RECONNECT 0.1        /* [agent] reconnect-max */
+#define SOVA_MIN_DETACH_TIMEOUT 0.1   /* [net] detach-timeout */
+
 typedef struct {
     char *path;               /* the file loaded, or NULL */
     /* [agent] */
     char *connect;            /* libvirt URI */
-    double interval;          /* seconds between samples, > 0 */
+    double interval;          /* seconds between samples, SOVA_MIN_INTERVAL .. SOVA_MAX_INTERVAL */
     double reconnect_max;     /* longest wait between reconnect attempts, seconds */
     guint affinity_refresh;   /* re-read every VM's pins every N intervals (0 = only new VMs) */
     /* [cpu] */
@@ -53,12 +60,17 @@ void sova_config_net_params(const SovaConfig *c, guint pool_size, struct SovaNet
 void sova_config_free(SovaConfig *c);
 /* loads a key file over the current values; FALSE with "FILE:LINE: message" on error */
 gboolean sova_config_load(SovaConfig *c, const char *path, GError **error);
+/* the same from the file's text (`path` names it in messages) */
+gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text, GError **error);
 
 /* every section sova.conf may have, for error messages */
 #define SOVA_CONFIG_SECTIONS "[agent], [cpu], [net], [controller], [host NAME], [group NAME]"
 /* the keys of an agent section ([agent], [cpu], [net]); NULL for any other section */
 const char *const *sova_config_keys_of(const char *group);
-/* checks values that options may also have set (interval > 0, known policy, ...) */
+/* `seconds` is a finite interval from SOVA_MIN_INTERVAL to SOVA_MAX_INTERVAL; else an
+ * error naming `what` ("interval", "--sample" ...) */
+gboolean sova_config_check_interval(const char *what, double seconds, GError **error);
+/* checks values that options may also have set (interval in bounds, known policy, ...) */
 gboolean sova_config_validate(const SovaConfig *c, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaConfig, sova_config_free)

@@ -81,30 +81,12 @@ const char *const *sova_controller_config_keys_of(const char *group)
     return NULL;
 }
 
-static gboolean get_list(const SovaKeyFile *k, const char *group, const char *key, char ***out)
-{
-    if (!g_key_file_has_key(k->kf, group, key, NULL))
-        return TRUE;
-    g_auto(GStrv) raw = g_key_file_get_string_list(k->kf, group, key, NULL, NULL);
-    GPtrArray *a = g_ptr_array_new();
-    for (int i = 0; raw && raw[i]; i++) {
-        char *item = g_strstrip(g_strdup(raw[i]));
-        if (*item)
-            g_ptr_array_add(a, item);
-        else
-            g_free(item);
-    }
-    g_ptr_array_add(a, NULL);
-    g_strfreev(*out);
-    *out = (char **)g_ptr_array_free(a, FALSE);
-    return TRUE;
-}
-
 /* weights = CPU;MEMORY;NETWORK */
 static gboolean load_weights(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
 {
     g_auto(GStrv) w = NULL;
-    get_list(k, "controller", "weights", &w);
+    if (!sova_keyfile_get_list(k, "controller", "weights", &w, error))
+        return FALSE;
     if (!w)
         return TRUE;
     double v[SOVA_RES_N], sum = 0;
@@ -128,7 +110,9 @@ static gboolean load_weights(const SovaKeyFile *k, SovaCtlConfig *c, GError **er
 
 static gboolean load_policy(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
 {
-    g_autofree char *p = sova_keyfile_get_raw(k, "controller", "policy");
+    g_autofree char *p = NULL;
+    if (!sova_keyfile_get_string(k, "controller", "policy", &p, error))
+        return FALSE;
     if (!p)
         return TRUE;
     if (!sova_cluster_policy_find(p))
@@ -143,12 +127,19 @@ static gboolean load_policy(const SovaKeyFile *k, SovaCtlConfig *c, GError **err
 static gboolean load_migration(const SovaKeyFile *k, SovaCtlConfig *c, GError **error)
 {
     const char *g = "controller";
-    if (!sova_keyfile_get_double(k, g, "bandwidth", 0, 1e6, &c->bandwidth_MiBps, error) ||
-        !sova_keyfile_get_double(k, g, "timeout", 0, 86400, &c->timeout_s, error) ||
-        !sova_keyfile_get_double(k, g, "max-downtime", 0, 600000, &c->max_downtime_ms, error) ||
+    /* 0 turns each off; below its minimum it would round to 0 in libvirt (bandwidth) or
+     * abort every migration at once (timeout) */
+    if (!sova_keyfile_get_double_or_zero(k, g, "bandwidth", SOVA_CTL_MIN_BANDWIDTH, 1e6,
+                                         &c->bandwidth_MiBps, error) ||
+        !sova_keyfile_get_double_or_zero(k, g, "timeout", SOVA_CTL_MIN_TIMEOUT, 86400,
+                                         &c->timeout_s, error) ||
+        !sova_keyfile_get_double_or_zero(k, g, "max-downtime", SOVA_CTL_MIN_DOWNTIME, 600000,
+                                         &c->max_downtime_ms, error) ||
         !sova_keyfile_get_bool(k, g, "auto-converge", &c->auto_converge, error))
         return FALSE;
-    g_autofree char *uri = sova_keyfile_get_raw(k, g, "migrate-uri");
+    g_autofree char *uri = NULL;
+    if (!sova_keyfile_get_string(k, g, "migrate-uri", &uri, error))
+        return FALSE;
     if (uri) {
         g_free(c->migrate_uri);
         c->migrate_uri = *uri ? g_steal_pointer(&uri) : NULL;
@@ -165,9 +156,10 @@ static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError *
 {
     const char *g = "controller";
     SovaClusterParams *p = &c->params;
-    get_list(k, g, "hosts", &c->hosts);
-    get_list(k, g, "exclude", &c->exclude);
-    return sova_keyfile_get_double(k, g, "interval", 0.01, 86400, &c->interval, error) &&
+    return sova_keyfile_get_list(k, g, "hosts", &c->hosts, error) &&
+           sova_keyfile_get_list(k, g, "exclude", &c->exclude, error) &&
+           sova_keyfile_get_double(k, g, "interval", SOVA_MIN_INTERVAL, SOVA_MAX_INTERVAL,
+                                   &c->interval, error) &&
            load_policy(k, c, error) &&
            sova_keyfile_get_double(k, g, "threshold", 0, 1, &p->threshold, error) &&
            sova_keyfile_get_double(k, g, "high-water", 0, 10, &p->high_water, error) &&
@@ -201,14 +193,13 @@ static gboolean load_host(const SovaKeyFile *k, SovaCtlConfig *c, const char *gr
         h->name = g_strdup(name);
         g_ptr_array_add(c->host_sections, h);
     }
-    g_autofree char *uri = sova_keyfile_get_raw(k, group, "uri");
-    if (uri) {
-        g_free(h->uri);
-        h->uri = g_steal_pointer(&uri);
-    }
+    if (!sova_keyfile_get_string(k, group, "uri", &h->uri, error))
+        return FALSE;
     if (!h->uri || !*h->uri)
         return sova_keyfile_fail(k, group, NULL, error, "[%s] needs a uri", group);
-    g_autofree char *data = sova_keyfile_get_raw(k, group, "migrate-uri");
+    g_autofree char *data = NULL;
+    if (!sova_keyfile_get_string(k, group, "migrate-uri", &data, error))
+        return FALSE;
     if (data) {
         g_free(h->migrate_uri);
         h->migrate_uri = *data ? g_steal_pointer(&data) : NULL;
@@ -223,7 +214,8 @@ static gboolean load_group(const SovaKeyFile *k, SovaCtlConfig *c, const char *g
                            const char *name, GError **error)
 {
     g_auto(GStrv) vms = NULL;
-    get_list(k, group, "vms", &vms);
+    if (!sova_keyfile_get_list(k, group, "vms", &vms, error))
+        return FALSE;
     if (!vms || !vms[0])
         return sova_keyfile_fail(k, group, NULL, error, "[%s] needs vms (a ;-separated list)",
                                  group);
@@ -256,14 +248,11 @@ static gboolean load_sections(const SovaKeyFile *k, SovaCtlConfig *c, GError **e
     return TRUE;
 }
 
-gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error)
+gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const char *text, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e))
-        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
     SovaKeyFile k = { 0 };
     gboolean ok = sova_keyfile_parse(&k, path, text, error) &&
+                  sova_keyfile_check_duplicates(&k, error) &&
                   sova_keyfile_check_known(&k, sova_controller_config_keys_of,
                                            sova_config_keys_of, SOVA_CONFIG_SECTIONS, error) &&
                   load_controller(&k, c, error) && load_sections(&k, c, error);
@@ -275,19 +264,31 @@ gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error
     return ok;
 }
 
+gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e))
+        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
+    return sova_ctl_config_load_data(c, path, text, error);
+}
+
 gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error)
 {
-    if (!(c->interval > 0))
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
-                    "the interval must be a positive number of seconds (got %g)", c->interval);
-    else if (!sova_cluster_policy_find(c->policy))
+    if (!sova_config_check_interval("interval", c->interval, error))
+        return FALSE;
+    if (!sova_cluster_policy_find(c->policy)) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "unknown cluster policy \"%s\" (known: %s)", c->policy,
                     sova_cluster_policy_list());
-    else if (!(c->hosts && c->hosts[0]) && c->host_sections->len == 0)
+        return FALSE;
+    }
+    if (!(c->hosts && c->hosts[0]) && c->host_sections->len == 0) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "no hosts: give --host URI (one per host) or [controller] hosts");
-    return !(error && *error);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 char *sova_ctl_host_name_from_uri(const char *uri)

@@ -9,6 +9,11 @@
 #include "backend/backend.h"
 #include "policy/cluster_policy.h"
 
+/* the smallest non-zero migration settings (0 turns each off; docs/sova.conf.5.md) */
+#define SOVA_CTL_MIN_BANDWIDTH 1.0   /* MiB/s: libvirt reads less, rounded to 0, as unlimited */
+#define SOVA_CTL_MIN_TIMEOUT 1.0     /* seconds */
+#define SOVA_CTL_MIN_DOWNTIME 1.0    /* milliseconds */
+
 /* one host the controller manages */
 typedef struct {
     char *name;               /* [host NAME], else derived from the URI (its server part) */
@@ -43,10 +48,13 @@ SovaCtlConfig *sova_ctl_config_new(void);
 void sova_ctl_config_free(SovaCtlConfig *c);
 /* loads a key file over the current values; FALSE with "FILE:LINE: message" */
 gboolean sova_ctl_config_load(SovaCtlConfig *c, const char *path, GError **error);
+/* the same from the file's text (`path` names it in messages) */
+gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const char *text,
+                                   GError **error);
 /* the keys of a controller section ([controller], [host NAME], [group NAME]); NULL for
  * any other section */
 const char *const *sova_controller_config_keys_of(const char *group);
-/* values options may also have set (interval > 0, known policy, at least one host) */
+/* values options may also have set (interval in bounds, known policy, at least one host) */
 gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error);
 
 /* The hosts to manage: each entry of c->hosts (the name of a [host NAME], or a URI,

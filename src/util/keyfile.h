@@ -13,9 +13,16 @@ typedef struct {
     GKeyFile *kf;             /* owned: sova_keyfile_clear() frees it */
 } SovaKeyFile;
 
-/* parses `text`; a syntax error becomes "PATH:LINE: message" */
+/* parses `text`; a syntax error becomes "PATH:LINE: message", and so does what GKeyFile
+ * would silently fold into a value or drop: a line that is not valid UTF-8, an inline
+ * comment (a '#' that starts a value or follows a blank in it), an escape other than
+ * \s \n \t \r \\ \; and a backslash ending a value */
 gboolean sova_keyfile_parse(SovaKeyFile *k, const char *path, const char *text, GError **error);
 void sova_keyfile_clear(SovaKeyFile *k);
+
+/* a [group] given twice (GKeyFile merges them) or a key given twice within one (GKeyFile
+ * keeps the last): "PATH:LINE: ..." naming the second one and the line of the first */
+gboolean sova_keyfile_check_duplicates(const SovaKeyFile *k, GError **error);
 
 /* the line of `[group]`'s header (key NULL) or of `key =` inside it; 0 if not found */
 int sova_keyfile_line(const SovaKeyFile *k, const char *group, const char *key);
@@ -35,8 +42,18 @@ gboolean sova_keyfile_check_known(const SovaKeyFile *k, SovaKeyfileKeysOf keys_o
 /* the value, stripped; NULL when the key is absent */
 char *sova_keyfile_get_raw(const SovaKeyFile *k, const char *group, const char *key);
 /* leave *out alone when the key is absent; FALSE (error set) for a bad or out-of-range value */
+/* one string value, stripped (replaces *out); a ';' in it is an error (a list's separator) */
+gboolean sova_keyfile_get_string(const SovaKeyFile *k, const char *group, const char *key,
+                                 char **out, GError **error);
+/* a ;-separated list (replaces *out, NULL-terminated): items stripped, empty ones dropped */
+gboolean sova_keyfile_get_list(const SovaKeyFile *k, const char *group, const char *key,
+                               char ***out, GError **error);
 gboolean sova_keyfile_get_double(const SovaKeyFile *k, const char *group, const char *key,
                                  double lo, double hi, double *out, GError **error);
+/* 0 (off), or a finite number from lo to hi */
+gboolean sova_keyfile_get_double_or_zero(const SovaKeyFile *k, const char *group,
+                                         const char *key, double lo, double hi, double *out,
+                                         GError **error);
 gboolean sova_keyfile_get_uint(const SovaKeyFile *k, const char *group, const char *key,
                                guint64 lo, guint64 hi, guint64 *out, GError **error);
 gboolean sova_keyfile_get_guint(const SovaKeyFile *k, const char *group, const char *key,

@@ -23,8 +23,14 @@ expect 0 'agent' -- --help
 expect 0 '--cpu-policy' -- agent --help
 expect 2 'unknown command "frobnicate"' -- frobnicate
 expect 2 'unknown cpu policy "fastest"' -- agent --connect test:///default --cpu-policy fastest
-expect 2 'interval must be a positive' -- agent --connect test:///default --interval -1
-expect 2 'interval must be a positive' -- agent --connect test:///default --interval 0
+expect 2 'interval must be a number of seconds from 0.1 to 86400' -- agent --connect test:///default --interval -1
+expect 2 'interval must be a number of seconds from 0.1' -- agent --connect test:///default --interval 0
+# issue 16 item 5: not finite, or below the minimum (0.1 s): refused before anything runs
+for v in 1e-9 0.09 inf nan -inf 1e300; do
+    expect 2 'interval must be a number of seconds from 0.1' -- agent --connect test:///default --once --interval $v
+    expect 2 'interval must be a number of seconds from 0.1' -- controller --host test:///default --once --interval $v
+    expect 2 'sample must be a number of seconds from 0.1' -- status --connect test:///default --sample $v
+done
 expect 2 'Unknown option --frob' -- agent --frob
 expect 2 'unexpected argument "extra"' -- status extra
 expect 1 'nonexistent:///nowhere' -- status --connect nonexistent:///nowhere
@@ -32,6 +38,23 @@ expect 1 'nonexistent:///nowhere' -- status --connect nonexistent:///nowhere
 printf '[agent]\ninterval = 1\n\n[cpu]\npolicy = balanse\n' > "$tmp/bad.conf"
 expect 2 "$tmp/bad.conf:5: policy: unknown cpu policy \"balanse\"" -- agent --config "$tmp/bad.conf" --connect test:///default
 expect 2 "$tmp/missing.conf" -- agent --config "$tmp/missing.conf"
+
+# check-config: every section, no connection; all errors with FILE:LINE, in line order
+printf '[agent]\ninterval = 2\n[cpu]\nexclude = a ; b\n[controller]\nhosts = h1;h2\n[host h1]\nuri = qemu+ssh://nowhere.invalid/system\n[host h2]\nuri = test:///default\n' > "$tmp/ok.conf"
+expect 0 "^$tmp/ok.conf: valid: agent \(cpu policy balance, interval 2 s, net plane off\); controller \(2 hosts" -- check-config "$tmp/ok.conf"
+n=$((n + 1)); out=$("$sova" check-config --quiet "$tmp/ok.conf" 2>&1)
+if [ $? = 0 ] && [ -z "$out" ]; then echo "ok: check-config --quiet"; else
+    echo "FAIL: check-config --quiet printed: $out"; fails=$((fails + 1)); fi
+printf '[agent]\ninterval = 1e-9\n[cpu]\nexclude = test   # keep\npolicy = balanse\n[host x]\nuri = a\n[host x]\nuri = b\n[controller]\ntimeout = inf\n' > "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:2: interval" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:4: inline comment" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:5: policy: unknown cpu policy" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:8: section \[host x\] again \(first at line 6\)" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:11: timeout" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf: 5 errors" -- check-config "$tmp/bad2.conf"
+expect 2 "$tmp/missing.conf" -- check-config "$tmp/missing.conf"
+expect 2 'unexpected argument "b"' -- check-config a b
+expect 2 'is not a number of seconds' -- agent --connect test:///default --interval fast
 
 # status: the test driver's 16 pCPUs and its domain
 expect 0 '16 pCPUs' -- status --connect test:///default --sample 0.2

@@ -5,6 +5,7 @@
 #include "daemon/controller_options.h"
 #include "util/error.h"
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 static char *write_conf(const char *text)
@@ -147,6 +148,19 @@ static void expect_error(const char *text, int line, const char *needle)
     g_unlink(path);
 }
 
+/* list items are trimmed ([controller] hosts, exclude; [group] vms) */
+static void test_lists_trimmed(void)
+{
+    g_autoptr(SovaCtlConfig) c = load("[controller]\nexclude = a ; b;;\n[group g]\nvms = x ;y \n");
+    g_assert_cmpuint(g_strv_length(c->exclude), ==, 2);
+    g_assert_cmpstr(c->exclude[1], ==, "b");
+    g_assert_cmpstr(c->groups[0], ==, "g:x,y");
+    c->interval = NAN;
+    g_autoptr(GError) err = NULL;
+    g_assert_false(sova_ctl_config_validate(c, &err));
+    g_assert_nonnull(strstr(err->message, "interval must be a number of seconds from 0.1"));
+}
+
 static void test_errors(void)
 {
     expect_error("[controller]\ninterval = 0\n", 2, "interval");
@@ -160,6 +174,24 @@ static void test_errors(void)
     expect_error("[host a]\nmaintenance = yes\n", 1, "needs a uri");
     expect_error("[host a]\nuri = test:///default\nport = 1\n", 3, "unknown key \"port\"");
     expect_error("[group g]\n", 1, "needs vms");
+    /* issue 16 item 3: two [host x] do not merge: the second one's line */
+    expect_error("[host x]\nuri = test:///a\n\n[host x]\nmaintenance = yes\n", 4,
+                 "section [host x] again (first at line 1)");
+    expect_error("[group g]\nvms = a\n[group g]\nvms = b\n", 3, "section [group g] again");
+    /* issue 16 item 2 */
+    expect_error("[controller]\nexclude = db1   # the database\n", 2, "inline comment");
+    expect_error("[host x]\nuri = qemu+ssh://h\xff/system\n", 2, "UTF-8");
+    expect_error("[host x]\nuri = a;b\n", 2, "takes one value");
+    /* issue 16 item 5: durations and rates finite, 0 (off) or at least their minimum */
+    expect_error("[controller]\ninterval = 1e-9\n", 2, "interval");
+    expect_error("[controller]\ninterval = inf\n", 2, "interval");
+    expect_error("[controller]\ninterval = nan\n", 2, "interval");
+    expect_error("[controller]\ntimeout = 0.5\n", 2, "timeout: 0.5 is below the minimum 1");
+    expect_error("[controller]\ntimeout = inf\n", 2, "timeout");
+    expect_error("[controller]\nbandwidth = 0.5\n", 2, "bandwidth: 0.5 is below the minimum 1");
+    expect_error("[controller]\nmax-downtime = 0.1\n", 2, "max-downtime");
+    expect_error("[controller]\ncooldown = nan\n", 2, "cooldown");
+    expect_error("[controller]\nbackoff = inf\n", 2, "backoff");
 }
 
 int main(int argc, char **argv)
@@ -169,5 +201,6 @@ int main(int argc, char **argv)
     g_test_add_func("/controller-config/defaults-and-hosts", test_defaults_and_hosts);
     g_test_add_func("/controller-config/sections-only", test_sections_only);
     g_test_add_func("/controller-config/errors", test_errors);
+    g_test_add_func("/controller-config/lists-trimmed", test_lists_trimmed);
     return g_test_run();
 }
