@@ -2,8 +2,10 @@
 # (scripts/bootstrap.sh only touches apt when a package is absent).
 BUILD ?= build
 ASAN  ?= build-asan
+FUZZ  ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build check demo bench clean
+.PHONY: all build check demo bench fuzz clean
 
 all: build
 
@@ -17,6 +19,11 @@ check:
 	@scripts/bootstrap.sh test
 	@scripts/check.sh $(BUILD) $(ASAN)
 
+# every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each, under ASan+UBSan (clang)
+fuzz:
+	@scripts/bootstrap.sh test
+	@tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
 demo: build
 	@scripts/bootstrap.sh demo
 	@rig/demo.sh $(BUILD)
@@ -26,4 +33,4 @@ bench: build
 	@bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

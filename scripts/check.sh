@@ -2,10 +2,12 @@
 # check.sh — `make check`: builds sova twice (plain, and with AddressSanitizer +
 # UndefinedBehaviorSanitizer), runs the unit and libvirt suites in both, then the
 # real-VM suites (rig, netrig, netvm) once in the plain build, serially (the guests share
-# the machine's pCPUs), under one libvirtd.
+# the machine's pCPUs), under one libvirtd. Every libFuzzer target (tests/fuzz) runs for
+# FUZZ_SECONDS (default 20) under ASan+UBSan in build-fuzz, each counted as one test.
 # Ends with one "N passed, N failed, N skipped" line over everything.
 #
-# usage: scripts/check.sh [BUILD_DIR] [ASAN_BUILD_DIR]      env: SOVA_SKIP_RIG=1 skips real VMs
+# usage: scripts/check.sh [BUILD_DIR] [ASAN_BUILD_DIR]      env: SOVA_SKIP_RIG=1 skips real VMs,
+#        SOVA_SKIP_FUZZ=1 the fuzzers, FUZZ_BUILD (build-fuzz), FUZZ_SECONDS (20)
 set -u
 B=${1:-build}; A=${2:-build-asan}
 passed=0; failed=0; skipped=0; status=0
@@ -37,6 +39,16 @@ setup "$A" -Db_sanitize=address,undefined -Db_lundef=false
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite "$A" unit-libvirt "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
 suite "$B" unit-libvirt "unit + libvirt" --suite unit --suite libvirt
+if [ -z "${SOVA_SKIP_FUZZ:-}" ]; then
+    echo "== fuzzers (libFuzzer, ASan, UBSan), ${FUZZ_SECONDS:-20} s each"
+    F=${FUZZ_BUILD:-build-fuzz}
+    mkdir -p "$F"; log="$F/fuzz-run.log"
+    tests/fuzz/run.sh "$F" "${FUZZ_SECONDS:-20}" > "$log" 2>&1 || status=1
+    grep '^fuzz ' "$log"
+    passed=$((passed + $(grep -c '^fuzz [a-z-]*: ok' "$log")))
+    failed=$((failed + $(grep -c '^fuzz [a-z-]*: FAIL' "$log")))
+    grep -q '^fuzz: ' "$log" || { cat "$log"; failed=$((failed + 1)); }
+fi
 if [ -z "${SOVA_SKIP_RIG:-}" ]; then
     # one libvirtd for all real-VM suites: an already running one is used and left
     # alone; one the rig starts here is stopped (by PID) when they are done
