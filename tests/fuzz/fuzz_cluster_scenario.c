@@ -1,6 +1,5 @@
 /* fuzz_cluster_scenario.c — libFuzzer target: the cluster simulator's scenario loader
  * (src/backend/sim/sim_cluster_scenario.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "backend/sim/sim_cluster_scenario.h"
 

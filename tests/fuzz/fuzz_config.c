@@ -1,6 +1,5 @@
 /* fuzz_config.c — libFuzzer target: the agent's sova.conf loader and its validation
  * (src/config/config.c, util/keyfile.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "config/config.h"
 

@@ -1,7 +1,6 @@
 /* fuzz_controller_config.c — libFuzzer target: the controller's sova.conf loader
  * ([controller], [host NAME], [group NAME]), its validation and host list
  * (src/config/controller_config.c, util/keyfile.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "config/controller_config.h"
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <glib.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,6 +1,5 @@
 /* fuzz_lv_caps.c — libFuzzer target: the libvirt backend's reader of the host
  * capabilities XML (pCPU topology, libvirt_caps.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "backend/libvirt/libvirt_private.h"
 

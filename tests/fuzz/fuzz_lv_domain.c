@@ -1,7 +1,6 @@
 /* fuzz_lv_domain.c — libFuzzer target: the libvirt backend's readers of a domain XML,
  * both on the same document as the backend does: the NICs and their roles
  * (libvirt_nics.c) and sova's metadata elements (libvirt_meta.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "backend/libvirt/libvirt_private.h"
 

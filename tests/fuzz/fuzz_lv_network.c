@@ -1,6 +1,5 @@
 /* fuzz_lv_network.c — libFuzzer target: the libvirt backend's reader of a VF network's
  * XML (the pool size, libvirt_vfpool.c). */
-#include <string.h>
 #include "fuzz_input.h"
 #include "backend/libvirt/libvirt_private.h"
 
