@@ -11,33 +11,6 @@
 #include "policy/cpu_placement.h"
 #include <math.h>
 
-gint cpu_layout_pcpu_cmp(gconstpointer a, gconstpointer c, gpointer data)
-{
-    const Balancer *b = data;
-    guint x = PCPU(a), y = PCPU(c);
-    if (b->load[x] != b->load[y])
-        return b->load[x] < b->load[y] ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-int cpu_layout_first_pcpu(GTree *t)
-{
-    GTreeNode *n = g_tree_node_first(t);
-    return n ? (int)PCPU(g_tree_node_key(n)) : -1;
-}
-
-/* the least loaded usable pCPU over all cells (lowest id on a tie) */
-int cpu_layout_global_min(const Balancer *b)
-{
-    int best = -1;
-    for (guint c = 0; c < b->n_cells; c++) {
-        int q = cpu_layout_first_pcpu(b->cells[c]);
-        if (q >= 0 && (best < 0 || cpu_layout_pcpu_cmp(KEY(q), KEY(best), (gpointer)b) < 0))
-            best = q;
-    }
-    return best;
-}
-
 /* changes p's load, keeping the trees ordered and the sums current; p may give load again */
 static void load_add(Balancer *b, guint p, double delta)
 {
@@ -58,21 +31,6 @@ static gint vcpu_cmp(gconstpointer a, gconstpointer c, gpointer data)
     if (dx != dy)
         return dx < dy ? -1 : 1;
     return x < y ? -1 : x > y;
-}
-
-/* index of the first vCPU on p with demand >= d */
-guint cpu_layout_lower_bound(const Balancer *b, guint p, double d)
-{
-    GArray *a = b->on[p];
-    guint lo = 0, hi = a->len;
-    while (lo < hi) {
-        guint mid = (lo + hi) / 2;
-        if (dem(b, g_array_index(a, guint, mid)) < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 /* where v is, or would go, in p's sorted array */
@@ -115,17 +73,6 @@ void cpu_layout_relocate(Balancer *b, guint v, guint q)
     on_remove(b, p, v);
     load_add(b, p, -dem(b, v));
     place(b, v, q);
-}
-
-double cpu_layout_mean(const Balancer *b)
-{
-    return b->n_usable ? b->sum / b->n_usable : 0;
-}
-
-double cpu_layout_running_stddev(const Balancer *b)
-{
-    double mean = cpu_layout_mean(b);
-    return b->n_usable ? sqrt(MAX(0.0, b->sumsq / b->n_usable - mean * mean)) : 0;
 }
 
 /* stddev of the predicted loads, uncapped, recomputed exactly */
@@ -269,7 +216,7 @@ void cpu_layout_place_current(Balancer *b)
     for (guint v = 0; v < b->n_vcpus; v++) {
         const SovaVcpuLoad *vc = sova_model_vcpu(b->m, v);
         b->loose[v] = !sova_cpu_vcpu_managed(b->m, vc);
-        b->waits[v] = sova_cpu_vcpu_waits(b->m, vc);
+        b->waits[v] = b->loose[v] && vc->fresh;
         b->to[v] = vc->pinned;   /* a waiting vCPU stays as it is */
         if (b->loose[v])
             continue;

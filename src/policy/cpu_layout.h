@@ -15,6 +15,7 @@
  * runs it) is decided here, when the current layout is built (cpu_layout_place_current). */
 #pragma once
 #include <glib.h>
+#include <math.h>
 #include "model/model.h"
 #include "policy/cpu_policy.h"
 
@@ -70,19 +71,64 @@ void cpu_layout_place_current(Balancer *b);
 /* moves placed vCPU v to pCPU q */
 void cpu_layout_relocate(Balancer *b, guint v, guint q);
 
-/* (load, id) order of two tree keys */
-gint cpu_layout_pcpu_cmp(gconstpointer a, gconstpointer c, gpointer data);
+/* (load, id) order of two tree keys (these are inline: the search calls them in its inner
+ * loops) */
+static inline gint cpu_layout_pcpu_cmp(gconstpointer a, gconstpointer c, gpointer data)
+{
+    const Balancer *b = data;
+    guint x = PCPU(a), y = PCPU(c);
+    if (b->load[x] != b->load[y])
+        return b->load[x] < b->load[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
 /* the least loaded pCPU of a cell's tree, or -1 */
-int cpu_layout_first_pcpu(GTree *t);
+static inline int cpu_layout_first_pcpu(GTree *t)
+{
+    GTreeNode *n = g_tree_node_first(t);
+    return n ? (int)PCPU(g_tree_node_key(n)) : -1;
+}
+
 /* the least loaded usable pCPU over all cells (lowest id on a tie) */
-int cpu_layout_global_min(const Balancer *b);
+static inline int cpu_layout_global_min(const Balancer *b)
+{
+    int best = -1;
+    for (guint c = 0; c < b->n_cells; c++) {
+        int q = cpu_layout_first_pcpu(b->cells[c]);
+        if (q >= 0 && (best < 0 || cpu_layout_pcpu_cmp(KEY(q), KEY(best), (gpointer)b) < 0))
+            best = q;
+    }
+    return best;
+}
+
 /* index of the first vCPU on p with demand >= d */
-guint cpu_layout_lower_bound(const Balancer *b, guint p, double d);
+static inline guint cpu_layout_lower_bound(const Balancer *b, guint p, double d)
+{
+    GArray *a = b->on[p];
+    guint lo = 0, hi = a->len;
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        if (dem(b, g_array_index(a, guint, mid)) < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* mean and stddev of the predicted (uncapped) loads over the usable pCPUs, from the
  * running sums (fast, as the search goes) */
-double cpu_layout_mean(const Balancer *b);
-double cpu_layout_running_stddev(const Balancer *b);
+static inline double cpu_layout_mean(const Balancer *b)
+{
+    return b->n_usable ? b->sum / b->n_usable : 0;
+}
+
+static inline double cpu_layout_running_stddev(const Balancer *b)
+{
+    double mean = cpu_layout_mean(b);
+    return b->n_usable ? sqrt(MAX(0.0, b->sumsq / b->n_usable - mean * mean)) : 0;
+}
+
 /* the same stddev, recomputed exactly from the loads */
 double cpu_layout_stddev(const Balancer *b);
 /* stddev of the predicted utilisation (loads capped at 100) */

@@ -25,11 +25,6 @@ gboolean sova_cpu_vcpu_managed(const SovaModel *m, const SovaVcpuLoad *v)
     return v->pinned >= 0 && sova_model_pcpu_usable(m, (guint)v->pinned);
 }
 
-gboolean sova_cpu_vcpu_waits(const SovaModel *m, const SovaVcpuLoad *v)
-{
-    return !sova_cpu_vcpu_managed(m, v) && v->fresh;
-}
-
 char *sova_cpu_unmanaged_why(const SovaModel *m, const SovaVcpuLoad *v)
 {
     if (v->pinned < 0)

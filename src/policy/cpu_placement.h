@@ -21,9 +21,6 @@ guint *sova_cpu_usable_ids(const SovaModel *m, guint *n_out);
 double sova_cpu_vcpu_weight(const SovaVcpuLoad *v, SovaWeight w);
 /* TRUE when the vCPU is pinned to exactly one usable pCPU (it is under management) */
 gboolean sova_cpu_vcpu_managed(const SovaModel *m, const SovaVcpuLoad *v);
-/* TRUE when the vCPU is not managed and has no rate yet (a VM that just arrived, by
- * migration or boot: demand 0): it is left where the kernel runs it until it has one */
-gboolean sova_cpu_vcpu_waits(const SovaModel *m, const SovaVcpuLoad *v);
 /* "unpinned" / "pinned to reserved pCPU 3" / "pinned to offline pCPU 3": why it is not managed */
 char *sova_cpu_unmanaged_why(const SovaModel *m, const SovaVcpuLoad *v);
 /* per pCPU id (n_pcpus entries): other + the weights of the vCPUs placed there by `to` */

@@ -25,11 +25,14 @@ double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to
     guint n;
     g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
     g_autofree guint *count = g_new0(guint, MAX(m->n_pcpus, 1));
+    g_autofree gboolean *usable = g_new0(gboolean, MAX(m->n_pcpus, 1));
     g_autofree double *left = g_memdup2(load, sizeof(double) * MAX(m->n_pcpus, 1));
-    for (guint k = 0; k < n; k++)
+    for (guint k = 0; k < n; k++) {
         count[ids[k]] = sova_model_pcpu(m, ids[k])->other >= 1.0;
+        usable[ids[k]] = TRUE;
+    }
     for (guint v = 0; v < m->vcpus->len; v++) {
-        if (to[v] < 0 || !sova_model_pcpu_usable(m, (guint)to[v]))
+        if (to[v] < 0 || (guint)to[v] >= m->n_pcpus || !usable[to[v]])
             continue;
         count[to[v]]++;
         if (sova_model_vm(m, sova_model_vcpu(m, v)->vm)->leaving) {

@@ -2,8 +2,8 @@
  * around it (cpu_share.h): the loss of a given layout (leaving VMs taken out, placements
  * on unusable pCPUs ignored, a pCPU's own load counted as a vCPU), the decision with and
  * without memory (share, wait `need` calm intervals, back off when pins put back fail
- * soon, forget the back-off once pins have held), the water-filled loads when shared,
- * and which vCPUs wait for a rate. */
+ * soon, forget the back-off once pins have held), and the water-filled loads when
+ * shared. */
 #include "cpu_test_util.h"
 #include "policy/cpu_placement.h"
 #include "policy/cpu_share.h"
@@ -205,20 +205,6 @@ static void test_shared_load(void)
     g_assert_cmpfloat(flat[2], ==, 55);          /* reserved: as it was */
 }
 
-static void test_vcpu_waits(void)
-{
-    g_autoptr(SovaModel) m = cpu_test_host(2);
-    cpu_test_add_vm(m, "pinned", 1, 0, 0);
-    cpu_test_add_vm(m, "new", 1, 0, -1);
-    cpu_test_add_vm(m, "old", 1, 30, -2);
-    cpu_test_settle(m);
-    for (guint v = 0; v < 2; v++)
-        sova_model_vcpu(m, v)->fresh = TRUE;
-    g_assert_false(sova_cpu_vcpu_waits(m, sova_model_vcpu(m, 0)));
-    g_assert_true(sova_cpu_vcpu_waits(m, sova_model_vcpu(m, 1)));
-    g_assert_false(sova_cpu_vcpu_waits(m, sova_model_vcpu(m, 2)));
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -230,6 +216,5 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-share-decide/calm-resets", test_decide_calm_resets);
     g_test_add_func("/cpu-share-decide/first-sees-pins", test_decide_first_sees_pins);
     g_test_add_func("/cpu-share-decide/shared-load", test_shared_load);
-    g_test_add_func("/cpu-share-decide/vcpu-waits", test_vcpu_waits);
     return g_test_run();
 }
