@@ -30,7 +30,7 @@ static void add_truth_host(SovaCluster *cl, const SovaSimClusterHostSpec *h, gbo
     ch->cpu_capacity = h->n_pcpus;
     ch->cpu_other = h->background / 100.0 * h->n_pcpus;
     ch->memory_kib = h->memory_kib;
-    ch->nic_capacity_Bps = h->nic_gbps * 1e9 / 8 * 2;   /* rx + tx */
+    ch->nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->nic) * 2;   /* rx + tx */
 }
 
 static double truth_imbalance(Truth *t, double dt)

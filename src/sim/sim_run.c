@@ -109,7 +109,7 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->has_net = sc->has_net;
     if (r->has_net) {
         r->net_mode = net_mode_name(o, cfg);
-        r->vfs = sc->host.vfs;
+        r->vfs = sc->host.nic.vfs;
         r->net_offered_pps = g_new0(double, n);
         r->net_delivered_pps = g_new0(double, n);
         r->vfs_held = g_new0(guint, n);
@@ -278,7 +278,7 @@ static void vf_action(SovaBackend *be, const SovaSimScenario *sc, guint m, SovaA
 static void static_first_come(SovaBackend *be, const SovaSimScenario *sc)
 {
     guint given = 0;
-    for (guint m = 0; m < sc->vms->len && given < sc->host.vfs; m++)
+    for (guint m = 0; m < sc->vms->len && given < sc->host.nic.vfs; m++)
         if (((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, m))->net_demand) {
             vf_action(be, sc, m, SOVA_ACTION_ATTACH_VF, "static first-come");
             given++;
@@ -327,13 +327,13 @@ static void oracle_step(SovaBackend *be, const SovaSimScenario *sc, double secon
     }
     g_array_sort(g, by_gain);
     guint chosen = 0;
-    while (chosen < MIN(sc->host.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
+    while (chosen < MIN(sc->host.nic.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
         chosen++;
     for (guint i = 0; i < chosen; i++) {
         Gain *e = &g_array_index(g, Gain, i);
         if (e->holds)
             continue;
-        if (sova_sim_backend_vfs_in_use(be) >= sc->host.vfs) {
+        if (sova_sim_backend_vfs_in_use(be) >= sc->host.nic.vfs) {
             Gain *v = victim(g, chosen);
             if (!v)
                 break;

@@ -303,9 +303,9 @@ static void test_keys(void)
         "net-peak-pps=2000000\nnet-packet-bytes=256\nnet-jitter=3\n"
         "[vm quiet]\ndemand=constant:1\n");
     g_assert_true(sc->has_net);
-    g_assert_cmpfloat(sc->host.virtio_pps_cap, ==, 150000);
-    g_assert_cmpfloat(sc->host.virtio_us_per_packet, ==, 4);
-    g_assert_cmpfloat(sc->host.vf_pps_cap, ==, 2000000);
+    g_assert_cmpfloat(sc->host.nic.virtio_pps_cap, ==, 150000);
+    g_assert_cmpfloat(sc->host.nic.virtio_us_per_packet, ==, 4);
+    g_assert_cmpfloat(sc->host.nic.vf_pps_cap, ==, 2000000);
     g_assert_cmpfloat(sc->host.vf_attach_latency, ==, 1.5);
     g_assert_cmpfloat(sc->host.vf_detach_gap, ==, 0.1);
     g_assert_false(sc->host.vf_counters);
@@ -320,7 +320,7 @@ static void test_keys(void)
     g_assert_null(quiet->net_demand);
     /* defaults */
     g_autoptr(SovaSimScenario) d = scenario("[host]\npcpus=1\n[vm a]\ndemand=constant:1\nnet-demand=constant:1\n");
-    g_assert_cmpfloat(d->host.virtio_pps_cap, >, 0);
+    g_assert_cmpfloat(d->host.nic.virtio_pps_cap, >, 0);
     g_assert_true(d->host.vf_counters);
     g_assert_cmpfloat(((const SovaSimVmSpec *)g_ptr_array_index(d->vms, 0))->net_packet_bytes, >, 0);
 }

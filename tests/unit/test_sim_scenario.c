@@ -82,8 +82,8 @@ static void test_good(void)
     g_assert_cmpfloat(sc->host.background[2], ==, 5);
     g_assert_cmpfloat(sc->host.background[7], ==, 10);
     g_assert_cmpfloat(sc->host.noise, ==, 0.5);
-    g_assert_cmpfloat(sc->host.nic_gbps, ==, 25);
-    g_assert_cmpuint(sc->host.vfs, ==, 4);
+    g_assert_cmpfloat(sc->host.nic.nic_gbps, ==, 25);
+    g_assert_cmpuint(sc->host.nic.vfs, ==, 4);
     /* web1, db, batch1..4, vm1..3 */
     g_assert_cmpuint(sc->vms->len, ==, 9);
     g_assert_cmpuint(sova_sim_scenario_n_vcpus(sc), ==, 11);

@@ -103,7 +103,7 @@ static guint sharing(const SovaSimCluster *c, guint from, guint to)
 static double link_Bps(const SovaSimCluster *c, guint from, guint to, const SovaMigrateOptions *opts)
 {
     double gbps = c->sc->migration_gbps;
-    double a = host_spec(c, from)->nic_gbps, b = host_spec(c, to)->nic_gbps;
+    double a = host_spec(c, from)->nic.nic_gbps, b = host_spec(c, to)->nic.nic_gbps;
     if (a > 0 && b > 0)
         gbps = MIN(a, b);
     else if (a > 0 || b > 0)
@@ -201,9 +201,8 @@ static void draw_demand(SovaSimCluster *c, double t)
 /* the packets/s the VM's path carries before the host NIC's limit */
 static double carried_pps(const SimClusterHost *h, const SimClusterVm *vm)
 {
-    if (vm->holds_vf)
-        return h->spec->vf_pps_cap > 0 ? MIN(vm->offered_pps, h->spec->vf_pps_cap) : vm->offered_pps;
-    return MIN(vm->offered_pps, h->spec->virtio_pps_cap);
+    return vm->holds_vf ? sova_sim_nic_vf_pps(&h->spec->nic, vm->offered_pps)
+                        : sova_sim_nic_virtio_pps(&h->spec->nic, vm->offered_pps);
 }
 
 /* the VMs on host h this tick: c->by_host[c->host_first[h] .. c->host_first[h + 1]) */
@@ -230,8 +229,7 @@ static void net_tick(SovaSimCluster *c, SimClusterHost *h, guint hi, double dt)
     for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++)
         if (!vm_on(c, j)->paused_now)
             per_dir += carried_pps(h, vm_on(c, j)) * vm_on(c, j)->spec->net_packet_bytes / 2;
-    double cap = h->spec->nic_gbps * 1e9 / 8;
-    double f = cap > 0 && per_dir > cap ? cap / per_dir : 1;
+    double f = sova_sim_nic_share(&h->spec->nic, per_dir);
     h->vhost_pcpus = 0;
     for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++) {
         SimClusterVm *vm = vm_on(c, j);
@@ -246,7 +244,7 @@ static void net_tick(SovaSimCluster *c, SimClusterHost *h, guint hi, double dt)
         } else {
             vm->standby_pkts += pkts;
             vm->standby_bytes += bytes;
-            h->vhost_pcpus += pkts / dt * h->spec->virtio_us_per_packet / 1e6;
+            h->vhost_pcpus += sova_sim_nic_vhost_pcpus(&h->spec->nic, pkts / dt);
         }
     }
 }

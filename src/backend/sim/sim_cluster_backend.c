@@ -106,8 +106,8 @@ static SovaSnapshot *cl_sample(SovaBackend *be, GError **error)
     snap->time_us = (gint64)(c->now_ns / 1000);
     snap->host = g_strdup(h->spec->name);
     snap->memory_kib = h->spec->memory_kib;
-    snap->vf_pool = h->spec->vfs;
-    snap->host_nic_capacity_Bps = h->spec->nic_gbps * 1e9 / 8;
+    snap->vf_pool = h->spec->nic.vfs;
+    snap->host_nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->spec->nic);
     snap->has_host_nic = TRUE;
     snap->host_nic_rx_bytes = snap->host_nic_tx_bytes = (guint64)llround(h->nic_bytes / 2);
     fill_pcpus(h, snap);
@@ -156,7 +156,7 @@ static gboolean attach_vf(SovaBackend *be, SimClusterVm *vm, GError **error)
     SimClusterHost *h = sova_sim_cluster_host_of(be);
     const char *why = vm->holds_vf ? "already holds a VF" : vm->migration ? "is migrating"
                     : !vm->spec->net_demand ? "has no standby NIC"
-                    : h->vfs_in_use >= h->spec->vfs ? "cannot get one: the VF pool is exhausted" : NULL;
+                    : h->vfs_in_use >= h->spec->nic.vfs ? "cannot get one: the VF pool is exhausted" : NULL;
     if (why) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s %s", vm->spec->name, why);
         return FALSE;

@@ -10,17 +10,14 @@
 #include <glib.h>
 #include "policy/cluster_policy.h"
 #include "backend/sim/sim_demand.h"
+#include "backend/sim/sim_nic.h"
 
 typedef struct {
     char *name;
     guint n_pcpus;
     guint64 memory_kib;
     double background;        /* percent of every pCPU used by non-VM work */
-    double nic_gbps;          /* physical NIC, per direction, Gbit/s; 0 = unlimited */
-    guint vfs;                /* SR-IOV VF pool */
-    double virtio_pps_cap;    /* packets/s (rx + tx) one VM's virtio NIC carries at most */
-    double virtio_us_per_packet; /* host CPU per virtio packet (vhost), µs */
-    double vf_pps_cap;        /* packets/s one VF carries; 0 = only the NIC limits it */
+    SovaSimNicSpec nic;       /* the physical NIC, the VF pool, the two paths' rules */
     gboolean maintenance;     /* the controller evacuates it */
     double down_at, up_at;    /* unreachable during [down_at, up_at); down_at < 0: never */
     int line;
@@ -59,6 +56,7 @@ typedef struct {
     double timeout_s;         /* abort a migration running longer; 0 = never */
     gboolean auto_converge;
     GPtrArray *hosts;         /* SovaSimClusterHostSpec*, in file order */
+    GHashTable *host_index;   /* host name -> its index + 1 */
     GPtrArray *vms;           /* SovaSimClusterVmSpec*, in file order */
     GPtrArray *demands;       /* SovaDemandSpec*, owned */
     gboolean has_net;         /* some VM has a net demand */
@@ -69,6 +67,7 @@ SovaSimClusterScenario *sova_sim_cluster_scenario_load(const char *path, GError 
 SovaSimClusterScenario *sova_sim_cluster_scenario_load_data(const char *path, const char *text,
                                                             GError **error);
 void sova_sim_cluster_scenario_free(SovaSimClusterScenario *sc);
+/* the index of host `name`, or -1 (a hash table: constant time) */
 int sova_sim_cluster_scenario_find_host(const SovaSimClusterScenario *sc, const char *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaSimClusterScenario, sova_sim_cluster_scenario_free)

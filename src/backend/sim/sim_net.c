@@ -66,7 +66,7 @@ SovaSimNet *sova_sim_net_new(const SovaSimScenario *sc, guint64 seed)
     n->enabled = sc->has_net;
     n->n_vms = sc->vms->len;
     n->vms = g_new0(NetVm, n->n_vms);
-    n->slot_used = g_new0(gboolean, MAX(sc->host.vfs, 1u));
+    n->slot_used = g_new0(gboolean, MAX(sc->host.nic.vfs, 1u));
     for (guint m = 0; m < n->n_vms; m++) {
         NetVm *v = &n->vms[m];
         v->spec = g_ptr_array_index(sc->vms, m);
@@ -115,12 +115,12 @@ static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, doubl
 
 static double virtio_rate(const SovaSimHostSpec *h, double offered)
 {
-    return MIN(offered, h->virtio_pps_cap);
+    return sova_sim_nic_virtio_pps(&h->nic, offered);
 }
 
 static double vf_rate(const SovaSimHostSpec *h, double offered)
 {
-    return h->vf_pps_cap > 0 ? MIN(offered, h->vf_pps_cap) : offered;
+    return sova_sim_nic_vf_pps(&h->nic, offered);
 }
 
 static Path path_at(const NetVm *v, double t)
@@ -150,10 +150,10 @@ static double tap_drops(double offered, double carried, double dt)
 /* the fraction of what the VMs send that the physical NIC carries (1 below capacity) */
 static double nic_share(const SovaSimNet *n)
 {
-    double per_dir = 0, cap = n->host->nic_gbps * 1e9 / 8;
+    double per_dir = 0;
     for (guint m = 0; m < n->n_vms; m++)
         per_dir += n->vms[m].want * n->vms[m].spec->net_packet_bytes / 2;
-    return cap > 0 && per_dir > cap ? cap / per_dir : 1.0;
+    return sova_sim_nic_share(&n->host->nic, per_dir);
 }
 
 /* books `got` packets/s over dt: the tap that carried them, the truth, the host NIC;
@@ -185,7 +185,7 @@ static double deliver(SovaSimNet *n, NetVm *v, double offered, double got, doubl
     }
     tap_add(&v->standby, pkts, bytes);
     v->standby.rx_drops += tap_drops(offered, v->want, dt);
-    double cpu = got * h->virtio_us_per_packet * 1e-6;
+    double cpu = sova_sim_nic_vhost_pcpus(&h->nic, got);
     tr->vhost_cpu_s += cpu * dt;
     return cpu;
 }
@@ -224,7 +224,7 @@ static NetVm *vm_of(SovaSimNet *n, guint vm, GError **error)
 
 static int free_slot(const SovaSimNet *n)
 {
-    for (guint s = 0; s < n->host->vfs; s++)
+    for (guint s = 0; s < n->host->nic.vfs; s++)
         if (!n->slot_used[s])
             return (int)s;
     return -1;
@@ -243,7 +243,7 @@ gboolean sova_sim_net_attach(SovaSimNet *n, guint vm, double now, GError **error
     int slot = free_slot(n);
     if (slot < 0) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "no free VF: all %u of the pool are in use",
-                    n->host->vfs);
+                    n->host->nic.vfs);
         return FALSE;
     }
     n->slot_used[slot] = TRUE;
@@ -304,9 +304,9 @@ void sova_sim_net_fill_vm(const SovaSimNet *n, guint vm, SovaVmSample *vs)
 
 void sova_sim_net_fill_host(const SovaSimNet *n, SovaSnapshot *snap)
 {
-    snap->vf_pool = n->host->vfs;
-    snap->host_nic_capacity_Bps = n->host->nic_gbps * 1e9 / 8;
-    snap->has_host_nic = n->enabled && n->host->nic_gbps > 0;
+    snap->vf_pool = n->host->nic.vfs;
+    snap->host_nic_capacity_Bps = sova_sim_nic_capacity_Bps(&n->host->nic);
+    snap->has_host_nic = n->enabled && n->host->nic.nic_gbps > 0;
     if (snap->has_host_nic) {
         snap->host_nic_rx_bytes = (guint64)floor(n->nic_rx_bytes);
         snap->host_nic_tx_bytes = (guint64)floor(n->nic_tx_bytes);
@@ -321,7 +321,7 @@ void sova_sim_net_truth(const SovaSimNet *n, guint vm, SovaSimNetTruth *out)
 guint sova_sim_net_vfs_in_use(const SovaSimNet *n)
 {
     guint used = 0;
-    for (guint s = 0; s < n->host->vfs; s++)
+    for (guint s = 0; s < n->host->nic.vfs; s++)
         used += n->slot_used[s];
     return used;
 }

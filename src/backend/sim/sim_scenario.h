@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "model/cpuset.h"
 #include "backend/sim/sim_demand.h"
+#include "backend/sim/sim_nic.h"
 
 typedef enum {
     SOVA_SIM_PIN_EXPLICIT,    /* pin= list, or unpinned */
@@ -25,11 +26,7 @@ typedef struct {
     double *background;       /* n_pcpus values, percent of each pCPU used by non-VM work */
     double noise;             /* measurement noise: ± points (uniform) on every reported counter */
     /* the net model (sim_net.h; docs/scenario.md, "The net model") */
-    double nic_gbps;          /* physical NIC bandwidth per direction, Gbit/s; 0 = unlimited */
-    guint vfs;                /* SR-IOV VF pool size */
-    double virtio_pps_cap;    /* packets/s (rx + tx) one VM's virtio NIC carries at most */
-    double virtio_us_per_packet; /* host CPU time per packet on the virtio path, µs */
-    double vf_pps_cap;        /* packets/s one VF carries at most; 0 = only the NIC limits it */
+    SovaSimNicSpec nic;       /* the physical NIC, the VF pool, the two paths' rules */
     double vf_attach_latency; /* seconds from an attach until the guest's traffic is on the VF */
     double vf_detach_gap;     /* seconds of traffic lost after a detach */
     gboolean vf_counters;     /* a VF has a host-side tap with counters (the rig's stand-in);
