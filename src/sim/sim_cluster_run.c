@@ -7,6 +7,7 @@
  * that "imbalance" means exactly what the policies minimise, without their estimation. */
 #include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_cluster.h"
+#include "backend/sim/sim_load.h"
 #include "daemon/agent.h"
 #include "daemon/controller.h"
 #include "config/config.h"
@@ -220,6 +221,8 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
 {
     gint64 wall0 = g_get_monotonic_time();
     double duration = o->duration > 0 ? o->duration : sc->duration;
+    if (!sova_sim_check_series(sc->path, duration, sc->interval, 1, error))
+        return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimClusterResult) r = result_new(sc, o, n);
     SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed);

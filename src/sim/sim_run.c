@@ -14,6 +14,7 @@
 #include "util/json.h"
 #include "daemon/agent.h"
 #include "backend/sim/sim_backend.h"
+#include "backend/sim/sim_load.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,8 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     gint64 wall0 = g_get_monotonic_time();
     g_autoptr(SovaConfig) cfg = run_config(sc, o);
     double duration = o->duration > 0 ? o->duration : sc->duration;
+    if (!sova_sim_check_series(sc->path, duration, sc->interval, sc->host.n_pcpus, error))
+        return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
     g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, r->seed, !o->policy && !o->keep_pins);
