@@ -11,6 +11,7 @@
  * included), and moves the VFs through the backend like the agent would, with the
  * simulator told to make switches free. */
 #include "sim/sim_run.h"
+#include "sim/sim_net_baselines.h"
 #include "util/json.h"
 #include "daemon/agent.h"
 #include "backend/sim/sim_backend.h"
@@ -264,88 +265,6 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
         r->vf_refused = sova_sim_backend_vf_refused(be);
 }
 
-/* ---- the net baselines: static first-come and the clairvoyant optimum ---- */
-
-static void vf_action(SovaBackend *be, const SovaSimScenario *sc, guint m, SovaActionKind kind,
-                      const char *why)
-{
-    const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, m);
-    g_autoptr(SovaPlan) plan = sova_plan_new();
-    sova_plan_add_vf(plan, kind, sova_sim_backend_vm_uuid(be, m), spec->name, "%s", why);
-    g_autoptr(GError) err = NULL;
-    sova_backend_execute(be, sova_plan_action(plan, 0), &err);   /* counted when refused */
-}
-
-static void static_first_come(SovaBackend *be, const SovaSimScenario *sc)
-{
-    guint given = 0;
-    for (guint m = 0; m < sc->vms->len && given < sc->host.nic.vfs; m++)
-        if (((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, m))->net_demand) {
-            vf_action(be, sc, m, SOVA_ACTION_ATTACH_VF, "static first-come");
-            given++;
-        }
-}
-
-typedef struct {
-    guint vm;
-    double gain;
-    double rank;              /* gain, a holder's raised by the margin */
-    gboolean holds;
-} Gain;
-
-static gint by_gain(gconstpointer a, gconstpointer b)
-{
-    const Gain *x = a, *y = b;
-    if (x->rank != y->rank)
-        return x->rank > y->rank ? -1 : 1;
-    if (x->holds != y->holds)
-        return x->holds ? -1 : 1;
-    return (x->vm > y->vm) - (x->vm < y->vm);
-}
-
-/* the holder outside the chosen set with the least gain, or NULL */
-static Gain *victim(GArray *g, guint chosen)
-{
-    for (guint i = g->len; i-- > chosen;)
-        if (g_array_index(g, Gain, i).holds)
-            return &g_array_index(g, Gain, i);
-    return NULL;
-}
-
-/* the VFs to the `vfs` VMs that gain most from one over the next `seconds`; a holder keeps
- * its VF unless a VM gains more than (1 + margin) times as much */
-static void oracle_step(SovaBackend *be, const SovaSimScenario *sc, double seconds, double margin)
-{
-    guint n = sc->vms->len;
-    g_autofree double *gain = g_new0(double, n);
-    sova_sim_backend_net_gain_ahead(be, seconds, gain);
-    g_autoptr(GArray) g = g_array_sized_new(FALSE, FALSE, sizeof(Gain), n);
-    for (guint m = 0; m < n; m++) {
-        SovaSimNetTruth t;
-        sova_sim_backend_net_truth(be, m, &t);
-        double rank = t.holds_vf ? gain[m] * (1 + margin) : gain[m];
-        g_array_append_val(g, ((Gain){ m, gain[m], rank, t.holds_vf }));
-    }
-    g_array_sort(g, by_gain);
-    guint chosen = 0;
-    while (chosen < MIN(sc->host.nic.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
-        chosen++;
-    for (guint i = 0; i < chosen; i++) {
-        Gain *e = &g_array_index(g, Gain, i);
-        if (e->holds)
-            continue;
-        if (sova_sim_backend_vfs_in_use(be) >= sc->host.nic.vfs) {
-            Gain *v = victim(g, chosen);
-            if (!v)
-                break;
-            vf_action(be, sc, v->vm, SOVA_ACTION_DETACH_VF, "oracle: needed elsewhere");
-            v->holds = FALSE;
-        }
-        vf_action(be, sc, e->vm, SOVA_ACTION_ATTACH_VF, "oracle: gains most next interval");
-        e->holds = TRUE;
-    }
-}
-
 /* one agent step, timing its own CPU apart from the simulator's */
 static gboolean timed_step(SovaAgent *agent, SovaBackend *be, SovaSimResult *r, gboolean measure,
                            GError **error)
@@ -381,13 +300,13 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     gboolean oracle = sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE;
     sova_sim_backend_set_free_switches(be, oracle);
     if (sc->has_net && o->net_mode == SOVA_SIM_NET_STATIC)
-        static_first_come(be, sc);
+        sova_sim_net_static_first_come(be, sc);
     g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
     double last_net[2] = { 0, 0 };
     guint64 interval_ns = (guint64)llround(sc->interval * 1e9);
     for (guint k = 0; k < n; k++) {
         if (oracle)
-            oracle_step(be, sc, sc->interval, o->oracle_margin);
+            sova_sim_net_oracle_step(be, sc, sc->interval, o->oracle_margin);
         sova_backend_wait(be, sc->interval, NULL);
         record_interval(r, be, k, last_busy, interval_ns, cfg->reserved);
         if (r->has_net)

@@ -224,21 +224,15 @@ static gboolean pin(SimBackend *s, const SovaAction *a, GError **error)
     SimVm *vm = find_vm(s, a->uuid, error);
     if (!vm)
         return FALSE;
-    gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0
-                               : a->to_pcpu >= 0 && (guint)a->to_pcpu < s->n_pcpus;
-    if (a->vcpu < 0 || (guint)a->vcpu >= vm->spec->n_vcpus || !to_ok) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
-                    vm->spec->name, a->vcpu, a->to_pcpu);
+    int *pcpu = NULL;
+    if (a->vcpu >= 0 && (guint)a->vcpu < vm->spec->n_vcpus)
+        pcpu = &s->threads[vm->first + (guint)a->vcpu].pcpu;
+    SovaCpuSet *set = sova_sim_cpu_pin(a, vm->spec->name, vm->spec->n_vcpus, s->n_pcpus, pcpu, error);
+    if (!set)
         return FALSE;
-    }
     SimVcpu *c = &s->vcpus[vm->first + (guint)a->vcpu];
     sova_cpuset_free(c->affinity);
-    c->affinity = sova_cpuset_new(s->n_pcpus);
-    for (guint p = 0; p < s->n_pcpus; p++)
-        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
-            sova_cpuset_add(c->affinity, p);
-    if (!a->to_set)
-        s->threads[vm->first + (guint)a->vcpu].pcpu = a->to_pcpu;
+    c->affinity = set;
     return TRUE;
 }
 

@@ -134,20 +134,13 @@ static SimClusterVm *vm_here(SovaBackend *be, const char *uuid, GError **error)
 static gboolean pin(SovaBackend *be, SimClusterVm *vm, const SovaAction *a, GError **error)
 {
     guint n = sova_sim_cluster_host_of(be)->spec->n_pcpus;
-    gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0 : a->to_pcpu >= 0 && (guint)a->to_pcpu < n;
-    if (a->vcpu < 0 || (guint)a->vcpu >= vm->spec->n_vcpus || !to_ok) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
-                    vm->spec->name, a->vcpu, a->to_pcpu);
+    int *pcpu = a->vcpu >= 0 && (guint)a->vcpu < vm->spec->n_vcpus ? &vm->vcpus[a->vcpu].pcpu : NULL;
+    SovaCpuSet *set = sova_sim_cpu_pin(a, vm->spec->name, vm->spec->n_vcpus, n, pcpu, error);
+    if (!set)
         return FALSE;
-    }
     SimClusterVcpu *vc = &vm->vcpus[a->vcpu];
     sova_cpuset_free(vc->affinity);
-    vc->affinity = sova_cpuset_new(n);
-    for (guint p = 0; p < n; p++)
-        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
-            sova_cpuset_add(vc->affinity, p);
-    if (!a->to_set)
-        vc->pcpu = a->to_pcpu;
+    vc->affinity = set;
     return TRUE;
 }
 

@@ -90,6 +90,13 @@ double sova_sim_cluster_now_of(const SovaSimCluster *c);
 /* the migration of vm started on host `from` (running, or ended and not yet polled) */
 SimClusterMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
                                                      guint *index);
+/* hosts up or down at t: each follows its scenario's down-at/up-at unless forced */
+gboolean sova_sim_cluster_scheduled_up(const SovaSimClusterHostSpec *s, double t);
+void sova_sim_cluster_update_up(SovaSimCluster *c, double t);
+/* ends the migrations due at t (or whose hosts went down) */
+void sova_sim_cluster_follow_migrations(SovaSimCluster *c, double t);
+/* the VM is in its migration's downtime at t */
+gboolean sova_sim_cluster_paused(const SovaSimCluster *c, const SimClusterVm *vm, double t);
 /* starts one: checks done by the caller; returns it (running) */
 SimClusterMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint vm, guint to,
                                                       const SovaMigrateOptions *opts);
