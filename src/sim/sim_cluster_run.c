@@ -16,34 +16,37 @@
 #include <string.h>
 
 typedef struct {
-    const SovaSimClusterScenario *sc;
+    const SovaSimScenario *sc;
     SovaSimCluster *cluster;
     double *last_wanted, *last_offered;   /* per VM, at the previous interval */
 } Truth;
 
 /* ---- the truth imbalance ---- */
 
-static void add_truth_host(SovaCluster *cl, const SovaSimClusterHostSpec *h, gboolean up)
+static void add_truth_host(SovaCluster *cl, const SovaSimHostSpec *h, gboolean up)
 {
     SovaClusterHost *ch = sova_cluster_add_host(cl, h->name);
     ch->up = up;
     ch->maintenance = h->maintenance;
     ch->cpu_capacity = h->n_pcpus;
-    ch->cpu_other = h->background / 100.0 * h->n_pcpus;
+    double background = 0;   /* mean percent */
+    for (guint p = 0; p < h->n_pcpus; p++)
+        background += h->background[p];
+    ch->cpu_other = background / h->n_pcpus / 100.0 * h->n_pcpus;
     ch->memory_kib = h->memory_kib;
     ch->nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->nic) * 2;   /* rx + tx */
 }
 
 static double truth_imbalance(Truth *t, double dt)
 {
-    const SovaSimClusterScenario *sc = t->sc;
+    const SovaSimScenario *sc = t->sc;
     g_autoptr(SovaCluster) cl = sova_cluster_new();
     memcpy(cl->weights, sc->weights, sizeof cl->weights);
     cl->now = sova_sim_cluster_now(t->cluster);
     for (guint h = 0; h < sc->hosts->len; h++)
         add_truth_host(cl, g_ptr_array_index(sc->hosts, h), sova_sim_cluster_host_up(t->cluster, h));
     for (guint v = 0; v < sc->vms->len; v++) {
-        const SovaSimClusterVmSpec *spec = g_ptr_array_index(sc->vms, v);
+        const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
         sova_sim_cluster_vm_truth(t->cluster, v, &tr);
         SovaClusterVm *cv = sova_cluster_add_vm(cl, sova_sim_cluster_vm_uuid(t->cluster, v), spec->name, tr.host);
@@ -61,7 +64,7 @@ static double truth_imbalance(Truth *t, double dt)
 
 /* ---- the loop ---- */
 
-static SovaConfig *agent_config(const SovaSimClusterScenario *sc, const SovaSimClusterRunOptions *o)
+static SovaConfig *agent_config(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o)
 {
     SovaConfig *cfg = sova_config_new();
     cfg->interval = sc->interval;
@@ -77,12 +80,12 @@ static SovaConfig *agent_config(const SovaSimClusterScenario *sc, const SovaSimC
     return cfg;
 }
 
-static SovaController *controller_new(const SovaSimClusterScenario *sc, SovaSimCluster *cluster,
+static SovaController *controller_new(const SovaSimScenario *sc, SovaSimCluster *cluster,
                                       const SovaSimClusterRunOptions *o)
 {
     g_autofree SovaControllerHost *hosts = g_new0(SovaControllerHost, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++) {
-        const SovaSimClusterHostSpec *spec = g_ptr_array_index(sc->hosts, h);
+        const SovaSimHostSpec *spec = g_ptr_array_index(sc->hosts, h);
         hosts[h] = (SovaControllerHost){ .name = spec->name, .backend = sova_sim_cluster_backend(cluster, h),
                                          .maintenance = spec->maintenance };
     }
@@ -109,7 +112,7 @@ static char *default_label(const SovaSimClusterRunOptions *o)
     return g_strdup(o->agents ? "agents only" : "nothing");
 }
 
-static SovaSimClusterResult *result_new(const SovaSimClusterScenario *sc, const SovaSimClusterRunOptions *o,
+static SovaSimClusterResult *result_new(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o,
                                         guint n)
 {
     SovaSimClusterResult *r = g_new0(SovaSimClusterResult, 1);
@@ -178,27 +181,27 @@ void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r, const SovaSimClu
     }
 }
 
-static void summarise_moves(SovaSimClusterResult *r, const SovaSimClusterScenario *sc, const SovaSimCluster *c)
+static void summarise_moves(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
 {
     g_autofree gboolean *maintenance = g_new0(gboolean, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++)
-        maintenance[h] = ((const SovaSimClusterHostSpec *)g_ptr_array_index(sc->hosts, h))->maintenance;
+        maintenance[h] = ((const SovaSimHostSpec *)g_ptr_array_index(sc->hosts, h))->maintenance;
     guint n = sova_sim_cluster_n_moves(c);
     sova_sim_cluster_result_add_moves(r, n ? sova_sim_cluster_move(c, 0) : NULL, n, sc->vms->len, maintenance);
 }
 
-static void summarise_vms(SovaSimClusterResult *r, const SovaSimClusterScenario *sc, const SovaSimCluster *c)
+static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);  /* "host/group" */
     for (guint v = 0; v < sc->vms->len; v++) {
-        const SovaSimClusterVmSpec *spec = g_ptr_array_index(sc->vms, v);
+        const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
         sova_sim_cluster_vm_truth(c, v, &tr);
         r->cpu_demanded_s += tr.cpu_wanted_s;
         r->cpu_delivered_s += tr.cpu_ran_s;
         r->net_offered_bytes += tr.net_offered_bytes;
         r->net_delivered_bytes += tr.net_delivered_bytes;
-        const SovaSimClusterHostSpec *h = g_ptr_array_index(sc->hosts, tr.host);
+        const SovaSimHostSpec *h = g_ptr_array_index(sc->hosts, tr.host);
         r->left_on_maintenance += h->maintenance && !spec->no_migrate;
         if (spec->group && !g_hash_table_add(seen, g_strdup_printf("%d/%s", tr.host, spec->group)))
             r->group_conflicts++;
@@ -216,7 +219,7 @@ static void agents_step(SovaAgent **agents, guint n)
     }
 }
 
-SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
+SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
                                            const SovaSimClusterRunOptions *o, GError **error)
 {
     gint64 wall0 = g_get_monotonic_time();
@@ -225,7 +228,7 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
         return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimClusterResult) r = result_new(sc, o, n);
-    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed, FALSE);
     g_autoptr(SovaController) ctl = o->policy ? controller_new(sc, cluster, o) : NULL;
     g_autoptr(SovaConfig) cfg = agent_config(sc, o);
     const SovaCpuPolicy *cpu = o->cpu_policy ? o->cpu_policy : sova_cpu_policy_find("balance");

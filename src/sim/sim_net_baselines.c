@@ -18,7 +18,7 @@ static void vf_action(SovaBackend *be, const SovaSimScenario *sc, guint m, SovaA
 void sova_sim_net_static_first_come(SovaBackend *be, const SovaSimScenario *sc)
 {
     guint given = 0;
-    for (guint m = 0; m < sc->vms->len && given < sc->host.nic.vfs; m++)
+    for (guint m = 0; m < sc->vms->len && given < sova_sim_scenario_host(sc, 0)->nic.vfs; m++)
         if (((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, m))->net_demand) {
             vf_action(be, sc, m, SOVA_ACTION_ATTACH_VF, "static first-come");
             given++;
@@ -67,13 +67,13 @@ void sova_sim_net_oracle_step(SovaBackend *be, const SovaSimScenario *sc, double
     }
     g_array_sort(g, by_gain);
     guint chosen = 0;
-    while (chosen < MIN(sc->host.nic.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
+    while (chosen < MIN(sova_sim_scenario_host(sc, 0)->nic.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
         chosen++;
     for (guint i = 0; i < chosen; i++) {
         Gain *e = &g_array_index(g, Gain, i);
         if (e->holds)
             continue;
-        if (sova_sim_backend_vfs_in_use(be) >= sc->host.nic.vfs) {
+        if (sova_sim_backend_vfs_in_use(be) >= sova_sim_scenario_host(sc, 0)->nic.vfs) {
             Gain *v = victim(g, chosen);
             if (!v)
                 break;

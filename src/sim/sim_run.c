@@ -98,7 +98,7 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->scenario = g_strdup(sc->path);
     r->policy = g_strdup(o->policy ? o->policy->name : o->keep_pins ? "none (pins kept)" : "none");
     r->seed = o->has_seed ? o->seed : sc->seed;
-    r->n_pcpus = sc->host.n_pcpus;
+    r->n_pcpus = sova_sim_scenario_host(sc, 0)->n_pcpus;
     r->n_vcpus = sova_sim_scenario_n_vcpus(sc);
     r->interval_s = sc->interval;
     r->target = cfg->target_stddev;
@@ -111,7 +111,7 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->has_net = sc->has_net;
     if (r->has_net) {
         r->net_mode = net_mode_name(o, cfg);
-        r->vfs = sc->host.nic.vfs;
+        r->vfs = sova_sim_scenario_host(sc, 0)->nic.vfs;
         r->net_offered_pps = g_new0(double, n);
         r->net_delivered_pps = g_new0(double, n);
         r->vfs_held = g_new0(guint, n);
@@ -284,7 +284,7 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     gint64 wall0 = g_get_monotonic_time();
     g_autoptr(SovaConfig) cfg = run_config(sc, o);
     double duration = o->duration > 0 ? o->duration : sc->duration;
-    if (!sova_sim_check_series(sc->path, duration, sc->interval, sc->host.n_pcpus, error))
+    if (!sova_sim_check_series(sc->path, duration, sc->interval, sova_sim_scenario_host(sc, 0)->n_pcpus, error))
         return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);

@@ -73,17 +73,17 @@ static void test_good(void)
     g_assert_cmpfloat(sc->tick, ==, 0.5);
     g_assert_cmpuint(sc->seed, ==, 42);
     g_assert_cmpstr(sc->description, ==, "everything at once");
-    g_assert_cmpstr(sc->host.name, ==, "h1");
-    g_assert_cmpuint(sc->host.n_pcpus, ==, 8);
-    g_assert_cmpuint(sc->host.sockets, ==, 2);
-    g_assert_cmpuint(sc->host.cells, ==, 2);
-    g_assert_cmpuint(sc->host.threads_per_core, ==, 2);
-    g_assert_cmpuint(sc->host.memory_kib, ==, 16384 * 1024);
-    g_assert_cmpfloat(sc->host.background[2], ==, 5);
-    g_assert_cmpfloat(sc->host.background[7], ==, 10);
-    g_assert_cmpfloat(sc->host.noise, ==, 0.5);
-    g_assert_cmpfloat(sc->host.nic.nic_gbps, ==, 25);
-    g_assert_cmpuint(sc->host.nic.vfs, ==, 4);
+    g_assert_cmpstr(sova_sim_scenario_host(sc, 0)->name, ==, "h1");
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->n_pcpus, ==, 8);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->sockets, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->cells, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->threads_per_core, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->memory_kib, ==, 16384 * 1024);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->background[2], ==, 5);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->background[7], ==, 10);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->noise, ==, 0.5);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.nic_gbps, ==, 25);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->nic.vfs, ==, 4);
     /* web1, db, batch1..4, vm1..3 */
     g_assert_cmpuint(sc->vms->len, ==, 9);
     g_assert_cmpuint(sova_sim_scenario_n_vcpus(sc), ==, 11);

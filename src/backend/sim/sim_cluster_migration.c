@@ -6,14 +6,14 @@
 
 #define DEFAULT_MAX_DOWNTIME_S 0.3   /* QEMU's default downtime limit */
 
-static const SovaSimClusterHostSpec *host_spec(const SovaSimCluster *c, guint h)
+static const SovaSimHostSpec *host_spec(const SovaSimCluster *c, guint h)
 {
     return c->hosts[h].spec;
 }
 
 /* ---- hosts up and down ---- */
 
-gboolean sova_sim_cluster_scheduled_up(const SovaSimClusterHostSpec *s, double t)
+gboolean sova_sim_cluster_scheduled_up(const SovaSimHostSpec *s, double t)
 {
     if (s->down_at < 0 || t < s->down_at)
         return TRUE;
@@ -23,16 +23,16 @@ gboolean sova_sim_cluster_scheduled_up(const SovaSimClusterHostSpec *s, double t
 void sova_sim_cluster_update_up(SovaSimCluster *c, double t)
 {
     for (guint h = 0; h < c->n_hosts; h++) {
-        SimClusterHost *host = &c->hosts[h];
+        SimHost *host = &c->hosts[h];
         host->up = host->forced >= 0 ? host->forced : sova_sim_cluster_scheduled_up(host->spec, t);
     }
 }
 
 /* ---- migrations ---- */
 
-static void migration_end(SovaSimCluster *c, SimClusterMigration *m, double t, const char *error)
+static void migration_end(SovaSimCluster *c, SimMigration *m, double t, const char *error)
 {
-    SimClusterVm *vm = &c->vms[m->vm];
+    SimVm *vm = &c->vms[m->vm];
     SovaSimClusterMove mv = { .vm = m->vm, .from = m->from, .to = m->to, .start = m->start, .end = t };
     vm->migration = NULL;
     m->end = t;   /* when it really ended (a failure may come early) */
@@ -43,17 +43,7 @@ static void migration_end(SovaSimCluster *c, SimClusterMigration *m, double t, c
         m->state = SOVA_MIGRATION_DONE;
         mv.ok = TRUE;
         mv.downtime_s = m->downtime_s;
-        /* it runs on the destination now: a new domain there, fresh counters, no pins */
-        vm->host = (int)m->to;
-        vm->moves++;
-        for (guint i = 0; i < vm->spec->n_vcpus; i++) {
-            SimClusterVcpu *v = &vm->vcpus[i];
-            g_clear_pointer(&v->affinity, sova_cpuset_free);
-            v->pcpu = -1;
-            v->time_ns = v->delay_ns = 0;
-        }
-        vm->standby_bytes = vm->standby_pkts = 0;
-        vm->has_status = FALSE;
+        sova_sim_cluster_arrive(c, m->vm, m->to);
     }
     mv.aborted = m->aborted;
     g_array_append_val(c->moves, mv);
@@ -62,7 +52,7 @@ static void migration_end(SovaSimCluster *c, SimClusterMigration *m, double t, c
 void sova_sim_cluster_follow_migrations(SovaSimCluster *c, double t)
 {
     for (guint i = 0; i < c->migrations->len; i++) {
-        SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
+        SimMigration *m = g_ptr_array_index(c->migrations, i);
         if (m->state != SOVA_MIGRATION_RUNNING)
             continue;
         if (!c->hosts[m->to].up)
@@ -80,7 +70,7 @@ static guint sharing(const SovaSimCluster *c, guint from, guint to)
 {
     guint n = 0;
     for (guint i = 0; i < c->migrations->len; i++) {
-        const SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
+        const SimMigration *m = g_ptr_array_index(c->migrations, i);
         n += m->state == SOVA_MIGRATION_RUNNING && (m->from == from || m->to == from || m->from == to || m->to == to);
     }
     return n;
@@ -103,15 +93,14 @@ static double link_Bps(const SovaSimCluster *c, guint from, guint to, const Sova
     return bps / (1 + sharing(c, from, to));
 }
 
-SimClusterMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v, guint to,
+SimMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v, guint to,
                                                       const SovaMigrateOptions *opts)
 {
-    SimClusterVm *vm = &c->vms[v];
-    SimClusterHost *src = &c->hosts[vm->host];
+    SimVm *vm = &c->vms[v];
     double max_down = opts && opts->max_downtime_ms > 0 ? opts->max_downtime_ms / 1000 : DEFAULT_MAX_DOWNTIME_S;
     SovaMigrationCost cost = sova_migration_cost((double)vm->spec->memory_kib * 1024, vm->spec->dirty_Bps,
                                                  link_Bps(c, (guint)vm->host, to, opts), max_down);
-    SimClusterMigration *m = g_new0(SimClusterMigration, 1);
+    SimMigration *m = g_new0(SimMigration, 1);
     m->vm = v;
     m->from = (guint)vm->host;
     m->to = to;
@@ -128,20 +117,20 @@ SimClusterMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v
     m->end = m->start + m->total_s;
     m->state = SOVA_MIGRATION_RUNNING;
     /* a VF is given back before the VM leaves */
-    if (vm->holds_vf) {
-        vm->holds_vf = FALSE;
-        src->vfs_in_use--;
-    }
+    SovaSimNetTruth net;
+    sova_sim_net_truth(c->net, v, &net);
+    if (net.holds_vf && sova_sim_net_detach(c->net, v, m->start, NULL))
+        vm->nics_stale = TRUE;
     vm->migration = m;
     g_ptr_array_add(c->migrations, m);
     return m;
 }
 
-SimClusterMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
+SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
                                                      guint *index)
 {
     for (guint i = 0; i < c->migrations->len; i++) {
-        SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
+        SimMigration *m = g_ptr_array_index(c->migrations, i);
         if (m->vm == vm && m->from == from) {
             if (index)
                 *index = i;
@@ -151,8 +140,29 @@ SimClusterMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm
     return NULL;
 }
 
-gboolean sova_sim_cluster_paused(const SovaSimCluster *c, const SimClusterVm *vm, double t)
+gboolean sova_sim_cluster_paused(const SimVm *vm, double t)
 {
-    (void)c;
     return vm->migration && !vm->migration->fails && t >= vm->migration->end - vm->migration->downtime_s - 1e-9;
+}
+
+void sova_sim_cluster_arrive(SovaSimCluster *c, guint v, guint host)
+{
+    SimVm *vm = &c->vms[v];
+    guint n_pcpus = c->hosts[host].spec->n_pcpus;
+    vm->host = (int)host;
+    vm->moves++;
+    vm->has_status = FALSE;
+    for (guint i = 0; i < vm->spec->n_vcpus; i++) {
+        SimVcpu *vc = &vm->vcpus[i];
+        sova_cpuset_free(vc->affinity);
+        vc->affinity = sova_cpuset_new(n_pcpus);
+        for (guint p = 0; p < n_pcpus; p++)
+            sova_cpuset_add(vc->affinity, p);
+        vc->pcpu = -1;
+        /* the new domain's counters start from zero; the truth goes on */
+        vc->time.reported = vc->delay.reported = 0;
+        vc->time.last = vc->time.truth;
+        vc->delay.last = vc->delay.truth;
+    }
+    sova_sim_net_move(c->net, v, host);
 }

@@ -185,7 +185,10 @@ gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *g, SovaSimNicSpe
            sova_keyfile_get_double(&ld->k, g, "virtio-pps-cap", 1, 1e10, &nic->virtio_pps_cap, error) &&
            sova_keyfile_get_double(&ld->k, g, "virtio-us-per-packet", 0, 1e6, &nic->virtio_us_per_packet,
                                    error) &&
-           sova_keyfile_get_double(&ld->k, g, "vf-pps-cap", 0, 1e10, &nic->vf_pps_cap, error);
+           sova_keyfile_get_double(&ld->k, g, "vf-pps-cap", 0, 1e10, &nic->vf_pps_cap, error) &&
+           sova_keyfile_get_double(&ld->k, g, "vf-attach-latency", 0, 3600, &nic->vf_attach_latency, error) &&
+           sova_keyfile_get_double(&ld->k, g, "vf-detach-gap", 0, 3600, &nic->vf_detach_gap, error) &&
+           sova_keyfile_get_bool(&ld->k, g, "vf-counters", &nic->vf_counters, error);
 }
 
 void sova_sim_traffic_clear(SovaSimTraffic *t)

@@ -67,7 +67,8 @@ gboolean sova_sim_check_series(const char *path, double duration, double interva
 GPtrArray *sova_sim_load_shapes(const SovaSimLoader *ld, const char *group, const char *key,
                                 guint max, GError **error);
 
-/* the host's NIC: nic-gbps, vfs, virtio-pps-cap, virtio-us-per-packet, vf-pps-cap */
+/* the host's NIC: nic-gbps, vfs, virtio-pps-cap, virtio-us-per-packet, vf-pps-cap,
+ * vf-attach-latency, vf-detach-gap, vf-counters (set the defaults first) */
 gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *group, SovaSimNicSpec *nic,
                            GError **error);
 

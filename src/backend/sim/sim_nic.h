@@ -16,6 +16,10 @@ typedef struct {
     double virtio_pps_cap;    /* packets/s (rx + tx) one VM's virtio NIC carries at most */
     double virtio_us_per_packet; /* host CPU per packet on the virtio path (vhost), µs */
     double vf_pps_cap;        /* packets/s one VF carries at most; 0 = only the NIC limits it */
+    double vf_attach_latency; /* seconds from an attach until the guest's traffic is on the VF */
+    double vf_detach_gap;     /* seconds of traffic lost after a detach */
+    gboolean vf_counters;     /* a VF has a host-side tap with counters (the rig's stand-in);
+                                 FALSE: a hostdev VF, invisible to the host */
 } SovaSimNicSpec;
 
 /* packets/s the path carries of `offered`, before the NIC's limit */

@@ -1,18 +1,18 @@
-/* sim_cluster_scenario.c — loading and validating cluster scenarios; see
- * sim_cluster_scenario.h and docs/cluster-scenario.md.
+/* sim_scenario_cluster.c — loading and validating cluster scenarios; see sim_scenario.h
+ * and docs/cluster-scenario.md.
  *
  * What both scenario formats share (timing, shapes, the NIC, traffic, names, limits) is
  * read by sim_load.c; this file reads the cluster format's own keys. Errors name the file
  * and line. Hosts are read first (VMs name them), then VMs; bulk groups ([hosts PREFIX],
  * [vms PREFIX]) expand to PREFIX1..PREFIXn. */
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 #include "util/error.h"
 #include "backend/sim/sim_load.h"
 #include <string.h>
 
 typedef struct {
     SovaSimLoader l;          /* the file and what both formats share */
-    SovaSimClusterScenario *sc;
+    SovaSimScenario *sc;
     guint64 n_pcpus;          /* all hosts' */
 } Loader;
 
@@ -22,10 +22,10 @@ static const char *const controller_keys[] = { "threshold", "cooldown", "max-per
                                                "bandwidth-mbps", "max-downtime", "headroom",
                                                "weights", "timeout", "auto-converge", NULL };
 static const char *const host_keys[] = { "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
+                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters",
                                          "maintenance", "down-at", "up-at", NULL };
 static const char *const hosts_keys[] = { "count", "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
+                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters",
                                           "maintenance", "down-at", "up-at", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
                                        "net-demand", "net-peak-pps", "net-packet-bytes", "vf",
@@ -82,7 +82,7 @@ static const SovaDemandSpec *get_demand(const Loader *ld, const char *group, con
 static gboolean load_cluster(const Loader *ld, GError **error)
 {
     static const SovaSimTimingLimits lim = { 1, 1e7, 0.1, 3600, 0.01 };
-    SovaSimClusterScenario *sc = ld->sc;
+    SovaSimScenario *sc = ld->sc;
     SovaSimTiming t = { .duration = sc->duration, .interval = sc->interval, .tick = sc->tick,
                         .seed = sc->seed };
     gboolean ok = sova_sim_load_timing(&ld->l, "cluster", &lim, &t, error);
@@ -142,30 +142,25 @@ static gboolean load_controller(const Loader *ld, GError **error)
 
 /* ---- hosts ---- */
 
-static void host_free(gpointer p)
-{
-    SovaSimClusterHostSpec *h = p;
-    g_free(h->name);
-    g_free(h);
-}
-
-static gboolean host_fill(Loader *ld, const char *g, SovaSimClusterHostSpec *h, GError **error)
+static gboolean host_fill(Loader *ld, const char *g, SovaSimHostSpec *h, GError **error)
 {
     guint64 mem_gib = 64;
-    h->n_pcpus = 16;
+    double background = 0;
     h->nic.virtio_pps_cap = 200000;
     h->nic.virtio_us_per_packet = 5;
-    h->down_at = h->up_at = -1;
     h->line = sova_keyfile_line(&ld->l.k, g, NULL);
     if (!sova_keyfile_get_guint(&ld->l.k, g, "pcpus", 1, 4096, &h->n_pcpus, error) ||
         !sova_keyfile_get_uint(&ld->l.k, g, "memory", 1, 1 << 20, &mem_gib, error) ||
-        !sova_keyfile_get_double(&ld->l.k, g, "background", 0, 100, &h->background, error) ||
+        !sova_keyfile_get_double(&ld->l.k, g, "background", 0, 100, &background, error) ||
         !sova_sim_load_nic(&ld->l, g, &h->nic, error) ||
         !sova_keyfile_get_bool(&ld->l.k, g, "maintenance", &h->maintenance, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "down-at", 0, 1e7, &h->down_at, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "up-at", 0, 1e7, &h->up_at, error))
         return FALSE;
     h->memory_kib = mem_gib * 1024 * 1024;
+    h->background = g_new(double, h->n_pcpus);
+    for (guint p = 0; p < h->n_pcpus; p++)
+        h->background[p] = background;
     ld->n_pcpus += h->n_pcpus;
     if (ld->n_pcpus > SOVA_SIM_MAX_VCPUS)
         return sova_keyfile_fail(&ld->l.k, g, "pcpus", error, "too many pCPUs: at most %u in all hosts",
@@ -180,15 +175,11 @@ static gboolean host_fill(Loader *ld, const char *g, SovaSimClusterHostSpec *h, 
 
 static gboolean add_host(Loader *ld, const char *g, const char *name, GError **error)
 {
-    if (sova_sim_cluster_scenario_find_host(ld->sc, name) >= 0)
+    if (sova_sim_scenario_find_host(ld->sc, name) >= 0)
         return sova_keyfile_fail(&ld->l.k, g, NULL, error, "host \"%s\" is defined twice", name);
     if (ld->sc->hosts->len >= SOVA_SIM_MAX_HOSTS)
         return sova_keyfile_fail(&ld->l.k, g, NULL, error, "too many hosts: at most %u", SOVA_SIM_MAX_HOSTS);
-    SovaSimClusterHostSpec *h = g_new0(SovaSimClusterHostSpec, 1);
-    h->name = g_strdup(name);
-    g_ptr_array_add(ld->sc->hosts, h);
-    g_hash_table_insert(ld->sc->host_index, h->name, GUINT_TO_POINTER(ld->sc->hosts->len));
-    return host_fill(ld, g, h, error);
+    return host_fill(ld, g, sova_sim_scenario_add_host(ld->sc, name, 16), error);
 }
 
 /* the name of item i (0-based) of a bulk group of `count`: PREFIX01.. with enough digits */
@@ -222,14 +213,6 @@ static gboolean load_hosts(Loader *ld, GError **error)
 }
 
 /* ---- VMs ---- */
-
-static void vm_free(gpointer p)
-{
-    SovaSimClusterVmSpec *vm = p;
-    g_free(vm->name);
-    g_free(vm->group);
-    g_free(vm);
-}
 
 /* what every VM of a group shares */
 typedef struct {
@@ -268,7 +251,7 @@ static gboolean load_placement(const Loader *ld, const char *g, VmTemplate *t, G
     if (!names[0])
         return sova_keyfile_fail(&ld->l.k, g, "host", error, "host: empty (give NAME, a list, or *)");
     for (int i = 0; names[i]; i++) {
-        int h = sova_sim_cluster_scenario_find_host(ld->sc, g_strstrip(names[i]));
+        int h = sova_sim_scenario_find_host(ld->sc, g_strstrip(names[i]));
         if (h < 0)
             return sova_keyfile_fail(&ld->l.k, g, "host", error, "host: no host named \"%s\"", names[i]);
         guint u = (guint)h;
@@ -317,13 +300,11 @@ static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemp
 {
     if (!sova_sim_loader_add_vm(&ld->l, g, name, t->n_vcpus, error))
         return FALSE;
-    SovaSimClusterVmSpec *vm = g_new0(SovaSimClusterVmSpec, 1);
-    vm->name = g_strdup(name);
+    SovaSimVmSpec *vm = sova_sim_scenario_add_vm(ld->sc, name, t->n_vcpus, t->memory_mib * 1024, line);
     vm->host = g_array_index(t->hosts, guint, i % t->hosts->len);
-    vm->n_vcpus = t->n_vcpus;
-    vm->memory_kib = t->memory_mib * 1024;
     vm->dirty_Bps = t->dirty_mibps * 1024 * 1024;
-    vm->demand = t->demand;
+    for (guint v = 0; v < vm->n_vcpus; v++)
+        vm->demand[v] = t->demand;
     vm->jitter = t->jitter;
     vm->shared_demand = t->shared_demand;
     vm->net_demand = t->net_demand;
@@ -332,8 +313,6 @@ static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemp
     vm->vf = t->vf;
     vm->no_migrate = !t->migrate;
     vm->group = g_strdup(t->group);
-    vm->line = line;
-    g_ptr_array_add(ld->sc->vms, vm);
     ld->sc->has_net |= vm->net_demand != NULL;
     return TRUE;
 }
@@ -369,7 +348,7 @@ static gboolean load_vms(Loader *ld, GError **error)
 
 /* ---- whole-scenario checks ---- */
 
-static gboolean fail_vm(const Loader *ld, const SovaSimClusterVmSpec *vm, GError **error, const char *msg)
+static gboolean fail_vm(const Loader *ld, const SovaSimVmSpec *vm, GError **error, const char *msg)
 {
     g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s:%d: %s", ld->l.k.path, vm->line, msg);
     return FALSE;
@@ -378,12 +357,12 @@ static gboolean fail_vm(const Loader *ld, const SovaSimClusterVmSpec *vm, GError
 /* the VMs a host starts with must fit its memory and its VF pool */
 static gboolean check_fit(const Loader *ld, GError **error)
 {
-    const SovaSimClusterScenario *sc = ld->sc;
+    const SovaSimScenario *sc = ld->sc;
     g_autofree guint64 *mem = g_new0(guint64, sc->hosts->len);
     g_autofree guint *vfs = g_new0(guint, sc->hosts->len);
     for (guint i = 0; i < sc->vms->len; i++) {
-        const SovaSimClusterVmSpec *vm = g_ptr_array_index(sc->vms, i);
-        const SovaSimClusterHostSpec *h = g_ptr_array_index(sc->hosts, vm->host);
+        const SovaSimVmSpec *vm = g_ptr_array_index(sc->vms, i);
+        const SovaSimHostSpec *h = g_ptr_array_index(sc->hosts, vm->host);
         mem[vm->host] += vm->memory_kib;
         vfs[vm->host] += vm->vf;
         if (mem[vm->host] > h->memory_kib) {
@@ -403,10 +382,10 @@ static gboolean check_fit(const Loader *ld, GError **error)
 
 /* ---- entry points ---- */
 
-static SovaSimClusterScenario *scenario_new(const char *path)
+static SovaSimScenario *scenario_new(const char *path)
 {
-    SovaSimClusterScenario *sc = g_new0(SovaSimClusterScenario, 1);
-    sc->path = g_strdup(path);
+    SovaSimScenario *sc = sova_sim_scenario_new(path);
+    sc->cluster = TRUE;
     sc->duration = 1800;
     sc->interval = 30;
     sc->tick = 1;
@@ -417,16 +396,12 @@ static SovaSimClusterScenario *scenario_new(const char *path)
     sc->params.bandwidth_Bps = 10e9 / 8;
     sc->weights[0] = sc->weights[1] = sc->weights[2] = 1;
     sc->auto_converge = TRUE;
-    sc->hosts = g_ptr_array_new_with_free_func(host_free);
-    sc->host_index = g_hash_table_new(g_str_hash, g_str_equal);
-    sc->vms = g_ptr_array_new_with_free_func(vm_free);
-    sc->demands = g_ptr_array_new_with_free_func((GDestroyNotify)sova_demand_free);
     return sc;
 }
 
-static SovaSimClusterScenario *load(const char *path, const char *text, GError **error)
+static SovaSimScenario *load(const char *path, const char *text, GError **error)
 {
-    g_autoptr(SovaSimClusterScenario) sc = scenario_new(path);
+    g_autoptr(SovaSimScenario) sc = scenario_new(path);
     Loader ld = { .sc = sc };
     gboolean ok = sova_sim_loader_open(&ld.l, path, text, sc->demands, error) && check_known(&ld, error) &&
                   load_cluster(&ld, error) && load_controller(&ld, error) && load_hosts(&ld, error) &&
@@ -435,31 +410,13 @@ static SovaSimClusterScenario *load(const char *path, const char *text, GError *
     return ok ? g_steal_pointer(&sc) : NULL;
 }
 
-SovaSimClusterScenario *sova_sim_cluster_scenario_load_data(const char *path, const char *text,
-                                                            GError **error)
+SovaSimScenario *sova_sim_cluster_scenario_load_data(const char *path, const char *text,
+                                                     GError **error)
 {
     return load(path, text, error);
 }
 
-SovaSimClusterScenario *sova_sim_cluster_scenario_load(const char *path, GError **error)
+SovaSimScenario *sova_sim_cluster_scenario_load(const char *path, GError **error)
 {
     return load(path, NULL, error);
-}
-
-void sova_sim_cluster_scenario_free(SovaSimClusterScenario *sc)
-{
-    if (!sc)
-        return;
-    g_free(sc->path);
-    g_free(sc->description);
-    g_ptr_array_unref(sc->vms);
-    g_ptr_array_unref(sc->hosts);
-    g_hash_table_unref(sc->host_index);
-    g_ptr_array_unref(sc->demands);
-    g_free(sc);
-}
-
-int sova_sim_cluster_scenario_find_host(const SovaSimClusterScenario *sc, const char *name)
-{
-    return (int)GPOINTER_TO_UINT(g_hash_table_lookup(sc->host_index, name)) - 1;
 }
