@@ -223,8 +223,9 @@ static void init_vm(SovaSimCluster *c, guint v, gboolean unpin_all)
         vm->vcpus[i].pcpu = sova_cpuset_first(vm->vcpus[i].affinity);
     }
     g_hash_table_insert(c->by_uuid, vm->uuid, vm);
+    /* a VF held at the start was attached long enough ago for the guest to be on it */
     if (vm->spec->vf)
-        sova_sim_net_attach(c->net, v, 0, NULL);
+        sova_sim_net_attach(c->net, v, -c->hosts[vm->host].spec->nic.vf_attach_latency, NULL);
 }
 
 static void migration_free(gpointer p)

@@ -15,11 +15,6 @@
 #include "backend/sim/sim_demand.h"
 #include "backend/sim/sim_nic.h"
 
-typedef enum {
-    SOVA_SIM_PIN_EXPLICIT,    /* pin= list, or unpinned */
-    SOVA_SIM_PIN_BALANCED,    /* placed at load time by initial demand (largest first) */
-} SovaSimPinMode;
-
 typedef struct {
     char *name;
     guint n_pcpus;
