@@ -1,15 +1,13 @@
-/* sim_cluster_run.c — the controller and the agents against the cluster simulator, and
- * the figures; see sim_cluster_run.h.
+/* sim_cluster_run.c — the controller and the agents against a simulated cluster (the
+ * simulator's one loop, sim_loop.h), and the figures; see sim_cluster_run.h.
  *
  * The truth imbalance of an interval is computed by building a SovaCluster from the
  * simulator's ground truth (each VM's demanded CPU and offered traffic over the interval,
  * its memory, where it runs at the end) and asking model/cluster.c for its imbalance, so
  * that "imbalance" means exactly what the policies minimise, without their estimation. */
 #include "sim/sim_cluster_run.h"
-#include "backend/sim/sim_cluster.h"
+#include "sim/sim_loop.h"
 #include "backend/sim/sim_load.h"
-#include "daemon/agent.h"
-#include "daemon/controller.h"
 #include "config/config.h"
 #include "util/json.h"
 #include <math.h>
@@ -18,6 +16,7 @@
 typedef struct {
     const SovaSimScenario *sc;
     SovaSimCluster *cluster;
+    SovaSimClusterResult *r;
     double *last_wanted, *last_offered;   /* per VM, at the previous interval */
 } Truth;
 
@@ -210,13 +209,10 @@ static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, co
 
 /* ---- the run ---- */
 
-static void agents_step(SovaAgent **agents, guint n)
+static void after_interval(guint k, gpointer data)
 {
-    for (guint h = 0; h < n; h++) {
-        g_autoptr(GError) e = NULL;
-        if (agents[h])
-            sova_agent_step(agents[h], &e);   /* a host that is down cannot be read: next time */
-    }
+    Truth *t = data;
+    t->r->imbalance[k] = truth_imbalance(t, t->sc->interval);
 }
 
 SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
@@ -237,16 +233,11 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
     SovaAgentOptions ao = { .quiet = TRUE };
     for (guint h = 0; o->agents && h < nh; h++)
         agents[h] = sova_agent_new(sova_sim_cluster_backend(cluster, h), cfg, cpu, &ao);
-    Truth truth = { .sc = sc, .cluster = cluster, .last_wanted = g_new0(double, sc->vms->len),
+    Truth truth = { .sc = sc, .cluster = cluster, .r = r, .last_wanted = g_new0(double, sc->vms->len),
                     .last_offered = g_new0(double, sc->vms->len) };
-    gboolean ok = TRUE;
-    for (guint k = 0; k < n && ok; k++) {
-        if (ctl)
-            ok = sova_controller_step(ctl, error);
-        agents_step(agents, nh);
-        sova_sim_cluster_advance(cluster, sc->interval, NULL);
-        r->imbalance[k] = truth_imbalance(&truth, sc->interval);
-    }
+    SovaSimLoop loop = { .cluster = cluster, .controller = ctl, .agents = agents, .n_intervals = n,
+                         .interval = sc->interval, .after = after_interval, .data = &truth };
+    gboolean ok = sova_sim_loop_run(&loop, error);
     for (guint h = 0; h < nh; h++) {
         r->vf_switches += agents[h] ? sova_agent_vf_switches(agents[h]) : 0;
         sova_agent_free(agents[h]);

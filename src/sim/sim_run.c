@@ -1,8 +1,9 @@
 /* sim_run.c — the scenario runner; see sim_run.h.
  *
- * One interval = let the simulator run `interval` seconds, then one sova_agent_step
- * (sample, model, plan, execute), exactly as `sova agent` does on a host. The figures
- * come from the simulator's true counters, read at each interval boundary.
+ * The scenario is a cluster of one host, driven by the simulator's one loop (sim_loop.h):
+ * one sova_agent_step (sample, model, plan, execute), exactly as `sova agent` does on a
+ * host, then `interval` seconds of simulated time; the agent steps once more at the end.
+ * The figures come from the simulator's true counters, read at each interval boundary.
  *
  * The net plane's baselines are run modes, not policies: the agent has no business
  * knowing the future. Static first-come attaches its VFs before the first interval;
@@ -11,22 +12,14 @@
  * included), and moves the VFs through the backend like the agent would, with the
  * simulator told to make switches free. */
 #include "sim/sim_run.h"
+#include "sim/sim_loop.h"
 #include "sim/sim_net_baselines.h"
 #include "util/json.h"
-#include "daemon/agent.h"
 #include "backend/sim/sim_backend.h"
 #include "backend/sim/sim_load.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static guint64 cpu_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (guint64)ts.tv_sec * 1000000000u + (guint64)ts.tv_nsec;
-}
 
 double sova_jain_index(const double *x, guint n)
 {
@@ -265,18 +258,38 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
         r->vf_refused = sova_sim_backend_vf_refused(be);
 }
 
-/* one agent step, timing its own CPU apart from the simulator's */
-static gboolean timed_step(SovaAgent *agent, SovaBackend *be, SovaSimResult *r, gboolean measure,
-                           GError **error)
+/* what the loop's hooks need */
+typedef struct {
+    const SovaSimScenario *sc;
+    const SovaSimRunOptions *o;
+    SovaSimResult *r;
+    SovaBackend *be;
+    const SovaCpuSet *reserved;
+    guint64 *last_busy;
+    double last_net[2];
+} Run;
+
+/* the net baselines act before the interval: static first-come once, the oracle every time */
+static void before_interval(guint k, gpointer data)
 {
-    guint64 t0 = measure ? cpu_now_ns() : 0, s0 = measure ? sova_sim_backend_cpu_ns(be) : 0;
-    if (!sova_agent_step(agent, error))
-        return FALSE;
-    if (measure) {
-        guint64 spent = cpu_now_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;
-        r->agent_cpu_s += (double)(spent > in_sim ? spent - in_sim : 0) / 1e9;
-    }
-    return TRUE;
+    Run *run = data;
+    if (!run->sc->has_net)
+        return;
+    if (k == 0 && run->o->net_mode == SOVA_SIM_NET_STATIC)
+        sova_sim_net_static_first_come(run->be, run->sc);
+    if (run->o->net_mode == SOVA_SIM_NET_ORACLE)
+        sova_sim_net_oracle_step(run->be, run->sc, run->sc->interval, run->o->oracle_margin);
+}
+
+static void after_interval(guint k, gpointer data)
+{
+    Run *run = data;
+    SovaSimResult *r = run->r;
+    record_interval(r, run->be, k, run->last_busy, (guint64)llround(run->sc->interval * 1e9), run->reserved);
+    if (r->has_net)
+        record_net(r, run->be, run->sc->vms->len, k, run->last_net);
+    if (run->o->progress)
+        run->o->progress((double)(k + 1) / r->n_intervals, run->o->progress_data);
 }
 
 SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *o, GError **error)
@@ -288,39 +301,31 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
         return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
-    g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, r->seed, !o->policy && !o->keep_pins);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed, !o->policy && !o->keep_pins);
+    SovaBackend *be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_timing(be, o->measure_cpu);
-    g_autoptr(SovaAgent) agent = NULL;
+    sova_sim_backend_set_free_switches(be, sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE);
+    SovaAgent *agent = NULL;
     if (o->policy) {
         SovaAgentOptions ao = { .quiet = TRUE, .observer = on_interval, .observer_data = r };
         agent = sova_agent_new(be, cfg, o->policy, &ao);
-        if (!timed_step(agent, be, r, o->measure_cpu, error))   /* the baseline sample */
-            return NULL;
     }
-    gboolean oracle = sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE;
-    sova_sim_backend_set_free_switches(be, oracle);
-    if (sc->has_net && o->net_mode == SOVA_SIM_NET_STATIC)
-        sova_sim_net_static_first_come(be, sc);
     g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
-    double last_net[2] = { 0, 0 };
-    guint64 interval_ns = (guint64)llround(sc->interval * 1e9);
-    for (guint k = 0; k < n; k++) {
-        if (oracle)
-            sova_sim_net_oracle_step(be, sc, sc->interval, o->oracle_margin);
-        sova_backend_wait(be, sc->interval, NULL);
-        record_interval(r, be, k, last_busy, interval_ns, cfg->reserved);
-        if (r->has_net)
-            record_net(r, be, sc->vms->len, k, last_net);
-        if (agent && !timed_step(agent, be, r, o->measure_cpu, error))
-            return NULL;
-        if (o->progress)
-            o->progress((double)(k + 1) / n, o->progress_data);
+    Run run = { .sc = sc, .o = o, .r = r, .be = be, .reserved = cfg->reserved, .last_busy = last_busy };
+    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n, .interval = sc->interval,
+                         .final_step = TRUE, .agent_errors_end = TRUE, .measure_cpu = o->measure_cpu,
+                         .before = before_interval, .after = after_interval, .data = &run };
+    gboolean ok = sova_sim_loop_run(&loop, error);
+    if (ok) {
+        r->agent_cpu_s = loop.agent_cpu_s;
+        r->pin_changes = agent ? sova_agent_pin_changes(agent) : 0;
+        r->calls = be->calls;
+        summarise(r, be, sc);
     }
-    r->pin_changes = agent ? sova_agent_pin_changes(agent) : 0;
-    r->calls = be->calls;
-    summarise(r, be, sc);
+    sova_agent_free(agent);
+    sova_sim_cluster_free(cluster);
     r->wall_s = (double)(g_get_monotonic_time() - wall0) / 1e6;
-    return g_steal_pointer(&r);
+    return ok ? g_steal_pointer(&r) : NULL;
 }
 
 static void add_series(JsonBuilder *b, const char *name, const double *v, guint n)
