@@ -128,6 +128,49 @@ static void test_migration_time(void)
     sova_sim_cluster_free(c);
 }
 
+static const SovaNicSample *standby_of(const SovaSnapshot *s)
+{
+    const SovaVmSample *vm = g_ptr_array_index(s->vms, 0);
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (g_array_index(vm->nics, SovaNicSample, i).role == SOVA_NIC_STANDBY)
+            return &g_array_index(vm->nics, SovaNicSample, i);
+    g_assert_not_reached();
+}
+
+/* a migrated VM arrives as a new domain: vCPU and standby counters from zero (a new tap),
+ * unpinned on every pCPU of its new host; it cannot get a VF while it migrates */
+static void test_arrival(void)
+{
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\nmemory = 1024\n"
+                                                "demand = constant:50\nnet-demand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    sova_sim_cluster_advance(c, 60, NULL);
+    g_autoptr(SovaSnapshot) before = sova_backend_sample(a, NULL);
+    const SovaNicSample *nic0 = standby_of(before);
+    g_assert_cmpuint(nic0->rx_packets, >, 0);
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 1000, .auto_converge = TRUE };
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, NULL));
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    sova_plan_add_vf(plan, SOVA_ACTION_ATTACH_VF, uuid, "v", "test");
+    g_autoptr(GError) err = NULL;
+    g_assert_false(sova_backend_execute(a, sova_plan_action(plan, 0), &err));
+    g_assert_nonnull(strstr(err->message, "migrating"));
+    SovaMigrationStatus st;
+    while (poll(a, uuid, &st) && st.state == SOVA_MIGRATION_RUNNING)
+        sova_sim_cluster_advance(c, 1, NULL);
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_DONE);
+    g_autoptr(SovaSnapshot) after = sova_backend_sample(b, NULL);
+    const SovaVmSample *vm = g_ptr_array_index(after->vms, 0);
+    const SovaNicSample *nic1 = standby_of(after);
+    g_assert_cmpuint(nic1->rx_packets, <, nic0->rx_packets);
+    g_assert_cmpuint(sova_vm_vcpu(vm, 0)->time_ns, <, sova_vm_vcpu(g_ptr_array_index(before->vms, 0), 0)->time_ns);
+    g_assert_cmpuint(sova_cpuset_count(sova_vm_vcpu(vm, 0)->affinity), ==, 4);
+    g_assert_cmpfloat(ran(c, 0), >, 60 * 2 * 0.5 - 1e-6);   /* the truth goes on */
+    sova_sim_cluster_free(c);
+}
+
 /* during the switch-over the VM wants CPU and gets none; before it, it runs on the source */
 static void test_downtime_delivers_nothing(void)
 {
@@ -511,6 +554,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sim-cluster/shared-clock", test_shared_clock);
     g_test_add_func("/sim-cluster/migration-time", test_migration_time);
+    g_test_add_func("/sim-cluster/arrival", test_arrival);
     g_test_add_func("/sim-cluster/downtime", test_downtime_delivers_nothing);
     g_test_add_func("/sim-cluster/down-destination", test_down_destination);
     g_test_add_func("/sim-cluster/timeout", test_timeout_aborts);
