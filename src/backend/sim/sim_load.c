@@ -196,6 +196,17 @@ void sova_sim_traffic_clear(SovaSimTraffic *t)
     g_clear_pointer(&t->shapes, g_ptr_array_unref);
 }
 
+void sova_sim_traffic_fill(const SovaSimTraffic *t, SovaSimScenario *sc, SovaSimVmSpec *vm, guint k)
+{
+    if (!t->shapes)
+        return;
+    vm->net_demand = g_ptr_array_index(t->shapes, k % t->shapes->len);
+    vm->net_peak_pps = t->peak_pps;
+    vm->net_packet_bytes = t->packet_bytes;
+    vm->net_jitter = t->jitter;
+    sc->has_net = TRUE;
+}
+
 gboolean sova_sim_load_traffic(const SovaSimLoader *ld, const char *group, gboolean list,
                                gboolean jitter, SovaSimTraffic *t, GError **error)
 {

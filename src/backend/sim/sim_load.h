@@ -12,6 +12,7 @@
 #include "util/keyfile.h"
 #include "backend/sim/sim_demand.h"
 #include "backend/sim/sim_nic.h"
+#include "backend/sim/sim_scenario.h"
 
 /* Limits (docs/scenario.md, docs/cluster-scenario.md, "Limits"): what one run may
  * allocate stays within a few hundred MiB. */
@@ -84,6 +85,8 @@ typedef struct {
 gboolean sova_sim_load_traffic(const SovaSimLoader *ld, const char *group, gboolean list,
                                gboolean jitter, SovaSimTraffic *t, GError **error);
 void sova_sim_traffic_clear(SovaSimTraffic *t);
+/* the k-th VM of the group gets the k-th shape (cycled) and the rest; none without traffic */
+void sova_sim_traffic_fill(const SovaSimTraffic *t, SovaSimScenario *sc, SovaSimVmSpec *vm, guint k);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SovaSimTraffic, sova_sim_traffic_clear)
 
 /* `count` in a bulk group: required, 1..max */

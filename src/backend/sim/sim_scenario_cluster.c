@@ -28,10 +28,10 @@ static const char *const hosts_keys[] = { "count", "pcpus", "memory", "backgroun
                                           "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters",
                                           "maintenance", "down-at", "up-at", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
-                                       "net-demand", "net-peak-pps", "net-packet-bytes", "vf",
+                                       "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
                                        "migrate", "group", "jitter", "shared-demand", NULL };
 static const char *const vms_keys[] = { "count", "host", "vcpus", "memory", "dirty-rate", "demand",
-                                        "net-demand", "net-peak-pps", "net-packet-bytes", "vf",
+                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
                                         "migrate", "group", "jitter", "shared-demand", NULL };
 
 static gboolean is_bulk(const char *group, const char *kind)
@@ -219,8 +219,8 @@ typedef struct {
     guint n_vcpus;
     guint64 memory_mib;
     double dirty_mibps;
-    const SovaDemandSpec *demand, *net_demand;
-    double net_peak_pps, net_packet_bytes;
+    const SovaDemandSpec *demand;
+    SovaSimTraffic net;       /* its traffic: net-demand, net-peak-pps, net-packet-bytes, net-jitter */
     double jitter;            /* ± points on every vCPU's demand, redrawn every second */
     gboolean shared_demand;   /* one draw of the shape for all the VM's vCPUs */
     gboolean vf, migrate;
@@ -232,6 +232,7 @@ static void vm_template_clear(VmTemplate *t)
 {
     g_free(t->group);
     g_clear_pointer(&t->hosts, g_array_unref);
+    sova_sim_traffic_clear(&t->net);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VmTemplate, vm_template_clear)
 
@@ -265,8 +266,8 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
     gboolean ok;
     t->n_vcpus = 2;
     t->memory_mib = 4096;
-    t->net_peak_pps = 100000;
-    t->net_packet_bytes = 1500;
+    t->net.peak_pps = 100000;
+    t->net.packet_bytes = 1500;
     t->migrate = TRUE;
     t->group = sova_keyfile_get_raw(&ld->l.k, g, "group");
     if (!sova_keyfile_get_guint(&ld->l.k, g, "vcpus", 1, 1024, &t->n_vcpus, error) ||
@@ -282,13 +283,9 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
         return FALSE;
     if (!t->demand)
         return sova_keyfile_fail(&ld->l.k, g, NULL, error, "[%s] needs demand=SHAPE (see docs/scenario.md)", g);
-    g_auto(SovaSimTraffic) net = { .peak_pps = t->net_peak_pps, .packet_bytes = t->net_packet_bytes };
-    if (!sova_sim_load_traffic(&ld->l, g, FALSE, FALSE, &net, error))
+    if (!sova_sim_load_traffic(&ld->l, g, FALSE, TRUE, &t->net, error))
         return FALSE;
-    t->net_demand = net.shapes ? g_ptr_array_index(net.shapes, 0) : NULL;
-    t->net_peak_pps = net.peak_pps;
-    t->net_packet_bytes = net.packet_bytes;
-    if (t->vf && !t->net_demand)
+    if (t->vf && !t->net.shapes)
         return sova_keyfile_fail(&ld->l.k, g, "vf", error, "vf=yes without net-demand (a VF carries traffic)");
     if (t->group && !t->group[0])
         return sova_keyfile_fail(&ld->l.k, g, "group", error, "group: empty name");
@@ -307,13 +304,10 @@ static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemp
         vm->demand[v] = t->demand;
     vm->jitter = t->jitter;
     vm->shared_demand = t->shared_demand;
-    vm->net_demand = t->net_demand;
-    vm->net_peak_pps = t->net_peak_pps;
-    vm->net_packet_bytes = t->net_packet_bytes;
     vm->vf = t->vf;
     vm->no_migrate = !t->migrate;
     vm->group = g_strdup(t->group);
-    ld->sc->has_net |= vm->net_demand != NULL;
+    sova_sim_traffic_fill(&t->net, ld->sc, vm, 0);
     return TRUE;
 }
 

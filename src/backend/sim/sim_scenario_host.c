@@ -276,18 +276,6 @@ static gboolean load_net_template(const Loader *ld, const char *group, gboolean 
     return sova_sim_load_traffic(&ld->l, group, !single, TRUE, t, error);
 }
 
-/* the k-th VM of the group gets the k-th net shape (cycled) */
-static void net_fill(SovaSimScenario *sc, const SovaSimTraffic *t, SovaSimVmSpec *vm, guint k)
-{
-    if (!t->shapes)
-        return;
-    vm->net_demand = g_ptr_array_index(t->shapes, k % t->shapes->len);
-    vm->net_peak_pps = t->peak_pps;
-    vm->net_packet_bytes = t->packet_bytes;
-    vm->net_jitter = t->jitter;
-    sc->has_net = TRUE;
-}
-
 static gboolean load_vm(Loader *ld, const char *group, GError **error)
 {
     guint n_vcpus = 1;
@@ -312,7 +300,7 @@ static gboolean load_vm(Loader *ld, const char *group, GError **error)
     guint k = 0;
     if (!vm || !load_affinity(ld, group, vm, error))
         return FALSE;
-    net_fill(ld->sc, &net, vm, 0);
+    sova_sim_traffic_fill(&net, ld->sc, vm, 0);
     return vm_fill(ld, group, vm, demands, -1, pin, &k, error);
 }
 
@@ -341,7 +329,7 @@ static gboolean load_vms(Loader *ld, const char *group, GError **error)
         if (!vm || !load_affinity(ld, group, vm, error) ||
             !vm_fill(ld, group, vm, demands, (int)i, pin, &k, error))
             return FALSE;
-        net_fill(ld->sc, &net, vm, i);
+        sova_sim_traffic_fill(&net, ld->sc, vm, i);
     }
     return TRUE;
 }
