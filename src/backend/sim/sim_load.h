@@ -1,6 +1,6 @@
 /* sim_load.h — the one loader for what both scenario formats share: the single-host
- * format (docs/scenario.md, sim_scenario.c) and the cluster format
- * (docs/cluster-scenario.md, sim_cluster_scenario.c).
+ * format (docs/scenario.md, sim_scenario_host.c) and the cluster format
+ * (docs/cluster-scenario.md, sim_scenario_cluster.c).
  *
  * Shared: reading the file, refusing a group defined twice (GKeyFile would merge them
  * silently), unknown groups and keys, the run's timing (description, duration, interval,
