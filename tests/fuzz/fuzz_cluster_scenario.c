@@ -1,12 +1,12 @@
 /* fuzz_cluster_scenario.c — libFuzzer target: the cluster simulator's scenario loader
- * (src/backend/sim/sim_cluster_scenario.c). */
+ * (the cluster format of src/backend/sim/sim_scenario*.c). */
 #include "fuzz_input.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     g_autofree char *text = fuzz_text(data, size);
     g_autoptr(GError) err = NULL;
-    sova_sim_cluster_scenario_free(sova_sim_cluster_scenario_load_data("fuzz.conf", text, &err));
+    sova_sim_scenario_free(sova_sim_cluster_scenario_load_data("fuzz.conf", text, &err));
     return 0;
 }

@@ -1,5 +1,5 @@
 /* fuzz_sim_scenario.c — libFuzzer target: the host simulator's scenario loader
- * (src/backend/sim/sim_scenario.c). */
+ * (the single-host format of src/backend/sim/sim_scenario*.c). */
 #include "fuzz_input.h"
 #include "backend/sim/sim_scenario.h"
 
