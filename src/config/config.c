@@ -195,11 +195,8 @@ gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text
 
 gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e))
-        return g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message), FALSE;
-    return sova_config_load_data(c, path, text, error);
+    g_autofree char *text = sova_keyfile_read(path, error);
+    return text && sova_config_load_data(c, path, text, error);
 }
 
 gboolean sova_config_check_interval(const char *what, double seconds, GError **error)

@@ -123,6 +123,15 @@ static gboolean check_lines(const char *path, const char *text, GError **error)
     return TRUE;
 }
 
+char *sova_keyfile_read(const char *path, GError **error)
+{
+    char *text = NULL;
+    g_autoptr(GError) e = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &e))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message);
+    return text;
+}
+
 gboolean sova_keyfile_parse(SovaKeyFile *k, const char *path, const char *text, GError **error)
 {
     g_autoptr(GError) e = NULL;

@@ -13,6 +13,8 @@ typedef struct {
     GKeyFile *kf;             /* owned: sova_keyfile_clear() frees it */
 } SovaKeyFile;
 
+/* the text of the file at `path`; NULL with error (SOVA_ERROR_INVALID) when unreadable */
+char *sova_keyfile_read(const char *path, GError **error);
 /* parses `text`; a syntax error becomes "PATH:LINE: message", and so does what GKeyFile
  * would silently fold into a value or drop: a line that is not valid UTF-8, an inline
  * comment (a '#' that starts a value or follows a blank in it), an escape other than
