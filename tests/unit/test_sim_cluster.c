@@ -435,9 +435,9 @@ static void test_scenario_errors(void)
          * merged into the first; counts and run lengths were unbounded */
         { TWO_HOSTS "[vm v]\nhost =\ndemand = constant:10\n", 17, "host: empty" },
         { TWO_HOSTS "[vms v]\ncount = 2\nhost = \ndemand = constant:10\n", 18, "host: empty" },
-        { TWO_HOSTS "[host a]\npcpus = 8\n", 16, "group [host a] is defined twice (first at line 6)" },
+        { TWO_HOSTS "[host a]\npcpus = 8\n", 16, "section [host a] again (first at line 6)" },
         { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\n[vm v]\nhost = b\ndemand = constant:1\n", 19,
-          "[vm v] is defined twice" },
+          "section [vm v] again" },
         { "[cluster]\nduration = 10000000\ninterval = 1\ntick = 1\n[host a]\n", 2, "too long a run" },
         { TWO_HOSTS "[hosts h]\ncount = 20000\n", 17, "count" },
         { TWO_HOSTS "[hosts h]\ncount = 300\npcpus = 4096\n", 18, "too many pCPUs" },

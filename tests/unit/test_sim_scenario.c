@@ -187,8 +187,8 @@ static const Refused refused[] = {
     { "[host]\npcpus=4\n[vms]\ncount=2\ndemand=constant:5\npin=\n", 6, "pin: empty" },
     { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\npin= , \n", 5, "pin" },
     { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\n[vm b]\ndemand=constant:5\n"
-      "[vm a]\ndemand=constant:7\n", 7, "group [vm a] is defined twice (first at line 3)" },
-    { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\n[host]\nnoise=1\n", 5, "[host] is defined twice" },
+      "[vm a]\ndemand=constant:7\n", 7, "section [vm a] again (first at line 3)" },
+    { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\n[host]\nnoise=1\n", 5, "section [host] again" },
     { "[scenario]\nduration=100000000\n[host]\npcpus=8192\n[vm a]\ndemand=constant:5\n", 2,
       "too long a run" },
     { "[scenario]\nduration=10000\ninterval=0.001\ntick=0.001\n[host]\npcpus=1\n[vm a]\n"

@@ -1,9 +1,8 @@
 /* sim_load.c — what both scenario loaders share; see sim_load.h.
  *
  * GKeyFile merges two groups of the same name into one, so a second [vm a] would
- * silently change the first: the raw text is scanned for group headers first, the way
- * GKeyFile reads them (leading blanks skipped, the name between '[' and the last ']'),
- * with a hash table of the names seen. */
+ * silently change the first: sova_keyfile_check_duplicates (util/keyfile.h, the same
+ * check sova.conf gets) refuses a group or a key given twice before anything is read. */
 #include "backend/sim/sim_load.h"
 #include "util/error.h"
 #include <string.h>
@@ -24,34 +23,6 @@ static gboolean fail_line(const char *path, int line, GError **error, const char
     return FALSE;
 }
 
-/* a group header defined twice: "FILE:LINE: group [x] is defined twice (first at line N)" */
-static gboolean check_groups_once(const char *path, const char *text, GError **error)
-{
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    int line = 1;
-    for (const char *p = text; *p; line++) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *s = p;
-        while (s < p + len && g_ascii_isspace(*s))
-            s++;
-        const char *close = s < p + len && *s == '[' ? g_strrstr_len(s, (gssize)(p + len - s), "]") : NULL;
-        if (close) {
-            char *name = g_strndup(s + 1, (gsize)(close - s - 1));
-            int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, name));
-            if (first) {
-                fail_line(path, line, error, "group [%s] is defined twice (first at line %d)", name,
-                          first);
-                g_free(name);
-                return FALSE;
-            }
-            g_hash_table_insert(seen, name, GINT_TO_POINTER(line));
-        }
-        p = end ? end + 1 : p + len;
-    }
-    return TRUE;
-}
-
 gboolean sova_sim_loader_open(SovaSimLoader *ld, const char *path, const char *text,
                               GPtrArray *demands, GError **error)
 {
@@ -69,7 +40,7 @@ gboolean sova_sim_loader_open(SovaSimLoader *ld, const char *path, const char *t
         text = owned;
     }
     ld->text = owned;   /* the key file points into it for line numbers */
-    return sova_keyfile_parse(&ld->k, path, text, error) && check_groups_once(path, text, error);
+    return sova_keyfile_parse(&ld->k, path, text, error) && sova_keyfile_check_duplicates(&ld->k, error);
 }
 
 void sova_sim_loader_close(SovaSimLoader *ld)

@@ -2,7 +2,7 @@
  * format (docs/scenario.md, sim_scenario_host.c) and the cluster format
  * (docs/cluster-scenario.md, sim_scenario_cluster.c).
  *
- * Shared: reading the file, refusing a group defined twice (GKeyFile would merge them
+ * Shared: reading the file, refusing a group or key given twice (GKeyFile would merge them
  * silently), unknown groups and keys, the run's timing (description, duration, interval,
  * tick, seed), demand shapes, a host's NIC keys (sim_nic.h), a VM's traffic keys, VM and
  * host names defined twice (a hash table: linear in their number), and the size limits
