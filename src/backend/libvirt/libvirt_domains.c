@@ -25,7 +25,8 @@
                      VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT)
 #define MAX_VCPUS_READ 16384   /* the remote protocol's limit for virDomainGetVcpus */
 
-typedef enum { STEP_OK, STEP_GONE, STEP_FAILED } Step;
+/* STEP_SKIP: the VM is left out of this sample but stays known (its XML is unreadable) */
+typedef enum { STEP_OK, STEP_GONE, STEP_SKIP, STEP_FAILED } Step;
 
 /* what the bulk stats said about one VM */
 typedef struct {
@@ -210,14 +211,18 @@ static Step sample_nics(SovaLibvirtBackend *lv, SovaLvDomain *d, const Record *r
     g_autoptr(GError) err = NULL;
     if (sova_lv_nics_sample(lv, d, r->params, r->nparams, vm, &err))
         return STEP_OK;
-    if (err->code == SOVA_ERROR_GONE)
+    if (g_error_matches(err, SOVA_ERROR, SOVA_ERROR_GONE))
         return STEP_GONE;
-    if (err->code == SOVA_ERROR_CONNECT) {
+    if (g_error_matches(err, SOVA_ERROR, SOVA_ERROR_CONNECT)) {
         g_propagate_error(error, g_steal_pointer(&err));
         return STEP_FAILED;
     }
-    sova_debug("libvirt: %s", err->message);   /* only its NIC identities are missing */
-    return STEP_OK;
+    /* without its XML the VM's settings (net mode, migrate='no', group) are unknown: a
+     * sample without them would silently drop them, so the VM is left out, this VM only */
+    if (!d->xml_warned)
+        sova_warn("libvirt: leaving VM %s out: %s", vm->name, err->message);
+    d->xml_warned = TRUE;
+    return STEP_SKIP;
 }
 
 static guint64 sum_vcpu_times(const SovaVmSample *vm)
@@ -249,10 +254,10 @@ static gboolean sample_domain(SovaLibvirtBackend *lv, SovaSnapshot *s, virDomain
         vm->cpu_time_ns = sum_vcpu_times(vm);   /* best estimate: the vCPU threads' time */
     if (st == STEP_OK)
         st = sample_nics(lv, d, &r, vm, error);
-    if (st == STEP_GONE) {
+    if (st == STEP_GONE)
         sova_lv_domain_forget(lv, uuid);
+    if (st == STEP_GONE || st == STEP_SKIP)
         g_ptr_array_remove_fast(s->vms, vm);
-    }
     return st != STEP_FAILED;
 }
 

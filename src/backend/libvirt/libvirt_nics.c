@@ -147,15 +147,25 @@ gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *
         sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "reading the XML of %s", vm_name);
         return FALSE;
     }
-    GArray *nics = sova_lv_nics_parse(xml, SOVA_LV_VF_ALIAS_PREFIX, error);
-    if (!nics || !sova_lv_meta_parse(xml, &d->meta, error)) {
+    g_autoptr(GError) err = NULL;
+    SovaLvMeta meta = {0};
+    GArray *nics = sova_lv_nics_parse(xml, SOVA_LV_VF_ALIAS_PREFIX, &err);
+    if (!nics || !sova_lv_meta_parse(xml, &meta, &err)) {
+        /* a document GMarkup cannot read (libvirt accepts more names than GMarkup does):
+         * SOVA_ERROR_INVALID, never GMarkup's own code, which callers would mistake for
+         * one of sova's; the cache keeps what the last good read said */
         sova_lv_nics_free(nics);
-        g_prefix_error(error, "the XML of %s: ", vm_name);
+        sova_lv_meta_clear(&meta);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "the XML of %s: %s", vm_name,
+                    err->message);
         return FALSE;
     }
     sova_lv_nics_free(d->nics);
     d->nics = nics;
+    sova_lv_meta_clear(&d->meta);
+    d->meta = meta;
     d->nics_stale = FALSE;
+    d->xml_warned = FALSE;
     return TRUE;
 }
 
@@ -241,9 +251,18 @@ gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
 {
     gboolean reported;
     g_autoptr(GArray) taps = read_taps(params, nparams, &reported);
+    g_autoptr(GError) err = NULL;
     if (lv->opts.net && (!d->nics || d->nics_stale || (reported && taps_differ(d, taps))) &&
-        !sova_lv_nics_read(lv, d, vm->name, error))
-        return FALSE;
+        !sova_lv_nics_read(lv, d, vm->name, &err)) {
+        /* a refused read with an earlier good one cached: go on with the cache (its
+         * migrate='no' and group included), and read again next time */
+        if (!d->nics || !g_error_matches(err, SOVA_ERROR, SOVA_ERROR_BACKEND)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        sova_debug("libvirt: %s; using the XML read before", err->message);
+        d->nics_stale = TRUE;
+    }
     if (lv->opts.net)
         sova_lv_meta_fill(&d->meta, vm);
     for (guint i = 0; lv->opts.net && i < d->nics->len; i++) {

@@ -55,6 +55,7 @@ typedef struct {
     gboolean nics_stale;      /* re-read the XML at the next sample (after a switch, or
                                * a metadata change) */
     SovaLvMeta meta;          /* from the same XML */
+    gboolean xml_warned;      /* the VM is skipped, its XML unreadable: warned once */
 } SovaLvDomain;
 
 /* VF hand-outs in progress or done (libvirt_vf.c) */
