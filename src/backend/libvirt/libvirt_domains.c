@@ -8,8 +8,9 @@
  *   - the current pCPU is read (virDomainGetVcpus) only for VMs that have a vCPU
  *     allowed on more than one pCPU; a pinned vCPU is where its pin says.
  * Steady state with every vCPU pinned: no call per VM at all.
- * Drivers whose bulk stats carry no vcpu.N.time (the test driver) cost one
- * virDomainGetVcpus per VM per sample instead, which gives times, pCPUs and affinity.
+ * Drivers whose bulk stats carry no vcpu.N.time (the test driver), and VMs whose vCPU
+ * ids have gaps (a disabled vCPU), cost one virDomainGetVcpus per VM per sample
+ * instead, which gives times, pCPUs and affinity, each placed by its vCPU id.
  * The same call carries the interface counters (net.*): NICs are filled by
  * libvirt_nics.c, which reads a VM's XML only when the net plane is on and the VM is
  * new or changed.
@@ -17,6 +18,7 @@
  * dropped from the snapshot; only a lost connection fails the sample. */
 #include "backend/libvirt/libvirt_private.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define STATS_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
                       VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | \
@@ -193,15 +195,40 @@ static Step sample_fallback(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSampl
         Step st = follow_up_failed(lv, vm, "reading vCPUs", error);
         return st == STEP_OK ? STEP_GONE : st;   /* no vCPU data: leave the VM out */
     }
-    g_array_set_size(vm->vcpus, got);
-    sova_lv_domain_set_maps(lv, d, maps, got, maplen, lv->n_pcpus);
+    sova_lv_vcpus_from_info(lv, d, vm, info, maps, got, maplen);
+    return STEP_OK;
+}
+
+void sova_lv_vcpus_from_info(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSample *vm,
+                             const virVcpuInfo *info, const unsigned char *maps, int got,
+                             int maplen)
+{
+    guint n = 0;
+    for (int i = 0; i < got; i++)
+        if (info[i].number < MAX_VCPUS_READ)
+            n = MAX(n, info[i].number + 1);
+    /* the i-th map belongs to vCPU info[i].number: re-order them by id */
+    g_autofree unsigned char *by_id = g_malloc0((gsize)MAX(n, 1) * maplen);
+    for (int i = 0; i < got; i++)
+        if (info[i].number < n)
+            memcpy(VIR_GET_CPUMAP(by_id, maplen, info[i].number),
+                   VIR_GET_CPUMAP(maps, maplen, i), maplen);
+    sova_lv_domain_set_maps(lv, d, by_id, n, maplen, lv->n_pcpus);
+    g_array_set_size(vm->vcpus, n);
+    for (guint k = 0; k < n; k++) {   /* a disabled vCPU: no time, place, or affinity */
+        SovaVcpuSample *v = sova_vm_vcpu(vm, k);
+        g_clear_pointer(&v->affinity, sova_cpuset_free);
+        *v = (SovaVcpuSample){.pcpu = -1};
+    }
     for (int i = 0; i < got; i++) {
-        SovaVcpuSample *v = sova_vm_vcpu(vm, i);
+        if (info[i].number >= n)
+            continue;
+        SovaVcpuSample *v = sova_vm_vcpu(vm, info[i].number);
         v->time_ns = info[i].cpuTime;
         v->pcpu = info[i].cpu >= 0 && (guint)info[i].cpu < lv->n_pcpus ? info[i].cpu : -1;
-        v->affinity = sova_cpuset_copy(g_ptr_array_index(d->affinity, i));
+        g_clear_pointer(&v->affinity, sova_cpuset_free);
+        v->affinity = sova_cpuset_copy(g_ptr_array_index(d->affinity, info[i].number));
     }
-    return STEP_OK;
 }
 
 /* NICs: counters from the record, identity from the XML cache */

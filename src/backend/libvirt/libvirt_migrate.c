@@ -138,13 +138,25 @@ static gpointer migrate_thread(gpointer data)
     return NULL;
 }
 
+/* libvirt takes whole MiB/s and reads 0 as "unlimited": a cap below 1 MiB/s rounded to
+ * 0 would lift the cap altogether, so any positive cap is at least 1 */
+guint64 sova_lv_migrate_bandwidth(double MiBps)
+{
+    if (!(MiBps > 0))
+        return 0;
+    if (MiBps >= (double)G_MAXUINT64)
+        return G_MAXUINT64;
+    return MAX((guint64)(MiBps + 0.5), 1);
+}
+
 static gboolean build_params(SovaLvMigration *m, const SovaMigrateOptions *o, GError **error)
 {
     int maxp = 0;
     gboolean ok = TRUE;
-    if (o->bandwidth_MiBps > 0)
+    guint64 bandwidth = sova_lv_migrate_bandwidth(o->bandwidth_MiBps);
+    if (bandwidth > 0)
         ok &= virTypedParamsAddULLong(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH,
-                                      (unsigned long long)(o->bandwidth_MiBps + 0.5)) == 0;
+                                      bandwidth) == 0;
     if (o->migrate_uri && *o->migrate_uri)
         ok &= virTypedParamsAddString(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_URI,
                                       o->migrate_uri) == 0;

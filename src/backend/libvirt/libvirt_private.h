@@ -140,6 +140,12 @@ SovaCpuSet *sova_lv_cpuset_from_map(const unsigned char *map, int maplen, guint 
 
 /* libvirt_domains.c */
 gboolean sova_lv_domains_sample(SovaLibvirtBackend *lv, SovaSnapshot *s, GError **error);
+/* one virDomainGetVcpus answer (got entries, maps maplen bytes each, in the answer's
+ * order) into vm->vcpus and d's affinity cache, each at its vCPU id: ids have gaps when
+ * vCPUs were disabled (virsh setvcpu --disable), and those entries stay unknown */
+void sova_lv_vcpus_from_info(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSample *vm,
+                             const virVcpuInfo *info, const unsigned char *maps, int got,
+                             int maplen);
 
 /* libvirt_nics.c: NIC identity from the domain XML, counters from the bulk stats */
 /* the interfaces of a domain XML document, roles assigned; NULL with error when malformed */
@@ -190,6 +196,9 @@ void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
 
 /* libvirt_migrate.c: live migration to another libvirt backend (cluster plane) */
 typedef struct SovaLvMigration SovaLvMigration;
+/* the VIR_MIGRATE_PARAM_BANDWIDTH of a cap in MiB/s: 0 (unlimited) only for no cap, a
+ * positive cap at least 1 (libvirt reads 0 as unlimited) */
+guint64 sova_lv_migrate_bandwidth(double MiBps);
 void sova_lv_migrate_init(SovaLibvirtBackend *lv);
 /* waits for migrations still running (their worker threads use the connection) */
 void sova_lv_migrate_clear(SovaLibvirtBackend *lv);
