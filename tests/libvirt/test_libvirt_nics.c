@@ -42,12 +42,30 @@ static void test_parse_roles(void)
     g_assert_cmpstr(n->mac, ==, "52:54:00:00:00:01");
     g_assert_cmpstr(n->target, ==, "vnet0");
     g_assert_cmpstr(n->type, ==, "network");
-    n = &g_array_index(nics, SovaLvNic, 1);   /* production VF: transient teaming, no tap */
-    g_assert_cmpint(n->role, ==, SOVA_NIC_VF);
+    /* issue 16 item 8: a transient-teaming VF the operator attached (alias hostdev0) is
+     * not sova's, nor is another NIC carrying the standby's MAC: OTHER, marked foreign */
+    n = &g_array_index(nics, SovaLvNic, 1);
+    g_assert_cmpint(n->role, ==, SOVA_NIC_OTHER);
+    g_assert_true(n->foreign_vf);
     g_assert_null(n->target);
     g_assert_cmpint(g_array_index(nics, SovaLvNic, 2).role, ==, SOVA_NIC_VF);   /* pool alias */
-    g_assert_cmpint(g_array_index(nics, SovaLvNic, 3).role, ==, SOVA_NIC_VF);   /* same MAC */
+    g_assert_false(g_array_index(nics, SovaLvNic, 2).foreign_vf);
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 3).role, ==, SOVA_NIC_OTHER);   /* same MAC */
+    g_assert_true(g_array_index(nics, SovaLvNic, 3).foreign_vf);
     g_assert_cmpint(g_array_index(nics, SovaLvNic, 4).role, ==, SOVA_NIC_OTHER);
+    g_assert_false(g_array_index(nics, SovaLvNic, 4).foreign_vf);
+    g_assert_true(sova_lv_nics_foreign_vf(nics));
+    sova_lv_nics_free(nics);
+    /* sova's own production VF: transient teaming and sova's alias */
+    nics = sova_lv_nics_parse("<domain><devices><interface type='network'>"
+                              "<mac address='52:54:00:00:00:01'/><teaming type='persistent'/>"
+                              "</interface><interface type='network'>"
+                              "<mac address='52:54:00:00:00:01'/><teaming type='transient'/>"
+                              "<alias name='ua-sova-vf2'/></interface></devices></domain>",
+                              SOVA_LV_VF_ALIAS_PREFIX, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 1).role, ==, SOVA_NIC_VF);
+    g_assert_false(sova_lv_nics_foreign_vf(nics));
     sova_lv_nics_free(nics);
 
     g_assert_null(sova_lv_nics_parse("<domain><devices><interface>", NULL, &error));
@@ -215,6 +233,32 @@ static void test_pool_reconciled(void)
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
     virDomainFree(holder);
     virDomainFree(other);
+}
+
+/* issue 16 item 8: the operator's own failover VF (the standby's MAC, an alias of its
+ * own) is neither counted in the pool, nor detached, nor joined by a second VF: the VM is
+ * left out of VF switching */
+static void test_operator_vf_left_alone(void)
+{
+    g_autoptr(SovaBackend) be = open_net(2);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr own = create_vm(conn, "own", 3, "ua-opvf");
+    g_autoptr(SovaSnapshot) s = sample(be);
+    SovaVmSample *vm = find_vm(s, "own");
+    g_assert_null(nic_role(vm, SOVA_NIC_VF));
+    g_assert_cmpint(vm->net_override, ==, SOVA_NET_NEVER);
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
+    g_autoptr(GError) error = NULL;
+    SovaAction det = action(SOVA_ACTION_DETACH_VF, own);
+    g_assert_false(sova_backend_execute(be, &det, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* holds no VF of sova's */
+    g_clear_error(&error);
+    SovaAction att = action(SOVA_ACTION_ATTACH_VF, own);
+    g_assert_false(sova_backend_execute(be, &att, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "did not attach"));
+    g_assert_cmpint(virDomainDestroy(own), ==, 0);
+    virDomainFree(own);
 }
 
 /* the test driver cannot hot-plug: a failed attach or detach request leaves the pool
@@ -423,6 +467,7 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt-nics/counters-with-drops", test_counters_with_drops);
     g_test_add_func("/libvirt-nics/pool-reconciled", test_pool_reconciled);
     g_test_add_func("/libvirt-nics/failures-clean", test_failures_clean);
+    g_test_add_func("/libvirt-nics/operator-vf-left-alone", test_operator_vf_left_alone);
     g_test_add_func("/libvirt-nics/pool-from-network", test_pool_from_network);
     g_test_add_func("/libvirt-nics/unreadable-xml-skips-one-vm", test_unreadable_xml_skips_one_vm);
     return g_test_run();

@@ -33,6 +33,7 @@ typedef struct {
     char *target;             /* tap ("vnet3"); NULL for hostdev */
     char *type;               /* interface type: network, bridge, hostdev, ... */
     SovaNicRole role;
+    gboolean foreign_vf;      /* a VF the operator attached (not sova's alias): role OTHER */
 } SovaLvNic;
 
 /* sova's metadata elements of one VM, from its domain XML (libvirt_meta.c) */
@@ -151,6 +152,8 @@ void sova_lv_vcpus_from_info(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSamp
 /* the interfaces of a domain XML document, roles assigned; NULL with error when malformed */
 GArray *sova_lv_nics_parse(const char *xml, const char *vf_alias_prefix, GError **error);
 void sova_lv_nics_free(GArray *nics);
+/* TRUE when the VM holds a VF sova did not attach (the operator's failover setup) */
+gboolean sova_lv_nics_foreign_vf(const GArray *nics);
 /* (re-)reads d's live XML into d->nics (one counted call); FALSE with error */
 gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *vm_name,
                            GError **error);

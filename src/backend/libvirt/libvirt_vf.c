@@ -210,6 +210,9 @@ static gboolean check_attachable(SovaLibvirtBackend *lv, const SovaAction *a, So
     else if (vf)
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s already holds a VF (%s)",
                     a->vm_name, vf->alias ? vf->alias : "no alias");
+    else if (sova_lv_nics_foreign_vf(d->nics))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "%s holds a VF sova did not attach (the operator's): left alone", a->vm_name);
     else if (g_hash_table_contains(lv->vf.pending, a->uuid))
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s: a detach is still pending",
                     a->vm_name);
