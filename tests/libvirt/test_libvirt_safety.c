@@ -3,7 +3,8 @@
  * the in-process test driver (test:///default).
  *   - a migration bandwidth cap below 1 MiB/s is not sent as 0 (= unlimited);
  *   - vCPU ids with gaps (virsh setvcpu --disable) land at their ids, not at their
- *     position in virDomainGetVcpus' answer (which would pin the wrong vCPU). */
+ *     position in virDomainGetVcpus' answer (which would pin the wrong vCPU);
+ *   - two host names for one libvirt host (one capabilities host UUID) are refused. */
 #include <libvirt/libvirt.h>
 #include <string.h>
 #include "backend/libvirt/libvirt_backend.h"
@@ -64,10 +65,50 @@ static void test_vcpu_ids_with_gaps(void)
     g_ptr_array_unref(d.affinity);
 }
 
+/* item 10: the host UUID from the capabilities, and one host under two names refused */
+static void test_one_host_two_names(void)
+{
+    g_autoptr(GError) error = NULL;
+    char *uuid = NULL;
+    GArray *topo = sova_lv_caps_read("<capabilities><host><uuid> 4c4c4544-0042-1010-8054-b4c04f4d3432 "
+                                     "</uuid><cpu><uuid>no</uuid></cpu></host>"
+                                     "<guest><uuid>nor-this</uuid></guest></capabilities>",
+                                     &uuid, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(uuid, ==, "4c4c4544-0042-1010-8054-b4c04f4d3432");
+    g_array_unref(topo);
+    g_free(uuid);
+    topo = sova_lv_caps_read("<capabilities><host/></capabilities>", &uuid, &error);
+    g_assert_null(uuid);   /* the test driver's capabilities have none */
+    g_array_unref(topo);
+
+    SovaBackend *bes[3];
+    const char *names[] = {"h1", "h2", "h1-again"};
+    for (guint i = 0; i < 3; i++) {
+        bes[i] = sova_libvirt_backend_open(URI, &(SovaLibvirtOptions){0}, &error);
+        g_assert_no_error(error);
+    }
+    g_assert_true(sova_libvirt_backends_distinct(bes, names, 3, &error));   /* no UUIDs */
+    ((SovaLibvirtBackend *)bes[0])->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    ((SovaLibvirtBackend *)bes[1])->host_uuid = g_strdup("11111111-2222-3333-4444-666666666666");
+    g_assert_true(sova_libvirt_backends_distinct(bes, names, 3, &error));
+    g_assert_no_error(error);
+    ((SovaLibvirtBackend *)bes[2])->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    g_assert_cmpstr(sova_libvirt_backend_host_uuid(bes[2]), ==,
+                    "11111111-2222-3333-4444-555555555555");
+    g_assert_false(sova_libvirt_backends_distinct(bes, names, 3, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "hosts h1 and h1-again"));
+    g_assert_nonnull(strstr(error->message, "11111111-2222-3333-4444-555555555555"));
+    for (guint i = 0; i < 3; i++)
+        sova_backend_free(bes[i]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/libvirt-safety/bandwidth-never-unlimited", test_bandwidth_never_unlimited);
     g_test_add_func("/libvirt-safety/vcpu-ids-with-gaps", test_vcpu_ids_with_gaps);
+    g_test_add_func("/libvirt-safety/one-host-two-names", test_one_host_two_names);
     return g_test_run();
 }

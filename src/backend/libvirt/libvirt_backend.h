@@ -69,5 +69,13 @@ void sova_libvirt_backend_vf_stats(SovaBackend *be, SovaLibvirtVfStats *out);
 guint sova_libvirt_backend_vf_in_use(SovaBackend *be);
 guint sova_libvirt_backend_vf_pool(SovaBackend *be);
 guint sova_libvirt_backend_vf_pending(SovaBackend *be);
+/* the host's UUID from its capabilities (NULL while disconnected, or when the driver
+ * gives none) */
+const char *sova_libvirt_backend_host_uuid(SovaBackend *be);
+/* FALSE with an error naming both hosts when two of the n connected backends are one
+ * libvirt host (the same host UUID under two names): a phantom host, and migrations to
+ * itself. Backends that are NULL, not connected or without a UUID are not compared. */
+gboolean sova_libvirt_backends_distinct(SovaBackend *const *bes, const char *const *names,
+                                        guint n, GError **error);
 /* TRUE when `be` is a libvirt backend */
 gboolean sova_backend_is_libvirt(SovaBackend *be);

@@ -87,6 +87,7 @@ typedef struct {
     int n_cpu_params;         /* fields virNodeGetCPUStats returns */
     guint64 memory_kib;
     char *host;
+    char *host_uuid;          /* capabilities/host/uuid; NULL when the driver gives none */
     guint n_pcpus;            /* width of the last sample: pin maps are this wide */
     /* per-VM cache */
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
@@ -115,6 +116,8 @@ gboolean sova_lv_last_error_is_gone(void);
 
 /* libvirt_caps.c: pCPU topology from a capabilities XML document */
 GArray *sova_lv_caps_topology(const char *xml, GError **error);
+/* the same, and *host_uuid (capabilities/host/uuid, NULL when absent; caller frees) */
+GArray *sova_lv_caps_read(const char *xml, char **host_uuid, GError **error);
 
 /* libvirt_node.c */
 gboolean sova_lv_node_read_static(SovaLibvirtBackend *lv, GError **error);
