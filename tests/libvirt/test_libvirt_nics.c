@@ -369,6 +369,18 @@ static void test_parse_metadata(void)
     g_assert_cmpfloat(m.host_nic_util, ==, -1);
     g_assert_true(sova_lv_meta_parse("<domain/>", &m, &error));
     g_assert_cmpint(m.net_override, ==, SOVA_NET_AUTO);
+    g_assert_cmpuint(m.memory_kib, ==, 0);
+    /* issue 16 item 13: the configured memory, in libvirt's units; not currentMemory */
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='KiB'>4194304</memory>"
+                                     "<currentMemory unit='KiB'>1024</currentMemory>"
+                                     "<metadata><memory>7</memory></metadata></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 4194304);
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='GiB'> 2 </memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 2 * 1024 * 1024);
+    g_assert_true(sova_lv_meta_parse("<domain><memory>512</memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 512);
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='parsec'>3</memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 0);
     sova_lv_meta_clear(&m);
 }
 
@@ -392,6 +404,7 @@ static void test_metadata_in_sample(void)
     SovaVmSample *vm = find_vm(s1, "meta");
     g_assert_cmpint(vm->net_override, ==, SOVA_NET_ALWAYS);
     g_assert_cmpstr(vm->group, ==, "web");
+    g_assert_cmpuint(vm->memory_kib, ==, 65536);   /* its <memory>, not a balloon's word */
     g_assert_false(vm->has_net_status);
     SovaNetPublish st = {.wants_vf = TRUE, .unmet = TRUE, .benefit = 3000, .nic_util = 0.25};
     g_autoptr(GError) error = NULL;

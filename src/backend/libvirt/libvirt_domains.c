@@ -1,6 +1,6 @@
 /* libvirt_domains.c — the host's running VMs, from ONE bulk stats call per sample.
  *
- * virConnectGetAllDomainStats gives every active VM's state, cpu.time, balloon and
+ * virConnectGetAllDomainStats gives every active VM's state, cpu.time, memory and
  * per-vCPU cumulative time and run-queue delay. What it lacks is affinity and the
  * pCPU a vCPU last ran on; those cost a call per VM, so:
  *   - affinity comes from the cache (libvirt_affinity.c), read with
@@ -272,9 +272,13 @@ static gboolean sample_domain(SovaLibvirtBackend *lv, SovaSnapshot *s, virDomain
     SovaLvDomain *d = sova_lv_domain_touch(lv, uuid, rec->dom);
     SovaVmSample *vm = sova_snapshot_add_vm(s, uuid, virDomainGetName(rec->dom), r.n_vcpus);
     vm->state = vm_state(&r);
-    gboolean has_cpu_time, has_balloon;
+    gboolean has_cpu_time, has_max;
     vm->cpu_time_ns = param_ull(&r, "cpu.time", &has_cpu_time);
-    vm->memory_kib = param_ull(&r, "balloon.current", &has_balloon);
+    /* the configured maximum, not the balloon's current size (the guest's balloon driver
+     * reports it); the net plane's XML read gives <memory> too (libvirt_meta.c) */
+    vm->memory_kib = param_ull(&r, "balloon.maximum", &has_max);
+    if (!has_max)
+        vm->memory_kib = param_ull(&r, "balloon.current", NULL);
     Step st = r.has_vcpu_times ? sample_with_stats(lv, d, &r, vm, error)
                                : sample_fallback(lv, d, vm, error);
     if (st == STEP_OK && !has_cpu_time)

@@ -44,6 +44,7 @@ typedef struct {
     gboolean has_net_status, net_wants_vf, net_unmet;
     double net_benefit, host_nic_util;
     gboolean leaving;
+    guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */
 } SovaLvMeta;
 
 /* what is known about one VM between samples, keyed by UUID */
