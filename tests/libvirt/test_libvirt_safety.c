@@ -4,7 +4,12 @@
  *   - a migration bandwidth cap below 1 MiB/s is not sent as 0 (= unlimited);
  *   - vCPU ids with gaps (virsh setvcpu --disable) land at their ids, not at their
  *     position in virDomainGetVcpus' answer (which would pin the wrong vCPU);
- *   - two host names for one libvirt host (one capabilities host UUID) are refused. */
+ *   - two host names for one libvirt host (one capabilities host UUID) are refused;
+ *   - a VF detach never waits: it stays pending, its VF in use, until device-removed;
+ *   - a VM that gave its VF back for a migration that failed gets it again at once.
+ * The test driver cannot hot-plug, so "libvirt accepted the detach request" and "the
+ * device-removed event arrived" are stood in for (sova_lv_vf_pending_add, the event
+ * table); the real thing: test_netrig.c. */
 #include <libvirt/libvirt.h>
 #include <string.h>
 #include "backend/libvirt/libvirt_backend.h"
@@ -104,11 +109,165 @@ static void test_one_host_two_names(void)
         sova_backend_free(bes[i]);
 }
 
+static SovaBackend *open_net(double detach_timeout)
+{
+    g_autoptr(GError) error = NULL;
+    SovaLibvirtOptions o = {.net = TRUE, .vf_pool = 1, .vf_network = "vfnet",
+                            .detach_timeout = detach_timeout};
+    SovaBackend *be = sova_libvirt_backend_open(URI, &o, &error);
+    g_assert_no_error(error);
+    return be;
+}
+
+static SovaSnapshot *sample(SovaBackend *be)
+{
+    g_autoptr(GError) error = NULL;
+    SovaSnapshot *s = sova_backend_sample(be, &error);
+    g_assert_no_error(error);
+    return s;
+}
+
+/* a VM with a standby and, when vf, sova's VF ua-sova-vf0 (same MAC) */
+static virDomainPtr create_vm(virConnectPtr conn, const char *name, int n, gboolean vf)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
+        "<os><type>hvm</type></os><devices><interface type='network'>"
+        "<source network='default'/><mac address='52:54:00:00:01:%02x'/><model type='virtio'/>"
+        "<alias name='ua-sova-net0'/><teaming type='persistent'/></interface>%s</devices>"
+        "</domain>", name, n,
+        vf ? "<interface type='network'><source network='default'/>"
+             "<mac address='52:54:00:00:01:01'/><alias name='ua-sova-vf0'/></interface>" : "");
+    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
+    g_assert_nonnull(d);
+    return d;
+}
+
+static SovaAction action(SovaActionKind kind, virDomainPtr d)
+{
+    SovaAction a = {.kind = kind, .vm_name = (char *)virDomainGetName(d), .reason = (char *)"t"};
+    virDomainGetUUIDString(d, a.uuid);
+    return a;
+}
+
+static void device_removed(SovaBackend *be, const char *uuid, const char *alias)
+{
+    g_hash_table_add(((SovaLibvirtBackend *)be)->vf.removed,
+                     g_strdup_printf("%s/%s", uuid, alias));
+}
+
+/* item 11: a requested detach returns at once and stays pending — asked again without a
+ * libvirt call, its VF in use (no second VM gets it) — until device-removed settles it
+ * after a sample; one past the detach timeout is reported and requested again */
+static void test_detach_never_waits(void)
+{
+    g_autoptr(SovaBackend) be = open_net(0.001);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr holder = create_vm(conn, "holder", 1, TRUE);
+    virDomainPtr other = create_vm(conn, "other", 2, FALSE);
+    g_autoptr(SovaSnapshot) s1 = sample(be);
+    SovaAction det = action(SOVA_ACTION_DETACH_VF, holder);
+    sova_lv_vf_pending_add((SovaLibvirtBackend *)be, det.uuid, "ua-sova-vf0");
+    g_autoptr(GError) error = NULL;
+    guint64 calls = be->calls;
+    g_assert_true(sova_backend_execute(be, &det, &error));   /* already requested */
+    g_assert_cmpuint(be->calls, ==, calls);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
+    SovaAction att = action(SOVA_ACTION_ATTACH_VF, other);
+    g_assert_false(sova_backend_execute(be, &att, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
+    g_assert_nonnull(strstr(error->message, "1 of them being detached"));
+    g_clear_error(&error);
+
+    g_usleep(5000);   /* past the 1 ms detach timeout: reported once, asked again */
+    g_autoptr(SovaSnapshot) s2 = sample(be);
+    SovaLibvirtVfStats st;
+    sova_libvirt_backend_vf_stats(be, &st);
+    g_assert_cmpuint(st.detach_timeouts, ==, 1);
+    g_assert_cmpuint(st.detaches, ==, 0);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
+
+    device_removed(be, det.uuid, "ua-sova-vf0");
+    g_autoptr(SovaSnapshot) s3 = sample(be);
+    sova_libvirt_backend_vf_stats(be, &st);
+    g_assert_cmpuint(st.detaches, ==, 1);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
+    virDomainDestroy(holder);
+    virDomainDestroy(other);
+    virDomainFree(holder);
+    virDomainFree(other);
+}
+
+/* polls until the migration of uuid has ended */
+static SovaMigrationStatus migration_end(SovaBackend *be, const char *uuid)
+{
+    SovaMigrationStatus st = {0};
+    for (int i = 0; i < 2000; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_assert_true(be->ops->migrate_poll(be, uuid, &st));
+        if (st.state != SOVA_MIGRATION_RUNNING)
+            return st;
+        g_usleep(5000);
+    }
+    g_assert_not_reached();
+}
+
+/* item 8: the VF given back for a migration that then fails is attached again at once
+ * (the test driver refuses the attach: the attempt is what shows), and the leaving mark
+ * is gone; a guest that does not give its VF back in time keeps it, not migrated */
+static void test_failed_migration_gives_vf_back(void)
+{
+    g_autoptr(SovaBackend) be = open_net(60);
+    g_autoptr(SovaBackend) dest = open_net(60);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr holder = create_vm(conn, "mover", 1, TRUE);
+    g_autoptr(SovaSnapshot) s1 = sample(be);
+    SovaAction a = action(SOVA_ACTION_DETACH_VF, holder);
+    sova_lv_vf_pending_add((SovaLibvirtBackend *)be, a.uuid, "ua-sova-vf0");
+    SovaMigrateOptions mo = {0};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(be->ops->migrate_start(be, a.uuid, dest, &mo, &error));
+    g_assert_no_error(error);
+    SovaMigrationStatus st;
+    g_assert_true(be->ops->migrate_poll(be, a.uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_RUNNING);   /* its VF is not gone yet */
+    device_removed(be, a.uuid, "ua-sova-vf0");
+    st = migration_end(be, a.uuid);   /* the test driver refuses p2p migration */
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    g_free(st.error);
+    SovaLibvirtVfStats vs;
+    sova_libvirt_backend_vf_stats(be, &vs);
+    g_assert_cmpuint(vs.detaches, ==, 1);
+    g_assert_cmpuint(vs.attach_failures, ==, 1);   /* asked for at once */
+    g_assert_false(sova_lv_domain_lookup((SovaLibvirtBackend *)be, a.uuid)->meta.leaving);
+
+    /* the guest never gives it back: FAILED after the detach timeout, nothing re-attached */
+    g_autoptr(SovaBackend) be2 = open_net(0.001);
+    g_autoptr(SovaSnapshot) s2 = sample(be2);
+    sova_lv_vf_pending_add((SovaLibvirtBackend *)be2, a.uuid, "ua-sova-vf0");
+    g_assert_true(be2->ops->migrate_start(be2, a.uuid, dest, &mo, &error));
+    g_usleep(5000);
+    st = migration_end(be2, a.uuid);
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    g_assert_nonnull(strstr(st.error, "did not give back its VF"));
+    g_free(st.error);
+    sova_libvirt_backend_vf_stats(be2, &vs);
+    g_assert_cmpuint(vs.attach_failures, ==, 0);   /* it holds its VF still */
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be2), ==, 0);
+    virDomainDestroy(holder);
+    virDomainFree(holder);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/libvirt-safety/bandwidth-never-unlimited", test_bandwidth_never_unlimited);
     g_test_add_func("/libvirt-safety/vcpu-ids-with-gaps", test_vcpu_ids_with_gaps);
     g_test_add_func("/libvirt-safety/one-host-two-names", test_one_host_two_names);
+    g_test_add_func("/libvirt-safety/detach-never-waits", test_detach_never_waits);
+    g_test_add_func("/libvirt-safety/failed-migration-gives-vf-back",
+                    test_failed_migration_gives_vf_back);
     return g_test_run();
 }

@@ -21,7 +21,9 @@ typedef struct {
     const char *vf_network;   /* {network}: the hostdev network (or the stand-in's) */
     guint vf_pool;            /* VF slots on this host; 0 = count the VFs of vf_network
                                * (a <forward mode='hostdev'> network) at connect */
-    double detach_timeout;    /* seconds to wait for device-removed; 0 = 5 s */
+    double detach_timeout;    /* seconds a detach may stay pending before it is reported
+                               * and requested again (and a migration waits for its VF to
+                               * be given back); 0 = 5 s */
     /* metadata namespaces this backend writes itself (NULL-terminated; may be NULL): their
      * change events do not trigger a re-read (see libvirt_meta.c) */
     const char *const *meta_writes;
@@ -45,7 +47,7 @@ typedef struct {
 typedef struct {
     guint64 attaches, attach_failures;
     guint64 detaches;         /* confirmed by device-removed (or the device was already gone) */
-    guint64 detach_timeouts;  /* no event in time: left pending */
+    guint64 detach_timeouts;  /* still pending after the detach timeout: asked again */
     double last_attach_s;     /* virDomainAttachDeviceFlags round trip */
     double last_detach_request_s; /* virDomainDetachDeviceAlias round trip */
     double last_detach_event_s;   /* detach request -> device-removed event */

@@ -60,6 +60,14 @@ typedef struct {
     gboolean xml_warned;      /* the VM is skipped, its XML unreadable: warned once */
 } SovaLvDomain;
 
+/* a detach requested and not yet confirmed by device-removed (libvirt_vf.c) */
+typedef struct {
+    char *alias;
+    double t0;                /* first request (monotonic seconds) */
+    double requested_at;      /* last request */
+    gboolean late;            /* past the detach timeout: reported once */
+} SovaLvPending;
+
 /* VF hand-outs in progress or done (libvirt_vf.c) */
 typedef struct {
     char *template;           /* owned copies of the options */
@@ -70,7 +78,7 @@ typedef struct {
     int failed_cb;            /* VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED callback id, -1 none */
     GHashTable *removed;      /* "uuid/alias" -> GINT_TO_POINTER(1): device-removed seen */
     GHashTable *refused;      /* "uuid/alias" -> 1: device-removal-failed seen */
-    GHashTable *pending;      /* uuid -> alias (char*): detach requested, not yet confirmed */
+    GHashTable *pending;      /* uuid -> SovaLvPending*: detach requested, not yet confirmed */
     SovaLibvirtVfStats stats;
 } SovaLvVf;
 
@@ -174,11 +182,29 @@ void sova_lv_vf_clear(SovaLibvirtBackend *lv);
 void sova_lv_vf_connected(SovaLibvirtBackend *lv);
 void sova_lv_vf_disconnecting(SovaLibvirtBackend *lv);
 gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+/* requests the unplug and returns at once: the VF stays the VM's (and in use) until
+ * device-removed (or the XML) shows it gone, settled after a sample or by
+ * sova_lv_vf_settle; no main loop runs in here */
 gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
 /* after each sample: settles or retries pending detaches, drops those of vanished VMs */
 void sova_lv_vf_after_sample(SovaLibvirtBackend *lv);
+/* settles the VM's pending detach now; TRUE when none is left */
+gboolean sova_lv_vf_settle(SovaLibvirtBackend *lv, const char *uuid);
+/* stops retrying the VM's pending detach (its reason went away) */
+void sova_lv_vf_forget_pending(SovaLibvirtBackend *lv, const char *uuid);
+/* registers a requested detach (what sova_lv_vf_detach does after libvirt accepted it) */
+void sova_lv_vf_pending_add(SovaLibvirtBackend *lv, const char *uuid, const char *alias);
 /* VF-role NICs over every known VM */
 guint sova_lv_vf_in_use(SovaLibvirtBackend *lv);
+
+/* libvirt_vf_migrate.c: a VM's VFs around a migration */
+/* asks for the VM's VFs to be detached; *given = how many it held */
+gboolean sova_lv_vf_give_back(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
+                              const char *name, guint *given, GError **error);
+/* TRUE when the VM holds no VF here any more (settles, requests the next detach) */
+gboolean sova_lv_vf_released(SovaLibvirtBackend *lv, const char *uuid, const char *name);
+/* attaches VFs again until the VM holds n (after a failed migration); a failure is logged */
+void sova_lv_vf_give_again(SovaLibvirtBackend *lv, const char *uuid, const char *name, guint n);
 
 /* libvirt_vfpool.c: the VF count of a hostdev network's XML (-1 with error) */
 int sova_lv_vfpool_parse(const char *xml, GError **error);
