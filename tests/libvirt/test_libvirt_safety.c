@@ -15,8 +15,9 @@
 #include "backend/libvirt/libvirt_backend.h"
 #include "backend/libvirt/libvirt_private.h"
 #include "util/error.h"
+#include "lv_test_util.h"
 
-#define URI "test:///default"
+#define URI LVT_URI
 
 /* item 9 */
 static void test_bandwidth_never_unlimited(void)
@@ -109,47 +110,6 @@ static void test_one_host_two_names(void)
         sova_backend_free(bes[i]);
 }
 
-static SovaBackend *open_net(double detach_timeout)
-{
-    g_autoptr(GError) error = NULL;
-    SovaLibvirtOptions o = {.net = TRUE, .vf_pool = 1, .vf_network = "vfnet",
-                            .detach_timeout = detach_timeout};
-    SovaBackend *be = sova_libvirt_backend_open(URI, &o, &error);
-    g_assert_no_error(error);
-    return be;
-}
-
-static SovaSnapshot *sample(SovaBackend *be)
-{
-    g_autoptr(GError) error = NULL;
-    SovaSnapshot *s = sova_backend_sample(be, &error);
-    g_assert_no_error(error);
-    return s;
-}
-
-/* a VM with a standby and, when vf, sova's VF ua-sova-vf0 (same MAC) */
-static virDomainPtr create_vm(virConnectPtr conn, const char *name, int n, gboolean vf)
-{
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
-        "<os><type>hvm</type></os><devices><interface type='network'>"
-        "<source network='default'/><mac address='52:54:00:00:01:%02x'/><model type='virtio'/>"
-        "<alias name='ua-sova-net0'/><teaming type='persistent'/></interface>%s</devices>"
-        "</domain>", name, n,
-        vf ? "<interface type='network'><source network='default'/>"
-             "<mac address='52:54:00:00:01:01'/><alias name='ua-sova-vf0'/></interface>" : "");
-    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
-    g_assert_nonnull(d);
-    return d;
-}
-
-static SovaAction action(SovaActionKind kind, virDomainPtr d)
-{
-    SovaAction a = {.kind = kind, .vm_name = (char *)virDomainGetName(d), .reason = (char *)"t"};
-    virDomainGetUUIDString(d, a.uuid);
-    return a;
-}
-
 static void device_removed(SovaBackend *be, const char *uuid, const char *alias)
 {
     g_hash_table_add(((SovaLibvirtBackend *)be)->vf.removed,
@@ -161,12 +121,12 @@ static void device_removed(SovaBackend *be, const char *uuid, const char *alias)
  * after a sample; one past the detach timeout is reported and requested again */
 static void test_detach_never_waits(void)
 {
-    g_autoptr(SovaBackend) be = open_net(0.001);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0.001);
     virConnectPtr conn = sova_libvirt_backend_conn(be);
-    virDomainPtr holder = create_vm(conn, "holder", 1, TRUE);
-    virDomainPtr other = create_vm(conn, "other", 2, FALSE);
-    g_autoptr(SovaSnapshot) s1 = sample(be);
-    SovaAction det = action(SOVA_ACTION_DETACH_VF, holder);
+    virDomainPtr holder = lvt_create_vm(conn, "holder", 1, "ua-sova-vf0");
+    virDomainPtr other = lvt_create_vm(conn, "other", 2, NULL);
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    SovaAction det = lvt_action(SOVA_ACTION_DETACH_VF, holder);
     sova_lv_vf_pending_add((SovaLibvirtBackend *)be, det.uuid, "ua-sova-vf0");
     g_autoptr(GError) error = NULL;
     guint64 calls = be->calls;
@@ -174,14 +134,14 @@ static void test_detach_never_waits(void)
     g_assert_cmpuint(be->calls, ==, calls);
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
-    SovaAction att = action(SOVA_ACTION_ATTACH_VF, other);
+    SovaAction att = lvt_action(SOVA_ACTION_ATTACH_VF, other);
     g_assert_false(sova_backend_execute(be, &att, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
     g_assert_nonnull(strstr(error->message, "1 of them being detached"));
     g_clear_error(&error);
 
     g_usleep(5000);   /* past the 1 ms detach timeout: reported once, asked again */
-    g_autoptr(SovaSnapshot) s2 = sample(be);
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be);
     SovaLibvirtVfStats st;
     sova_libvirt_backend_vf_stats(be, &st);
     g_assert_cmpuint(st.detach_timeouts, ==, 1);
@@ -189,7 +149,7 @@ static void test_detach_never_waits(void)
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
 
     device_removed(be, det.uuid, "ua-sova-vf0");
-    g_autoptr(SovaSnapshot) s3 = sample(be);
+    g_autoptr(SovaSnapshot) s3 = lvt_sample(be);
     sova_libvirt_backend_vf_stats(be, &st);
     g_assert_cmpuint(st.detaches, ==, 1);
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);
@@ -219,12 +179,12 @@ static SovaMigrationStatus migration_end(SovaBackend *be, const char *uuid)
  * is gone; a guest that does not give its VF back in time keeps it, not migrated */
 static void test_failed_migration_gives_vf_back(void)
 {
-    g_autoptr(SovaBackend) be = open_net(60);
-    g_autoptr(SovaBackend) dest = open_net(60);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 60);
+    g_autoptr(SovaBackend) dest = lvt_open_net(1, 60);
     virConnectPtr conn = sova_libvirt_backend_conn(be);
-    virDomainPtr holder = create_vm(conn, "mover", 1, TRUE);
-    g_autoptr(SovaSnapshot) s1 = sample(be);
-    SovaAction a = action(SOVA_ACTION_DETACH_VF, holder);
+    virDomainPtr holder = lvt_create_vm(conn, "mover", 1, "ua-sova-vf0");
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    SovaAction a = lvt_action(SOVA_ACTION_DETACH_VF, holder);
     sova_lv_vf_pending_add((SovaLibvirtBackend *)be, a.uuid, "ua-sova-vf0");
     SovaMigrateOptions mo = {0};
     g_autoptr(GError) error = NULL;
@@ -244,8 +204,8 @@ static void test_failed_migration_gives_vf_back(void)
     g_assert_false(sova_lv_domain_lookup((SovaLibvirtBackend *)be, a.uuid)->meta.leaving);
 
     /* the guest never gives it back: FAILED after the detach timeout, nothing re-attached */
-    g_autoptr(SovaBackend) be2 = open_net(0.001);
-    g_autoptr(SovaSnapshot) s2 = sample(be2);
+    g_autoptr(SovaBackend) be2 = lvt_open_net(1, 0.001);
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be2);
     sova_lv_vf_pending_add((SovaLibvirtBackend *)be2, a.uuid, "ua-sova-vf0");
     g_assert_true(be2->ops->migrate_start(be2, a.uuid, dest, &mo, &error));
     g_usleep(5000);

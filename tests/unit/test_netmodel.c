@@ -254,6 +254,15 @@ static void test_drop_counter_reset(void)
     g_assert_cmpfloat_with_epsilon(sova_net_model_vm(m2, 0)->raw.rx_drop_pps, 7, 1e-9);
 }
 
+/* a standby on tap `tap` that delivered `pkts` packets each way (1000 bytes each) and
+ * whose tap dropped `drops` packets for the guest, counted from zero */
+static void standby(SovaSnapshot *s, const char *uuid, const char *name, const char *tap,
+                    guint64 pkts, guint64 drops)
+{
+    nic(vm(s, uuid, name), "ua-sova-net0", tap, SOVA_NIC_STANDBY, pkts * 1000, pkts * 1000,
+        pkts, pkts)->rx_drops = drops;
+}
+
 /* issue 16 item 13: a guest that stops draining its queue makes its tap drop all that is
  * sent to it. Next to a VM really at the virtio ceiling (200 pps delivered while
  * dropping), one that delivers 100 pps and "drops" 900 has its demand at what it
@@ -262,12 +271,10 @@ static void test_drops_need_evidence(void)
 {
     g_autoptr(SovaSnapshot) a = host(0);
     g_autoptr(SovaSnapshot) b = host(1);
-    nic(vm(a, UUID_A, "busy"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 0, 0, 0, 0);
-    nic(vm(b, UUID_A, "busy"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 1e5, 1e5, 100, 100)
-        ->rx_drops = 100;
-    nic(vm(a, UUID_B, "lazy"), "ua-sova-net0", "vnet1", SOVA_NIC_STANDBY, 0, 0, 0, 0);
-    nic(vm(b, UUID_B, "lazy"), "ua-sova-net0", "vnet1", SOVA_NIC_STANDBY, 5e4, 5e4, 50, 50)
-        ->rx_drops = 900;
+    standby(a, UUID_A, "busy", "vnet0", 0, 0);
+    standby(b, UUID_A, "busy", "vnet0", 100, 100);
+    standby(a, UUID_B, "lazy", "vnet1", 0, 0);
+    standby(b, UUID_B, "lazy", "vnet1", 50, 900);
     g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
     g_assert_cmpfloat_with_epsilon(m->virtio_ceiling_pps, 200, 1e-9);
     const SovaNetVmLoad *busy = sova_net_model_find(m, UUID_A), *lazy = sova_net_model_find(m, UUID_B);
@@ -282,10 +289,8 @@ static void test_drops_need_evidence(void)
     /* the ceiling is the host's and outlives the interval: the next one, with the busy VM
      * quiet, still gives the lazy one's drops no weight */
     g_autoptr(SovaSnapshot) c = host(2);
-    nic(vm(c, UUID_A, "busy"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 1e5, 1e5, 100, 100)
-        ->rx_drops = 100;
-    nic(vm(c, UUID_B, "lazy"), "ua-sova-net0", "vnet1", SOVA_NIC_STANDBY, 1e5, 1e5, 100, 100)
-        ->rx_drops = 1800;
+    standby(c, UUID_A, "busy", "vnet0", 100, 100);
+    standby(c, UUID_B, "lazy", "vnet1", 100, 1800);
     g_autoptr(SovaNetModel) m2 = sova_net_model_build(b, c, m, NULL);
     g_assert_cmpfloat(m2->virtio_ceiling_pps, >, 150);   /* sank a tenth of the way only */
     lazy = sova_net_model_find(m2, UUID_B);
@@ -298,9 +303,8 @@ static void test_inflation_bounded(void)
 {
     g_autoptr(SovaSnapshot) a = host(0);
     g_autoptr(SovaSnapshot) b = host(1);
-    nic(vm(a, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 0, 0, 0, 0);
-    nic(vm(b, UUID_A, "a"), "ua-sova-net0", "vnet0", SOVA_NIC_STANDBY, 5e4, 5e4, 50, 50)
-        ->rx_drops = 5000;
+    standby(a, UUID_A, "a", "vnet0", 0, 0);
+    standby(b, UUID_A, "a", "vnet0", 50, 5000);
     g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
     const SovaNetVmLoad *v = sova_net_model_vm(m, 0);
     g_assert_false(v->raw.drops_unproven);
