@@ -108,6 +108,31 @@ static void test_one_host_two_names(void)
     g_assert_nonnull(strstr(error->message, "11111111-2222-3333-4444-555555555555"));
     for (guint i = 0; i < 3; i++)
         sova_backend_free(bes[i]);
+    g_clear_error(&error);
+
+    /* and whenever a connection is made (a host the controller reaches later): the
+     * second URI to one host UUID is refused, naming both; the same URI twice is not */
+    SovaLibvirtBackend *a = (SovaLibvirtBackend *)sova_libvirt_backend_open(URI, NULL, &error);
+    SovaLibvirtBackend *b = (SovaLibvirtBackend *)sova_libvirt_backend_open(URI, NULL, &error);
+    SovaLibvirtBackend *c = (SovaLibvirtBackend *)sova_libvirt_backend_open(URI, NULL, &error);
+    g_assert_no_error(error);
+    a->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    b->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    c->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    g_free(b->uri);
+    b->uri = g_strdup("qemu+tcp://h1-again/system");
+    g_assert_true(sova_lv_host_claim(a, &error));
+    g_assert_true(sova_lv_host_claim(c, &error));   /* the same URI: a second reader */
+    g_assert_false(sova_lv_host_claim(b, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, URI " and qemu+tcp://h1-again/system are one"));
+    g_clear_error(&error);
+    sova_lv_host_release(a);
+    sova_lv_host_release(c);
+    g_assert_true(sova_lv_host_claim(b, &error));   /* the first one is gone */
+    sova_backend_free(&a->base);
+    sova_backend_free(&b->base);
+    sova_backend_free(&c->base);
 }
 
 static void device_removed(SovaBackend *be, const char *uuid, const char *alias)

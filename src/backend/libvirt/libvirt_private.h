@@ -120,6 +120,10 @@ gboolean sova_lv_check_conn_lost(SovaLibvirtBackend *lv);
  * SOVA_ERROR_CONNECT (connection lost), SOVA_ERROR_GONE (no such domain) or `code` */
 void sova_lv_set_error(SovaLibvirtBackend *lv, GError **error, SovaErrorCode code,
                        const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* registers lv's host UUID among this process's connections; FALSE (error naming both
+ * URIs) when another URI already reaches the same host. No UUID: TRUE. */
+gboolean sova_lv_host_claim(SovaLibvirtBackend *lv, GError **error);
+void sova_lv_host_release(SovaLibvirtBackend *lv);
 /* TRUE when libvirt's last error says the domain is gone or no longer running */
 gboolean sova_lv_last_error_is_gone(void);
 
