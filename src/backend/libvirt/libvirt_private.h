@@ -80,6 +80,8 @@ typedef struct {
     GHashTable *refused;      /* "uuid/alias" -> 1: device-removal-failed seen */
     GHashTable *pending;      /* uuid -> SovaLvPending*: detach requested, not yet confirmed */
     SovaLibvirtVfStats stats;
+    GPtrArray *queued;        /* attaches waiting for a VF being detached (libvirt_vf_queue.c) */
+    guint queue_src;          /* the main-loop source that carries them out */
 } SovaLvVf;
 
 typedef struct {
@@ -196,6 +198,17 @@ void sova_lv_vf_after_sample(SovaLibvirtBackend *lv);
 gboolean sova_lv_vf_settle(SovaLibvirtBackend *lv, const char *uuid);
 /* stops retrying the VM's pending detach (its reason went away) */
 void sova_lv_vf_forget_pending(SovaLibvirtBackend *lv, const char *uuid);
+/* an attach that never waits for a VF being detached */
+gboolean sova_lv_vf_attach_now(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+/* the lowest free VF slot, or -1 when the pool is exhausted */
+int sova_lv_vf_free_slot(SovaLibvirtBackend *lv);
+/* settles every pending detach whose device is gone */
+void sova_lv_vf_settle_all(SovaLibvirtBackend *lv);
+/* libvirt_vf_queue.c: an attach that waits (on the main loop, never in a nested one) for
+ * the VF a pending detach frees; TRUE: queued */
+gboolean sova_lv_vf_queue(SovaLibvirtBackend *lv, const SovaAction *a);
+void sova_lv_vf_queue_clear(SovaLibvirtBackend *lv);
+guint sova_lv_vf_queued(SovaLibvirtBackend *lv);
 /* registers a requested detach (what sova_lv_vf_detach does after libvirt accepted it) */
 void sova_lv_vf_pending_add(SovaLibvirtBackend *lv, const char *uuid, const char *alias);
 /* VF-role NICs over every known VM */

@@ -8,7 +8,9 @@
  * agent waits for its next interval. So a detach only requests the unplug and is kept
  * pending — its VF still the VM's and in use — until the event (or the XML) shows it
  * gone, settled after the next sample: no nested main loop, nothing that holds up the
- * agent's intervals or its reaction to SIGTERM. A detach still pending after the detach
+ * agent's intervals or its reaction to SIGTERM. An attach that finds the pool full while a
+ * detach is pending (a hand-over) waits for that VF (libvirt_vf_queue.c). A detach still
+ * pending after the detach
  * timeout, or refused by the guest (DEVICE_REMOVAL_FAILED), is reported and requested
  * again, every timeout, until the device is gone (or the VM is).
  *
@@ -58,6 +60,7 @@ void sova_lv_vf_init(SovaLibvirtBackend *lv)
 void sova_lv_vf_clear(SovaLibvirtBackend *lv)
 {
     SovaLvVf *vf = &lv->vf;
+    sova_lv_vf_queue_clear(lv);
     g_clear_pointer(&vf->template, g_free);
     g_clear_pointer(&vf->network, g_free);
     g_clear_pointer(&vf->removed, g_hash_table_unref);
@@ -154,7 +157,7 @@ guint sova_lv_vf_in_use(SovaLibvirtBackend *lv)
 }
 
 /* the lowest free slot, or -1 when the pool is exhausted */
-static int free_slot(SovaLibvirtBackend *lv)
+int sova_lv_vf_free_slot(SovaLibvirtBackend *lv)
 {
     if (sova_lv_vf_in_use(lv) >= lv->vf.pool)
         return -1;
@@ -229,13 +232,16 @@ static gboolean check_attachable(SovaLibvirtBackend *lv, const SovaAction *a, So
     return !*error;
 }
 
-gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+static gboolean attach(SovaLibvirtBackend *lv, const SovaAction *a, gboolean may_wait,
+                       GError **error)
 {
     const SovaLvNic *standby = NULL;
     SovaLvDomain *d = domain_with_nics(lv, a, error);
     if (!d || !check_attachable(lv, a, d, &standby, error))
         return FALSE;
-    int slot = free_slot(lv);
+    int slot = sova_lv_vf_free_slot(lv);
+    if (slot < 0 && may_wait && g_hash_table_size(lv->vf.pending) > 0)
+        return sova_lv_vf_queue(lv, a);   /* a hand-over: the VF being detached is its */
     if (slot < 0) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
                     "no free VF for %s: %u of %u in use (%u of them being detached)",
@@ -261,6 +267,16 @@ gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError *
     sova_info("libvirt: attached VF %s to %s (mac %s) in %.3f s", alias, a->vm_name, mac,
               lv->vf.stats.last_attach_s);
     return TRUE;
+}
+
+gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    return attach(lv, a, TRUE, error);
+}
+
+gboolean sova_lv_vf_attach_now(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    return attach(lv, a, FALSE, error);
 }
 
 static void detach_done(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *alias, double t0)
@@ -399,7 +415,7 @@ gboolean sova_lv_vf_settle(SovaLibvirtBackend *lv, const char *uuid)
     return !g_hash_table_contains(lv->vf.pending, uuid);
 }
 
-void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
+void sova_lv_vf_settle_all(SovaLibvirtBackend *lv)
 {
     GHashTableIter it;
     gpointer k, v;
@@ -407,6 +423,11 @@ void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
     while (g_hash_table_iter_next(&it, &k, &v))
         if (settle_pending(lv, k, v))
             g_hash_table_iter_remove(&it);
+}
+
+void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
+{
+    sova_lv_vf_settle_all(lv);
     /* events nobody waits for any more */
     g_hash_table_remove_all(lv->vf.refused);
     g_hash_table_remove_all(lv->vf.removed);
