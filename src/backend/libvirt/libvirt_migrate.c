@@ -3,9 +3,10 @@
  *
  * Start: mark the VM <sova-ctl:leaving to='HOST'/> (the host agent then attaches no VF
  * and gives back one it holds), ask for every VF it holds here to be detached
- * (libvirt_vf.c); once device-removed shows them gone — at once, or at a later poll,
- * within the detach timeout, else the migration fails and the VM keeps its VF — call
- * virDomainMigrateToURI3 in a worker thread —
+ * (libvirt_vf_migrate.c); once device-removed shows them gone — seen by a main-loop
+ * source that the controller's wait runs, so no nested loop; within the detach timeout,
+ * else the migration fails and the VM keeps its VF — call virDomainMigrateToURI3 in a
+ * worker thread —
  * it blocks for the whole migration, and libvirt connections are thread-safe — with
  * LIVE | PEER2PEER (the source libvirtd talks to the destination's itself: the
  * controller needs no data path of its own), PERSIST_DEST | UNDEFINE_SOURCE for a
