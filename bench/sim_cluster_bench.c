@@ -19,7 +19,7 @@
  * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] */
 #include "bench_scenarios.h"
 #include "sim/sim_cluster_run.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 #include "policy/cluster_policy.h"
 #include <math.h>
 #include <stdio.h>
@@ -48,7 +48,7 @@ static const Setup setups[N_RUNS] = {
 
 static guint n_seeds = 5;    /* --seeds: C1 is also judged over this many seeds */
 
-static SovaSimClusterResult *run_seed(const SovaSimClusterScenario *sc, const Setup *s, gboolean has_seed,
+static SovaSimClusterResult *run_seed(const SovaSimScenario *sc, const Setup *s, gboolean has_seed,
                                       guint64 seed)
 {
     SovaSimClusterRunOptions o = { .policy = s->policy ? sova_cluster_policy_find(s->policy) : NULL,
@@ -64,7 +64,7 @@ static SovaSimClusterResult *run_seed(const SovaSimClusterScenario *sc, const Se
     return r;
 }
 
-static SovaSimClusterResult *run_one(const SovaSimClusterScenario *sc, const Setup *s)
+static SovaSimClusterResult *run_one(const SovaSimScenario *sc, const Setup *s)
 {
     return run_seed(sc, s, FALSE, 0);
 }
@@ -131,7 +131,7 @@ static double median(GArray *a)
 
 /* C1 again on seeds seed+1 .. seed+n-1 with the table's run as the first: how often it is
  * met, and the median ratios */
-static void print_c1_seeds(const SovaSimClusterScenario *sc, SovaSimClusterResult **first)
+static void print_c1_seeds(const SovaSimScenario *sc, SovaSimClusterResult **first)
 {
     static const guint runs[] = { RUN_SOVA, RUN_WATCHER, RUN_PROXLB };
     g_autoptr(GArray) iw = g_array_new(FALSE, FALSE, sizeof(double)), mw = g_array_new(FALSE, FALSE, sizeof(double));
@@ -186,7 +186,7 @@ static void print_k1(SovaSimClusterResult **r)
            : both >= MAX(host, cl) - 1e-4 ? "level with the better one" : "NOT above both");
 }
 
-static void print_scenario(const char *name, const SovaSimClusterScenario *sc, SovaSimClusterResult **r)
+static void print_scenario(const char *name, const SovaSimScenario *sc, SovaSimClusterResult **r)
 {
     printf("\n%s: %s (%u hosts, %u VMs, %.0f s, interval %.0f s, threshold %.2f, cooldown %.0f s)\n", name,
            sc->description ? sc->description : "", sc->hosts->len, sc->vms->len, sc->duration, sc->interval,
@@ -222,7 +222,7 @@ static gboolean run_scenario(const char *dir, const char *file, gboolean json, J
 {
     g_autofree char *path = g_build_filename(dir, file, NULL);
     g_autoptr(GError) err = NULL;
-    g_autoptr(SovaSimClusterScenario) sc = sova_sim_cluster_scenario_load(path, &err);
+    g_autoptr(SovaSimScenario) sc = sova_sim_cluster_scenario_load(path, &err);
     if (!sc) {
         g_printerr("bench-sim-cluster: %s\n", err->message);
         return FALSE;

@@ -137,7 +137,7 @@ static Row *run_scenario(const char *dir, const char *file, const SovaConfig *cf
     row->name = g_strndup(file, strlen(file) - strlen(".conf"));
     row->description = g_strdup(sc->description);
     row->vms = sc->vms->len;
-    row->vfs = sc->host.vfs;
+    row->vfs = sova_sim_scenario_host(sc, 0)->nic.vfs;
     row->sums = g_new0(Sum, cols->len);
     for (guint c = 0; c < cols->len; c++)
         row->sums[c].min_ratio = INFINITY;

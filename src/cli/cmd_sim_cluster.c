@@ -7,7 +7,7 @@
  * network delivered against demanded. A bad scenario is reported as FILE:LINE, exit 2. */
 #include "cli/cli.h"
 #include "sim/sim_cluster_run.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 #include "policy/cluster_policy.h"
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +121,7 @@ static int run(const Opts *o, int argc, char **argv)
         return SOVA_EXIT_USAGE;
     }
     g_autoptr(GError) error = NULL;
-    g_autoptr(SovaSimClusterScenario) sc = sova_sim_cluster_scenario_load(argv[1], &error);
+    g_autoptr(SovaSimScenario) sc = sova_sim_cluster_scenario_load(argv[1], &error);
     if (!sc) {
         fprintf(stderr, "sova sim-cluster: %s\n", error->message);
         return SOVA_EXIT_USAGE;

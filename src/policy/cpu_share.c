@@ -1,6 +1,12 @@
-/* cpu_share.c — the work single-pCPU pins would lose, and share actions; see cpu_share.h. */
+/* cpu_share.c — when single-pCPU pins lose work, and sharing instead: the loss estimate,
+ * the decision to share or to pin again, and share actions; see cpu_share.h. */
 #include "policy/cpu_share.h"
+#include "policy/cpu_placement.h"
 #include <stdarg.h>
+
+#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
+#define SHARE_CALM_MAX 240
+#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
 
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,
                          double margin)
@@ -12,6 +18,81 @@ double sova_cpu_pin_loss(const double *load, const guint *count, const guint *id
         slack += MAX(0.0, 100.0 - l + margin);
     }
     return MIN(excess, slack);
+}
+
+double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to, double margin)
+{
+    guint n;
+    g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
+    g_autofree guint *count = g_new0(guint, MAX(m->n_pcpus, 1));
+    g_autofree gboolean *usable = g_new0(gboolean, MAX(m->n_pcpus, 1));
+    g_autofree double *left = g_memdup2(load, sizeof(double) * MAX(m->n_pcpus, 1));
+    for (guint k = 0; k < n; k++) {
+        count[ids[k]] = sova_model_pcpu(m, ids[k])->other >= 1.0;
+        usable[ids[k]] = TRUE;
+    }
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        if (to[v] < 0 || (guint)to[v] >= m->n_pcpus || !usable[to[v]])
+            continue;
+        count[to[v]]++;
+        if (sova_model_vm(m, sova_model_vcpu(m, v)->vm)->leaving) {
+            left[to[v]] -= sova_model_vcpu(m, v)->demand;
+            count[to[v]]--;
+        }
+    }
+    return sova_cpu_pin_loss(left, count, ids, n, margin);
+}
+
+/* a host that is not shared (or not by this policy): share it when the pins lose more
+ * than the target; pins put back that fail again soon double the calm needed */
+static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target)
+{
+    st->calm = 0;
+    st->pinned_for++;
+    if (st->pinned_for > SHARE_HOLD * st->need)
+        st->need = SHARE_CALM;
+    if (loss <= target)
+        return FALSE;
+    if (st->repinned && st->pinned_for <= SHARE_HOLD * st->need)
+        st->need = MIN(2 * st->need, SHARE_CALM_MAX);
+    st->repinned = FALSE;
+    return TRUE;
+}
+
+/* a shared host: pin it again once the pins have looked safe `need` intervals in a row */
+static gboolean decide_shared(SovaCpuShareState *st, double calm_loss, double target)
+{
+    st->calm = calm_loss <= target / 2 ? st->calm + 1 : 0;
+    if (st->calm < st->need)
+        return TRUE;
+    st->pinned_for = 0;
+    st->repinned = TRUE;
+    return FALSE;
+}
+
+gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                               const int *to, double margin, double target, double *loss)
+{
+    *loss = sova_cpu_share_loss(m, load, to, margin);
+    if (!st)
+        return sova_cpu_all_shared(m) ? sova_cpu_share_loss(m, load, to, 2 * margin) > target / 2
+                                      : *loss > target;
+    gboolean first = !st->planned;   /* unpinned VMs at start were not shared by us */
+    st->planned = TRUE;
+    st->need = MAX(st->need, SHARE_CALM);
+    if (first || !sova_cpu_all_shared(m))
+        return decide_pinned(st, *loss, target);
+    return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target);
+}
+
+double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean)
+{
+    guint n;
+    g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
+    double *flat = g_memdup2(load, sizeof(double) * MAX(m->n_pcpus, 1));
+    for (guint k = 0; k < n; k++)
+        flat[ids[k]] = MAX(sova_model_pcpu(m, ids[k])->other, mean);
+    return flat;
 }
 
 SovaCpuSet *sova_cpu_share_set(const SovaModel *m)

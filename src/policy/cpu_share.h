@@ -14,7 +14,19 @@
  *     loss   = min(excess, slack)   points of one pCPU per interval
  * (without the margin, min(excess, slack) is exactly the work pins lose against a
  * perfectly shared host). A pCPU with at most one vCPU cannot overflow by noise:
- * one vCPU never wants more than one pCPU. */
+ * one vCPU never wants more than one pCPU. A layout is judged as it will be once the
+ * VMs the controller is migrating away (`leaving`) are gone.
+ *
+ * The decision (sova_cpu_share_decide, for `balance`): a host that is not shared is
+ * shared when its best pins risk losing more than the target (points of one pCPU). A
+ * shared host goes back to pins only when they would lose (almost) nothing with twice
+ * the margin:
+ *     loss(2 * margin) <= target / 2   for `need` intervals in a row
+ * since each switch re-pins every vCPU. A shared host shows no noise to learn from, so
+ * when pins put back fail again within SHARE_HOLD (8) x `need` intervals, `need`
+ * doubles (from SHARE_CALM = 3 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
+ * pins have held that long. Without state, a shared host is pinned as soon as the pins look safe. A
+ * saturated host (4 busy vCPUs on 2 pCPUs) loses nothing pinned and stays pinned. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
@@ -24,6 +36,29 @@
  * ids the n usable pCPUs */
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,
                          double margin);
+/* the loss estimate of a layout: `to` places each vCPU (index into model->vcpus) on a
+ * pCPU id (or -1 / an unusable pCPU: not placed), `load` is the predicted load of each
+ * pCPU id for that layout (as sova_cpu_predict_load with SOVA_WEIGHT_DEMAND); the vCPUs
+ * of leaving VMs are taken out (their demand and their count) before estimating */
+double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to, double margin);
+
+/* what the decision remembers between intervals (zeroed: a fresh state) */
+typedef struct {
+    gboolean planned;         /* it decided before: a shared host is shared by this policy */
+    guint calm;               /* intervals in a row a shared host's pins would have lost nothing */
+    guint need;               /* calm intervals needed to pin again (backs off, see above) */
+    guint pinned_for;         /* intervals since the host was last pinned again after sharing */
+    gboolean repinned;        /* it was: pins put back by this policy */
+} SovaCpuShareState;
+
+/* share the host rather than pin it as the layout (load, to) says? st may be NULL (no
+ * memory: pin as soon as it looks safe). margin: the noise margin of the loss estimate;
+ * target: the policy's target stddev. *loss gets the layout's loss with that margin. */
+gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                               const int *to, double margin, double target, double *loss);
+/* the predicted loads per pCPU id when shared: `mean` (the mean predicted load over the
+ * usable pCPUs) water-filled over them, at least each one's `other`; others as in load */
+double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean);
 /* the usable pCPUs as a set (n_pcpus wide) */
 SovaCpuSet *sova_cpu_share_set(const SovaModel *m);
 /* TRUE when the host has vCPUs and every one is shared */

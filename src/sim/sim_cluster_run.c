@@ -1,48 +1,51 @@
-/* sim_cluster_run.c — the controller and the agents against the cluster simulator, and
- * the figures; see sim_cluster_run.h.
+/* sim_cluster_run.c — the controller and the agents against a simulated cluster (the
+ * simulator's one loop, sim_loop.h), and the figures; see sim_cluster_run.h.
  *
  * The truth imbalance of an interval is computed by building a SovaCluster from the
  * simulator's ground truth (each VM's demanded CPU and offered traffic over the interval,
  * its memory, where it runs at the end) and asking model/cluster.c for its imbalance, so
  * that "imbalance" means exactly what the policies minimise, without their estimation. */
 #include "sim/sim_cluster_run.h"
-#include "backend/sim/sim_cluster.h"
-#include "daemon/agent.h"
-#include "daemon/controller.h"
+#include "sim/sim_loop.h"
+#include "backend/sim/sim_load.h"
 #include "config/config.h"
 #include "util/json.h"
 #include <math.h>
 #include <string.h>
 
 typedef struct {
-    const SovaSimClusterScenario *sc;
+    const SovaSimScenario *sc;
     SovaSimCluster *cluster;
+    SovaSimClusterResult *r;
     double *last_wanted, *last_offered;   /* per VM, at the previous interval */
 } Truth;
 
 /* ---- the truth imbalance ---- */
 
-static void add_truth_host(SovaCluster *cl, const SovaSimClusterHostSpec *h, gboolean up)
+static void add_truth_host(SovaCluster *cl, const SovaSimHostSpec *h, gboolean up)
 {
     SovaClusterHost *ch = sova_cluster_add_host(cl, h->name);
     ch->up = up;
     ch->maintenance = h->maintenance;
     ch->cpu_capacity = h->n_pcpus;
-    ch->cpu_other = h->background / 100.0 * h->n_pcpus;
+    double background = 0;   /* mean percent */
+    for (guint p = 0; p < h->n_pcpus; p++)
+        background += h->background[p];
+    ch->cpu_other = background / h->n_pcpus / 100.0 * h->n_pcpus;
     ch->memory_kib = h->memory_kib;
-    ch->nic_capacity_Bps = h->nic_gbps * 1e9 / 8 * 2;   /* rx + tx */
+    ch->nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->nic) * 2;   /* rx + tx */
 }
 
 static double truth_imbalance(Truth *t, double dt)
 {
-    const SovaSimClusterScenario *sc = t->sc;
+    const SovaSimScenario *sc = t->sc;
     g_autoptr(SovaCluster) cl = sova_cluster_new();
     memcpy(cl->weights, sc->weights, sizeof cl->weights);
     cl->now = sova_sim_cluster_now(t->cluster);
     for (guint h = 0; h < sc->hosts->len; h++)
         add_truth_host(cl, g_ptr_array_index(sc->hosts, h), sova_sim_cluster_host_up(t->cluster, h));
     for (guint v = 0; v < sc->vms->len; v++) {
-        const SovaSimClusterVmSpec *spec = g_ptr_array_index(sc->vms, v);
+        const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
         sova_sim_cluster_vm_truth(t->cluster, v, &tr);
         SovaClusterVm *cv = sova_cluster_add_vm(cl, sova_sim_cluster_vm_uuid(t->cluster, v), spec->name, tr.host);
@@ -60,7 +63,7 @@ static double truth_imbalance(Truth *t, double dt)
 
 /* ---- the loop ---- */
 
-static SovaConfig *agent_config(const SovaSimClusterScenario *sc, const SovaSimClusterRunOptions *o)
+static SovaConfig *agent_config(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o)
 {
     SovaConfig *cfg = sova_config_new();
     cfg->interval = sc->interval;
@@ -76,12 +79,12 @@ static SovaConfig *agent_config(const SovaSimClusterScenario *sc, const SovaSimC
     return cfg;
 }
 
-static SovaController *controller_new(const SovaSimClusterScenario *sc, SovaSimCluster *cluster,
+static SovaController *controller_new(const SovaSimScenario *sc, SovaSimCluster *cluster,
                                       const SovaSimClusterRunOptions *o)
 {
     g_autofree SovaControllerHost *hosts = g_new0(SovaControllerHost, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++) {
-        const SovaSimClusterHostSpec *spec = g_ptr_array_index(sc->hosts, h);
+        const SovaSimHostSpec *spec = g_ptr_array_index(sc->hosts, h);
         hosts[h] = (SovaControllerHost){ .name = spec->name, .backend = sova_sim_cluster_backend(cluster, h),
                                          .maintenance = spec->maintenance };
     }
@@ -108,7 +111,7 @@ static char *default_label(const SovaSimClusterRunOptions *o)
     return g_strdup(o->agents ? "agents only" : "nothing");
 }
 
-static SovaSimClusterResult *result_new(const SovaSimClusterScenario *sc, const SovaSimClusterRunOptions *o,
+static SovaSimClusterResult *result_new(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o,
                                         guint n)
 {
     SovaSimClusterResult *r = g_new0(SovaSimClusterResult, 1);
@@ -177,27 +180,27 @@ void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r, const SovaSimClu
     }
 }
 
-static void summarise_moves(SovaSimClusterResult *r, const SovaSimClusterScenario *sc, const SovaSimCluster *c)
+static void summarise_moves(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
 {
     g_autofree gboolean *maintenance = g_new0(gboolean, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++)
-        maintenance[h] = ((const SovaSimClusterHostSpec *)g_ptr_array_index(sc->hosts, h))->maintenance;
+        maintenance[h] = ((const SovaSimHostSpec *)g_ptr_array_index(sc->hosts, h))->maintenance;
     guint n = sova_sim_cluster_n_moves(c);
     sova_sim_cluster_result_add_moves(r, n ? sova_sim_cluster_move(c, 0) : NULL, n, sc->vms->len, maintenance);
 }
 
-static void summarise_vms(SovaSimClusterResult *r, const SovaSimClusterScenario *sc, const SovaSimCluster *c)
+static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);  /* "host/group" */
     for (guint v = 0; v < sc->vms->len; v++) {
-        const SovaSimClusterVmSpec *spec = g_ptr_array_index(sc->vms, v);
+        const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
         sova_sim_cluster_vm_truth(c, v, &tr);
         r->cpu_demanded_s += tr.cpu_wanted_s;
         r->cpu_delivered_s += tr.cpu_ran_s;
         r->net_offered_bytes += tr.net_offered_bytes;
         r->net_delivered_bytes += tr.net_delivered_bytes;
-        const SovaSimClusterHostSpec *h = g_ptr_array_index(sc->hosts, tr.host);
+        const SovaSimHostSpec *h = g_ptr_array_index(sc->hosts, tr.host);
         r->left_on_maintenance += h->maintenance && !spec->no_migrate;
         if (spec->group && !g_hash_table_add(seen, g_strdup_printf("%d/%s", tr.host, spec->group)))
             r->group_conflicts++;
@@ -206,23 +209,22 @@ static void summarise_vms(SovaSimClusterResult *r, const SovaSimClusterScenario 
 
 /* ---- the run ---- */
 
-static void agents_step(SovaAgent **agents, guint n)
+static void after_interval(guint k, gpointer data)
 {
-    for (guint h = 0; h < n; h++) {
-        g_autoptr(GError) e = NULL;
-        if (agents[h])
-            sova_agent_step(agents[h], &e);   /* a host that is down cannot be read: next time */
-    }
+    Truth *t = data;
+    t->r->imbalance[k] = truth_imbalance(t, t->sc->interval);
 }
 
-SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
+SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
                                            const SovaSimClusterRunOptions *o, GError **error)
 {
     gint64 wall0 = g_get_monotonic_time();
     double duration = o->duration > 0 ? o->duration : sc->duration;
+    if (!sova_sim_check_series(sc->path, duration, sc->interval, 1, error))
+        return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimClusterResult) r = result_new(sc, o, n);
-    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed, FALSE);
     g_autoptr(SovaController) ctl = o->policy ? controller_new(sc, cluster, o) : NULL;
     g_autoptr(SovaConfig) cfg = agent_config(sc, o);
     const SovaCpuPolicy *cpu = o->cpu_policy ? o->cpu_policy : sova_cpu_policy_find("balance");
@@ -231,16 +233,11 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
     SovaAgentOptions ao = { .quiet = TRUE };
     for (guint h = 0; o->agents && h < nh; h++)
         agents[h] = sova_agent_new(sova_sim_cluster_backend(cluster, h), cfg, cpu, &ao);
-    Truth truth = { .sc = sc, .cluster = cluster, .last_wanted = g_new0(double, sc->vms->len),
+    Truth truth = { .sc = sc, .cluster = cluster, .r = r, .last_wanted = g_new0(double, sc->vms->len),
                     .last_offered = g_new0(double, sc->vms->len) };
-    gboolean ok = TRUE;
-    for (guint k = 0; k < n && ok; k++) {
-        if (ctl)
-            ok = sova_controller_step(ctl, error);
-        agents_step(agents, nh);
-        sova_sim_cluster_advance(cluster, sc->interval, NULL);
-        r->imbalance[k] = truth_imbalance(&truth, sc->interval);
-    }
+    SovaSimLoop loop = { .cluster = cluster, .controller = ctl, .agents = agents, .n_intervals = n,
+                         .interval = sc->interval, .after = after_interval, .data = &truth };
+    gboolean ok = sova_sim_loop_run(&loop, error);
     for (guint h = 0; h < nh; h++) {
         r->vf_switches += agents[h] ? sova_agent_vf_switches(agents[h]) : 0;
         sova_agent_free(agents[h]);

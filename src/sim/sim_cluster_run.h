@@ -14,7 +14,7 @@
 #include <json-glib/json-glib.h>
 #include "policy/cluster_policy.h"
 #include "policy/cpu_policy.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 
 typedef struct {
     const SovaClusterPolicy *policy;  /* NULL: no controller (host level only, or nothing) */
@@ -59,7 +59,7 @@ typedef struct {
 } SovaSimClusterResult;
 
 /* NULL with error when the controller or an agent cannot be created */
-SovaSimClusterResult *sova_sim_cluster_run(const SovaSimClusterScenario *sc,
+SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
                                            const SovaSimClusterRunOptions *opts, GError **error);
 void sova_sim_cluster_result_free(SovaSimClusterResult *r);
 /* adds migrations (in the order they ended) to r's counts: completed, failed, ping-pongs

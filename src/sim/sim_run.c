@@ -1,8 +1,9 @@
 /* sim_run.c — the scenario runner; see sim_run.h.
  *
- * One interval = let the simulator run `interval` seconds, then one sova_agent_step
- * (sample, model, plan, execute), exactly as `sova agent` does on a host. The figures
- * come from the simulator's true counters, read at each interval boundary.
+ * The scenario is a cluster of one host, driven by the simulator's one loop (sim_loop.h):
+ * one sova_agent_step (sample, model, plan, execute), exactly as `sova agent` does on a
+ * host, then `interval` seconds of simulated time; the agent steps once more at the end.
+ * The figures come from the simulator's true counters, read at each interval boundary.
  *
  * The net plane's baselines are run modes, not policies: the agent has no business
  * knowing the future. Static first-come attaches its VFs before the first interval;
@@ -11,20 +12,14 @@
  * included), and moves the VFs through the backend like the agent would, with the
  * simulator told to make switches free. */
 #include "sim/sim_run.h"
+#include "sim/sim_loop.h"
+#include "sim/sim_net_baselines.h"
 #include "util/json.h"
-#include "daemon/agent.h"
 #include "backend/sim/sim_backend.h"
+#include "backend/sim/sim_load.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static guint64 cpu_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (guint64)ts.tv_sec * 1000000000u + (guint64)ts.tv_nsec;
-}
 
 double sova_jain_index(const double *x, guint n)
 {
@@ -96,7 +91,7 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->scenario = g_strdup(sc->path);
     r->policy = g_strdup(o->policy ? o->policy->name : o->keep_pins ? "none (pins kept)" : "none");
     r->seed = o->has_seed ? o->seed : sc->seed;
-    r->n_pcpus = sc->host.n_pcpus;
+    r->n_pcpus = sova_sim_scenario_host(sc, 0)->n_pcpus;
     r->n_vcpus = sova_sim_scenario_n_vcpus(sc);
     r->interval_s = sc->interval;
     r->target = cfg->target_stddev;
@@ -109,7 +104,7 @@ static SovaSimResult *result_new(const SovaSimScenario *sc, const SovaSimRunOpti
     r->has_net = sc->has_net;
     if (r->has_net) {
         r->net_mode = net_mode_name(o, cfg);
-        r->vfs = sc->host.vfs;
+        r->vfs = sova_sim_scenario_host(sc, 0)->nic.vfs;
         r->net_offered_pps = g_new0(double, n);
         r->net_delivered_pps = g_new0(double, n);
         r->vfs_held = g_new0(guint, n);
@@ -263,100 +258,38 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
         r->vf_refused = sova_sim_backend_vf_refused(be);
 }
 
-/* ---- the net baselines: static first-come and the clairvoyant optimum ---- */
-
-static void vf_action(SovaBackend *be, const SovaSimScenario *sc, guint m, SovaActionKind kind,
-                      const char *why)
-{
-    const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, m);
-    g_autoptr(SovaPlan) plan = sova_plan_new();
-    sova_plan_add_vf(plan, kind, sova_sim_backend_vm_uuid(be, m), spec->name, "%s", why);
-    g_autoptr(GError) err = NULL;
-    sova_backend_execute(be, sova_plan_action(plan, 0), &err);   /* counted when refused */
-}
-
-static void static_first_come(SovaBackend *be, const SovaSimScenario *sc)
-{
-    guint given = 0;
-    for (guint m = 0; m < sc->vms->len && given < sc->host.vfs; m++)
-        if (((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, m))->net_demand) {
-            vf_action(be, sc, m, SOVA_ACTION_ATTACH_VF, "static first-come");
-            given++;
-        }
-}
-
+/* what the loop's hooks need */
 typedef struct {
-    guint vm;
-    double gain;
-    double rank;              /* gain, a holder's raised by the margin */
-    gboolean holds;
-} Gain;
+    const SovaSimScenario *sc;
+    const SovaSimRunOptions *o;
+    SovaSimResult *r;
+    SovaBackend *be;
+    const SovaCpuSet *reserved;
+    guint64 *last_busy;
+    double last_net[2];
+} Run;
 
-static gint by_gain(gconstpointer a, gconstpointer b)
+/* the net baselines act before the interval: static first-come once, the oracle every time */
+static void before_interval(guint k, gpointer data)
 {
-    const Gain *x = a, *y = b;
-    if (x->rank != y->rank)
-        return x->rank > y->rank ? -1 : 1;
-    if (x->holds != y->holds)
-        return x->holds ? -1 : 1;
-    return (x->vm > y->vm) - (x->vm < y->vm);
+    Run *run = data;
+    if (!run->sc->has_net)
+        return;
+    if (k == 0 && run->o->net_mode == SOVA_SIM_NET_STATIC)
+        sova_sim_net_static_first_come(run->be, run->sc);
+    if (run->o->net_mode == SOVA_SIM_NET_ORACLE)
+        sova_sim_net_oracle_step(run->be, run->sc, run->sc->interval, run->o->oracle_margin);
 }
 
-/* the holder outside the chosen set with the least gain, or NULL */
-static Gain *victim(GArray *g, guint chosen)
+static void after_interval(guint k, gpointer data)
 {
-    for (guint i = g->len; i-- > chosen;)
-        if (g_array_index(g, Gain, i).holds)
-            return &g_array_index(g, Gain, i);
-    return NULL;
-}
-
-/* the VFs to the `vfs` VMs that gain most from one over the next `seconds`; a holder keeps
- * its VF unless a VM gains more than (1 + margin) times as much */
-static void oracle_step(SovaBackend *be, const SovaSimScenario *sc, double seconds, double margin)
-{
-    guint n = sc->vms->len;
-    g_autofree double *gain = g_new0(double, n);
-    sova_sim_backend_net_gain_ahead(be, seconds, gain);
-    g_autoptr(GArray) g = g_array_sized_new(FALSE, FALSE, sizeof(Gain), n);
-    for (guint m = 0; m < n; m++) {
-        SovaSimNetTruth t;
-        sova_sim_backend_net_truth(be, m, &t);
-        double rank = t.holds_vf ? gain[m] * (1 + margin) : gain[m];
-        g_array_append_val(g, ((Gain){ m, gain[m], rank, t.holds_vf }));
-    }
-    g_array_sort(g, by_gain);
-    guint chosen = 0;
-    while (chosen < MIN(sc->host.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
-        chosen++;
-    for (guint i = 0; i < chosen; i++) {
-        Gain *e = &g_array_index(g, Gain, i);
-        if (e->holds)
-            continue;
-        if (sova_sim_backend_vfs_in_use(be) >= sc->host.vfs) {
-            Gain *v = victim(g, chosen);
-            if (!v)
-                break;
-            vf_action(be, sc, v->vm, SOVA_ACTION_DETACH_VF, "oracle: needed elsewhere");
-            v->holds = FALSE;
-        }
-        vf_action(be, sc, e->vm, SOVA_ACTION_ATTACH_VF, "oracle: gains most next interval");
-        e->holds = TRUE;
-    }
-}
-
-/* one agent step, timing its own CPU apart from the simulator's */
-static gboolean timed_step(SovaAgent *agent, SovaBackend *be, SovaSimResult *r, gboolean measure,
-                           GError **error)
-{
-    guint64 t0 = measure ? cpu_now_ns() : 0, s0 = measure ? sova_sim_backend_cpu_ns(be) : 0;
-    if (!sova_agent_step(agent, error))
-        return FALSE;
-    if (measure) {
-        guint64 spent = cpu_now_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;
-        r->agent_cpu_s += (double)(spent > in_sim ? spent - in_sim : 0) / 1e9;
-    }
-    return TRUE;
+    Run *run = data;
+    SovaSimResult *r = run->r;
+    record_interval(r, run->be, k, run->last_busy, (guint64)llround(run->sc->interval * 1e9), run->reserved);
+    if (r->has_net)
+        record_net(r, run->be, run->sc->vms->len, k, run->last_net);
+    if (run->o->progress)
+        run->o->progress((double)(k + 1) / r->n_intervals, run->o->progress_data);
 }
 
 SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *o, GError **error)
@@ -364,41 +297,35 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     gint64 wall0 = g_get_monotonic_time();
     g_autoptr(SovaConfig) cfg = run_config(sc, o);
     double duration = o->duration > 0 ? o->duration : sc->duration;
+    if (!sova_sim_check_series(sc->path, duration, sc->interval, sova_sim_scenario_host(sc, 0)->n_pcpus, error))
+        return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
-    g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, r->seed, !o->policy && !o->keep_pins);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed, !o->policy && !o->keep_pins);
+    SovaBackend *be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_timing(be, o->measure_cpu);
-    g_autoptr(SovaAgent) agent = NULL;
+    sova_sim_backend_set_free_switches(be, sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE);
+    SovaAgent *agent = NULL;
     if (o->policy) {
         SovaAgentOptions ao = { .quiet = TRUE, .observer = on_interval, .observer_data = r };
         agent = sova_agent_new(be, cfg, o->policy, &ao);
-        if (!timed_step(agent, be, r, o->measure_cpu, error))   /* the baseline sample */
-            return NULL;
     }
-    gboolean oracle = sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE;
-    sova_sim_backend_set_free_switches(be, oracle);
-    if (sc->has_net && o->net_mode == SOVA_SIM_NET_STATIC)
-        static_first_come(be, sc);
     g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
-    double last_net[2] = { 0, 0 };
-    guint64 interval_ns = (guint64)llround(sc->interval * 1e9);
-    for (guint k = 0; k < n; k++) {
-        if (oracle)
-            oracle_step(be, sc, sc->interval, o->oracle_margin);
-        sova_backend_wait(be, sc->interval, NULL);
-        record_interval(r, be, k, last_busy, interval_ns, cfg->reserved);
-        if (r->has_net)
-            record_net(r, be, sc->vms->len, k, last_net);
-        if (agent && !timed_step(agent, be, r, o->measure_cpu, error))
-            return NULL;
-        if (o->progress)
-            o->progress((double)(k + 1) / n, o->progress_data);
+    Run run = { .sc = sc, .o = o, .r = r, .be = be, .reserved = cfg->reserved, .last_busy = last_busy };
+    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n, .interval = sc->interval,
+                         .final_step = TRUE, .agent_errors_end = TRUE, .measure_cpu = o->measure_cpu,
+                         .before = before_interval, .after = after_interval, .data = &run };
+    gboolean ok = sova_sim_loop_run(&loop, error);
+    if (ok) {
+        r->agent_cpu_s = loop.agent_cpu_s;
+        r->pin_changes = agent ? sova_agent_pin_changes(agent) : 0;
+        r->calls = be->calls;
+        summarise(r, be, sc);
     }
-    r->pin_changes = agent ? sova_agent_pin_changes(agent) : 0;
-    r->calls = be->calls;
-    summarise(r, be, sc);
+    sova_agent_free(agent);
+    sova_sim_cluster_free(cluster);
     r->wall_s = (double)(g_get_monotonic_time() - wall0) / 1e6;
-    return g_steal_pointer(&r);
+    return ok ? g_steal_pointer(&r) : NULL;
 }
 
 static void add_series(JsonBuilder *b, const char *name, const double *v, guint n)

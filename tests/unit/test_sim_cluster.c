@@ -3,7 +3,7 @@
  * a migration to a host that is down fails and the VM stays, scenario errors name
  * FILE:LINE. Expected durations come from model/migration_cost.h, never hard-coded. */
 #include "backend/sim/sim_cluster.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 #include "sim/sim_cluster_run.h"
 #include "model/migration_cost.h"
 #include "util/error.h"
@@ -15,10 +15,10 @@
     "[host a]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n" \
     "[host b]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n"
 
-static SovaSimClusterScenario *load(const char *text)
+static SovaSimScenario *load(const char *text)
 {
     g_autoptr(GError) err = NULL;
-    SovaSimClusterScenario *sc = sova_sim_cluster_scenario_load_data("test.conf", text, &err);
+    SovaSimScenario *sc = sova_sim_cluster_scenario_load_data("test.conf", text, &err);
     g_assert_no_error(err);
     g_assert_nonnull(sc);
     return sc;
@@ -48,8 +48,8 @@ static int host_of(SovaSimCluster *c, guint vm)
 /* waiting on host b's backend moves host a's clock and counters too */
 static void test_shared_clock(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     g_autoptr(SovaSnapshot) s0 = sova_backend_sample(a, NULL);
     g_assert_true(sova_backend_wait(b, 5, NULL));
@@ -76,10 +76,10 @@ static gboolean poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *st)
 /* a migration lasts what the pre-copy model says, then the VM runs on the destination */
 static void test_migration_time(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\nmemory = 4096\n"
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\nmemory = 4096\n"
                                                 "dirty-rate = 40\ndemand = constant:50\n"
                                                 "net-demand = constant:50\nvf = yes\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
     SovaMigrateOptions opts = { .bandwidth_MiBps = 200, .auto_converge = TRUE };
@@ -128,12 +128,55 @@ static void test_migration_time(void)
     sova_sim_cluster_free(c);
 }
 
+static const SovaNicSample *standby_of(const SovaSnapshot *s)
+{
+    const SovaVmSample *vm = g_ptr_array_index(s->vms, 0);
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (g_array_index(vm->nics, SovaNicSample, i).role == SOVA_NIC_STANDBY)
+            return &g_array_index(vm->nics, SovaNicSample, i);
+    g_assert_not_reached();
+}
+
+/* a migrated VM arrives as a new domain: vCPU and standby counters from zero (a new tap),
+ * unpinned on every pCPU of its new host; it cannot get a VF while it migrates */
+static void test_arrival(void)
+{
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 2\nmemory = 1024\n"
+                                                "demand = constant:50\nnet-demand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
+    const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
+    sova_sim_cluster_advance(c, 60, NULL);
+    g_autoptr(SovaSnapshot) before = sova_backend_sample(a, NULL);
+    const SovaNicSample *nic0 = standby_of(before);
+    g_assert_cmpuint(nic0->rx_packets, >, 0);
+    SovaMigrateOptions opts = { .bandwidth_MiBps = 1000, .auto_converge = TRUE };
+    g_assert_true(a->ops->migrate_start(a, uuid, b, &opts, NULL));
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    sova_plan_add_vf(plan, SOVA_ACTION_ATTACH_VF, uuid, "v", "test");
+    g_autoptr(GError) err = NULL;
+    g_assert_false(sova_backend_execute(a, sova_plan_action(plan, 0), &err));
+    g_assert_nonnull(strstr(err->message, "migrating"));
+    SovaMigrationStatus st;
+    while (poll(a, uuid, &st) && st.state == SOVA_MIGRATION_RUNNING)
+        sova_sim_cluster_advance(c, 1, NULL);
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_DONE);
+    g_autoptr(SovaSnapshot) after = sova_backend_sample(b, NULL);
+    const SovaVmSample *vm = g_ptr_array_index(after->vms, 0);
+    const SovaNicSample *nic1 = standby_of(after);
+    g_assert_cmpuint(nic1->rx_packets, <, nic0->rx_packets);
+    g_assert_cmpuint(sova_vm_vcpu(vm, 0)->time_ns, <, sova_vm_vcpu(g_ptr_array_index(before->vms, 0), 0)->time_ns);
+    g_assert_cmpuint(sova_cpuset_count(sova_vm_vcpu(vm, 0)->affinity), ==, 4);
+    g_assert_cmpfloat(ran(c, 0), >, 60 * 2 * 0.5 - 1e-6);   /* the truth goes on */
+    sova_sim_cluster_free(c);
+}
+
 /* during the switch-over the VM wants CPU and gets none; before it, it runs on the source */
 static void test_downtime_delivers_nothing(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 2048\n"
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 2048\n"
                                                 "dirty-rate = 60\ndemand = constant:80\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
     /* a slow link and a generous downtime limit: a long switch-over */
@@ -174,9 +217,9 @@ static void test_downtime_delivers_nothing(void)
  * down meanwhile; either way the VM stays and keeps running on its source */
 static void test_down_destination(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 4096\n"
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nvcpus = 1\nmemory = 4096\n"
                                                 "demand = constant:50\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
     SovaMigrateOptions opts = { .bandwidth_MiBps = 100, .auto_converge = TRUE };
@@ -216,8 +259,8 @@ static void test_down_destination(void)
 /* a timeout shorter than the migration aborts it; the VM stays */
 static void test_timeout_aborts(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nmemory = 8192\ndemand = constant:50\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vm v]\nhost = a\nmemory = 8192\ndemand = constant:50\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     const char *uuid = sova_sim_cluster_vm_uuid(c, 0);
     SovaMigrateOptions opts = { .bandwidth_MiBps = 100, .timeout_s = 5, .auto_converge = TRUE };
@@ -235,9 +278,9 @@ static void test_timeout_aborts(void)
 /* two migrations through one host share its link: the second takes longer than one alone */
 static double migration_duration(guint n)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(TWO_HOSTS "[vms v]\ncount = 2\nhost = a\nmemory = 2048\n"
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vms v]\ncount = 2\nhost = a\nmemory = 2048\n"
                                                 "demand = constant:10\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     SovaMigrateOptions opts = { .auto_converge = TRUE };
     for (guint v = 0; v < n; v++)
@@ -291,7 +334,7 @@ static void test_ping_pong_count(void)
  * controller's real loop, VMs move off the hot host and the true imbalance falls */
 static void test_run_controller(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load(HOT_SPOT);
+    g_autoptr(SovaSimScenario) sc = load(HOT_SPOT);
     g_autoptr(GError) err = NULL;
     SovaSimClusterRunOptions none = { 0 };
     g_autoptr(SovaSimClusterResult) r0 = sova_sim_cluster_run(sc, &none, &err);
@@ -314,11 +357,11 @@ static void test_run_controller(void)
  * for the VM refuses it */
 static void test_down_at_and_memory(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\ntick = 0.5\ninterval = 1\n"
+    g_autoptr(SovaSimScenario) sc = load("[cluster]\ntick = 0.5\ninterval = 1\n"
                                                 "[host a]\nmemory = 8\n[host b]\nmemory = 8\ndown-at = 5\nup-at = 10\n"
                                                 "[vm big]\nhost = a\nmemory = 6144\ndemand = constant:10\n"
                                                 "[vm other]\nhost = b\nmemory = 4096\ndemand = constant:10\n");
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 1);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
     SovaBackend *a = sova_sim_cluster_backend(c, 0), *b = sova_sim_cluster_backend(c, 1);
     SovaMigrateOptions opts = { .auto_converge = TRUE };
     g_autoptr(GError) err = NULL;
@@ -348,7 +391,7 @@ static void test_down_at_and_memory(void)
  * source, the controller carries on to the end of the run */
 static void test_run_destination_down(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\nduration = 600\ninterval = 20\n"
+    g_autoptr(SovaSimScenario) sc = load("[cluster]\nduration = 600\ninterval = 20\n"
                                                 "[controller]\nbandwidth-mbps = 1000\n"
                                                 "[host h1]\npcpus = 8\nmemory = 64\n"
                                                 "[host h2]\npcpus = 8\nmemory = 64\ndown-at = 45\nup-at = 200\n"
@@ -388,10 +431,20 @@ static void test_scenario_errors(void)
         { "[cluster]\nduration = 100\n", 1, "no hosts" },
         { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\njitter = 150\n", 19, "jitter" },
         { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\nshared-demand = maybe\n", 19, "shared-demand" },
+        /* issue 16: an empty host list divided by zero; a second [host a] or [vm v] was
+         * merged into the first; counts and run lengths were unbounded */
+        { TWO_HOSTS "[vm v]\nhost =\ndemand = constant:10\n", 17, "host: empty" },
+        { TWO_HOSTS "[vms v]\ncount = 2\nhost = \ndemand = constant:10\n", 18, "host: empty" },
+        { TWO_HOSTS "[host a]\npcpus = 8\n", 16, "group [host a] is defined twice (first at line 6)" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\n[vm v]\nhost = b\ndemand = constant:1\n", 19,
+          "[vm v] is defined twice" },
+        { "[cluster]\nduration = 10000000\ninterval = 1\ntick = 1\n[host a]\n", 2, "too long a run" },
+        { TWO_HOSTS "[hosts h]\ncount = 20000\n", 17, "count" },
+        { TWO_HOSTS "[hosts h]\ncount = 300\npcpus = 4096\n", 18, "too many pCPUs" },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
-        g_autoptr(SovaSimClusterScenario) sc = sova_sim_cluster_scenario_load_data("bad.conf", cases[i].text, &err);
+        g_autoptr(SovaSimScenario) sc = sova_sim_cluster_scenario_load_data("bad.conf", cases[i].text, &err);
         g_assert_null(sc);
         g_assert_nonnull(err);
         g_autofree char *prefix = g_strdup_printf("bad.conf:%d: ", cases[i].line);
@@ -404,14 +457,14 @@ static void test_scenario_errors(void)
 /* bulk groups expand in order, round robin over the listed hosts */
 static void test_bulk_placement(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\n[hosts h]\ncount = 12\n"
+    g_autoptr(SovaSimScenario) sc = load("[cluster]\n[hosts h]\ncount = 12\n"
                                                 "[vms w]\ncount = 3\nhost = h02,h11\ndemand = constant:10\n");
     g_assert_cmpuint(sc->hosts->len, ==, 12);
-    g_assert_cmpint(sova_sim_cluster_scenario_find_host(sc, "h12"), ==, 11);
-    const SovaSimClusterVmSpec *w1 = g_ptr_array_index(sc->vms, 0), *w3 = g_ptr_array_index(sc->vms, 2);
+    g_assert_cmpint(sova_sim_scenario_find_host(sc, "h12"), ==, 11);
+    const SovaSimVmSpec *w1 = g_ptr_array_index(sc->vms, 0), *w3 = g_ptr_array_index(sc->vms, 2);
     g_assert_cmpstr(w1->name, ==, "w1");
     g_assert_cmpuint(w1->host, ==, 1);
-    g_assert_cmpuint(((SovaSimClusterVmSpec *)g_ptr_array_index(sc->vms, 1))->host, ==, 10);
+    g_assert_cmpuint(((SovaSimVmSpec *)g_ptr_array_index(sc->vms, 1))->host, ==, 10);
     g_assert_cmpuint(w3->host, ==, 1);
 }
 
@@ -436,8 +489,8 @@ static void test_shared_demand(void)
         g_autofree char *text = g_strdup_printf("[cluster]\ntick = 0.5\nseed = 3\n[host a]\npcpus = 8\n"
                                                 "[vm v]\nhost = a\nvcpus = 4\ndemand = walk:50:10:0:100\n"
                                                 "shared-demand = %s\n", shared ? "yes" : "no");
-        g_autoptr(SovaSimClusterScenario) sc = load(text);
-        SovaSimCluster *c = sova_sim_cluster_new(sc, 3);
+        g_autoptr(SovaSimScenario) sc = load(text);
+        SovaSimCluster *c = sova_sim_cluster_new(sc, 3, FALSE);
         SovaBackend *be = sova_sim_cluster_backend(c, 0);
         guint differ = 0;
         for (int k = 0; k < 20; k++) {
@@ -458,11 +511,11 @@ static void test_shared_demand(void)
  * shape; without it a constant stays constant */
 static void test_jitter(void)
 {
-    g_autoptr(SovaSimClusterScenario) sc = load("[cluster]\ntick = 0.25\nseed = 5\n[host a]\npcpus = 8\n"
+    g_autoptr(SovaSimScenario) sc = load("[cluster]\ntick = 0.25\nseed = 5\n[host a]\npcpus = 8\n"
                                                 "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n"
                                                 "jitter = 10\n");
-    g_assert_cmpfloat(((SovaSimClusterVmSpec *)g_ptr_array_index(sc->vms, 0))->jitter, ==, 10);
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 5);
+    g_assert_cmpfloat(((SovaSimVmSpec *)g_ptr_array_index(sc->vms, 0))->jitter, ==, 10);
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 5, FALSE);
     SovaBackend *be = sova_sim_cluster_backend(c, 0);
     double sum = 0, lo = 100, hi = 0;
     guint differ = 0, n = 400;
@@ -483,9 +536,9 @@ static void test_jitter(void)
     g_assert_cmpuint(differ, >, n / 2);
     g_assert_cmpfloat(fabs(sum / (2 * n) - 50), <, 1.0);
     sova_sim_cluster_free(c);
-    g_autoptr(SovaSimClusterScenario) calm = load("[cluster]\ntick = 0.25\n[host a]\npcpus = 8\n"
+    g_autoptr(SovaSimScenario) calm = load("[cluster]\ntick = 0.25\n[host a]\npcpus = 8\n"
                                                   "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
-    c = sova_sim_cluster_new(calm, 5);
+    c = sova_sim_cluster_new(calm, 5, FALSE);
     be = sova_sim_cluster_backend(c, 0);
     for (int k = 0; k < 10; k++) {
         double pct[2];
@@ -501,6 +554,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sim-cluster/shared-clock", test_shared_clock);
     g_test_add_func("/sim-cluster/migration-time", test_migration_time);
+    g_test_add_func("/sim-cluster/arrival", test_arrival);
     g_test_add_func("/sim-cluster/downtime", test_downtime_delivers_nothing);
     g_test_add_func("/sim-cluster/down-destination", test_down_destination);
     g_test_add_func("/sim-cluster/timeout", test_timeout_aborts);

@@ -303,12 +303,12 @@ static void test_keys(void)
         "net-peak-pps=2000000\nnet-packet-bytes=256\nnet-jitter=3\n"
         "[vm quiet]\ndemand=constant:1\n");
     g_assert_true(sc->has_net);
-    g_assert_cmpfloat(sc->host.virtio_pps_cap, ==, 150000);
-    g_assert_cmpfloat(sc->host.virtio_us_per_packet, ==, 4);
-    g_assert_cmpfloat(sc->host.vf_pps_cap, ==, 2000000);
-    g_assert_cmpfloat(sc->host.vf_attach_latency, ==, 1.5);
-    g_assert_cmpfloat(sc->host.vf_detach_gap, ==, 0.1);
-    g_assert_false(sc->host.vf_counters);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.virtio_pps_cap, ==, 150000);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.virtio_us_per_packet, ==, 4);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.vf_pps_cap, ==, 2000000);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.vf_attach_latency, ==, 1.5);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.vf_detach_gap, ==, 0.1);
+    g_assert_false(sova_sim_scenario_host(sc, 0)->nic.vf_counters);
     const SovaSimVmSpec *x1 = g_ptr_array_index(sc->vms, 0), *x2 = g_ptr_array_index(sc->vms, 1),
                         *x3 = g_ptr_array_index(sc->vms, 2), *quiet = g_ptr_array_index(sc->vms, 3);
     g_assert_cmpint(x1->net_demand->kind, ==, SOVA_DEMAND_CONSTANT);
@@ -320,8 +320,8 @@ static void test_keys(void)
     g_assert_null(quiet->net_demand);
     /* defaults */
     g_autoptr(SovaSimScenario) d = scenario("[host]\npcpus=1\n[vm a]\ndemand=constant:1\nnet-demand=constant:1\n");
-    g_assert_cmpfloat(d->host.virtio_pps_cap, >, 0);
-    g_assert_true(d->host.vf_counters);
+    g_assert_cmpfloat(sova_sim_scenario_host(d, 0)->nic.virtio_pps_cap, >, 0);
+    g_assert_true(sova_sim_scenario_host(d, 0)->nic.vf_counters);
     g_assert_cmpfloat(((const SovaSimVmSpec *)g_ptr_array_index(d->vms, 0))->net_packet_bytes, >, 0);
 }
 

@@ -4,6 +4,7 @@
  * intervals, and no pin change after that. */
 #include "backend/sim/sim_backend.h"
 #include "sim/sim_run.h"
+#include "util/error.h"
 #include <math.h>
 #include <string.h>
 
@@ -13,6 +14,19 @@ static SovaSimScenario *scenario(const char *text)
     SovaSimScenario *sc = sova_sim_scenario_load_data("test.conf", text, &err);
     g_assert_no_error(err);
     return sc;
+}
+
+/* issue 16: --duration overrides the scenario's, so the run checks the size of its
+ * series too: 1e8 s of 8192 pCPUs is refused instead of dying on the allocation */
+static void test_too_long(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario("[host]\npcpus=8192\n[vm a]\ndemand=constant:5\n");
+    SovaSimRunOptions o = { .duration = 1e8 };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimResult) r = sova_sim_run(sc, &o, &err);
+    g_assert_null(r);
+    g_assert_error(err, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_true(g_str_has_prefix(err->message, "test.conf: too long a run"));
 }
 
 static void test_jain(void)
@@ -149,6 +163,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sim/run/jain", test_jain);
+    g_test_add_func("/sim/run/too-long", test_too_long);
     g_test_add_func("/sim/run/figures", test_figures);
     g_test_add_func("/sim/run/determinism", test_determinism);
     g_test_add_func("/sim/run/noise-seed", test_noise_seed);

@@ -73,17 +73,17 @@ static void test_good(void)
     g_assert_cmpfloat(sc->tick, ==, 0.5);
     g_assert_cmpuint(sc->seed, ==, 42);
     g_assert_cmpstr(sc->description, ==, "everything at once");
-    g_assert_cmpstr(sc->host.name, ==, "h1");
-    g_assert_cmpuint(sc->host.n_pcpus, ==, 8);
-    g_assert_cmpuint(sc->host.sockets, ==, 2);
-    g_assert_cmpuint(sc->host.cells, ==, 2);
-    g_assert_cmpuint(sc->host.threads_per_core, ==, 2);
-    g_assert_cmpuint(sc->host.memory_kib, ==, 16384 * 1024);
-    g_assert_cmpfloat(sc->host.background[2], ==, 5);
-    g_assert_cmpfloat(sc->host.background[7], ==, 10);
-    g_assert_cmpfloat(sc->host.noise, ==, 0.5);
-    g_assert_cmpfloat(sc->host.nic_gbps, ==, 25);
-    g_assert_cmpuint(sc->host.vfs, ==, 4);
+    g_assert_cmpstr(sova_sim_scenario_host(sc, 0)->name, ==, "h1");
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->n_pcpus, ==, 8);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->sockets, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->cells, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->threads_per_core, ==, 2);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->memory_kib, ==, 16384 * 1024);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->background[2], ==, 5);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->background[7], ==, 10);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->noise, ==, 0.5);
+    g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->nic.nic_gbps, ==, 25);
+    g_assert_cmpuint(sova_sim_scenario_host(sc, 0)->nic.vfs, ==, 4);
     /* web1, db, batch1..4, vm1..3 */
     g_assert_cmpuint(sc->vms->len, ==, 9);
     g_assert_cmpuint(sova_sim_scenario_n_vcpus(sc), ==, 11);
@@ -174,6 +174,42 @@ static void test_bad(void)
     g_unlink(three);
 }
 
+/* issue 16: input that crashed the simulator or was silently merged is refused with
+ * FILE:LINE (an empty pin list divided by zero; two [vm a] groups merged; a run whose
+ * series do not fit in memory died allocating them) */
+typedef struct {
+    const char *text;
+    int line;
+    const char *says;
+} Refused;
+
+static const Refused refused[] = {
+    { "[host]\npcpus=4\n[vms]\ncount=2\ndemand=constant:5\npin=\n", 6, "pin: empty" },
+    { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\npin= , \n", 5, "pin" },
+    { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\n[vm b]\ndemand=constant:5\n"
+      "[vm a]\ndemand=constant:7\n", 7, "group [vm a] is defined twice (first at line 3)" },
+    { "[host]\npcpus=4\n[vm a]\ndemand=constant:5\n[host]\nnoise=1\n", 5, "[host] is defined twice" },
+    { "[scenario]\nduration=100000000\n[host]\npcpus=8192\n[vm a]\ndemand=constant:5\n", 2,
+      "too long a run" },
+    { "[scenario]\nduration=10000\ninterval=0.001\ntick=0.001\n[host]\npcpus=1\n[vm a]\n"
+      "demand=constant:5\n", 2, "intervals" },
+    { "[host]\npcpus=4\n[vms]\ncount=100000\nvcpus=4096\ndemand=constant:5\n", 3, "too many vCPUs" },
+};
+
+static void test_refused(void)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(SovaSimScenario) sc = sova_sim_scenario_load_data("in.conf", refused[i].text, &err);
+        g_test_message("case %u: %s", i, err ? err->message : "(loaded)");
+        g_assert_null(sc);
+        g_assert_error(err, SOVA_ERROR, SOVA_ERROR_INVALID);
+        g_autofree char *prefix = g_strdup_printf("in.conf:%d: ", refused[i].line);
+        g_assert_true(g_str_has_prefix(err->message, prefix));
+        g_assert_nonnull(strstr(err->message, refused[i].says));
+    }
+}
+
 static double at(const char *text, double t, GRand *rng, SovaDemandState *st)
 {
     g_autoptr(GError) err = NULL;
@@ -230,6 +266,7 @@ int main(int argc, char **argv)
     tmpdir = g_dir_make_tmp("sova-sim-XXXXXX", NULL);
     g_test_add_func("/sim/scenario/good", test_good);
     g_test_add_func("/sim/scenario/bad", test_bad);
+    g_test_add_func("/sim/scenario/refused-input", test_refused);
     g_test_add_func("/sim/scenario/shapes", test_shapes);
     int rc = g_test_run();
     g_rmdir(tmpdir);

@@ -1,60 +1,25 @@
-/* sim_backend.c — the simulated host behind the backend interface; see sim_backend.h.
+/* sim_backend.c — one simulated host behind the backend interface: what the agent and the
+ * controller see of the simulator (sim_cluster.c), and what they do to it; see
+ * sim_backend.h (a single host) and sim_cluster.h (many).
  *
  * Two sets of counters are kept: the truth (what the CPU model delivered) and what the
  * backend reports. Without noise they are equal. With noise, each reported increment is
  * the true one plus a uniform error of ±noise points of the elapsed time, clamped so that
- * counters never go backwards and a pCPU's busy + idle still equals the elapsed time. Two
- * GRand streams, both from the seed: one for demand (random walks), one for noise, so
- * noise never changes what the VMs want. */
+ * counters never go backwards and a pCPU's busy + idle still equals the elapsed time.
+ * Modelled libvirt calls: P + 2 per sample, 1 per action (pin, VF attach or detach),
+ * publication and poll, and 1 at the next sample to re-read the XML of a VM whose VF
+ * moved. */
 #include "backend/sim/sim_backend.h"
-#include "backend/sim/sim_cpu.h"
-#include "backend/sim/sim_net.h"
+#include "backend/sim/sim_cluster_private.h"
 #include "util/error.h"
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
-typedef struct {
-    guint64 truth;            /* cumulative ns, as delivered */
-    guint64 reported;         /* cumulative ns, as last reported */
-    guint64 last;             /* truth at the last report */
-} Counter;
-
-typedef struct {
-    SovaCpuSet *affinity;     /* current pins (every allowed pCPU when unpinned) */
-    SovaDemandState state;
-    Counter time, delay;
-    guint64 wanted_ns;        /* true cumulative demand */
-} SimVcpu;
-
-typedef struct {
-    char uuid[SOVA_UUID_LEN];
-    const SovaSimVmSpec *spec;
-    guint first;              /* its vCPUs: vcpus[first .. first + spec->n_vcpus) */
-    gboolean nics_stale;      /* a VF moved: the libvirt backend re-reads its XML next sample */
-} SimVm;
-
-typedef struct {
-    SovaBackend parent;
-    const SovaSimScenario *sc;
-    GRand *demand_rng, *noise_rng;
-    guint64 now_ns, tick_ns;
-    guint n_pcpus, n_vms, n_vcpus;
-    double *background;       /* fractions */
-    double *tick_background;  /* scratch: background plus this tick's vhost load */
-    SovaSimNet *net;          /* NICs, VFs and traffic (sim_net.h) */
-    double *busy;             /* scratch: this tick's busy fraction per pCPU */
-    Counter *pbusy, *pidle;
-    SimVm *vms;
-    GHashTable *by_uuid;      /* uuid -> SimVm* */
-    SimVcpu *vcpus;
-    SovaSimThread *threads;
-    gboolean timing;
-    guint64 cpu_ns;
-    guint64 vf_refused;       /* VF attaches and detaches that failed */
-} SimBackend;
-
-static SimBackend *sim(SovaBackend *be) { return (SimBackend *)be; }
+SimHost *sova_sim_host_of(SovaBackend *be)
+{
+    return (SimHost *)be;
+}
 
 static guint64 cpu_now_ns(void)
 {
@@ -63,389 +28,383 @@ static guint64 cpu_now_ns(void)
     return (guint64)ts.tv_sec * 1000000000u + (guint64)ts.tv_nsec;
 }
 
-static guint64 ns_of(double fraction, guint64 dt_ns)
-{
-    return (guint64)llround(CLAMP(fraction, 0.0, 1.0) * (double)dt_ns);
-}
-
-/* ---- time ---- */
-
-static void tick(SimBackend *s, guint64 dt_ns)
-{
-    double t = (double)s->now_ns / 1e9;
-    const double *background = s->background;
-    /* the virtio path's host CPU (vhost) is non-VM load, spread over every pCPU */
-    double vhost = sova_sim_net_tick(s->net, t, (double)dt_ns / 1e9);
-    if (vhost > 0) {
-        for (guint p = 0; p < s->n_pcpus; p++)
-            s->tick_background[p] = s->background[p] + vhost / s->n_pcpus;
-        background = s->tick_background;
-    }
-    for (guint m = 0; m < s->n_vms; m++) {
-        const SimVm *vm = &s->vms[m];
-        for (guint i = 0; i < vm->spec->n_vcpus; i++) {
-            SimVcpu *c = &s->vcpus[vm->first + i];
-            SovaSimThread *th = &s->threads[vm->first + i];
-            th->demand = sova_demand_at(vm->spec->demand[i], &c->state, i, t, s->demand_rng) / 100.0;
-            th->affinity = c->affinity;
-        }
-    }
-    sova_sim_cpu_share(s->n_pcpus, background, s->threads, s->n_vcpus, s->busy);
-    for (guint v = 0; v < s->n_vcpus; v++) {
-        SimVcpu *c = &s->vcpus[v];
-        const SovaSimThread *th = &s->threads[v];
-        guint64 run = ns_of(th->run, dt_ns), want = ns_of(th->demand, dt_ns);
-        c->time.truth += run;
-        c->delay.truth += want > run ? want - run : 0;
-        c->wanted_ns += want;
-    }
-    for (guint p = 0; p < s->n_pcpus; p++) {
-        guint64 busy = ns_of(s->busy[p], dt_ns);
-        s->pbusy[p].truth += busy;
-        s->pidle[p].truth += dt_ns - busy;
-    }
-    s->now_ns += dt_ns;
-}
-
-static gboolean sim_wait(SovaBackend *be, double seconds, const volatile gint *stop)
-{
-    SimBackend *s = sim(be);
-    guint64 end = s->now_ns + (guint64)llround(MAX(0.0, seconds) * 1e9);
-    while (s->now_ns < end) {
-        if (stop && g_atomic_int_get(stop))
-            return FALSE;
-        tick(s, MIN(s->tick_ns, end - s->now_ns));
-    }
-    return !(stop && g_atomic_int_get(stop));
-}
-
 /* ---- sampling ---- */
 
 /* the increment since the last report, with noise: ± noise points of `elapsed` */
-static guint64 noisy_delta(SimBackend *s, Counter *c, guint64 elapsed)
+static guint64 noisy_delta(SimHost *h, SimCounter *c, guint64 elapsed)
 {
     double delta = (double)(c->truth - c->last);
-    if (s->sc->host.noise > 0 && elapsed > 0)
-        delta += g_rand_double_range(s->noise_rng, -s->sc->host.noise, s->sc->host.noise) / 100.0 *
+    if (h->spec->noise > 0 && elapsed > 0)
+        delta += g_rand_double_range(h->noise_rng, -h->spec->noise, h->spec->noise) / 100.0 *
                  (double)elapsed;
     c->last = c->truth;
     return delta > 0 ? (guint64)llround(delta) : 0;
 }
 
-static void report_counter(SimBackend *s, Counter *c, guint64 elapsed)
+static void report_counter(SimHost *h, SimCounter *c, guint64 elapsed)
 {
-    c->reported += noisy_delta(s, c, elapsed);
+    c->reported += noisy_delta(h, c, elapsed);
 }
 
 /* busy and idle together: the noise moves time between them, their sum stays exact */
-static void report_pcpu(SimBackend *s, guint p)
+static void report_pcpu(SimHost *h, guint p)
 {
-    Counter *b = &s->pbusy[p], *i = &s->pidle[p];
+    SimCounter *b = &h->pbusy[p], *i = &h->pidle[p];
     guint64 elapsed = (b->truth - b->last) + (i->truth - i->last);
-    guint64 busy = noisy_delta(s, b, elapsed);   /* (not inside MIN: it has side effects) */
+    guint64 busy = noisy_delta(h, b, elapsed);   /* (not inside MIN: it has side effects) */
     busy = MIN(busy, elapsed);
     b->reported += busy;
     i->reported += elapsed - busy;
     i->last = i->truth;
 }
 
-static void fill_pcpus(SimBackend *s, SovaSnapshot *snap)
+static void fill_pcpus(SimHost *h, SovaSnapshot *snap)
 {
-    const SovaSimHostSpec *h = &s->sc->host;
+    const SovaSimHostSpec *s = h->spec;
     for (guint p = 0; p < s->n_pcpus; p++) {
         SovaPcpuSample *ps = sova_snapshot_pcpu(snap, p);
-        report_pcpu(s, p);
-        ps->socket = (int)(p / (h->n_pcpus / h->sockets));
-        ps->core = (int)(p / h->threads_per_core);
-        ps->cell = (int)(p / (h->n_pcpus / h->cells));
-        ps->busy_ns = s->pbusy[p].reported;
-        ps->idle_ns = s->pidle[p].reported;
+        report_pcpu(h, p);
+        ps->socket = (int)(p / (s->n_pcpus / s->sockets));
+        ps->core = (int)(p / s->threads_per_core);
+        ps->cell = (int)(p / (s->n_pcpus / s->cells));
+        ps->busy_ns = h->pbusy[p].reported;
+        ps->idle_ns = h->pidle[p].reported;
     }
 }
 
-static void fill_vm(SimBackend *s, SovaSnapshot *snap, const SimVm *vm, guint64 elapsed)
+/* what the VM's metadata and state say: paused in a downtime, migrate='no', its group,
+ * leaving, what its agent published */
+static void fill_meta(const SovaSimCluster *c, const SimVm *vm, SovaVmSample *vs)
 {
+    const SimMigration *m = vm->migration;
+    double t = sova_sim_cluster_now_of(c);
+    vs->state = m && !m->fails && t >= m->end - m->downtime_s ? SOVA_VM_PAUSED : SOVA_VM_RUNNING;
+    vs->no_migrate = vm->spec->no_migrate;
+    vs->group = g_strdup(vm->spec->group);
+    vs->leaving = m != NULL;
+    vs->host_nic_util = -1;
+    if (vm->has_status) {
+        vs->has_net_status = TRUE;
+        vs->net_wants_vf = vm->published.wants_vf;
+        vs->net_unmet = vm->published.unmet;
+        vs->net_benefit = vm->published.benefit;
+        vs->host_nic_util = vm->published.nic_util;
+    }
+}
+
+static void fill_vm(SimHost *h, SovaSnapshot *snap, SimVm *vm, guint64 elapsed)
+{
+    SovaSimCluster *c = h->cluster;
     SovaVmSample *vs = sova_snapshot_add_vm(snap, vm->uuid, vm->spec->name, vm->spec->n_vcpus);
     vs->memory_kib = vm->spec->memory_kib;
-    sova_sim_net_fill_vm(s->net, (guint)(vm - s->vms), vs);
+    sova_sim_net_fill_vm(c->net, (guint)(vm - c->vms), vs);
     for (guint i = 0; i < vm->spec->n_vcpus; i++) {
-        SimVcpu *c = &s->vcpus[vm->first + i];
+        SimVcpu *vc = &vm->vcpus[i];
         SovaVcpuSample *v = sova_vm_vcpu(vs, i);
-        report_counter(s, &c->time, elapsed);
-        report_counter(s, &c->delay, elapsed);
-        v->time_ns = c->time.reported;
-        v->delay_ns = c->delay.reported;
+        report_counter(h, &vc->time, elapsed);
+        report_counter(h, &vc->delay, elapsed);
+        v->time_ns = vc->time.reported;
+        v->delay_ns = vc->delay.reported;
         v->has_delay = TRUE;
-        v->pcpu = s->threads[vm->first + i].pcpu;
-        v->affinity = sova_cpuset_copy(c->affinity);
+        v->pcpu = vc->pcpu;
+        v->affinity = sova_cpuset_copy(vc->affinity);
         vs->cpu_time_ns += v->time_ns;
     }
+    fill_meta(c, vm, vs);
 }
 
-static SovaSnapshot *sim_sample(SovaBackend *be, GError **error)
+static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
 {
-    SimBackend *s = sim(be);
-    guint64 t0 = s->timing ? cpu_now_ns() : 0;
-    (void)error;
+    SimHost *h = sova_sim_host_of(be);
+    SovaSimCluster *c = h->cluster;
+    if (!h->up) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "host %s is unreachable (simulated)", h->spec->name);
+        return NULL;
+    }
+    guint64 t0 = h->timing ? cpu_now_ns() : 0;
+    guint n_pcpus = h->spec->n_pcpus;
     /* what the libvirt backend spends: one node-stats call per pCPU, the online map, one
      * bulk domain-stats call */
-    be->calls += s->n_pcpus + 2;
-    for (guint m = 0; m < s->n_vms; m++)
-        if (s->vms[m].nics_stale) {
+    be->calls += n_pcpus + 2;
+    SovaSnapshot *snap = sova_snapshot_new(n_pcpus);
+    snap->time_us = (gint64)(c->now_ns / 1000);
+    snap->host = g_strdup(h->spec->name);
+    snap->memory_kib = h->spec->memory_kib;
+    guint64 elapsed = (h->pbusy[0].truth - h->pbusy[0].last) + (h->pidle[0].truth - h->pidle[0].last);
+    fill_pcpus(h, snap);
+    sova_sim_net_fill_host(c->net, h->index, snap);
+    for (guint v = 0; v < c->n_vms; v++) {
+        SimVm *vm = &c->vms[v];
+        if (vm->host != (int)h->index)
+            continue;
+        if (vm->nics_stale) {
             be->calls++;   /* virDomainGetXMLDesc: learn the NICs after a VF moved */
-            s->vms[m].nics_stale = FALSE;
+            vm->nics_stale = FALSE;
         }
-    SovaSnapshot *snap = sova_snapshot_new(s->n_pcpus);
-    snap->time_us = (gint64)(s->now_ns / 1000);
-    snap->host = g_strdup(s->sc->host.name);
-    snap->memory_kib = s->sc->host.memory_kib;
-    guint64 elapsed = (s->pbusy[0].truth - s->pbusy[0].last) + (s->pidle[0].truth - s->pidle[0].last);
-    fill_pcpus(s, snap);
-    sova_sim_net_fill_host(s->net, snap);
-    for (guint m = 0; m < s->n_vms; m++)
-        fill_vm(s, snap, &s->vms[m], elapsed);
-    if (s->timing)
-        s->cpu_ns += cpu_now_ns() - t0;
+        fill_vm(h, snap, vm, elapsed);
+    }
+    if (h->timing)
+        h->cpu_ns += cpu_now_ns() - t0;
     return snap;
 }
 
-/* ---- pinning ---- */
+/* ---- actions ---- */
 
-static SimVm *find_vm(SimBackend *s, const char *uuid, GError **error)
+static SimVm *vm_here(SimHost *h, const char *uuid, GError **error)
 {
-    SimVm *vm = g_hash_table_lookup(s->by_uuid, uuid);
-    if (!vm)
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no VM with UUID %s", uuid);
+    SimVm *vm = g_hash_table_lookup(h->cluster->by_uuid, uuid);
+    if (!vm || vm->host != (int)h->index) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no VM with UUID %s on host %s", uuid,
+                    h->spec->name);
+        return NULL;
+    }
     return vm;
 }
 
-static gboolean pin(SimBackend *s, const SovaAction *a, GError **error)
+static gboolean pin(SimHost *h, SimVm *vm, const SovaAction *a, GError **error)
 {
-    SimVm *vm = find_vm(s, a->uuid, error);
-    if (!vm)
+    int *pcpu = a->vcpu >= 0 && (guint)a->vcpu < vm->spec->n_vcpus ? &vm->vcpus[a->vcpu].pcpu : NULL;
+    SovaCpuSet *set = sova_sim_cpu_pin(a, vm->spec->name, vm->spec->n_vcpus, h->spec->n_pcpus, pcpu, error);
+    if (!set)
         return FALSE;
-    gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0
-                               : a->to_pcpu >= 0 && (guint)a->to_pcpu < s->n_pcpus;
-    if (a->vcpu < 0 || (guint)a->vcpu >= vm->spec->n_vcpus || !to_ok) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
-                    vm->spec->name, a->vcpu, a->to_pcpu);
-        return FALSE;
-    }
-    SimVcpu *c = &s->vcpus[vm->first + (guint)a->vcpu];
-    sova_cpuset_free(c->affinity);
-    c->affinity = sova_cpuset_new(s->n_pcpus);
-    for (guint p = 0; p < s->n_pcpus; p++)
-        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
-            sova_cpuset_add(c->affinity, p);
-    if (!a->to_set)
-        s->threads[vm->first + (guint)a->vcpu].pcpu = a->to_pcpu;
+    SimVcpu *vc = &vm->vcpus[a->vcpu];
+    sova_cpuset_free(vc->affinity);
+    vc->affinity = set;
     return TRUE;
 }
 
-static gboolean vf_move(SimBackend *s, const SovaAction *a, GError **error)
+static gboolean vf_move(SimHost *h, SimVm *vm, const SovaAction *a, GError **error)
 {
-    SimVm *vm = find_vm(s, a->uuid, error);
-    if (!vm)
-        return FALSE;
-    guint m = (guint)(vm - s->vms);
-    double now = (double)s->now_ns / 1e9;
-    gboolean ok = a->kind == SOVA_ACTION_ATTACH_VF ? sova_sim_net_attach(s->net, m, now, error)
-                                                   : sova_sim_net_detach(s->net, m, now, error);
-    s->vf_refused += !ok;
+    SovaSimCluster *c = h->cluster;
+    guint v = (guint)(vm - c->vms);
+    double now = sova_sim_cluster_now_of(c);
+    gboolean ok;
+    if (a->kind == SOVA_ACTION_ATTACH_VF && vm->migration) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s is migrating", vm->spec->name);
+        ok = FALSE;
+    } else {
+        ok = a->kind == SOVA_ACTION_ATTACH_VF ? sova_sim_net_attach(c->net, v, now, error)
+                                              : sova_sim_net_detach(c->net, v, now, error);
+    }
+    h->vf_refused += !ok;
     vm->nics_stale |= ok;
     return ok;
 }
 
-static gboolean sim_execute(SovaBackend *be, const SovaAction *a, GError **error)
+static gboolean host_execute(SovaBackend *be, const SovaAction *a, GError **error)
 {
-    SimBackend *s = sim(be);
-    guint64 t0 = s->timing ? cpu_now_ns() : 0;
-    gboolean ok;
-    if (a->kind == SOVA_ACTION_PIN) {
-        be->calls++;   /* virDomainPinVcpuFlags */
-        ok = pin(s, a, error);
-    } else if (a->kind == SOVA_ACTION_ATTACH_VF || a->kind == SOVA_ACTION_DETACH_VF) {
-        be->calls++;   /* virDomainAttachDeviceFlags / virDomainDetachDeviceAlias */
-        ok = vf_move(s, a, error);
-    } else {
-        /* the cluster plane will model migration here */
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "the simulator cannot migrate yet");
+    SimHost *h = sova_sim_host_of(be);
+    guint64 t0 = h->timing ? cpu_now_ns() : 0;
+    be->calls++;   /* virDomainPinVcpuFlags, virDomainAttachDeviceFlags, virDomainDetachDeviceAlias */
+    SimVm *vm = vm_here(h, a->uuid, error);
+    gboolean ok = FALSE;
+    if (!vm)
         ok = FALSE;
-    }
-    if (s->timing)
-        s->cpu_ns += cpu_now_ns() - t0;
+    else if (a->kind == SOVA_ACTION_PIN)
+        ok = pin(h, vm, a, error);
+    else if (a->kind == SOVA_ACTION_ATTACH_VF || a->kind == SOVA_ACTION_DETACH_VF)
+        ok = vf_move(h, vm, a, error);
+    else
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "migrations go through migrate_start");
+    if (h->timing)
+        h->cpu_ns += cpu_now_ns() - t0;
     return ok;
 }
 
-/* ---- life cycle ---- */
-
-static void sim_free(SovaBackend *be)
+static gboolean host_wait(SovaBackend *be, double seconds, const volatile gint *stop)
 {
-    SimBackend *s = sim(be);
-    for (guint v = 0; v < s->n_vcpus; v++)
-        sova_cpuset_free(s->vcpus[v].affinity);
-    g_rand_free(s->demand_rng);
-    g_rand_free(s->noise_rng);
-    g_hash_table_unref(s->by_uuid);
-    g_free(s->background);
-    g_free(s->tick_background);
-    sova_sim_net_free(s->net);
-    g_free(s->busy);
-    g_free(s->pbusy);
-    g_free(s->pidle);
-    g_free(s->vms);
-    g_free(s->vcpus);
-    g_free(s->threads);
-    g_free(s);
+    return sova_sim_cluster_advance(sova_sim_host_of(be)->cluster, seconds, stop);
 }
 
-static const SovaBackendOps sim_ops = {
+/* memory the destination has promised: its VMs and those migrating to it */
+static guint64 memory_committed(const SovaSimCluster *c, guint h)
+{
+    guint64 kib = 0;
+    for (guint v = 0; v < c->n_vms; v++) {
+        const SimVm *vm = &c->vms[v];
+        if (vm->host == (int)h || (vm->migration && vm->migration->to == h))
+            kib += vm->spec->memory_kib;
+    }
+    return kib;
+}
+
+static gboolean host_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
+                                   const SovaMigrateOptions *opts, GError **error)
+{
+    SimHost *h = sova_sim_host_of(be);
+    SovaSimCluster *c = h->cluster;
+    be->calls++;
+    SimVm *vm = vm_here(h, uuid, error);
+    if (!vm)
+        return FALSE;
+    int to = sova_sim_cluster_host_of_backend(c, dest);
+    const char *why = to < 0 ? "the destination is not a host of this simulated cluster"
+                    : to == vm->host ? "the destination is the source"
+                    : vm->migration ? "a migration of this VM is already running"
+                    : !h->up ? "the source host is unreachable"
+                    : !c->hosts[to].up ? "cannot connect to the destination host: it is unreachable"
+                    : memory_committed(c, (guint)to) + vm->spec->memory_kib > c->hosts[to].spec->memory_kib
+                        ? "not enough free memory on the destination host" : NULL;
+    if (why) {
+        g_set_error(error, SOVA_ERROR, to >= 0 && !c->hosts[to].up ? SOVA_ERROR_CONNECT : SOVA_ERROR_BACKEND,
+                    "cannot migrate %s: %s", vm->spec->name, why);
+        return FALSE;
+    }
+    sova_sim_cluster_start_migration(c, (guint)(vm - c->vms), (guint)to, opts);
+    return TRUE;
+}
+
+static gboolean host_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out)
+{
+    SimHost *h = sova_sim_host_of(be);
+    SovaSimCluster *c = h->cluster;
+    int v = sova_sim_cluster_find_vm(c, uuid);
+    guint index = 0;
+    SimMigration *m = v < 0 ? NULL : sova_sim_cluster_find_migration(c, (guint)v, h->index, &index);
+    if (!m)
+        return FALSE;
+    be->calls++;
+    double t = sova_sim_cluster_now_of(c);
+    memset(out, 0, sizeof *out);
+    out->state = m->state;
+    out->elapsed_s = MIN(t, m->end) - m->start;
+    out->progress = m->total_s > 0 ? CLAMP(out->elapsed_s / m->total_s, 0.0, 1.0) : 1.0;
+    out->downtime_s = m->state == SOVA_MIGRATION_DONE ? m->downtime_s : -1;
+    out->aborted = m->aborted;
+    if (m->state != SOVA_MIGRATION_RUNNING) {
+        out->error = g_strdup(m->error);
+        g_ptr_array_remove_index(c->migrations, index);   /* reported once, then forgotten */
+    }
+    return TRUE;
+}
+
+static gboolean host_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st, GError **error)
+{
+    be->calls++;
+    SimVm *vm = vm_here(sova_sim_host_of(be), uuid, error);
+    if (!vm)
+        return FALSE;
+    vm->has_status = TRUE;
+    vm->published = *st;
+    return TRUE;
+}
+
+/* a cluster's hosts belong to it; a single host's backend owns its cluster of one */
+static void host_free(SovaBackend *be)
+{
+    SimHost *h = sova_sim_host_of(be);
+    if (h->owner)
+        sova_sim_cluster_free(h->cluster);
+}
+
+static const SovaBackendOps host_ops = {
     .name = "sim",
-    .sample = sim_sample,
-    .execute = sim_execute,
-    .wait = sim_wait,
-    .free = sim_free,
+    .sample = host_sample,
+    .execute = host_execute,
+    .wait = host_wait,
+    .migrate_start = host_migrate_start,
+    .migrate_poll = host_migrate_poll,
+    .publish_net = host_publish_net,
+    .free = host_free,
 };
 
-static SovaCpuSet *initial_affinity(const SimBackend *s, const SovaSimVmSpec *spec, guint i,
-                                    gboolean unpin_all)
+const SovaBackendOps *sova_sim_host_ops(void)
 {
-    SovaCpuSet *set = sova_cpuset_new(s->n_pcpus);
-    if (spec->pin[i] >= 0 && !unpin_all) {
-        sova_cpuset_add(set, (guint)spec->pin[i]);
-        return set;
-    }
-    for (guint p = 0; p < s->n_pcpus; p++)
-        if (!spec->affinity || sova_cpuset_has(spec->affinity, p))
-            sova_cpuset_add(set, p);
-    return set;
+    return &host_ops;
 }
 
-static void init_vms(SimBackend *s, gboolean unpin_all)
-{
-    const SovaSimScenario *sc = s->sc;
-    s->n_vms = sc->vms->len;
-    s->n_vcpus = sova_sim_scenario_n_vcpus(sc);
-    s->vms = g_new0(SimVm, s->n_vms);
-    s->vcpus = g_new0(SimVcpu, s->n_vcpus);
-    s->threads = g_new0(SovaSimThread, s->n_vcpus);
-    s->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
-    guint next = 0;
-    for (guint m = 0; m < s->n_vms; m++) {
-        SimVm *vm = &s->vms[m];
-        vm->spec = g_ptr_array_index(sc->vms, m);
-        vm->first = next;
-        g_snprintf(vm->uuid, sizeof vm->uuid, "5a5a0000-0000-4000-8000-%012x", m + 1);
-        g_hash_table_insert(s->by_uuid, vm->uuid, vm);
-        for (guint i = 0; i < vm->spec->n_vcpus; i++, next++) {
-            s->vcpus[next].affinity = initial_affinity(s, vm->spec, i, unpin_all);
-            s->threads[next].pcpu = sova_cpuset_first(s->vcpus[next].affinity);
-        }
-    }
-}
+/* ---- a single host: a cluster of one ---- */
 
 SovaBackend *sova_sim_backend_new(const SovaSimScenario *sc, guint64 seed, gboolean unpin_all)
 {
-    SimBackend *s = g_new0(SimBackend, 1);
-    s->parent.ops = &sim_ops;
-    s->sc = sc;
-    /* GRand takes 32-bit seeds; use both halves, and a distinct stream for noise */
-    guint32 demand_seed[2] = { (guint32)seed, (guint32)(seed >> 32) };
-    guint32 noise_seed[3] = { (guint32)seed, (guint32)(seed >> 32), 0x6e6f6973u };
-    s->demand_rng = g_rand_new_with_seed_array(demand_seed, 2);
-    s->noise_rng = g_rand_new_with_seed_array(noise_seed, 3);
-    s->tick_ns = (guint64)MAX(1, llround(sc->tick * 1e9));
-    s->n_pcpus = sc->host.n_pcpus;
-    s->background = g_new(double, s->n_pcpus);
-    for (guint p = 0; p < s->n_pcpus; p++)
-        s->background[p] = sc->host.background[p] / 100.0;
-    s->tick_background = g_new0(double, s->n_pcpus);
-    s->busy = g_new0(double, s->n_pcpus);
-    s->net = sova_sim_net_new(sc, seed);
-    s->pbusy = g_new0(Counter, s->n_pcpus);
-    s->pidle = g_new0(Counter, s->n_pcpus);
-    init_vms(s, unpin_all);
-    return &s->parent;
+    SovaSimCluster *c = sova_sim_cluster_new(sc, seed, unpin_all);
+    c->hosts[0].owner = TRUE;
+    return &c->hosts[0].parent;
 }
 
 gboolean sova_backend_is_sim(SovaBackend *be)
 {
-    return be && be->ops == &sim_ops;
+    return be && be->ops == &host_ops;
 }
 
 double sova_sim_backend_now(SovaBackend *be)
 {
-    return (double)sim(be)->now_ns / 1e9;
+    return sova_sim_cluster_now_of(sova_sim_host_of(be)->cluster);
 }
 
 guint64 sova_sim_backend_pcpu_busy_ns(SovaBackend *be, guint pcpu)
 {
-    return pcpu < sim(be)->n_pcpus ? sim(be)->pbusy[pcpu].truth : 0;
+    SimHost *h = sova_sim_host_of(be);
+    return pcpu < h->spec->n_pcpus ? h->pbusy[pcpu].truth : 0;
+}
+
+static const SimVm *vm_at(SovaBackend *be, guint vm)
+{
+    SovaSimCluster *c = sova_sim_host_of(be)->cluster;
+    return vm < c->n_vms ? &c->vms[vm] : NULL;
 }
 
 void sova_sim_backend_vm_truth(SovaBackend *be, guint vm, guint64 *ran_ns, guint64 *wanted_ns)
 {
-    SimBackend *s = sim(be);
+    const SimVm *v = vm_at(be, vm);
     *ran_ns = *wanted_ns = 0;
-    if (vm >= s->n_vms)
-        return;
-    for (guint i = 0; i < s->vms[vm].spec->n_vcpus; i++) {
-        *ran_ns += s->vcpus[s->vms[vm].first + i].time.truth;
-        *wanted_ns += s->vcpus[s->vms[vm].first + i].wanted_ns;
+    for (guint i = 0; v && i < v->spec->n_vcpus; i++) {
+        *ran_ns += v->vcpus[i].time.truth;
+        *wanted_ns += v->vcpus[i].wanted_ns;
     }
 }
 
 void sova_sim_backend_vcpu_truth(SovaBackend *be, guint vm, guint vcpu, guint64 *ran_ns,
                                  guint64 *delay_ns)
 {
-    SimBackend *s = sim(be);
+    const SimVm *v = vm_at(be, vm);
     *ran_ns = *delay_ns = 0;
-    if (vm >= s->n_vms || vcpu >= s->vms[vm].spec->n_vcpus)
+    if (!v || vcpu >= v->spec->n_vcpus)
         return;
-    *ran_ns = s->vcpus[s->vms[vm].first + vcpu].time.truth;
-    *delay_ns = s->vcpus[s->vms[vm].first + vcpu].delay.truth;
+    *ran_ns = v->vcpus[vcpu].time.truth;
+    *delay_ns = v->vcpus[vcpu].delay.truth;
 }
 
 void sova_sim_backend_set_timing(SovaBackend *be, gboolean on)
 {
-    sim(be)->timing = on;
+    sova_sim_host_of(be)->timing = on;
 }
 
 guint64 sova_sim_backend_cpu_ns(SovaBackend *be)
 {
-    return sim(be)->cpu_ns;
+    return sova_sim_host_of(be)->cpu_ns;
 }
-
-/* ---- the net model ---- */
 
 void sova_sim_backend_net_truth(SovaBackend *be, guint vm, SovaSimNetTruth *out)
 {
-    sova_sim_net_truth(sim(be)->net, vm, out);
+    sova_sim_net_truth(sova_sim_host_of(be)->cluster->net, vm, out);
 }
 
 guint64 sova_sim_backend_vf_refused(SovaBackend *be)
 {
-    return sim(be)->vf_refused;
+    return sova_sim_host_of(be)->vf_refused;
 }
 
 guint sova_sim_backend_vfs_in_use(SovaBackend *be)
 {
-    return sova_sim_net_vfs_in_use(sim(be)->net);
+    SimHost *h = sova_sim_host_of(be);
+    return sova_sim_net_vfs_in_use(h->cluster->net, h->index);
 }
 
 void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on)
 {
-    sova_sim_net_set_free_switches(sim(be)->net, on);
+    sova_sim_net_set_free_switches(sova_sim_host_of(be)->cluster->net, on);
 }
 
 void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain)
 {
-    SimBackend *s = sim(be);
-    guint64 end = s->now_ns + (guint64)llround(MAX(0.0, seconds) * 1e9);
-    sova_sim_net_gain_ahead(s->net, s->now_ns, end, s->tick_ns, gain);
+    SovaSimCluster *c = sova_sim_host_of(be)->cluster;
+    guint64 end = c->now_ns + (guint64)llround(MAX(0.0, seconds) * 1e9);
+    sova_sim_net_gain_ahead(c->net, c->now_ns, end, c->tick_ns, gain);
 }
 
 const char *sova_sim_backend_vm_uuid(SovaBackend *be, guint vm)
 {
-    return vm < sim(be)->n_vms ? sim(be)->vms[vm].uuid : NULL;
+    const SimVm *v = vm_at(be, vm);
+    return v ? v->uuid : NULL;
 }

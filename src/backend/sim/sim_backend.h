@@ -1,22 +1,25 @@
-/* sim_backend.h — the simulator: a second implementation of the backend interface.
+/* sim_backend.h — the simulator as one host: a second implementation of the backend
+ * interface, for a single-host scenario (a cluster of one host, sim_cluster.h).
  *
  * It plays a host from a scenario in simulated time and reports exactly what the libvirt
  * backend would: cumulative vCPU time and run-queue delay, the pCPU each vCPU last ran on,
  * affinities, node busy/idle per pCPU (optionally with seeded measurement noise), and it
  * counts the libvirt calls the real backend would make (P + 2 per sample, 1 per pin, 1 per
- * VF attach or detach, and 1 at the next sample to re-read the XML of a VM whose VF moved). With network traffic in the scenario, every VM has a standby NIC
- * and VFs can be attached and detached (sim_net.h: the net model).
- * wait() advances simulated time in ticks without sleeping, so the agent's real loop and
- * real policies run unchanged against it. Deterministic for a given scenario and seed. */
+ * VF attach or detach, and 1 at the next sample to re-read the XML of a VM whose VF
+ * moved). With network traffic in the scenario, every VM has a standby NIC and VFs can be
+ * attached and detached (sim_net.h: the net model). wait() advances simulated time in
+ * ticks without sleeping, so the agent's real loop and real policies run unchanged
+ * against it. Deterministic for a given scenario and seed. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
 #include "backend/sim/sim_net.h"
 #include "backend/sim/sim_scenario.h"
 
-/* `sc` must outlive the backend (its demand shapes are shared, not copied). With
- * `unpin_all` every vCPU starts unpinned (within its VM's affinity), whatever the scenario
- * says: the "no sova, plain CFS" baseline. */
+/* Host 0 of `sc` (its only host); sova_backend_free() frees the whole simulator. `sc` must
+ * outlive the backend (its demand shapes are shared, not copied). With `unpin_all` every
+ * vCPU starts unpinned (within its VM's affinity), whatever the scenario says: the "no
+ * sova, plain CFS" baseline. */
 SovaBackend *sova_sim_backend_new(const SovaSimScenario *sc, guint64 seed, gboolean unpin_all);
 gboolean sova_backend_is_sim(SovaBackend *be);
 

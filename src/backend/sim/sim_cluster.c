@@ -1,183 +1,38 @@
-/* sim_cluster.c — the cluster simulator's model: the shared clock, each host's CPU and
- * network per tick, and migrations; see sim_cluster.h. The backend face (sample, execute,
- * migrate_start/poll) is sim_cluster_backend.c.
+/* sim_cluster.c — the simulator's clock and what happens in one tick: demand drawn for
+ * every VM, then on every host that is up its traffic (sim_net.c) and its CPU
+ * (sim_cpu.c); see sim_cluster.h. The hosts' backend face (sample, execute,
+ * migrate_start/poll) is sim_backend.c, hosts going down and migrations
+ * sim_cluster_migration.c.
  *
  * Every tick, demand is drawn for every VM in scenario order from one GRand stream, so
  * what VMs want does not depend on where they run or on what the policies did: two runs
- * of a scenario with different policies see the same demand. */
+ * of a scenario with different policies see the same demand. Each VM's traffic draws
+ * from its own stream (sim_net.c), measurement noise from its host's. Time is kept in
+ * whole nanoseconds. */
 #include "backend/sim/sim_cluster_private.h"
-#include "model/migration_cost.h"
 #include <math.h>
 #include <string.h>
-
-#define DEFAULT_MAX_DOWNTIME_S 0.3   /* QEMU's default downtime limit */
 
 double sova_sim_cluster_now_of(const SovaSimCluster *c)
 {
     return (double)c->now_ns / 1e9;
 }
 
-static const SovaSimClusterHostSpec *host_spec(const SovaSimCluster *c, guint h)
+static guint64 ns_of(double fraction, guint64 dt_ns)
 {
-    return c->hosts[h].spec;
+    return (guint64)llround(CLAMP(fraction, 0.0, 1.0) * (double)dt_ns);
 }
 
-/* ---- hosts up and down ---- */
-
-static gboolean scheduled_up(const SovaSimClusterHostSpec *s, double t)
-{
-    if (s->down_at < 0 || t < s->down_at)
-        return TRUE;
-    return s->up_at >= 0 && t >= s->up_at;
-}
-
-static void update_up(SovaSimCluster *c, double t)
-{
-    for (guint h = 0; h < c->n_hosts; h++) {
-        SimClusterHost *host = &c->hosts[h];
-        host->up = host->forced >= 0 ? host->forced : scheduled_up(host->spec, t);
-    }
-}
-
-/* ---- migrations ---- */
-
-static void migration_end(SovaSimCluster *c, SimClusterMigration *m, double t, const char *error)
-{
-    SimClusterVm *vm = &c->vms[m->vm];
-    SovaSimClusterMove mv = { .vm = m->vm, .from = m->from, .to = m->to, .start = m->start, .end = t };
-    vm->migration = NULL;
-    m->end = t;   /* when it really ended (a failure may come early) */
-    if (error) {
-        m->state = SOVA_MIGRATION_FAILED;
-        m->error = g_strdup(error);
-    } else {
-        m->state = SOVA_MIGRATION_DONE;
-        mv.ok = TRUE;
-        mv.downtime_s = m->downtime_s;
-        /* it runs on the destination now: a new domain there, fresh counters, no pins */
-        vm->host = (int)m->to;
-        vm->moves++;
-        for (guint i = 0; i < vm->spec->n_vcpus; i++) {
-            SimClusterVcpu *v = &vm->vcpus[i];
-            g_clear_pointer(&v->affinity, sova_cpuset_free);
-            v->pcpu = -1;
-            v->time_ns = v->delay_ns = 0;
-        }
-        vm->standby_bytes = vm->standby_pkts = 0;
-        vm->has_status = FALSE;
-    }
-    mv.aborted = m->aborted;
-    g_array_append_val(c->moves, mv);
-}
-
-static void follow_migrations(SovaSimCluster *c, double t)
-{
-    for (guint i = 0; i < c->migrations->len; i++) {
-        SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
-        if (m->state != SOVA_MIGRATION_RUNNING)
-            continue;
-        if (!c->hosts[m->to].up)
-            migration_end(c, m, t, "the destination host is unreachable");
-        else if (!c->hosts[m->from].up)
-            migration_end(c, m, t, "the source host is unreachable");
-        else if (t >= m->end - 1e-9)
-            migration_end(c, m, t, m->fails ? (m->aborted ? "aborted: ran past the timeout"
-                                                          : "did not converge") : NULL);
-    }
-}
-
-/* migrations already running through either end: a new one shares the link with them */
-static guint sharing(const SovaSimCluster *c, guint from, guint to)
-{
-    guint n = 0;
-    for (guint i = 0; i < c->migrations->len; i++) {
-        const SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
-        n += m->state == SOVA_MIGRATION_RUNNING && (m->from == from || m->to == from || m->from == to || m->to == to);
-    }
-    return n;
-}
-
-/* the link a new migration gets: the smaller NIC (or migration-gbps), the bandwidth cap,
- * divided among the migrations already running through either host (fixed at the start:
- * a migration does not speed up when another ends) */
-static double link_Bps(const SovaSimCluster *c, guint from, guint to, const SovaMigrateOptions *opts)
-{
-    double gbps = c->sc->migration_gbps;
-    double a = host_spec(c, from)->nic_gbps, b = host_spec(c, to)->nic_gbps;
-    if (a > 0 && b > 0)
-        gbps = MIN(a, b);
-    else if (a > 0 || b > 0)
-        gbps = MAX(a, b);
-    double bps = gbps * 1e9 / 8;
-    if (opts && opts->bandwidth_MiBps > 0)
-        bps = MIN(bps, opts->bandwidth_MiBps * 1024 * 1024);
-    return bps / (1 + sharing(c, from, to));
-}
-
-SimClusterMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v, guint to,
-                                                      const SovaMigrateOptions *opts)
-{
-    SimClusterVm *vm = &c->vms[v];
-    SimClusterHost *src = &c->hosts[vm->host];
-    double max_down = opts && opts->max_downtime_ms > 0 ? opts->max_downtime_ms / 1000 : DEFAULT_MAX_DOWNTIME_S;
-    SovaMigrationCost cost = sova_migration_cost((double)vm->spec->memory_kib * 1024, vm->spec->dirty_Bps,
-                                                 link_Bps(c, (guint)vm->host, to, opts), max_down);
-    SimClusterMigration *m = g_new0(SimClusterMigration, 1);
-    m->vm = v;
-    m->from = (guint)vm->host;
-    m->to = to;
-    m->start = sova_sim_cluster_now_of(c);
-    m->total_s = cost.total_s;
-    m->downtime_s = cost.downtime_s;
-    /* without auto-converge a migration that does not converge never switches over */
-    m->fails = !cost.converges && !(opts && opts->auto_converge);
-    double timeout = opts ? opts->timeout_s : 0;
-    if (timeout > 0 && m->total_s > timeout) {
-        m->fails = m->aborted = TRUE;
-        m->total_s = timeout;
-    }
-    m->end = m->start + m->total_s;
-    m->state = SOVA_MIGRATION_RUNNING;
-    /* a VF is given back before the VM leaves */
-    if (vm->holds_vf) {
-        vm->holds_vf = FALSE;
-        src->vfs_in_use--;
-    }
-    vm->migration = m;
-    g_ptr_array_add(c->migrations, m);
-    return m;
-}
-
-SimClusterMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
-                                                     guint *index)
-{
-    for (guint i = 0; i < c->migrations->len; i++) {
-        SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
-        if (m->vm == vm && m->from == from) {
-            if (index)
-                *index = i;
-            return m;
-        }
-    }
-    return NULL;
-}
-
-static gboolean paused(const SovaSimCluster *c, const SimClusterVm *vm, double t)
-{
-    (void)c;
-    return vm->migration && !vm->migration->fails && t >= vm->migration->end - vm->migration->downtime_s - 1e-9;
-}
-
-/* ---- one tick ---- */
+/* ---- demand ---- */
 
 /* vCPU i's demand, 0..100: the shape (vCPU 0's draw for every vCPU with shared-demand)
  * plus the jitter, redrawn on the first tick at or after each second */
-static double vcpu_demand(SovaSimCluster *c, SimClusterVm *vm, guint i, double t)
+static double vcpu_demand(SovaSimCluster *c, SimVm *vm, guint i, double t)
 {
-    const SovaSimClusterVmSpec *spec = vm->spec;
-    SimClusterVcpu *vc = &vm->vcpus[i];
+    const SovaSimVmSpec *spec = vm->spec;
+    SimVcpu *vc = &vm->vcpus[i];
     double d = spec->shared_demand && i > 0 ? vm->vcpus[0].shape
-                                            : sova_demand_at(spec->demand, &vc->state, i, t, c->rng);
+                                            : sova_demand_at(spec->demand[i], &vc->state, i, t, c->rng);
     vc->shape = d;
     while (spec->jitter > 0 && t >= vc->next_jitter) {
         vc->jitter = g_rand_double_range(c->rng, -spec->jitter, spec->jitter);
@@ -186,24 +41,21 @@ static double vcpu_demand(SovaSimCluster *c, SimClusterVm *vm, guint i, double t
     return CLAMP(d + vc->jitter, 0.0, 100.0);
 }
 
-static void draw_demand(SovaSimCluster *c, double t)
+/* what every VM wants this tick, wherever it is and whatever it gets */
+static void draw_demand(SovaSimCluster *c, double t, guint64 dt_ns)
 {
     for (guint v = 0; v < c->n_vms; v++) {
-        SimClusterVm *vm = &c->vms[v];
-        for (guint i = 0; i < vm->spec->n_vcpus; i++)
-            vm->vcpus[i].demand = vcpu_demand(c, vm, i, t) / 100.0;
-        vm->offered_pps = vm->spec->net_demand
-            ? sova_demand_at(vm->spec->net_demand, &vm->net_state, 0, t, c->rng) / 100.0 * vm->spec->net_peak_pps
-            : 0;
+        SimVm *vm = &c->vms[v];
+        vm->paused_now = sova_sim_cluster_paused(vm, t);
+        sova_sim_net_set_paused(c->net, v, vm->paused_now);
+        if (vm->paused_now)
+            vm->paused_s += (double)dt_ns / 1e9;
+        for (guint i = 0; i < vm->spec->n_vcpus; i++) {
+            SimVcpu *vc = &vm->vcpus[i];
+            vc->demand = vcpu_demand(c, vm, i, t) / 100.0;
+            vc->wanted_ns += ns_of(vc->demand, dt_ns);
+        }
     }
-}
-
-/* the packets/s the VM's path carries before the host NIC's limit */
-static double carried_pps(const SimClusterHost *h, const SimClusterVm *vm)
-{
-    if (vm->holds_vf)
-        return h->spec->vf_pps_cap > 0 ? MIN(vm->offered_pps, h->spec->vf_pps_cap) : vm->offered_pps;
-    return MIN(vm->offered_pps, h->spec->virtio_pps_cap);
 }
 
 /* the VMs on host h this tick: c->by_host[c->host_first[h] .. c->host_first[h + 1]) */
@@ -219,37 +71,7 @@ static void group_by_host(SovaSimCluster *c)
         c->by_host[next[c->vms[v].host]++] = v;
 }
 
-static SimClusterVm *vm_on(SovaSimCluster *c, guint j)
-{
-    return &c->vms[c->by_host[j]];
-}
-
-static void net_tick(SovaSimCluster *c, SimClusterHost *h, guint hi, double dt)
-{
-    double per_dir = 0;
-    for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++)
-        if (!vm_on(c, j)->paused_now)
-            per_dir += carried_pps(h, vm_on(c, j)) * vm_on(c, j)->spec->net_packet_bytes / 2;
-    double cap = h->spec->nic_gbps * 1e9 / 8;
-    double f = cap > 0 && per_dir > cap ? cap / per_dir : 1;
-    h->vhost_pcpus = 0;
-    for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++) {
-        SimClusterVm *vm = vm_on(c, j);
-        if (vm->paused_now)
-            continue;
-        double pkts = carried_pps(h, vm) * f * dt, bytes = pkts * vm->spec->net_packet_bytes;
-        vm->delivered_bytes += bytes;
-        h->nic_bytes += bytes;
-        if (vm->holds_vf) {
-            vm->vf_pkts += pkts;
-            vm->vf_bytes += bytes;
-        } else {
-            vm->standby_pkts += pkts;
-            vm->standby_bytes += bytes;
-            h->vhost_pcpus += pkts / dt * h->spec->virtio_us_per_packet / 1e6;
-        }
-    }
-}
+/* ---- one host's CPU ---- */
 
 /* a load of `pcpus` (may exceed 1) as unpinned threads of at most one pCPU each */
 static void add_load_threads(GArray *threads, double pcpus)
@@ -261,75 +83,76 @@ static void add_load_threads(GArray *threads, double pcpus)
     }
 }
 
-static void cpu_tick(SovaSimCluster *c, SimClusterHost *h, guint hi, double dt)
+/* the threads of host h: its running VMs' vCPUs (scenario order), then its migrations' */
+static void host_threads(SovaSimCluster *c, guint h)
 {
     GArray *threads = c->threads;
     g_array_set_size(threads, 0);
-    for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++) {
-        SimClusterVm *vm = vm_on(c, j);
-        if (vm->paused_now)
-            continue;
-        for (guint i = 0; i < vm->spec->n_vcpus; i++) {
+    for (guint j = c->host_first[h]; j < c->host_first[h + 1]; j++) {
+        SimVm *vm = &c->vms[c->by_host[j]];
+        for (guint i = 0; !vm->paused_now && i < vm->spec->n_vcpus; i++) {
             SovaSimThread th = { .demand = vm->vcpus[i].demand, .affinity = vm->vcpus[i].affinity,
                                  .pcpu = vm->vcpus[i].pcpu };
             g_array_append_val(threads, th);
         }
     }
     for (guint i = 0; i < c->migrations->len; i++) {
-        const SimClusterMigration *m = g_ptr_array_index(c->migrations, i);
-        if (m->state == SOVA_MIGRATION_RUNNING && (m->from == hi || m->to == hi))
+        const SimMigration *m = g_ptr_array_index(c->migrations, i);
+        if (m->state == SOVA_MIGRATION_RUNNING && (m->from == h || m->to == h))
             add_load_threads(threads, c->sc->migration_cpu);
-    }
-    add_load_threads(threads, h->vhost_pcpus);
-    guint n_pcpus = h->spec->n_pcpus;
-    sova_sim_cpu_share(n_pcpus, h->background, (SovaSimThread *)threads->data, threads->len, h->busy);
-    for (guint p = 0; p < n_pcpus; p++) {
-        h->busy_ns[p] += h->busy[p] * dt * 1e9;
-        h->idle_ns[p] += (1 - h->busy[p]) * dt * 1e9;
-    }
-    guint k = 0;
-    for (guint j = c->host_first[hi]; j < c->host_first[hi + 1]; j++) {
-        SimClusterVm *vm = vm_on(c, j);
-        if (vm->paused_now)
-            continue;
-        for (guint i = 0; i < vm->spec->n_vcpus; i++, k++) {
-            const SovaSimThread *th = &g_array_index(threads, SovaSimThread, k);
-            SimClusterVcpu *vc = &vm->vcpus[i];
-            vc->time_ns += th->run * dt * 1e9;
-            vc->delay_ns += th->wait * dt * 1e9;
-            vc->pcpu = th->pcpu;
-            vm->ran_s += th->run * dt;
-        }
     }
 }
 
-/* what every VM wants this tick, wherever it is and whatever it gets */
-static void account_demand(SovaSimCluster *c, double t, double dt)
+/* the virtio path's host CPU (vhost) is non-VM load, spread over every pCPU */
+static const double *host_background(SimHost *host, double vhost)
 {
-    for (guint v = 0; v < c->n_vms; v++) {
-        SimClusterVm *vm = &c->vms[v];
-        vm->paused_now = paused(c, vm, t);
-        for (guint i = 0; i < vm->spec->n_vcpus; i++)
-            vm->wanted_s += vm->vcpus[i].demand * dt;
-        vm->offered_bytes += vm->offered_pps * vm->spec->net_packet_bytes * dt;
-        if (vm->paused_now)
-            vm->paused_s += dt;
+    if (vhost <= 0)
+        return host->background;
+    for (guint p = 0; p < host->spec->n_pcpus; p++)
+        host->tick_background[p] = host->background[p] + vhost / host->spec->n_pcpus;
+    return host->tick_background;
+}
+
+static void cpu_tick(SovaSimCluster *c, guint h, double vhost, guint64 dt_ns)
+{
+    SimHost *host = &c->hosts[h];
+    guint n_pcpus = host->spec->n_pcpus;
+    host_threads(c, h);
+    sova_sim_cpu_share(n_pcpus, host_background(host, vhost), (SovaSimThread *)c->threads->data,
+                       c->threads->len, host->busy);
+    guint k = 0;
+    for (guint j = c->host_first[h]; j < c->host_first[h + 1]; j++) {
+        SimVm *vm = &c->vms[c->by_host[j]];
+        for (guint i = 0; !vm->paused_now && i < vm->spec->n_vcpus; i++, k++) {
+            const SovaSimThread *th = &g_array_index(c->threads, SovaSimThread, k);
+            SimVcpu *vc = &vm->vcpus[i];
+            guint64 run = ns_of(th->run, dt_ns), want = ns_of(th->demand, dt_ns);
+            vc->time.truth += run;
+            vc->delay.truth += want > run ? want - run : 0;
+            vc->pcpu = th->pcpu;
+        }
+    }
+    for (guint p = 0; p < n_pcpus; p++) {
+        guint64 busy = ns_of(host->busy[p], dt_ns);
+        host->pbusy[p].truth += busy;
+        host->pidle[p].truth += dt_ns - busy;
     }
 }
 
 static void tick(SovaSimCluster *c, guint64 dt_ns)
 {
     double t = sova_sim_cluster_now_of(c), dt = (double)dt_ns / 1e9;
-    update_up(c, t);
-    follow_migrations(c, t);
-    draw_demand(c, t);
-    account_demand(c, t, dt);
+    sova_sim_cluster_update_up(c, t);
+    sova_sim_cluster_follow_migrations(c, t);
+    draw_demand(c, t, dt_ns);
+    sova_sim_net_offer(c->net, t, dt);
     group_by_host(c);
     for (guint h = 0; h < c->n_hosts; h++) {
         if (!c->hosts[h].up)   /* its VMs are stopped: they want, and get nothing */
             continue;
-        net_tick(c, &c->hosts[h], h, dt);
-        cpu_tick(c, &c->hosts[h], h, dt);
+        guint first = c->host_first[h];
+        double vhost = sova_sim_net_tick(c->net, h, c->by_host + first, c->host_first[h + 1] - first, t, dt);
+        cpu_tick(c, h, vhost, dt_ns);
     }
     c->now_ns += dt_ns;
 }
@@ -343,71 +166,93 @@ gboolean sova_sim_cluster_advance(SovaSimCluster *c, double seconds, const volat
         tick(c, MIN(c->tick_ns, end - c->now_ns));
     }
     /* migrations that end exactly now are over before anyone samples */
-    update_up(c, sova_sim_cluster_now_of(c));
-    follow_migrations(c, sova_sim_cluster_now_of(c));
+    sova_sim_cluster_update_up(c, sova_sim_cluster_now_of(c));
+    sova_sim_cluster_follow_migrations(c, sova_sim_cluster_now_of(c));
     return !(stop && g_atomic_int_get(stop));
 }
 
 /* ---- life cycle ---- */
 
-static void init_host(SovaSimCluster *c, guint h)
+static void init_host(SovaSimCluster *c, guint h, guint64 seed)
 {
-    SimClusterHost *host = &c->hosts[h];
-    host->spec = g_ptr_array_index(c->sc->hosts, h);
-    host->be.parent.ops = sova_sim_cluster_backend_ops();
-    host->be.cluster = c;
-    host->be.index = h;
+    SimHost *host = &c->hosts[h];
+    host->parent.ops = sova_sim_host_ops();
+    host->cluster = c;
+    host->index = h;
+    host->spec = sova_sim_scenario_host(c->sc, h);
     host->forced = -1;
-    host->up = scheduled_up(host->spec, 0);
+    host->up = sova_sim_cluster_scheduled_up(host->spec, 0);
     guint n = host->spec->n_pcpus;
     host->background = g_new(double, n);
     for (guint p = 0; p < n; p++)
-        host->background[p] = host->spec->background / 100.0;
-    host->busy_ns = g_new0(double, n);
-    host->idle_ns = g_new0(double, n);
+        host->background[p] = host->spec->background[p] / 100.0;
+    host->tick_background = g_new0(double, n);
     host->busy = g_new0(double, n);
+    host->pbusy = g_new0(SimCounter, n);
+    host->pidle = g_new0(SimCounter, n);
+    /* a distinct stream for noise, so noise never changes what the VMs want */
+    guint32 noise_seed[3] = { (guint32)seed, (guint32)(seed >> 32), 0x6e6f6973u + h };
+    host->noise_rng = g_rand_new_with_seed_array(noise_seed, 3);
 }
 
-static void init_vm(SovaSimCluster *c, guint v)
+/* a vCPU's pins at the start: its scenario pin, else its VM's affinity (or every pCPU) */
+static SovaCpuSet *initial_affinity(guint n_pcpus, const SovaSimVmSpec *spec, guint i, gboolean unpin_all)
 {
-    SimClusterVm *vm = &c->vms[v];
-    vm->spec = g_ptr_array_index(c->sc->vms, v);
-    g_snprintf(vm->uuid, sizeof vm->uuid, "5c5c0000-0000-4000-8000-%012x", v + 1);
-    g_snprintf(vm->mac, sizeof vm->mac, "52:54:00:%02x:%02x:%02x", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+    SovaCpuSet *set = sova_cpuset_new(n_pcpus);
+    if (spec->pin[i] >= 0 && !unpin_all) {
+        sova_cpuset_add(set, (guint)spec->pin[i]);
+        return set;
+    }
+    for (guint p = 0; p < n_pcpus; p++)
+        if (!spec->affinity || sova_cpuset_has(spec->affinity, p))
+            sova_cpuset_add(set, p);
+    return set;
+}
+
+static void init_vm(SovaSimCluster *c, guint v, gboolean unpin_all)
+{
+    SimVm *vm = &c->vms[v];
+    vm->spec = sova_sim_scenario_vm(c->sc, v);
+    g_snprintf(vm->uuid, sizeof vm->uuid, "%s-0000-4000-8000-%012x", c->sc->cluster ? "5c5c0000" : "5a5a0000",
+               v + 1);
     vm->host = (int)vm->spec->host;
-    vm->vcpus = g_new0(SimClusterVcpu, vm->spec->n_vcpus);
-    for (guint i = 0; i < vm->spec->n_vcpus; i++)
-        vm->vcpus[i].pcpu = -1;
-    if (vm->spec->vf) {
-        vm->holds_vf = TRUE;
-        c->hosts[vm->host].vfs_in_use++;
+    vm->vcpus = g_new0(SimVcpu, vm->spec->n_vcpus);
+    guint n_pcpus = c->hosts[vm->host].spec->n_pcpus;
+    for (guint i = 0; i < vm->spec->n_vcpus; i++) {
+        vm->vcpus[i].affinity = initial_affinity(n_pcpus, vm->spec, i, unpin_all);
+        vm->vcpus[i].pcpu = sova_cpuset_first(vm->vcpus[i].affinity);
     }
     g_hash_table_insert(c->by_uuid, vm->uuid, vm);
+    /* a VF held at the start was attached long enough ago for the guest to be on it */
+    if (vm->spec->vf)
+        sova_sim_net_attach(c->net, v, -c->hosts[vm->host].spec->nic.vf_attach_latency, NULL);
 }
 
 static void migration_free(gpointer p)
 {
-    SimClusterMigration *m = p;
+    SimMigration *m = p;
     g_free(m->error);
     g_free(m);
 }
 
-SovaSimCluster *sova_sim_cluster_new(const SovaSimClusterScenario *sc, guint64 seed)
+SovaSimCluster *sova_sim_cluster_new(const SovaSimScenario *sc, guint64 seed, gboolean unpin_all)
 {
     SovaSimCluster *c = g_new0(SovaSimCluster, 1);
     c->sc = sc;
+    /* GRand takes 32-bit seeds: use both halves */
     guint32 s[2] = { (guint32)seed, (guint32)(seed >> 32) };
     c->rng = g_rand_new_with_seed_array(s, 2);
     c->tick_ns = (guint64)MAX(1, llround(sc->tick * 1e9));
     c->n_hosts = sc->hosts->len;
-    c->hosts = g_new0(SimClusterHost, c->n_hosts);
+    c->hosts = g_new0(SimHost, c->n_hosts);
     for (guint h = 0; h < c->n_hosts; h++)
-        init_host(c, h);
+        init_host(c, h, seed);
+    c->net = sova_sim_net_new(sc, seed);
     c->n_vms = sc->vms->len;
-    c->vms = g_new0(SimClusterVm, c->n_vms);
+    c->vms = g_new0(SimVm, c->n_vms);
     c->by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint v = 0; v < c->n_vms; v++)
-        init_vm(c, v);
+        init_vm(c, v, unpin_all);
     c->migrations = g_ptr_array_new_with_free_func(migration_free);
     c->moves = g_array_new(FALSE, FALSE, sizeof(SovaSimClusterMove));
     c->threads = g_array_new(FALSE, TRUE, sizeof(SovaSimThread));
@@ -421,10 +266,13 @@ void sova_sim_cluster_free(SovaSimCluster *c)
     if (!c)
         return;
     for (guint h = 0; h < c->n_hosts; h++) {
-        g_free(c->hosts[h].background);
-        g_free(c->hosts[h].busy_ns);
-        g_free(c->hosts[h].idle_ns);
-        g_free(c->hosts[h].busy);
+        SimHost *host = &c->hosts[h];
+        g_free(host->background);
+        g_free(host->tick_background);
+        g_free(host->busy);
+        g_free(host->pbusy);
+        g_free(host->pidle);
+        g_rand_free(host->noise_rng);
     }
     for (guint v = 0; v < c->n_vms; v++) {
         for (guint i = 0; i < c->vms[v].spec->n_vcpus; i++)
@@ -434,6 +282,7 @@ void sova_sim_cluster_free(SovaSimCluster *c)
     g_free(c->hosts);
     g_free(c->vms);
     g_hash_table_unref(c->by_uuid);
+    sova_sim_net_free(c->net);
     g_ptr_array_unref(c->migrations);
     g_array_unref(c->moves);
     g_array_unref(c->threads);
@@ -441,87 +290,4 @@ void sova_sim_cluster_free(SovaSimCluster *c)
     g_free(c->host_first);
     g_rand_free(c->rng);
     g_free(c);
-}
-
-/* ---- accessors ---- */
-
-guint sova_sim_cluster_n_hosts(const SovaSimCluster *c) { return c->n_hosts; }
-guint sova_sim_cluster_n_vms(const SovaSimCluster *c) { return c->n_vms; }
-double sova_sim_cluster_now(const SovaSimCluster *c) { return sova_sim_cluster_now_of(c); }
-
-SovaBackend *sova_sim_cluster_backend(SovaSimCluster *c, guint host)
-{
-    return host < c->n_hosts ? &c->hosts[host].be.parent : NULL;
-}
-
-int sova_sim_cluster_host_of_backend(const SovaSimCluster *c, const SovaBackend *be)
-{
-    for (guint h = 0; h < c->n_hosts; h++)
-        if (&c->hosts[h].be.parent == be)
-            return (int)h;
-    return -1;
-}
-
-void sova_sim_cluster_set_host_up(SovaSimCluster *c, guint host, gboolean up)
-{
-    if (host >= c->n_hosts)
-        return;
-    c->hosts[host].forced = up ? 1 : 0;
-    c->hosts[host].up = up;
-    follow_migrations(c, sova_sim_cluster_now_of(c));
-}
-
-gboolean sova_sim_cluster_host_up(const SovaSimCluster *c, guint host)
-{
-    return host < c->n_hosts && c->hosts[host].up;
-}
-
-void sova_sim_cluster_vm_truth(const SovaSimCluster *c, guint v, SovaSimClusterVmTruth *out)
-{
-    memset(out, 0, sizeof *out);
-    out->host = -1;
-    if (v >= c->n_vms)
-        return;
-    const SimClusterVm *vm = &c->vms[v];
-    out->host = vm->host;
-    out->migrating = vm->migration != NULL;
-    out->paused = paused(c, vm, sova_sim_cluster_now_of(c));
-    out->cpu_wanted_s = vm->wanted_s;
-    out->cpu_ran_s = vm->ran_s;
-    out->net_offered_bytes = vm->offered_bytes;
-    out->net_delivered_bytes = vm->delivered_bytes;
-    out->paused_s = vm->paused_s;
-    out->holds_vf = vm->holds_vf;
-    out->moves = vm->moves;
-}
-
-const char *sova_sim_cluster_vm_uuid(const SovaSimCluster *c, guint vm)
-{
-    return vm < c->n_vms ? c->vms[vm].uuid : NULL;
-}
-
-int sova_sim_cluster_find_vm(const SovaSimCluster *c, const char *uuid)
-{
-    const SimClusterVm *vm = g_hash_table_lookup(c->by_uuid, uuid);
-    return vm ? (int)(vm - c->vms) : -1;
-}
-
-double sova_sim_cluster_host_busy_s(const SovaSimCluster *c, guint host)
-{
-    double s = 0;
-    for (guint p = 0; host < c->n_hosts && p < c->hosts[host].spec->n_pcpus; p++)
-        s += c->hosts[host].busy_ns[p] / 1e9;
-    return s;
-}
-
-guint sova_sim_cluster_host_vfs_in_use(const SovaSimCluster *c, guint host)
-{
-    return host < c->n_hosts ? c->hosts[host].vfs_in_use : 0;
-}
-
-guint sova_sim_cluster_n_moves(const SovaSimCluster *c) { return c->moves->len; }
-
-const SovaSimClusterMove *sova_sim_cluster_move(const SovaSimCluster *c, guint i)
-{
-    return i < c->moves->len ? &g_array_index(c->moves, SovaSimClusterMove, i) : NULL;
 }

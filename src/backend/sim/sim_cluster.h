@@ -1,5 +1,6 @@
-/* sim_cluster.h — the cluster simulator: N simulated hosts on ONE simulated clock, each a
- * SovaBackend, and live migration between them.
+/* sim_cluster.h — the simulator: N simulated hosts on ONE simulated clock, each behind
+ * its own SovaBackend, and live migration between them. A single-host scenario is a
+ * cluster of one host (sim_backend.h is that host's convenience face).
  *
  * The controller (daemon/controller.h) and the host agents (daemon/agent.h) run unchanged
  * against it: every host samples like the libvirt backend (cumulative vCPU time and
@@ -8,30 +9,31 @@
  * backend advances the whole cluster, so the controller's "wait on the first host" moves
  * every host's time.
  *
- * Each host's CPU is the single-host simulator's CPU model (sim_cpu.h), applied every tick
- * to the VMs that are on the host at that moment; demand shapes are sim_demand.h's. The
- * network follows the single-host net model's rules (sim_net.h): a virtio path capped in
- * packets/s that costs host CPU per packet, a VF path at line rate, the host NIC shared in
- * proportion when it is full.
+ * One rule, one implementation: every host's CPU is sim_cpu.h's model, applied every tick
+ * to the VMs on the host at that moment; demand shapes are sim_demand.h's, drawn for
+ * every VM in scenario order from one stream (what VMs want does not depend on where
+ * they run or on what the policies did); the network is sim_net.h's model with each
+ * host's NIC and VF pool (sim_nic.h's rules).
  *
  * A migration (migrate_start on the source's backend) lasts what the pre-copy model
  * (model/migration_cost.h) gives for the VM's memory, dirty rate and the link (the smaller
  * host NIC, the migration bandwidth cap, shared with migrations already running through
- * either host); while it runs it costs `migration-cpu` pCPUs on
- * both ends and the VM keeps running on the source; its last `downtime` seconds the VM is
- * paused (it wants CPU and gets none, its traffic is lost); then it runs on the destination
- * with fresh counters and no pins, like a real migrated domain. A migration to a host that
- * is down, or whose host goes down meanwhile, fails and the VM stays. A VM holding a VF gives
- * it back when the migration starts. Deterministic for a scenario and a seed. */
+ * either host); while it runs it costs `migration-cpu` pCPUs on both ends and the VM keeps
+ * running on the source; its last `downtime` seconds the VM is paused (it wants CPU and
+ * gets none, its traffic is lost); then it runs on the destination as a new domain: fresh
+ * counters, no pins, a new standby tap. A migration to a host that is down, or whose host
+ * goes down meanwhile, fails and the VM stays. A VM holding a VF gives it back when the
+ * migration starts. Deterministic for a scenario and a seed. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
-#include "backend/sim/sim_cluster_scenario.h"
+#include "backend/sim/sim_scenario.h"
 
 typedef struct SovaSimCluster SovaSimCluster;
 
-/* `sc` must outlive the cluster */
-SovaSimCluster *sova_sim_cluster_new(const SovaSimClusterScenario *sc, guint64 seed);
+/* `sc` must outlive the cluster. With `unpin_all` every vCPU starts unpinned (within its
+ * VM's affinity), whatever the scenario says: the "no sova, plain CFS" baseline. */
+SovaSimCluster *sova_sim_cluster_new(const SovaSimScenario *sc, guint64 seed, gboolean unpin_all);
 void sova_sim_cluster_free(SovaSimCluster *c);
 
 guint sova_sim_cluster_n_hosts(const SovaSimCluster *c);

@@ -1,21 +1,30 @@
-/* sim_cluster_private.h — the cluster simulator's state, shared by its model
- * (sim_cluster.c: time, CPU, network, migrations) and its backend face
- * (sim_cluster_backend.c: sample, execute, migrate). Not for other users. */
+/* sim_cluster_private.h — the simulator's state, shared by its clock and CPU
+ * (sim_cluster.c), its migrations and hosts going down (sim_cluster_migration.c) and each
+ * host's backend face (sim_backend.c). Not for other users. */
 #pragma once
 #include "backend/sim/sim_cluster.h"
 #include "backend/sim/sim_cpu.h"
+#include "backend/sim/sim_net.h"
 #include "model/snapshot.h"
 
+/* a cumulative counter in ns: the truth, and what was reported (with noise) */
 typedef struct {
-    SovaCpuSet *affinity;     /* its pin; NULL = unpinned (every pCPU of its host) */
+    guint64 truth;            /* as delivered */
+    guint64 reported;         /* as last reported */
+    guint64 last;             /* truth at the last report */
+} SimCounter;
+
+typedef struct {
+    SovaCpuSet *affinity;     /* its pins (every allowed pCPU of its host when unpinned) */
     int pcpu;                 /* where it last ran; -1 unknown */
     SovaDemandState state;
-    double demand;            /* this tick, 0..1 */
     double shape;             /* this tick: the demand shape's value, points (before jitter) */
     double jitter;            /* current offset, points (the VM's `jitter`) */
     double next_jitter;       /* simulated second of the next draw */
-    double time_ns, delay_ns; /* as reported: since it arrived on its host */
-} SimClusterVcpu;
+    double demand;            /* this tick, 0..1 */
+    SimCounter time, delay;   /* reported: since it arrived on its host */
+    guint64 wanted_ns;        /* truth, whole run */
+} SimVcpu;
 
 typedef struct {
     guint vm, from, to;
@@ -25,71 +34,73 @@ typedef struct {
     gboolean aborted;
     SovaMigrationState state;
     char *error;
-} SimClusterMigration;
+} SimMigration;
 
 typedef struct {
-    const SovaSimClusterVmSpec *spec;
+    const SovaSimVmSpec *spec;
     char uuid[SOVA_UUID_LEN];
-    char mac[SOVA_MAC_LEN];
-    int host;
-    SimClusterVcpu *vcpus;
-    SovaDemandState net_state;
-    double offered_pps;       /* this tick */
+    int host;                 /* where it runs now */
+    SimVcpu *vcpus;
     gboolean paused_now;      /* this tick: in a migration's downtime */
-    gboolean holds_vf;
-    double standby_bytes, standby_pkts;   /* counters since it arrived (rx + tx) */
-    double vf_bytes, vf_pkts;             /* since the VF was attached */
+    gboolean nics_stale;      /* a VF moved: the libvirt backend re-reads its XML next sample */
     gboolean has_status;      /* what the agent published */
     SovaNetPublish published;
-    SimClusterMigration *migration; /* in flight; NULL none */
-    /* truth */
-    double wanted_s, ran_s, offered_bytes, delivered_bytes, paused_s;
-    guint moves;
-} SimClusterVm;
+    SimMigration *migration;  /* in flight; NULL none */
+    double paused_s;          /* truth: seconds in downtimes */
+    guint moves;              /* migrations completed */
+} SimVm;
 
-typedef struct SimClusterHost SimClusterHost;
-
+/* one simulated host: its backend (first, so that a SovaBackend* is a SimHost*) */
 typedef struct {
     SovaBackend parent;
     SovaSimCluster *cluster;
     guint index;
-} SimClusterBackend;
-
-struct SimClusterHost {
-    const SovaSimClusterHostSpec *spec;
-    SimClusterBackend be;
+    gboolean owner;           /* freeing this backend frees the cluster (a single host) */
+    const SovaSimHostSpec *spec;
     gboolean up;
     int forced;               /* -1 follow the scenario's down-at/up-at; 0 down; 1 up */
     double *background;       /* per pCPU, 0..1 */
-    double *busy_ns, *idle_ns;/* per pCPU, cumulative */
-    double *busy;             /* scratch */
-    guint vfs_in_use;
-    double nic_bytes;         /* rx + tx through the physical NIC, cumulative */
-    double vhost_pcpus;       /* the virtio path's CPU this tick */
-};
+    double *tick_background;  /* scratch: background plus this tick's vhost load */
+    double *busy;             /* scratch: this tick's busy fraction per pCPU */
+    SimCounter *pbusy, *pidle;
+    GRand *noise_rng;
+    gboolean timing;          /* add up the process CPU time of sample() and execute() */
+    guint64 cpu_ns;
+    guint64 vf_refused;       /* VF attaches and detaches that failed */
+} SimHost;
 
 struct SovaSimCluster {
-    const SovaSimClusterScenario *sc;
-    GRand *rng;
+    const SovaSimScenario *sc;
+    GRand *rng;               /* demand: every VM's, in scenario order, every tick */
     guint64 now_ns, tick_ns;
-    SimClusterHost *hosts;
+    SimHost *hosts;
     guint n_hosts;
-    SimClusterVm *vms;
+    SimVm *vms;
     guint n_vms;
-    GHashTable *by_uuid;      /* uuid -> SimClusterVm* */
-    GPtrArray *migrations;    /* SimClusterMigration*, until their end is polled */
+    GHashTable *by_uuid;      /* uuid -> SimVm* */
+    SovaSimNet *net;
+    GPtrArray *migrations;    /* SimMigration*, until their end is polled */
     GArray *moves;            /* SovaSimClusterMove */
     GArray *threads;          /* scratch: SovaSimThread */
     guint *by_host;           /* this tick: VM indexes grouped by host ... */
     guint *host_first;        /* ... host h's are by_host[host_first[h] .. host_first[h + 1]) */
 };
 
-const SovaBackendOps *sova_sim_cluster_backend_ops(void);
-SimClusterHost *sova_sim_cluster_host_of(SovaBackend *be);
+const SovaBackendOps *sova_sim_host_ops(void);
 double sova_sim_cluster_now_of(const SovaSimCluster *c);
+SimHost *sova_sim_host_of(SovaBackend *be);
+
+/* hosts up or down at t: each follows its scenario's down-at/up-at unless forced */
+gboolean sova_sim_cluster_scheduled_up(const SovaSimHostSpec *s, double t);
+void sova_sim_cluster_update_up(SovaSimCluster *c, double t);
+/* ends the migrations due at t (or whose hosts went down) */
+void sova_sim_cluster_follow_migrations(SovaSimCluster *c, double t);
+/* the VM is in its migration's downtime at t */
+gboolean sova_sim_cluster_paused(const SimVm *vm, double t);
 /* the migration of vm started on host `from` (running, or ended and not yet polled) */
-SimClusterMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
-                                                     guint *index);
-/* starts one: checks done by the caller; returns it (running) */
-SimClusterMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint vm, guint to,
-                                                      const SovaMigrateOptions *opts);
+SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from, guint *index);
+/* starts one: checks done by the caller; gives back the VM's VF; returns it (running) */
+SimMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint vm, guint to,
+                                               const SovaMigrateOptions *opts);
+/* the VM runs on `host` from now on, a new domain: fresh counters, no pins */
+void sova_sim_cluster_arrive(SovaSimCluster *c, guint vm, guint host);

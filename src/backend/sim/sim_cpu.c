@@ -4,6 +4,7 @@
  * O(unpinned threads × pCPUs) to report where they run; a 64-pCPU host with 256 unpinned
  * vCPUs simulates ten minutes at 100 ms ticks in about a tenth of a second. */
 #include "backend/sim/sim_cpu.h"
+#include "util/error.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,4 +207,23 @@ void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *
             t->run = t->demand * share[t->pcpu];
             t->wait = t->demand - t->run;
         }
+}
+
+SovaCpuSet *sova_sim_cpu_pin(const SovaAction *a, const char *name, guint n_vcpus, guint n_pcpus,
+                             int *pcpu, GError **error)
+{
+    gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0
+                               : a->to_pcpu >= 0 && (guint)a->to_pcpu < n_pcpus;
+    if (a->vcpu < 0 || (guint)a->vcpu >= n_vcpus || !to_ok) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
+                    name, a->vcpu, a->to_pcpu);
+        return NULL;
+    }
+    SovaCpuSet *set = sova_cpuset_new(n_pcpus);
+    for (guint p = 0; p < n_pcpus; p++)
+        if (a->to_set ? sova_cpuset_has(a->to_set, p) : (int)p == a->to_pcpu)
+            sova_cpuset_add(set, p);
+    if (!a->to_set)
+        *pcpu = a->to_pcpu;
+    return set;
 }

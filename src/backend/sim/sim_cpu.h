@@ -13,6 +13,7 @@
 #pragma once
 #include <glib.h>
 #include "model/cpuset.h"
+#include "model/plan.h"
 
 typedef struct {
     /* in */
@@ -31,3 +32,9 @@ typedef struct {
  * Threads whose affinity allows no existing pCPU get nothing. */
 void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *threads,
                         guint n_threads, double *busy);
+
+/* A pin action on a VM `name` of `n_vcpus` on a host of `n_pcpus`: the vCPU's new
+ * affinity (its one pCPU, or the action's set), or NULL with an error when the vCPU or
+ * the pCPUs do not exist. *pcpu is set to the pCPU of a one-pCPU pin (left alone for a set). */
+SovaCpuSet *sova_sim_cpu_pin(const SovaAction *a, const char *name, guint n_vcpus, guint n_pcpus,
+                             int *pcpu, GError **error);

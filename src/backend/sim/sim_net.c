@@ -1,8 +1,9 @@
 /* sim_net.c — the simulator's net model; see sim_net.h.
  *
  * Counters are kept as doubles (fractions of a packet accumulate over ticks) and
- * reported rounded down, so they never go backwards. A VF's tap is a new device at
- * every attach: its counters start from zero, as libvirt's would. */
+ * reported rounded down, so they never go backwards. A tap is a new device at every
+ * attach (a VF's) or arrival (the standby's): its counters start from zero, as libvirt's
+ * would. */
 #include "backend/sim/sim_net.h"
 #include "util/error.h"
 #include <math.h>
@@ -16,6 +17,7 @@ typedef enum {
     PATH_VIRTIO,
     PATH_VF,
     PATH_GAP,                 /* detached, the guest not yet back on its standby */
+    PATH_PAUSED,              /* the VM is paused: nothing moves */
 } Path;
 
 /* what a VM's offered load remembers between ticks */
@@ -27,6 +29,8 @@ typedef struct {
 
 typedef struct {
     const SovaSimVmSpec *spec;
+    guint host;
+    gboolean paused;
     Offer offer;
     GRand *rng;
     char mac[SOVA_MAC_LEN];
@@ -37,20 +41,24 @@ typedef struct {
     double vf_from;           /* its traffic is on the VF from this time on */
     double gap_until;         /* after a detach: traffic lost until this time */
     SovaSimNetTruth truth;
-    double offered;           /* scratch: this tick's offered load, packets/s */
+    double offered;           /* this tick's offered load, packets/s */
     double want;              /* scratch: this tick's rate on its path, packets/s */
     Path path;                /* scratch */
 } NetVm;
 
-struct SovaSimNet {
-    const SovaSimHostSpec *host;
-    gboolean enabled;         /* the scenario has network traffic */
-    guint n_vms;
-    NetVm *vms;
-    gboolean *slot_used;      /* [host->vfs] */
+typedef struct {
+    const SovaSimHostSpec *spec;
+    gboolean *slot_used;      /* [spec->nic.vfs] */
     guint next_tap;
-    gboolean free_switches;
     double nic_rx_bytes, nic_tx_bytes;
+} NetHost;
+
+struct SovaSimNet {
+    gboolean enabled;         /* the scenario has network traffic */
+    guint n_vms, n_hosts;
+    NetVm *vms;
+    NetHost *hosts;
+    gboolean free_switches;
 };
 
 static GRand *vm_rng(guint64 seed, guint vm)
@@ -59,21 +67,32 @@ static GRand *vm_rng(guint64 seed, guint vm)
     return g_rand_new_with_seed_array(s, 4);
 }
 
+static const SovaSimNicSpec *nic_of(const SovaSimNet *n, const NetVm *v)
+{
+    return &n->hosts[v->host].spec->nic;
+}
+
 SovaSimNet *sova_sim_net_new(const SovaSimScenario *sc, guint64 seed)
 {
     SovaSimNet *n = g_new0(SovaSimNet, 1);
-    n->host = &sc->host;
     n->enabled = sc->has_net;
+    n->n_hosts = sc->hosts->len;
+    n->hosts = g_new0(NetHost, n->n_hosts);
+    for (guint h = 0; h < n->n_hosts; h++) {
+        n->hosts[h].spec = sova_sim_scenario_host(sc, h);
+        n->hosts[h].slot_used = g_new0(gboolean, MAX(n->hosts[h].spec->nic.vfs, 1u));
+    }
     n->n_vms = sc->vms->len;
     n->vms = g_new0(NetVm, n->n_vms);
-    n->slot_used = g_new0(gboolean, MAX(sc->host.vfs, 1u));
     for (guint m = 0; m < n->n_vms; m++) {
         NetVm *v = &n->vms[m];
-        v->spec = g_ptr_array_index(sc->vms, m);
+        v->spec = sova_sim_scenario_vm(sc, m);
+        v->host = v->spec->host;
         v->rng = vm_rng(seed, m);
         v->slot = -1;
-        g_snprintf(v->mac, sizeof v->mac, "52:54:00:5a:%02x:%02x", (m >> 8) & 0xff, m & 0xff);
-        v->standby_dev = g_strdup_printf("vnet%u", n->next_tap++);
+        g_snprintf(v->mac, sizeof v->mac, "52:54:00:%02x:%02x:%02x", (m >> 16) & 0xff, (m >> 8) & 0xff,
+                   m & 0xff);
+        v->standby_dev = g_strdup_printf("vnet%u", n->hosts[v->host].next_tap++);
     }
     return n;
 }
@@ -87,14 +106,31 @@ void sova_sim_net_free(SovaSimNet *n)
         g_free(n->vms[m].standby_dev);
         g_free(n->vms[m].vf_dev);
     }
+    for (guint h = 0; h < n->n_hosts; h++)
+        g_free(n->hosts[h].slot_used);
     g_free(n->vms);
-    g_free(n->slot_used);
+    g_free(n->hosts);
     g_free(n);
 }
 
 void sova_sim_net_set_free_switches(SovaSimNet *n, gboolean on)
 {
     n->free_switches = on;
+}
+
+void sova_sim_net_set_paused(SovaSimNet *n, guint vm, gboolean paused)
+{
+    if (vm < n->n_vms)
+        n->vms[vm].paused = paused;
+}
+
+void sova_sim_net_move(SovaSimNet *n, guint vm, guint host)
+{
+    NetVm *v = &n->vms[vm];
+    v->host = host;
+    v->standby = (Tap){ 0 };
+    g_free(v->standby_dev);
+    v->standby_dev = g_strdup_printf("vnet%u", n->hosts[host].next_tap++);
 }
 
 /* ---- traffic ---- */
@@ -113,21 +149,31 @@ static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, doubl
     return spec->net_peak_pps * CLAMP(v + o->jitter, 0.0, 100.0) / 100.0;
 }
 
-static double virtio_rate(const SovaSimHostSpec *h, double offered)
+void sova_sim_net_offer(SovaSimNet *n, double t, double dt)
 {
-    return MIN(offered, h->virtio_pps_cap);
-}
-
-static double vf_rate(const SovaSimHostSpec *h, double offered)
-{
-    return h->vf_pps_cap > 0 ? MIN(offered, h->vf_pps_cap) : offered;
+    if (!n->enabled)
+        return;
+    for (guint m = 0; m < n->n_vms; m++) {
+        NetVm *v = &n->vms[m];
+        v->offered = offered_pps(v->spec, &v->offer, v->rng, t);
+        v->truth.offered_pkts += v->offered * dt;
+        v->truth.offered_bytes += v->offered * dt * v->spec->net_packet_bytes;
+    }
 }
 
 static Path path_at(const NetVm *v, double t)
 {
+    if (v->paused)
+        return PATH_PAUSED;
     if (v->slot >= 0 && t >= v->vf_from)
         return PATH_VF;
     return t < v->gap_until ? PATH_GAP : PATH_VIRTIO;
+}
+
+static double path_rate(const SovaSimNicSpec *nic, Path path, double offered)
+{
+    return path == PATH_VF ? sova_sim_nic_vf_pps(nic, offered)
+           : path == PATH_VIRTIO ? sova_sim_nic_virtio_pps(nic, offered) : 0;
 }
 
 static void tap_add(Tap *tap, double packets, double bytes)
@@ -147,30 +193,20 @@ static double tap_drops(double offered, double carried, double dt)
     return offered > carried ? (offered - carried) / 2 * dt : 0;
 }
 
-/* the fraction of what the VMs send that the physical NIC carries (1 below capacity) */
-static double nic_share(const SovaSimNet *n)
-{
-    double per_dir = 0, cap = n->host->nic_gbps * 1e9 / 8;
-    for (guint m = 0; m < n->n_vms; m++)
-        per_dir += n->vms[m].want * n->vms[m].spec->net_packet_bytes / 2;
-    return cap > 0 && per_dir > cap ? cap / per_dir : 1.0;
-}
-
 /* books `got` packets/s over dt: the tap that carried them, the truth, the host NIC;
  * returns the host CPU (pCPUs) it cost */
-static double deliver(SovaSimNet *n, NetVm *v, double offered, double got, double dt)
+static double deliver(NetHost *h, NetVm *v, double got, double dt)
 {
-    const SovaSimHostSpec *h = n->host;
-    double pkts = got * dt, bytes = pkts * v->spec->net_packet_bytes;
+    double offered = v->offered, pkts = got * dt, bytes = pkts * v->spec->net_packet_bytes;
     SovaSimNetTruth *tr = &v->truth;
-    tr->offered_pkts += offered * dt;
-    tr->offered_bytes += offered * dt * v->spec->net_packet_bytes;
+    if (v->path == PATH_PAUSED)
+        return 0;
     tr->delivered_pkts += pkts;
     tr->delivered_bytes += bytes;
     if (v->slot >= 0)
         tr->vf_s += dt;
-    n->nic_rx_bytes += bytes / 2;
-    n->nic_tx_bytes += bytes / 2;
+    h->nic_rx_bytes += bytes / 2;
+    h->nic_tx_bytes += bytes / 2;
     if (v->path == PATH_GAP) {
         tr->gap_pkts += offered * dt;
         return 0;
@@ -185,26 +221,28 @@ static double deliver(SovaSimNet *n, NetVm *v, double offered, double got, doubl
     }
     tap_add(&v->standby, pkts, bytes);
     v->standby.rx_drops += tap_drops(offered, v->want, dt);
-    double cpu = got * h->virtio_us_per_packet * 1e-6;
+    double cpu = sova_sim_nic_vhost_pcpus(&h->spec->nic, got);
     tr->vhost_cpu_s += cpu * dt;
     return cpu;
 }
 
-double sova_sim_net_tick(SovaSimNet *n, double t, double dt)
+double sova_sim_net_tick(SovaSimNet *n, guint host, const guint *vms, guint n_vms, double t,
+                         double dt)
 {
     if (!n->enabled)
         return 0;
-    for (guint m = 0; m < n->n_vms; m++) {
-        NetVm *v = &n->vms[m];
-        v->offered = offered_pps(v->spec, &v->offer, v->rng, t);
+    NetHost *h = &n->hosts[host];
+    double per_dir = 0;
+    for (guint i = 0; i < n_vms; i++) {
+        NetVm *v = &n->vms[vms[i]];
         v->path = path_at(v, t);
-        v->want = v->path == PATH_VF ? vf_rate(n->host, v->offered)
-                  : v->path == PATH_VIRTIO ? virtio_rate(n->host, v->offered) : 0;
+        v->want = path_rate(&h->spec->nic, v->path, v->offered);
+        per_dir += v->want * v->spec->net_packet_bytes / 2;
     }
-    double share = nic_share(n), cpu = 0;
-    for (guint m = 0; m < n->n_vms; m++) {
-        NetVm *v = &n->vms[m];
-        cpu += deliver(n, v, v->offered, v->want * share, dt);
+    double share = sova_sim_nic_share(&h->spec->nic, per_dir), cpu = 0;
+    for (guint i = 0; i < n_vms; i++) {
+        NetVm *v = &n->vms[vms[i]];
+        cpu += deliver(h, v, v->want * share, dt);
         v->truth.on_vf = v->path == PATH_VF;
     }
     return cpu;
@@ -222,10 +260,10 @@ static NetVm *vm_of(SovaSimNet *n, guint vm, GError **error)
     return &n->vms[vm];
 }
 
-static int free_slot(const SovaSimNet *n)
+static int free_slot(const NetHost *h)
 {
-    for (guint s = 0; s < n->host->vfs; s++)
-        if (!n->slot_used[s])
+    for (guint s = 0; s < h->spec->nic.vfs; s++)
+        if (!h->slot_used[s])
             return (int)s;
     return -1;
 }
@@ -240,17 +278,18 @@ gboolean sova_sim_net_attach(SovaSimNet *n, guint vm, double now, GError **error
                     v->slot);
         return FALSE;
     }
-    int slot = free_slot(n);
+    NetHost *h = &n->hosts[v->host];
+    int slot = free_slot(h);
     if (slot < 0) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "no free VF: all %u of the pool are in use",
-                    n->host->vfs);
+                    h->spec->nic.vfs);
         return FALSE;
     }
-    n->slot_used[slot] = TRUE;
+    h->slot_used[slot] = TRUE;
     v->slot = slot;
     v->vf = (Tap){ 0 };
-    v->vf_dev = n->host->vf_counters ? g_strdup_printf("vnet%u", n->next_tap++) : NULL;
-    v->vf_from = now + (n->free_switches ? 0 : n->host->vf_attach_latency);
+    v->vf_dev = h->spec->nic.vf_counters ? g_strdup_printf("vnet%u", h->next_tap++) : NULL;
+    v->vf_from = now + (n->free_switches ? 0 : h->spec->nic.vf_attach_latency);
     v->truth.attaches++;
     v->truth.holds_vf = TRUE;
     return TRUE;
@@ -267,8 +306,8 @@ gboolean sova_sim_net_detach(SovaSimNet *n, guint vm, double now, GError **error
     }
     /* the guest loses traffic only if it had switched to the VF */
     if (now >= v->vf_from && !n->free_switches)
-        v->gap_until = now + n->host->vf_detach_gap;
-    n->slot_used[v->slot] = FALSE;
+        v->gap_until = now + nic_of(n, v)->vf_detach_gap;
+    n->hosts[v->host].slot_used[v->slot] = FALSE;
     v->slot = -1;
     g_clear_pointer(&v->vf_dev, g_free);
     v->truth.detaches++;
@@ -302,14 +341,15 @@ void sova_sim_net_fill_vm(const SovaSimNet *n, guint vm, SovaVmSample *vs)
         nic_counters(vf, &v->vf);
 }
 
-void sova_sim_net_fill_host(const SovaSimNet *n, SovaSnapshot *snap)
+void sova_sim_net_fill_host(const SovaSimNet *n, guint host, SovaSnapshot *snap)
 {
-    snap->vf_pool = n->host->vfs;
-    snap->host_nic_capacity_Bps = n->host->nic_gbps * 1e9 / 8;
-    snap->has_host_nic = n->enabled && n->host->nic_gbps > 0;
+    const NetHost *h = &n->hosts[host];
+    snap->vf_pool = h->spec->nic.vfs;
+    snap->host_nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->spec->nic);
+    snap->has_host_nic = n->enabled && h->spec->nic.nic_gbps > 0;
     if (snap->has_host_nic) {
-        snap->host_nic_rx_bytes = (guint64)floor(n->nic_rx_bytes);
-        snap->host_nic_tx_bytes = (guint64)floor(n->nic_tx_bytes);
+        snap->host_nic_rx_bytes = (guint64)floor(h->nic_rx_bytes);
+        snap->host_nic_tx_bytes = (guint64)floor(h->nic_tx_bytes);
     }
 }
 
@@ -318,11 +358,11 @@ void sova_sim_net_truth(const SovaSimNet *n, guint vm, SovaSimNetTruth *out)
     *out = vm < n->n_vms ? n->vms[vm].truth : (SovaSimNetTruth){ 0 };
 }
 
-guint sova_sim_net_vfs_in_use(const SovaSimNet *n)
+guint sova_sim_net_vfs_in_use(const SovaSimNet *n, guint host)
 {
     guint used = 0;
-    for (guint s = 0; s < n->host->vfs; s++)
-        used += n->slot_used[s];
+    for (guint s = 0; host < n->n_hosts && s < n->hosts[host].spec->nic.vfs; s++)
+        used += n->hosts[host].slot_used[s];
     return used;
 }
 
@@ -331,6 +371,7 @@ void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns
 {
     for (guint m = 0; m < n->n_vms; m++) {
         const NetVm *v = &n->vms[m];
+        const SovaSimNicSpec *nic = nic_of(n, v);
         gain[m] = 0;
         if (!n->enabled || !v->spec->net_demand)
             continue;
@@ -339,7 +380,7 @@ void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns
         for (guint64 t = now_ns; t < end_ns; t += MIN(tick_ns, end_ns - t)) {
             double dt = (double)MIN(tick_ns, end_ns - t) / 1e9;
             double off = offered_pps(v->spec, &st, rng, (double)t / 1e9);
-            gain[m] += (vf_rate(n->host, off) - virtio_rate(n->host, off)) * dt;
+            gain[m] += (sova_sim_nic_vf_pps(nic, off) - sova_sim_nic_virtio_pps(nic, off)) * dt;
         }
     }
 }

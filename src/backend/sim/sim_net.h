@@ -1,4 +1,4 @@
-/* sim_net.h — the simulator's net model: one host's VMs, their NICs and its VF pool.
+/* sim_net.h — the simulator's net model: the VMs' NICs, each host's VF pool and NIC.
  *
  * Every VM of a scenario with network traffic keeps a virtio NIC (the standby, alias
  * "ua-sova-net0", a tap with counters) and may hold an SR-IOV VF with the same MAC
@@ -18,6 +18,8 @@
  * offered and not delivered is lost. Of what a path's cap (virtio's, or vf-pps-cap) holds
  * back, the guest-bound half shows as drops on the path's tap (rx drops, as libvirt names
  * them); the guest-sent half stays in the guest and the host never sees it.
+ * The rules of the two paths and the NIC are sim_nic.h's. A VM paused by a migration
+ * sends nothing; a VM that migrates gives its VF back and arrives with a new standby tap.
  * Deterministic: each VM's net demand draws from its own GRand stream, seeded from the
  * run's seed, apart from the CPU model's streams. */
 #pragma once
@@ -40,31 +42,42 @@ typedef struct {
     gboolean on_vf;           /* now: its traffic flows over the VF */
 } SovaSimNetTruth;
 
-/* `sc` must outlive the model */
+/* Every VM of `sc` on its starting host; each host has its own VF pool, taps and NIC.
+ * `sc` must outlive the model. */
 SovaSimNet *sova_sim_net_new(const SovaSimScenario *sc, guint64 seed);
 void sova_sim_net_free(SovaSimNet *n);
 
-/* Moves traffic for `dt` seconds from time `t`; returns the host CPU the virtio path
- * used meanwhile, in pCPUs (0.5 = half of one pCPU). */
-double sova_sim_net_tick(SovaSimNet *n, double t, double dt);
+/* Draws every VM's offered load for `dt` seconds from time `t`, wherever it is (what a VM
+ * offers does not depend on where it runs or whether its host is up). */
+void sova_sim_net_offer(SovaSimNet *n, double t, double dt);
+/* Moves the offered traffic of `vms` (the VMs on `host`, scenario order) for `dt`
+ * seconds; returns the host CPU the virtio path used meanwhile, in pCPUs. A paused VM
+ * (sova_sim_net_set_paused) sends and receives nothing. */
+double sova_sim_net_tick(SovaSimNet *n, guint host, const guint *vms, guint n_vms, double t,
+                         double dt);
+void sova_sim_net_set_paused(SovaSimNet *n, guint vm, gboolean paused);
+/* The VM runs on `host` from now on, as a new domain: a new standby tap, its counters
+ * from zero (a VF it held is given back first: sova_sim_net_detach). */
+void sova_sim_net_move(SovaSimNet *n, guint vm, guint host);
 
-/* VF moves at time `now`. Attach fails when the pool is exhausted, the VM already holds
- * a VF or has no standby NIC; detach when it holds none. With free switches (the
- * clairvoyant baseline), a switch takes effect at once and loses nothing. */
+/* VF moves at time `now`, on the VM's host's pool. Attach fails when the pool is
+ * exhausted, the VM already holds a VF or has no standby NIC; detach when it holds none.
+ * With free switches (the clairvoyant baseline), a switch takes effect at once and loses
+ * nothing. */
 gboolean sova_sim_net_attach(SovaSimNet *n, guint vm, double now, GError **error);
 gboolean sova_sim_net_detach(SovaSimNet *n, guint vm, double now, GError **error);
 void sova_sim_net_set_free_switches(SovaSimNet *n, gboolean on);
 
 /* adds the VM's NICs (standby, and its VF while it holds one) with their counters */
 void sova_sim_net_fill_vm(const SovaSimNet *n, guint vm, SovaVmSample *vs);
-/* the pool size, the physical NIC's capacity and counters */
-void sova_sim_net_fill_host(const SovaSimNet *n, SovaSnapshot *snap);
+/* the host's pool size, its physical NIC's capacity and counters */
+void sova_sim_net_fill_host(const SovaSimNet *n, guint host, SovaSnapshot *snap);
 
 void sova_sim_net_truth(const SovaSimNet *n, guint vm, SovaSimNetTruth *out);
-guint sova_sim_net_vfs_in_use(const SovaSimNet *n);
+guint sova_sim_net_vfs_in_use(const SovaSimNet *n, guint host);
 
 /* The future, for the clairvoyant baseline: per VM, the packets a VF would deliver over
- * virtio's over [now_ns, end_ns), stepping in ticks of tick_ns exactly as the simulator
- * will (so random walks come out the same); the model itself is not changed. */
+ * virtio's over [now_ns, end_ns) on its host, stepping in ticks of tick_ns exactly as the
+ * simulator will (so random walks come out the same); the model itself is not changed. */
 void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns, guint64 tick_ns,
                              double *gain);

@@ -1,176 +1,14 @@
-/* sim_scenario.c — loading and validating scenario files; see sim_scenario.h and
- * docs/scenario.md.
- *
- * Errors name the file and line (util/keyfile.c, shared with sova.conf's loader).
- * Everything is checked here, once; the simulator trusts a loaded scenario. */
+/* sim_scenario.c — the scenario type both loaders fill (sim_scenario_host.c,
+ * sim_scenario_cluster.c): building it and reading it; see sim_scenario.h. */
 #include "backend/sim/sim_scenario.h"
-#include "model/cpuset.h"
-#include "util/error.h"
-#include "util/keyfile.h"
-#include <errno.h>
-#include <string.h>
 
-typedef struct {
-    SovaKeyFile k;            /* the file, with FILE:LINE errors */
-    char *dir;                /* for trace files */
-    SovaSimScenario *sc;
-} Loader;
-
-/* ---- values ---- */
-
-static gboolean parse_double(const char *s, double lo, double hi, double *out)
+static void host_free(gpointer p)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = g_ascii_strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi))
-        return FALSE;
-    *out = v;
-    return TRUE;
+    SovaSimHostSpec *h = p;
+    g_free(h->name);
+    g_free(h->background);
+    g_free(h);
 }
-
-
-/* ---- known groups and keys ---- */
-
-static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
-                                         "memory", "background", "noise", "nic-gbps", "vfs",
-                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
-                                         "vf-attach-latency", "vf-detach-gap", "vf-counters", NULL };
-static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed", NULL };
-static const char *const vm_keys[] = { "vcpus", "memory", "demand", "pin", "affinity", "net-demand",
-                                       "net-peak-pps", "net-packet-bytes", "net-jitter", NULL };
-static const char *const vms_keys[] = { "count", "vcpus", "memory", "demand", "pin", "affinity",
-                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter",
-                                        NULL };
-
-static const char *const *known_keys(const char *group)
-{
-    if (!strcmp(group, "host"))
-        return host_keys;
-    if (!strcmp(group, "scenario"))
-        return scenario_keys;
-    if (g_str_has_prefix(group, "vm ") && group[3])
-        return vm_keys;
-    if (!strcmp(group, "vms") || (g_str_has_prefix(group, "vms ") && group[4]))
-        return vms_keys;
-    return NULL;
-}
-
-static gboolean check_known(const Loader *ld, GError **error)
-{
-    g_auto(GStrv) groups = g_key_file_get_groups(ld->k.kf, NULL);
-    for (int g = 0; groups[g]; g++) {
-        const char *const *known = known_keys(groups[g]);
-        if (!known)
-            return sova_keyfile_fail(&ld->k, groups[g], NULL, error, "unknown group [%s] (known: [host], [scenario], "
-                        "[vm NAME], [vms], [vms PREFIX])", groups[g]);
-        g_auto(GStrv) keys = g_key_file_get_keys(ld->k.kf, groups[g], NULL, NULL);
-        for (int k = 0; keys[k]; k++)
-            if (!g_strv_contains(known, keys[k]))
-                return sova_keyfile_fail(&ld->k, groups[g], keys[k], error, "unknown key \"%s\" in [%s]", keys[k], groups[g]);
-    }
-    if (!g_key_file_has_group(ld->k.kf, "host"))
-        return sova_keyfile_fail(&ld->k, NULL, NULL, error, "no [host] group");
-    return TRUE;
-}
-
-/* ---- [host] and [scenario] ---- */
-
-static gboolean load_background(const Loader *ld, SovaSimHostSpec *h, GError **error)
-{
-    h->background = g_new0(double, h->n_pcpus);
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, "host", "background");
-    if (!s)
-        return TRUE;
-    g_auto(GStrv) items = g_strsplit(s, ",", -1);
-    guint n = g_strv_length(items);
-    if (n != 1 && n != h->n_pcpus)
-        return sova_keyfile_fail(&ld->k, "host", "background", error, "background: give one value for every pCPU "
-                    "or one for all (got %u values for %u pCPUs)", n, h->n_pcpus);
-    for (guint p = 0; p < h->n_pcpus; p++) {
-        const char *item = g_strstrip(items[n == 1 ? 0 : p]);
-        if (!parse_double(item, 0, 100, &h->background[p]))
-            return sova_keyfile_fail(&ld->k, "host", "background", error, "background: \"%s\" is not a percentage 0..100", item);
-    }
-    return TRUE;
-}
-
-static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **error)
-{
-    guint64 mem = 65536;
-    if (!sova_keyfile_get_guint(&ld->k, "host", "pcpus", 1, SOVA_MAX_PCPUS, &h->n_pcpus, error) ||
-        !sova_keyfile_get_guint(&ld->k, "host", "sockets", 1, SOVA_MAX_PCPUS, &h->sockets, error) ||
-        !sova_keyfile_get_guint(&ld->k, "host", "cells", 1, SOVA_MAX_PCPUS, &h->cells, error) ||
-        !sova_keyfile_get_guint(&ld->k, "host", "threads-per-core", 1, 8, &h->threads_per_core, error) ||
-        !sova_keyfile_get_uint(&ld->k, "host", "memory", 1, G_GUINT64_CONSTANT(1) << 40, &mem, error))
-        return FALSE;
-    if (!h->n_pcpus)
-        return sova_keyfile_fail(&ld->k, "host", NULL, error, "[host] needs pcpus=N");
-    h->memory_kib = mem * 1024;
-    if (h->n_pcpus % h->sockets)
-        return sova_keyfile_fail(&ld->k, "host", "sockets", error, "%u pCPUs cannot be split evenly over %u sockets",
-                    h->n_pcpus, h->sockets);
-    if (h->n_pcpus % h->cells)
-        return sova_keyfile_fail(&ld->k, "host", "cells", error, "%u pCPUs cannot be split evenly over %u NUMA cells",
-                    h->n_pcpus, h->cells);
-    if ((h->n_pcpus / h->sockets) % h->threads_per_core)
-        return sova_keyfile_fail(&ld->k, "host", "threads-per-core", error, "a socket's %u pCPUs cannot be split into "
-                    "cores of %u threads", h->n_pcpus / h->sockets, h->threads_per_core);
-    return TRUE;
-}
-
-/* the physical NIC, the VF pool and the two paths (defaults: docs/scenario.md) */
-static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
-{
-    h->virtio_pps_cap = 200000;
-    h->virtio_us_per_packet = 2.5;
-    h->vf_attach_latency = 2;
-    h->vf_detach_gap = 0.2;
-    h->vf_counters = TRUE;
-    return sova_keyfile_get_double(&ld->k, "host", "nic-gbps", 0, 1e4, &h->nic_gbps, error) &&
-           sova_keyfile_get_guint(&ld->k, "host", "vfs", 0, 4096, &h->vfs, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "virtio-pps-cap", 1, 1e10, &h->virtio_pps_cap, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "virtio-us-per-packet", 0, 1e6,
-                                   &h->virtio_us_per_packet, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "vf-pps-cap", 0, 1e10, &h->vf_pps_cap, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "vf-attach-latency", 0, 3600, &h->vf_attach_latency,
-                                   error) &&
-           sova_keyfile_get_double(&ld->k, "host", "vf-detach-gap", 0, 3600, &h->vf_detach_gap, error) &&
-           sova_keyfile_get_bool(&ld->k, "host", "vf-counters", &h->vf_counters, error);
-}
-
-static gboolean load_host(const Loader *ld, SovaSimHostSpec *h, GError **error)
-{
-    h->sockets = h->cells = h->threads_per_core = 1;
-    g_autofree char *name = sova_keyfile_get_raw(&ld->k, "host", "name");
-    h->name = name ? g_steal_pointer(&name) : g_strdup("simhost");
-    return load_topology(ld, h, error) && load_background(ld, h, error) &&
-           sova_keyfile_get_double(&ld->k, "host", "noise", 0, 50, &h->noise, error) &&
-           load_net_host(ld, h, error);
-}
-
-static gboolean load_scenario(const Loader *ld, SovaSimScenario *sc, GError **error)
-{
-    sc->duration = 600;
-    sc->interval = 1;
-    sc->tick = 0.1;
-    sc->seed = 1;
-    sc->description = sova_keyfile_get_raw(&ld->k, "scenario", "description");
-    if (!sova_keyfile_get_double(&ld->k, "scenario", "duration", 0.001, 1e8, &sc->duration, error) ||
-        !sova_keyfile_get_double(&ld->k, "scenario", "interval", 0.001, 86400, &sc->interval, error) ||
-        !sova_keyfile_get_double(&ld->k, "scenario", "tick", 0.0001, 60, &sc->tick, error) ||
-        !sova_keyfile_get_uint(&ld->k, "scenario", "seed", 0, G_MAXUINT64, &sc->seed, error))
-        return FALSE;
-    if (sc->tick > sc->interval)
-        return sova_keyfile_fail(&ld->k, "scenario", "tick", error, "tick (%g s) must not be longer than the interval (%g s)",
-                    sc->tick, sc->interval);
-    if (sc->duration < sc->interval)
-        return sova_keyfile_fail(&ld->k, "scenario", "duration", error, "duration (%g s) is shorter than one interval (%g s)",
-                    sc->duration, sc->interval);
-    return TRUE;
-}
-
-/* ---- VMs ---- */
 
 static void vm_free(gpointer p)
 {
@@ -178,374 +16,20 @@ static void vm_free(gpointer p)
     g_free(vm->name);
     g_free(vm->demand);
     g_free(vm->pin);
+    g_free(vm->group);
     sova_cpuset_free(vm->affinity);
     g_free(vm);
 }
 
-/* "a;b;c" -> parsed specs (owned by the scenario); empty items are skipped */
-static GPtrArray *load_demands(const Loader *ld, const char *group, GError **error)
+SovaSimScenario *sova_sim_scenario_new(const char *path)
 {
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, "demand");
-    if (!s)
-        return sova_keyfile_fail(&ld->k, group, NULL, error, "[%s] needs demand=SHAPE (see docs/scenario.md)", group), NULL;
-    g_auto(GStrv) items = g_strsplit(s, ";", -1);
-    g_autoptr(GPtrArray) out = g_ptr_array_new();
-    for (guint i = 0; items[i]; i++) {
-        if (!*g_strstrip(items[i]))
-            continue;
-        g_autoptr(GError) e = NULL;
-        SovaDemandSpec *d = sova_demand_parse(items[i], ld->dir, &e);
-        if (!d)
-            return sova_keyfile_fail(&ld->k, group, "demand", error, "%s", e->message), NULL;
-        g_ptr_array_add(ld->sc->demands, d);
-        g_ptr_array_add(out, d);
-    }
-    if (!out->len)
-        return sova_keyfile_fail(&ld->k, group, "demand", error, "demand: empty"), NULL;
-    return g_steal_pointer(&out);
-}
-
-static gboolean check_trace_columns(const Loader *ld, const char *group, const SovaDemandSpec *d,
-                                    guint n_vcpus, GError **error)
-{
-    if (d->kind == SOVA_DEMAND_TRACE && d->columns != 1 && d->columns != n_vcpus)
-        return sova_keyfile_fail(&ld->k, group, "demand", error, "demand \"%s\": the trace has %u value columns; "
-                    "give 1 (every vCPU) or one per vCPU (%u)", d->text, d->columns, n_vcpus);
-    return TRUE;
-}
-
-static gboolean load_affinity(const Loader *ld, const char *group, SovaSimVmSpec *vm, GError **error)
-{
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, "affinity");
-    if (!s)
-        return TRUE;
-    g_autoptr(GError) e = NULL;
-    vm->affinity = sova_cpuset_parse(s, ld->sc->host.n_pcpus, &e);
-    if (!vm->affinity)
-        return sova_keyfile_fail(&ld->k, group, "affinity", error, "affinity: %s", e->message);
-    if (!sova_cpuset_count(vm->affinity))
-        return sova_keyfile_fail(&ld->k, group, "affinity", error, "affinity: empty");
-    return TRUE;
-}
-
-static gboolean parse_pcpu(const Loader *ld, const char *group, const char *text, int *out, GError **error)
-{
-    guint64 v;
-    g_autofree char *t = g_strstrip(g_strdup(text));
-    if (!g_ascii_string_to_unsigned(t, 10, 0, G_MAXUINT, &v, NULL))
-        return sova_keyfile_fail(&ld->k, group, "pin", error, "pin: \"%s\" is not a pCPU number", t);
-    if (v >= ld->sc->host.n_pcpus)
-        return sova_keyfile_fail(&ld->k, group, "pin", error, "pin: pCPU %s does not exist (the host has pCPUs 0-%u)",
-                    t, ld->sc->host.n_pcpus - 1);
-    *out = (int)v;
-    return TRUE;
-}
-
-/* Where the k-th vCPU of a group goes. Layouts: unpinned, all-on-N, alternating (pCPUs 0
- * and 1 in turn), round-robin (0, 1, ..., P-1, 0, ...), balanced (-2: placed after loading),
- * or a comma list of pCPUs taken in turn. */
-static gboolean layout_pin(const Loader *ld, const char *group, const char *layout, guint k, int *out,
-                           GError **error)
-{
-    guint n = ld->sc->host.n_pcpus;
-    if (!layout || !strcmp(layout, "unpinned"))
-        *out = -1;
-    else if (!strcmp(layout, "balanced"))
-        *out = -2;
-    else if (!strcmp(layout, "alternating"))
-        *out = (int)(k % MIN(2u, n));
-    else if (!strcmp(layout, "round-robin"))
-        *out = (int)(k % n);
-    else if (g_str_has_prefix(layout, "all-on-"))
-        return parse_pcpu(ld, group, layout + 7, out, error);
-    else {
-        g_auto(GStrv) items = g_strsplit(layout, ",", -1);
-        return parse_pcpu(ld, group, items[k % g_strv_length(items)], out, error);
-    }
-    return TRUE;
-}
-
-/* [vm NAME]: pin is "unpinned", one pCPU for all vCPUs, or one per vCPU */
-static gboolean check_vm_pin_count(const Loader *ld, const char *group, const char *pin, guint n_vcpus,
-                                   GError **error)
-{
-    if (!pin || !strcmp(pin, "unpinned") || !strcmp(pin, "balanced"))
-        return TRUE;
-    g_auto(GStrv) items = g_strsplit(pin, ",", -1);
-    guint n = g_strv_length(items);
-    if (n != 1 && n != n_vcpus)
-        return sova_keyfile_fail(&ld->k, group, "pin", error, "pin: %u pCPUs given for %u vCPUs (give one per vCPU, "
-                    "one for all, or \"unpinned\")", n, n_vcpus);
-    return TRUE;
-}
-
-static SovaSimVmSpec *vm_new(const char *name, guint n_vcpus, guint64 mem_mib, int line)
-{
-    SovaSimVmSpec *vm = g_new0(SovaSimVmSpec, 1);
-    vm->name = g_strdup(name);
-    vm->n_vcpus = n_vcpus;
-    vm->memory_kib = mem_mib * 1024;
-    vm->demand = g_new0(const SovaDemandSpec *, n_vcpus);
-    vm->pin = g_new0(int, n_vcpus);
-    vm->line = line;
-    return vm;
-}
-
-/* fills one VM's vCPUs: demand `which` for all of them (or, when which < 0, the demands in
- * turn, one per vCPU), pins from `layout` starting at the group's vCPU number *k */
-static gboolean vm_fill(const Loader *ld, const char *group, SovaSimVmSpec *vm, GPtrArray *demands,
-                        int which, const char *layout, guint *k, GError **error)
-{
-    for (guint i = 0; i < vm->n_vcpus; i++) {
-        vm->demand[i] = g_ptr_array_index(demands, (which >= 0 ? (guint)which : i) % demands->len);
-        if (!check_trace_columns(ld, group, vm->demand[i], vm->n_vcpus, error) ||
-            !layout_pin(ld, group, layout, (*k)++, &vm->pin[i], error))
-            return FALSE;
-    }
-    if (vm->affinity)
-        for (guint i = 0; i < vm->n_vcpus; i++)
-            if (vm->pin[i] >= 0 && !sova_cpuset_has(vm->affinity, (guint)vm->pin[i]))
-                return sova_keyfile_fail(&ld->k, group, "pin", error, "pin: vCPU %u is pinned to pCPU %d, outside its "
-                            "affinity", i, vm->pin[i]);
-    return TRUE;
-}
-
-static gboolean add_vm(const Loader *ld, const char *group, SovaSimVmSpec *vm, GHashTable *names,
-                       GError **error)
-{
-    g_ptr_array_add(ld->sc->vms, vm);
-    if (g_hash_table_contains(names, vm->name))
-        return sova_keyfile_fail(&ld->k, group, NULL, error, "VM \"%s\" is defined twice", vm->name);
-    g_hash_table_add(names, vm->name);
-    return TRUE;
-}
-
-/* a group's network traffic: net-demand (a shape, or in [vms] a ';' list cycled over the
- * VMs), in percent of net-peak-pps, plus ± net-jitter points, with packets of
- * net-packet-bytes */
-typedef struct {
-    GPtrArray *demands;       /* SovaDemandSpec* owned by the scenario; NULL: no traffic */
-    double peak_pps, packet_bytes, jitter;
-} NetTemplate;
-
-static void net_template_clear(NetTemplate *t)
-{
-    g_clear_pointer(&t->demands, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NetTemplate, net_template_clear)
-
-static gboolean parse_net_demands(const Loader *ld, const char *group, const char *text,
-                                  gboolean single, NetTemplate *t, GError **error)
-{
-    g_auto(GStrv) items = g_strsplit(text, ";", -1);
-    t->demands = g_ptr_array_new();
-    for (guint i = 0; items[i]; i++) {
-        if (!*g_strstrip(items[i]))
-            continue;
-        g_autoptr(GError) e = NULL;
-        SovaDemandSpec *d = sova_demand_parse(items[i], ld->dir, &e);
-        if (!d)
-            return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: %s", e->message);
-        g_ptr_array_add(ld->sc->demands, d);
-        if (d->kind == SOVA_DEMAND_TRACE && d->columns != 1)
-            return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand \"%s\": the trace "
-                                     "has %u value columns; a VM's traffic takes one", d->text, d->columns);
-        g_ptr_array_add(t->demands, d);
-    }
-    if (!t->demands->len)
-        return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: empty");
-    if (single && t->demands->len != 1)
-        return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand: %u shapes given for "
-                                 "one VM (a VM's traffic is one shape)", t->demands->len);
-    return TRUE;
-}
-
-static gboolean load_net_template(const Loader *ld, const char *group, gboolean single,
-                                  NetTemplate *t, GError **error)
-{
-    t->peak_pps = 1e6;
-    t->packet_bytes = 1000;
-    if (!sova_keyfile_get_double(&ld->k, group, "net-peak-pps", 1, 1e10, &t->peak_pps, error) ||
-        !sova_keyfile_get_double(&ld->k, group, "net-packet-bytes", 64, 65535, &t->packet_bytes, error) ||
-        !sova_keyfile_get_double(&ld->k, group, "net-jitter", 0, 100, &t->jitter, error))
-        return FALSE;
-    g_autofree char *s = sova_keyfile_get_raw(&ld->k, group, "net-demand");
-    if (s)
-        return parse_net_demands(ld, group, s, single, t, error);
-    static const char *const needs[] = { "net-peak-pps", "net-packet-bytes", "net-jitter" };
-    for (guint i = 0; i < G_N_ELEMENTS(needs); i++)
-        if (g_key_file_has_key(ld->k.kf, group, needs[i], NULL))
-            return sova_keyfile_fail(&ld->k, group, needs[i], error, "%s without net-demand (the VM "
-                                     "has no traffic to shape)", needs[i]);
-    return TRUE;
-}
-
-/* the k-th VM of the group gets the k-th net shape (cycled) */
-static void net_fill(SovaSimScenario *sc, const NetTemplate *t, SovaSimVmSpec *vm, guint k)
-{
-    if (!t->demands)
-        return;
-    vm->net_demand = g_ptr_array_index(t->demands, k % t->demands->len);
-    vm->net_peak_pps = t->peak_pps;
-    vm->net_packet_bytes = t->packet_bytes;
-    vm->net_jitter = t->jitter;
-    sc->has_net = TRUE;
-}
-
-static gboolean load_vm(const Loader *ld, const char *group, GHashTable *names, GError **error)
-{
-    guint n_vcpus = 1;
-    guint64 mem = 1024;
-    if (!sova_keyfile_get_guint(&ld->k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
-        !sova_keyfile_get_uint(&ld->k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
-        return FALSE;
-    g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
-    if (!demands)
-        return FALSE;
-    if (demands->len != 1 && demands->len != n_vcpus)
-        return sova_keyfile_fail(&ld->k, group, "demand", error, "demand: %u shapes given for %u vCPUs (give one per "
-                    "vCPU, or one for all)", demands->len, n_vcpus);
-    g_autofree char *pin = sova_keyfile_get_raw(&ld->k, group, "pin");
-    if (!check_vm_pin_count(ld, group, pin, n_vcpus, error))
-        return FALSE;
-    g_auto(NetTemplate) net = { 0 };
-    if (!load_net_template(ld, group, TRUE, &net, error))
-        return FALSE;
-    SovaSimVmSpec *vm = vm_new(group + 3, n_vcpus, mem, sova_keyfile_line(&ld->k, group, NULL));
-    guint k = 0;
-    if (!add_vm(ld, group, vm, names, error) || !load_affinity(ld, group, vm, error))
-        return FALSE;
-    net_fill(ld->sc, &net, vm, 0);
-    return vm_fill(ld, group, vm, demands, -1, pin, &k, error);
-}
-
-/* [vms] / [vms PREFIX]: count VMs named PREFIX1..PREFIXcount; a demand list is cycled over them */
-static gboolean load_vms(const Loader *ld, const char *group, GHashTable *names, GError **error)
-{
-    guint n_vcpus = 1, count = 0;
-    guint64 mem = 1024;
-    if (!sova_keyfile_get_guint(&ld->k, group, "count", 1, 100000, &count, error) ||
-        !sova_keyfile_get_guint(&ld->k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
-        !sova_keyfile_get_uint(&ld->k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
-        return FALSE;
-    if (!count)
-        return sova_keyfile_fail(&ld->k, group, NULL, error, "[%s] needs count=N", group);
-    g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
-    if (!demands)
-        return FALSE;
-    g_auto(NetTemplate) net = { 0 };
-    if (!load_net_template(ld, group, FALSE, &net, error))
-        return FALSE;
-    g_autofree char *pin = sova_keyfile_get_raw(&ld->k, group, "pin");
-    const char *prefix = group[3] ? group + 4 : "vm";
-    guint k = 0;
-    for (guint i = 0; i < count; i++) {
-        g_autofree char *name = g_strdup_printf("%s%u", prefix, i + 1);
-        SovaSimVmSpec *vm = vm_new(name, n_vcpus, mem, sova_keyfile_line(&ld->k, group, NULL));
-        if (!add_vm(ld, group, vm, names, error) || !load_affinity(ld, group, vm, error) ||
-            !vm_fill(ld, group, vm, demands, (int)i, pin, &k, error))
-            return FALSE;
-        net_fill(ld->sc, &net, vm, i);
-    }
-    return TRUE;
-}
-
-static gboolean load_all_vms(const Loader *ld, GError **error)
-{
-    g_auto(GStrv) groups = g_key_file_get_groups(ld->k.kf, NULL);
-    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
-    for (int g = 0; groups[g]; g++) {
-        gboolean ok = TRUE;
-        if (g_str_has_prefix(groups[g], "vm "))
-            ok = load_vm(ld, groups[g], names, error);
-        else if (!strcmp(groups[g], "vms") || g_str_has_prefix(groups[g], "vms "))
-            ok = load_vms(ld, groups[g], names, error);
-        if (!ok)
-            return FALSE;
-    }
-    if (!ld->sc->vms->len)
-        return sova_keyfile_fail(&ld->k, NULL, NULL, error, "no VMs: add a [vm NAME] or [vms] group");
-    return TRUE;
-}
-
-/* ---- balanced layout ---- */
-
-typedef struct {
-    SovaSimVmSpec *vm;
-    guint vcpu;
-    double demand;
-} Item;
-
-static gint item_order(gconstpointer a, gconstpointer b)
-{
-    double x = ((const Item *)a)->demand, y = ((const Item *)b)->demand;
-    return (x < y) - (x > y);   /* largest first; g_array_sort is stable */
-}
-
-/* pin=balanced: largest initial demand first onto the least loaded allowed pCPU */
-static void place_balanced(SovaSimScenario *sc)
-{
-    guint n = sc->host.n_pcpus;
-    g_autofree double *load = g_memdup2(sc->host.background, n * sizeof(double));
-    g_autoptr(GArray) items = g_array_new(FALSE, FALSE, sizeof(Item));
-    for (guint i = 0; i < sc->vms->len; i++) {
-        SovaSimVmSpec *vm = g_ptr_array_index(sc->vms, i);
-        for (guint v = 0; v < vm->n_vcpus; v++) {
-            SovaDemandState st = { 0 };
-            double d = sova_demand_at(vm->demand[v], &st, v, 0, NULL);
-            if (vm->pin[v] >= 0)
-                load[vm->pin[v]] += d;
-            else if (vm->pin[v] == -2)
-                g_array_append_val(items, ((Item){ vm, v, d }));
-        }
-    }
-    g_array_sort(items, item_order);
-    for (guint i = 0; i < items->len; i++) {
-        Item *it = &g_array_index(items, Item, i);
-        int best = -1;
-        for (guint p = 0; p < n; p++)
-            if ((!it->vm->affinity || sova_cpuset_has(it->vm->affinity, p)) &&
-                (best < 0 || load[p] < load[best]))
-                best = (int)p;
-        it->vm->pin[it->vcpu] = best;
-        load[best] += it->demand;
-    }
-}
-
-/* ---- entry points ---- */
-
-SovaSimScenario *sova_sim_scenario_load_data(const char *path, const char *text, GError **error)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    Loader ld = { .dir = dir };
-    if (!sova_keyfile_parse(&ld.k, path, text, error)) {
-        sova_keyfile_clear(&ld.k);
-        return NULL;
-    }
-    g_autoptr(SovaSimScenario) sc = g_new0(SovaSimScenario, 1);
+    SovaSimScenario *sc = g_new0(SovaSimScenario, 1);
     sc->path = g_strdup(path);
+    sc->hosts = g_ptr_array_new_with_free_func(host_free);
+    sc->host_index = g_hash_table_new(g_str_hash, g_str_equal);
     sc->vms = g_ptr_array_new_with_free_func(vm_free);
     sc->demands = g_ptr_array_new_with_free_func((GDestroyNotify)sova_demand_free);
-    ld.sc = sc;
-    gboolean ok = check_known(&ld, error) && load_host(&ld, &sc->host, error) &&
-                  load_scenario(&ld, sc, error) && load_all_vms(&ld, error);
-    sova_keyfile_clear(&ld.k);
-    if (!ok)
-        return NULL;
-    place_balanced(sc);
-    return g_steal_pointer(&sc);
-}
-
-SovaSimScenario *sova_sim_scenario_load(const char *path, GError **error)
-{
-    g_autofree char *text = NULL;
-    g_autoptr(GError) e = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &e)) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s", e->message);
-        return NULL;
-    }
-    return sova_sim_scenario_load_data(path, text, error);
+    return sc;
 }
 
 void sova_sim_scenario_free(SovaSimScenario *sc)
@@ -554,19 +38,61 @@ void sova_sim_scenario_free(SovaSimScenario *sc)
         return;
     g_free(sc->path);
     g_free(sc->description);
-    g_free(sc->host.name);
-    g_free(sc->host.background);
-    if (sc->vms)
-        g_ptr_array_unref(sc->vms);
-    if (sc->demands)
-        g_ptr_array_unref(sc->demands);
+    g_hash_table_unref(sc->host_index);
+    g_ptr_array_unref(sc->vms);
+    g_ptr_array_unref(sc->hosts);
+    g_ptr_array_unref(sc->demands);
     g_free(sc);
+}
+
+SovaSimHostSpec *sova_sim_scenario_add_host(SovaSimScenario *sc, const char *name, guint n_pcpus)
+{
+    SovaSimHostSpec *h = g_new0(SovaSimHostSpec, 1);
+    h->name = g_strdup(name);
+    h->n_pcpus = n_pcpus;
+    h->sockets = h->cells = h->threads_per_core = 1;
+    h->down_at = h->up_at = -1;
+    h->nic.vf_counters = TRUE;
+    g_ptr_array_add(sc->hosts, h);
+    g_hash_table_insert(sc->host_index, h->name, GUINT_TO_POINTER(sc->hosts->len));
+    return h;
+}
+
+SovaSimVmSpec *sova_sim_scenario_add_vm(SovaSimScenario *sc, const char *name, guint n_vcpus,
+                                        guint64 memory_kib, int line)
+{
+    SovaSimVmSpec *vm = g_new0(SovaSimVmSpec, 1);
+    vm->name = g_strdup(name);
+    vm->n_vcpus = n_vcpus;
+    vm->memory_kib = memory_kib;
+    vm->demand = g_new0(const SovaDemandSpec *, n_vcpus);
+    vm->pin = g_new(int, n_vcpus);
+    for (guint i = 0; i < n_vcpus; i++)
+        vm->pin[i] = -1;
+    vm->line = line;
+    g_ptr_array_add(sc->vms, vm);
+    return vm;
+}
+
+const SovaSimHostSpec *sova_sim_scenario_host(const SovaSimScenario *sc, guint i)
+{
+    return i < sc->hosts->len ? g_ptr_array_index(sc->hosts, i) : NULL;
+}
+
+const SovaSimVmSpec *sova_sim_scenario_vm(const SovaSimScenario *sc, guint i)
+{
+    return i < sc->vms->len ? g_ptr_array_index(sc->vms, i) : NULL;
+}
+
+int sova_sim_scenario_find_host(const SovaSimScenario *sc, const char *name)
+{
+    return (int)GPOINTER_TO_UINT(g_hash_table_lookup(sc->host_index, name)) - 1;
 }
 
 guint sova_sim_scenario_n_vcpus(const SovaSimScenario *sc)
 {
     guint n = 0;
     for (guint i = 0; i < sc->vms->len; i++)
-        n += ((SovaSimVmSpec *)g_ptr_array_index(sc->vms, i))->n_vcpus;
+        n += sova_sim_scenario_vm(sc, i)->n_vcpus;
     return n;
 }

@@ -1,0 +1,108 @@
+/* cluster_sova.h — the inside of the `sova` cluster policy (cluster_sova.c), shared by its
+ * files and nobody else: the plan being built (Sova: the planner of cluster_private.h plus
+ * what this policy adds: thresholds widened by noise, hot hosts, VMs with VF demand, the
+ * ranked candidate hosts), a candidate move, and what the policy remembers between plans.
+ *   cluster_sova.c          the policy's steps (evacuate, serve VF demand, balance)
+ *   cluster_sova_moves.c    who may move, VF coordination, a move's gain and cost
+ *   cluster_sova_hosts.c    which hosts are tried: sources, destinations, hot hosts
+ *   cluster_sova_reasons.c  the reason texts of the moves and of the plan
+ *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan */
+#pragma once
+#include "policy/cluster_private.h"
+
+#define K_SRC 8                /* most loaded hosts whose VMs are tried */
+#define K_DST 16               /* least loaded hosts they are tried on */
+#define MIN_GAIN_FRACTION 0.1  /* a move must cut the imbalance by 10 % of the threshold */
+#define KNEE_FRACTION 0.25     /* ... and, after the plan's first balancing move, by a quarter
+                                * of that move's gain (smaller ones wait for a later plan) */
+#define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */
+#define MAX_BACKOFF_DOUBLINGS 16
+#define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
+#define NOISE_K 2.0            /* pure noise of sigma rarely shows an imbalance above 2 sigma */
+
+typedef enum { MOVE_BALANCE, MOVE_VF, MOVE_EVACUATE } MoveKind;
+
+typedef struct {
+    gboolean found;
+    MoveKind kind;
+    guint v, b;
+    double gain, score, after, cost_s;
+    gboolean takes_vf;
+} Move;
+
+typedef struct {
+    ClPlanner P;
+    const SovaClusterParams *p;
+    double now;
+    double scale;             /* sqrt(counted hosts): imbalance -> deviation vector length */
+    double sigma;             /* learnt noise of host loads (0 without a state) */
+    double thr;               /* the threshold, widened by the noise */
+    double min_gain;
+    GArray *hot;              /* guint: hosts hot for high_water_samples */
+    gboolean *is_hot;         /* per host: in `hot` */
+    guint hot_left;           /* hot hosts still above high_water, plan applied */
+    GArray *vf_vms;           /* guint: VMs with VF demand */
+    double mean0[CL_R];       /* per-resource means when the plan began: ranking keys */
+    ClRank src, dst;          /* sources, destinations */
+    GHashTable *cost;         /* VM index -> SovaMigrationCost*, once known (few are asked) */
+    guint evac_stuck, evac_waiting, rejected_cost;
+    gboolean episode;         /* balancing carries on from the last plans */
+} Sova;
+
+/* ---------- the state: the balancing episode, and how noisy host loads are ---------- */
+
+typedef struct {
+    gboolean episode;         /* balancing began above the threshold, not yet under half */
+    gboolean above;           /* the last plan's imbalance was above its threshold */
+    guint n_hosts;
+    double *pred;             /* [h * CL_R + r]: loads the last plan predicted; NULL none */
+    gboolean *moving;         /* per host: a migration was planned or in flight there */
+    gboolean learnt;
+    double sigma2;            /* EWMA of the weighted mean squared miss of that prediction */
+} SovaState;
+
+/* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */
+
+/* v may be moved now: cl_vm_movable, not backing off after a failure, and unless
+ * evacuating not within its cooldown */
+gboolean cs_movable(const Sova *S, guint v, gboolean evacuating);
+/* v wants a VF its host cannot give: none free there, or its host's NIC is saturated */
+gboolean cs_vf_need(const ClPlanner *P, guint v);
+/* fills S->vf_vms: the movable VMs with VF demand (when VFs have a value) */
+void cs_find_vf_vms(Sova *S);
+/* tries v -> b; keeps it in *best when it is the best so far */
+void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
+                 double imb, Move *best);
+/* the migration cost of v, computed once a plan */
+const SovaMigrationCost *cs_cost_of(Sova *S, guint v);
+/* the cost of v, or NULL when v is not to be chosen for balancing */
+const SovaMigrationCost *cs_cost_ok(Sova *S, guint v);
+
+/* ---------- candidate hosts (cluster_sova_hosts.c) ---------- */
+
+/* h is hot (for high_water_samples) and still above high_water, plan applied */
+gboolean cs_still_hot(const Sova *S, guint h);
+/* fills S->hot, S->is_hot and S->hot_left */
+void cs_find_hot(Sova *S);
+/* a hot host's standing after its load changed (was: it was still hot before) */
+void cs_update_hot(Sova *S, guint h, gboolean was);
+/* ranks the hosts as sources and destinations, from the plan's initial means */
+void cs_rank_init(Sova *S);
+/* (re-)ranks host h as a source and as a destination, after its load changed */
+void cs_rank_host(Sova *S, guint h);
+/* the K_DST best destinations; with need_vf, only hosts with a free VF */
+guint cs_pick_destinations(Sova *S, guint *dst, gboolean need_vf);
+
+/* ---------- reasons (cluster_sova_reasons.c) ---------- */
+
+/* the reason of move m, planned at imbalance imb */
+char *cs_move_reason(const Sova *S, const Move *m, double imb);
+/* the plan's reason: its trigger, and what came of it */
+void cs_set_reason(const Sova *S, SovaPlan *plan, double imb, guint n_evac, gboolean balancing);
+
+/* ---------- noise (cluster_sova_noise.c) ---------- */
+
+/* learns how far the loads measured now are from what the last plan predicted */
+void cs_learn_noise(SovaState *st, const ClPlanner *P);
+/* the loads once the plan is carried out: the next plan's prediction */
+void cs_remember(SovaState *st, const ClPlanner *P);

@@ -1,0 +1,132 @@
+/* cluster_sova_moves.c — the `sova` cluster policy's judgement of one move: may the VM
+ * move, what it gains (imbalance and VFs), and what it costs.
+ *
+ * A move's gain = sqrt(n) * (imbalance now - imbalance after) + its VF value, where n is
+ * the number of hosts counted in the imbalance; the imbalance after comes from per-host
+ * sums in O(resources) (cluster_private.h). Its cost = the pre-copy model's total migration
+ * time (migration_cost.h: memory, dirty rate, params->bandwidth_Bps); its score = gain -
+ * cost_weight * cost. A VM that would not converge, or whose downtime would exceed
+ * max_downtime_s, is not chosen to balance.
+ * Why sqrt(n): sqrt(n) * stddev is the length of the vector of the hosts' deviations from
+ * the mean, and what one move removes from it does not depend on the cluster's size
+ * (relieving a hot host by 0.1 is worth about 0.1 in a cluster of 3 hosts or of 1,000),
+ * whereas the stddev itself is diluted by every idle bystander: with it as the gain, no
+ * migration would ever pay for itself in a large cluster. With the default cost_weight
+ * (0.0005 per second), relieving a hot host by 0.05 (one 1-pCPU VM of a 16-pCPU host, the
+ * resources' weights averaged) pays for a 100 s migration (10 GiB at 1 Gbit/s).
+ * Movable: not pinned, not migrating, on an up host that is not excluded, not within
+ * cooldown_s of its last move (now - last_moved), not within backoff_s * 2^(failures-1)
+ * of its last failure. A destination: up, not excluded, not in maintenance, no VM of the
+ * VM's anti-affinity group there (planned moves included), and every resource with a
+ * known capacity stays at or below 1 - headroom with the VM added.
+ * VFs (coordination with the host level): a VM with unmet_vf (it wants a VF, its host has
+ * none free), or one that wants a VF on a host whose NIC is above high_water, gains
+ * vf_value for moving to a host with a free VF (vf_pool - vf_in_use, minus the VFs
+ * planned moves will take) whose NIC stays at or below high_water with it. A VM that holds
+ * the VF it wants loses vf_value for moving to a host with none free. So VF scarcity on
+ * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away. */
+#include "policy/cluster_sova.h"
+#include <math.h>
+
+static gboolean cooling(const Sova *S, const SovaClusterVm *vm)
+{
+    return vm->last_moved >= 0 && S->now - vm->last_moved < S->p->cooldown_s;
+}
+
+static gboolean backing_off(const Sova *S, const SovaClusterVm *vm)
+{
+    if (!vm->failures || vm->failed_at < 0)
+        return FALSE;
+    double wait = S->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, MAX_BACKOFF_DOUBLINGS));
+    return S->now - vm->failed_at < wait;
+}
+
+gboolean cs_movable(const Sova *S, guint v, gboolean evacuating)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
+    return cl_vm_movable(&S->P, v) && !backing_off(S, vm) && (evacuating || !cooling(S, vm));
+}
+
+static gboolean nic_saturated(const ClPlanner *P, guint h)
+{
+    return P->cap[h * CL_R + SOVA_RES_NET] > 0 && cl_load(P, h, SOVA_RES_NET) > P->p->high_water;
+}
+
+gboolean cs_vf_need(const ClPlanner *P, guint v)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    int a = P->host_of[v];
+    return a >= 0 && (vm->unmet_vf || (vm->wants_vf && nic_saturated(P, a)));
+}
+
+/* b's NIC stays at or below high_water with v's traffic added (unknown capacity: yes) */
+static gboolean nic_room(const ClPlanner *P, guint v, guint b)
+{
+    double cap = P->cap[b * CL_R + SOVA_RES_NET];
+    return cap <= 0 ||
+           (P->sum[b * CL_R + SOVA_RES_NET] + sova_cluster_vm(P->c, v)->net_Bps) / cap <=
+               P->p->high_water;
+}
+
+static double vf_gain(const ClPlanner *P, guint v, guint b, gboolean *takes)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    *takes = FALSE;
+    if (P->p->vf_value <= 0)
+        return 0;
+    if (cs_vf_need(P, v) && cl_vf_free(P, b) > 0 && nic_room(P, v, b)) {
+        *takes = TRUE;
+        return P->p->vf_value;
+    }
+    if (vm->holds_vf && vm->wants_vf && cl_vf_free(P, b) == 0)
+        return -P->p->vf_value;
+    return 0;
+}
+
+void cs_find_vf_vms(Sova *S)
+{
+    for (guint i = 0; S->p->vf_value > 0 && i < S->P.vf_vms->len; i++) {
+        guint v = g_array_index(S->P.vf_vms, guint, i);
+        if (cs_vf_need(&S->P, v) && cs_movable(S, v, FALSE))
+            g_array_append_val(S->vf_vms, v);
+    }
+}
+
+/* tries v -> b; keeps it in *best when it is the best so far */
+void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
+                     double imb, Move *best)
+{
+    ClPlanner *P = &S->P;
+    if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b))
+        return;
+    gboolean takes;
+    double after = cl_imbalance_after(P, v, b);
+    double gain = S->scale * (imb - after) + vf_gain(P, v, b, &takes);
+    double score = gain - S->p->cost_weight * cost->total_s;
+    if (kind != MOVE_EVACUATE && gain < S->min_gain)
+        return;
+    if (best->found && score <= best->score)
+        return;
+    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, takes};
+}
+
+const SovaMigrationCost *cs_cost_of(Sova *S, guint v)
+{
+    SovaMigrationCost *cost = g_hash_table_lookup(S->cost, GUINT_TO_POINTER(v));
+    if (!cost) {
+        cost = g_new(SovaMigrationCost, 1);
+        *cost = cl_cost(&S->P, v);
+        g_hash_table_insert(S->cost, GUINT_TO_POINTER(v), cost);
+    }
+    return cost;
+}
+
+/* the cost of v, or NULL when v is not to be chosen for balancing */
+const SovaMigrationCost *cs_cost_ok(Sova *S, guint v)
+{
+    const SovaMigrationCost *cost = cs_cost_of(S, v);
+    if (cost->converges && cost->downtime_s <= S->p->max_downtime_s)
+        return cost;
+    S->rejected_cost++;
+    return NULL;
+}

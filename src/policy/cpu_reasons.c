@@ -1,0 +1,99 @@
+/* cpu_reasons.c — the actions of the `balance` policy and the words for them: a moved
+ * vCPU's reason names the pCPU it left (its load, the mean then) and where it went; a
+ * loose vCPU's says why it was not managed; the plan's reason gives the measured and the
+ * predicted spread, or why nothing moves. The limit shown is the target widened by the
+ * learnt noise, when there is any. See cpu_reasons.h. */
+#include "policy/cpu_reasons.h"
+#include "policy/cpu_placement.h"
+#include "policy/cpu_share.h"
+#include <math.h>
+
+/* "5.0", or "7.1 (target 5.0, noise 5.1)" when noise widens it */
+static char *describe_limit(double limit, double target, double noise)
+{
+    if (noise < 0.05)
+        return g_strdup_printf("%.1f", target);
+    return g_strdup_printf("%.1f (target %.1f, noise %.1f)", limit, target, noise);
+}
+
+/* why no managed vCPU moves, or NULL when the plan stands */
+char *cpu_reasons_judge(double measured, double before, double after, double noise,
+                        const SovaCpuPolicyParams *params, gboolean looked)
+{
+    double limit = hypot(params->target_stddev, noise);   /* a balanced host still shows noise */
+    g_autofree char *lim = describe_limit(limit, params->target_stddev, noise);
+    if (!looked || (measured <= limit && before <= limit))
+        return g_strdup_printf("balanced: stddev %.1f <= %s", measured, lim);
+    if (before <= limit)
+        return g_strdup_printf("balanced: predicted stddev %.1f <= %s (measured %.1f)",
+                               before, lim, measured);
+    if (before - after < params->min_gain + noise)
+        return g_strdup_printf("no plan improves stddev %.1f by >= %.1f", before,
+                               params->min_gain + noise);
+    return NULL;
+}
+
+/* appends the pins that change something; returns how many are moves of managed vCPUs */
+static guint emit(const Balancer *b, SovaPlan *plan)
+{
+    guint moved = 0;
+    const SovaModel *m = b->m;
+    for (guint v = 0; v < b->n_vcpus; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        const Note *n = &b->notes[v];
+        int to = b->to[v];
+        if (b->waits[v] || !sova_cpu_pin_changes(vc, to))
+            continue;
+        if (b->loose[v]) {
+            g_autofree char *why = sova_cpu_unmanaged_why(m, vc);
+            if (to == vc->pcpu)
+                sova_cpu_plan_pin(plan, m, v, to, "%s: bring under management", why);
+            else
+                sova_cpu_plan_pin(plan, m, v, to, "%s: bring under management on pCPU %d (%.0f%%)",
+                                  why, to, MIN(100.0, b->load[to]));
+        } else {
+            sova_cpu_plan_pin(plan, m, v, to, "pCPU %u at %.0f%% vs mean %.0f%%: %s to pCPU %d (%.0f%%)",
+                              n->src, n->src_load, n->mean, n->kind == NOTE_SWAP ? "swap" : "move",
+                              to, n->dst_load);
+            moved++;
+        }
+    }
+    return moved;
+}
+
+/* shares every vCPU not shared yet (those that wait for a rate stay as they are) */
+static void emit_share(const Balancer *b, SovaPlan *plan, double loss)
+{
+    const SovaModel *m = b->m;
+    g_autoptr(SovaCpuSet) set = sova_cpu_share_set(m);
+    g_autofree char *what = sova_cpuset_format(set);
+    for (guint v = 0; v < b->n_vcpus; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        if (vc->shared || b->waits[v])
+            continue;
+        sova_cpu_plan_share(plan, m, v, set, "pins would lose %.0f%% of a pCPU: share pCPUs %s",
+                            loss, what);
+    }
+}
+
+guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, double measured,
+                       double limit, double before, double after)
+{
+    guint moved = emit(b, plan), loose = sova_plan_len(plan) - moved;
+    g_autofree char *text = why ? g_strdup(why)
+                                : g_strdup_printf("stddev %.1f > %.1f: %u vCPUs move, predicted "
+                                                  "load stddev %.1f -> %.1f",
+                                                  measured, limit, moved, before, after);
+    if (loose)
+        sova_plan_set_reason(plan, "%s; %u unmanaged vCPUs brought under management", text, loose);
+    else
+        sova_plan_set_reason(plan, "%s", text);
+    return moved;
+}
+
+void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin)
+{
+    emit_share(b, plan, loss);
+    sova_plan_set_reason(plan, "pins would lose %.1f%% of a pCPU (margin %.1f): %s", loss,
+                         margin, sova_plan_len(plan) ? "share every usable pCPU" : "stay shared");
+}

@@ -1,0 +1,22 @@
+/* cpu_reasons.h — what the `balance` cpu policy says (cpu_reasons.c): the actions of a
+ * layout, each with its reason, and the plan's reason, so that `sova agent --dry-run`,
+ * the logs and the simulator tell why every pin changed, and why nothing did. */
+#pragma once
+#include "policy/cpu_layout.h"
+#include "model/plan.h"
+
+/* step 4 of cpu_balance.c: why no managed vCPU moves, or NULL when the plan stands.
+ * measured: the measured util stddev; before/after: the predicted load stddev before and
+ * after the search; noise: the learnt noise (widens the target and the gain); looked:
+ * the search was allowed to move managed vCPUs */
+char *cpu_reasons_judge(double measured, double before, double after, double noise,
+                        const SovaCpuPolicyParams *params, gboolean looked);
+/* appends the pins of b's layout that change something, each with its reason, and sets
+ * the plan's reason: `why` (from cpu_reasons_judge), or when NULL the move's figures
+ * (measured stddev against limit, predicted before -> after); returns how many pins are
+ * moves of managed vCPUs (the rest bring loose ones under management) */
+guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, double measured,
+                       double limit, double before, double after);
+/* appends a share action for every vCPU not shared yet (those that wait for a rate stay as
+ * they are) and sets the plan's reason: pins would lose `loss` with `margin` */
+void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin);
