@@ -68,6 +68,16 @@ gboolean sova_cli_cluster_connect(SovaCliCluster *cl, char **maintenance)
                                              .migrate_uri = h->migrate_uri };
         cl->hosts[i].backend = open_host(cl, h);
     }
+    g_autofree SovaBackend **bes = g_new0(SovaBackend *, cl->n_hosts);
+    g_autofree const char **names = g_new0(const char *, cl->n_hosts);
+    for (guint i = 0; i < cl->n_hosts; i++) {
+        bes[i] = cl->hosts[i].backend;
+        names[i] = cl->hosts[i].name;
+    }
+    if (!sova_libvirt_backends_distinct(bes, names, cl->n_hosts, &err)) {
+        g_printerr("sova: %s\n", err->message);   /* one host under two names */
+        return FALSE;
+    }
     return TRUE;
 }
 

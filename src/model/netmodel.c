@@ -74,6 +74,8 @@ double sova_net_rates_drop_share(const SovaNetRates *r)
 /* 1 / (1 - the drop share): what the delivered traffic is scaled by */
 static double demand_scale(const SovaNetRates *r)
 {
+    if (r->drops_unproven)
+        return 1;
     return 1 / (1 - MIN(sova_net_rates_drop_share(r), SOVA_NET_MAX_DROP_SHARE));
 }
 
@@ -108,7 +110,7 @@ SovaNetVmLoad *sova_net_model_add_vm(SovaNetModel *m, const char *uuid, const ch
                m->vms->len & 0xff);
     v->has_vf = has_vf;
     v->vf_alias = has_vf ? g_strdup_printf("ua-sova-vf%u", m->vms->len - 1) : NULL;
-    v->raw = (SovaNetRates){bps / 2, bps / 2, pps / 2, pps / 2, 0, 0};
+    v->raw = (SovaNetRates){bps / 2, bps / 2, pps / 2, pps / 2, 0, 0, FALSE};
     v->smooth = v->raw;
     if (has_vf)
         m->vfs_in_use++;
@@ -275,6 +277,39 @@ static void fill_nic_util(SovaNetModel *m, const SovaSnapshot *prev, const SovaS
                                           : -1;
 }
 
+/* the host's virtio ceiling: the highest delivered rate of a VM on virtio whose tap
+ * dropped, up at once, a tenth of the way down (an interval only partly at the ceiling
+ * shows less); the last model's when nobody dropped */
+static void update_ceiling(SovaNetModel *m, const SovaNetModel *last)
+{
+    double before = last ? last->virtio_ceiling_pps : 0, seen = 0;
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SovaNetVmLoad *v = sova_net_model_vm(m, i);
+        if (!v->has_vf && !v->fresh &&
+            sova_net_rates_drop_share(&v->raw) >= SOVA_NET_DROP_EVIDENCE)
+            seen = MAX(seen, sova_net_rates_delivered_pps(&v->raw));
+    }
+    m->virtio_ceiling_pps = seen >= before ? seen : seen > 0 ? 0.9 * before + 0.1 * seen : before;
+}
+
+static gboolean unproven(const SovaNetRates *r, double ceiling)
+{
+    return (r->rx_drop_pps > 0 || r->tx_drop_pps > 0) &&
+           sova_net_rates_delivered_pps(r) < SOVA_NET_NEAR_CEILING * ceiling;
+}
+
+/* drops count as demand only next to delivered traffic near the ceiling */
+static void weigh_drops(SovaNetModel *m)
+{
+    for (guint i = 0; i < m->vms->len; i++) {
+        SovaNetVmLoad *v = sova_net_model_vm(m, i);
+        if (v->fresh || v->blind)
+            continue;   /* raw is empty, smooth carried over with its verdict */
+        v->raw.drops_unproven = unproven(&v->raw, m->virtio_ceiling_pps);
+        v->smooth.drops_unproven = unproven(&v->smooth, m->virtio_ceiling_pps);
+    }
+}
+
 SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
                                    const SovaNetModel *last, const SovaNetModelParams *params)
 {
@@ -295,6 +330,8 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
         fill_smooth(v, sova_net_model_find(last, vm->uuid), alpha);
         m->vfs_in_use += v->has_vf;
     }
+    update_ceiling(m, last);
+    weigh_drops(m);
     if (m->interval_s <= 0)
         m->interval_s = 1.0;   /* rates are all zero; keep a sane divisor */
     fill_nic_util(m, prev, cur);

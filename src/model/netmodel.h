@@ -21,6 +21,10 @@ typedef struct {
     double rx_bps, tx_bps;    /* bytes per second, delivered + dropped */
     double rx_pps, tx_pps;    /* packets per second, delivered + dropped */
     double rx_drop_pps, tx_drop_pps;  /* of those, packets per second dropped */
+    /* the drops came without delivered traffic near the host's virtio ceiling: what a
+     * guest that merely stops draining its queue shows (cheap to fake), so they raise no
+     * demand (sova_net_rates_demand_*) */
+    gboolean drops_unproven;
 } SovaNetRates;
 
 typedef struct {
@@ -46,6 +50,12 @@ typedef struct {
     double nic_rx_Bps, nic_tx_Bps;  /* traffic through the physical NIC (host counters when known,
                                      * else the sum of the managed VMs' traffic) */
     double nic_util;          /* max(rx, tx) / capacity, 0..1 (may exceed 1 when estimated); -1 unknown */
+    /* the most packets/s (rx + tx) a VM's virtio path was seen to deliver while its tap
+     * dropped at least SOVA_NET_DROP_EVIDENCE of its load, over every VM of the host:
+     * rises to a higher observation at once, sinks a tenth of the way toward a lower one;
+     * carried from the last model; 0 unknown. One guest cannot raise it without really
+     * taking that much traffic. */
+    double virtio_ceiling_pps;
 } SovaNetModel;
 
 typedef struct {
@@ -72,11 +82,18 @@ double sova_net_rates_drop_share(const SovaNetRates *r);
 /* What the VM would send and receive unhindered, estimated: a host sees drops in one
  * direction only (a tap drops traffic for a guest whose virtio queue is full; traffic the
  * guest cannot send stays in the guest), so the other direction is taken to be held back
- * in the same share: delivered / (1 - drop share), the share capped at SOVA_NET_MAX_DROP_SHARE.
- * Equal to the load when nothing was dropped. */
+ * in the same share: delivered / (1 - drop share), the share capped at SOVA_NET_MAX_DROP_SHARE
+ * (at most 4x what it delivered). Drops are guest-influenced — a guest that stops draining
+ * its queue makes its tap drop everything sent to it — so they count only with evidence
+ * a guest cannot fake cheaply: delivered traffic of at least SOVA_NET_NEAR_CEILING of the
+ * host's virtio ceiling (SovaNetModel.virtio_ceiling_pps); otherwise (drops_unproven) the
+ * demand is what was delivered. Equal to the load when nothing was dropped. */
 double sova_net_rates_demand_pps(const SovaNetRates *r);
 double sova_net_rates_demand_bps(const SovaNetRates *r);
-#define SOVA_NET_MAX_DROP_SHARE 0.9
+#define SOVA_NET_MAX_DROP_SHARE 0.75
+#define SOVA_NET_NEAR_CEILING 0.75
+/* the drop share of an interval that shows a virtio path at its ceiling */
+#define SOVA_NET_DROP_EVIDENCE 0.02
 
 /* helpers for tests and the simulator: an empty model, and a VM with given smoothed
  * (= raw) rates, a standby NIC and optionally a VF (the pointer returned is valid

@@ -12,8 +12,9 @@
 #include "backend/libvirt/libvirt_backend.h"
 #include "backend/libvirt/libvirt_private.h"
 #include "util/error.h"
+#include "lv_test_util.h"
 
-#define URI "test:///default"
+#define URI LVT_URI
 
 static const char *const xml_doc =
     "<domain type='kvm'><name>x</name><metadata><interface type='bogus'/></metadata><devices>"
@@ -42,42 +43,34 @@ static void test_parse_roles(void)
     g_assert_cmpstr(n->mac, ==, "52:54:00:00:00:01");
     g_assert_cmpstr(n->target, ==, "vnet0");
     g_assert_cmpstr(n->type, ==, "network");
-    n = &g_array_index(nics, SovaLvNic, 1);   /* production VF: transient teaming, no tap */
-    g_assert_cmpint(n->role, ==, SOVA_NIC_VF);
+    /* issue 16 item 8: a transient-teaming VF the operator attached (alias hostdev0) is
+     * not sova's, nor is another NIC carrying the standby's MAC: OTHER, marked foreign */
+    n = &g_array_index(nics, SovaLvNic, 1);
+    g_assert_cmpint(n->role, ==, SOVA_NIC_OTHER);
+    g_assert_true(n->foreign_vf);
     g_assert_null(n->target);
     g_assert_cmpint(g_array_index(nics, SovaLvNic, 2).role, ==, SOVA_NIC_VF);   /* pool alias */
-    g_assert_cmpint(g_array_index(nics, SovaLvNic, 3).role, ==, SOVA_NIC_VF);   /* same MAC */
+    g_assert_false(g_array_index(nics, SovaLvNic, 2).foreign_vf);
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 3).role, ==, SOVA_NIC_OTHER);   /* same MAC */
+    g_assert_true(g_array_index(nics, SovaLvNic, 3).foreign_vf);
     g_assert_cmpint(g_array_index(nics, SovaLvNic, 4).role, ==, SOVA_NIC_OTHER);
+    g_assert_false(g_array_index(nics, SovaLvNic, 4).foreign_vf);
+    g_assert_true(sova_lv_nics_foreign_vf(nics));
+    sova_lv_nics_free(nics);
+    /* sova's own production VF: transient teaming and sova's alias */
+    nics = sova_lv_nics_parse("<domain><devices><interface type='network'>"
+                              "<mac address='52:54:00:00:00:01'/><teaming type='persistent'/>"
+                              "</interface><interface type='network'>"
+                              "<mac address='52:54:00:00:00:01'/><teaming type='transient'/>"
+                              "<alias name='ua-sova-vf2'/></interface></devices></domain>",
+                              SOVA_LV_VF_ALIAS_PREFIX, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(g_array_index(nics, SovaLvNic, 1).role, ==, SOVA_NIC_VF);
+    g_assert_false(sova_lv_nics_foreign_vf(nics));
     sova_lv_nics_free(nics);
 
     g_assert_null(sova_lv_nics_parse("<domain><devices><interface>", NULL, &error));
     g_assert_nonnull(error);
-}
-
-static SovaBackend *open_net(guint pool)
-{
-    g_autoptr(GError) error = NULL;
-    SovaLibvirtOptions o = {.affinity_refresh = 0, .net = TRUE, .vf_pool = pool,
-                            .vf_network = "vfnet"};
-    SovaBackend *be = sova_libvirt_backend_open(URI, &o, &error);
-    g_assert_no_error(error);
-    return be;
-}
-
-static SovaSnapshot *sample(SovaBackend *be)
-{
-    g_autoptr(GError) error = NULL;
-    SovaSnapshot *s = sova_backend_sample(be, &error);
-    g_assert_no_error(error);
-    return s;
-}
-
-static SovaVmSample *find_vm(const SovaSnapshot *s, const char *name)
-{
-    for (guint i = 0; i < s->vms->len; i++)
-        if (strcmp(((SovaVmSample *)g_ptr_array_index(s->vms, i))->name, name) == 0)
-            return g_ptr_array_index(s->vms, i);
-    return NULL;
 }
 
 static const SovaNicSample *nic_role(const SovaVmSample *vm, SovaNicRole role)
@@ -88,56 +81,30 @@ static const SovaNicSample *nic_role(const SovaVmSample *vm, SovaNicRole role)
     return NULL;
 }
 
-/* a test-driver VM with a standby and, when vf_alias, a VF with the same MAC */
-static virDomainPtr create_vm(virConnectPtr conn, const char *name, int n, const char *vf_alias)
-{
-    g_autofree char *vf = vf_alias
-        ? g_strdup_printf("<interface type='network'><source network='default'/>"
-                          "<mac address='52:54:00:00:00:%02x'/><alias name='%s'/></interface>",
-                          n, vf_alias)
-        : g_strdup("");
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
-        "<os><type>hvm</type></os><devices><interface type='network'>"
-        "<source network='default'/><mac address='52:54:00:00:00:%02x'/><model type='virtio'/>"
-        "<alias name='ua-sova-net0'/><teaming type='persistent'/></interface>%s</devices></domain>",
-        name, n, vf);
-    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
-    g_assert_nonnull(d);
-    return d;
-}
-
-static SovaAction action(SovaActionKind kind, virDomainPtr d)
-{
-    SovaAction a = {.kind = kind, .vm_name = (char *)virDomainGetName(d), .reason = (char *)"t"};
-    virDomainGetUUIDString(d, a.uuid);
-    return a;
-}
-
 /* the XML costs one call per VM when first seen, none after; the standby is in the sample */
 static void test_sample_and_calls(void)
 {
     g_autoptr(SovaBackend) plain = sova_libvirt_backend_open(URI, &(SovaLibvirtOptions){0}, NULL);
-    g_autoptr(SovaBackend) be = open_net(1);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0);
     /* both connections see the same test:///default node while both are open */
-    virDomainFree(create_vm(sova_libvirt_backend_conn(be), "a", 1, NULL));
+    virDomainFree(lvt_create_vm(sova_libvirt_backend_conn(be), "a", 1, NULL));
     for (int i = 0; i < 3; i++) {
         guint64 p0 = plain->calls, n0 = be->calls;
-        g_autoptr(SovaSnapshot) sp = sample(plain);
-        g_autoptr(SovaSnapshot) sn = sample(be);
+        g_autoptr(SovaSnapshot) sp = lvt_sample(plain);
+        g_autoptr(SovaSnapshot) sn = lvt_sample(be);
         g_assert_cmpuint(sn->vms->len, ==, 2);
         g_assert_cmpuint(be->calls - n0, ==, plain->calls - p0 + (i == 0 ? sn->vms->len : 0));
-        const SovaNicSample *sb = nic_role(find_vm(sn, "a"), SOVA_NIC_STANDBY);
+        const SovaNicSample *sb = nic_role(lvt_find_vm(sn, "a"), SOVA_NIC_STANDBY);
         g_assert_nonnull(sb);
         g_assert_cmpstr(sb->alias, ==, "ua-sova-net0");
         g_assert_cmpstr(sb->mac, ==, "52:54:00:00:00:01");
         g_assert_cmpstr(sb->target_dev, ==, "testnet0");
-        g_assert_null(nic_role(find_vm(sn, "a"), SOVA_NIC_VF));
+        g_assert_null(nic_role(lvt_find_vm(sn, "a"), SOVA_NIC_VF));
         /* the built-in "test" VM's NIC has no teaming: not managed */
-        g_assert_cmpint(sova_vm_nic(find_vm(sn, "test"), 0)->role, ==, SOVA_NIC_OTHER);
+        g_assert_cmpint(sova_vm_nic(lvt_find_vm(sn, "test"), 0)->role, ==, SOVA_NIC_OTHER);
         /* without the net plane, no identity: nothing to switch (the test driver has no
          * interface stats, so no tap either) */
-        g_assert_cmpuint(find_vm(sp, "a")->nics->len, ==, 0);
+        g_assert_cmpuint(lvt_find_vm(sp, "a")->nics->len, ==, 0);
     }
 }
 
@@ -145,7 +112,7 @@ static void test_sample_and_calls(void)
  * to the XML's NICs by tap: bytes, packets and the tap's drops, both directions */
 static void test_counters_with_drops(void)
 {
-    g_autoptr(SovaBackend) be = open_net(1);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0);
     g_autoptr(GError) error = NULL;
     SovaLvDomain d = {0};
     d.nics = sova_lv_nics_parse(xml_doc, SOVA_LV_VF_ALIAS_PREFIX, &error);
@@ -188,48 +155,74 @@ static void test_counters_with_drops(void)
  * handed out twice); a VM that vanishes frees its slot */
 static void test_pool_reconciled(void)
 {
-    g_autoptr(SovaBackend) be = open_net(1);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0);
     virConnectPtr conn = sova_libvirt_backend_conn(be);
-    virDomainPtr holder = create_vm(conn, "holder", 1, "ua-sova-vf0");
-    virDomainPtr other = create_vm(conn, "other", 2, NULL);
-    g_autoptr(SovaSnapshot) s1 = sample(be);
-    const SovaNicSample *vf = nic_role(find_vm(s1, "holder"), SOVA_NIC_VF);
+    virDomainPtr holder = lvt_create_vm(conn, "holder", 1, "ua-sova-vf0");
+    virDomainPtr other = lvt_create_vm(conn, "other", 2, NULL);
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    const SovaNicSample *vf = nic_role(lvt_find_vm(s1, "holder"), SOVA_NIC_VF);
     g_assert_nonnull(vf);
     g_assert_cmpstr(vf->alias, ==, "ua-sova-vf0");
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
 
     g_autoptr(GError) error = NULL;
-    SovaAction a = action(SOVA_ACTION_ATTACH_VF, other);
+    SovaAction a = lvt_action(SOVA_ACTION_ATTACH_VF, other);
     g_assert_false(sova_backend_execute(be, &a, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
     g_assert_nonnull(strstr(error->message, "no free VF"));
     g_clear_error(&error);
-    SovaAction again = action(SOVA_ACTION_ATTACH_VF, holder);
+    SovaAction again = lvt_action(SOVA_ACTION_ATTACH_VF, holder);
     g_assert_false(sova_backend_execute(be, &again, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* already holds one */
     g_clear_error(&error);
 
     g_assert_cmpint(virDomainDestroy(holder), ==, 0);
-    g_autoptr(SovaSnapshot) s2 = sample(be);
-    g_assert_null(find_vm(s2, "holder"));
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be);
+    g_assert_null(lvt_find_vm(s2, "holder"));
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
     virDomainFree(holder);
     virDomainFree(other);
+}
+
+/* issue 16 item 8: the operator's own failover VF (the standby's MAC, an alias of its
+ * own) is neither counted in the pool, nor detached, nor joined by a second VF: the VM is
+ * left out of VF switching */
+static void test_operator_vf_left_alone(void)
+{
+    g_autoptr(SovaBackend) be = lvt_open_net(2, 0);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr own = lvt_create_vm(conn, "own", 3, "ua-opvf");
+    g_autoptr(SovaSnapshot) s = lvt_sample(be);
+    SovaVmSample *vm = lvt_find_vm(s, "own");
+    g_assert_null(nic_role(vm, SOVA_NIC_VF));
+    g_assert_cmpint(vm->net_override, ==, SOVA_NET_NEVER);
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
+    g_autoptr(GError) error = NULL;
+    SovaAction det = lvt_action(SOVA_ACTION_DETACH_VF, own);
+    g_assert_false(sova_backend_execute(be, &det, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* holds no VF of sova's */
+    g_clear_error(&error);
+    SovaAction att = lvt_action(SOVA_ACTION_ATTACH_VF, own);
+    g_assert_false(sova_backend_execute(be, &att, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "did not attach"));
+    g_assert_cmpint(virDomainDestroy(own), ==, 0);
+    virDomainFree(own);
 }
 
 /* the test driver cannot hot-plug: a failed attach or detach request leaves the pool
  * as it was and nothing pending */
 static void test_failures_clean(void)
 {
-    g_autoptr(SovaBackend) be = open_net(2);
+    g_autoptr(SovaBackend) be = lvt_open_net(2, 0);
     virConnectPtr conn = sova_libvirt_backend_conn(be);
-    virDomainPtr a_dom = create_vm(conn, "a", 1, NULL);
-    virDomainPtr b_dom = create_vm(conn, "b", 2, "ua-sova-vf1");
+    virDomainPtr a_dom = lvt_create_vm(conn, "a", 1, NULL);
+    virDomainPtr b_dom = lvt_create_vm(conn, "b", 2, "ua-sova-vf1");
     virDomainPtr bare = virDomainLookupByName(conn, "test");   /* no standby */
-    g_autoptr(SovaSnapshot) s1 = sample(be);
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
     g_autoptr(GError) error = NULL;
 
-    SovaAction att = action(SOVA_ACTION_ATTACH_VF, a_dom);
+    SovaAction att = lvt_action(SOVA_ACTION_ATTACH_VF, a_dom);
     g_assert_false(sova_backend_execute(be, &att, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
     g_assert_nonnull(strstr(error->message, "ua-sova-vf0"));   /* the lowest free slot */
@@ -238,22 +231,22 @@ static void test_failures_clean(void)
     sova_libvirt_backend_vf_stats(be, &st);
     g_assert_cmpuint(st.attach_failures, ==, 1);
     g_assert_cmpuint(st.attaches, ==, 0);
-    g_autoptr(SovaSnapshot) s2 = sample(be);
-    g_assert_null(nic_role(find_vm(s2, "a"), SOVA_NIC_VF));
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be);
+    g_assert_null(nic_role(lvt_find_vm(s2, "a"), SOVA_NIC_VF));
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);   /* only b's */
 
-    SovaAction det = action(SOVA_ACTION_DETACH_VF, b_dom);
+    SovaAction det = lvt_action(SOVA_ACTION_DETACH_VF, b_dom);
     g_assert_false(sova_backend_execute(be, &det, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
     g_clear_error(&error);
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);   /* nothing was started */
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);
 
-    SovaAction none = action(SOVA_ACTION_DETACH_VF, a_dom);
+    SovaAction none = lvt_action(SOVA_ACTION_DETACH_VF, a_dom);
     g_assert_false(sova_backend_execute(be, &none, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* holds no VF */
     g_clear_error(&error);
-    SovaAction nosb = action(SOVA_ACTION_ATTACH_VF, bare);
+    SovaAction nosb = lvt_action(SOVA_ACTION_ATTACH_VF, bare);
     g_assert_false(sova_backend_execute(be, &nosb, &error));
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
     g_assert_nonnull(strstr(error->message, "standby"));
@@ -275,7 +268,7 @@ static void test_pool_from_network(void)
                     ==, -1);
     g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);
     g_clear_error(&error);
-    g_autoptr(SovaBackend) keep = open_net(1);   /* holds the test node while we look */
+    g_autoptr(SovaBackend) keep = lvt_open_net(1, 0);   /* holds the test node while we look */
     g_assert_cmpuint(sova_libvirt_backend_vf_pool(keep), ==, 1);
     GString *xml = g_string_new("<network><name>vfpool</name><forward mode='hostdev' managed='yes'>");
     for (int f = 0; f < 6; f += 2)
@@ -325,6 +318,18 @@ static void test_parse_metadata(void)
     g_assert_cmpfloat(m.host_nic_util, ==, -1);
     g_assert_true(sova_lv_meta_parse("<domain/>", &m, &error));
     g_assert_cmpint(m.net_override, ==, SOVA_NET_AUTO);
+    g_assert_cmpuint(m.memory_kib, ==, 0);
+    /* issue 16 item 13: the configured memory, in libvirt's units; not currentMemory */
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='KiB'>4194304</memory>"
+                                     "<currentMemory unit='KiB'>1024</currentMemory>"
+                                     "<metadata><memory>7</memory></metadata></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 4194304);
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='GiB'> 2 </memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 2 * 1024 * 1024);
+    g_assert_true(sova_lv_meta_parse("<domain><memory>512</memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 512);
+    g_assert_true(sova_lv_meta_parse("<domain><memory unit='parsec'>3</memory></domain>", &m, &error));
+    g_assert_cmpuint(m.memory_kib, ==, 0);
     sova_lv_meta_clear(&m);
 }
 
@@ -338,29 +343,80 @@ static void spin_events(void)
  * metadata-change event (unless this backend wrote that namespace itself) */
 static void test_metadata_in_sample(void)
 {
-    g_autoptr(SovaBackend) be = open_net(1);
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0);
     virConnectPtr conn = sova_libvirt_backend_conn(be);
-    virDomainPtr d = create_vm(conn, "meta", 7, NULL);
+    virDomainPtr d = lvt_create_vm(conn, "meta", 7, NULL);
     g_assert_cmpint(virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
                                          "<vm net='always' group='web'/>", "sova", SOVA_META_NS,
                                          VIR_DOMAIN_AFFECT_LIVE), ==, 0);
-    g_autoptr(SovaSnapshot) s1 = sample(be);
-    SovaVmSample *vm = find_vm(s1, "meta");
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    SovaVmSample *vm = lvt_find_vm(s1, "meta");
     g_assert_cmpint(vm->net_override, ==, SOVA_NET_ALWAYS);
     g_assert_cmpstr(vm->group, ==, "web");
+    g_assert_cmpuint(vm->memory_kib, ==, 65536);   /* its <memory>, not a balloon's word */
     g_assert_false(vm->has_net_status);
     SovaNetPublish st = {.wants_vf = TRUE, .unmet = TRUE, .benefit = 3000, .nic_util = 0.25};
     g_autoptr(GError) error = NULL;
     g_assert_true(sova_backend_publish_net(be, vm->uuid, &st, &error));
     g_assert_no_error(error);
     spin_events();
-    g_autoptr(SovaSnapshot) s2 = sample(be);
-    vm = find_vm(s2, "meta");
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be);
+    vm = lvt_find_vm(s2, "meta");
     g_assert_true(vm->has_net_status && vm->net_wants_vf && vm->net_unmet);
     g_assert_cmpfloat(vm->net_benefit, ==, 3000);
     g_assert_cmpfloat_with_epsilon(vm->host_nic_util, 0.25, 1e-9);
     g_assert_cmpint(virDomainDestroy(d), ==, 0);
     virDomainFree(d);
+}
+
+/* issue 16 item 6: a VM whose metadata GMarkup cannot parse (libvirt accepts a middle dot
+ * in an element name, GMarkup does not) is left out of the sample with a warning: the
+ * host's other VMs are still read, and a VM whose earlier good read said migrate='no'
+ * never reappears without it */
+static void test_unreadable_xml_skips_one_vm(void)
+{
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 0);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    virDomainPtr bad = lvt_create_vm(conn, "bad", 8, NULL);
+    virDomainPtr pinned = lvt_create_vm(conn, "stay", 9, NULL);
+    g_assert_cmpint(virDomainSetMetadata(bad, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<a\xc2\xb7x/>", "p", "urn:example:x",
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    g_assert_cmpint(virDomainSetMetadata(pinned, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<vm migrate='no' group='db'/>", "sova", SOVA_META_NS,
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    g_assert_null(lvt_find_vm(s1, "bad"));
+    g_assert_nonnull(lvt_find_vm(s1, "test"));
+    g_assert_true(lvt_find_vm(s1, "stay")->no_migrate);
+    g_assert_cmpstr(lvt_find_vm(s1, "stay")->group, ==, "db");
+    g_autoptr(SovaSnapshot) s2 = lvt_sample(be);   /* warned once, still left out */
+    g_assert_null(lvt_find_vm(s2, "bad"));
+
+    /* the operator breaks the metadata of a VM read before: left out, not shown migratable */
+    g_assert_cmpint(virDomainSetMetadata(pinned, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<a\xc2\xb7y/>", "q", "urn:example:y",
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    spin_events();
+    g_autoptr(SovaSnapshot) s3 = lvt_sample(be);
+    g_assert_null(lvt_find_vm(s3, "stay"));
+    g_assert_nonnull(lvt_find_vm(s3, "test"));
+    /* fixed: back, with its settings */
+    g_assert_cmpint(virDomainSetMetadata(pinned, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL,
+                                         "urn:example:y", VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    spin_events();
+    g_autoptr(SovaSnapshot) s4 = lvt_sample(be);
+    g_assert_true(lvt_find_vm(s4, "stay")->no_migrate);
+
+    g_autoptr(GError) error = NULL;
+    SovaLvDomain d = {.dom = bad};
+    g_assert_false(sova_lv_nics_read((SovaLibvirtBackend *)be, &d, "bad", &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_INVALID);   /* not GMarkup's code 2 */
+    g_assert_nonnull(strstr(error->message, "bad"));
+    virDomainDestroy(bad);
+    virDomainDestroy(pinned);
+    virDomainFree(bad);
+    virDomainFree(pinned);
 }
 
 int main(int argc, char **argv)
@@ -373,6 +429,8 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt-nics/counters-with-drops", test_counters_with_drops);
     g_test_add_func("/libvirt-nics/pool-reconciled", test_pool_reconciled);
     g_test_add_func("/libvirt-nics/failures-clean", test_failures_clean);
+    g_test_add_func("/libvirt-nics/operator-vf-left-alone", test_operator_vf_left_alone);
     g_test_add_func("/libvirt-nics/pool-from-network", test_pool_from_network);
+    g_test_add_func("/libvirt-nics/unreadable-xml-skips-one-vm", test_unreadable_xml_skips_one_vm);
     return g_test_run();
 }

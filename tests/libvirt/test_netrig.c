@@ -8,10 +8,12 @@
  * Through the backend it checks: the standby in the sample with its role, MAC and
  * tap; the domain XML read once, not every sample; the tap's counters growing with
  * host -> guest pings; attach -> a VF NIC in the next
- * sample; an agent restart keeps the VF (reconciled from the live XML); detach waits
- * for device-removed; a detach that cannot complete (guest paused) is reported, kept
- * pending and completes once the guest runs; a VM destroyed while holding a VF frees
- * its slot. It prints attach and detach latencies. The test body runs in a child
+ * sample; an agent restart keeps the VF (reconciled from the live XML); a detach returns
+ * at once and completes on device-removed, handled between samples; a detach that
+ * cannot complete (guest paused) stays pending, its VF in use, and completes once the
+ * guest runs; a VF holder whose migration fails (to its own host: libvirt refuses)
+ * has its VF again as soon as the failure is polled; a VM destroyed while holding a VF
+ * frees its slot. It prints attach and detach latencies. The test body runs in a child
  * process so that the parent always removes what it created, by name. */
 #include <errno.h>
 #include <signal.h>
@@ -179,6 +181,20 @@ static double attach_ok(SovaBackend *be, const char *uuid, SovaSnapshot **snap)
     return guest;
 }
 
+/* samples (waiting between, as the agent does) until no detach is pending */
+static SovaVmSample *sample_until_settled(SovaBackend *be, SovaSnapshot **snap)
+{
+    SovaVmSample *vm = NULL;
+    for (int i = 0; i < 300; i++) {
+        sova_backend_wait(be, 0.1, NULL);
+        vm = sample_vm(be, snap);
+        if (sova_libvirt_backend_vf_pending(be) == 0)
+            break;
+    }
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);
+    return vm;
+}
+
 static void detach_ok(SovaBackend *be, const char *uuid, SovaSnapshot **snap)
 {
     g_autoptr(GError) error = NULL;
@@ -187,7 +203,7 @@ static void detach_ok(SovaBackend *be, const char *uuid, SovaSnapshot **snap)
     g_assert_true(sova_backend_execute(be, &a, &error));
     g_assert_no_error(error);
     wait_console("NETDEV-REMOVED", seen, 30);   /* so the next attach is a new netdev */
-    SovaVmSample *vm = sample_vm(be, snap);
+    SovaVmSample *vm = sample_until_settled(be, snap);
     g_assert_null(nic_with_role(vm, SOVA_NIC_VF));
     g_assert_nonnull(nic_with_role(vm, SOVA_NIC_STANDBY));
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
@@ -223,18 +239,19 @@ static void pending_detach(virConnectPtr conn, const char *uuid, SovaSnapshot **
     g_assert_cmpint(virDomainSuspend(dom), ==, 0);
     g_autoptr(GError) error = NULL;
     SovaAction d = action(SOVA_ACTION_DETACH_VF, uuid);
-    g_assert_false(sova_backend_execute(be, &d, &error));
-    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND);
-    g_assert_nonnull(strstr(error->message, "pending"));
-    printf("paused guest: %s\n", error->message);
+    g_assert_true(sova_backend_execute(be, &d, &error));   /* requested; never waits */
+    g_assert_no_error(error);
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);   /* not freed yet */
-    g_clear_error(&error);
     SovaAction a = action(SOVA_ACTION_ATTACH_VF, uuid);
     g_assert_false(sova_backend_execute(be, &a, &error));   /* it still holds it */
     g_clear_error(&error);
-    sample_vm(be, snap);   /* still paused: retried, still pending */
+    sova_backend_wait(be, 1.5, NULL);   /* past the 1 s detach timeout */
+    sample_vm(be, snap);                 /* still paused: reported, asked again, pending */
     g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 1);
+    SovaLibvirtVfStats st;
+    sova_libvirt_backend_vf_stats(be, &st);
+    g_assert_cmpuint(st.detach_timeouts, ==, 1);
     g_assert_cmpint(virDomainResume(dom), ==, 0);
     virDomainFree(dom);
     for (int i = 0; i < 60 && sova_libvirt_backend_vf_pending(be) > 0; i++) {
@@ -246,6 +263,42 @@ static void pending_detach(virConnectPtr conn, const char *uuid, SovaSnapshot **
     sample_vm(be, snap);
     g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 0);
     g_assert_false(xml_has(conn, "ua-sova-vf0"));
+}
+
+/* issue 16 item 8: a VF holder whose migration fails (to its own host, which libvirt
+ * refuses once the VF is given back) has its VF again when the failure is polled */
+static void failed_migration(virConnectPtr conn, const char *uuid, SovaSnapshot **snap)
+{
+    g_autoptr(SovaBackend) be = open_backend(15.0);
+    g_autoptr(SovaBackend) self = open_backend(15.0);   /* the same host, another name */
+    sample_vm(be, snap);
+    attach_ok(be, uuid, snap);
+    g_usleep(500000);
+    guint removed = console_count("NETDEV-REMOVED"), added = console_count("NETDEV-ADDED");
+    SovaMigrateOptions mo = {.timeout_s = 60};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(be->ops->migrate_start(be, uuid, self, &mo, &error));
+    g_assert_no_error(error);
+    SovaMigrationStatus st = {0};
+    for (int i = 0; i < 600; i++) {
+        sova_backend_wait(be, 0.1, NULL);
+        g_assert_true(be->ops->migrate_poll(be, uuid, &st));
+        if (st.state != SOVA_MIGRATION_RUNNING)
+            break;
+    }
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    printf("migration to its own host failed after %.2f s: %s\n", st.elapsed_s, st.error);
+    g_free(st.error);
+    g_assert_cmpuint(console_count("NETDEV-REMOVED"), >, removed);   /* it was given back */
+    g_assert_true(xml_has(conn, "ua-sova-vf0"));                     /* and is there again */
+    g_assert_false(xml_has(conn, "leaving"));
+    double back = wait_console("NETDEV-ADDED", added, 30);
+    g_assert_cmpfloat(back, >=, 0);
+    SovaVmSample *vm = sample_vm(be, snap);
+    g_assert_nonnull(nic_with_role(vm, SOVA_NIC_VF));
+    printf("the VF is back in the guest %.2f s after the failure was polled\n", back);
+    g_usleep(500000);
+    detach_ok(be, uuid, snap);
 }
 
 static void run(void)
@@ -336,6 +389,7 @@ static void run(void)
     detach_ok(be, uuid, &snap);
 
     pending_detach(conn, uuid, &snap);
+    failed_migration(conn, uuid, &snap);
 
     /* the VM vanishes holding a VF: its slot is free at the next sample */
     attach_ok(be, uuid, &snap);

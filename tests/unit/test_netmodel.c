@@ -1,7 +1,8 @@
 /* test_netmodel.c — per-VM network rates from two snapshots: arithmetic, standby + VF
  * summed per MAC, a freshly attached VF counting from zero, counter resets, new VMs,
  * EWMA, VF holders, exclusions, the physical NIC's utilisation, and drops: counted as
- * load, reset with the other counters, and extrapolated into the demand estimate. */
+ * load, reset with the other counters, and extrapolated into the demand estimate only
+ * near the host's virtio ceiling, 4x at most. */
 #include "model/netmodel.h"
 
 #define UUID_A "00000000-0000-0000-0000-00000000000a"
@@ -253,6 +254,64 @@ static void test_drop_counter_reset(void)
     g_assert_cmpfloat_with_epsilon(sova_net_model_vm(m2, 0)->raw.rx_drop_pps, 7, 1e-9);
 }
 
+/* a standby on tap `tap` that delivered `pkts` packets each way (1000 bytes each) and
+ * whose tap dropped `drops` packets for the guest, counted from zero */
+static void standby(SovaSnapshot *s, const char *uuid, const char *name, const char *tap,
+                    guint64 pkts, guint64 drops)
+{
+    nic(vm(s, uuid, name), "ua-sova-net0", tap, SOVA_NIC_STANDBY, pkts * 1000, pkts * 1000,
+        pkts, pkts)->rx_drops = drops;
+}
+
+/* issue 16 item 13: a guest that stops draining its queue makes its tap drop all that is
+ * sent to it. Next to a VM really at the virtio ceiling (200 pps delivered while
+ * dropping), one that delivers 100 pps and "drops" 900 has its demand at what it
+ * delivered, not 10x that: it does not outbid the busy one */
+static void test_drops_need_evidence(void)
+{
+    g_autoptr(SovaSnapshot) a = host(0);
+    g_autoptr(SovaSnapshot) b = host(1);
+    standby(a, UUID_A, "busy", "vnet0", 0, 0);
+    standby(b, UUID_A, "busy", "vnet0", 100, 100);
+    standby(a, UUID_B, "lazy", "vnet1", 0, 0);
+    standby(b, UUID_B, "lazy", "vnet1", 50, 900);
+    g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
+    g_assert_cmpfloat_with_epsilon(m->virtio_ceiling_pps, 200, 1e-9);
+    const SovaNetVmLoad *busy = sova_net_model_find(m, UUID_A), *lazy = sova_net_model_find(m, UUID_B);
+    g_assert_false(busy->raw.drops_unproven);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&busy->smooth), 400, 1e-9);
+    g_assert_true(lazy->raw.drops_unproven && lazy->smooth.drops_unproven);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&lazy->smooth), 100, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_bps(&lazy->smooth), 1e5, 1e-6);
+    g_assert_cmpfloat(sova_net_rates_demand_pps(&lazy->smooth), <,
+                      sova_net_rates_demand_pps(&busy->smooth));
+
+    /* the ceiling is the host's and outlives the interval: the next one, with the busy VM
+     * quiet, still gives the lazy one's drops no weight */
+    g_autoptr(SovaSnapshot) c = host(2);
+    standby(c, UUID_A, "busy", "vnet0", 100, 100);
+    standby(c, UUID_B, "lazy", "vnet1", 100, 1800);
+    g_autoptr(SovaNetModel) m2 = sova_net_model_build(b, c, m, NULL);
+    g_assert_cmpfloat(m2->virtio_ceiling_pps, >, 150);   /* sank a tenth of the way only */
+    lazy = sova_net_model_find(m2, UUID_B);
+    g_assert_true(lazy->raw.drops_unproven);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&lazy->raw), 100, 1e-9);
+}
+
+/* a VM alone at the ceiling: its drops count, but inflate its demand 4x at most */
+static void test_inflation_bounded(void)
+{
+    g_autoptr(SovaSnapshot) a = host(0);
+    g_autoptr(SovaSnapshot) b = host(1);
+    standby(a, UUID_A, "a", "vnet0", 0, 0);
+    standby(b, UUID_A, "a", "vnet0", 50, 5000);
+    g_autoptr(SovaNetModel) m = sova_net_model_build(a, b, NULL, NULL);
+    const SovaNetVmLoad *v = sova_net_model_vm(m, 0);
+    g_assert_false(v->raw.drops_unproven);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_delivered_pps(&v->raw), 100, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_net_rates_demand_pps(&v->raw), 400, 1e-9);   /* was 1000 */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -267,5 +326,7 @@ int main(int argc, char **argv)
     g_test_add_func("/netmodel/drops-counted", test_drops_counted);
     g_test_add_func("/netmodel/demand-bounds", test_demand_bounds);
     g_test_add_func("/netmodel/drop-counter-reset", test_drop_counter_reset);
+    g_test_add_func("/netmodel/drops-need-evidence", test_drops_need_evidence);
+    g_test_add_func("/netmodel/inflation-bounded", test_inflation_bounded);
     return g_test_run();
 }

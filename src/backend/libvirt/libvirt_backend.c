@@ -74,6 +74,7 @@ static void lv_free(SovaBackend *be)
     g_hash_table_unref(lv->domains);
     g_clear_pointer(&lv->topo, g_array_unref);
     g_free(lv->host);
+    g_free(lv->host_uuid);
     g_free(lv->host_nic);
     g_free(lv->uri);
     g_free(lv);
@@ -173,4 +174,32 @@ guint sova_libvirt_backend_vf_pool(SovaBackend *be)
 {
     g_return_val_if_fail(sova_backend_is_libvirt(be), 0);
     return ((SovaLibvirtBackend *)be)->vf.pool;
+}
+
+const char *sova_libvirt_backend_host_uuid(SovaBackend *be)
+{
+    g_return_val_if_fail(sova_backend_is_libvirt(be), NULL);
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    return lv->conn ? lv->host_uuid : NULL;
+}
+
+gboolean sova_libvirt_backends_distinct(SovaBackend *const *bes, const char *const *names,
+                                        guint n, GError **error)
+{
+    for (guint i = 0; i < n; i++) {
+        const char *u = bes[i] && sova_backend_is_libvirt(bes[i])
+                            ? sova_libvirt_backend_host_uuid(bes[i]) : NULL;
+        for (guint j = i + 1; u && j < n; j++) {
+            const char *v = bes[j] && sova_backend_is_libvirt(bes[j])
+                                ? sova_libvirt_backend_host_uuid(bes[j]) : NULL;
+            if (v && g_ascii_strcasecmp(u, v) == 0) {
+                g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                            "hosts %s and %s are one libvirt host (host UUID %s): list it "
+                            "once, or give each libvirtd its own host_uuid", names[i], names[j],
+                            u);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
 }

@@ -21,7 +21,9 @@ typedef struct {
     const char *vf_network;   /* {network}: the hostdev network (or the stand-in's) */
     guint vf_pool;            /* VF slots on this host; 0 = count the VFs of vf_network
                                * (a <forward mode='hostdev'> network) at connect */
-    double detach_timeout;    /* seconds to wait for device-removed; 0 = 5 s */
+    double detach_timeout;    /* seconds a detach may stay pending before it is reported
+                               * and requested again (and a migration waits for its VF to
+                               * be given back); 0 = 5 s */
     /* metadata namespaces this backend writes itself (NULL-terminated; may be NULL): their
      * change events do not trigger a re-read (see libvirt_meta.c) */
     const char *const *meta_writes;
@@ -45,7 +47,7 @@ typedef struct {
 typedef struct {
     guint64 attaches, attach_failures;
     guint64 detaches;         /* confirmed by device-removed (or the device was already gone) */
-    guint64 detach_timeouts;  /* no event in time: left pending */
+    guint64 detach_timeouts;  /* still pending after the detach timeout: asked again */
     double last_attach_s;     /* virDomainAttachDeviceFlags round trip */
     double last_detach_request_s; /* virDomainDetachDeviceAlias round trip */
     double last_detach_event_s;   /* detach request -> device-removed event */
@@ -69,5 +71,13 @@ void sova_libvirt_backend_vf_stats(SovaBackend *be, SovaLibvirtVfStats *out);
 guint sova_libvirt_backend_vf_in_use(SovaBackend *be);
 guint sova_libvirt_backend_vf_pool(SovaBackend *be);
 guint sova_libvirt_backend_vf_pending(SovaBackend *be);
+/* the host's UUID from its capabilities (NULL while disconnected, or when the driver
+ * gives none) */
+const char *sova_libvirt_backend_host_uuid(SovaBackend *be);
+/* FALSE with an error naming both hosts when two of the n connected backends are one
+ * libvirt host (the same host UUID under two names): a phantom host, and migrations to
+ * itself. Backends that are NULL, not connected or without a UUID are not compared. */
+gboolean sova_libvirt_backends_distinct(SovaBackend *const *bes, const char *const *names,
+                                        guint n, GError **error);
 /* TRUE when `be` is a libvirt backend */
 gboolean sova_backend_is_libvirt(SovaBackend *be);

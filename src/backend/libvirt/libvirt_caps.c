@@ -1,8 +1,10 @@
-/* libvirt_caps.c — pCPU topology (socket, core, NUMA cell) from libvirt's capabilities.
+/* libvirt_caps.c — pCPU topology (socket, core, NUMA cell) and the host's UUID from
+ * libvirt's capabilities.
  *
  * Parsed with GLib's GMarkup (a real, strict XML parser already linked): only
  * capabilities/host/topology/cells/cell[@id]/cpus/cpu[@id,@socket_id,@core_id] is
- * read; everything else (host cpu model, guests, secmodel) is skipped. Hyper-thread
+ * read, and capabilities/host/uuid (what tells two names for one libvirt host apart
+ * from two hosts); everything else (host cpu model, guests, secmodel) is skipped. Hyper-thread
  * siblings are the pCPUs sharing (socket, core), which is how SovaPcpuSample says it. */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>
@@ -12,6 +14,7 @@ typedef struct {
     GPtrArray *path;          /* names of the open elements, outermost first */
     int cell;                 /* id of the <cell> being read, -1 outside one */
     GArray *topo;             /* SovaLvTopo, grown to the highest cpu id seen */
+    GString *uuid;            /* text of capabilities/host/uuid */
 } CapsParse;
 
 static const char *const cpu_path[] = {"capabilities", "host", "topology", "cells", "cell",
@@ -80,19 +83,43 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
         p->cell = -1;
 }
 
-GArray *sova_lv_caps_topology(const char *xml, GError **error)
+static void on_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
+                    GError **error)
 {
-    static const GMarkupParser parser = {on_start, on_end, NULL, NULL, NULL};
+    CapsParse *p = data;
+    (void)ctx;
+    (void)error;
+    if (p->path->len == 3 && strcmp(g_ptr_array_index(p->path, 0), "capabilities") == 0 &&
+        strcmp(g_ptr_array_index(p->path, 1), "host") == 0 &&
+        strcmp(g_ptr_array_index(p->path, 2), "uuid") == 0)
+        g_string_append_len(p->uuid, text, (gssize)len);
+}
+
+GArray *sova_lv_caps_read(const char *xml, char **host_uuid, GError **error)
+{
+    static const GMarkupParser parser = {on_start, on_end, on_text, NULL, NULL};
     CapsParse p = {g_ptr_array_new_with_free_func(g_free), -1,
-                   g_array_new(FALSE, TRUE, sizeof(SovaLvTopo))};
+                   g_array_new(FALSE, TRUE, sizeof(SovaLvTopo)), g_string_new(NULL)};
     g_autoptr(GMarkupParseContext) ctx = g_markup_parse_context_new(&parser, 0, &p, NULL);
     gboolean ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
                   g_markup_parse_context_end_parse(ctx, error);
     g_ptr_array_unref(p.path);
+    g_strstrip(p.uuid->str);
+    gboolean has_uuid = ok && p.uuid->str[0];
+    char *uuid = g_string_free(p.uuid, !has_uuid);
+    if (host_uuid)
+        *host_uuid = uuid;
+    else
+        g_free(uuid);
     if (!ok) {
         g_prefix_error(error, "capabilities XML: ");
         g_array_unref(p.topo);
         return NULL;
     }
     return p.topo;
+}
+
+GArray *sova_lv_caps_topology(const char *xml, GError **error)
+{
+    return sova_lv_caps_read(xml, NULL, error);
 }

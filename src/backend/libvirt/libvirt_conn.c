@@ -88,6 +88,45 @@ static void enable_keepalive(SovaLibvirtBackend *lv)
     virResetLastError();
 }
 
+/* The live connections of this process by host UUID: one libvirt host reached under two
+ * URIs (two [host] names for one libvirtd) would be a phantom host, and migrations to
+ * itself. The second such connection is refused, whenever it is made. */
+static GMutex hosts_lock;
+static GPtrArray *hosts;   /* SovaLibvirtBackend* with a host UUID, connected */
+
+gboolean sova_lv_host_claim(SovaLibvirtBackend *lv, GError **error)
+{
+    if (!lv->host_uuid)
+        return TRUE;
+    g_mutex_lock(&hosts_lock);
+    if (!hosts)
+        hosts = g_ptr_array_new();
+    const SovaLibvirtBackend *twin = NULL;
+    for (guint i = 0; !twin && i < hosts->len; i++) {
+        const SovaLibvirtBackend *o = g_ptr_array_index(hosts, i);
+        if (o != lv && g_ascii_strcasecmp(o->host_uuid, lv->host_uuid) == 0 &&
+            g_strcmp0(o->uri, lv->uri) != 0)
+            twin = o;
+    }
+    if (twin)
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "%s and %s are one libvirt host (host UUID %s): list it once, or give each "
+                    "libvirtd its own host_uuid", twin->uri ? twin->uri : "(default URI)",
+                    lv->uri ? lv->uri : "(default URI)", lv->host_uuid);
+    else if (!g_ptr_array_find(hosts, lv, NULL))
+        g_ptr_array_add(hosts, lv);
+    g_mutex_unlock(&hosts_lock);
+    return twin == NULL;
+}
+
+void sova_lv_host_release(SovaLibvirtBackend *lv)
+{
+    g_mutex_lock(&hosts_lock);
+    if (hosts)
+        g_ptr_array_remove(hosts, lv);
+    g_mutex_unlock(&hosts_lock);
+}
+
 gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error)
 {
     const char *uri = lv->uri ? lv->uri : "(libvirt default URI)";
@@ -104,7 +143,7 @@ gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error)
     enable_keepalive(lv);
     sova_lv_vf_connected(lv);
     sova_lv_meta_connected(lv);
-    if (!sova_lv_node_read_static(lv, error)) {
+    if (!sova_lv_node_read_static(lv, error) || !sova_lv_host_claim(lv, error)) {
         g_prefix_error(error, "%s: ", uri);
         sova_lv_disconnect(lv);
         return FALSE;
@@ -115,6 +154,7 @@ gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error)
 void sova_lv_disconnect(SovaLibvirtBackend *lv)
 {
     g_hash_table_remove_all(lv->domains);   /* domain handles belong to this connection */
+    sova_lv_host_release(lv);
     if (!lv->conn)
         return;
     sova_lv_vf_disconnecting(lv);

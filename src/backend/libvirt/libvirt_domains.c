@@ -1,6 +1,6 @@
 /* libvirt_domains.c — the host's running VMs, from ONE bulk stats call per sample.
  *
- * virConnectGetAllDomainStats gives every active VM's state, cpu.time, balloon and
+ * virConnectGetAllDomainStats gives every active VM's state, cpu.time, memory and
  * per-vCPU cumulative time and run-queue delay. What it lacks is affinity and the
  * pCPU a vCPU last ran on; those cost a call per VM, so:
  *   - affinity comes from the cache (libvirt_affinity.c), read with
@@ -8,8 +8,9 @@
  *   - the current pCPU is read (virDomainGetVcpus) only for VMs that have a vCPU
  *     allowed on more than one pCPU; a pinned vCPU is where its pin says.
  * Steady state with every vCPU pinned: no call per VM at all.
- * Drivers whose bulk stats carry no vcpu.N.time (the test driver) cost one
- * virDomainGetVcpus per VM per sample instead, which gives times, pCPUs and affinity.
+ * Drivers whose bulk stats carry no vcpu.N.time (the test driver), and VMs whose vCPU
+ * ids have gaps (a disabled vCPU), cost one virDomainGetVcpus per VM per sample
+ * instead, which gives times, pCPUs and affinity, each placed by its vCPU id.
  * The same call carries the interface counters (net.*): NICs are filled by
  * libvirt_nics.c, which reads a VM's XML only when the net plane is on and the VM is
  * new or changed.
@@ -17,6 +18,7 @@
  * dropped from the snapshot; only a lost connection fails the sample. */
 #include "backend/libvirt/libvirt_private.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define STATS_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
                       VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | \
@@ -25,7 +27,8 @@
                      VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT)
 #define MAX_VCPUS_READ 16384   /* the remote protocol's limit for virDomainGetVcpus */
 
-typedef enum { STEP_OK, STEP_GONE, STEP_FAILED } Step;
+/* STEP_SKIP: the VM is left out of this sample but stays known (its XML is unreadable) */
+typedef enum { STEP_OK, STEP_GONE, STEP_SKIP, STEP_FAILED } Step;
 
 /* what the bulk stats said about one VM */
 typedef struct {
@@ -192,15 +195,40 @@ static Step sample_fallback(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSampl
         Step st = follow_up_failed(lv, vm, "reading vCPUs", error);
         return st == STEP_OK ? STEP_GONE : st;   /* no vCPU data: leave the VM out */
     }
-    g_array_set_size(vm->vcpus, got);
-    sova_lv_domain_set_maps(lv, d, maps, got, maplen, lv->n_pcpus);
+    sova_lv_vcpus_from_info(lv, d, vm, info, maps, got, maplen);
+    return STEP_OK;
+}
+
+void sova_lv_vcpus_from_info(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSample *vm,
+                             const virVcpuInfo *info, const unsigned char *maps, int got,
+                             int maplen)
+{
+    guint n = 0;
+    for (int i = 0; i < got; i++)
+        if (info[i].number < MAX_VCPUS_READ)
+            n = MAX(n, info[i].number + 1);
+    /* the i-th map belongs to vCPU info[i].number: re-order them by id */
+    g_autofree unsigned char *by_id = g_malloc0((gsize)MAX(n, 1) * maplen);
+    for (int i = 0; i < got; i++)
+        if (info[i].number < n)
+            memcpy(VIR_GET_CPUMAP(by_id, maplen, info[i].number),
+                   VIR_GET_CPUMAP(maps, maplen, i), maplen);
+    sova_lv_domain_set_maps(lv, d, by_id, n, maplen, lv->n_pcpus);
+    g_array_set_size(vm->vcpus, n);
+    for (guint k = 0; k < n; k++) {   /* a disabled vCPU: no time, place, or affinity */
+        SovaVcpuSample *v = sova_vm_vcpu(vm, k);
+        g_clear_pointer(&v->affinity, sova_cpuset_free);
+        *v = (SovaVcpuSample){.pcpu = -1};
+    }
     for (int i = 0; i < got; i++) {
-        SovaVcpuSample *v = sova_vm_vcpu(vm, i);
+        if (info[i].number >= n)
+            continue;
+        SovaVcpuSample *v = sova_vm_vcpu(vm, info[i].number);
         v->time_ns = info[i].cpuTime;
         v->pcpu = info[i].cpu >= 0 && (guint)info[i].cpu < lv->n_pcpus ? info[i].cpu : -1;
-        v->affinity = sova_cpuset_copy(g_ptr_array_index(d->affinity, i));
+        g_clear_pointer(&v->affinity, sova_cpuset_free);
+        v->affinity = sova_cpuset_copy(g_ptr_array_index(d->affinity, info[i].number));
     }
-    return STEP_OK;
 }
 
 /* NICs: counters from the record, identity from the XML cache */
@@ -210,14 +238,18 @@ static Step sample_nics(SovaLibvirtBackend *lv, SovaLvDomain *d, const Record *r
     g_autoptr(GError) err = NULL;
     if (sova_lv_nics_sample(lv, d, r->params, r->nparams, vm, &err))
         return STEP_OK;
-    if (err->code == SOVA_ERROR_GONE)
+    if (g_error_matches(err, SOVA_ERROR, SOVA_ERROR_GONE))
         return STEP_GONE;
-    if (err->code == SOVA_ERROR_CONNECT) {
+    if (g_error_matches(err, SOVA_ERROR, SOVA_ERROR_CONNECT)) {
         g_propagate_error(error, g_steal_pointer(&err));
         return STEP_FAILED;
     }
-    sova_debug("libvirt: %s", err->message);   /* only its NIC identities are missing */
-    return STEP_OK;
+    /* without its XML the VM's settings (net mode, migrate='no', group) are unknown: a
+     * sample without them would silently drop them, so the VM is left out, this VM only */
+    if (!d->xml_warned)
+        sova_warn("libvirt: leaving VM %s out: %s", vm->name, err->message);
+    d->xml_warned = TRUE;
+    return STEP_SKIP;
 }
 
 static guint64 sum_vcpu_times(const SovaVmSample *vm)
@@ -240,19 +272,23 @@ static gboolean sample_domain(SovaLibvirtBackend *lv, SovaSnapshot *s, virDomain
     SovaLvDomain *d = sova_lv_domain_touch(lv, uuid, rec->dom);
     SovaVmSample *vm = sova_snapshot_add_vm(s, uuid, virDomainGetName(rec->dom), r.n_vcpus);
     vm->state = vm_state(&r);
-    gboolean has_cpu_time, has_balloon;
+    gboolean has_cpu_time, has_max;
     vm->cpu_time_ns = param_ull(&r, "cpu.time", &has_cpu_time);
-    vm->memory_kib = param_ull(&r, "balloon.current", &has_balloon);
+    /* the configured maximum, not the balloon's current size (the guest's balloon driver
+     * reports it); the net plane's XML read gives <memory> too (libvirt_meta.c) */
+    vm->memory_kib = param_ull(&r, "balloon.maximum", &has_max);
+    if (!has_max)
+        vm->memory_kib = param_ull(&r, "balloon.current", NULL);
     Step st = r.has_vcpu_times ? sample_with_stats(lv, d, &r, vm, error)
                                : sample_fallback(lv, d, vm, error);
     if (st == STEP_OK && !has_cpu_time)
         vm->cpu_time_ns = sum_vcpu_times(vm);   /* best estimate: the vCPU threads' time */
     if (st == STEP_OK)
         st = sample_nics(lv, d, &r, vm, error);
-    if (st == STEP_GONE) {
+    if (st == STEP_GONE)
         sova_lv_domain_forget(lv, uuid);
+    if (st == STEP_GONE || st == STEP_SKIP)
         g_ptr_array_remove_fast(s->vms, vm);
-    }
     return st != STEP_FAILED;
 }
 

@@ -8,6 +8,8 @@
  *                        written by the host agent, read by the controller
  *   SOVA_META_CTL_NS     <sova-ctl:leaving to='HOST'/>
  *                        written by the controller around a migration
+ * The same document gives the domain's configured memory (<memory>), which the cluster
+ * plane loads hosts with: the balloon's current size is the guest's word.
  * Reading costs nothing extra: the elements come with the domain XML the net plane
  * already reads once per VM (libvirt_nics.c). A METADATA_CHANGE event marks the VM's
  * XML stale so the next sample re-reads it; changes to a namespace this backend
@@ -19,6 +21,9 @@
 typedef struct {
     guint depth;
     gboolean in_metadata;
+    gboolean in_memory;       /* domain/memory: its text is the configured memory */
+    guint64 memory_unit;      /* bytes per unit of its unit attribute; 0 unknown */
+    GString *memory;
     SovaLvMeta *meta;
 } MetaParse;
 
@@ -78,6 +83,44 @@ static void read_status(SovaLvMeta *m, const char **names, const char **values)
     m->host_nic_util = number(attr(names, values, "nic-util"), -1);
 }
 
+/* bytes per unit of libvirt's memory units (KiB when none is given); 0 unknown */
+static guint64 unit_bytes(const char *unit)
+{
+    static const struct { const char *name; guint64 bytes; } units[] = {
+        {"b", 1}, {"bytes", 1}, {"KB", 1000}, {"k", 1024}, {"KiB", 1024},
+        {"MB", 1000000}, {"M", 1 << 20}, {"MiB", 1 << 20}, {"GB", 1000000000},
+        {"G", 1 << 30}, {"GiB", 1 << 30}, {"TB", 1000000000000}, {"T", 1ULL << 40},
+        {"TiB", 1ULL << 40},
+    };
+    if (!unit)
+        return 1024;
+    for (gsize i = 0; i < G_N_ELEMENTS(units); i++)
+        if (strcmp(units[i].name, unit) == 0)
+            return units[i].bytes;
+    return 0;
+}
+
+static void on_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
+                    GError **error)
+{
+    (void)ctx;
+    (void)error;
+    MetaParse *p = data;
+    if (p->in_memory && p->depth == 2)
+        g_string_append_len(p->memory, text, (gssize)len);
+}
+
+/* the configured memory (domain/memory) in KiB; 0 when absent or unreadable */
+static guint64 memory_kib(const MetaParse *p)
+{
+    guint64 v = 0;
+    g_autofree char *text = g_strstrip(g_strdup(p->memory->str));
+    if (!p->memory_unit || !g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64 / 1024 / 1024,
+                                                       &v, NULL))
+        return 0;
+    return v * p->memory_unit / 1024;
+}
+
 static void on_start(GMarkupParseContext *ctx, const char *name, const char **names,
                      const char **values, gpointer data, GError **error)
 {
@@ -87,6 +130,10 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
     p->depth++;
     if (p->depth == 2 && strcmp(name, "metadata") == 0)
         p->in_metadata = TRUE;
+    if (p->depth == 2 && strcmp(name, "memory") == 0) {
+        p->in_memory = TRUE;
+        p->memory_unit = unit_bytes(attr(names, values, "unit"));
+    }
     if (p->depth != 3 || !p->in_metadata)
         return;
     const char *ns = element_ns(name, names, values);
@@ -106,6 +153,8 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
     MetaParse *p = data;
     if (p->depth == 2 && strcmp(name, "metadata") == 0)
         p->in_metadata = FALSE;
+    if (p->depth == 2 && strcmp(name, "memory") == 0)
+        p->in_memory = FALSE;
     p->depth--;
 }
 
@@ -118,13 +167,15 @@ void sova_lv_meta_clear(SovaLvMeta *m)
 
 gboolean sova_lv_meta_parse(const char *xml, SovaLvMeta *out, GError **error)
 {
-    static const GMarkupParser parser = {on_start, on_end, NULL, NULL, NULL};
+    static const GMarkupParser parser = {on_start, on_end, on_text, NULL, NULL};
     sova_lv_meta_clear(out);
-    MetaParse p = {.meta = out};
+    MetaParse p = {.meta = out, .memory = g_string_new(NULL)};
     GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, &p, NULL);
     gboolean ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
                   g_markup_parse_context_end_parse(ctx, error);
     g_markup_parse_context_free(ctx);
+    out->memory_kib = ok ? memory_kib(&p) : 0;
+    g_string_free(p.memory, TRUE);
     return ok;
 }
 
@@ -140,6 +191,8 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->net_benefit = m->net_benefit;
     vm->host_nic_util = m->has_net_status ? m->host_nic_util : -1;
     vm->leaving = m->leaving;
+    if (m->memory_kib > 0)
+        vm->memory_kib = m->memory_kib;   /* configured, not what the guest's balloon says */
 }
 
 static void on_metadata_change(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,

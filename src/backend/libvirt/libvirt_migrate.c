@@ -2,8 +2,11 @@
  * (migrate_start / migrate_poll of SovaBackendOps).
  *
  * Start: mark the VM <sova-ctl:leaving to='HOST'/> (the host agent then attaches no VF
- * and gives back one it holds), give back every VF it holds here (detach, wait for
- * device-removed: libvirt_vf.c), then call virDomainMigrateToURI3 in a worker thread —
+ * and gives back one it holds), ask for every VF it holds here to be detached
+ * (libvirt_vf_migrate.c); once device-removed shows them gone — seen by a main-loop
+ * source that the controller's wait runs, so no nested loop; within the detach timeout,
+ * else the migration fails and the VM keeps its VF — call virDomainMigrateToURI3 in a
+ * worker thread —
  * it blocks for the whole migration, and libvirt connections are thread-safe — with
  * LIVE | PEER2PEER (the source libvirtd talks to the destination's itself: the
  * controller needs no data path of its own), PERSIST_DEST | UNDEFINE_SOURCE for a
@@ -11,7 +14,9 @@
  * Poll (main thread): progress from virDomainGetJobStats, virDomainAbortJob past the
  * timeout, and when the worker has returned its result: on success the downtime from
  * the destination's completed-job stats and the leaving mark removed there; on failure
- * libvirt's own message, and the mark removed on the source, where the VM still runs. */
+ * libvirt's own message, the mark removed on the source, where the VM still runs, and
+ * the VFs it gave back for the migration attached again at once (not when the net plane
+ * next decides, with its thresholds and dwell time). */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
@@ -31,7 +36,17 @@ struct SovaLvMigration {
     char *error;              /* its error message (libvirt's; the worker's thread-local) */
     gint64 t0, t_end;         /* start; when the worker's call returned */
     gboolean aborted;
+    guint vfs_given;          /* VFs detached for the migration: re-attached if it fails */
+    gboolean releasing;       /* waiting for them to be gone before migrating */
+    guint release_src;        /* main-loop source that starts the worker once they are */
+    char *launch_error;       /* the worker could not start (reported by the next poll) */
+    SovaLibvirtBackend *src;  /* the source host's backend (owns this migration) */
+    double max_downtime_ms;
 };
+
+#define RELEASE_TICK_MS 50
+
+static void clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom);
 
 static void migration_free(SovaLvMigration *m)
 {
@@ -41,6 +56,9 @@ static void migration_free(SovaLvMigration *m)
         sova_info("libvirt: waiting for the migration of %s to end", m->name);
         g_thread_join(m->thread);
     }
+    if (m->release_src)
+        g_source_remove(m->release_src);
+    g_free(m->launch_error);
     virTypedParamsFree(m->params, m->nparams);
     virDomainFree(m->dom);
     g_free(m->name);
@@ -57,6 +75,16 @@ void sova_lv_migrate_init(SovaLibvirtBackend *lv)
 
 void sova_lv_migrate_clear(SovaLibvirtBackend *lv)
 {
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, lv->migrations);
+    while (lv->conn && g_hash_table_iter_next(&it, NULL, &v)) {
+        SovaLvMigration *m = v;
+        if (m->releasing) {   /* never started: nothing to wait for, no mark to leave */
+            sova_lv_vf_forget_pending(lv, m->uuid);
+            clear_leaving(lv, m->dom);
+        }
+    }
     g_clear_pointer(&lv->migrations, g_hash_table_unref);
 }
 
@@ -100,32 +128,6 @@ static void clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom)
         sova_warn("libvirt: %s", err->message);
 }
 
-static guint vf_count(const SovaLvDomain *d)
-{
-    guint n = 0;
-    for (guint i = 0; d->nics && i < d->nics->len; i++)
-        n += g_array_index(d->nics, SovaLvNic, i).role == SOVA_NIC_VF;
-    return n;
-}
-
-/* detaches every VF the VM holds here and waits for each device-removed */
-static gboolean give_back_vfs(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
-                              const char *name, GError **error)
-{
-    if (!d->nics && !sova_lv_nics_read(lv, d, name, error))
-        return FALSE;
-    SovaAction a = { .kind = SOVA_ACTION_DETACH_VF, .vm_name = (char *)name,
-                     .from_host = -1, .to_host = -1 };
-    g_strlcpy(a.uuid, uuid, sizeof a.uuid);
-    for (guint n = vf_count(d); n > 0; n--) {
-        if (!sova_lv_vf_detach(lv, &a, error)) {
-            g_prefix_error(error, "giving back its VF before migrating: ");
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
 static gpointer migrate_thread(gpointer data)
 {
     SovaLvMigration *m = data;
@@ -138,13 +140,25 @@ static gpointer migrate_thread(gpointer data)
     return NULL;
 }
 
+/* libvirt takes whole MiB/s and reads 0 as "unlimited": a cap below 1 MiB/s rounded to
+ * 0 would lift the cap altogether, so any positive cap is at least 1 */
+guint64 sova_lv_migrate_bandwidth(double MiBps)
+{
+    if (!(MiBps > 0))
+        return 0;
+    if (MiBps >= (double)G_MAXUINT64)
+        return G_MAXUINT64;
+    return MAX((guint64)(MiBps + 0.5), 1);
+}
+
 static gboolean build_params(SovaLvMigration *m, const SovaMigrateOptions *o, GError **error)
 {
     int maxp = 0;
     gboolean ok = TRUE;
-    if (o->bandwidth_MiBps > 0)
+    guint64 bandwidth = sova_lv_migrate_bandwidth(o->bandwidth_MiBps);
+    if (bandwidth > 0)
         ok &= virTypedParamsAddULLong(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH,
-                                      (unsigned long long)(o->bandwidth_MiBps + 0.5)) == 0;
+                                      bandwidth) == 0;
     if (o->migrate_uri && *o->migrate_uri)
         ok &= virTypedParamsAddString(&m->params, &m->nparams, &maxp, VIR_MIGRATE_PARAM_URI,
                                       o->migrate_uri) == 0;
@@ -220,6 +234,50 @@ static SovaLvMigration *migration_new(SovaLvDomain *d, const char *uuid, SovaLib
     return m;
 }
 
+/* after a failed migration (the VM still runs here): its VFs back at once */
+static void give_vfs_again(SovaLibvirtBackend *lv, SovaLvMigration *m)
+{
+    sova_lv_vf_give_again(lv, m->uuid, m->name, m->vfs_given);
+    m->vfs_given = 0;
+}
+
+static gboolean launch(SovaLibvirtBackend *lv, SovaLvMigration *m, GError **error);
+
+/* one look at the VFs being given back: TRUE when that is over (the worker started, or
+ * m->launch_error says why it could not) */
+static gboolean release_step(SovaLvMigration *m)
+{
+    if (!sova_lv_vf_released(m->src, m->uuid, m->name))
+        return FALSE;
+    m->releasing = FALSE;
+    g_autoptr(GError) err = NULL;
+    if (!launch(m->src, m, &err))
+        m->launch_error = g_strdup(err->message);
+    return TRUE;
+}
+
+/* a main-loop source while the VFs are given back: the controller's wait runs it */
+static gboolean release_tick(gpointer data)
+{
+    SovaLvMigration *m = data;
+    if (release_step(m) || elapsed_s(m) >= m->src->vf.timeout_s) {
+        m->release_src = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* the worker thread that runs virDomainMigrateToURI3; FALSE with error */
+static gboolean launch(SovaLibvirtBackend *lv, SovaLvMigration *m, GError **error)
+{
+    set_max_downtime(lv, m, m->max_downtime_ms);
+    lv->base.calls++;   /* virDomainMigrateToURI3, made by the worker */
+    m->thread = g_thread_try_new("sova-migrate", migrate_thread, m, error);
+    if (m->thread)
+        sova_debug("libvirt: migrating %s to %s (flags 0x%x)", m->name, m->dest_uri, m->flags);
+    return m->thread != NULL;
+}
+
 gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
                                const SovaMigrateOptions *opts, GError **error)
 {
@@ -234,22 +292,24 @@ gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *d
         migration_free(m);
         return FALSE;
     }
-    if (!give_back_vfs(lv, d, uuid, m->name, error)) {
-        clear_leaving(lv, m->dom);
-        migration_free(m);
-        return FALSE;
-    }
-    set_max_downtime(lv, m, opts->max_downtime_ms);
+    m->max_downtime_ms = opts->max_downtime_ms;
+    m->src = lv;
     m->t0 = g_get_monotonic_time();
-    lv->base.calls++;   /* virDomainMigrateToURI3, made by the worker */
-    m->thread = g_thread_try_new("sova-migrate", migrate_thread, m, error);
-    if (!m->thread) {
+    if (!sova_lv_vf_give_back(lv, d, m->uuid, m->name, &m->vfs_given, error)) {
         clear_leaving(lv, m->dom);
         migration_free(m);
         return FALSE;
     }
+    m->releasing = !sova_lv_vf_released(lv, m->uuid, m->name);
+    if (!m->releasing && !launch(lv, m, error)) {
+        clear_leaving(lv, m->dom);
+        give_vfs_again(lv, m);
+        migration_free(m);
+        return FALSE;
+    }
+    if (m->releasing)   /* start the moment they are gone, not at the next poll */
+        m->release_src = g_timeout_add(RELEASE_TICK_MS, release_tick, m);
     g_hash_table_insert(lv->migrations, m->uuid, m);
-    sova_debug("libvirt: migrating %s to %s (flags 0x%x)", m->name, m->dest_uri, m->flags);
     return TRUE;
 }
 
@@ -315,6 +375,18 @@ static double finish_on_dest(SovaLvMigration *m)
     return downtime;
 }
 
+/* the migration did not happen: the VM runs here, unmarked, with its VFs back */
+static void failed(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStatus *out,
+                   char *error)
+{
+    out->state = SOVA_MIGRATION_FAILED;
+    out->downtime_s = -1;
+    out->progress = -1;
+    out->error = error;
+    clear_leaving(lv, m->dom);
+    give_vfs_again(lv, m);
+}
+
 static void finish(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStatus *out)
 {
     g_thread_join(m->thread);
@@ -327,13 +399,33 @@ static void finish(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStat
         out->downtime_s = finish_on_dest(m);
         return;
     }
-    out->state = SOVA_MIGRATION_FAILED;
-    out->downtime_s = -1;
-    out->error = out->aborted
+    failed(lv, m, out, out->aborted
         ? g_strdup_printf("aborted after %.1f s (timeout %g s): %s", out->elapsed_s,
                           m->timeout_s, m->error ? m->error : "no reason given")
-        : g_strdup(m->error ? m->error : "libvirt gave no reason");
-    clear_leaving(lv, m->dom);   /* the VM still runs here */
+        : g_strdup(m->error ? m->error : "libvirt gave no reason"));
+}
+
+/* still giving back its VFs: RUNNING, or FAILED (the VM keeps what it still holds) when
+ * they are not gone within the detach timeout or the worker cannot start */
+static gboolean poll_releasing(SovaLibvirtBackend *lv, SovaLvMigration *m,
+                               SovaMigrationStatus *out)
+{
+    out->elapsed_s = elapsed_s(m);
+    if (!m->releasing || release_step(m)) {
+        if (!m->launch_error)
+            return FALSE;
+        failed(lv, m, out, g_steal_pointer(&m->launch_error));
+        return TRUE;
+    }
+    if (out->elapsed_s < lv->vf.timeout_s) {
+        out->state = SOVA_MIGRATION_RUNNING;
+        out->downtime_s = out->progress = -1;
+        return FALSE;
+    }
+    sova_lv_vf_forget_pending(lv, m->uuid);   /* it keeps that VF: no reason to take it */
+    failed(lv, m, out, g_strdup_printf("the guest did not give back its VF within %g s "
+                                       "(detach-timeout)", lv->vf.timeout_s));
+    return TRUE;
 }
 
 gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out)
@@ -343,6 +435,12 @@ gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationSt
     memset(out, 0, sizeof *out);
     if (!m)
         return FALSE;
+    if ((m->releasing || m->launch_error) && poll_releasing(lv, m, out)) {
+        g_hash_table_remove(lv->migrations, uuid);
+        return TRUE;
+    }
+    if (m->releasing)
+        return TRUE;
     if (g_atomic_int_get(&m->done)) {
         finish(lv, m, out);
         g_hash_table_remove(lv->migrations, uuid);

@@ -6,9 +6,11 @@
  * come from the live XML. That costs a call per VM, so the XML is cached in the per-VM entry
  * and re-read only when the VM is new, after sova switched one of its NICs, or when
  * the taps in the stats no longer match the cache (someone else hot-plugged a NIC).
- * Roles: <teaming type='persistent'/> is the standby; <teaming type='transient'/>, an
- * alias from sova's VF pool, or another interface carrying the standby's MAC is a VF;
- * everything else is OTHER. Counters are the host side of the tap, never the guest's
+ * Roles: <teaming type='persistent'/> is the standby; an interface with an alias from
+ * sova's VF pool is a VF (sova attached it); everything else is OTHER. A VF the operator
+ * attached (<teaming type='transient'/> or the standby's MAC, without sova's alias:
+ * libvirt's standard failover setup) is not sova's to detach or give away: it stays OTHER,
+ * marks the NIC foreign_vf, and its VM is left out of VF switching (net='never'). Counters are the host side of the tap, never the guest's
  * word; libvirt reports them as the guest sees them (rx = to the guest), and rx.drop is
  * what the tap could not hand to a guest whose virtio queue was full. A hostdev VF has no
  * tap: it appears with zero counters. */
@@ -86,8 +88,8 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
     NicParse *p = data;
     if (p->depth == 3 && p->in_iface && strcmp(name, "interface") == 0) {
         p->cur.role = g_strcmp0(p->teaming, "persistent") == 0 ? SOVA_NIC_STANDBY
-                    : g_strcmp0(p->teaming, "transient") == 0  ? SOVA_NIC_VF
                                                                 : SOVA_NIC_OTHER;
+        p->cur.foreign_vf = g_strcmp0(p->teaming, "transient") == 0;
         g_array_append_val(p->nics, p->cur);
         memset(&p->cur, 0, sizeof p->cur);
         p->in_iface = FALSE;
@@ -106,17 +108,28 @@ static gboolean is_standby_mac(const GArray *nics, const char *mac)
     return FALSE;
 }
 
-/* second pass: sova's VF aliases, and other NICs sharing a standby's MAC, are VFs */
+/* second pass: sova's VF aliases are VFs; other transient or standby-MAC NICs are the
+ * operator's */
 static void assign_vf_roles(GArray *nics, const char *prefix)
 {
     for (guint i = 0; i < nics->len; i++) {
         SovaLvNic *n = &g_array_index(nics, SovaLvNic, i);
         if (n->role != SOVA_NIC_OTHER)
             continue;
-        if ((n->alias && prefix && g_str_has_prefix(n->alias, prefix)) ||
-            is_standby_mac(nics, n->mac))
+        if (n->alias && prefix && g_str_has_prefix(n->alias, prefix)) {
             n->role = SOVA_NIC_VF;
+            n->foreign_vf = FALSE;
+        } else if (is_standby_mac(nics, n->mac))
+            n->foreign_vf = TRUE;
     }
+}
+
+gboolean sova_lv_nics_foreign_vf(const GArray *nics)
+{
+    for (guint i = 0; nics && i < nics->len; i++)
+        if (g_array_index(nics, SovaLvNic, i).foreign_vf)
+            return TRUE;
+    return FALSE;
 }
 
 GArray *sova_lv_nics_parse(const char *xml, const char *vf_alias_prefix, GError **error)
@@ -147,15 +160,25 @@ gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *
         sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "reading the XML of %s", vm_name);
         return FALSE;
     }
-    GArray *nics = sova_lv_nics_parse(xml, SOVA_LV_VF_ALIAS_PREFIX, error);
-    if (!nics || !sova_lv_meta_parse(xml, &d->meta, error)) {
+    g_autoptr(GError) err = NULL;
+    SovaLvMeta meta = {0};
+    GArray *nics = sova_lv_nics_parse(xml, SOVA_LV_VF_ALIAS_PREFIX, &err);
+    if (!nics || !sova_lv_meta_parse(xml, &meta, &err)) {
+        /* a document GMarkup cannot read (libvirt accepts more names than GMarkup does):
+         * SOVA_ERROR_INVALID, never GMarkup's own code, which callers would mistake for
+         * one of sova's; the cache keeps what the last good read said */
         sova_lv_nics_free(nics);
-        g_prefix_error(error, "the XML of %s: ", vm_name);
+        sova_lv_meta_clear(&meta);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "the XML of %s: %s", vm_name,
+                    err->message);
         return FALSE;
     }
     sova_lv_nics_free(d->nics);
     d->nics = nics;
+    sova_lv_meta_clear(&d->meta);
+    d->meta = meta;
     d->nics_stale = FALSE;
+    d->xml_warned = FALSE;
     return TRUE;
 }
 
@@ -241,11 +264,22 @@ gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
 {
     gboolean reported;
     g_autoptr(GArray) taps = read_taps(params, nparams, &reported);
+    g_autoptr(GError) err = NULL;
     if (lv->opts.net && (!d->nics || d->nics_stale || (reported && taps_differ(d, taps))) &&
-        !sova_lv_nics_read(lv, d, vm->name, error))
-        return FALSE;
+        !sova_lv_nics_read(lv, d, vm->name, &err)) {
+        /* a refused read with an earlier good one cached: go on with the cache (its
+         * migrate='no' and group included), and read again next time */
+        if (!d->nics || !g_error_matches(err, SOVA_ERROR, SOVA_ERROR_BACKEND)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        sova_debug("libvirt: %s; using the XML read before", err->message);
+        d->nics_stale = TRUE;
+    }
     if (lv->opts.net)
         sova_lv_meta_fill(&d->meta, vm);
+    if (lv->opts.net && sova_lv_nics_foreign_vf(d->nics))
+        vm->net_override = SOVA_NET_NEVER;   /* the operator manages its VF */
     for (guint i = 0; lv->opts.net && i < d->nics->len; i++) {
         const SovaLvNic *n = &g_array_index(d->nics, SovaLvNic, i);
         set_counters(sova_vm_add_nic(vm, n->alias, n->mac, n->target, n->role),

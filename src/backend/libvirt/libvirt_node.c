@@ -19,7 +19,8 @@ static gboolean read_topology(SovaLibvirtBackend *lv, GError **error)
         return FALSE;
     }
     g_clear_pointer(&lv->topo, g_array_unref);
-    lv->topo = sova_lv_caps_topology(xml, error);
+    g_clear_pointer(&lv->host_uuid, g_free);
+    lv->topo = sova_lv_caps_read(xml, &lv->host_uuid, error);
     free(xml);
     return lv->topo != NULL;
 }

@@ -33,6 +33,7 @@ typedef struct {
     char *target;             /* tap ("vnet3"); NULL for hostdev */
     char *type;               /* interface type: network, bridge, hostdev, ... */
     SovaNicRole role;
+    gboolean foreign_vf;      /* a VF the operator attached (not sova's alias): role OTHER */
 } SovaLvNic;
 
 /* sova's metadata elements of one VM, from its domain XML (libvirt_meta.c) */
@@ -43,6 +44,7 @@ typedef struct {
     gboolean has_net_status, net_wants_vf, net_unmet;
     double net_benefit, host_nic_util;
     gboolean leaving;
+    guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */
 } SovaLvMeta;
 
 /* what is known about one VM between samples, keyed by UUID */
@@ -55,7 +57,16 @@ typedef struct {
     gboolean nics_stale;      /* re-read the XML at the next sample (after a switch, or
                                * a metadata change) */
     SovaLvMeta meta;          /* from the same XML */
+    gboolean xml_warned;      /* the VM is skipped, its XML unreadable: warned once */
 } SovaLvDomain;
+
+/* a detach requested and not yet confirmed by device-removed (libvirt_vf.c) */
+typedef struct {
+    char *alias;
+    double t0;                /* first request (monotonic seconds) */
+    double requested_at;      /* last request */
+    gboolean late;            /* past the detach timeout: reported once */
+} SovaLvPending;
 
 /* VF hand-outs in progress or done (libvirt_vf.c) */
 typedef struct {
@@ -67,8 +78,10 @@ typedef struct {
     int failed_cb;            /* VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED callback id, -1 none */
     GHashTable *removed;      /* "uuid/alias" -> GINT_TO_POINTER(1): device-removed seen */
     GHashTable *refused;      /* "uuid/alias" -> 1: device-removal-failed seen */
-    GHashTable *pending;      /* uuid -> alias (char*): detach requested, not yet confirmed */
+    GHashTable *pending;      /* uuid -> SovaLvPending*: detach requested, not yet confirmed */
     SovaLibvirtVfStats stats;
+    GPtrArray *queued;        /* attaches waiting for a VF being detached (libvirt_vf_queue.c) */
+    guint queue_src;          /* the main-loop source that carries them out */
 } SovaLvVf;
 
 typedef struct {
@@ -85,6 +98,7 @@ typedef struct {
     int n_cpu_params;         /* fields virNodeGetCPUStats returns */
     guint64 memory_kib;
     char *host;
+    char *host_uuid;          /* capabilities/host/uuid; NULL when the driver gives none */
     guint n_pcpus;            /* width of the last sample: pin maps are this wide */
     /* per-VM cache */
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
@@ -108,11 +122,17 @@ gboolean sova_lv_check_conn_lost(SovaLibvirtBackend *lv);
  * SOVA_ERROR_CONNECT (connection lost), SOVA_ERROR_GONE (no such domain) or `code` */
 void sova_lv_set_error(SovaLibvirtBackend *lv, GError **error, SovaErrorCode code,
                        const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* registers lv's host UUID among this process's connections; FALSE (error naming both
+ * URIs) when another URI already reaches the same host. No UUID: TRUE. */
+gboolean sova_lv_host_claim(SovaLibvirtBackend *lv, GError **error);
+void sova_lv_host_release(SovaLibvirtBackend *lv);
 /* TRUE when libvirt's last error says the domain is gone or no longer running */
 gboolean sova_lv_last_error_is_gone(void);
 
 /* libvirt_caps.c: pCPU topology from a capabilities XML document */
 GArray *sova_lv_caps_topology(const char *xml, GError **error);
+/* the same, and *host_uuid (capabilities/host/uuid, NULL when absent; caller frees) */
+GArray *sova_lv_caps_read(const char *xml, char **host_uuid, GError **error);
 
 /* libvirt_node.c */
 gboolean sova_lv_node_read_static(SovaLibvirtBackend *lv, GError **error);
@@ -139,11 +159,19 @@ SovaCpuSet *sova_lv_cpuset_from_map(const unsigned char *map, int maplen, guint 
 
 /* libvirt_domains.c */
 gboolean sova_lv_domains_sample(SovaLibvirtBackend *lv, SovaSnapshot *s, GError **error);
+/* one virDomainGetVcpus answer (got entries, maps maplen bytes each, in the answer's
+ * order) into vm->vcpus and d's affinity cache, each at its vCPU id: ids have gaps when
+ * vCPUs were disabled (virsh setvcpu --disable), and those entries stay unknown */
+void sova_lv_vcpus_from_info(SovaLibvirtBackend *lv, SovaLvDomain *d, SovaVmSample *vm,
+                             const virVcpuInfo *info, const unsigned char *maps, int got,
+                             int maplen);
 
 /* libvirt_nics.c: NIC identity from the domain XML, counters from the bulk stats */
 /* the interfaces of a domain XML document, roles assigned; NULL with error when malformed */
 GArray *sova_lv_nics_parse(const char *xml, const char *vf_alias_prefix, GError **error);
 void sova_lv_nics_free(GArray *nics);
+/* TRUE when the VM holds a VF sova did not attach (the operator's failover setup) */
+gboolean sova_lv_nics_foreign_vf(const GArray *nics);
 /* (re-)reads d's live XML into d->nics (one counted call); FALSE with error */
 gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *vm_name,
                            GError **error);
@@ -160,11 +188,40 @@ void sova_lv_vf_clear(SovaLibvirtBackend *lv);
 void sova_lv_vf_connected(SovaLibvirtBackend *lv);
 void sova_lv_vf_disconnecting(SovaLibvirtBackend *lv);
 gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+/* requests the unplug and returns at once: the VF stays the VM's (and in use) until
+ * device-removed (or the XML) shows it gone, settled after a sample or by
+ * sova_lv_vf_settle; no main loop runs in here */
 gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
 /* after each sample: settles or retries pending detaches, drops those of vanished VMs */
 void sova_lv_vf_after_sample(SovaLibvirtBackend *lv);
+/* settles the VM's pending detach now; TRUE when none is left */
+gboolean sova_lv_vf_settle(SovaLibvirtBackend *lv, const char *uuid);
+/* stops retrying the VM's pending detach (its reason went away) */
+void sova_lv_vf_forget_pending(SovaLibvirtBackend *lv, const char *uuid);
+/* an attach that never waits for a VF being detached */
+gboolean sova_lv_vf_attach_now(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
+/* the lowest free VF slot, or -1 when the pool is exhausted */
+int sova_lv_vf_free_slot(SovaLibvirtBackend *lv);
+/* settles every pending detach whose device is gone */
+void sova_lv_vf_settle_all(SovaLibvirtBackend *lv);
+/* libvirt_vf_queue.c: an attach that waits (on the main loop, never in a nested one) for
+ * the VF a pending detach frees; TRUE: queued */
+gboolean sova_lv_vf_queue(SovaLibvirtBackend *lv, const SovaAction *a);
+void sova_lv_vf_queue_clear(SovaLibvirtBackend *lv);
+guint sova_lv_vf_queued(SovaLibvirtBackend *lv);
+/* registers a requested detach (what sova_lv_vf_detach does after libvirt accepted it) */
+void sova_lv_vf_pending_add(SovaLibvirtBackend *lv, const char *uuid, const char *alias);
 /* VF-role NICs over every known VM */
 guint sova_lv_vf_in_use(SovaLibvirtBackend *lv);
+
+/* libvirt_vf_migrate.c: a VM's VFs around a migration */
+/* asks for the VM's VFs to be detached; *given = how many it held */
+gboolean sova_lv_vf_give_back(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
+                              const char *name, guint *given, GError **error);
+/* TRUE when the VM holds no VF here any more (settles, requests the next detach) */
+gboolean sova_lv_vf_released(SovaLibvirtBackend *lv, const char *uuid, const char *name);
+/* attaches VFs again until the VM holds n (after a failed migration); a failure is logged */
+void sova_lv_vf_give_again(SovaLibvirtBackend *lv, const char *uuid, const char *name, guint n);
 
 /* libvirt_vfpool.c: the VF count of a hostdev network's XML (-1 with error) */
 int sova_lv_vfpool_parse(const char *xml, GError **error);
@@ -189,6 +246,9 @@ void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
 
 /* libvirt_migrate.c: live migration to another libvirt backend (cluster plane) */
 typedef struct SovaLvMigration SovaLvMigration;
+/* the VIR_MIGRATE_PARAM_BANDWIDTH of a cap in MiB/s: 0 (unlimited) only for no cap, a
+ * positive cap at least 1 (libvirt reads 0 as unlimited) */
+guint64 sova_lv_migrate_bandwidth(double MiBps);
 void sova_lv_migrate_init(SovaLibvirtBackend *lv);
 /* waits for migrations still running (their worker threads use the connection) */
 void sova_lv_migrate_clear(SovaLibvirtBackend *lv);

@@ -4,10 +4,15 @@
  * the standby's MAC and alias, into a free slot of the host's VF pool; the guest's
  * net_failover makes it primary. Detach: virDomainDetachDeviceAlias returns at once;
  * the device is gone only when the guest released it and libvirt emits
- * DEVICE_REMOVED, which arrives on the GLib main loop (gvir_event_register), so the
- * detach runs that loop until the event or a timeout. A detach that does not complete
- * is reported and kept as pending: it is re-requested after every sample until the
- * device is gone (or the VM is), never forgotten.
+ * DEVICE_REMOVED, which arrives on the GLib main loop (gvir_event_register) while the
+ * agent waits for its next interval. So a detach only requests the unplug and is kept
+ * pending — its VF still the VM's and in use — until the event (or the XML) shows it
+ * gone, settled after the next sample: no nested main loop, nothing that holds up the
+ * agent's intervals or its reaction to SIGTERM. An attach that finds the pool full while a
+ * detach is pending (a hand-over) waits for that VF (libvirt_vf_queue.c). A detach still
+ * pending after the detach
+ * timeout, or refused by the guest (DEVICE_REMOVAL_FAILED), is reported and requested
+ * again, every timeout, until the device is gone (or the VM is).
  *
  * Pool accounting is derived, not stored: a slot (alias SOVA_LV_VF_ALIAS_PREFIX "N")
  * is in use while some known VM's NICs show a VF with that alias. The cache is built
@@ -29,6 +34,13 @@ static char *event_key(const char *uuid, const char *alias)
     return g_strdup_printf("%s/%s", uuid, alias);
 }
 
+static void pending_free(gpointer p)
+{
+    SovaLvPending *pd = p;
+    g_free(pd->alias);
+    g_free(pd);
+}
+
 void sova_lv_vf_init(SovaLibvirtBackend *lv)
 {
     SovaLvVf *vf = &lv->vf;
@@ -40,7 +52,7 @@ void sova_lv_vf_init(SovaLibvirtBackend *lv)
     vf->removed_cb = vf->failed_cb = -1;
     vf->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     vf->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    vf->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    vf->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
     /* the options' strings belong to the caller */
     lv->opts.vf_template = lv->opts.vf_network = NULL;
 }
@@ -48,6 +60,7 @@ void sova_lv_vf_init(SovaLibvirtBackend *lv)
 void sova_lv_vf_clear(SovaLibvirtBackend *lv)
 {
     SovaLvVf *vf = &lv->vf;
+    sova_lv_vf_queue_clear(lv);
     g_clear_pointer(&vf->template, g_free);
     g_clear_pointer(&vf->network, g_free);
     g_clear_pointer(&vf->removed, g_hash_table_unref);
@@ -144,7 +157,7 @@ guint sova_lv_vf_in_use(SovaLibvirtBackend *lv)
 }
 
 /* the lowest free slot, or -1 when the pool is exhausted */
-static int free_slot(SovaLibvirtBackend *lv)
+int sova_lv_vf_free_slot(SovaLibvirtBackend *lv)
 {
     if (sova_lv_vf_in_use(lv) >= lv->vf.pool)
         return -1;
@@ -210,22 +223,30 @@ static gboolean check_attachable(SovaLibvirtBackend *lv, const SovaAction *a, So
     else if (vf)
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s already holds a VF (%s)",
                     a->vm_name, vf->alias ? vf->alias : "no alias");
+    else if (sova_lv_nics_foreign_vf(d->nics))
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "%s holds a VF sova did not attach (the operator's): left alone", a->vm_name);
     else if (g_hash_table_contains(lv->vf.pending, a->uuid))
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s: a detach is still pending",
                     a->vm_name);
     return !*error;
 }
 
-gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+static gboolean attach(SovaLibvirtBackend *lv, const SovaAction *a, gboolean may_wait,
+                       GError **error)
 {
     const SovaLvNic *standby = NULL;
     SovaLvDomain *d = domain_with_nics(lv, a, error);
     if (!d || !check_attachable(lv, a, d, &standby, error))
         return FALSE;
-    int slot = free_slot(lv);
+    int slot = sova_lv_vf_free_slot(lv);
+    if (slot < 0 && may_wait && g_hash_table_size(lv->vf.pending) > 0)
+        return sova_lv_vf_queue(lv, a);   /* a hand-over: the VF being detached is its */
     if (slot < 0) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "no free VF for %s: %u of %u in use",
-                    a->vm_name, sova_lv_vf_in_use(lv), lv->vf.pool);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
+                    "no free VF for %s: %u of %u in use (%u of them being detached)",
+                    a->vm_name, sova_lv_vf_in_use(lv), lv->vf.pool,
+                    g_hash_table_size(lv->vf.pending));
         return FALSE;
     }
     g_autofree char *alias = g_strdup_printf(SOVA_LV_VF_ALIAS_PREFIX "%d", slot);
@@ -248,43 +269,43 @@ gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError *
     return TRUE;
 }
 
-static gboolean on_timeout(gpointer data)
+gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
 {
-    *(gboolean *)data = TRUE;
-    return G_SOURCE_REMOVE;
+    return attach(lv, a, TRUE, error);
 }
 
-/* runs the main loop until the device-removed (or -removal-failed) event for key, the
- * timeout, or a lost connection; TRUE when it was removed */
-static gboolean wait_removed(SovaLibvirtBackend *lv, const char *key, gboolean *refused)
+gboolean sova_lv_vf_attach_now(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
 {
-    gboolean timed_out = FALSE;
-    guint src = g_timeout_add((guint)(lv->vf.timeout_s * 1000), on_timeout, &timed_out);
-    while (!g_hash_table_contains(lv->vf.removed, key) &&
-           !g_hash_table_contains(lv->vf.refused, key) && !timed_out &&
-           !g_atomic_int_get(&lv->dead))
-        g_main_context_iteration(NULL, TRUE);
-    if (!timed_out)
-        g_source_remove(src);
-    *refused = g_hash_table_remove(lv->vf.refused, key);
-    return g_hash_table_remove(lv->vf.removed, key);
+    return attach(lv, a, FALSE, error);
 }
 
-static void detach_done(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
-                        const char *alias)
+static void detach_done(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *alias, double t0)
 {
     drop_nic(d, alias);
     d->nics_stale = TRUE;
-    g_hash_table_remove(lv->vf.pending, uuid);
     lv->vf.stats.detaches++;
+    lv->vf.stats.last_detach_event_s = now_s() - t0;
+}
+
+void sova_lv_vf_pending_add(SovaLibvirtBackend *lv, const char *uuid, const char *alias)
+{
+    SovaLvPending *p = g_new0(SovaLvPending, 1);
+    p->alias = g_strdup(alias);
+    p->t0 = p->requested_at = now_s();
+    g_hash_table_replace(lv->vf.pending, g_strdup(uuid), p);
+}
+
+void sova_lv_vf_forget_pending(SovaLibvirtBackend *lv, const char *uuid)
+{
+    g_hash_table_remove(lv->vf.pending, uuid);
 }
 
 /* the VF alias to take back: a pending one first, else the VF in the cache */
 static const char *vf_alias_of(SovaLibvirtBackend *lv, const SovaLvDomain *d, const char *uuid)
 {
-    const char *pending = g_hash_table_lookup(lv->vf.pending, uuid);
+    const SovaLvPending *pending = g_hash_table_lookup(lv->vf.pending, uuid);
     const SovaLvNic *vf = find_role(d, SOVA_NIC_VF);
-    return pending ? pending : vf ? vf->alias : NULL;
+    return pending ? pending->alias : vf ? vf->alias : NULL;
 }
 
 /* asks libvirt to unplug; TRUE when requested or already gone (*gone) */
@@ -309,6 +330,8 @@ gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError *
     SovaLvDomain *d = domain_with_nics(lv, a, error);
     if (!d)
         return FALSE;
+    if (g_hash_table_contains(lv->vf.pending, a->uuid))
+        return TRUE;   /* requested already: settled after a sample */
     g_autofree char *alias = g_strdup(vf_alias_of(lv, d, a->uuid));
     if (!alias) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s holds no VF", a->vm_name);
@@ -317,60 +340,82 @@ gboolean sova_lv_vf_detach(SovaLibvirtBackend *lv, const SovaAction *a, GError *
     g_autofree char *key = event_key(a->uuid, alias);
     g_hash_table_remove(lv->vf.removed, key);
     g_hash_table_remove(lv->vf.refused, key);
-    gboolean gone = FALSE, refused = FALSE;
+    gboolean gone = FALSE;
     double t0 = now_s();
     if (!request_detach(lv, d, a->vm_name, alias, &gone, error))
         return FALSE;
     lv->vf.stats.last_detach_request_s = now_s() - t0;
-    if (gone || wait_removed(lv, key, &refused)) {
-        lv->vf.stats.last_detach_event_s = now_s() - t0;
-        detach_done(lv, d, a->uuid, alias);
-        sova_info("libvirt: detached VF %s from %s: request %.3f s, device-removed after %.3f s",
-                  alias, a->vm_name, lv->vf.stats.last_detach_request_s,
-                  lv->vf.stats.last_detach_event_s);
+    if (gone) {
+        detach_done(lv, d, alias, t0);
+        sova_info("libvirt: VF %s of %s was gone already", alias, a->vm_name);
         return TRUE;
     }
-    g_hash_table_replace(lv->vf.pending, g_strdup(a->uuid), g_strdup(alias));
-    lv->vf.stats.detach_timeouts++;
-    d->nics_stale = TRUE;
-    g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
-                "detaching VF %s from %s: %s; still pending, retried after every sample", alias,
-                a->vm_name, refused ? "the guest refused to release it (device-removal-failed)"
-                                    : g_atomic_int_get(&lv->dead) ? "the connection was lost"
-                                                                  : "no device-removed event in time");
-    return FALSE;
+    sova_lv_vf_pending_add(lv, a->uuid, alias);
+    d->nics_stale = TRUE;   /* the next sample reads what the guest did */
+    sova_info("libvirt: detaching VF %s from %s: requested in %.3f s; it stays in use until "
+              "device-removed", alias, a->vm_name, lv->vf.stats.last_detach_request_s);
+    return TRUE;
 }
 
-/* one pending detach after a sample: TRUE when settled (drop it) */
-static gboolean settle_pending(SovaLibvirtBackend *lv, const char *uuid, const char *alias)
+/* a pending detach past its timeout, or refused by the guest: reported, requested again */
+static void retry_pending(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *uuid,
+                          SovaLvPending *p, gboolean refused)
+{
+    double now = now_s();
+    if (!refused && now - p->requested_at < lv->vf.timeout_s)
+        return;
+    const char *name = virDomainGetName(d->dom);
+    if (refused)
+        sova_warn("libvirt: %s refused to release VF %s (device-removal-failed); asking again",
+                  name, p->alias);
+    else if (!p->late) {
+        lv->vf.stats.detach_timeouts++;
+        sova_warn("libvirt: VF %s of %s: no device-removed %.1f s after the detach request; "
+                  "still pending, asked again every %.1f s", p->alias, name, now - p->t0,
+                  lv->vf.timeout_s);
+    }
+    p->late |= !refused;
+    p->requested_at = now;
+    gboolean gone = FALSE;
+    g_autoptr(GError) err = NULL;
+    if (!request_detach(lv, d, name ? name : uuid, p->alias, &gone, &err))
+        sova_warn("libvirt: retrying a pending detach: %s", err->message);
+}
+
+/* one pending detach: TRUE when settled (drop it) */
+static gboolean settle_pending(SovaLibvirtBackend *lv, const char *uuid, SovaLvPending *p)
 {
     SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
     if (!d) {
-        sova_info("libvirt: pending detach of %s: the VM is gone", alias);
+        sova_info("libvirt: pending detach of %s: the VM is gone", p->alias);
         return TRUE;
     }
-    g_autofree char *key = event_key(uuid, alias);
+    g_autofree char *key = event_key(uuid, p->alias);
     gboolean event = g_hash_table_remove(lv->vf.removed, key);
+    gboolean refused = g_hash_table_remove(lv->vf.refused, key);
     gboolean in_xml = FALSE;
     for (guint i = 0; d->nics && i < d->nics->len; i++)
-        in_xml |= g_strcmp0(g_array_index(d->nics, SovaLvNic, i).alias, alias) == 0;
+        in_xml |= g_strcmp0(g_array_index(d->nics, SovaLvNic, i).alias, p->alias) == 0;
     if (event || !in_xml) {
-        drop_nic(d, alias);
-        d->nics_stale = TRUE;
-        lv->vf.stats.detaches++;
-        sova_info("libvirt: pending detach of %s completed", alias);
+        detach_done(lv, d, p->alias, p->t0);
+        sova_info("libvirt: detached VF %s from %s: device-removed after %.3f s", p->alias,
+                  virDomainGetName(d->dom), lv->vf.stats.last_detach_event_s);
         return TRUE;
     }
-    gboolean gone = FALSE;
-    g_autoptr(GError) err = NULL;
-    g_hash_table_remove(lv->vf.refused, key);
-    if (!request_detach(lv, d, uuid, alias, &gone, &err))
-        sova_warn("libvirt: retrying a pending detach: %s", err->message);
+    retry_pending(lv, d, uuid, p, refused);
     d->nics_stale = TRUE;   /* check the XML at the next sample */
     return FALSE;
 }
 
-void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
+gboolean sova_lv_vf_settle(SovaLibvirtBackend *lv, const char *uuid)
+{
+    SovaLvPending *p = g_hash_table_lookup(lv->vf.pending, uuid);
+    if (p && settle_pending(lv, uuid, p))
+        g_hash_table_remove(lv->vf.pending, uuid);
+    return !g_hash_table_contains(lv->vf.pending, uuid);
+}
+
+void sova_lv_vf_settle_all(SovaLibvirtBackend *lv)
 {
     GHashTableIter it;
     gpointer k, v;
@@ -378,6 +423,11 @@ void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
     while (g_hash_table_iter_next(&it, &k, &v))
         if (settle_pending(lv, k, v))
             g_hash_table_iter_remove(&it);
+}
+
+void sova_lv_vf_after_sample(SovaLibvirtBackend *lv)
+{
+    sova_lv_vf_settle_all(lv);
     /* events nobody waits for any more */
     g_hash_table_remove_all(lv->vf.refused);
     g_hash_table_remove_all(lv->vf.removed);
