@@ -255,9 +255,23 @@ static void test_failed_migration_gives_vf_back(void)
     virDomainFree(holder);
 }
 
+/* issue 16 item 2: a value from sova.conf goes into the VF's XML escaped, in one pass (a
+ * value that looks like a placeholder is not replaced again) */
+static void test_vf_template_escaped(void)
+{
+    const char *tpl = "<interface type='network'><source network='{network}'/>"
+                      "<mac address='{mac}'/><alias name='{alias}'/>{other}</interface>";
+    g_autofree char *xml = sova_lv_vf_render(tpl, "52:54:00:00:00:01", "ua-sova-vf0", NULL,
+                                             "pf0' evil='<&>{slot}", 3);
+    g_assert_cmpstr(xml, ==, "<interface type='network'>"
+                    "<source network='pf0&apos; evil=&apos;&lt;&amp;&gt;{slot}'/>"
+                    "<mac address='52:54:00:00:00:01'/><alias name='ua-sova-vf0'/>{other}</interface>");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/libvirt-safety/vf-template-escaped", test_vf_template_escaped);
     g_test_add_func("/libvirt-safety/bandwidth-never-unlimited", test_bandwidth_never_unlimited);
     g_test_add_func("/libvirt-safety/vcpu-ids-with-gaps", test_vcpu_ids_with_gaps);
     g_test_add_func("/libvirt-safety/one-host-two-names", test_one_host_two_names);

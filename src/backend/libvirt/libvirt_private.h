@@ -187,6 +187,11 @@ void sova_lv_vf_clear(SovaLibvirtBackend *lv);
 /* registers / unregisters the device-removed events on the current connection */
 void sova_lv_vf_connected(SovaLibvirtBackend *lv);
 void sova_lv_vf_disconnecting(SovaLibvirtBackend *lv);
+/* the VF interface XML from the template: {mac} {alias} {persistent} {network} {slot}
+ * replaced in one pass, each value escaped for XML (a network name from sova.conf may
+ * hold quotes or '<'); any other {word} stays as written */
+char *sova_lv_vf_render(const char *template, const char *mac, const char *alias,
+                        const char *persistent, const char *network, int slot);
 gboolean sova_lv_vf_attach(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
 /* requests the unplug and returns at once: the VF stays the VM's (and in use) until
  * device-removed (or the XML) shows it gone, settled after a sample or by

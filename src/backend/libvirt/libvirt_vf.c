@@ -169,16 +169,32 @@ int sova_lv_vf_free_slot(SovaLibvirtBackend *lv)
     return -1;
 }
 
-static char *render(const SovaLvVf *vf, const SovaLvNic *standby, const char *alias, int slot)
+static gboolean render_one(const GMatchInfo *m, GString *out, gpointer user_data)
+{
+    g_autofree char *name = g_match_info_fetch(m, 1);
+    const char *value = g_hash_table_lookup(user_data, name);
+    if (!value) {                   /* not one of ours: left as written */
+        g_autofree char *all = g_match_info_fetch(m, 0);
+        g_string_append(out, all);
+        return FALSE;
+    }
+    g_autofree char *esc = g_markup_escape_text(value, -1);
+    g_string_append(out, esc);
+    return FALSE;
+}
+
+char *sova_lv_vf_render(const char *template, const char *mac, const char *alias,
+                        const char *persistent, const char *network, int slot)
 {
     g_autofree char *slot_s = g_strdup_printf("%d", slot);
-    GString *s = g_string_new(vf->template);
-    g_string_replace(s, "{mac}", standby->mac, 0);
-    g_string_replace(s, "{alias}", alias, 0);
-    g_string_replace(s, "{persistent}", standby->alias ? standby->alias : "", 0);
-    g_string_replace(s, "{network}", vf->network, 0);
-    g_string_replace(s, "{slot}", slot_s, 0);
-    return g_string_free(s, FALSE);
+    g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_insert(v, "mac", (gpointer)mac);
+    g_hash_table_insert(v, "alias", (gpointer)alias);
+    g_hash_table_insert(v, "persistent", (gpointer)(persistent ? persistent : ""));
+    g_hash_table_insert(v, "network", (gpointer)network);
+    g_hash_table_insert(v, "slot", slot_s);
+    g_autoptr(GRegex) re = g_regex_new("\\{([a-z]+)\\}", G_REGEX_OPTIMIZE, 0, NULL);
+    return g_regex_replace_eval(re, template, -1, 0, 0, render_one, v, NULL);
 }
 
 /* the VM's cache entry with its NICs known; NULL with error */
@@ -251,7 +267,8 @@ static gboolean attach(SovaLibvirtBackend *lv, const SovaAction *a, gboolean may
     }
     g_autofree char *alias = g_strdup_printf(SOVA_LV_VF_ALIAS_PREFIX "%d", slot);
     g_autofree char *mac = g_strdup(standby->mac);
-    g_autofree char *xml = render(&lv->vf, standby, alias, slot);
+    g_autofree char *xml = sova_lv_vf_render(lv->vf.template, standby->mac, alias, standby->alias,
+                                                 lv->vf.network, slot);
     double t0 = now_s();
     int rc = SOVA_LV_CALL(lv, virDomainAttachDeviceFlags(d->dom, xml, VIR_DOMAIN_AFFECT_LIVE));
     d->nics_stale = TRUE;   /* learn the new tap (or confirm nothing changed) next sample */
