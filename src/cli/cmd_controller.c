@@ -20,7 +20,7 @@ typedef struct {
 
 static gboolean on_signal(gpointer data)
 {
-    g_atomic_int_set((gint *)data, 1);
+    sova_controller_stop_request(data);
     return G_SOURCE_CONTINUE;
 }
 
@@ -55,7 +55,7 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     co.json = o->json;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
-    static volatile gint stop;
+    static SovaControllerStop stop;
     guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
     if (!o->once)
