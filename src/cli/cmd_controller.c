@@ -73,8 +73,9 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
     static SovaControllerStop stop;
-    guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
-    guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
+    static Signal sigint = { &stop, "SIGINT" }, sigterm = { &stop, "SIGTERM" };
+    guint s1 = g_unix_signal_add(SIGINT, on_signal, &sigint);
+    guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once)
         log_start(cl, &co, policy->name);
     int rc = sova_controller_run(c, o->once, &stop);
