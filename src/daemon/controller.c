@@ -539,7 +539,7 @@ int sova_controller_run(SovaController *c, gboolean once, const SovaControllerSt
             return 1;
         }
         if (once && c->number > 0)
-            break;   /* what it started is followed to its end by drain() */
+            break;   /* what it started is followed to its end by sova_ctl_drain() */
         if (!sova_backend_wait(clock, c->opts.interval, stop ? &stop->stop : NULL))
             break;
     }
