@@ -1,11 +1,22 @@
-/* backend.c — what all backends share: freeing, and real-time waiting on the
- * GLib main context (where libvirt's events and the daemons' signal sources run). */
+/* backend.c — what all backends share: freeing, the optional operations' fallbacks, and
+ * real-time waiting on the GLib main context (where libvirt's events and the daemons'
+ * signal sources run). */
 #include "backend/backend.h"
+#include "util/error.h"
 
 void sova_backend_free(SovaBackend *be)
 {
     if (be)
         be->ops->free(be);
+}
+
+gboolean sova_backend_migrate_abort(SovaBackend *be, const char *uuid, GError **error)
+{
+    if (be->ops->migrate_abort)
+        return be->ops->migrate_abort(be, uuid, error);
+    g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "the %s backend cannot abort a migration",
+                be->ops->name);
+    return FALSE;
 }
 
 static gboolean on_deadline(gpointer data)

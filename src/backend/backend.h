@@ -38,7 +38,7 @@ typedef struct {
     double elapsed_s;
     double progress;          /* 0..1 of memory transferred, -1 unknown */
     double downtime_s;        /* when DONE; -1 unknown */
-    gboolean aborted;         /* FAILED because it ran past timeout_s */
+    gboolean aborted;         /* FAILED because it ran past timeout_s or migrate_abort stopped it */
     char *error;              /* FAILED: the hypervisor's reason (caller frees) */
 } SovaMigrationStatus;
 
@@ -62,6 +62,14 @@ typedef struct {
     /* optional: how the migration of `uuid` started here is going; FALSE when there is
      * none. DONE/FAILED is reported once, then forgotten. Enforces timeout_s (aborts). */
     gboolean (*migrate_poll)(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
+    /* optional (cluster plane): abort the migration of `uuid` started here, and return at
+     * once (libvirt: virDomainAbortJob on the source). The VM stays on its source and runs
+     * there: once the hypervisor has stopped the job, migrate_poll reports it FAILED with
+     * `aborted` set, and by then everything migrate_start did for it is undone (the leaving
+     * mark removed, the VFs it gave back attached again). A migration that had already
+     * switched over is reported DONE as usual. FALSE with error when none of that name runs
+     * here or the hypervisor refused (it then goes on and ends as it would have). */
+    gboolean (*migrate_abort)(SovaBackend *be, const char *uuid, GError **error);
     /* optional (cluster plane): remove VM `uuid`'s leaving mark when no migration job
      * runs on it (one a controller left behind when it stopped mid-migration). TRUE when
      * it was removed; FALSE without error when a job still runs or there is no mark. */
@@ -114,6 +122,9 @@ static inline gboolean sova_backend_clear_stale_leaving(SovaBackend *be, const c
 {
     return be->ops->clear_stale_leaving ? be->ops->clear_stale_leaving(be, uuid, error) : FALSE;
 }
+
+/* FALSE with error when the backend cannot abort a migration, or could not abort this one */
+gboolean sova_backend_migrate_abort(SovaBackend *be, const char *uuid, GError **error);
 
 void sova_backend_free(SovaBackend *be);
 

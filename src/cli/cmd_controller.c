@@ -3,8 +3,9 @@
  * Reads every host through libvirt (any URI: qemu+ssh://, qemu+tls://, qemu+tcp://),
  * builds the cluster, plans with a cluster policy and live-migrates. Precedence:
  * defaults < config file ([controller], [host NAME], [group NAME]) < options. Bad input
- * is reported before any host is touched; SIGINT/SIGTERM stop the loop between
- * intervals (migrations in flight are followed to their end). */
+ * is reported before any host is touched. The first SIGINT/SIGTERM stops the loop between
+ * intervals and waits for the migrations in flight, at most drain-timeout; the second (or
+ * that limit) aborts them, each VM staying on its source, and exits. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "util/log.h"
@@ -15,12 +16,27 @@ typedef struct {
     char **hosts, **maintenance;
     char *config, *policy;
     char *interval;           /* seconds, as given (NULL: not given) */
+    char *drain_timeout;      /* seconds, as given (NULL: not given) */
     gboolean once, dry_run, json, verbose;
 } ControllerOpts;
 
+typedef struct {
+    SovaControllerStop *stop;
+    const char *name;
+} Signal;
+
+/* runs in the main loop (the backends' wait): each request logged, the loop does the rest */
 static gboolean on_signal(gpointer data)
 {
-    g_atomic_int_set((gint *)data, 1);
+    const Signal *sig = data;
+    guint n = sova_controller_stop_request(sig->stop);
+    if (n == 1)
+        sova_info("%s: stopping (a second SIGTERM or SIGINT aborts the migrations in flight)",
+                  sig->name);
+    else if (n == 2)
+        sova_info("%s again: aborting the migrations in flight", sig->name);
+    else
+        sova_info("%s: already aborting", sig->name);
     return G_SOURCE_CONTINUE;
 }
 
@@ -31,7 +47,8 @@ static gboolean apply_options(SovaCtlConfig *cfg, const ControllerOpts *o)
         g_free(cfg->policy);
         cfg->policy = g_strdup(o->policy);
     }
-    return sova_cli_seconds("--interval", o->interval, &cfg->interval);
+    return sova_cli_seconds("--interval", o->interval, &cfg->interval) &&
+           sova_cli_seconds("--drain-timeout", o->drain_timeout, &cfg->drain_timeout_s);
 }
 
 static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
@@ -42,9 +59,9 @@ static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
         g_string_append_printf(names, "%s%s%s", i ? ", " : "", cl->hosts[i].name,
                                cl->hosts[i].maintenance ? " (maintenance)"
                                : cl->hosts[i].excluded ? " (excluded)" : "");
-    sova_info("sova controller: %u hosts (%s); policy %s, interval %g s, threshold %.2f%s",
-              cl->n_hosts, names->str, policy, co->interval, co->params.threshold,
-              co->dry_run ? ", dry run" : "");
+    sova_info("sova controller: %u hosts (%s); policy %s, interval %g s, threshold %.2f, "
+              "drain timeout %g s%s", cl->n_hosts, names->str, policy, co->interval,
+              co->params.threshold, co->drain_timeout, co->dry_run ? ", dry run" : "");
 }
 
 static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
@@ -55,9 +72,10 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     co.json = o->json;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
-    static volatile gint stop;
-    guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
-    guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
+    static SovaControllerStop stop;
+    static Signal sigint = { &stop, "SIGINT" }, sigterm = { &stop, "SIGTERM" };
+    guint s1 = g_unix_signal_add(SIGINT, on_signal, &sigint);
+    guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once)
         log_start(cl, &co, policy->name);
     int rc = sova_controller_run(c, o->once, &stop);
@@ -77,6 +95,7 @@ int sova_cmd_controller(int argc, char **argv)
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
         { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples (default 10)", "SECONDS" },
         { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (default sova)", "POLICY" },
+        { "drain-timeout", 0, 0, G_OPTION_ARG_STRING, &o.drain_timeout, "on SIGTERM/SIGINT, wait at most this long for migrations in flight, then abort them (default 60; a second signal aborts at once)", "SECONDS" },
         { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance, "evacuate this host (name or URI); repeatable", "HOST" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan once, carry out and follow that plan, then exit", NULL },
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
@@ -104,5 +123,6 @@ int sova_cmd_controller(int argc, char **argv)
     g_free(o.config);
     g_free(o.policy);
     g_free(o.interval);
+    g_free(o.drain_timeout);
     return rc;
 }

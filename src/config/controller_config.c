@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "util/error.h"
 #include "util/keyfile.h"
+#include <math.h>
 #include <string.h>
 
 #define DEFAULT_INTERVAL 10.0
@@ -16,8 +17,8 @@ static const char *const controller_keys[] = { "hosts", "interval", "policy", "t
                                                 "cooldown", "backoff", "max-per-host",
                                                 "max-total", "bandwidth", "timeout",
                                                 "max-downtime", "migrate-uri", "auto-converge",
-                                                "weights", "ewma-alpha", "nic-gbps", "exclude",
-                                                NULL };
+                                                "drain-timeout", "weights", "ewma-alpha",
+                                                "nic-gbps", "exclude", NULL };
 static const char *const host_keys[] = { "uri", "maintenance", "exclude", "nic-gbps",
                                           "migrate-uri", NULL };
 static const char *const group_keys[] = { "vms", NULL };
@@ -43,6 +44,7 @@ SovaCtlConfig *sova_ctl_config_new(void)
         c->weights[r] = 1.0;
     c->ewma_alpha = DEFAULT_EWMA;
     c->auto_converge = TRUE;
+    c->drain_timeout_s = SOVA_CTL_DRAIN_TIMEOUT;
     return c;
 }
 
@@ -135,7 +137,9 @@ static gboolean load_migration(const SovaKeyFile *k, SovaCtlConfig *c, GError **
                                          &c->timeout_s, error) ||
         !sova_keyfile_get_double_or_zero(k, g, "max-downtime", SOVA_CTL_MIN_DOWNTIME, 600000,
                                          &c->max_downtime_ms, error) ||
-        !sova_keyfile_get_bool(k, g, "auto-converge", &c->auto_converge, error))
+        !sova_keyfile_get_bool(k, g, "auto-converge", &c->auto_converge, error) ||
+        !sova_keyfile_get_double(k, g, "drain-timeout", SOVA_CTL_MIN_DRAIN_TIMEOUT,
+                                 SOVA_CTL_MAX_DRAIN_TIMEOUT, &c->drain_timeout_s, error))
         return FALSE;
     g_autofree char *uri = NULL;
     if (!sova_keyfile_get_string(k, g, "migrate-uri", &uri, error))
@@ -274,6 +278,13 @@ gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error)
 {
     if (!sova_config_check_interval("interval", c->interval, error))
         return FALSE;
+    if (!(isfinite(c->drain_timeout_s) && c->drain_timeout_s >= SOVA_CTL_MIN_DRAIN_TIMEOUT &&
+          c->drain_timeout_s <= SOVA_CTL_MAX_DRAIN_TIMEOUT)) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "the drain-timeout must be a number of seconds from %g to %g (got %g)",
+                    SOVA_CTL_MIN_DRAIN_TIMEOUT, SOVA_CTL_MAX_DRAIN_TIMEOUT, c->drain_timeout_s);
+        return FALSE;
+    }
     if (!sova_cluster_policy_find(c->policy)) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "unknown cluster policy \"%s\" (known: %s)", c->policy,

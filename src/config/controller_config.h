@@ -13,6 +13,11 @@
 #define SOVA_CTL_MIN_BANDWIDTH 1.0   /* MiB/s: libvirt reads less, rounded to 0, as unlimited */
 #define SOVA_CTL_MIN_TIMEOUT 1.0     /* seconds */
 #define SOVA_CTL_MIN_DOWNTIME 1.0    /* milliseconds */
+/* drain-timeout: how long a stop waits for the migrations in flight before it aborts
+ * them; never 0 or infinite (a stop must end, and must not abort at once by mistake) */
+#define SOVA_CTL_DRAIN_TIMEOUT 60.0  /* seconds, the default */
+#define SOVA_CTL_MIN_DRAIN_TIMEOUT 1.0
+#define SOVA_CTL_MAX_DRAIN_TIMEOUT 86400.0
 
 /* one host the controller manages */
 typedef struct {
@@ -37,6 +42,7 @@ typedef struct {
     double timeout_s;         /* 0 = never abort */
     double max_downtime_ms;   /* 0 = the hypervisor's default */
     gboolean auto_converge;
+    double drain_timeout_s;   /* SOVA_CTL_MIN_DRAIN_TIMEOUT .. SOVA_CTL_MAX_DRAIN_TIMEOUT */
     char *migrate_uri;        /* NULL = libvirt's default data channel */
     double nic_gbps;          /* every host's physical NIC capacity, Gbit/s; 0 = unknown
                                * (the network then does not count in the imbalance) */
@@ -54,7 +60,8 @@ gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const cha
 /* the keys of a controller section ([controller], [host NAME], [group NAME]); NULL for
  * any other section */
 const char *const *sova_controller_config_keys_of(const char *group);
-/* values options may also have set (interval in bounds, known policy, at least one host) */
+/* values options may also have set (interval and drain-timeout in bounds, known policy,
+ * at least one host) */
 gboolean sova_ctl_config_validate(const SovaCtlConfig *c, GError **error);
 
 /* The hosts to manage: each entry of c->hosts (the name of a [host NAME], or a URI,

@@ -6,6 +6,7 @@
  * migrations (or print them in a dry run), report. Like the agent it owns no policy
  * logic and no hypervisor calls: hosts are backends, moves are migrate_start/poll. */
 #include "daemon/controller.h"
+#include "daemon/controller_stop.h"
 #include "model/cluster_build.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #define PROGRESS_EVERY_S 10.0   /* log a long migration's progress this often */
-#define STOP_POLL_S 1.0         /* while stopping: poll migrations still in flight this often */
 
 typedef struct {
     char uuid[SOVA_UUID_LEN];
@@ -55,6 +55,8 @@ static void copy_options(SovaController *c, const SovaControllerOptions *opts)
         c->opts = *opts;
     if (!(c->opts.interval > 0))
         c->opts.interval = 10;
+    if (!(c->opts.drain_timeout > 0))
+        c->opts.drain_timeout = SOVA_CONTROLLER_DRAIN_TIMEOUT;
     c->opts.exclude = g_strdupv(c->opts.exclude);
     c->opts.groups = g_strdupv(c->opts.groups);
     c->opts.migrate.migrate_uri = g_strdup(c->opts.migrate.migrate_uri);
@@ -484,29 +486,46 @@ guint sova_controller_warmup_plans(const SovaController *c)
     return MAX(c->policy->warmup_plans, 1);
 }
 
-/* after a stop (or --once): the migrations in flight are followed to their end, without
- * starting new ones (aborting them would be the operator's call, and backends cannot be
- * freed under them) */
-static void drain(SovaController *c)
+/* ---- after a stop (or --once): what the drain (controller_stop.c) works with ---- */
+
+guint sova_ctl_flights(const SovaController *c) { return c->flights->len; }
+SovaBackend *sova_ctl_clock(const SovaController *c) { return c->hosts[0].backend; }
+gboolean sova_ctl_quiet(const SovaController *c) { return c->opts.quiet; }
+double sova_ctl_drain_timeout(const SovaController *c) { return c->opts.drain_timeout; }
+
+void sova_ctl_follow_flights(SovaController *c)
 {
-    if (c->flights->len && !c->opts.quiet)
-        sova_info("stopping: waiting for %u migration(s) in flight", c->flights->len);
-    while (c->flights->len) {
-        sova_backend_wait(c->hosts[0].backend, STOP_POLL_S, NULL);
-        g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(SovaControllerMigration));
-        g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
-        g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
-        poll_flights(c, done, ended, strings);
-        for (guint i = 0; i < done->len; i++)
-            log_finished(c, &g_array_index(done, SovaControllerMigration, i), NAN);
-    }
+    g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(SovaControllerMigration));
+    g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
+    g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
+    poll_flights(c, done, ended, strings);
+    for (guint i = 0; i < done->len; i++)
+        log_finished(c, &g_array_index(done, SovaControllerMigration, i), NAN);
 }
 
-int sova_controller_run(SovaController *c, gboolean once, const volatile gint *stop)
+guint sova_ctl_abort_flights(SovaController *c, const char *why)
+{
+    guint asked = 0;
+    for (guint i = 0; i < c->flights->len; i++) {
+        const Flight *f = g_ptr_array_index(c->flights, i);
+        const char *from = c->hosts[f->from].name, *to = c->hosts[f->to].name;
+        if (!c->opts.quiet)
+            sova_info("aborting the migration of %s to %s (%s): %s", f->vm_name, to, from, why);
+        g_autoptr(GError) err = NULL;
+        if (sova_backend_migrate_abort(c->hosts[f->from].backend, f->uuid, &err))
+            asked++;
+        else
+            sova_warn("could not abort the migration of %s: %s -> %s: %s", f->vm_name, from, to,
+                      err->message);
+    }
+    return asked;
+}
+
+int sova_controller_run(SovaController *c, gboolean once, const SovaControllerStop *stop)
 {
     SovaBackend *clock = c->hosts[0].backend;
     guint unbuilt = 0, observed = 0, warmup = once ? sova_controller_warmup_plans(c) - 1 : 0;
-    while (!(stop && g_atomic_int_get(stop))) {
+    while (!(stop && g_atomic_int_get(&stop->stop))) {
         gboolean built;
         if (observed < warmup) {
             built = sova_controller_observe(c);
@@ -520,10 +539,10 @@ int sova_controller_run(SovaController *c, gboolean once, const volatile gint *s
             return 1;
         }
         if (once && c->number > 0)
-            break;   /* what it started is followed to its end by drain() */
-        if (!sova_backend_wait(clock, c->opts.interval, stop))
+            break;   /* what it started is followed to its end by sova_ctl_drain() */
+        if (!sova_backend_wait(clock, c->opts.interval, stop ? &stop->stop : NULL))
             break;
     }
-    drain(c);
+    sova_ctl_drain(c, stop);
     return once && c->failed ? 1 : 0;
 }

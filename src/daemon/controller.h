@@ -16,6 +16,24 @@
 
 typedef struct SovaController SovaController;
 
+#define SOVA_CONTROLLER_DRAIN_TIMEOUT 60.0   /* seconds: SovaControllerOptions.drain_timeout */
+
+/* How the caller (the CLI, on SIGTERM/SIGINT) stops sova_controller_run. The first request
+ * ends the loop (nothing new is planned or started) and drains: the migrations in flight
+ * are followed for at most drain_timeout seconds. The second request, or that limit,
+ * aborts those still running (migrate_abort: each VM stays on its source, its marks
+ * removed) and the run returns once they have ended. Later requests change nothing.
+ * Zero-initialise it; requests come from the thread that runs the loop (GLib signal
+ * sources dispatched by the backends' wait) or are atomic. */
+typedef struct {
+    volatile gint requests;   /* so far */
+    volatile gint stop;       /* 1 from the first: the loop's wait returns */
+    volatile gint abort;      /* 1 from the second: the drain's wait returns */
+} SovaControllerStop;
+
+/* records one request; returns how many there were so far (1: drain, 2: abort) */
+guint sova_controller_stop_request(SovaControllerStop *s);
+
 typedef struct {
     const char *name;         /* host name, for messages and the cluster model */
     SovaBackend *backend;     /* the caller's */
@@ -64,6 +82,8 @@ typedef struct {
     char **exclude;           /* VM names or UUIDs never migrated */
     char **groups;            /* anti-affinity from config: "group:vm1,vm2" entries; may be NULL */
     double ewma_alpha;
+    double drain_timeout;     /* seconds a stop waits for the migrations in flight before it
+                               * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
     SovaControllerObserver observer;
     gpointer observer_data;
 } SovaControllerOptions;
@@ -81,9 +101,12 @@ gboolean sova_controller_step(SovaController *c, GError **error);
 gboolean sova_controller_observe(SovaController *c);
 /* plans needed before one that acts: the policy's warmup_plans, at least 1 */
 guint sova_controller_warmup_plans(const SovaController *c);
-/* steps every interval until *stop (or, with `once`, after the policy's warm-up and one
- * planned interval and, unless dry-run, until the migrations it started have finished) */
-int sova_controller_run(SovaController *c, gboolean once, const volatile gint *stop);
+/* steps every interval until a stop request (or, with `once`, after the policy's warm-up
+ * and one planned interval and, unless dry-run, until the migrations it started have
+ * finished), then drains as SovaControllerStop says; stop may be NULL (never stopped).
+ * Returns 1 when `once` and a migration failed, else 0 (also after a stop that aborted
+ * migrations: the operator asked for it). */
+int sova_controller_run(SovaController *c, gboolean once, const SovaControllerStop *stop);
 /* the last cluster built (NULL before the second sample) */
 const SovaCluster *sova_controller_cluster(const SovaController *c);
 guint64 sova_controller_migrations(const SovaController *c);   /* completed */

@@ -31,6 +31,20 @@ for v in 1e-9 0.09 inf nan -inf 1e300; do
     expect 2 'interval must be a number of seconds from 0.1' -- controller --host test:///default --once --interval $v
     expect 2 'sample must be a number of seconds from 0.1' -- status --connect test:///default --sample $v
 done
+# issue 16 item 7: a stop always ends, within a finite drain-timeout of at least 1 s
+for v in 0 0.5 inf nan 1e6; do
+    expect 2 'drain-timeout must be a number of seconds from 1 to 86400' -- controller --host test:///default --once --drain-timeout $v
+done
+expect 2 'is not a number of seconds' -- controller --host test:///default --drain-timeout soon
+# SIGTERM (by PID, once it runs: its first log line comes after the handlers) stops the
+# controller, logged, exit 0; a second one while nothing migrates changes nothing
+n=$((n + 1))
+"$sova" controller --host test:///default --interval 0.2 > "$tmp/ctl" 2>&1 & pid=$!
+for _ in $(seq 100); do grep -q 'sova controller: 1 hosts' "$tmp/ctl" && break; sleep 0.1; done
+kill -TERM $pid; wait $pid; rc=$?
+if [ $rc = 0 ] && grep -q 'SIGTERM: stopping' "$tmp/ctl" && grep -q 'sova controller stopped' "$tmp/ctl"; then
+    echo "ok: sova controller stops on SIGTERM"; else
+    echo "FAIL: sova controller on SIGTERM: exit $rc, output:"; sed 's/^/    /' "$tmp/ctl"; fails=$((fails + 1)); fi
 expect 2 'Unknown option --frob' -- agent --frob
 expect 2 'unexpected argument "extra"' -- status extra
 expect 1 'nonexistent:///nowhere' -- status --connect nonexistent:///nowhere
@@ -45,13 +59,14 @@ expect 0 "^$tmp/ok.conf: valid: agent \(cpu policy balance, interval 2 s, net pl
 n=$((n + 1)); out=$("$sova" check-config --quiet "$tmp/ok.conf" 2>&1)
 if [ $? = 0 ] && [ -z "$out" ]; then echo "ok: check-config --quiet"; else
     echo "FAIL: check-config --quiet printed: $out"; fails=$((fails + 1)); fi
-printf '[agent]\ninterval = 1e-9\n[cpu]\nexclude = test   # keep\npolicy = balanse\n[host x]\nuri = a\n[host x]\nuri = b\n[controller]\ntimeout = inf\n' > "$tmp/bad2.conf"
+printf '[agent]\ninterval = 1e-9\n[cpu]\nexclude = test   # keep\npolicy = balanse\n[host x]\nuri = a\n[host x]\nuri = b\n[controller]\ntimeout = inf\ndrain-timeout = 0\n' > "$tmp/bad2.conf"
 expect 2 "^sova: $tmp/bad2.conf:2: interval" -- check-config "$tmp/bad2.conf"
 expect 2 "^sova: $tmp/bad2.conf:4: inline comment" -- check-config "$tmp/bad2.conf"
 expect 2 "^sova: $tmp/bad2.conf:5: policy: unknown cpu policy" -- check-config "$tmp/bad2.conf"
 expect 2 "^sova: $tmp/bad2.conf:8: section \[host x\] again \(first at line 6\)" -- check-config "$tmp/bad2.conf"
 expect 2 "^sova: $tmp/bad2.conf:11: timeout" -- check-config "$tmp/bad2.conf"
-expect 2 "^sova: $tmp/bad2.conf: 5 errors" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf:12: drain-timeout" -- check-config "$tmp/bad2.conf"
+expect 2 "^sova: $tmp/bad2.conf: 6 errors" -- check-config "$tmp/bad2.conf"
 expect 2 "$tmp/missing.conf" -- check-config "$tmp/missing.conf"
 expect 2 'unexpected argument "b"' -- check-config a b
 expect 2 'is not a number of seconds' -- agent --connect test:///default --interval fast

@@ -6,7 +6,9 @@
  *     position in virDomainGetVcpus' answer (which would pin the wrong vCPU);
  *   - two host names for one libvirt host (one capabilities host UUID) are refused;
  *   - a VF detach never waits: it stays pending, its VF in use, until device-removed;
- *   - a VM that gave its VF back for a migration that failed gets it again at once.
+ *   - a VM that gave its VF back for a migration that failed gets it again at once;
+ *   - a migration aborted (migrate_abort, a controller's stop) while the VM gives back its
+ *     VF ends there: FAILED and aborted, the VM keeps its VF, no mark left.
  * The test driver cannot hot-plug, so "libvirt accepted the detach request" and "the
  * device-removed event arrived" are stood in for (sova_lv_vf_pending_add, the event
  * table); the real thing: test_netrig.c. */
@@ -255,6 +257,49 @@ static void test_failed_migration_gives_vf_back(void)
     virDomainFree(holder);
 }
 
+/* item 7: migrate_abort while the VM still gives back its VF: nothing has left, so the
+ * wait ends, the next poll reports it aborted, the mark is gone, the VM keeps its VF (no
+ * detach pending, none asked again); a VM with no migration cannot be aborted */
+static void test_abort_while_giving_back(void)
+{
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 60);
+    g_autoptr(SovaBackend) dest = lvt_open_net(1, 60);
+    virDomainPtr holder = lvt_create_vm(sova_libvirt_backend_conn(be), "mover", 1, "ua-sova-vf0");
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    SovaAction a = lvt_action(SOVA_ACTION_DETACH_VF, holder);
+    g_autoptr(GError) error = NULL;
+    g_assert_false(be->ops->migrate_abort(be, a.uuid, &error));
+    g_assert_error(error, SOVA_ERROR, SOVA_ERROR_GONE);
+    g_clear_error(&error);
+    sova_lv_vf_pending_add((SovaLibvirtBackend *)be, a.uuid, "ua-sova-vf0");
+    SovaMigrateOptions mo = {0};
+    g_assert_true(be->ops->migrate_start(be, a.uuid, dest, &mo, &error));
+    g_assert_true(sova_lv_domain_lookup((SovaLibvirtBackend *)be, a.uuid)->meta.leaving);
+    SovaMigrationStatus st;
+    g_assert_true(be->ops->migrate_poll(be, a.uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_RUNNING);   /* its VF is not gone yet */
+    g_assert_true(be->ops->migrate_abort(be, a.uuid, &error));
+    g_assert_no_error(error);
+    g_assert_true(be->ops->migrate_poll(be, a.uuid, &st));
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);
+    g_assert_true(st.aborted);
+    g_assert_nonnull(strstr(st.error, "aborted on request"));
+    g_free(st.error);
+    g_assert_false(be->ops->migrate_poll(be, a.uuid, &st));   /* reported once */
+    g_assert_false(sova_lv_domain_lookup((SovaLibvirtBackend *)be, a.uuid)->meta.leaving);
+    char *mark = virDomainGetMetadata(holder, VIR_DOMAIN_METADATA_ELEMENT, SOVA_META_CTL_NS,
+                                      VIR_DOMAIN_AFFECT_LIVE);
+    g_assert_null(mark);      /* libvirt's own view, not only the cache */
+    virResetLastError();
+    SovaLibvirtVfStats vs;
+    sova_libvirt_backend_vf_stats(be, &vs);
+    g_assert_cmpuint(sova_libvirt_backend_vf_pending(be), ==, 0);
+    g_assert_cmpuint(sova_libvirt_backend_vf_in_use(be), ==, 1);   /* it kept its VF */
+    g_assert_cmpuint(vs.attach_failures, ==, 0);                   /* none asked again */
+    virDomainDestroy(holder);
+    virDomainFree(holder);
+}
+
 /* issue 16 item 2: a value from sova.conf goes into the VF's XML escaped, in one pass (a
  * value that looks like a placeholder is not replaced again) */
 static void test_vf_template_escaped(void)
@@ -278,5 +323,6 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt-safety/detach-never-waits", test_detach_never_waits);
     g_test_add_func("/libvirt-safety/failed-migration-gives-vf-back",
                     test_failed_migration_gives_vf_back);
+    g_test_add_func("/libvirt-safety/abort-while-giving-back", test_abort_while_giving_back);
     return g_test_run();
 }

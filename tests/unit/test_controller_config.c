@@ -37,7 +37,7 @@ static void test_values(void)
         "[controller]\nhosts = a;qemu+tcp://10.0.0.2/system\ninterval = 5\nthreshold = 0.2\n"
         "high-water = 0.9\nhigh-water-samples = 4\nheadroom = 0.2\ncooldown = 600\n"
         "backoff = 30\nmax-per-host = 2\nmax-total = 3\nbandwidth = 100\ntimeout = 120\n"
-        "max-downtime = 500\nmigrate-uri = tcp://10.0.0.9\nauto-converge = no\n"
+        "max-downtime = 500\nmigrate-uri = tcp://10.0.0.9\nauto-converge = no\ndrain-timeout = 30\n"
         "weights = 1;0.5;2\newma-alpha = 0.3\nnic-gbps = 10\nexclude = db1; db2\n"
         "[host a]\nuri = qemu+tcp://10.0.0.1/system\nmaintenance = yes\nnic-gbps = 25\n"
         "migrate-uri = tcp://10.1.0.1\n"
@@ -55,6 +55,7 @@ static void test_values(void)
     g_assert_cmpfloat(c->params.bandwidth_Bps, ==, 100 * 1048576.0);   /* the cost model follows */
     g_assert_cmpfloat(c->timeout_s, ==, 120);
     g_assert_cmpfloat(c->max_downtime_ms, ==, 500);
+    g_assert_cmpfloat(c->drain_timeout_s, ==, 30);
     g_assert_cmpfloat(c->params.max_downtime_s, ==, 0.5);
     g_assert_cmpstr(c->migrate_uri, ==, "tcp://10.0.0.9");
     g_assert_false(c->auto_converge);
@@ -85,6 +86,7 @@ static void test_values(void)
     sova_ctl_config_options(c, &o);
     g_assert_cmpfloat(o.migrate.bandwidth_MiBps, ==, 100);
     g_assert_cmpfloat(o.migrate.timeout_s, ==, 120);
+    g_assert_cmpfloat(o.drain_timeout, ==, 30);
     g_assert_cmpstr(o.migrate.migrate_uri, ==, "tcp://10.0.0.9");
     g_assert_true(o.groups == c->groups);
     g_assert_true(sova_ctl_config_validate(c, &err));
@@ -97,6 +99,7 @@ static void test_defaults_and_hosts(void)
     g_assert_cmpfloat(c->params.threshold, ==, d.threshold);
     g_assert_cmpstr(c->policy, ==, "sova");
     g_assert_true(c->auto_converge);
+    g_assert_cmpfloat(c->drain_timeout_s, ==, 60);   /* finite: a stop always ends */
     g_autoptr(GError) err = NULL;
     g_assert_false(sova_ctl_config_validate(c, &err));   /* no hosts */
     g_assert_error(err, SOVA_ERROR, SOVA_ERROR_INVALID);
@@ -159,6 +162,14 @@ static void test_lists_trimmed(void)
     g_autoptr(GError) err = NULL;
     g_assert_false(sova_ctl_config_validate(c, &err));
     g_assert_nonnull(strstr(err->message, "interval must be a number of seconds from 0.1"));
+    /* --drain-timeout goes through the same check as the file's key */
+    c->interval = 10;
+    c->hosts = g_strsplit("test:///default", ";", -1);
+    g_clear_error(&err);
+    g_assert_true(sova_ctl_config_validate(c, &err));
+    c->drain_timeout_s = INFINITY;
+    g_assert_false(sova_ctl_config_validate(c, &err));
+    g_assert_nonnull(strstr(err->message, "drain-timeout"));
 }
 
 static void test_errors(void)
@@ -192,6 +203,12 @@ static void test_errors(void)
     expect_error("[controller]\nmax-downtime = 0.1\n", 2, "max-downtime");
     expect_error("[controller]\ncooldown = nan\n", 2, "cooldown");
     expect_error("[controller]\nbackoff = inf\n", 2, "backoff");
+    /* issue 16 item 7: a stop ends within a finite drain-timeout; 0 is not "forever" */
+    expect_error("[controller]\ndrain-timeout = 0\n", 2, "drain-timeout");
+    expect_error("[controller]\ndrain-timeout = 0.5\n", 2, "drain-timeout");
+    expect_error("[controller]\ndrain-timeout = 1e6\n", 2, "drain-timeout");
+    expect_error("[controller]\ndrain-timeout = inf\n", 2, "drain-timeout");
+    expect_error("[controller]\ndrain-timeout = nan\n", 2, "drain-timeout");
 }
 
 int main(int argc, char **argv)

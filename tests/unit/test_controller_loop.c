@@ -2,8 +2,9 @@
  * backends whose migrations succeed: a migration in flight counts on its destination,
  * its end is reported once with its duration and downtime, the moved VM is not moved
  * again within the cooldown, --once follows what it started to its end, a stop waits for
- * migrations in flight, and a host that comes back is used again. (The failure path runs
- * on libvirt's test driver: tests/libvirt/test_controller.c.)
+ * migrations in flight (at most drain_timeout, then aborts them; a second stop aborts them
+ * at once), and a host that comes back is used again. (The failure path runs on libvirt's
+ * test driver: tests/libvirt/test_controller.c.)
  *
  * The fake cluster shares one simulated clock; a migration takes `polls` polls. The
  * policy is a stub that moves one VM from the host with the most VMs to the one with
@@ -27,6 +28,8 @@ typedef struct {
     guint host;               /* where it runs */
     int to;                   /* migrating to; -1 none */
     guint polls;              /* polls so far */
+    gboolean marked;          /* its leaving mark: set by a start, removed when it ends */
+    gboolean abort_asked;     /* migrate_abort: the next poll ends it, the VM stays */
 } FakeVm;
 
 struct Fake {
@@ -38,6 +41,9 @@ struct Fake {
     guint polls_needed;
     guint starts;
     char last_uri[64];        /* the data URI of the last start */
+    guint aborts;             /* migrate_abort calls */
+    SovaControllerStop *stop; /* a second stop request at the poll number ... */
+    guint stop_again_at;      /* ... of a migration (0: none) */
 };
 
 static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
@@ -89,6 +95,7 @@ static gboolean fake_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
     g_assert_cmpint(v->to, ==, -1);
     v->to = (int)((FakeHost *)dest)->index;
     v->polls = 0;
+    v->marked = TRUE;
     h->fake->starts++;
     return TRUE;
 }
@@ -101,6 +108,17 @@ static gboolean fake_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus
     if (!v || v->to < 0 || v->host != h->index)
         return FALSE;
     out->elapsed_s = ++v->polls;
+    if (h->fake->stop && v->polls == h->fake->stop_again_at)
+        sova_controller_stop_request(h->fake->stop);
+    if (v->abort_asked) {
+        out->state = SOVA_MIGRATION_FAILED;
+        out->aborted = TRUE;
+        out->downtime_s = -1;
+        out->error = g_strdup("aborted on request");
+        v->to = -1;
+        v->marked = v->abort_asked = FALSE;
+        return TRUE;
+    }
     if (v->polls < h->fake->polls_needed) {
         out->state = SOVA_MIGRATION_RUNNING;
         out->progress = (double)v->polls / h->fake->polls_needed;
@@ -111,6 +129,20 @@ static gboolean fake_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus
     out->downtime_s = 0.05;
     v->host = (guint)v->to;
     v->to = -1;
+    v->marked = FALSE;
+    return TRUE;
+}
+
+static gboolean fake_abort(SovaBackend *be, const char *uuid, GError **error)
+{
+    FakeHost *h = (FakeHost *)be;
+    FakeVm *v = fake_vm(h->fake, uuid);
+    h->fake->aborts++;
+    if (!v || v->to < 0 || v->host != h->index) {
+        g_set_error(error, g_quark_from_static_string("fake"), 2, "no migration of %s", uuid);
+        return FALSE;
+    }
+    v->abort_asked = TRUE;
     return TRUE;
 }
 
@@ -121,7 +153,8 @@ static void fake_free(SovaBackend *be)
 
 static const SovaBackendOps fake_ops = {
     .name = "fake", .sample = fake_sample, .wait = fake_wait,
-    .migrate_start = fake_start, .migrate_poll = fake_poll, .free = fake_free,
+    .migrate_start = fake_start, .migrate_poll = fake_poll, .migrate_abort = fake_abort,
+    .free = fake_free,
 };
 
 static void fake_init(Fake *f, guint n_hosts, guint n_vms, guint polls)
@@ -201,7 +234,9 @@ typedef struct {
     double downtime, duration;
     gboolean saw_in_flight_on_dest;
     double imbalance_before, imbalance_after;
-    volatile gint *stop_after_start;
+    SovaControllerStop *stop_after_start;   /* a stop request once one has started ... */
+    const double *clock;      /* ... and the fake clock then */
+    double stopped_at;
 } Seen;
 
 static void observe(const SovaControllerInterval *iv, gpointer data)
@@ -225,12 +260,14 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
         s->imbalance_before = m->imbalance_before;
         s->imbalance_after = m->imbalance_after;
     }
-    if (iv->started && s->stop_after_start)
-        g_atomic_int_set(s->stop_after_start, 1);
+    if (iv->started && s->stop_after_start) {
+        g_assert_cmpuint(sova_controller_stop_request(s->stop_after_start), ==, 1);
+        s->stopped_at = s->clock ? *s->clock : 0;
+    }
 }
 
-static SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,
-                                       const SovaClusterPolicy *policy)
+static SovaController *controller_drain(Fake *f, Seen *seen, gboolean dry_run,
+                                        const SovaClusterPolicy *policy, double drain_timeout)
 {
     SovaControllerHost hosts[3];
     static const char *const names[] = { "h0", "h1", "h2" };
@@ -241,8 +278,15 @@ static SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,
     SovaControllerOptions o = { .quiet = TRUE, .dry_run = dry_run, .interval = 1,
                                 .migrate.migrate_uri = "tcp://default-data",
                                 .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
+                                .drain_timeout = drain_timeout,
                                 .observer = observe, .observer_data = seen };
     return sova_controller_new(hosts, f->n_hosts, policy, &o);
+}
+
+static SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,
+                                       const SovaClusterPolicy *policy)
+{
+    return controller_drain(f, seen, dry_run, policy, 0);
 }
 
 static SovaController *controller(Fake *f, Seen *seen, gboolean dry_run)
@@ -324,19 +368,89 @@ static void test_once_warms_up_the_policy(void)
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
 }
 
-/* a stop while a migration is in flight: the loop ends after the migration does */
+/* no VM migrates or carries a leaving mark, and all run on host h */
+static void assert_all_still_on(const Fake *f, guint h)
+{
+    for (guint i = 0; i < f->n_vms; i++) {
+        g_assert_cmpint(f->vms[i].to, ==, -1);
+        g_assert_false(f->vms[i].marked);
+        g_assert_cmpuint(f->vms[i].host, ==, h);
+    }
+}
+
+/* a stop while a migration is in flight (shorter than the drain limit, the default): the
+ * loop ends after the migration does, nothing aborted */
 static void test_stop_waits_for_flights(void)
 {
     Fake f;
     fake_init(&f, 2, 4, 5);
-    volatile gint stop = 0;
+    SovaControllerStop stop = { 0 };
     Seen seen = { .stop_after_start = &stop };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
     g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
     g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(f.aborts, ==, 0);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
-    for (guint i = 0; i < f.n_vms; i++)
+    for (guint i = 0; i < f.n_vms; i++) {
         g_assert_cmpint(f.vms[i].to, ==, -1);
+        g_assert_false(f.vms[i].marked);
+    }
+}
+
+/* a stop while a migration runs longer than drain_timeout: after that long (simulated
+ * time) it is aborted, the VM stays on its source, unmarked, and the run returns 0 */
+static void test_drain_limit_aborts(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 100000);
+    SovaControllerStop stop = { 0 };
+    Seen seen = { .stop_after_start = &stop, .clock = &f.clock };
+    g_autoptr(SovaController) c = controller_drain(&f, &seen, FALSE, &stub, 30);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpuint(f.aborts, ==, 1);
+    g_assert_cmpfloat(f.clock - seen.stopped_at, >=, 30);   /* it did wait its limit */
+    g_assert_cmpfloat(f.clock - seen.stopped_at, <, 100);
+    g_assert_cmpuint(sova_controller_migrations(c), ==, 0);
+    g_assert_cmpuint(sova_controller_migration_failures(c), ==, 1);
+    assert_all_still_on(&f, 0);
+}
+
+/* a second stop request while draining aborts at once, long before the limit; a third
+ * changes nothing */
+static void test_second_stop_aborts(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 100000);
+    SovaControllerStop stop = { 0 };
+    f.stop = &stop;
+    f.stop_again_at = 3;      /* the migration's third poll: draining by then */
+    Seen seen = { .stop_after_start = &stop, .clock = &f.clock };
+    g_autoptr(SovaController) c = controller_drain(&f, &seen, FALSE, &stub, 3600);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(g_atomic_int_get(&stop.requests), ==, 2);
+    g_assert_cmpuint(f.aborts, ==, 1);
+    g_assert_cmpfloat(f.clock - seen.stopped_at, <, 60);
+    g_assert_cmpuint(sova_controller_migration_failures(c), ==, 1);
+    assert_all_still_on(&f, 0);
+    g_assert_cmpuint(sova_controller_stop_request(&stop), ==, 3);
+    g_assert_cmpint(g_atomic_int_get(&stop.stop), ==, 1);
+    g_assert_cmpint(g_atomic_int_get(&stop.abort), ==, 1);
+}
+
+/* two requests before the loop runs: it starts nothing, and returns */
+static void test_stop_before_the_start(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 5);
+    SovaControllerStop stop = { 0 };
+    g_assert_cmpuint(sova_controller_stop_request(&stop), ==, 1);
+    g_assert_cmpuint(sova_controller_stop_request(&stop), ==, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpuint(f.starts, ==, 0);
+    g_assert_cmpuint(f.aborts, ==, 0);
 }
 
 /* dry run: the same plan every interval, nothing started */
@@ -383,6 +497,9 @@ int main(int argc, char **argv)
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
     g_test_add_func("/controller-loop/once-warms-up-the-policy", test_once_warms_up_the_policy);
     g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
+    g_test_add_func("/controller-loop/drain-limit-aborts", test_drain_limit_aborts);
+    g_test_add_func("/controller-loop/second-stop-aborts", test_second_stop_aborts);
+    g_test_add_func("/controller-loop/stop-before-the-start", test_stop_before_the_start);
     g_test_add_func("/controller-loop/dry-run", test_dry_run);
     g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
     return g_test_run();

@@ -89,6 +89,7 @@ static const SovaBackendOps libvirt_ops = {
     .publish_net = sova_lv_publish_net,
     .migrate_start = sova_lv_migrate_start,
     .migrate_poll = sova_lv_migrate_poll,
+    .migrate_abort = sova_lv_migrate_abort,
     .clear_stale_leaving = sova_lv_clear_stale_leaving,
     .free = lv_free,
 };

@@ -12,11 +12,12 @@
  * controller needs no data path of its own), PERSIST_DEST | UNDEFINE_SOURCE for a
  * persistent domain, AUTO_CONVERGE when configured, a bandwidth cap and a data URI.
  * Poll (main thread): progress from virDomainGetJobStats, virDomainAbortJob past the
- * timeout, and when the worker has returned its result: on success the downtime from
+ * timeout or after migrate_abort (a stop of the controller; before the worker started,
+ * that only ends the wait for the VFs), and when the worker has returned its result: on success the downtime from
  * the destination's completed-job stats and the leaving mark removed there; on failure
  * libvirt's own message, the mark removed on the source, where the VM still runs, and
  * the VFs it gave back for the migration attached again at once (not when the net plane
- * next decides, with its thresholds and dwell time). */
+ * next decides, with its thresholds and dwell time). The mark itself: libvirt_leaving.c. */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
@@ -35,7 +36,10 @@ struct SovaLvMigration {
     int rc;                   /* its result */
     char *error;              /* its error message (libvirt's; the worker's thread-local) */
     gint64 t0, t_end;         /* start; when the worker's call returned */
-    gboolean aborted;
+    gboolean aborted;         /* past its timeout, or on request (migrate_abort) */
+    gboolean on_request;      /* migrate_abort */
+    gboolean abort_sent;      /* virDomainAbortJob succeeded */
+    gboolean abort_warned;
     guint vfs_given;          /* VFs detached for the migration: re-attached if it fails */
     gboolean releasing;       /* waiting for them to be gone before migrating */
     guint release_src;        /* main-loop source that starts the worker once they are */
@@ -45,8 +49,6 @@ struct SovaLvMigration {
 };
 
 #define RELEASE_TICK_MS 50
-
-static void clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom);
 
 static void migration_free(SovaLvMigration *m)
 {
@@ -82,7 +84,7 @@ void sova_lv_migrate_clear(SovaLibvirtBackend *lv)
         SovaLvMigration *m = v;
         if (m->releasing) {   /* never started: nothing to wait for, no mark to leave */
             sova_lv_vf_forget_pending(lv, m->uuid);
-            clear_leaving(lv, m->dom);
+            sova_lv_clear_leaving(lv, m->dom);
         }
     }
     g_clear_pointer(&lv->migrations, g_hash_table_unref);
@@ -93,39 +95,6 @@ static double elapsed_s(const SovaLvMigration *m)
 {
     gint64 end = g_atomic_int_get(&m->done) ? m->t_end : g_get_monotonic_time();
     return (end - m->t0) / 1e6;
-}
-
-/* <leaving to='HOST'/> on dom, or (xml NULL) its removal; FALSE with error */
-static gboolean set_leaving(SovaLibvirtBackend *lv, virDomainPtr dom, const char *to,
-                            GError **error)
-{
-    g_autofree char *xml = NULL;
-    if (to) {
-        g_autofree char *esc = g_markup_escape_text(to, -1);
-        xml = g_strdup_printf("<leaving to='%s'/>", esc);
-    }
-    if (SOVA_LV_CALL(lv, virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
-                                              to ? SOVA_META_CTL_PREFIX : NULL, SOVA_META_CTL_NS,
-                                              VIR_DOMAIN_AFFECT_LIVE)) < 0) {
-        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "%s the leaving mark of %s",
-                          to ? "setting" : "removing", virDomainGetName(dom));
-        return FALSE;
-    }
-    /* our own metadata writes do not make the cached XML stale (libvirt_meta.c): keep
-     * the cached mark in step, or the next sample still shows the old one */
-    char uuid[VIR_UUID_STRING_BUFLEN];
-    SovaLvDomain *d = virDomainGetUUIDString(dom, uuid) == 0 ? sova_lv_domain_lookup(lv, uuid)
-                                                             : NULL;
-    if (d)
-        d->meta.leaving = to != NULL;
-    return TRUE;
-}
-
-static void clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom)
-{
-    g_autoptr(GError) err = NULL;
-    if (!set_leaving(lv, dom, NULL, &err))
-        sova_warn("libvirt: %s", err->message);
 }
 
 static gpointer migrate_thread(gpointer data)
@@ -288,7 +257,7 @@ gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *d
     SovaLibvirtBackend *to = (SovaLibvirtBackend *)dest;
     SovaLvMigration *m = migration_new(d, uuid, to, opts);
     m->flags = migrate_flags(lv, m->dom, opts);
-    if (!build_params(m, opts, error) || !set_leaving(lv, m->dom, to->host ? to->host : to->uri, error)) {
+    if (!build_params(m, opts, error) || !sova_lv_set_leaving(lv, m->dom, to->host ? to->host : to->uri, error)) {
         migration_free(m);
         return FALSE;
     }
@@ -296,13 +265,13 @@ gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *d
     m->src = lv;
     m->t0 = g_get_monotonic_time();
     if (!sova_lv_vf_give_back(lv, d, m->uuid, m->name, &m->vfs_given, error)) {
-        clear_leaving(lv, m->dom);
+        sova_lv_clear_leaving(lv, m->dom);
         migration_free(m);
         return FALSE;
     }
     m->releasing = !sova_lv_vf_released(lv, m->uuid, m->name);
     if (!m->releasing && !launch(lv, m, error)) {
-        clear_leaving(lv, m->dom);
+        sova_lv_clear_leaving(lv, m->dom);
         give_vfs_again(lv, m);
         migration_free(m);
         return FALSE;
@@ -333,17 +302,32 @@ static double job_progress(SovaLibvirtBackend *lv, SovaLvMigration *m)
     return progress;
 }
 
+/* virDomainAbortJob, until it is accepted: a refusal (the job not begun yet, or in a
+ * phase that cannot be cancelled) is tried again at the next poll */
+static void send_abort(SovaLibvirtBackend *lv, SovaLvMigration *m)
+{
+    if (m->abort_sent || !m->thread || g_atomic_int_get(&m->done))
+        return;
+    if (SOVA_LV_CALL(lv, virDomainAbortJob(m->dom)) == 0) {
+        m->abort_sent = TRUE;
+        return;
+    }
+    if (!m->abort_warned)
+        sova_warn("libvirt: aborting the migration of %s: %s (tried again at every poll)",
+                  m->name, virGetLastErrorMessage());
+    m->abort_warned = TRUE;
+    virResetLastError();
+}
+
 static void enforce_timeout(SovaLibvirtBackend *lv, SovaLvMigration *m)
 {
-    if (m->aborted || m->timeout_s <= 0 || elapsed_s(m) < m->timeout_s)
-        return;
-    m->aborted = TRUE;
-    sova_warn("libvirt: the migration of %s has run %.0f s, past its timeout of %.0f s: aborting",
-              m->name, elapsed_s(m), m->timeout_s);
-    if (SOVA_LV_CALL(lv, virDomainAbortJob(m->dom)) < 0) {
-        sova_warn("libvirt: aborting the migration of %s: %s", m->name, virGetLastErrorMessage());
-        virResetLastError();
+    if (!m->aborted && m->timeout_s > 0 && elapsed_s(m) >= m->timeout_s) {
+        m->aborted = TRUE;
+        sova_warn("libvirt: the migration of %s has run %.0f s, past its timeout of %.0f s: "
+                  "aborting", m->name, elapsed_s(m), m->timeout_s);
     }
+    if (m->aborted)
+        send_abort(lv, m);
 }
 
 /* on the destination: the downtime of the completed job (seconds, -1 unknown), and the
@@ -370,7 +354,7 @@ static double finish_on_dest(SovaLvMigration *m)
         virTypedParamsFree(p, n);
     }
     virResetLastError();
-    clear_leaving(to, dom);
+    sova_lv_clear_leaving(to, dom);
     virDomainFree(dom);
     return downtime;
 }
@@ -383,7 +367,8 @@ static void failed(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStat
     out->downtime_s = -1;
     out->progress = -1;
     out->error = error;
-    clear_leaving(lv, m->dom);
+    out->aborted = m->aborted;
+    sova_lv_clear_leaving(lv, m->dom);
     give_vfs_again(lv, m);
 }
 
@@ -399,10 +384,15 @@ static void finish(SovaLibvirtBackend *lv, SovaLvMigration *m, SovaMigrationStat
         out->downtime_s = finish_on_dest(m);
         return;
     }
-    failed(lv, m, out, out->aborted
-        ? g_strdup_printf("aborted after %.1f s (timeout %g s): %s", out->elapsed_s,
-                          m->timeout_s, m->error ? m->error : "no reason given")
-        : g_strdup(m->error ? m->error : "libvirt gave no reason"));
+    const char *why = m->error ? m->error : "libvirt gave no reason";
+    if (!m->aborted)
+        failed(lv, m, out, g_strdup(why));
+    else if (m->on_request)
+        failed(lv, m, out, g_strdup_printf("aborted on request after %.1f s: %s",
+                                           out->elapsed_s, why));
+    else
+        failed(lv, m, out, g_strdup_printf("aborted after %.1f s (timeout %g s): %s",
+                                           out->elapsed_s, m->timeout_s, why));
 }
 
 /* still giving back its VFs: RUNNING, or FAILED (the VM keeps what it still holds) when
@@ -455,27 +445,33 @@ gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationSt
     return TRUE;
 }
 
+/* the job aborted on the source; the worker's call then returns with libvirt's error and
+ * the next poll undoes the rest (failed()). Still waiting for its VFs to be gone: nothing
+ * has left, so the wait ends here and the next poll reports it. */
+gboolean sova_lv_migrate_abort(SovaBackend *be, const char *uuid, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    SovaLvMigration *m = g_hash_table_lookup(lv->migrations, uuid);
+    if (!m) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no migration of %s runs from %s", uuid,
+                    lv->host ? lv->host : lv->uri);
+        return FALSE;
+    }
+    m->aborted = m->on_request = TRUE;
+    if (m->releasing) {
+        m->releasing = FALSE;
+        if (m->release_src)
+            g_source_remove(m->release_src);
+        m->release_src = 0;
+        sova_lv_vf_forget_pending(lv, m->uuid);
+        m->launch_error = g_strdup("aborted on request before it started (while the VM "
+                                   "gave back its VF)");
+    }
+    send_abort(lv, m);
+    return TRUE;
+}
+
 guint sova_lv_migrations_running(SovaLibvirtBackend *lv)
 {
     return lv->migrations ? g_hash_table_size(lv->migrations) : 0;
-}
-
-/* A leaving mark with no migration job behind it was left by a controller that stopped
- * mid-migration (or lost the destination at the very end): the agent would otherwise
- * keep that VM off the VF pool for good. */
-gboolean sova_lv_clear_stale_leaving(SovaBackend *be, const char *uuid, GError **error)
-{
-    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
-    SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
-    if (!d || !d->meta.leaving || g_hash_table_contains(lv->migrations, uuid))
-        return FALSE;
-    virDomainControlInfo info;
-    if (SOVA_LV_CALL(lv, virDomainGetControlInfo(d->dom, &info, 0)) < 0) {
-        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "reading the job state of %s",
-                          virDomainGetName(d->dom));
-        return FALSE;
-    }
-    if (info.state != VIR_DOMAIN_CONTROL_OK)
-        return FALSE;   /* a migration (or another job) still runs: its owner clears it */
-    return set_leaving(lv, d->dom, NULL, error);
 }

@@ -262,7 +262,14 @@ void sova_lv_migrate_clear(SovaLibvirtBackend *lv);
 gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
                                const SovaMigrateOptions *opts, GError **error);
 gboolean sova_lv_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrationStatus *out);
+gboolean sova_lv_migrate_abort(SovaBackend *be, const char *uuid, GError **error);
 guint sova_lv_migrations_running(SovaLibvirtBackend *lv);
+
+/* libvirt_leaving.c: the leaving mark of a migrating VM */
+/* <leaving to='TO'/> on dom, or (to NULL) its removal; FALSE with error */
+gboolean sova_lv_set_leaving(SovaLibvirtBackend *lv, virDomainPtr dom, const char *to,
+                             GError **error);
+void sova_lv_clear_leaving(SovaLibvirtBackend *lv, virDomainPtr dom);   /* warns on failure */
 gboolean sova_lv_clear_stale_leaving(SovaBackend *be, const char *uuid, GError **error);
 
 /* libvirt_pin.c */

@@ -278,6 +278,22 @@ static gboolean host_migrate_poll(SovaBackend *be, const char *uuid, SovaMigrati
     return TRUE;
 }
 
+static gboolean host_migrate_abort(SovaBackend *be, const char *uuid, GError **error)
+{
+    SimHost *h = sova_sim_host_of(be);
+    SovaSimCluster *c = h->cluster;
+    be->calls++;   /* virDomainAbortJob */
+    int v = sova_sim_cluster_find_vm(c, uuid);
+    SimMigration *m = v < 0 ? NULL : sova_sim_cluster_find_migration(c, (guint)v, h->index, NULL);
+    if (!m) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no migration of %s runs from host %s",
+                    uuid, h->spec->name);
+        return FALSE;
+    }
+    sova_sim_cluster_abort_migration(c, m);   /* too late: the poll reports how it ended */
+    return TRUE;
+}
+
 static gboolean host_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st, GError **error)
 {
     be->calls++;
@@ -304,6 +320,7 @@ static const SovaBackendOps host_ops = {
     .wait = host_wait,
     .migrate_start = host_migrate_start,
     .migrate_poll = host_migrate_poll,
+    .migrate_abort = host_migrate_abort,
     .publish_net = host_publish_net,
     .free = host_free,
 };

@@ -23,7 +23,9 @@
  * gets none, its traffic is lost); then it runs on the destination as a new domain: fresh
  * counters, no pins, a new standby tap. A migration to a host that is down, or whose host
  * goes down meanwhile, fails and the VM stays. A VM holding a VF gives it back when the
- * migration starts. Deterministic for a scenario and a seed. */
+ * migration starts. migrate_abort ends a migration before its switch-over at once: the VM
+ * stays on the source and gets back the VF it gave. Deterministic for a scenario and a
+ * seed. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"

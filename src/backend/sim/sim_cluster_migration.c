@@ -120,10 +120,23 @@ SimMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v, guint
     SovaSimNetTruth net;
     sova_sim_net_truth(c->net, v, &net);
     if (net.holds_vf && sova_sim_net_detach(c->net, v, m->start, NULL))
-        vm->nics_stale = TRUE;
+        vm->nics_stale = m->gave_vf = TRUE;
     vm->migration = m;
     g_ptr_array_add(c->migrations, m);
     return m;
+}
+
+gboolean sova_sim_cluster_abort_migration(SovaSimCluster *c, SimMigration *m)
+{
+    double t = sova_sim_cluster_now_of(c);
+    if (m->state != SOVA_MIGRATION_RUNNING || sova_sim_cluster_paused(&c->vms[m->vm], t))
+        return FALSE;   /* over, or switching over: too late, it ends as it would have */
+    m->fails = m->aborted = TRUE;
+    migration_end(c, m, t, "aborted on request");
+    /* like the libvirt backend: the VF it gave back for the migration, at once */
+    if (m->gave_vf && sova_sim_net_attach(c->net, m->vm, t, NULL))
+        c->vms[m->vm].nics_stale = TRUE;
+    return TRUE;
 }
 
 SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,

@@ -31,7 +31,8 @@ typedef struct {
     double start, end;        /* simulated seconds: the switch-over's end (or the failure's) */
     double total_s, downtime_s;
     gboolean fails;           /* ends FAILED at `end` (timeout, no convergence) */
-    gboolean aborted;
+    gboolean aborted;         /* by its timeout, or on request (migrate_abort) */
+    gboolean gave_vf;         /* the VM gave back a VF as it started: its again if aborted */
     SovaMigrationState state;
     char *error;
 } SimMigration;
@@ -95,6 +96,9 @@ gboolean sova_sim_cluster_scheduled_up(const SovaSimHostSpec *s, double t);
 void sova_sim_cluster_update_up(SovaSimCluster *c, double t);
 /* ends the migrations due at t (or whose hosts went down) */
 void sova_sim_cluster_follow_migrations(SovaSimCluster *c, double t);
+/* migrate_abort: a running migration ends now, FAILED and aborted, the VM on its source
+ * with the VF it gave back for it; FALSE (nothing changed) once it switches over */
+gboolean sova_sim_cluster_abort_migration(SovaSimCluster *c, SimMigration *m);
 /* the VM is in its migration's downtime at t */
 gboolean sova_sim_cluster_paused(const SimVm *vm, double t);
 /* the migration of vm started on host `from` (running, or ended and not yet polled) */
