@@ -15,7 +15,7 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-de
 FUZZ="clang libfuzzer-14-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
-     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps"
+     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps strace"
 DEMO="gnuplot-nox"
 # the Debian package (make deb) and the install checks: debhelper, lintian, systemd-analyze
 # (systemd; also gives systemd.pc), bash-completion.pc, man and groff for the man pages
