@@ -4,7 +4,7 @@ into the roff manual page sova.conf(5), at build time.
 
 Only the subset of Markdown that page uses: the title line (`# NAME(SECTION) — summary`),
 `##` headings, paragraphs, `-` bullet lists (with continuation lines), pipe tables (each row
-becomes a .TP entry: the first cell is the tag, the others follow it) and fenced code
+becomes a .TP entry: the first cells are the tag, the last its paragraph) and fenced code
 blocks; inline `code`, **bold** and *italic*. A construct it does not know is an error,
 so the page never silently loses text.
 
@@ -49,20 +49,17 @@ def cells(row):
 
 
 def table(rows, out):
-    """a pipe table as .TP entries: tag = first cell; then 'header: cell' for the middle
-    columns; the last cell as the entry's paragraph."""
+    """a pipe table as .TP entries: the tag is the first cell, with 'header: cell' of the
+    middle columns in brackets after it; the last cell is the entry's paragraph."""
     head = cells(rows[0])
     for row in rows[2:]:
         c = cells(row.replace('\\|', '\x00'))
         c = [x.replace('\x00', '|') for x in c]
         if len(c) != len(head):
             raise SystemExit(f'md2man: table row has {len(c)} cells, header {len(head)}: {row}')
-        out.append('.TP')
-        out.append(line(inline(c[0])))
         extra = '; '.join(f'{esc(h)}: {inline(v)}' for h, v in zip(head[1:-1], c[1:-1]))
-        if extra:
-            out.append(line(extra))
-            out.append('.br')
+        out.append('.TP')
+        out.append(line(inline(c[0]) + (f' ({extra})' if extra else '')))
         out.append(line(inline(c[-1])))
 
 
