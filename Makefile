@@ -4,8 +4,14 @@ BUILD ?= build
 ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
 FUZZ_SECONDS ?= 60
+DEB   ?= build-deb
+# make install: meson install from $(BUILD) with this prefix; /etc/sova/sova.conf is the
+# path sova reads by default, so the configuration goes under /etc whatever the prefix
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
 
-.PHONY: all build check demo bench fuzz clean
+.PHONY: all build check demo bench fuzz install deb clean
 
 all: build
 
@@ -14,7 +20,7 @@ build:
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
 	@ninja -C $(BUILD)
 
-# all tests: unit and libvirt suites (also under ASan+UBSan), then real VMs
+# all tests: unit and libvirt suites (also under ASan+UBSan), the Debian package, then real VMs
 check:
 	@scripts/bootstrap.sh test
 	@scripts/check.sh $(BUILD) $(ASAN)
@@ -23,6 +29,18 @@ check:
 fuzz:
 	@scripts/bootstrap.sh test
 	@tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
+# sova, the systemd units (not enabled), /etc/sova/sova.conf (an existing one is kept), the
+# man pages and the bash completion; honours DESTDIR
+install: build
+	@meson configure $(BUILD) -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR) >/dev/null
+	@ninja -C $(BUILD) >/dev/null
+	@DESTDIR="$(DESTDIR)" meson install -C $(BUILD) --no-rebuild
+
+# the Debian package $(DEB)/sova_VERSION_ARCH.deb (debian/, dpkg-buildpackage -b -us -uc)
+deb:
+	@scripts/bootstrap.sh deb
+	@scripts/deb.sh $(DEB)
 
 demo: build
 	@scripts/bootstrap.sh demo
@@ -33,4 +51,4 @@ bench: build
 	@bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

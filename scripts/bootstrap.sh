@@ -6,7 +6,8 @@
 # package is actually missing (and only then runs `apt-get update`), so on a machine
 # that already has everything it costs one dpkg-query.
 #
-# usage: scripts/bootstrap.sh [build|test|demo|all]   (default: all; test adds the fuzzers)
+# usage: scripts/bootstrap.sh [build|deb|test|demo|all]
+#        (default: all; deb: the Debian package; test: everything make check needs)
 set -eu
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev"
@@ -14,15 +15,19 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-de
 FUZZ="clang libfuzzer-14-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
-     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps"
+     busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps strace"
 DEMO="gnuplot-nox"
+# the Debian package (make deb) and the install checks: debhelper, lintian, systemd-analyze
+# (systemd; also gives systemd.pc), bash-completion.pc, man and groff for the man pages
+PKG="build-essential dpkg-dev debhelper lintian systemd bash-completion man-db groff-base python3"
 
 case "${1:-all}" in
     build) WANT="$BUILD" ;;
-    test)  WANT="$BUILD $RIG $FUZZ" ;;
+    deb)   WANT="$BUILD $PKG" ;;
+    test)  WANT="$BUILD $PKG $RIG $FUZZ" ;;
     demo)  WANT="$BUILD $RIG $DEMO" ;;
-    all)   WANT="$BUILD $RIG $FUZZ $DEMO" ;;
-    *) echo "usage: $0 [build|test|demo|all]" >&2; exit 2 ;;
+    all)   WANT="$BUILD $PKG $RIG $FUZZ $DEMO" ;;
+    *) echo "usage: $0 [build|deb|test|demo|all]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -4,10 +4,13 @@
 # real-VM suites (rig, netrig, netvm) once in the plain build, serially (the guests share
 # the machine's pCPUs), under one libvirtd. Every libFuzzer target (tests/fuzz) runs for
 # FUZZ_SECONDS (default 20) under ASan+UBSan in build-fuzz, each counted as one test.
+# The Debian package is built (scripts/deb.sh, in build-deb) and checked (tests/pkg/), each
+# check counted as one test.
 # Ends with one "N passed, N failed, N skipped" line over everything.
 #
 # usage: scripts/check.sh [BUILD_DIR] [ASAN_BUILD_DIR]      env: SOVA_SKIP_RIG=1 skips real VMs,
-#        SOVA_SKIP_FUZZ=1 the fuzzers, FUZZ_BUILD (build-fuzz), FUZZ_SECONDS (20)
+#        SOVA_SKIP_FUZZ=1 the fuzzers, FUZZ_BUILD (build-fuzz), FUZZ_SECONDS (20),
+#        SOVA_SKIP_DEB=1 the Debian package, DEB_BUILD (build-deb)
 set -u
 B=${1:-build}; A=${2:-build-asan}
 passed=0; failed=0; skipped=0; status=0
@@ -39,6 +42,18 @@ setup "$A" -Db_sanitize=address,undefined -Db_lundef=false
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite "$A" unit-libvirt "unit + libvirt (ASan, UBSan)" --suite unit --suite libvirt
 suite "$B" unit-libvirt "unit + libvirt" --suite unit --suite libvirt
+if [ -z "${SOVA_SKIP_DEB:-}" ]; then
+    echo "== Debian package (dpkg-buildpackage, contents, lintian)"
+    D=${DEB_BUILD:-build-deb}
+    if deb=$(scripts/deb.sh "$D"); then
+        tests/pkg/check-deb.sh "$deb" . > "$D/check.log" 2>&1 || status=1
+        cat "$D/check.log"
+        passed=$((passed + $(grep -c '^ok: deb' "$D/check.log")))
+        failed=$((failed + $(grep -c '^FAIL: deb' "$D/check.log")))
+    else
+        failed=$((failed + 1)); status=1
+    fi
+fi
 if [ -z "${SOVA_SKIP_FUZZ:-}" ]; then
     echo "== fuzzers (libFuzzer, ASan, UBSan), ${FUZZ_SECONDS:-20} s each"
     F=${FUZZ_BUILD:-build-fuzz}

@@ -3,7 +3,10 @@
 #  - every long option that `sova CMD --help` lists is in the man page (docs/sova.1)
 #    and in the README;
 #  - every configuration key the loaders accept (src/config/*config.c) is in the
-#    configuration reference (docs/sova.conf.5.md).
+#    configuration reference (docs/sova.conf.5.md, the source of sova.conf(5)) and, in
+#    its section, in the example sova.conf (data/sova.conf: `#key = ...`);
+#  - the bash completion (data/sova.bash-completion) offers every command and every
+#    long option of each.
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
@@ -14,7 +17,11 @@ for cmd in $("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {pr
         man=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
         grep -q -- "$man" "$root/docs/sova.1" || { echo "docs/sova.1 lacks $o (sova $cmd)"; bad=1; }
         grep -q -- "$o" "$root/README.md" || { echo "README.md lacks $o (sova $cmd)"; bad=1; }
+        grep -q "^ *$cmd) .*\"[^\"]*$o[ \"]" "$root/data/sova.bash-completion" ||
+            { echo "data/sova.bash-completion lacks $o (sova $cmd)"; bad=1; }
     done
+    grep -q "commands=\".*\b$cmd\b" "$root/data/sova.bash-completion" ||
+        { echo "data/sova.bash-completion lacks the command $cmd"; bad=1; }
 done
 # the string lists `static const char *const *_keys[] = { ... };` of every config loader
 keys=$(awk '/_keys\[\] = \{/ {on=1} on {print} on && /\};/ {on=0}' "$root"/src/config/*config.c |
@@ -23,5 +30,17 @@ keys=$(awk '/_keys\[\] = \{/ {on=1} on {print} on && /\};/ {on=0}' "$root"/src/c
 for k in $keys; do
     grep -q -- "\`$k\`" "$root/docs/sova.conf.5.md" || { echo "docs/sova.conf.5.md lacks key $k"; bad=1; }
 done
-[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c '^  [a-z]') commands, $(echo $keys | wc -w) config keys"
+# the example sova.conf: each loader's keys (agent_keys: [agent], host_keys: [host NAME], ...)
+# as a commented `#key = ` line in that section
+sections=$(grep -ho '\*const [a-z]*_keys\[\]' "$root"/src/config/*config.c |
+           sed 's/.* \([a-z]*\)_keys.*/\1/')
+for sec in $sections; do
+    for k in $(awk -v a="${sec}_keys" '$0 ~ a"\\[\\] = \\{" {on=1} on {print} on && /\};/ {on=0}' \
+                   "$root"/src/config/*config.c | sed 's/^.*_keys\[\] = {//' | grep -o '"[a-z-]*"' | tr -d '"'); do
+        awk -v s="$sec" -v k="$k" '/^#?\[/ { in_s = ($0 ~ "^#?\\[" s "[] ]") } in_s && $0 ~ "^#" k " = " { f=1 }
+                                  END { exit !f }' "$root/data/sova.conf" ||
+            { echo "data/sova.conf lacks #$k = ... in [$sec]"; bad=1; }
+    done
+done
+[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c "^  [a-z]") commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf)"
 exit $bad
