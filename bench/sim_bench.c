@@ -4,7 +4,9 @@
  *  1. Every registered cpu policy (balance, zigzag, lpt) and plain CFS with every vCPU unpinned
  *     ("cfs": no agent) on every scenario in bench/scenarios, side by side, as ratios
  *     against CFS: CPU delivered, Jain's fairness index; and, absolute (CFS has no
- *     agent, so its counts are 0), intervals until balanced and pin changes.
+ *     agent, so its counts are 0), intervals until balanced and pin changes; then TARGETS P5
+ *     (issue 18): each VM's delivered/demanded against its own under CFS (the worst VM's
+ *     ratio) and pin changes per vCPU (sova_sim_vs_cfs).
  *  2. libvirt calls per agent interval with 1, 10 and 100 domains, counted by the real
  *     libvirt backend against libvirt's test driver given a generated node XML.
  *  3. M1: the agent's own CPU time per interval with 100 VMs on the simulator (the
@@ -126,6 +128,42 @@ static char *settled_text(int settled)
     return settled < 0 ? g_strdup("never") : g_strdup_printf("%d", settled);
 }
 
+/* TARGETS P5 (issue 18): every VM against its own CFS share, pin changes per vCPU; the
+ * total against CFS is the first table's */
+static void print_vs_cfs(GPtrArray *rows)
+{
+    print_header("P5: worst VM's delivered/demanded against its own under CFS (x CFS; target >= 0.98)",
+                 "CFS");
+    for (guint i = 0; i < rows->len; i++) {
+        Row *r = g_ptr_array_index(rows, i);
+        printf("%-28s %10s", r->name, "1");
+        for (guint p = 0; p < N_POL; p++) {
+            SovaSimVsCfs v;
+            if (sova_sim_vs_cfs(r->pol[p], r->cfs, &v))
+                printf(" %9.3f", v.worst_vm);
+            else
+                printf(" %9s", "-");
+        }
+        printf("\n");
+    }
+    printf("\nP5: pin changes per vCPU over the run (after it settled); target <= 2 with one demand "
+           "change, 0 while steady\n%-28s %10s", "scenario", "seconds");
+    for (guint i = 0; i < N_POL; i++)
+        printf(" %13s", policies[i]);
+    printf("\n");
+    for (guint i = 0; i < rows->len; i++) {
+        Row *r = g_ptr_array_index(rows, i);
+        printf("%-28s %10.0f", r->name, r->cfs->n_intervals * r->cfs->interval_s);
+        for (guint p = 0; p < N_POL; p++) {
+            SovaSimVsCfs v;
+            sova_sim_vs_cfs(r->pol[p], r->cfs, &v);
+            g_autofree char *cell = g_strdup_printf("%.2f(%.2f)", v.pins_per_vcpu, v.pins_after_per_vcpu);
+            printf(" %13s", cell);
+        }
+        printf("\n");
+    }
+}
+
 static void print_table(GPtrArray *rows)
 {
     printf("== simulator: cpu policies against CFS (every vCPU unpinned, no agent)\n"
@@ -176,6 +214,7 @@ static void print_table(GPtrArray *rows)
             printf(" %9.1f", median_stddev(r->pol[p]));
         printf("\n");
     }
+    print_vs_cfs(rows);
 }
 
 static JsonNode *table_json(GPtrArray *rows)
@@ -193,6 +232,9 @@ static JsonNode *table_json(GPtrArray *rows)
             json_builder_begin_object(b);
             sova_json_double(b, "delivered_x_cfs", ratio(r->pol[p]->delivered_s, r->cfs->delivered_s));
             sova_json_double(b, "jain_x_cfs", ratio(r->pol[p]->jain, r->cfs->jain));
+            SovaSimVsCfs v;
+            if (sova_sim_vs_cfs(r->pol[p], r->cfs, &v))
+                sova_sim_vs_cfs_json(b, r->pol[p], &v);
             json_builder_set_member_name(b, "run");
             json_builder_add_value(b, sova_sim_result_to_json(r->pol[p], FALSE));
             json_builder_end_object(b);

@@ -391,6 +391,47 @@ static void add_net(JsonBuilder *b, const SovaSimResult *r, gboolean with_series
     json_builder_end_object(b);
 }
 
+static double vm_share(const SovaSimVmResult *v)
+{
+    return MIN(1.0, v->delivered_s / v->demanded_s);
+}
+
+gboolean sova_sim_vs_cfs(const SovaSimResult *run, const SovaSimResult *cfs, SovaSimVsCfs *out)
+{
+    memset(out, 0, sizeof *out);
+    if (run->vms->len != cfs->vms->len)
+        return FALSE;
+    out->worst_vm = 1;
+    for (guint i = 0; i < run->vms->len; i++) {
+        const SovaSimVmResult *a = &g_array_index(run->vms, SovaSimVmResult, i),
+                              *b = &g_array_index(cfs->vms, SovaSimVmResult, i);
+        if (strcmp(a->name, b->name)) {
+            memset(out, 0, sizeof *out);
+            return FALSE;
+        }
+        if (a->demanded_s <= 0 || b->demanded_s <= 0 || b->delivered_s <= 0)
+            continue;
+        double x = vm_share(a) / vm_share(b);
+        if (x < out->worst_vm) {
+            out->worst_vm = x;
+            out->worst = i;
+        }
+    }
+    out->total = cfs->delivered_s > 0 ? run->delivered_s / cfs->delivered_s : 1;
+    out->pins_per_vcpu = run->n_vcpus ? (double)run->pin_changes / run->n_vcpus : 0;
+    out->pins_after_per_vcpu = run->n_vcpus ? (double)run->pins_after / run->n_vcpus : 0;
+    return TRUE;
+}
+
+void sova_sim_vs_cfs_json(JsonBuilder *b, const SovaSimResult *run, const SovaSimVsCfs *v)
+{
+    sova_json_double(b, "worst_vm_x_cfs", v->worst_vm);
+    sova_json_string(b, "worst_vm", run->vms->len ? g_array_index(run->vms, SovaSimVmResult, v->worst).name : "");
+    sova_json_double(b, "total_x_cfs", v->total);
+    sova_json_double(b, "pins_per_vcpu", v->pins_per_vcpu);
+    sova_json_double(b, "pins_after_per_vcpu", v->pins_after_per_vcpu);
+}
+
 double sova_sim_net_ratio(const SovaSimResult *r)
 {
     return r->net_offered_pkts > 0 ? r->net_delivered_pkts / r->net_offered_pkts : 1.0;

@@ -53,7 +53,7 @@ typedef struct {
     char *name;
     guint n_vcpus;
     double demanded_s;        /* CPU seconds it wanted */
-    double delivered_s;       /* CPU seconds it got */
+    double delivered_s;       /* CPU seconds it got (the work they did: less the SMT slowdown) */
     /* network, rx + tx (0 without traffic) */
     double net_offered_pkts, net_delivered_pkts;
     double net_offered_bytes, net_delivered_bytes;
@@ -103,6 +103,26 @@ typedef struct {
 SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *opts, GError **error);
 void sova_sim_result_free(SovaSimResult *r);
 JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series);
+
+/* A run against the CFS run (`none`: no agent, every vCPU unpinned) of the same scenario and
+ * seed, as TARGETS P5 and issue 18 phrase it. Demand does not depend on the policy, so each
+ * VM wanted the same in both runs. */
+typedef struct {
+    double worst_vm;          /* min over VMs of (delivered/demanded in the run) / (the same
+                                 under CFS), over VMs that wanted and got anything under CFS;
+                                 1 when there is none. Target >= 0.98 */
+    guint worst;              /* that VM's index (scenario order) */
+    double total;             /* delivered in the run / delivered under CFS (1 when CFS
+                                 delivered nothing). Target >= 1.00 */
+    double pins_per_vcpu;     /* pin changes / vCPUs, whole run. Target <= 2 over 600 s with
+                                 one demand change */
+    double pins_after_per_vcpu; /* the same, once settled (pins_after) */
+} SovaSimVsCfs;
+
+/* FALSE (out zeroed) when the two runs are not of the same VMs */
+gboolean sova_sim_vs_cfs(const SovaSimResult *run, const SovaSimResult *cfs, SovaSimVsCfs *out);
+/* its JSON members, added to the builder's open object */
+void sova_sim_vs_cfs_json(JsonBuilder *b, const SovaSimResult *run, const SovaSimVsCfs *v);
 
 /* delivered / offered packets over the run (1 with no traffic) */
 double sova_sim_net_ratio(const SovaSimResult *r);

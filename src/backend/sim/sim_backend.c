@@ -366,7 +366,7 @@ void sova_sim_backend_vm_truth(SovaBackend *be, guint vm, guint64 *ran_ns, guint
     const SimVm *v = vm_at(be, vm);
     *ran_ns = *wanted_ns = 0;
     for (guint i = 0; v && i < v->spec->n_vcpus; i++) {
-        *ran_ns += v->vcpus[i].time.truth;
+        *ran_ns += v->vcpus[i].work_ns;
         *wanted_ns += v->vcpus[i].wanted_ns;
     }
 }

@@ -28,6 +28,7 @@ double sova_sim_backend_now(SovaBackend *be);
 
 /* Ground truth, without measurement noise, for reports and tests. VM index = scenario order. */
 guint64 sova_sim_backend_pcpu_busy_ns(SovaBackend *be, guint pcpu);
+/* ran_ns: the work its vCPUs did (their CPU time, less the SMT slowdown: sim_cpu.h) */
 void sova_sim_backend_vm_truth(SovaBackend *be, guint vm, guint64 *ran_ns, guint64 *wanted_ns);
 void sova_sim_backend_vcpu_truth(SovaBackend *be, guint vm, guint vcpu, guint64 *ran_ns,
                                  guint64 *delay_ns);

@@ -118,8 +118,9 @@ static void cpu_tick(SovaSimCluster *c, guint h, double vhost, guint64 dt_ns)
     SimHost *host = &c->hosts[h];
     guint n_pcpus = host->spec->n_pcpus;
     host_threads(c, h);
-    sova_sim_cpu_share(n_pcpus, host_background(host, vhost), (SovaSimThread *)c->threads->data,
-                       c->threads->len, host->busy);
+    sova_sim_cpu_share_smt(n_pcpus, host->spec->threads_per_core, host->spec->smt_factor,
+                           host_background(host, vhost), (SovaSimThread *)c->threads->data,
+                           c->threads->len, host->busy);
     guint k = 0;
     for (guint j = c->host_first[h]; j < c->host_first[h + 1]; j++) {
         SimVm *vm = &c->vms[c->by_host[j]];
@@ -128,6 +129,7 @@ static void cpu_tick(SovaSimCluster *c, guint h, double vhost, guint64 dt_ns)
             SimVcpu *vc = &vm->vcpus[i];
             guint64 run = ns_of(th->run, dt_ns), want = ns_of(th->demand, dt_ns);
             vc->time.truth += run;
+            vc->work_ns += ns_of(th->work, dt_ns);
             vc->delay.truth += want > run ? want - run : 0;
             vc->pcpu = th->pcpu;
         }

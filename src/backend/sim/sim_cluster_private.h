@@ -24,6 +24,8 @@ typedef struct {
     double demand;            /* this tick, 0..1 */
     SimCounter time, delay;   /* reported: since it arrived on its host */
     guint64 wanted_ns;        /* truth, whole run */
+    guint64 work_ns;          /* truth, whole run: what its running achieved (its time, less
+                                 the SMT slowdown) */
 } SimVcpu;
 
 typedef struct {

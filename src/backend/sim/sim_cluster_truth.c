@@ -50,7 +50,7 @@ void sova_sim_cluster_vm_truth(const SovaSimCluster *c, guint v, SovaSimClusterV
     guint64 wanted = 0, ran = 0;
     for (guint i = 0; i < vm->spec->n_vcpus; i++) {
         wanted += vm->vcpus[i].wanted_ns;
-        ran += vm->vcpus[i].time.truth;
+        ran += vm->vcpus[i].work_ns;
     }
     out->cpu_wanted_s = (double)wanted / 1e9;
     out->cpu_ran_s = (double)ran / 1e9;

@@ -1,7 +1,8 @@
 /* sim_cpu.c — one tick of the simulator's CPU model; see sim_cpu.h.
  *
  * Cost per tick: O(pCPUs log pCPUs) per affinity group for the water-filling, plus
- * O(unpinned threads × pCPUs) to report where they run; a 64-pCPU host with 256 unpinned
+ * O(unpinned threads × pCPUs) to report where they run (and with SMT, O(pCPUs × threads
+ * per core) for the speeds); a 64-pCPU host with 256 unpinned
  * vCPUs simulates ten minutes at 100 ms ticks in about a tenth of a second. */
 #include "backend/sim/sim_cpu.h"
 #include "util/error.h"
@@ -159,8 +160,54 @@ static int *assign_groups(guint n_pcpus, SovaSimThread *threads, guint n_threads
     return gidx;
 }
 
-void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *threads,
-                        guint n_threads, double *busy)
+void sova_sim_cpu_smt_speed(guint n_pcpus, guint threads_per_core, double smt_factor,
+                            const double *busy, double *speed)
+{
+    guint tpc = MAX(1u, threads_per_core);
+    for (guint p = 0; p < n_pcpus; p++) {
+        guint first = p / tpc * tpc;
+        double others = 0;
+        for (guint q = first; q < first + tpc && q < n_pcpus; q++)
+            if (q != p)
+                others += busy[q];
+        double overlap = MAX(0.0, busy[p] + MIN(1.0, others) - 1.0);
+        speed[p] = busy[p] > 0 ? 1.0 - (1.0 - smt_factor) * overlap / busy[p] : 1.0;
+    }
+}
+
+/* what each unpinned group's threads run and achieve, and where they are reported to run */
+static void share_groups(guint n_pcpus, GArray *groups, const int *gidx, const double *share,
+                         const double *speed, SovaSimThread *threads, guint n_threads)
+{
+    g_autoptr(GArray) members = g_array_new(FALSE, FALSE, sizeof(Member));
+    for (guint gi = 0; gi < groups->len; gi++) {
+        Group *g = &g_array_index(groups, Group, gi);
+        double got = 0, done = 0;
+        for (guint p = 0; p < n_pcpus; p++) {
+            got += g->fill[p] * share[p];
+            if (speed)
+                done += g->fill[p] * share[p] * speed[p];
+        }
+        double ratio = g->demand > 0 ? got / g->demand : 1.0;
+        double work_ratio = g->demand > 0 ? done / g->demand : 1.0;
+        g_array_set_size(members, 0);
+        for (guint i = 0; i < n_threads; i++)
+            if (gidx[i] == (int)gi) {
+                SovaSimThread *t = &threads[i];
+                t->run = g->size ? t->demand * ratio : 0;
+                t->wait = t->demand - t->run;
+                t->work = !speed ? t->run : g->size ? t->demand * work_ratio : 0;
+                g_array_append_val(members, ((Member){ i, t->demand }));
+            }
+        if (g->size)
+            place_group(g, n_pcpus, threads, members);
+        g_free(g->fill);
+    }
+}
+
+void sova_sim_cpu_share_smt(guint n_pcpus, guint threads_per_core, double smt_factor,
+                            const double *background, SovaSimThread *threads, guint n_threads,
+                            double *busy)
 {
     g_autofree double *load = g_new0(double, n_pcpus);   /* total demand per pCPU */
     g_autoptr(GArray) groups = g_array_new(FALSE, TRUE, sizeof(Group));
@@ -177,36 +224,33 @@ void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *
             load[p] += g->fill[p];
     }
     g_autofree double *share = g_new(double, n_pcpus);   /* what each unit of demand gets */
+    g_autofree double *b = g_new(double, n_pcpus);
     for (guint p = 0; p < n_pcpus; p++) {
         share[p] = load[p] > 1.0 ? 1.0 / load[p] : 1.0;
+        b[p] = MIN(1.0, load[p]);
         if (busy)
-            busy[p] = MIN(1.0, load[p]);
+            busy[p] = b[p];
     }
-    g_autoptr(GArray) members = g_array_new(FALSE, FALSE, sizeof(Member));
-    for (guint gi = 0; gi < groups->len; gi++) {
-        Group *g = &g_array_index(groups, Group, gi);
-        double got = 0;
-        for (guint p = 0; p < n_pcpus; p++)
-            got += g->fill[p] * share[p];
-        double ratio = g->demand > 0 ? got / g->demand : 1.0;
-        g_array_set_size(members, 0);
-        for (guint i = 0; i < n_threads; i++)
-            if (gidx[i] == (int)gi) {
-                SovaSimThread *t = &threads[i];
-                t->run = g->size ? t->demand * ratio : 0;
-                t->wait = t->demand - t->run;
-                g_array_append_val(members, ((Member){ i, t->demand }));
-            }
-        if (g->size)
-            place_group(g, n_pcpus, threads, members);
-        g_free(g->fill);
+    /* no SMT slowdown: work is run, computed exactly as without the model */
+    g_autofree double *speed = NULL;
+    if (threads_per_core > 1 && smt_factor < 1.0) {
+        speed = g_new(double, n_pcpus);
+        sova_sim_cpu_smt_speed(n_pcpus, threads_per_core, smt_factor, b, speed);
     }
+    share_groups(n_pcpus, groups, gidx, share, speed, threads, n_threads);
     for (guint i = 0; i < n_threads; i++)
         if (gidx[i] < 0) {
             SovaSimThread *t = &threads[i];
             t->run = t->demand * share[t->pcpu];
             t->wait = t->demand - t->run;
+            t->work = speed ? t->run * speed[t->pcpu] : t->run;
         }
+}
+
+void sova_sim_cpu_share(guint n_pcpus, const double *background, SovaSimThread *threads,
+                        guint n_threads, double *busy)
+{
+    sova_sim_cpu_share_smt(n_pcpus, 1, 1.0, background, threads, n_threads, busy);
 }
 
 SovaCpuSet *sova_sim_cpu_pin(const SovaAction *a, const char *name, guint n_vcpus, guint n_pcpus,

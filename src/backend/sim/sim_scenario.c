@@ -51,6 +51,7 @@ SovaSimHostSpec *sova_sim_scenario_add_host(SovaSimScenario *sc, const char *nam
     h->name = g_strdup(name);
     h->n_pcpus = n_pcpus;
     h->sockets = h->cells = h->threads_per_core = 1;
+    h->smt_factor = 1;
     h->down_at = h->up_at = -1;
     h->nic.vf_counters = TRUE;
     g_ptr_array_add(sc->hosts, h);

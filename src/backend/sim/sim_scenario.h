@@ -20,6 +20,8 @@ typedef struct {
     guint n_pcpus;
     guint sockets, cells, threads_per_core;   /* pCPU p: socket p/(P/sockets), cell p/(P/cells),
                                                  core p/threads_per_core */
+    double smt_factor;        /* a thread's speed while a sibling is busy too (1: siblings are
+                                 full pCPUs); sim_cpu.h */
     guint64 memory_kib;
     double *background;       /* n_pcpus values, percent of each pCPU used by non-VM work */
     double noise;             /* measurement noise: ± points (uniform) on every reported counter */

@@ -34,7 +34,7 @@ static gboolean parse_double(const char *s, double lo, double hi, double *out)
 /* ---- known groups and keys ---- */
 
 static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
-                                         "memory", "background", "noise", "nic-gbps", "vfs",
+                                         "smt-factor", "memory", "background", "noise", "nic-gbps", "vfs",
                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
                                          "vf-attach-latency", "vf-detach-gap", "vf-counters", NULL };
 static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed", NULL };
@@ -109,6 +109,11 @@ static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **err
     if ((h->n_pcpus / h->sockets) % h->threads_per_core)
         return sova_keyfile_fail(&ld->l.k, "host", "threads-per-core", error, "a socket's %u pCPUs cannot be split into "
                     "cores of %u threads", h->n_pcpus / h->sockets, h->threads_per_core);
+    if (!sova_keyfile_get_double(&ld->l.k, "host", "smt-factor", 0.5, 1, &h->smt_factor, error))
+        return FALSE;
+    if (h->smt_factor < 1 && h->threads_per_core == 1)
+        return sova_keyfile_fail(&ld->l.k, "host", "smt-factor", error, "smt-factor: the host has no SMT "
+                    "siblings (set threads-per-core)");
     return TRUE;
 }
 
