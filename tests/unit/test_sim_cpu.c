@@ -230,6 +230,59 @@ static void test_backend_counters(void)
     g_assert_nonnull(err);
 }
 
+/* SMT (issue 18), factor 0.6 on 2 cores of 2 threads (pCPUs 0-1 and 2-3): two busy vCPUs
+ * pinned to siblings run all the time but do 0.6 each; on separate cores 1 each; two at
+ * 50 % on siblings need not overlap: 0.5 each; two at 75 % overlap 0.5 of the tick: each
+ * does 0.75 - 0.4 * 0.5 = 0.55. Time (run, wait, busy) is what it is without SMT. */
+static void test_smt_pinned(void)
+{
+    g_autoptr(SovaCpuSet) p0 = only(4, 0);
+    g_autoptr(SovaCpuSet) p1 = only(4, 1);
+    g_autoptr(SovaCpuSet) p2 = only(4, 2);
+    const double want[] = { 1, 1, 0.5, 0.75 };
+    const double done[] = { 0.6, 1, 0.5, 0.55 };
+    for (guint c = 0; c < G_N_ELEMENTS(want); c++) {
+        SovaSimThread t[2] = { { .demand = want[c], .affinity = p0 },
+                               { .demand = want[c], .affinity = c == 1 ? p2 : p1 } };
+        double busy[4];
+        sova_sim_cpu_share_smt(4, 2, 0.6, NULL, t, 2, busy);
+        for (int i = 0; i < 2; i++) {
+            g_assert_cmpfloat_with_epsilon(t[i].run, want[c], EPS);
+            g_assert_cmpfloat_with_epsilon(t[i].wait, 0, EPS);
+            g_assert_cmpfloat_with_epsilon(t[i].work, done[c], EPS);
+        }
+        g_assert_cmpfloat_with_epsilon(busy[0], want[c], EPS);
+        /* factor 1, or no SMT: work is run */
+        sova_sim_cpu_share_smt(4, 2, 1.0, NULL, t, 2, NULL);
+        g_assert_cmpfloat(t[0].work, ==, t[0].run);
+        sova_sim_cpu_share_smt(4, 1, 0.6, NULL, t, 2, NULL);
+        g_assert_cmpfloat(t[0].work, ==, t[0].run);
+    }
+}
+
+/* CFS with SMT spreads over idle cores first: two busy unpinned vCPUs on 2 cores do 1 each;
+ * three do 2.2 in all (one core doubled up: 1.2, one alone: 1), 2.2 / 3 each */
+static void test_smt_unpinned(void)
+{
+    SovaSimThread t[3] = { { .demand = 1 }, { .demand = 1 }, { .demand = 1 } };
+    sova_sim_cpu_share_smt(4, 2, 0.6, NULL, t, 2, NULL);
+    for (int i = 0; i < 2; i++)
+        g_assert_cmpfloat_with_epsilon(t[i].work, 1, EPS);
+    sova_sim_cpu_share_smt(4, 2, 0.6, NULL, t, 3, NULL);
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpfloat_with_epsilon(t[i].run, 1, EPS);
+        g_assert_cmpfloat_with_epsilon(t[i].work, 2.2 / 3, EPS);
+    }
+    /* speeds: a thread alone on its core runs at 1, whatever its load */
+    const double busy[] = { 1, 0, 0.3, 0.3, 1, 1 };
+    double speed[6];
+    sova_sim_cpu_smt_speed(6, 2, 0.6, busy, speed);
+    g_assert_cmpfloat_with_epsilon(speed[0], 1, EPS);
+    g_assert_cmpfloat_with_epsilon(speed[1], 1, EPS);
+    g_assert_cmpfloat_with_epsilon(speed[2], 1, EPS);
+    g_assert_cmpfloat_with_epsilon(speed[4], 0.6, EPS);
+}
+
 /* a stop request ends wait() early, with simulated time left where it stopped */
 static void test_backend_stop(void)
 {
@@ -250,6 +303,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sim/cpu/mixed", test_mixed);
     g_test_add_func("/sim/cpu/affinity", test_affinity);
     g_test_add_func("/sim/cpu/background", test_background);
+    g_test_add_func("/sim/cpu/smt-pinned", test_smt_pinned);
+    g_test_add_func("/sim/cpu/smt-unpinned", test_smt_unpinned);
     g_test_add_func("/sim/backend/counters", test_backend_counters);
     g_test_add_func("/sim/backend/stop", test_backend_stop);
     return g_test_run();

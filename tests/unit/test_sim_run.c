@@ -65,6 +65,60 @@ static void test_figures(void)
     g_assert_cmpfloat_with_epsilon(cfs->delivered_s, 40, 1e-6);
 }
 
+/* TARGETS P5 (issue 18): a run against CFS. 3 busy VMs on 2 pCPUs: CFS gives each 2/3;
+ * pins kept at 0, 0, 1 give 1/2, 1/2, 1: the worst VM gets 0.75 of its CFS share, the total
+ * is CFS's, no pins. Runs of other VMs do not compare. */
+static void test_vs_cfs(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario("[scenario]\nduration=10\n[host]\npcpus=2\n"
+                                             "[vms]\ncount=3\ndemand=constant:100\npin=0,0,1\n");
+    SovaSimRunOptions o = { .keep_pins = TRUE }, none = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimResult) kept = sova_sim_run(sc, &o, &err);
+    g_autoptr(SovaSimResult) cfs = sova_sim_run(sc, &none, &err);
+    g_assert_no_error(err);
+    SovaSimVsCfs v;
+    g_assert_true(sova_sim_vs_cfs(kept, cfs, &v));
+    g_assert_cmpfloat_with_epsilon(v.worst_vm, 0.75, 1e-6);
+    g_assert_cmpuint(v.worst, ==, 0);
+    g_assert_cmpfloat_with_epsilon(v.total, 1, 1e-6);
+    g_assert_cmpfloat(v.pins_per_vcpu, ==, 0);
+    g_assert_true(sova_sim_vs_cfs(cfs, cfs, &v));
+    g_assert_cmpfloat(v.worst_vm, ==, 1);
+    g_autoptr(SovaSimScenario) other = scenario("[scenario]\nduration=10\n[host]\npcpus=2\n"
+                                                "[vms x]\ncount=3\ndemand=constant:100\n");
+    g_autoptr(SovaSimResult) oth = sova_sim_run(other, &none, &err);
+    g_assert_false(sova_sim_vs_cfs(oth, cfs, &v));
+}
+
+/* SMT (issue 18): two busy VMs kept on sibling threads do 0.6 of a pCPU each with
+ * smt-factor=0.6, while CFS spreads them over the two cores: 0.6 of their CFS share; with
+ * the default factor (1) siblings are full pCPUs */
+static void test_smt_run(void)
+{
+    static const char text[] = "[scenario]\nduration=10\n[host]\npcpus=4\nthreads-per-core=2\n%s"
+                               "[vms]\ncount=2\ndemand=constant:100\npin=0,1\n";
+    const char *factor[] = { "smt-factor=0.6\n", "" };
+    const double expect[] = { 0.6, 1 };
+    for (guint i = 0; i < 2; i++) {
+        g_autofree char *t = g_strdup_printf(text, factor[i]);
+        g_autoptr(SovaSimScenario) sc = scenario(t);
+        g_assert_cmpfloat(sova_sim_scenario_host(sc, 0)->smt_factor, ==, expect[i]);
+        SovaSimRunOptions o = { .keep_pins = TRUE }, none = { 0 };
+        g_autoptr(GError) err = NULL;
+        g_autoptr(SovaSimResult) kept = sova_sim_run(sc, &o, &err);
+        g_autoptr(SovaSimResult) cfs = sova_sim_run(sc, &none, &err);
+        g_assert_no_error(err);
+        g_assert_cmpfloat_with_epsilon(kept->delivered_s, 20 * expect[i], 1e-6);
+        g_assert_cmpfloat_with_epsilon(cfs->delivered_s, 20, 1e-6);
+        SovaSimVsCfs v;
+        g_assert_true(sova_sim_vs_cfs(kept, cfs, &v));
+        g_assert_cmpfloat_with_epsilon(v.worst_vm, expect[i], 1e-6);
+        /* the pCPUs were busy all the time all the same */
+        g_assert_cmpfloat_with_epsilon(kept->util[0], 100, 1e-6);
+    }
+}
+
 static const char noisy[] =
     "[scenario]\nduration=60\nseed=5\n"
     "[host]\npcpus=4\nnoise=2\n"
@@ -165,6 +219,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sim/run/jain", test_jain);
     g_test_add_func("/sim/run/too-long", test_too_long);
     g_test_add_func("/sim/run/figures", test_figures);
+    g_test_add_func("/sim/run/vs-cfs", test_vs_cfs);
+    g_test_add_func("/sim/run/smt", test_smt_run);
     g_test_add_func("/sim/run/determinism", test_determinism);
     g_test_add_func("/sim/run/noise-seed", test_noise_seed);
     g_test_add_func("/sim/run/balance-course", test_balance_course);

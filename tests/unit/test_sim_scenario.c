@@ -140,6 +140,10 @@ static const Bad bads[] = {
     { HOST "[vm a]\nvcpus=1\n", 3, "needs demand=" },
     { HOST "cells=3\n" VM, 3, "over 3 NUMA cells" },
     { HOST "threads-per-core=3\n" VM, 3, "cores of 3 threads" },
+    { HOST "smt-factor=0.6\n" VM, 3, "no SMT siblings" },
+    { HOST "threads-per-core=2\nsmt-factor=0.4\n" VM, 4, "from 0.5 to 1" },
+    { HOST "[vm a]\ndemand=square:90:10:4:0.5:1:2\n", 4, "OFFSET" },
+    { HOST "[vm a]\ndemand=square:90:10:4:0.5:-1\n", 4, "parameter 5" },
     { HOST "background=1,2,3\n" VM, 3, "3 values for 4 pCPUs" },
     { HOST "noise=x\n" VM, 3, "\"x\" is not a number" },
     { HOST "[scenario]\nduration=0.5\ninterval=1\n" VM, 4, "shorter than one interval" },
@@ -228,6 +232,11 @@ static void test_shapes(void)
     g_assert_cmpfloat(at("square:100:20:30", 15, NULL, NULL), ==, 20);
     g_assert_cmpfloat(at("square:100:20:30", 31, NULL, NULL), ==, 100);
     g_assert_cmpfloat(at("square:100:20:10:0.2", 3, NULL, NULL), ==, 20);
+    /* OFFSET: the wave starts that many seconds in (issue 18: duty cycles out of phase) */
+    g_assert_cmpfloat(at("square:100:20:4:0.5:2", 0, NULL, NULL), ==, 20);
+    g_assert_cmpfloat(at("square:100:20:4:0.5:2", 2.5, NULL, NULL), ==, 100);
+    g_assert_cmpfloat(at("square:100:20:4:0.5:1", 0.9, NULL, NULL), ==, 100);
+    g_assert_cmpfloat(at("square:100:20:4:0.5:1", 1, NULL, NULL), ==, 20);
     /* ramp: linear, then holds */
     g_assert_cmpfloat_with_epsilon(at("ramp:0:100:600", 150, NULL, NULL), 25, 1e-9);
     g_assert_cmpfloat(at("ramp:0:100:600", 900, NULL, NULL), ==, 100);

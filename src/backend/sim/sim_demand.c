@@ -44,8 +44,8 @@ typedef struct {
 
 static const Shape shapes[] = {
     [SOVA_DEMAND_CONSTANT] = { "constant", "constant:VALUE", 1, 1, { 0 }, { 100 } },
-    [SOVA_DEMAND_SQUARE] = { "square", "square:HIGH:LOW:PERIOD[:DUTY]", 3, 4,
-                             { 0, 0, 0.001, 0 }, { 100, 100, 1e9, 1 } },
+    [SOVA_DEMAND_SQUARE] = { "square", "square:HIGH:LOW:PERIOD[:DUTY[:OFFSET]]", 3, 5,
+                             { 0, 0, 0.001, 0, 0 }, { 100, 100, 1e9, 1, 1e9 } },
     [SOVA_DEMAND_RAMP] = { "ramp", "ramp:FROM:TO:SECONDS[:START]", 3, 4,
                            { 0, 0, 0.001, 0 }, { 100, 100, 1e9, 1e9 } },
     [SOVA_DEMAND_WALK] = { "walk", "walk:START:STEP[:LO:HI]", 2, 4,
@@ -201,7 +201,7 @@ void sova_demand_free(SovaDemandSpec *d)
 
 static double square_at(const SovaDemandSpec *d, double t)
 {
-    double period = d->p[2], pos = fmod(t, period) / period;
+    double period = d->p[2], pos = fmod(t + d->p[4], period) / period;
     return pos < d->p[3] ? d->p[0] : d->p[1];
 }
 

@@ -11,7 +11,8 @@
 
 typedef enum {
     SOVA_DEMAND_CONSTANT,     /* constant:VALUE */
-    SOVA_DEMAND_SQUARE,       /* square:HIGH:LOW:PERIOD[:DUTY] — HIGH for DUTY of each period */
+    SOVA_DEMAND_SQUARE,       /* square:HIGH:LOW:PERIOD[:DUTY[:OFFSET]] — HIGH for DUTY of each
+                                 period; OFFSET seconds into the wave at t = 0 */
     SOVA_DEMAND_RAMP,         /* ramp:FROM:TO:SECONDS[:START] — linear, then holds TO */
     SOVA_DEMAND_WALK,         /* walk:START:STEP[:LO:HI] — moves by ±STEP (uniform) every second */
     SOVA_DEMAND_PHASES,       /* phases:A-B=V,C-D=W,... — V during [A,B); 0 outside every phase */
