@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh — `make bench`: every benchmark, figures as ratios against baselines run
 # side by side in the same run. Benchmarks assert nothing.
-#   1. simulator: every cpu policy against CFS on bench/scenarios; libvirt calls per
+#   1. simulator: every cpu policy against CFS on bench/scenarios (with each VM against its
+#      own CFS share and pin changes per vCPU: TARGETS P5); libvirt calls per
 #      interval with 1, 10 and 100 domains (test driver); the agent's own CPU time
 #      per interval with 100 VMs                       (bench-sim, about a second)
 #  1b. simulator: the net plane (net policies, static first-come, no VFs) against a

@@ -6,7 +6,8 @@
  * time pass with every vCPU unpinned, which is the "plain Linux CFS" baseline. Figures
  * are computed from the simulator's ground truth (no measurement noise): pCPU
  * utilisation per interval and its standard deviation, when it settled, CPU delivered
- * versus demanded per VM and Jain's fairness index over those ratios. With network
+ * versus demanded per VM and Jain's fairness index over those ratios, and a run against
+ * the CFS run of the same seed (sova_sim_vs_cfs: each VM against its own CFS share). With network
  * traffic in the scenario: packets and bytes delivered versus offered, per VM and in all,
  * and the VF switches made, under the agent's net policy or one of the baselines the
  * benchmark compares it with (no VFs, static first-come, a clairvoyant optimum). */
