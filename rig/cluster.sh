@@ -376,32 +376,12 @@ cl_image() {
     CL_INITRD=$img/initramfs.gz
 }
 
-# cl_domain_xml NAME CMDLINE CONSOLE_LOG: diskless TCG guest, serial console appended to a file
-# that every host sees at the same path (the log follows the guest across migrations).
+# cl_domain_xml NAME CMDLINE CONSOLE_LOG: diskless TCG guest (rig/guest-xml.sh), serial console
+# appended to a file that every host sees at the same path (the log follows the guest across
+# migrations).
 cl_domain_xml() {
-    cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>${SOVA_CLUSTER_MEM_MIB:-128}</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$CL_KERNEL</kernel>
-    <initrd>$CL_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 $2</cmdline>
-  </os>
-  <features><acpi/></features>
-  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>
-  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <serial type='file'><source path='$3' append='on'/><target port='0'/></serial>
-    <console type='file'><source path='$3' append='on'/><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+    "$CL_SRC/rig/guest-xml.sh" domain --name "$1" --type qemu --memory "${SOVA_CLUSTER_MEM_MIB:-128}" \
+        --kernel "$CL_KERNEL" --initrd "$CL_INITRD" --console "$3" --append --cmdline "$2"
 }
 
 # cl_vm_start HOST NAME DUTY [CONSOLE_DIR]: define and start a persistent guest running the cpu

@@ -62,6 +62,7 @@ rig_lock_run() {
 # ---------------------------------------------------------------- libvirtd
 
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/pid.sh"   # rig_stop_pid, rig_wait_gone, ...
+RIG_GUEST_XML=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/guest-xml.sh   # the guests' XML
 
 # alive = running: a zombie (a killed daemon whose threads are still exiting) is not alive
 rig_pid_alive() { rig_pid_running "${1:-}"; }
@@ -159,33 +160,10 @@ rig_image() {
     RIG_INITRD=$img/initramfs.gz
 }
 
-# rig_domain_xml NAME TYPE CMDLINE
+# rig_domain_xml NAME TYPE CMDLINE: a 1-vCPU pc guest (rig/guest-xml.sh), console to the run dir
 rig_domain_xml() {
-    cpu=""
-    [ "$2" = qemu ] && cpu="<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>"
-    cat <<EOF
-<domain type='$2'>
-  <name>$1</name>
-  <memory unit='MiB'>${SOVA_RIG_MEM_MIB:-96}</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$RIG_KERNEL</kernel>
-    <initrd>$RIG_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 $3</cmdline>
-  </os>
-  <features><acpi/></features>
-  $cpu
-  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <serial type='file'><source path='$RIG_RUN/$1.log'/><target port='0'/></serial>
-    <console type='file'><source path='$RIG_RUN/$1.log'/><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+    "$RIG_GUEST_XML" domain --name "$1" --type "$2" --memory "${SOVA_RIG_MEM_MIB:-96}" \
+        --kernel "$RIG_KERNEL" --initrd "$RIG_INITRD" --console "$RIG_RUN/$1.log" --cmdline "$3"
 }
 
 # rig_virt_type: "kvm" if a KVM guest really boots here (trial boot, result cached per qemu,
