@@ -2,7 +2,8 @@
  *
  * Needs root and a running system libvirtd (it uses it and never stops it); skips
  * (exit 77) otherwise. It creates two isolated libvirt networks and a q35 TCG guest,
- * all named sova-nettest-<pid>: the guest's standby is a virtio NIC with
+ * all named sova-nettest-<pid>, the guest's XML and the stand-in's from the rig's one
+ * template (rig/guest-xml.sh, given by SOVA_GUEST_XML): the guest's standby is a virtio NIC with
  * <teaming type='persistent'/> (alias ua-sova-net0) on the first network, the "VF" is
  * the rig's stand-in (vmxnet3, same MAC, explicit root-port address) on the second.
  * Through the backend it checks: the standby in the sample with its role, MAC and
