@@ -61,21 +61,17 @@ cl_virsh() { local h=$1; shift; virsh -q -c "$(cl_uri_unix "$h")" "$@"; }
 
 # ---------------------------------------------------------------- PIDs
 
-cl_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+. "$(dirname "$CL_SELF")/pid.sh"   # rig_stop_pid, rig_kill_pid, rig_wait_gone, rig_wait_unlocked
+
+# alive = running: a zombie (a killed daemon whose threads are still exiting) is not alive
+cl_alive() { rig_pid_running "${1:-}"; }
 # cl_pid_is PID PROGRAM: PID is alive and runs PROGRAM (guards against a recycled PID)
 cl_pid_is() { cl_alive "$1" && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "$2"; }
 cl_pidof() { cat "$(cl_hdir "$1")/$2.pid" 2>/dev/null; }
 cl_libvirtd_pid() { cl_pidof "$1" libvirtd; }
 
-# cl_stop_pid PID NAME: TERM, wait up to 5 s, then KILL.
-cl_stop_pid() {
-    cl_alive "$1" || return 0
-    kill "$1" 2>/dev/null
-    for _ in $(seq 50); do cl_alive "$1" || return 0; sleep 0.1; done
-    cl_log "$2 (pid $1) ignores TERM: KILL"
-    kill -9 "$1" 2>/dev/null
-    for _ in $(seq 20); do cl_alive "$1" || return 0; sleep 0.1; done
-}
+# cl_stop_pid PID NAME [PIDFILE]: TERM, up to 5 s, then KILL; until gone (and PIDFILE unlocked).
+cl_stop_pid() { rig_stop_pid "$@"; }
 
 # ---------------------------------------------------------------- one host's daemons
 
@@ -162,24 +158,27 @@ cl_wait_host() {
 }
 
 # kill-libvirtd HOST [--hard]: stop only the host's libvirtd, by PID (TERM; --hard: KILL, as if
-# it crashed); its guests keep running.
+# it crashed); its guests keep running. Returns once it is gone and its pid file unlocked.
 cl_kill_libvirtd() {
-    local p; p=$(cl_libvirtd_pid "$1")
+    local p f; p=$(cl_libvirtd_pid "$1"); f=$(cl_hdir "$1")/run/libvirtd.pid
     cl_pid_is "$p" libvirtd || cl_die "host $1: no libvirtd of the rig is running"
     if [ "${2:-}" = --hard ]; then
-        kill -9 "$p"
-        for _ in $(seq 50); do cl_alive "$p" || break; sleep 0.1; done
+        rig_kill_pid "$p" "libvirtd of $1" "$f" || cl_die "host $1: libvirtd (pid $p) did not go away"
     else
-        cl_stop_pid "$p" "libvirtd of $1"
+        cl_stop_pid "$p" "libvirtd of $1" "$f" || cl_die "host $1: libvirtd (pid $p) did not go away"
     fi
     cl_log "host $1: stopped libvirtd (pid $p${2:+, $2})"
 }
 
-# restart-libvirtd HOST: a new libvirtd in the host's namespaces (entered through its virtlogd).
+# restart-libvirtd HOST: a new libvirtd in the host's namespaces (entered through its virtlogd),
+# once the old one is gone and has let go of its pid file (whoever stopped it; issue 16).
 cl_restart_libvirtd() {
-    local h vl; h=$1; vl=$(cl_pidof "$h" virtlogd)
+    local h vl p; h=$1; vl=$(cl_pidof "$h" virtlogd); p=$(cl_libvirtd_pid "$h")
     cl_pid_is "$vl" virtlogd || cl_die "host $h: its virtlogd is gone; run down and up"
-    cl_pid_is "$(cl_libvirtd_pid "$h")" libvirtd && cl_die "host $h: libvirtd is still running"
+    cl_pid_is "$p" libvirtd && cl_die "host $h: libvirtd is still running"
+    rig_wait_gone "$p" 30 || cl_die "host $h: the old libvirtd (pid $p) is still exiting"
+    rig_wait_unlocked "$(cl_hdir "$h")/run/libvirtd.pid" 30 ||
+        cl_die "host $h: $(cl_hdir "$h")/run/libvirtd.pid is still locked"
     cl_libvirtd_start "$h" "$vl"
     cl_wait_host "$h"
     cl_log "host $h: libvirtd restarted (pid $(cl_libvirtd_pid "$h"))"
@@ -290,12 +289,12 @@ cl_host_guests_down() {
     for f in "$b"/run/libvirt/qemu/*.pid; do
         [ -f "$f" ] || continue
         q=$(cat "$f" 2>/dev/null)
-        cl_pid_is "$q" qemu-system && { cl_log "host $h: leftover QEMU pid $q"; cl_stop_pid "$q" qemu; }
+        cl_pid_is "$q" qemu-system && { cl_log "host $h: leftover QEMU pid $q"; cl_stop_pid "$q" qemu "$f"; }
     done
 }
 
 # cl_daemons_down HOST...: TERM every host's libvirtd and virtlogd at once (libvirtd takes ~2 s
-# to exit), then wait for each; by PID, checked against the program name.
+# to exit), then wait until each is gone (KILL after 5 s); by PID, checked against the program name.
 cl_daemons_down() {
     local pids h b p vl
     pids=""
@@ -377,32 +376,12 @@ cl_image() {
     CL_INITRD=$img/initramfs.gz
 }
 
-# cl_domain_xml NAME CMDLINE CONSOLE_LOG: diskless TCG guest, serial console appended to a file
-# that every host sees at the same path (the log follows the guest across migrations).
+# cl_domain_xml NAME CMDLINE CONSOLE_LOG: diskless TCG guest (rig/guest-xml.sh), serial console
+# appended to a file that every host sees at the same path (the log follows the guest across
+# migrations).
 cl_domain_xml() {
-    cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>${SOVA_CLUSTER_MEM_MIB:-128}</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$CL_KERNEL</kernel>
-    <initrd>$CL_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 $2</cmdline>
-  </os>
-  <features><acpi/></features>
-  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>
-  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <serial type='file'><source path='$3' append='on'/><target port='0'/></serial>
-    <console type='file'><source path='$3' append='on'/><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+    "$CL_SRC/rig/guest-xml.sh" domain --name "$1" --type qemu --memory "${SOVA_CLUSTER_MEM_MIB:-128}" \
+        --kernel "$CL_KERNEL" --initrd "$CL_INITRD" --console "$3" --append --cmdline "$2"
 }
 
 # cl_vm_start HOST NAME DUTY [CONSOLE_DIR]: define and start a persistent guest running the cpu

@@ -61,8 +61,28 @@ rig_lock_run() {
 
 # ---------------------------------------------------------------- libvirtd
 
-rig_pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/pid.sh"   # rig_stop_pid, rig_wait_gone, ...
+RIG_GUEST_XML=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/guest-xml.sh   # the guests' XML
+
+# alive = running: a zombie (a killed daemon whose threads are still exiting) is not alive
+rig_pid_alive() { rig_pid_running "${1:-}"; }
 rig_pidfile_alive() { [ -f "$1" ] && rig_pid_alive "$(cat "$1" 2>/dev/null)"; }
+
+# rig_daemon_start PIDFILE NAME CMD...: start a daemon (CMD daemonises) once the pid file of
+# the one before it is unlocked: a daemon that was just stopped or killed may still hold it.
+rig_daemon_start() {
+    local f=$1 n=$2; shift 2
+    rig_wait_unlocked "$f" 30 || { rig_log "$f is still locked (by $(cat "$f" 2>/dev/null))"; return 1; }
+    "$@" 8>&- 9>&- || { rig_log "$n failed"; return 1; }
+}
+
+# rig_libvirtd_start: libvirtd -d (after the last one let go of its pid file), until it answers.
+rig_libvirtd_start() {
+    rig_daemon_start /run/libvirtd.pid "libvirtd -d" libvirtd -d || return 1
+    for _ in $(seq 150); do rig_virsh uri >/dev/null 2>&1 && return 0; sleep 0.2; done
+    rig_log "libvirtd does not answer on $RIG_URI"
+    return 1
+}
 
 # rig_libvirtd_up: use a live libvirtd, or start virtlogd + libvirtd and remember that we did.
 # Registers this process as a user, so the last user stops what the rig started.
@@ -74,13 +94,16 @@ rig_libvirtd_up() {
         :
     else
         if ! rig_pidfile_alive /run/virtlogd.pid; then
-            virtlogd -d 8>&- 9>&- || { flock -u 8; rig_die "virtlogd -d failed"; }
+            rig_daemon_start /run/virtlogd.pid "virtlogd -d" virtlogd -d || { flock -u 8; rig_die "cannot start virtlogd"; }
             for _ in $(seq 50); do rig_pidfile_alive /run/virtlogd.pid && break; sleep 0.1; done
             cat /run/virtlogd.pid > $RIG_STATE/virtlogd.started
             rig_log "started virtlogd (pid $(cat /run/virtlogd.pid))"
         fi
-        rig_pidfile_alive /run/libvirtd.pid || libvirtd -d 8>&- 9>&- || { flock -u 8; rig_die "libvirtd -d failed"; }
-        for _ in $(seq 150); do rig_virsh uri >/dev/null 2>&1 && break; sleep 0.2; done
+        if rig_pidfile_alive /run/libvirtd.pid; then
+            for _ in $(seq 150); do rig_virsh uri >/dev/null 2>&1 && break; sleep 0.2; done
+        else
+            rig_libvirtd_start || { flock -u 8; rig_die "cannot start libvirtd"; }
+        fi
         rig_virsh uri >/dev/null 2>&1 || { flock -u 8; rig_die "libvirtd does not answer on $RIG_URI"; }
         [ -f $RIG_STATE/libvirtd.started ] || cat /run/libvirtd.pid > $RIG_STATE/libvirtd.started
         rig_log "started libvirtd (pid $(cat /run/libvirtd.pid))"
@@ -88,15 +111,6 @@ rig_libvirtd_up() {
     : > $RIG_STATE/users/$$
     RIG_LIBVIRTD_USER=1
     flock -u 8
-}
-
-# rig_stop_pid PID NAME: TERM, wait up to 5 s, then KILL.
-rig_stop_pid() {
-    rig_pid_alive "$1" || return 0
-    kill "$1" 2>/dev/null
-    for _ in $(seq 50); do rig_pid_alive "$1" || return 0; sleep 0.1; done
-    rig_log "$2 (pid $1) ignores TERM: KILL"
-    kill -9 "$1" 2>/dev/null
 }
 
 # rig_libvirtd_down: unregister; if no other rig user remains and the rig started the daemons,
@@ -121,7 +135,7 @@ rig_libvirtd_down() {
                 flock -u 8
                 return 0
             fi
-            rig_stop_pid "$pid" libvirtd
+            rig_stop_pid "$pid" libvirtd /run/libvirtd.pid
             rig_log "stopped libvirtd (pid $pid)"
         fi
         rm -f $RIG_STATE/libvirtd.started
@@ -129,7 +143,7 @@ rig_libvirtd_down() {
     if [ -f $RIG_STATE/virtlogd.started ]; then
         pid=$(cat $RIG_STATE/virtlogd.started)
         if [ "$pid" = "$(cat /run/virtlogd.pid 2>/dev/null)" ] && ! rig_pidfile_alive /run/libvirtd.pid; then
-            rig_stop_pid "$pid" virtlogd
+            rig_stop_pid "$pid" virtlogd /run/virtlogd.pid
             rig_log "stopped virtlogd (pid $pid)"
         fi
         rm -f $RIG_STATE/virtlogd.started
@@ -146,33 +160,10 @@ rig_image() {
     RIG_INITRD=$img/initramfs.gz
 }
 
-# rig_domain_xml NAME TYPE CMDLINE
+# rig_domain_xml NAME TYPE CMDLINE: a 1-vCPU pc guest (rig/guest-xml.sh), console to the run dir
 rig_domain_xml() {
-    cpu=""
-    [ "$2" = qemu ] && cpu="<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>"
-    cat <<EOF
-<domain type='$2'>
-  <name>$1</name>
-  <memory unit='MiB'>${SOVA_RIG_MEM_MIB:-96}</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$RIG_KERNEL</kernel>
-    <initrd>$RIG_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 $3</cmdline>
-  </os>
-  <features><acpi/></features>
-  $cpu
-  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <serial type='file'><source path='$RIG_RUN/$1.log'/><target port='0'/></serial>
-    <console type='file'><source path='$RIG_RUN/$1.log'/><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+    "$RIG_GUEST_XML" domain --name "$1" --type "$2" --memory "${SOVA_RIG_MEM_MIB:-96}" \
+        --kernel "$RIG_KERNEL" --initrd "$RIG_INITRD" --console "$RIG_RUN/$1.log" --cmdline "$3"
 }
 
 # rig_virt_type: "kvm" if a KVM guest really boots here (trial boot, result cached per qemu,

@@ -47,13 +47,9 @@ EOF
     rig_net_sink_start
 }
 
-# rig_net_vf_template: the stand-in "VF" (vmxnet3, no teaming: libvirt allows transient teaming
-# on hostdev only; conventional PCI needs an explicit free root port on q35).
-rig_net_vf_template() {
-    echo "<interface type='network'><source network='{network}'/><mac address='{mac}'/>" \
-         "<model type='vmxnet3'/><alias name='{alias}'/>" \
-         "<address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></interface>"
-}
+# rig_net_vf_template: the stand-in "VF" (rig/guest-xml.sh vf-template: vmxnet3, no teaming,
+# an explicit free root port)
+rig_net_vf_template() { "$RIG_GUEST_XML" vf-template; }
 
 # rig_net_sink_start: a UDP sink on the network's host address (else the host answers every
 # datagram with an ICMP port-unreachable, which would be traffic of its own).
@@ -65,46 +61,13 @@ rig_net_sink_start() {
 rig_net_ip() { echo "10.93.$RIG_NET_THIRD.$(( 10 + $1 ))"; }
 rig_net_mac() { printf '52:54:00:93:%02x:%02x\n' "$RIG_NET_THIRD" $(( 10 + $1 )); }
 
-# rig_net_domain_xml NAME INDEX SCHEDULE
+# rig_net_domain_xml NAME INDEX SCHEDULE: a q35 net-mode guest whose standby is on this run's
+# network (rig/guest-xml.sh; its free root ports take the stand-in VF)
 rig_net_domain_xml() {
-    cpu=""
-    [ "$RIG_VIRT" = qemu ] && cpu="<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>"
-    cat <<EOF
-<domain type='$RIG_VIRT'>
-  <name>$1</name>
-  <memory unit='MiB'>${SOVA_RIG_NET_MEM_MIB:-160}</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>$RIG_KERNEL</kernel>
-    <initrd>$RIG_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 sova.mode=net sova.ip=$(rig_net_ip "$2")/24 sova.dst=$RIG_NET_HOST:$RIG_NET_SINK_PORT sova.ctl=$RIG_NET_CTL_PORT sova.net=$3</cmdline>
-  </os>
-  <features><acpi/></features>
-  $cpu
-  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <controller type='pci' index='0' model='pcie-root'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <interface type='network'>
-      <source network='$RIG_NET'/>
-      <mac address='$(rig_net_mac "$2")'/>
-      <model type='virtio'/>
-      <alias name='ua-sova-net0'/>
-      <teaming type='persistent'/>
-      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
-    </interface>
-    <serial type='file'><source path='$RIG_RUN/$1.log'/><target port='0'/></serial>
-    <console type='file'><source path='$RIG_RUN/$1.log'/><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+    "$RIG_GUEST_XML" domain --name "$1" --type "$RIG_VIRT" --memory "${SOVA_RIG_NET_MEM_MIB:-160}" \
+        --machine q35 --kernel "$RIG_KERNEL" --initrd "$RIG_INITRD" --console "$RIG_RUN/$1.log" \
+        --cmdline "sova.mode=net sova.ip=$(rig_net_ip "$2")/24 sova.dst=$RIG_NET_HOST:$RIG_NET_SINK_PORT sova.ctl=$RIG_NET_CTL_PORT sova.net=$3" \
+        --nic "network=$RIG_NET,mac=$(rig_net_mac "$2"),alias=ua-sova-net0,teaming=persistent,bus=0x01"
 }
 
 # rig_net_vm_create SHORTNAME [SCHEDULE]: boot a net-mode guest (schedule: guest/netload.c's

@@ -2,7 +2,8 @@
  *
  * Needs root and a running system libvirtd (it uses it and never stops it); skips
  * (exit 77) otherwise. It creates two isolated libvirt networks and a q35 TCG guest,
- * all named sova-nettest-<pid>: the guest's standby is a virtio NIC with
+ * all named sova-nettest-<pid>, the guest's XML and the stand-in's from the rig's one
+ * template (rig/guest-xml.sh, given by SOVA_GUEST_XML): the guest's standby is a virtio NIC with
  * <teaming type='persistent'/> (alias ua-sova-net0) on the first network, the "VF" is
  * the rig's stand-in (vmxnet3, same MAC, explicit root-port address) on the second.
  * Through the backend it checks: the standby in the sample with its role, MAC and
@@ -61,32 +62,46 @@ static void create_network(virConnectPtr conn, const char *name, const char *bri
     virNetworkFree(n);
 }
 
+/* runs the rig's guest-XML template (rig/guest-xml.sh, SOVA_GUEST_XML) with these arguments */
+static char *guest_xml(const char *const *args)
+{
+    const char *script = g_getenv("SOVA_GUEST_XML");
+    g_assert_nonnull(script);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer)script);
+    for (; *args; args++)
+        g_ptr_array_add(argv, (gpointer)*args);
+    g_ptr_array_add(argv, NULL);
+    char *out = NULL;
+    gint status = 0;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               NULL, &status, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    return out;
+}
+
+/* a q35 TCG guest whose standby (virtio, teaming, alias ua-sova-net0) is on the first network */
 static char *domain_xml(void)
 {
-    return g_strdup_printf(
-        "<domain type='qemu'><name>%s</name><memory unit='MiB'>192</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>%s/vmlinuz</kernel>"
-        "<initrd>%s/initrd.gz</initrd><cmdline>console=ttyS0 quiet panic=-1 gip=10.81.%d.10/24 gmac=" MAC "</cmdline></os>"
-        "<features><acpi/></features><on_poweroff>destroy</on_poweroff><devices>"
-        "<controller type='usb' model='none'/>"
-        "<controller type='pci' index='0' model='pcie-root'/>"
-        "<controller type='pci' model='pcie-root-port'/><controller type='pci' model='pcie-root-port'/>"
-        "<controller type='pci' model='pcie-root-port'/><controller type='pci' model='pcie-root-port'/>"
-        "<interface type='network'><source network='%s'/><mac address='" MAC "'/>"
-        "<model type='virtio'/><alias name='ua-sova-net0'/><teaming type='persistent'/></interface>"
-        "<serial type='file'><source path='%s/console.log'/><target port='0'/></serial>"
-        "<memballoon model='none'/></devices></domain>",
-        dom_name, workdir, workdir, subnet, net_a, workdir);
+    g_autofree char *kernel = g_build_filename(workdir, "vmlinuz", NULL);
+    g_autofree char *initrd = g_build_filename(workdir, "initrd.gz", NULL);
+    g_autofree char *console = g_build_filename(workdir, "console.log", NULL);
+    g_autofree char *cmdline = g_strdup_printf("gip=10.81.%d.10/24 gmac=" MAC, subnet);
+    g_autofree char *nic = g_strdup_printf("network=%s,mac=" MAC ",alias=ua-sova-net0,teaming=persistent",
+                                           net_a);
+    const char *args[] = {"domain", "--name", dom_name, "--type", "qemu", "--memory", "192",
+                          "--machine", "q35", "--kernel", kernel, "--initrd", initrd,
+                          "--console", console, "--cmdline", cmdline, "--nic", nic, NULL};
+    return guest_xml(args);
 }
 
 /* the rig's VF stand-in: vmxnet3 on the second network, no teaming, a free root port */
 static char *standin_template(void)
 {
-    return g_strdup_printf(
-        "<interface type='network'><source network='%s'/><mac address='{mac}'/>"
-        "<model type='vmxnet3'/><alias name='{alias}'/>"
-        "<address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></interface>",
-        net_b);
+    const char *args[] = {"vf-template", "--network", net_b, NULL};
+    return guest_xml(args);
 }
 
 static guint console_count(const char *what)

@@ -16,11 +16,11 @@ AGENT=$RIG_RUN/agent.json
 rig_agent_start "$AGENT"
 rig_agent_wait_intervals "$AGENT" 3
 
-# restart libvirtd: its guests keep running (QEMU does not depend on it)
-rig_stop_pid "$pid" libvirtd
+# restart libvirtd: its guests keep running (QEMU does not depend on it). The new one starts
+# once the old one is gone and its pid file unlocked (rig/pid.sh; issue 16).
+rig_stop_pid "$pid" libvirtd /run/libvirtd.pid || rig_die "libvirtd (pid $pid) did not go away"
 n_down=$(grep -c '^{' "$AGENT")
-libvirtd -d 9>&- || rig_die "libvirtd -d failed"
-for _ in $(seq 150); do rig_virsh uri >/dev/null 2>&1 && break; sleep 0.2; done
+rig_libvirtd_start || rig_die "libvirtd did not come back"
 cat /run/libvirtd.pid > "$RIG_STATE/libvirtd.started"       # the rig stops the new one
 rig_log "restarted libvirtd: pid $pid -> $(cat /run/libvirtd.pid)"
 rig_vm_pin a 0
