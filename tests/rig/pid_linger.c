@@ -10,7 +10,6 @@
  *                                  still exiting.
  *   pid-linger acquire PIDFILE     takes the lock as a new daemon would: exit 0, or 1 with
  *                                  libvirtd's message when another process holds it. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
