@@ -181,18 +181,22 @@ static SovaPlan *stub_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
 
 static const SovaClusterPolicy stub = { .name = "stub", .summary = "test", .plan = stub_plan };
 
-/* like stub, but (like sova) acts only on its second plan: it counts its plans */
+/* like stub, but (like sova) confirms on a second sample: its first plan says so
+ * (UNCONFIRMED, nothing in it), the next ones act; it counts its plans */
 static gpointer count_new(void) { return g_new0(guint, 1); }
 static SovaPlan *confirming_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
 {
     guint *plans = state;
-    if (++*plans < 2)
-        return sova_plan_new();
+    if (++*plans < 2) {
+        SovaPlan *plan = sova_plan_new();
+        plan->status = SOVA_PLAN_UNCONFIRMED;
+        return plan;
+    }
     return stub_plan(c, p, NULL);
 }
 static const SovaClusterPolicy confirming = { .name = "confirming", .summary = "test",
                                               .state_new = count_new, .state_free = g_free,
-                                              .plan = confirming_plan, .warmup_plans = 2 };
+                                              .plan = confirming_plan };
 
 /* ---- what the loop reported ---- */
 
@@ -299,7 +303,7 @@ static void test_once_follows_to_the_end(void)
     fake_init(&f, 2, 4, 4);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
     g_assert_cmpuint(seen.intervals, ==, 1);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
@@ -309,16 +313,15 @@ static void test_once_follows_to_the_end(void)
     g_assert_cmpuint(on1, ==, 1);
 }
 
-/* --once with a policy that confirms on a second plan: the first only warms it up (not
- * reported, nothing started), the second acts */
-static void test_once_warms_up_the_policy(void)
+/* --once with a policy that confirms on a second sample: its UNCONFIRMED plan is held
+ * (not reported, nothing started), the confirmed one acts */
+static void test_once_confirms_on_a_second_sample(void)
 {
     Fake f;
     fake_init(&f, 2, 4, 2);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &confirming);
-    g_assert_cmpuint(sova_controller_warmup_plans(c), ==, 2);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
     g_assert_cmpuint(seen.intervals, ==, 1);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
@@ -332,7 +335,7 @@ static void test_stop_waits_for_flights(void)
     volatile gint stop = 0;
     Seen seen = { .stop_after_start = &stop };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
-    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
     for (guint i = 0; i < f.n_vms; i++)
@@ -381,7 +384,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/controller-loop/migration-succeeds", test_migration_succeeds);
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
-    g_test_add_func("/controller-loop/once-warms-up-the-policy", test_once_warms_up_the_policy);
+    g_test_add_func("/controller-loop/once-confirms-on-a-second-sample",
+                    test_once_confirms_on_a_second_sample);
     g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
     g_test_add_func("/controller-loop/dry-run", test_dry_run);
     g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
