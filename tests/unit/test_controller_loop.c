@@ -1,8 +1,10 @@
 /* test_controller_loop.c — the controller's loop (daemon/controller.c) over fake
  * backends whose migrations succeed: a migration in flight counts on its destination,
  * its end is reported once with its duration and downtime, the moved VM is not moved
- * again within the cooldown, --once follows what it started to its end, a stop waits for
- * migrations in flight, and a host that comes back is used again. (The failure path runs
+ * again within the cooldown, --once follows what it started to its end and acts only on a
+ * plan the policy confirmed (an UNCONFIRMED one is held, the running loop reports it), a
+ * refused start is in the record and --once's error, no readable host is an error of the
+ * step, a stop waits for migrations in flight, and a host that comes back is used again. (The failure path runs
  * on libvirt's test driver: tests/libvirt/test_controller.c.)
  *
  * The fake cluster shares one simulated clock; a migration takes `polls` polls. The
@@ -38,6 +40,7 @@ struct Fake {
     guint polls_needed;
     guint starts;
     char last_uri[64];        /* the data URI of the last start */
+    gboolean refuse_start;    /* migrate_start fails with "no room" */
 };
 
 static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
@@ -80,8 +83,12 @@ static FakeVm *fake_vm(Fake *f, const char *uuid)
 static gboolean fake_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
                            const SovaMigrateOptions *opts, GError **error)
 {
-    (void)error;
     FakeHost *h = (FakeHost *)be;
+    if (h->fake->refuse_start) {
+        g_set_error(error, g_quark_from_static_string("fake"), 2, "no room on h%u",
+                    ((FakeHost *)dest)->index);
+        return FALSE;
+    }
     g_strlcpy(h->fake->last_uri, opts->migrate_uri ? opts->migrate_uri : "", sizeof h->fake->last_uri);
     FakeVm *v = fake_vm(h->fake, uuid);
     g_assert_nonnull(v);
@@ -202,6 +209,8 @@ static const SovaClusterPolicy confirming = { .name = "confirming", .summary = "
 
 typedef struct {
     guint intervals, started, finished_ok;
+    guint failed_to_start, unconfirmed;
+    char start_error[64];     /* the last result that failed */
     double downtime, duration;
     gboolean saw_in_flight_on_dest;
     double imbalance_before, imbalance_after;
@@ -213,6 +222,15 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
     Seen *s = data;
     s->intervals++;
     s->started += iv->started;
+    s->failed_to_start += iv->failed_to_start;
+    s->unconfirmed += iv->plan->status == SOVA_PLAN_UNCONFIRMED;
+    g_assert_cmpuint(sova_plan_results_len(iv->results), ==, sova_plan_len(iv->plan));
+    for (guint i = 0; i < sova_plan_results_len(iv->results); i++) {
+        const SovaActionResult *r = sova_plan_result(iv->results, i);
+        g_assert_true(r->action == sova_plan_action(iv->plan, i));
+        if (r->outcome == SOVA_ACTION_FAILED)
+            g_strlcpy(s->start_error, r->error, sizeof s->start_error);
+    }
     for (guint i = 0; i < iv->cluster->vms->len; i++) {
         const SovaClusterVm *v = sova_cluster_vm(iv->cluster, i);
         if (v->migrating && v->from_host == 0 && v->host == 1)
@@ -327,6 +345,65 @@ static void test_once_confirms_on_a_second_sample(void)
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
 }
 
+/* the running loop reports the UNCONFIRMED plan (nothing in it starts) and acts on the
+ * next, confirmed one */
+static void test_loop_reports_unconfirmed(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &confirming);
+    step(c, &f);                                  /* baseline */
+    step(c, &f);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 0);
+    step(c, &f);
+    g_assert_cmpuint(seen.intervals, ==, 2);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+}
+
+/* a migration the backend refuses to start: its result carries the backend's reason, it
+ * counts as a failure, and --once exits 1 with that reason */
+static void test_failed_start_propagated(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    f.refuse_start = TRUE;
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, &err), ==, 1);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.failed_to_start, ==, 1);
+    g_assert_cmpuint(seen.started, ==, 0);
+    g_assert_cmpstr(seen.start_error, ==, "no room on h1");
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "could not start: migrate vm"));
+    g_assert_nonnull(strstr(err->message, "no room on h1"));
+    g_assert_cmpuint(sova_controller_migration_failures(c), ==, 1);
+}
+
+/* no host can be read: the step says so (an error, not a crash or a silent TRUE), and
+ * --once gives up after three such intervals with the hosts' reason */
+static void test_no_host_readable(void)
+{
+    Fake f;
+    fake_init(&f, 2, 2, 2);
+    f.hosts[0].down = f.hosts[1].down = TRUE;
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_assert_false(sova_controller_step(c, &err));
+    g_assert_nonnull(strstr(err->message, "host 0 is down"));
+    g_clear_error(&err);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, &err), ==, 1);
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "no host could be read"));
+    g_assert_cmpuint(seen.intervals, ==, 0);
+}
+
 /* a stop while a migration is in flight: the loop ends after the migration does */
 static void test_stop_waits_for_flights(void)
 {
@@ -386,6 +463,9 @@ int main(int argc, char **argv)
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
     g_test_add_func("/controller-loop/once-confirms-on-a-second-sample",
                     test_once_confirms_on_a_second_sample);
+    g_test_add_func("/controller-loop/loop-reports-unconfirmed", test_loop_reports_unconfirmed);
+    g_test_add_func("/controller-loop/failed-start-propagated", test_failed_start_propagated);
+    g_test_add_func("/controller-loop/no-host-readable", test_no_host_readable);
     g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
     g_test_add_func("/controller-loop/dry-run", test_dry_run);
     g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
