@@ -217,8 +217,10 @@ static void plan_and_act(SovaController *c, SovaCluster *cl, GArray *done)
         for (guint i = 0; i < done->len; i++)
             log_finished(c, &g_array_index(done, SovaControllerMigration, i), imbalance);
         keep_cluster(c, cl);
+        c->held++;
         return;
     }
+    c->held = 0;
     SovaControllerInterval iv = { .number = ++c->number, .now = cl->now, .cluster = cl,
                                   .dry_run = c->opts.dry_run, .plan = plan,
                                   .imbalance = imbalance,
@@ -276,20 +278,20 @@ int sova_controller_run(SovaController *c, gboolean once, const volatile gint *s
                         GError **error)
 {
     SovaBackend *clock = c->hosts[0].backend;
-    guint unread = 0, held = 0;
+    guint unread = 0;
     if (once)
         c->opts.hold_unconfirmed = TRUE;   /* --once acts on a plan the policy confirmed */
     while (!(stop && g_atomic_int_get(stop))) {
         g_autoptr(GError) err = NULL;
-        guint64 before = c->number;
         gboolean read = sova_controller_step(c, &err);
-        if (once && !read && ++unread > 2) {
+        unread = read ? 0 : unread + 1;
+        if (once && unread > 2) {
             g_propagate_error(error, g_steal_pointer(&err));   /* three intervals in a row */
             return 1;
         }
         if (!read && !once && !c->opts.quiet)
             sova_debug("%s", err->message);
-        if (once && c->number == before && c->cluster && ++held >= MAX_UNCONFIRMED)
+        if (once && c->held >= MAX_UNCONFIRMED)
             c->opts.hold_unconfirmed = FALSE;   /* it never confirms: report what it plans */
         if (once && c->number > 0)
             break;   /* what it started is followed to its end by drain() */

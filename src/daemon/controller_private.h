@@ -27,6 +27,7 @@ struct SovaController {
     guint64 number, migrations, failures;
     gboolean failed;          /* some migration failed (or did not start) since the start */
     char *failure;            /* the first such failure, for the exit status */
+    guint held;               /* UNCONFIRMED plans held in a row (hold_unconfirmed) */
     GHashTable *stale_seen;   /* UUIDs whose stale leaving mark a dry run reported */
 };
 

@@ -205,6 +205,16 @@ static const SovaClusterPolicy confirming = { .name = "confirming", .summary = "
                                               .state_new = count_new, .state_free = g_free,
                                               .plan = confirming_plan };
 
+/* never confirms: every plan UNCONFIRMED, with the stub's move in it */
+static SovaPlan *doubting_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
+{
+    SovaPlan *plan = stub_plan(c, p, state);
+    plan->status = SOVA_PLAN_UNCONFIRMED;
+    return plan;
+}
+static const SovaClusterPolicy doubting = { .name = "doubting", .summary = "test",
+                                            .plan = doubting_plan };
+
 /* ---- what the loop reported ---- */
 
 typedef struct {
@@ -345,6 +355,21 @@ static void test_once_confirms_on_a_second_sample(void)
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
 }
 
+/* --once with a policy that never confirms: after three held plans the next is reported
+ * and carried out (its actions need no confirmation), instead of sampling for ever */
+static void test_once_gives_up_waiting(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &doubting);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpfloat(f.clock, >=, 100 + 4);    /* baseline + three held + the reported one */
+}
+
 /* the running loop reports the UNCONFIRMED plan (nothing in it starts) and acts on the
  * next, confirmed one */
 static void test_loop_reports_unconfirmed(void)
@@ -463,6 +488,7 @@ int main(int argc, char **argv)
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
     g_test_add_func("/controller-loop/once-confirms-on-a-second-sample",
                     test_once_confirms_on_a_second_sample);
+    g_test_add_func("/controller-loop/once-gives-up-waiting", test_once_gives_up_waiting);
     g_test_add_func("/controller-loop/loop-reports-unconfirmed", test_loop_reports_unconfirmed);
     g_test_add_func("/controller-loop/failed-start-propagated", test_failed_start_propagated);
     g_test_add_func("/controller-loop/no-host-readable", test_no_host_readable);
