@@ -8,6 +8,7 @@
  * baselines: none, static, oracle) and the network figures follow: packets delivered
  * against offered, VF switches, the virtio path's host CPU. `--plot` draws the pCPUs'
  * utilisation with gnuplot. A bad scenario is reported as FILE:LINE, exit status 2. */
+#include "util/error.h"
 #include "cli/cli.h"
 #include "sim/sim_run.h"
 #include "backend/sim/sim_scenario.h"
@@ -278,7 +279,9 @@ static int run(const char *path, const SimOpts *o, const SovaConfig *cfg)
     g_autoptr(SovaSimResult) r = sova_sim_run(sc, &ro, &err);
     if (!r) {
         g_printerr("sova: %s\n", err->message);
-        return SOVA_EXIT_FAILURE;
+        /* a run the options make too long is bad input, like a bad scenario */
+        return g_error_matches(err, SOVA_ERROR, SOVA_ERROR_INVALID) ? SOVA_EXIT_USAGE
+                                                                   : SOVA_EXIT_FAILURE;
     }
     if (o->json) {
         g_autoptr(JsonNode) node = sova_sim_result_to_json(r, TRUE);

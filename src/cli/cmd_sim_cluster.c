@@ -5,6 +5,7 @@
  * from the simulator's ground truth: the imbalance over time, how long it took to get
  * under the threshold, migrations and their time and downtime, ping-pongs, CPU and
  * network delivered against demanded. A bad scenario is reported as FILE:LINE, exit 2. */
+#include "util/error.h"
 #include "cli/cli.h"
 #include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_scenario.h"
@@ -129,7 +130,9 @@ static int run(const Opts *o, int argc, char **argv)
     g_autoptr(SovaSimClusterResult) r = sova_sim_cluster_run(sc, &ro, &error);
     if (!r) {
         fprintf(stderr, "sova sim-cluster: %s\n", error->message);
-        return SOVA_EXIT_FAILURE;
+        /* a run the options make too long is bad input, like a bad scenario */
+        return g_error_matches(error, SOVA_ERROR, SOVA_ERROR_INVALID) ? SOVA_EXIT_USAGE
+                                                                   : SOVA_EXIT_FAILURE;
     }
     if (o->json)
         print_json(r, o->series);

@@ -75,6 +75,10 @@ expect 2 "$tmp/bad-cluster.conf:5: host: no host named \"b\"" -- sim-cluster "$t
 expect 2 'unknown cluster policy "drs"' -- sim-cluster --policy drs "$tmp/bad-cluster.conf"
 printf '[cluster]\nduration = 100\ninterval = 10\n[hosts h]\ncount = 2\n[vm v]\nhost = h1\ndemand = constant:10\n' > "$tmp/cluster.conf"
 expect 0 '"migrations":0' -- sim-cluster --levels host --json "$tmp/cluster.conf"
+# a --duration too long for the run's series is bad input like a bad scenario: exit 2
+expect 2 'too long a run: 10000000 intervals' -- sim-cluster --duration 1e8 "$tmp/cluster.conf"
+printf '[host]\npcpus = 2\n[vm a]\nvcpus = 1\ndemand = constant:10\n' > "$tmp/host.conf"
+expect 2 'too long a run: 100000000 intervals' -- sim --duration 1e8 "$tmp/host.conf"
 # status --host: the cluster view (two test-driver hosts), and a bad host URI named. The
 # test driver's VM is configured with 8 GiB on a node of 3 GiB: overloaded, yet no move pays
 expect 0 '^next \(policy sova\): .*(nothing to do|no move gains more than it costs)' -- status --host test:///default --host test:///default --sample 0.1

@@ -277,11 +277,12 @@ static void test_unreadable_host_is_down(void)
     rig_down(&r);
 }
 
-/* migrate='no' in the operator's metadata: never planned */
-static void test_metadata_no_migrate(void)
+/* migrate='no' in the operator's metadata, or another manager's metadata (OpenStack Nova,
+ * oVirt): never planned */
+static void test_metadata_no_migrate(gconstpointer metadata)
 {
     Rig r;
-    rig_up(&r, 2, "<metadata><sova:vm xmlns:sova='" SOVA_META_NS "' migrate='no'/></metadata>");
+    rig_up(&r, 2, metadata);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller(&r, TRUE, &seen);
     step(c);
@@ -351,7 +352,17 @@ int main(int argc, char **argv)
     g_test_add_func("/controller/dry-run-starts-nothing", test_dry_run_starts_nothing);
     g_test_add_func("/controller/refused-migration-backs-off", test_refused_migration_backs_off);
     g_test_add_func("/controller/unreadable-host-is-down", test_unreadable_host_is_down);
-    g_test_add_func("/controller/metadata-no-migrate", test_metadata_no_migrate);
+    g_test_add_data_func("/controller/metadata-no-migrate",
+                         "<metadata><sova:vm xmlns:sova='" SOVA_META_NS "' migrate='no'/></metadata>",
+                         test_metadata_no_migrate);
+    g_test_add_data_func("/controller/managed-by-nova-never-migrated",
+                         "<metadata><nova:instance xmlns:nova='http://openstack.org/xmlns/"
+                         "libvirt/nova/1.1'><nova:name>x</nova:name></nova:instance></metadata>",
+                         test_metadata_no_migrate);
+    g_test_add_data_func("/controller/managed-by-ovirt-never-migrated",
+                         "<metadata><ovirt-tune:qos xmlns:ovirt-tune='http://ovirt.org/vm/tune/1.0'/>"
+                         "<ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'/></metadata>",
+                         test_metadata_no_migrate);
     g_test_add_func("/controller/once", test_once);
     g_test_add_func("/controller/stale-leaving-mark-removed", test_stale_leaving_mark_removed);
     return g_test_run();

@@ -330,6 +330,19 @@ static void test_parse_metadata(void)
     g_assert_cmpuint(m.memory_kib, ==, 512);
     g_assert_true(sova_lv_meta_parse("<domain><memory unit='parsec'>3</memory></domain>", &m, &error));
     g_assert_cmpuint(m.memory_kib, ==, 0);
+    /* another manager's metadata: its VM, never migrated by sova; others' are ignored */
+    g_assert_true(sova_lv_meta_parse("<domain><metadata><n:instance xmlns:n='http://openstack.org/"
+                                     "xmlns/libvirt/nova/1.0'/></metadata></domain>", &m, &error));
+    g_assert_cmpstr(m.manager, ==, "OpenStack Nova");
+    SovaVmSample vm = {0};
+    sova_lv_meta_fill(&m, &vm);
+    g_assert_true(vm.no_migrate);
+    g_free(vm.group);
+    g_assert_true(sova_lv_meta_parse("<domain><metadata><o:vm xmlns:o='http://ovirt.org/vm/1.0'/>"
+                                     "</metadata></domain>", &m, &error));
+    g_assert_cmpstr(m.manager, ==, "oVirt");
+    g_assert_true(sova_lv_meta_parse(doc, &m, &error));
+    g_assert_null(m.manager);
     sova_lv_meta_clear(&m);
 }
 

@@ -8,6 +8,9 @@
  *                        written by the host agent, read by the controller
  *   SOVA_META_CTL_NS     <sova-ctl:leaving to='HOST'/>
  *                        written by the controller around a migration
+ * A VM that carries the metadata of another manager (OpenStack Nova, oVirt's VDSM) is
+ * that manager's to place: the controller never migrates it behind the manager's back
+ * (the agent's host-level actions still apply, with the usual per-VM opt-outs).
  * The same document gives the domain's configured memory (<memory>), which the cluster
  * plane loads hosts with: the balloon's current size is the guest's word.
  * Reading costs nothing extra: the elements come with the domain XML the net plane
@@ -72,6 +75,20 @@ static void read_vm(SovaLvMeta *m, const char **names, const char **values)
     const char *group = attr(names, values, "group");
     g_free(m->group);
     m->group = group && *group ? g_strdup(group) : NULL;
+}
+
+/* the manager whose metadata namespace this is, or NULL: matched by URI prefix, every
+ * version of Nova's (…/nova/1.0, 1.1) and VDSM's (…/vm/1.0, …/vm/tune/1.0) */
+static const char *manager_of(const char *ns)
+{
+    static const struct { const char *prefix, *name; } managers[] = {
+        {"http://openstack.org/xmlns/libvirt/nova/", "OpenStack Nova"},
+        {"http://ovirt.org/vm/", "oVirt"},
+    };
+    for (gsize i = 0; ns && i < G_N_ELEMENTS(managers); i++)
+        if (g_str_has_prefix(ns, managers[i].prefix))
+            return managers[i].name;
+    return NULL;
 }
 
 static void read_status(SovaLvMeta *m, const char **names, const char **values)
@@ -144,6 +161,8 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         read_status(p->meta, names, values);
     else if (g_strcmp0(ns, SOVA_META_CTL_NS) == 0 && strcmp(local, "leaving") == 0)
         p->meta->leaving = TRUE;
+    else if (manager_of(ns))
+        p->meta->manager = manager_of(ns);
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
@@ -182,7 +201,7 @@ gboolean sova_lv_meta_parse(const char *xml, SovaLvMeta *out, GError **error)
 void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
 {
     vm->net_override = m->net_override;
-    vm->no_migrate = m->no_migrate;
+    vm->no_migrate = m->no_migrate || m->manager;   /* never behind a manager's back */
     g_free(vm->group);
     vm->group = g_strdup(m->group);
     vm->has_net_status = m->has_net_status;

@@ -173,6 +173,8 @@ gboolean sova_lv_nics_read(SovaLibvirtBackend *lv, SovaLvDomain *d, const char *
                     err->message);
         return FALSE;
     }
+    if (meta.manager && meta.manager != d->meta.manager)
+        sova_info("%s is managed by %s: it is never migrated by sova", vm_name, meta.manager);
     sova_lv_nics_free(d->nics);
     d->nics = nics;
     sova_lv_meta_clear(&d->meta);

@@ -45,6 +45,8 @@ typedef struct {
     double net_benefit, host_nic_util;
     gboolean leaving;
     guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */
+    const char *manager;      /* "OpenStack Nova", "oVirt": another manager's metadata is
+                               * there, so the controller never migrates the VM (static) */
 } SovaLvMeta;
 
 /* what is known about one VM between samples, keyed by UUID */
