@@ -8,6 +8,7 @@
 #include <glib.h>
 #include "model/snapshot.h"
 #include "model/plan.h"
+#include "util/error.h"
 
 typedef struct SovaBackend SovaBackend;
 
@@ -115,6 +116,27 @@ static inline gboolean sova_backend_publish_net(SovaBackend *be, const char *uui
                                                 const SovaNetPublish *st, GError **error)
 {
     return be->ops->publish_net ? be->ops->publish_net(be, uuid, st, error) : FALSE;
+}
+
+/* starts migrating `uuid` to `dest`; FALSE with error when it could not start (also when
+ * the backend cannot migrate at all) */
+static inline gboolean sova_backend_migrate_start(SovaBackend *be, const char *uuid,
+                                                  SovaBackend *dest, const SovaMigrateOptions *opts,
+                                                  GError **error)
+{
+    if (!be->ops->migrate_start) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "the %s backend cannot migrate",
+                    be->ops->name);
+        return FALSE;
+    }
+    return be->ops->migrate_start(be, uuid, dest, opts, error);
+}
+
+/* how the migration of `uuid` started on `be` goes; FALSE when `be` knows of none */
+static inline gboolean sova_backend_migrate_poll(SovaBackend *be, const char *uuid,
+                                                 SovaMigrationStatus *out)
+{
+    return be->ops->migrate_poll ? be->ops->migrate_poll(be, uuid, out) : FALSE;
 }
 
 static inline gboolean sova_backend_clear_stale_leaving(SovaBackend *be, const char *uuid,

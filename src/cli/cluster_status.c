@@ -1,8 +1,9 @@
 /* cluster_status.c — `sova status --host URI …`: the cluster as the controller sees it
  * now — each host's load per resource, the imbalance — and what the controller would do
- * next and why. Two samples `seconds` apart, through the controller's own loop in dry
- * run, so what it shows is exactly what `sova controller` would decide. It changes
- * nothing. */
+ * next and why. Samples `seconds` apart through the controller's own loop, as
+ * `sova controller --once --dry-run` runs it (two, or three when the policy confirms
+ * what it saw on a second sample), so what it shows is exactly what `sova controller`
+ * would decide. It changes nothing. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "util/json.h"
@@ -141,21 +142,16 @@ int sova_cluster_status(const char *config, char **hosts, double seconds, gboole
     SovaControllerOptions co;
     sova_ctl_config_options(cl.cfg, &co);
     co.dry_run = co.quiet = TRUE;
+    co.interval = seconds;
     co.observer = observe;
     co.observer_data = &seen;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl.cfg->policy);
     SovaController *c = sova_controller_new(cl.hosts, cl.n_hosts, policy, &co);
-    sova_controller_step(c, NULL);   /* the baseline sample */
-    /* a policy that confirms what it sees (sova) first plans once more on its own */
-    for (guint i = 1; i < sova_controller_warmup_plans(c); i++) {
-        sova_backend_wait(cl.hosts[0].backend, seconds, NULL);
-        sova_controller_observe(c);
-    }
-    sova_backend_wait(cl.hosts[0].backend, seconds, NULL);
-    sova_controller_step(c, NULL);
+    g_autoptr(GError) err = NULL;
+    sova_controller_run(c, TRUE, NULL, &err);
     int rc = SOVA_EXIT_OK;
     if (!seen.cluster) {
-        g_printerr("sova: no host could be read (see the messages above)\n");
+        g_printerr("sova: %s\n", err ? err->message : "no host could be read");
         rc = SOVA_EXIT_FAILURE;
     } else if (json) {
         print_json(&seen, policy->name);

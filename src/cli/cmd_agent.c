@@ -4,7 +4,7 @@
  * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. */
 #include "cli/cli.h"
 #include "backend/libvirt/libvirt_backend.h"
-#include "daemon/agent.h"
+#include "cli/report.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -45,7 +45,9 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
         g_printerr("sova: %s\n", err->message);
         return SOVA_EXIT_FAILURE;
     }
-    SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json };
+    SovaReport report = { .json = o->json };
+    SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json,
+                            .observer = sova_report_agent, .observer_data = &report };
     const SovaCpuPolicy *policy = sova_cpu_policy_find(cfg->cpu_policy);
     g_autoptr(SovaAgent) agent = sova_agent_new(be, cfg, policy, &ao);
     static volatile gint stop;
@@ -60,7 +62,9 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     if (sova_agent_net_policy(agent) && sova_libvirt_backend_vf_pool(be) == 0)
         sova_warn("net plane: no VFs to hand out (network %s has none and [net] vf-pool is 0); "
                   "VFs already attached are still taken back when not needed", cfg->vf_network);
-    int rc = sova_agent_run(agent, o->once, &stop);
+    int rc = sova_agent_run(agent, o->once, &stop, &err);
+    if (err)
+        g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);
     g_source_remove(s2);
     if (!o->once)

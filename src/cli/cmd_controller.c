@@ -8,6 +8,7 @@
  * that limit) aborts them, each VM staying on its source, and exits. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
+#include "cli/report.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -70,6 +71,9 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     sova_ctl_config_options(cl->cfg, &co);
     co.dry_run = o->dry_run;
     co.json = o->json;
+    SovaReport report = { .json = o->json };
+    co.observer = sova_report_controller;
+    co.observer_data = &report;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
     static SovaControllerStop stop;
@@ -78,7 +82,10 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once)
         log_start(cl, &co, policy->name);
-    int rc = sova_controller_run(c, o->once, &stop);
+    g_autoptr(GError) err = NULL;
+    int rc = sova_controller_run(c, o->once, &stop, &err);
+    if (err)
+        g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);
     g_source_remove(s2);
     if (!o->once)

@@ -1,14 +1,13 @@
 /* agent.c — the host agent's loop; see agent.h.
  *
- * Each interval: sample the backend, build the model against the previous
- * snapshot, ask the cpu policy for a plan, execute it (unless dry-run), report.
- * The agent owns no policy logic and no hypervisor calls; it is glue, and stays
- * small so that what runs in the simulator is exactly what runs on a host. */
+ * Each interval: sample the backend, build the model against the previous snapshot, ask
+ * the cpu policy for a plan (sova_cpu_plan), run it through the executor (a dry run
+ * skips every action), feed the results back to the policy, then the net plane, then the
+ * record to the observer. The agent owns no policy logic and no hypervisor calls; it is
+ * glue, and stays small so that what runs in the simulator is exactly what runs on a host. */
 #include "daemon/agent.h"
-#include "util/json.h"
 #include "util/error.h"
 #include "util/log.h"
-#include <stdio.h>
 
 struct SovaAgent {
     SovaBackend *be;
@@ -25,7 +24,9 @@ struct SovaAgent {
     SovaModel *model;
     guint64 number;
     guint64 pin_changes;
-    gboolean failed_actions;  /* some action failed in the last planned interval */
+    SovaPlan *plan;           /* the last interval's, and what became of it */
+    SovaPlanResults *results;
+    char *failure;            /* the first action refused in the last planned interval */
     gboolean warned_reserved;
     SovaAgentNet *net;        /* NULL: the net plane is off */
 };
@@ -36,7 +37,7 @@ SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuP
     SovaAgent *a = g_new0(SovaAgent, 1);
     a->be = be;
     a->policy = policy;
-    a->policy_state = policy->state_new ? policy->state_new() : NULL;
+    a->policy_state = sova_policy_state_new(&policy->head);
     a->params.target_stddev = cfg->target_stddev;
     a->params.min_gain = cfg->min_gain;
     if (opts)
@@ -54,8 +55,10 @@ void sova_agent_free(SovaAgent *a)
 {
     if (!a)
         return;
-    if (a->policy->state_free)
-        a->policy->state_free(a->policy_state);
+    sova_policy_state_free(&a->policy->head, a->policy_state);
+    sova_plan_free(a->plan);
+    sova_plan_results_free(a->results);
+    g_free(a->failure);
     sova_cpuset_free(a->reserved);
     g_strfreev(a->exclude);
     sova_agent_net_free(a->net);
@@ -81,84 +84,63 @@ static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
         }
 }
 
-/* carries out the plan's actions; returns how many succeeded */
-static guint execute_plan(SovaAgent *a, const SovaPlan *plan, guint *failed)
+/* the log lines of what the executor did: each action done (text mode), each refused */
+static void log_results(SovaAgent *a, const SovaPlanResults *r)
 {
-    guint done = 0;
-    for (guint i = 0; i < sova_plan_len(plan); i++) {
-        const SovaAction *act = sova_plan_action(plan, i);
-        g_autofree char *what = sova_action_describe(act);
-        g_autoptr(GError) err = NULL;
-        if (a->opts.dry_run) {
-            if (!a->opts.json && !a->opts.quiet)
-                printf("would %s\n", what);
+    for (guint i = 0; i < sova_plan_results_len(r); i++) {
+        const SovaActionResult *res = sova_plan_result(r, i);
+        if (res->outcome == SOVA_ACTION_SKIPPED)
             continue;
-        }
-        if (!sova_backend_execute(a->be, act, &err)) {
-            (*failed)++;
-            sova_warn("failed: %s: %s", what, err->message);
-            continue;
-        }
-        done++;
-        if (act->kind == SOVA_ACTION_PIN)
-            a->pin_changes++;
-        if (!a->opts.json && !a->opts.quiet)
+        g_autofree char *what = sova_action_describe(res->action);
+        if (res->outcome == SOVA_ACTION_FAILED)
+            sova_warn("failed: %s: %s", what, res->error);
+        else if (!a->opts.json && !a->opts.quiet)
             sova_info("  %s", what);
     }
-    if (a->opts.dry_run && !a->opts.json && !a->opts.quiet)
-        fflush(stdout);
-    return done;
 }
 
-static void print_json(const SovaAgentInterval *iv)
+/* the first refused action of r, for an exit status that says why */
+static void note_failure(SovaAgent *a, const SovaPlanResults *r)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    sova_json_int(b, "interval", (gint64)iv->number);
-    sova_json_double(b, "seconds", iv->model->interval_s);
-    sova_json_double(b, "stddev", iv->stddev);
-    sova_model_pcpus_to_json(iv->model, b);
-    json_builder_set_member_name(b, "plan");
-    json_builder_add_value(b, sova_plan_to_json(iv->plan));
-    sova_json_int(b, "executed", iv->executed);
-    sova_json_int(b, "failed", iv->failed);
-    sova_json_int(b, "calls", (gint64)iv->calls);
-    if (iv->net) {
-        json_builder_set_member_name(b, "net");
-        sova_agent_net_to_json(iv->net, b);
+    for (guint i = 0; !a->failure && i < sova_plan_results_len(r); i++) {
+        const SovaActionResult *res = sova_plan_result(r, i);
+        if (res->outcome == SOVA_ACTION_FAILED) {
+            g_autofree char *what = sova_action_describe(res->action);
+            a->failure = g_strdup_printf("failed: %s: %s", what, res->error);
+        }
     }
-    json_builder_end_object(b);
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    g_autofree char *text = json_to_string(root, FALSE);
-    printf("%s\n", text);
-    fflush(stdout);
 }
 
-/* Pins changed behind our back (virsh vcpupin, another tool, a reconnect that raced an
- * operator) show up as vCPUs pinned to a pCPU that ran more than the pCPU was busy.
- * Planning on that placement would be wrong: instead the backend re-reads every pin
- * at the next sample, and this interval plans nothing. NULL when the placement is sound. */
-static SovaPlan *stale_placement(SovaAgent *a, const SovaModel *m)
+/* plan, execute, feed back: the cpu plane's part of the interval */
+static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval *iv)
 {
-    if (m->stale_pcpu < 0 || !sova_backend_forget_placement(a->be))
-        return NULL;
-    const SovaPcpuLoad *p = sova_model_pcpu(m, (guint)m->stale_pcpu);
-    SovaPlan *plan = sova_plan_new();
-    sova_plan_set_reason(plan, "pCPU %u was %.0f%% busy but the vCPUs pinned to it ran %.0f%%: "
-                         "pins changed outside sova; re-reading them before planning",
-                         p->id, p->util, p->pinned_util);
-    plan->spread_before = plan->spread_after = sova_model_util_stddev(m, NULL);
-    if (!a->opts.quiet)
-        sova_warn("%s", plan->reason);
-    return plan;
+    sova_plan_free(a->plan);
+    sova_plan_results_free(a->results);
+    a->plan = sova_cpu_plan(a->policy, model, &a->params, a->policy_state);
+    iv->plan = a->plan;
+    if (a->plan->status == SOVA_PLAN_REREAD && !a->opts.quiet)
+        sova_warn("%s", a->plan->reason);
+    else if (sova_plan_len(a->plan) && !a->opts.json && !a->opts.quiet)
+        sova_info("interval %" G_GUINT64_FORMAT ": %s", iv->number,
+                  a->plan->reason ? a->plan->reason : "");
+    SovaExecOptions eo = { .dry_run = a->opts.dry_run };
+    a->results = sova_execute(a->be, a->plan, &eo);
+    sova_policy_feedback(&a->policy->head, a->policy_state, a->plan, a->results);
+    log_results(a, a->results);
+    note_failure(a, a->results);
+    iv->results = a->results;
+    iv->executed = a->results->done;
+    iv->failed = a->results->failed;
+    for (guint i = 0; i < sova_plan_results_len(a->results); i++) {
+        const SovaActionResult *res = sova_plan_result(a->results, i);
+        a->pin_changes += res->outcome == SOVA_ACTION_DONE && res->action->kind == SOVA_ACTION_PIN;
+    }
 }
 
-/* after execution: the JSON line, or (text mode) a debug line for a quiet interval */
+/* after execution: a debug line for a quiet interval; the record to the observer */
 static void report(SovaAgent *a, const SovaAgentInterval *iv)
 {
-    if (a->opts.json && !a->opts.quiet)
-        print_json(iv);
-    else if (!sova_plan_len(iv->plan))
+    if (!a->opts.json && !sova_plan_len(iv->plan))
         sova_debug("interval %" G_GUINT64_FORMAT ": stddev %.1f: %s", iv->number, iv->stddev,
                    iv->plan->reason ? iv->plan->reason : "no change");
     if (a->opts.observer)
@@ -181,22 +163,17 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     SovaModelParams mp = { .ewma_alpha = a->ewma_alpha, .reserved = a->reserved,
                            .exclude = (const char *const *)a->exclude };
     SovaModel *model = sova_model_build(a->prev, cur, a->model, &mp);
-    g_autoptr(SovaPlan) plan = stale_placement(a, model);
-    if (!plan)
-        plan = a->policy->plan(model, &a->params, a->policy_state);
     SovaAgentInterval iv = { .number = ++a->number, .time_us = cur->time_us, .snapshot = cur,
-                             .model = model, .plan = plan,
-                             .stddev = sova_model_util_stddev(model, NULL) };
-    if (sova_plan_len(plan) && !a->opts.json && !a->opts.quiet)
-        sova_info("interval %" G_GUINT64_FORMAT ": %s", iv.number, plan->reason ? plan->reason : "");
-    iv.executed = execute_plan(a, plan, &iv.failed);
+                             .model = model, .stddev = sova_model_util_stddev(model, NULL) };
+    g_clear_pointer(&a->failure, g_free);
+    cpu_interval(a, model, &iv);
     SovaAgentNetInterval net;
     if (a->net) {
         gboolean say = !a->opts.json && !a->opts.quiet;
         net = sova_agent_net_step(a->net, a->be, a->prev, cur, a->opts.dry_run, say);
         iv.net = &net;
+        note_failure(a, net.results);
     }
-    a->failed_actions = iv.failed > 0 || (iv.net && iv.net->failed > 0);
     iv.calls = a->be->calls - calls0;
     report(a, &iv);
     sova_model_free(a->model);
@@ -206,7 +183,7 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     return TRUE;
 }
 
-int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop)
+int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GError **error)
 {
     double backoff = a->interval;
     while (!(stop && g_atomic_int_get(stop))) {
@@ -214,7 +191,7 @@ int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop)
         guint64 before = a->number;
         if (!sova_agent_step(a, &err)) {
             if (once) {
-                g_printerr("sova: %s\n", err->message);
+                g_propagate_error(error, g_steal_pointer(&err));
                 return 1;
             }
             sova_warn("%s; retrying in %.0f s", err->message, backoff);
@@ -224,8 +201,12 @@ int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop)
             continue;
         }
         backoff = a->interval;
+        if (once && a->number > before && a->failure) {
+            g_set_error_literal(error, SOVA_ERROR, SOVA_ERROR_BACKEND, a->failure);
+            return 1;
+        }
         if (once && a->number > before)
-            return a->failed_actions ? 1 : 0;
+            return 0;
         if (!sova_backend_wait(a->be, a->interval, stop))
             break;
     }

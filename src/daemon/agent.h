@@ -2,7 +2,9 @@
  *
  * Thin glue over a backend (libvirt or the simulator) and a cpu policy. The loop is
  * a library so that the CLI (`sova agent`), the simulator (`sova sim`), the demo and
- * the tests all drive the very same code. */
+ * the tests all drive the very same code. It prints nothing: each interval ends in a
+ * record (SovaAgentInterval) handed to the caller's observer, which the CLI renders as
+ * text or JSON (cli/agent_report.c); what it logs goes through util/log.h. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
@@ -10,17 +12,20 @@
 #include "model/plan.h"
 #include "policy/cpu_policy.h"
 #include "daemon/agent_net.h"
+#include "daemon/executor.h"
 #include "config/config.h"
 
 typedef struct SovaAgent SovaAgent;
 
-/* what one interval did, handed to the observer after it is executed */
+/* what one interval did, handed to the observer after it is executed; its pointers
+ * live until the next step */
 typedef struct {
     guint64 number;           /* 1 for the first planned interval */
     gint64 time_us;           /* the snapshot's time */
     const SovaSnapshot *snapshot;
     const SovaModel *model;
-    const SovaPlan *plan;
+    const SovaPlan *plan;     /* status REREAD: pins changed behind sova's back, re-read */
+    const SovaPlanResults *results;  /* one per action of plan (SKIPPED in a dry run) */
     guint executed;           /* actions carried out (0 in dry-run) */
     guint failed;             /* actions the backend refused */
     guint64 calls;            /* backend calls made during this interval (sample + execute) */
@@ -32,7 +37,7 @@ typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_dat
 
 typedef struct {
     gboolean dry_run;         /* plan and report, never execute */
-    gboolean json;            /* log plans as JSON lines on stdout */
+    gboolean json;            /* the observer renders records as JSON: log no text lines */
     gboolean quiet;           /* no log lines at all (simulator, benchmarks) */
     SovaAgentObserver observer;
     gpointer observer_data;
@@ -49,8 +54,9 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
 
 /* Steps every cfg->interval until *stop is set (or after one planned interval with
  * `once`). Sampling errors are logged and retried with backoff (up to
- * cfg->reconnect_max), never fatal, unless `once`. Returns an exit status. */
-int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop);
+ * cfg->reconnect_max), never fatal, unless `once`. Returns an exit status: 1 with
+ * `once` when sampling failed or an action was refused, and then error says why. */
+int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GError **error);
 
 guint64 sova_agent_pin_changes(const SovaAgent *a);  /* pins executed since start */
 guint64 sova_agent_vf_switches(const SovaAgent *a);  /* VF attaches + detaches executed */

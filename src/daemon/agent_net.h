@@ -1,9 +1,10 @@
 /* agent_net.h — the host agent's net plane: one interval of VF switching.
  *
  * Kept apart from agent.c so the cpu loop stays readable: from the same two snapshots
- * the agent already took, build the net model, ask the net policy for a plan, carry
- * it out (a failed attach makes the policy back off that VM), and publish each VM's
- * wants/unmet signal through the backend when it changes (the controller reads it). */
+ * the agent already took, build the net model, ask the net policy for a plan, run it
+ * through the executor, hand the results back to the policy (its feedback call: a
+ * failed attach makes it back off that VM), and publish each VM's wants/unmet signal
+ * through the backend when it changes (the controller reads it). */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
@@ -18,6 +19,7 @@ typedef struct {
     const char *policy;
     const SovaNetModel *model;
     const SovaPlan *plan;
+    const SovaPlanResults *results;  /* one per action of plan (SKIPPED in a dry run) */
     const SovaNetResult *result;
     guint executed, failed;
 } SovaAgentNetInterval;
@@ -26,12 +28,10 @@ typedef struct {
 SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg);
 void sova_agent_net_free(SovaAgentNet *n);
 /* one interval from prev -> cur; the returned pointers live until the next step.
- * `say`: log actions as text; `dry_run`: print, never execute. */
+ * `say`: log actions as text; `dry_run`: plan and report, never execute. */
 SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
                                          const SovaSnapshot *prev, const SovaSnapshot *cur,
                                          gboolean dry_run, gboolean say);
-/* {"pool", "in_use", "unmet", "nic_util", "vms": [...], "plan": {...}, "executed", "failed"} */
-void sova_agent_net_to_json(const SovaAgentNetInterval *iv, JsonBuilder *b);
 const char *sova_agent_net_policy_name(const SovaAgentNet *n);
 guint64 sova_agent_net_switches(const SovaAgentNet *n);   /* VF actions executed */
 

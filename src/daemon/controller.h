@@ -1,12 +1,15 @@
-/* controller.h — the cluster controller's loop: sample every host, build the cluster,
- * plan migrations, start them, follow them, report.
+/* controller.h — the cluster controller's loop: sample every host, reconcile, build the
+ * cluster, plan migrations, start them, follow them, report.
  *
  * Like the agent (agent.h), it is a library over backends so that `sova controller`
  * (libvirt backends, one per host URI), the cluster simulator, the tests and the
  * benchmarks all drive the same code. Hosts are SovaBackends; the controller reads
- * them with the same sample() the agent uses and migrates with the backends'
- * migrate_start/migrate_poll. Time: sova_backend_wait() of the FIRST host's backend
- * (real time for libvirt; the simulated cluster's shared clock for the simulator). */
+ * them with the same sample() the agent uses, starts migrations through the executor
+ * (executor.h) and follows them with sova_backend_migrate_poll(). Time:
+ * sova_backend_wait() of the FIRST host's backend (real time for libvirt; the simulated
+ * cluster's shared clock for the simulator). It prints nothing: each interval ends in a
+ * record (SovaControllerInterval) for the observer, which the CLI renders as text or
+ * JSON (cli/controller_report.c); what it logs goes through util/log.h. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"
@@ -56,12 +59,16 @@ typedef struct {
     double imbalance_before, imbalance_after;  /* when planned; after = the planner's estimate */
 } SovaControllerMigration;
 
-/* what one interval did */
+/* what one interval did; its pointers live until the observer returns */
 typedef struct {
     guint64 number;
     double now;
+    gboolean dry_run;
     const SovaCluster *cluster;
     const SovaPlan *plan;
+    const SovaPlanResults *results;  /* one per action of plan (SKIPPED in a dry run) */
+    const double *expected;   /* imbalance expected before action i (expected[i]) and after
+                               * it (expected[i + 1]), the plan's actions applied in order */
     double imbalance;
     guint started, failed_to_start;
     guint in_flight;
@@ -73,8 +80,11 @@ typedef void (*SovaControllerObserver)(const SovaControllerInterval *iv, gpointe
 
 typedef struct {
     gboolean dry_run;
-    gboolean json;
-    gboolean quiet;
+    gboolean json;            /* the observer renders records as JSON */
+    gboolean quiet;           /* no log lines at all (simulator, benchmarks) */
+    gboolean hold_unconfirmed;/* a plan the policy has not confirmed (SOVA_PLAN_UNCONFIRMED)
+                               * is neither carried out nor reported: the caller samples
+                               * again (one-shot callers; `once` sets it) */
     double interval;          /* seconds between samples */
     SovaClusterParams params;
     double weights[SOVA_RES_N];
@@ -92,21 +102,20 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
                                     const SovaClusterPolicy *policy,
                                     const SovaControllerOptions *opts);
 void sova_controller_free(SovaController *c);
-/* one interval: sample all hosts (a host that cannot be read is marked down, not fatal),
- * follow migrations in flight, plan, start migrations. The first call only sets baselines. */
+/* one interval: follow migrations in flight, sample all hosts (a host that cannot be read
+ * is marked down, not fatal), reconcile (stale leaving marks), plan, start migrations,
+ * report. The first call only sets baselines. FALSE with error when no host at all could
+ * be read (the interval then planned nothing); a migration that does not start is in the
+ * record (results), not an error of the interval. */
 gboolean sova_controller_step(SovaController *c, GError **error);
-/* the same, but the plan only feeds the policy's state: nothing starts, nothing is
- * reported (a one-shot caller's warm-up: SovaClusterPolicy.warmup_plans). TRUE when it
- * planned (a cluster was built). */
-gboolean sova_controller_observe(SovaController *c);
-/* plans needed before one that acts: the policy's warmup_plans, at least 1 */
-guint sova_controller_warmup_plans(const SovaController *c);
-/* steps every interval until a stop request (or, with `once`, after the policy's warm-up
- * and one planned interval and, unless dry-run, until the migrations it started have
+/* steps every interval until a stop request (or, with `once`, after one planned interval
+ * that the policy confirmed and, unless dry-run, until the migrations it started have
  * finished), then drains as SovaControllerStop says; stop may be NULL (never stopped).
- * Returns 1 when `once` and a migration failed, else 0 (also after a stop that aborted
+ * Returns an exit status: 1 with `once` when a migration failed (or did not start) or no
+ * host could be read, and then error says why; else 0 (also after a stop that aborted
  * migrations: the operator asked for it). */
-int sova_controller_run(SovaController *c, gboolean once, const SovaControllerStop *stop);
+int sova_controller_run(SovaController *c, gboolean once, const SovaControllerStop *stop,
+                        GError **error);
 /* the last cluster built (NULL before the second sample) */
 const SovaCluster *sova_controller_cluster(const SovaController *c);
 guint64 sova_controller_migrations(const SovaController *c);   /* completed */

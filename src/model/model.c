@@ -216,6 +216,7 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
     SovaModel *m = sova_model_new(cur->n_pcpus);
     double alpha = params && params->ewma_alpha > 0 ? MIN(params->ewma_alpha, 1.0) : 1.0;
     m->interval_s = (double)(cur->time_us - prev->time_us) / 1e6;
+    m->placement_cached = cur->placement_cached;
     build_pcpus(m, prev, cur, params);
 
     g_autoptr(GHashTable) last_vms = g_hash_table_new(g_str_hash, g_str_equal);

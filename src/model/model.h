@@ -55,6 +55,7 @@ typedef struct {
     GArray *vcpus;            /* SovaVcpuLoad */
     int stale_pcpu;           /* a pCPU whose pinned vCPUs ran more than it was busy, or -1:
                                * the pins the snapshot reports are not the real ones */
+    gboolean placement_cached;/* the newer snapshot's: the backend can re-read the pins */
 } SovaModel;
 
 /* how many points the vCPUs pinned to a pCPU may out-run its measured busy time

@@ -186,6 +186,7 @@ JsonNode *sova_plan_to_json(const SovaPlan *p)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
+    sova_json_string(b, "status", sova_plan_status_name(p->status));
     sova_json_string(b, "reason", p->reason ? p->reason : "");
     sova_json_double(b, "spread_before", p->spread_before);
     sova_json_double(b, "spread_after", p->spread_after);
@@ -195,5 +196,88 @@ JsonNode *sova_plan_to_json(const SovaPlan *p)
         json_builder_add_value(b, action_to_json(sova_plan_action(p, i)));
     json_builder_end_array(b);
     json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+const char *sova_plan_status_name(SovaPlanStatus s)
+{
+    switch (s) {
+    case SOVA_PLAN_ACT: return "act";
+    case SOVA_PLAN_UNCONFIRMED: return "unconfirmed";
+    case SOVA_PLAN_REREAD: return "reread";
+    }
+    return "?";
+}
+
+/* ---- results ---- */
+
+static void result_clear(gpointer p)
+{
+    g_free(((SovaActionResult *)p)->error);
+}
+
+SovaPlanResults *sova_plan_results_new(void)
+{
+    SovaPlanResults *r = g_new0(SovaPlanResults, 1);
+    r->results = g_array_new(FALSE, TRUE, sizeof(SovaActionResult));
+    g_array_set_clear_func(r->results, result_clear);
+    return r;
+}
+
+void sova_plan_results_free(SovaPlanResults *r)
+{
+    if (!r)
+        return;
+    g_array_unref(r->results);
+    g_free(r);
+}
+
+void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOutcome outcome,
+                           const char *error)
+{
+    SovaActionResult res = { .action = a, .outcome = outcome,
+                             .error = outcome == SOVA_ACTION_FAILED ? g_strdup(error ? error : "failed")
+                                                                    : NULL };
+    g_array_append_val(r->results, res);
+    r->done += outcome == SOVA_ACTION_DONE;
+    r->failed += outcome == SOVA_ACTION_FAILED;
+    r->skipped += outcome == SOVA_ACTION_SKIPPED;
+}
+
+guint sova_plan_results_len(const SovaPlanResults *r)
+{
+    return r ? r->results->len : 0;
+}
+
+const SovaActionResult *sova_plan_result(const SovaPlanResults *r, guint i)
+{
+    return &g_array_index(r->results, SovaActionResult, i);
+}
+
+static const char *outcome_name(SovaActionOutcome o)
+{
+    switch (o) {
+    case SOVA_ACTION_DONE: return "done";
+    case SOVA_ACTION_FAILED: return "failed";
+    case SOVA_ACTION_SKIPPED: return "skipped";
+    }
+    return "?";
+}
+
+JsonNode *sova_plan_results_to_json(const SovaPlanResults *r)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_array(b);
+    for (guint i = 0; i < sova_plan_results_len(r); i++) {
+        const SovaActionResult *res = sova_plan_result(r, i);
+        json_builder_begin_object(b);
+        sova_json_string(b, "action", kind_name(res->action->kind));
+        sova_json_string(b, "vm", res->action->vm_name);
+        sova_json_string(b, "outcome", outcome_name(res->outcome));
+        if (res->error)
+            sova_json_string(b, "error", res->error);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
     return json_builder_get_root(b);
 }

@@ -1,7 +1,10 @@
-/* plan.h — what a policy decided: a list of actions, each with its reason.
+/* plan.h — what a policy decided: a list of actions, each with its reason, and what
+ * became of each action once executed.
  *
- * Policies produce plans; backends execute their actions; the agent prints them
- * (`--dry-run`) or logs them, as text or JSON. A plan is plain data. */
+ * Policies produce plans; the executor (daemon/executor.h) carries out their actions on
+ * a backend and returns one SovaActionResult per action (SovaPlanResults), which the
+ * daemon hands back to the policy (its feedback call, policy/registry.h) and to the CLI
+ * in its interval record. A plan is plain data, and so are its results. */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -31,7 +34,20 @@ typedef struct {
     char *reason;             /* short, human: why */
 } SovaAction;
 
+/* what the caller does with a plan: part of the policy contract (docs/design.md) */
+typedef enum {
+    SOVA_PLAN_ACT = 0,        /* carry the actions out (an empty plan: nothing to do) */
+    SOVA_PLAN_UNCONFIRMED,    /* the policy saw something it acts on only when the next sample
+                               * shows it again; the actions it holds (if any) need no
+                               * confirmation. A one-shot caller samples again and re-plans
+                               * before it acts (`--once`, `sova status --host`). */
+    SOVA_PLAN_REREAD,         /* the model showed the backend's cached view is stale (cpu:
+                               * pins changed behind sova's back): no actions; the executor
+                               * makes the backend re-read everything at its next sample */
+} SovaPlanStatus;
+
 typedef struct {
+    SovaPlanStatus status;
     GPtrArray *actions;       /* SovaAction* */
     char *reason;             /* why the policy acted, or why it did not */
     double spread_before;     /* the policy's measure of imbalance (cpu: pCPU util stddev) */
@@ -66,5 +82,36 @@ SovaAction *sova_plan_action(const SovaPlan *p, guint i);
  * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
+const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread" */
+
+/* ---- what became of a plan's actions ---- */
+
+typedef enum {
+    SOVA_ACTION_DONE,         /* carried out (MIGRATE: started) */
+    SOVA_ACTION_FAILED,       /* refused: `error` says why; the action had no effect */
+    SOVA_ACTION_SKIPPED,      /* not tried: a dry run */
+} SovaActionOutcome;
+
+typedef struct {
+    const SovaAction *action; /* the plan's; valid while the plan lives */
+    SovaActionOutcome outcome;
+    char *error;              /* FAILED: why (owned) */
+} SovaActionResult;
+
+typedef struct {
+    GArray *results;          /* SovaActionResult, one per action, in plan order */
+    guint done, failed, skipped;
+} SovaPlanResults;
+
+SovaPlanResults *sova_plan_results_new(void);
+void sova_plan_results_free(SovaPlanResults *r);
+/* appends the result of `a`; error (FAILED only) is copied */
+void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOutcome outcome,
+                           const char *error);
+guint sova_plan_results_len(const SovaPlanResults *r);
+const SovaActionResult *sova_plan_result(const SovaPlanResults *r, guint i);
+/* the results as JSON: [{"action": "...", "outcome": "done"|"failed"|"skipped", "error"}] */
+JsonNode *sova_plan_results_to_json(const SovaPlanResults *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaPlan, sova_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaPlanResults, sova_plan_results_free)

@@ -107,6 +107,8 @@ typedef struct {
     double host_nic_capacity_Bps; /* the physical NIC's capacity per direction; 0 = unknown */
     gboolean has_host_nic;    /* the physical NIC's counters below are known */
     guint64 host_nic_rx_bytes, host_nic_tx_bytes;   /* cumulative */
+    gboolean placement_cached;/* the vCPU pins come from the backend's cache, which it can
+                               * drop and re-read (a REREAD plan, model/plan.h) */
 } SovaSnapshot;
 
 SovaSnapshot *sova_snapshot_new(guint n_pcpus);

@@ -8,31 +8,23 @@
 #include <math.h>
 #include <string.h>
 
-static const SovaClusterPolicy *const policies[] = {
-    &sova_cluster_policy_sova,
-    &sova_cluster_policy_prototype,
-    &sova_cluster_policy_watcher,
-    &sova_cluster_policy_proxlb,
+static const SovaPolicy *const policies[] = {
+    &sova_cluster_policy_sova.head,
+    &sova_cluster_policy_prototype.head,
+    &sova_cluster_policy_watcher.head,
+    &sova_cluster_policy_proxlb.head,
 };
+
+static SovaRegistry registry = { "cluster", policies, G_N_ELEMENTS(policies), NULL };
 
 const SovaClusterPolicy *sova_cluster_policy_find(const char *name)
 {
-    for (gsize i = 0; name && i < G_N_ELEMENTS(policies); i++)
-        if (strcmp(policies[i]->name, name) == 0)
-            return policies[i];
-    return NULL;
+    return (const SovaClusterPolicy *)sova_registry_find(&registry, name);
 }
 
 const char *sova_cluster_policy_list(void)
 {
-    static char *list;      /* built once from the registry above */
-    if (g_once_init_enter(&list)) {
-        GString *s = g_string_new(NULL);
-        for (gsize i = 0; i < G_N_ELEMENTS(policies); i++)
-            g_string_append_printf(s, "%s%s", i ? ", " : "", policies[i]->name);
-        g_once_init_leave(&list, g_string_free(s, FALSE));
-    }
-    return list;
+    return sova_registry_list(&registry);
 }
 
 /* ---------- planner: set-up ---------- */

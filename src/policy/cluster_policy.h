@@ -3,7 +3,8 @@
  *
  * The controller (daemon/controller.c) and the cluster simulator build a SovaCluster each
  * interval and call plan(); the policy keeps what it needs between calls in its state
- * (created by state_new, may be NULL). No I/O, no clock: time is SovaCluster.now.
+ * (created by state_new, may be NULL). No I/O, no clock: time is SovaCluster.now. The
+ * shape is the one every plane shares (policy/registry.h).
  *
  * Policies: "sova" (default: greedy by simulated gain against migration cost, with the
  * net plane's signals), and the baselines "sova-prototype" (what Sova's code meant to do),
@@ -13,6 +14,7 @@
 #include <glib.h>
 #include "model/cluster.h"
 #include "model/plan.h"
+#include "policy/registry.h"
 
 typedef struct {
     double threshold;         /* act when the imbalance (weighted stddev, 0..1) exceeds this */
@@ -38,15 +40,11 @@ typedef struct {
     .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.0005, .vf_value = 0.05 })
 
 typedef struct {
-    const char *name;
-    const char *summary;      /* one line, for --help and docs */
-    gpointer (*state_new)(void);            /* may be NULL */
-    void (*state_free)(gpointer state);
+    SOVA_POLICY_HEAD;
+    /* A plan that acts on something it saw only once (sova: an imbalance it confirms on a
+     * second sample) has status SOVA_PLAN_UNCONFIRMED: the loop goes on, and a one-shot
+     * caller (`--once`, `sova status --host`) samples again before it acts. */
     SovaPlan *(*plan)(const SovaCluster *c, const SovaClusterParams *params, gpointer state);
-    /* plans on consecutive samples its state needs before a plan means what it says
-     * (sova: 2, it confirms an imbalance on a second sample); 0 = 1. A one-shot caller
-     * (`--once`, `sova status --host`) observes with the plans before the last. */
-    guint warmup_plans;
 } SovaClusterPolicy;
 
 /* what every caller plans through (controller, simulator, benches): policy->plan(), then

@@ -35,7 +35,8 @@
  * State (state_new; NULL works, as in most unit tests, without these three):
  *   - confirmation: an imbalance above the threshold starts balancing on its second
  *     sample in a row (a real hot spot stays; noise seldom shows twice running, and the
- *     first plan has no noise estimate yet); a hot host has its own count of samples;
+ *     first plan has no noise estimate yet); the plan that waits says so with its status,
+ *     SOVA_PLAN_UNCONFIRMED; a hot host has its own count of samples;
  *   - episodes: balancing that began above the threshold carries on in the next plans
  *     (the caps allow only a few migrations per plan) until the imbalance is under
  *     threshold / 2, or a plan with nothing in flight finds no move that pays;
@@ -198,6 +199,8 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         commit(&S, plan, &best, imb);
     }
     cs_set_reason(&S, plan, imb0, todo->len, balancing);
+    if (imb0 > S.thr && !confirmed)
+        plan->status = SOVA_PLAN_UNCONFIRMED;   /* balancing waits for the next sample */
     plan->spread_before = imb0;
     plan->spread_after = cl_imbalance(&S.P);
     if (st) {
@@ -225,5 +228,4 @@ const SovaClusterPolicy sova_cluster_policy_sova = {
     .state_new = sova_state_new,
     .state_free = sova_state_free,
     .plan = sova_plan,
-    .warmup_plans = 2,
 };

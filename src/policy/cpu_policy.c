@@ -1,29 +1,45 @@
-/* cpu_policy.c — the registry of cpu policies, by name. */
+/* cpu_policy.c — the registry of cpu policies, by name, and the planning call every
+ * caller goes through (a stale placement is re-read before any policy plans on it). */
 #include "policy/cpu_policy.h"
-#include <string.h>
 
-static const SovaCpuPolicy *const policies[] = {
-    &sova_cpu_policy_balance,
-    &sova_cpu_policy_zigzag,
-    &sova_cpu_policy_lpt,
+static const SovaPolicy *const policies[] = {
+    &sova_cpu_policy_balance.head,
+    &sova_cpu_policy_zigzag.head,
+    &sova_cpu_policy_lpt.head,
 };
+
+static SovaRegistry registry = { "cpu", policies, G_N_ELEMENTS(policies), NULL };
 
 const SovaCpuPolicy *sova_cpu_policy_find(const char *name)
 {
-    for (gsize i = 0; name && i < G_N_ELEMENTS(policies); i++)
-        if (strcmp(policies[i]->name, name) == 0)
-            return policies[i];
-    return NULL;
+    return (const SovaCpuPolicy *)sova_registry_find(&registry, name);
 }
 
 const char *sova_cpu_policy_list(void)
 {
-    static char *list;      /* built once from the registry above */
-    if (g_once_init_enter(&list)) {
-        GString *s = g_string_new(NULL);
-        for (gsize i = 0; i < G_N_ELEMENTS(policies); i++)
-            g_string_append_printf(s, "%s%s", i ? ", " : "", policies[i]->name);
-        g_once_init_leave(&list, g_string_free(s, FALSE));
-    }
-    return list;
+    return sova_registry_list(&registry);
+}
+
+/* Pins changed behind sova's back (virsh vcpupin, another tool, a reconnect that raced an
+ * operator) show up as vCPUs pinned to a pCPU that ran more than the pCPU was busy.
+ * Planning on that placement would be wrong: this interval plans nothing, and the
+ * backend re-reads every pin before the next one. */
+static SovaPlan *reread_plan(const SovaModel *m)
+{
+    const SovaPcpuLoad *p = sova_model_pcpu(m, (guint)m->stale_pcpu);
+    SovaPlan *plan = sova_plan_new();
+    plan->status = SOVA_PLAN_REREAD;
+    sova_plan_set_reason(plan, "pCPU %u was %.0f%% busy but the vCPUs pinned to it ran %.0f%%: "
+                         "pins changed outside sova; re-reading them before planning",
+                         p->id, p->util, p->pinned_util);
+    plan->spread_before = plan->spread_after = sova_model_util_stddev(m, NULL);
+    return plan;
+}
+
+SovaPlan *sova_cpu_plan(const SovaCpuPolicy *policy, const SovaModel *m,
+                        const SovaCpuPolicyParams *params, gpointer state)
+{
+    if (m->stale_pcpu >= 0 && m->placement_cached)
+        return reread_plan(m);
+    return policy->plan(m, params, state);
 }

@@ -3,11 +3,13 @@
  * A policy reads a SovaModel and its own state (kept by the caller between
  * intervals) and returns a plan of pin actions. No I/O, no libvirt, no clock:
  * the same function runs in the agent, the simulator and the unit tests.
- * Policies are selected by name (`--cpu-policy`). */
+ * Policies have the shape every plane shares (policy/registry.h) and are selected
+ * by name (`--cpu-policy`). Callers plan through sova_cpu_plan(). */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
 #include "model/plan.h"
+#include "policy/registry.h"
 
 typedef struct {
     double target_stddev;     /* act only when the pCPU util stddev (points) exceeds this; default 5 */
@@ -17,12 +19,16 @@ typedef struct {
 #define SOVA_CPU_PARAMS_DEFAULT ((SovaCpuPolicyParams){ .target_stddev = 5.0, .min_gain = 2.0 })
 
 typedef struct {
-    const char *name;
-    const char *summary;      /* one line, for --help and docs */
-    gpointer (*state_new)(void);          /* may be NULL: stateless */
-    void (*state_free)(gpointer state);
+    SOVA_POLICY_HEAD;
     SovaPlan *(*plan)(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state);
 } SovaCpuPolicy;
+
+/* what every caller plans through (agent, simulator): a REREAD plan (nothing to do; the
+ * backend re-reads every pin at its next sample) when the model found the placement
+ * stale and the backend can re-read it (SovaModel.stale_pcpu, placement_cached), else
+ * policy->plan() */
+SovaPlan *sova_cpu_plan(const SovaCpuPolicy *policy, const SovaModel *m,
+                        const SovaCpuPolicyParams *params, gpointer state);
 
 /* NULL when unknown */
 const SovaCpuPolicy *sova_cpu_policy_find(const char *name);

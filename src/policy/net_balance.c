@@ -267,5 +267,8 @@ const SovaNetPolicy sova_net_policy_balance = {
     .name = "balance",
     .summary = "VFs to the VMs that gain most (packet-weighted demand above the virtio "
                "ceiling), with hysteresis, dwell time and a switch cap (default)",
+    .state_new = sova_net_state_new_any,
+    .state_free = sova_net_state_free_any,
+    .feedback = sova_net_state_feedback,
     .plan = balance_plan,
 };

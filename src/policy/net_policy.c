@@ -3,22 +3,31 @@
 #include "policy/net_private.h"
 #include <string.h>
 
-static const SovaNetPolicy *const policies[] = {
-    &sova_net_policy_balance,
-    &sova_net_policy_sova,
+static const SovaPolicy *const policies[] = {
+    &sova_net_policy_balance.head,
+    &sova_net_policy_sova.head,
 };
+
+static SovaRegistry registry = { "net", policies, G_N_ELEMENTS(policies), NULL };
 
 const SovaNetPolicy *sova_net_policy_find(const char *name)
 {
-    for (gsize i = 0; name && i < G_N_ELEMENTS(policies); i++)
-        if (strcmp(policies[i]->name, name) == 0)
-            return policies[i];
-    return NULL;
+    return (const SovaNetPolicy *)sova_registry_find(&registry, name);
 }
 
 const char *sova_net_policy_list(void)
 {
-    return "balance, sova";
+    return sova_registry_list(&registry);
+}
+
+gpointer sova_net_state_new_any(void)
+{
+    return sova_net_state_new();
+}
+
+void sova_net_state_free_any(gpointer state)
+{
+    sova_net_state_free(state);
 }
 
 double sova_net_benefit(const SovaNetVmLoad *v, const SovaNetPolicyParams *params)

@@ -7,12 +7,15 @@
  * demand, the physical NIC's utilisation) that the agent publishes for the cluster
  * plane. No I/O, no clock: time is counted in intervals (calls).
  *
- * The caller tells the state what happened to the plan: a failed attach
- * (sova_net_state_attach_failed) makes the policy back off that VM exponentially. */
+ * Every net policy has the shape all planes share (policy/registry.h) and the same
+ * state, SovaNetState. The caller tells the state what happened to the plan through
+ * the feedback call (sova_policy_feedback): a failed attach makes the policy back off
+ * that VM exponentially. */
 #pragma once
 #include <glib.h>
 #include "model/netmodel.h"
 #include "model/plan.h"
+#include "policy/registry.h"
 
 typedef struct SovaNetPolicyParams {
     guint pool_size;          /* VFs on this host */
@@ -56,8 +59,7 @@ typedef struct {
 typedef struct SovaNetState SovaNetState;
 
 typedef struct {
-    const char *name;
-    const char *summary;      /* one line, for --help and docs */
+    SOVA_POLICY_HEAD;         /* state: a SovaNetState; feedback: sova_net_state_feedback */
     SovaPlan *(*plan)(const SovaNetModel *m, const SovaNetPolicyParams *params,
                       SovaNetState *state, SovaNetResult *result);
 } SovaNetPolicy;
@@ -66,6 +68,8 @@ SovaNetState *sova_net_state_new(void);
 void sova_net_state_free(SovaNetState *s);
 /* the attach planned for uuid failed: back off (base, 2 base, 4 base ... max intervals) */
 void sova_net_state_attach_failed(SovaNetState *s, const char *uuid);
+/* every net policy's feedback: each attach that failed, as sova_net_state_attach_failed */
+void sova_net_state_feedback(gpointer state, const SovaPlan *plan, const SovaPlanResults *results);
 /* intervals planned so far */
 guint64 sova_net_state_intervals(const SovaNetState *s);
 /* switches (attach + detach actions) planned so far */

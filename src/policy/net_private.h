@@ -53,5 +53,8 @@ double sova_net_gain(const SovaNetVmLoad *v, double benefit, double ceiling);
  * >= exit while it holds one); never when it cannot be switched or is `never` */
 gboolean sova_net_wants(const SovaNetVmLoad *v, double benefit, const SovaNetPolicyParams *p);
 /* fills r from m and what plan does to it */
+/* the head's state_new / state_free of every net policy: a SovaNetState */
+gpointer sova_net_state_new_any(void);
+void sova_net_state_free_any(gpointer state);
 void sova_net_result_fill(SovaNetResult *r, const SovaNetModel *m, const SovaNetPolicyParams *p,
                           const SovaPlan *plan);

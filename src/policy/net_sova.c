@@ -81,5 +81,8 @@ static SovaPlan *sova_plan(const SovaNetModel *m, const SovaNetPolicyParams *p,
 const SovaNetPolicy sova_net_policy_sova = {
     .name = "sova",
     .summary = "baseline: re-rank every interval, the top share gets the VFs, no hysteresis",
+    .state_new = sova_net_state_new_any,
+    .state_free = sova_net_state_free_any,
+    .feedback = sova_net_state_feedback,
     .plan = sova_plan,
 };

@@ -108,6 +108,16 @@ void sova_net_state_attach_failed(SovaNetState *s, const char *uuid)
     vs->switched = FALSE;   /* nothing switched: the backoff, not the dwell time, applies */
 }
 
+void sova_net_state_feedback(gpointer state, const SovaPlan *plan, const SovaPlanResults *results)
+{
+    (void)plan;
+    for (guint i = 0; i < sova_plan_results_len(results); i++) {
+        const SovaActionResult *r = sova_plan_result(results, i);
+        if (r->outcome == SOVA_ACTION_FAILED && r->action->kind == SOVA_ACTION_ATTACH_VF)
+            sova_net_state_attach_failed(state, r->action->uuid);
+    }
+}
+
 guint64 sova_net_state_intervals(const SovaNetState *s)
 {
     return s->tick;

@@ -306,13 +306,15 @@ static void test_once(void)
     rig_up(&r, 2, NULL);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller(&r, TRUE, &seen);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
     g_assert_cmpuint(seen.intervals, ==, 1);
     g_assert_cmpuint(seen.planned, ==, 1);
     sova_controller_free(g_steal_pointer(&c));
     Seen real = { 0 };
     c = controller(&r, FALSE, &real);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 1);   /* the migration failed */
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, &err), ==, 1);   /* the migration failed */
+    g_assert_nonnull(err);   /* and the exit status says why */
     g_assert_cmpuint(real.intervals, ==, 1);
     g_assert_cmpuint(sova_controller_migration_failures(c), ==, 1);
     g_assert_cmpuint(domains_on(r.hosts[0].backend), ==, 3);

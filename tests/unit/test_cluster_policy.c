@@ -869,8 +869,10 @@ static void test_confirmation(void)
     g_autoptr(SovaPlan) first = pol->plan(c, &p, st);
     g_assert_cmpuint(sova_plan_len(first), ==, 0);
     g_assert_nonnull(strstr(first->reason, "waiting for a second"));
+    g_assert_cmpint(first->status, ==, SOVA_PLAN_UNCONFIRMED);   /* and says so */
     g_autoptr(SovaPlan) second = pol->plan(c, &p, st);
     g_assert_cmpuint(sova_plan_len(second), >, 0);
+    g_assert_cmpint(second->status, ==, SOVA_PLAN_ACT);
     pol->state_free(st);
     /* a spike: hot on one sample, balanced on the next */
     g_autoptr(SovaCluster) calm = random_cluster(6, 6, 0, 8);
@@ -879,6 +881,8 @@ static void test_confirmation(void)
     for (int round = 0; round < 10; round++) {
         g_autoptr(SovaPlan) plan = pol->plan(round % 2 ? calm : c, &p, st);
         g_assert_cmpuint(sova_plan_len(plan), ==, 0);
+        if (round % 2 || round == 0)   /* later hot rounds may fall under the widened threshold */
+            g_assert_cmpint(plan->status, ==, (round % 2 ? SOVA_PLAN_ACT : SOVA_PLAN_UNCONFIRMED));
     }
     pol->state_free(st);
 }

@@ -178,7 +178,7 @@ static void test_controller_stop_aborts(void)
                                 .migrate = { .bandwidth_MiBps = 40, .auto_converge = TRUE },
                                 .observer = stop_after_start, .observer_data = &st };
     g_autoptr(SovaController) ctl = sova_controller_new(hosts, 2, &once_policy, &o);
-    g_assert_cmpint(sova_controller_run(ctl, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(ctl, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpfloat(st.stopped_at, >, 0);
     double drained = sova_sim_cluster_now(c) - st.stopped_at;
     g_assert_cmpfloat(drained, >=, 20);        /* it waited its drain timeout ... */

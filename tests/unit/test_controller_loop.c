@@ -1,10 +1,12 @@
 /* test_controller_loop.c — the controller's loop (daemon/controller.c) over fake
  * backends whose migrations succeed: a migration in flight counts on its destination,
  * its end is reported once with its duration and downtime, the moved VM is not moved
- * again within the cooldown, --once follows what it started to its end, a stop waits for
- * migrations in flight (at most drain_timeout, then aborts them; a second stop aborts them
- * at once), and a host that comes back is used again. (The failure path runs on libvirt's
- * test driver: tests/libvirt/test_controller.c.)
+ * again within the cooldown, --once follows what it started to its end and acts only on a
+ * plan the policy confirmed (an UNCONFIRMED one is held, the running loop reports it), a
+ * refused start is in the record and --once's error, no readable host is an error of the
+ * step, a stop waits for migrations in flight (at most drain_timeout, then aborts them; a
+ * second stop aborts them at once), and a host that comes back is used again. (The
+ * failure path runs on libvirt's test driver: tests/libvirt/test_controller.c.)
  *
  * The fake cluster shares one simulated clock; a migration takes `polls` polls. The
  * policy is a stub that moves one VM from the host with the most VMs to the one with
@@ -44,6 +46,7 @@ struct Fake {
     guint aborts;             /* migrate_abort calls */
     SovaControllerStop *stop; /* a second stop request at the poll number ... */
     guint stop_again_at;      /* ... of a migration (0: none) */
+    gboolean refuse_start;    /* migrate_start fails with "no room" */
 };
 
 static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
@@ -86,8 +89,12 @@ static FakeVm *fake_vm(Fake *f, const char *uuid)
 static gboolean fake_start(SovaBackend *be, const char *uuid, SovaBackend *dest,
                            const SovaMigrateOptions *opts, GError **error)
 {
-    (void)error;
     FakeHost *h = (FakeHost *)be;
+    if (h->fake->refuse_start) {
+        g_set_error(error, g_quark_from_static_string("fake"), 2, "no room on h%u",
+                    ((FakeHost *)dest)->index);
+        return FALSE;
+    }
     g_strlcpy(h->fake->last_uri, opts->migrate_uri ? opts->migrate_uri : "", sizeof h->fake->last_uri);
     FakeVm *v = fake_vm(h->fake, uuid);
     g_assert_nonnull(v);
@@ -214,23 +221,39 @@ static SovaPlan *stub_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
 
 static const SovaClusterPolicy stub = { .name = "stub", .summary = "test", .plan = stub_plan };
 
-/* like stub, but (like sova) acts only on its second plan: it counts its plans */
+/* like stub, but (like sova) confirms on a second sample: its first plan says so
+ * (UNCONFIRMED, nothing in it), the next ones act; it counts its plans */
 static gpointer count_new(void) { return g_new0(guint, 1); }
 static SovaPlan *confirming_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
 {
     guint *plans = state;
-    if (++*plans < 2)
-        return sova_plan_new();
+    if (++*plans < 2) {
+        SovaPlan *plan = sova_plan_new();
+        plan->status = SOVA_PLAN_UNCONFIRMED;
+        return plan;
+    }
     return stub_plan(c, p, NULL);
 }
 static const SovaClusterPolicy confirming = { .name = "confirming", .summary = "test",
                                               .state_new = count_new, .state_free = g_free,
-                                              .plan = confirming_plan, .warmup_plans = 2 };
+                                              .plan = confirming_plan };
+
+/* never confirms: every plan UNCONFIRMED, with the stub's move in it */
+static SovaPlan *doubting_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
+{
+    SovaPlan *plan = stub_plan(c, p, state);
+    plan->status = SOVA_PLAN_UNCONFIRMED;
+    return plan;
+}
+static const SovaClusterPolicy doubting = { .name = "doubting", .summary = "test",
+                                            .plan = doubting_plan };
 
 /* ---- what the loop reported ---- */
 
 typedef struct {
     guint intervals, started, finished_ok;
+    guint failed_to_start, unconfirmed;
+    char start_error[64];     /* the last result that failed */
     double downtime, duration;
     gboolean saw_in_flight_on_dest;
     double imbalance_before, imbalance_after;
@@ -244,6 +267,15 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
     Seen *s = data;
     s->intervals++;
     s->started += iv->started;
+    s->failed_to_start += iv->failed_to_start;
+    s->unconfirmed += iv->plan->status == SOVA_PLAN_UNCONFIRMED;
+    g_assert_cmpuint(sova_plan_results_len(iv->results), ==, sova_plan_len(iv->plan));
+    for (guint i = 0; i < sova_plan_results_len(iv->results); i++) {
+        const SovaActionResult *r = sova_plan_result(iv->results, i);
+        g_assert_true(r->action == sova_plan_action(iv->plan, i));
+        if (r->outcome == SOVA_ACTION_FAILED)
+            g_strlcpy(s->start_error, r->error, sizeof s->start_error);
+    }
     for (guint i = 0; i < iv->cluster->vms->len; i++) {
         const SovaClusterVm *v = sova_cluster_vm(iv->cluster, i);
         if (v->migrating && v->from_host == 0 && v->host == 1)
@@ -343,7 +375,7 @@ static void test_once_follows_to_the_end(void)
     fake_init(&f, 2, 4, 4);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
     g_assert_cmpuint(seen.intervals, ==, 1);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
@@ -353,19 +385,92 @@ static void test_once_follows_to_the_end(void)
     g_assert_cmpuint(on1, ==, 1);
 }
 
-/* --once with a policy that confirms on a second plan: the first only warms it up (not
- * reported, nothing started), the second acts */
-static void test_once_warms_up_the_policy(void)
+/* --once with a policy that confirms on a second sample: its UNCONFIRMED plan is held
+ * (not reported, nothing started), the confirmed one acts */
+static void test_once_confirms_on_a_second_sample(void)
 {
     Fake f;
     fake_init(&f, 2, 4, 2);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &confirming);
-    g_assert_cmpuint(sova_controller_warmup_plans(c), ==, 2);
-    g_assert_cmpint(sova_controller_run(c, TRUE, NULL), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
     g_assert_cmpuint(seen.intervals, ==, 1);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
+}
+
+/* --once with a policy that never confirms: after three held plans the next is reported
+ * and carried out (its actions need no confirmation), instead of sampling for ever */
+static void test_once_gives_up_waiting(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &doubting);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, NULL), ==, 0);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+    g_assert_cmpfloat(f.clock, >=, 100 + 4);    /* baseline + three held + the reported one */
+}
+
+/* the running loop reports the UNCONFIRMED plan (nothing in it starts) and acts on the
+ * next, confirmed one */
+static void test_loop_reports_unconfirmed(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_with(&f, &seen, FALSE, &confirming);
+    step(c, &f);                                  /* baseline */
+    step(c, &f);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 0);
+    step(c, &f);
+    g_assert_cmpuint(seen.intervals, ==, 2);
+    g_assert_cmpuint(seen.unconfirmed, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 1);
+}
+
+/* a migration the backend refuses to start: its result carries the backend's reason, it
+ * counts as a failure, and --once exits 1 with that reason */
+static void test_failed_start_propagated(void)
+{
+    Fake f;
+    fake_init(&f, 2, 4, 2);
+    f.refuse_start = TRUE;
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, &err), ==, 1);
+    g_assert_cmpuint(seen.intervals, ==, 1);
+    g_assert_cmpuint(seen.failed_to_start, ==, 1);
+    g_assert_cmpuint(seen.started, ==, 0);
+    g_assert_cmpstr(seen.start_error, ==, "no room on h1");
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "could not start: migrate vm"));
+    g_assert_nonnull(strstr(err->message, "no room on h1"));
+    g_assert_cmpuint(sova_controller_migration_failures(c), ==, 1);
+}
+
+/* no host can be read: the step says so (an error, not a crash or a silent TRUE), and
+ * --once gives up after three such intervals with the hosts' reason */
+static void test_no_host_readable(void)
+{
+    Fake f;
+    fake_init(&f, 2, 2, 2);
+    f.hosts[0].down = f.hosts[1].down = TRUE;
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_assert_false(sova_controller_step(c, &err));
+    g_assert_nonnull(strstr(err->message, "host 0 is down"));
+    g_clear_error(&err);
+    g_assert_cmpint(sova_controller_run(c, TRUE, NULL, &err), ==, 1);
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "no host could be read"));
+    g_assert_cmpuint(seen.intervals, ==, 0);
 }
 
 /* no VM migrates or carries a leaving mark, and all run on host h */
@@ -387,7 +492,7 @@ static void test_stop_waits_for_flights(void)
     SovaControllerStop stop = { 0 };
     Seen seen = { .stop_after_start = &stop };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
-    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(f.aborts, ==, 0);
     g_assert_cmpuint(sova_controller_migrations(c), ==, 1);
@@ -406,7 +511,7 @@ static void test_drain_limit_aborts(void)
     SovaControllerStop stop = { 0 };
     Seen seen = { .stop_after_start = &stop, .clock = &f.clock };
     g_autoptr(SovaController) c = controller_drain(&f, &seen, FALSE, &stub, 30);
-    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpuint(f.starts, ==, 1);
     g_assert_cmpuint(f.aborts, ==, 1);
     g_assert_cmpfloat(f.clock - seen.stopped_at, >=, 30);   /* it did wait its limit */
@@ -427,7 +532,7 @@ static void test_second_stop_aborts(void)
     f.stop_again_at = 3;      /* the migration's third poll: draining by then */
     Seen seen = { .stop_after_start = &stop, .clock = &f.clock };
     g_autoptr(SovaController) c = controller_drain(&f, &seen, FALSE, &stub, 3600);
-    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpint(g_atomic_int_get(&stop.requests), ==, 2);
     g_assert_cmpuint(f.aborts, ==, 1);
     g_assert_cmpfloat(f.clock - seen.stopped_at, <, 60);
@@ -448,7 +553,7 @@ static void test_stop_before_the_start(void)
     g_assert_cmpuint(sova_controller_stop_request(&stop), ==, 2);
     Seen seen = { 0 };
     g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
-    g_assert_cmpint(sova_controller_run(c, FALSE, &stop), ==, 0);
+    g_assert_cmpint(sova_controller_run(c, FALSE, &stop, NULL), ==, 0);
     g_assert_cmpuint(f.starts, ==, 0);
     g_assert_cmpuint(f.aborts, ==, 0);
 }
@@ -495,7 +600,12 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/controller-loop/migration-succeeds", test_migration_succeeds);
     g_test_add_func("/controller-loop/once-follows-to-the-end", test_once_follows_to_the_end);
-    g_test_add_func("/controller-loop/once-warms-up-the-policy", test_once_warms_up_the_policy);
+    g_test_add_func("/controller-loop/once-confirms-on-a-second-sample",
+                    test_once_confirms_on_a_second_sample);
+    g_test_add_func("/controller-loop/once-gives-up-waiting", test_once_gives_up_waiting);
+    g_test_add_func("/controller-loop/loop-reports-unconfirmed", test_loop_reports_unconfirmed);
+    g_test_add_func("/controller-loop/failed-start-propagated", test_failed_start_propagated);
+    g_test_add_func("/controller-loop/no-host-readable", test_no_host_readable);
     g_test_add_func("/controller-loop/stop-waits-for-flights", test_stop_waits_for_flights);
     g_test_add_func("/controller-loop/drain-limit-aborts", test_drain_limit_aborts);
     g_test_add_func("/controller-loop/second-stop-aborts", test_second_stop_aborts);

@@ -24,6 +24,7 @@ static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
     if (lv->opts.net)
         s->vf_pool = lv->vf.pool;
     sova_lv_hostnic_sample(lv, s);
+    s->placement_cached = TRUE;   /* pins are cached between samples (libvirt_domains.c) */
     return g_steal_pointer(&s);
 }
 

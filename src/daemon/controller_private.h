@@ -1,0 +1,48 @@
+/* controller_private.h — what controller.c and controller_flights.c share: the
+ * controller's state and the bookkeeping of migrations in flight. Not for other files. */
+#pragma once
+#include "daemon/controller.h"
+#include "model/cluster_build.h"
+
+typedef struct {
+    char uuid[SOVA_UUID_LEN];
+    char *vm_name;
+    guint from, to;
+    char *reason;
+    double imbalance_before, imbalance_after;
+    double logged_at;         /* elapsed seconds at the last progress line */
+} Flight;
+
+struct SovaController {
+    SovaControllerHost *hosts;  /* names owned */
+    guint n_hosts;
+    gboolean *down;           /* host i could not be read at the last sample */
+    const SovaClusterPolicy *policy;
+    gpointer policy_state;
+    SovaControllerOptions opts; /* strings and lists owned */
+    SovaClusterBuilder *builder;
+    SovaCluster *cluster;
+    GPtrArray *flights;       /* Flight* */
+    double now;
+    guint64 number, migrations, failures;
+    gboolean failed;          /* some migration failed (or did not start) since the start */
+    char *failure;            /* the first such failure, for the exit status */
+    guint held;               /* UNCONFIRMED plans held in a row (hold_unconfirmed) */
+    GHashTable *stale_seen;   /* UUIDs whose stale leaving mark a dry run reported */
+};
+
+void flight_free(Flight *f);
+/* TRUE when a migration of uuid is in flight (an SovaExecHosts.busy) */
+gboolean in_flight(const char *uuid, gpointer controller);
+/* polls every flight; those that ended go to `done` (their Flight to `ended`, their
+ * error strings to `strings`) and are removed from the flights */
+void poll_flights(SovaController *c, GArray *done, GPtrArray *ended, GPtrArray *strings);
+/* the log line of a migration that ended; imbalance_now NAN when unknown */
+void log_finished(const SovaController *c, const SovaControllerMigration *m,
+                  double imbalance_now);
+/* the imbalance expected after each action of the plan, applied in order (n + 1 values) */
+double *expected_after(const SovaCluster *cl, const SovaPlan *plan);
+/* books what the executor did with the plan's migrations: a flight for each that started,
+ * a failure for each that did not; counts them in iv */
+void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPlanResults *r,
+                         const double *expected, SovaControllerInterval *iv);

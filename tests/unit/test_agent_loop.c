@@ -1,0 +1,125 @@
+/* test_agent_loop.c — the agent's cpu loop (daemon/agent.c) on a scripted backend: a
+ * placement the model finds stale (vCPUs pinned to a pCPU that ran more than the pCPU
+ * was busy) makes a REREAD interval — no actions, the backend drops its cached pins —
+ * and the next interval, on the pins read afresh, plans normally; a backend whose pins
+ * are not cached plans on as before. Every interval's record has one result per action. */
+#include "daemon/agent.h"
+#include <string.h>
+
+#define S(x) ((guint64)((x) * 1e9))
+
+typedef struct {
+    SovaBackend base;
+    double t;
+    gboolean cached;          /* the backend caches pins (can re-read them) */
+    gboolean stale;           /* its cache says pCPU 1; the vCPU runs on pCPU 0 */
+    guint forgets;
+} Fake;
+
+static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
+{
+    (void)error;
+    Fake *f = (Fake *)be;
+    SovaSnapshot *s = sova_snapshot_new(2);
+    s->time_us = (gint64)(f->t * 1e6);
+    s->placement_cached = f->cached;
+    sova_snapshot_pcpu(s, 0)->busy_ns = S(f->t);      /* pCPU 0 flat out */
+    sova_snapshot_pcpu(s, 1)->idle_ns = S(f->t);      /* pCPU 1 idle */
+    SovaVmSample *vm = sova_snapshot_add_vm(s, "00000000-0000-0000-0000-000000000001", "a", 1);
+    SovaVcpuSample *v = sova_vm_vcpu(vm, 0);
+    vm->cpu_time_ns = v->time_ns = S(f->t);
+    v->has_delay = TRUE;
+    int pin = f->stale ? 1 : 0;
+    v->pcpu = pin;
+    v->affinity = sova_cpuset_new(2);
+    sova_cpuset_add(v->affinity, pin);
+    return s;
+}
+
+static gboolean fake_execute(SovaBackend *be, const SovaAction *a, GError **error)
+{
+    (void)be, (void)a, (void)error;
+    return TRUE;
+}
+
+static gboolean fake_wait(SovaBackend *be, double seconds, const volatile gint *stop)
+{
+    (void)stop;
+    ((Fake *)be)->t += seconds;
+    return TRUE;
+}
+
+static void fake_forget(SovaBackend *be)
+{
+    Fake *f = (Fake *)be;
+    f->forgets++;
+    f->stale = FALSE;         /* the next sample reads the real pins */
+}
+
+static void fake_free(SovaBackend *be)
+{
+    (void)be;
+}
+
+static const SovaBackendOps fake_ops = { .name = "fake", .sample = fake_sample,
+                                         .execute = fake_execute, .wait = fake_wait,
+                                         .forget_placement = fake_forget, .free = fake_free };
+
+typedef struct {
+    guint intervals, rereads;
+    SovaPlanStatus last;
+} Seen;
+
+static void observe(const SovaAgentInterval *iv, gpointer data)
+{
+    Seen *s = data;
+    s->intervals++;
+    s->last = iv->plan->status;
+    s->rereads += iv->plan->status == SOVA_PLAN_REREAD;
+    g_assert_cmpuint(sova_plan_results_len(iv->results), ==, sova_plan_len(iv->plan));
+    if (iv->plan->status == SOVA_PLAN_REREAD)
+        g_assert_cmpuint(sova_plan_len(iv->plan), ==, 0);
+}
+
+static void run(Fake *f, Seen *seen, guint steps)
+{
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    SovaAgentOptions o = { .quiet = TRUE, .observer = observe, .observer_data = seen };
+    g_autoptr(SovaAgent) a = sova_agent_new(&f->base, cfg, sova_cpu_policy_find("balance"), &o);
+    for (guint i = 0; i < steps; i++) {
+        g_autoptr(GError) err = NULL;
+        g_assert_true(sova_agent_step(a, &err));
+        f->t += 1;
+    }
+}
+
+/* stale pins: one REREAD interval, the cache dropped once, then planning as usual */
+static void test_stale_placement_rereads(void)
+{
+    Fake f = { .base.ops = &fake_ops, .t = 10, .cached = TRUE, .stale = TRUE };
+    Seen seen = { 0 };
+    run(&f, &seen, 3);        /* baseline, the stale interval, one on the pins re-read */
+    g_assert_cmpuint(seen.intervals, ==, 2);
+    g_assert_cmpuint(seen.rereads, ==, 1);
+    g_assert_cmpuint(f.forgets, ==, 1);
+    g_assert_cmpint(seen.last, ==, SOVA_PLAN_ACT);
+}
+
+/* pins that are not cached are what the host says: nothing to re-read, plan on */
+static void test_uncached_plans_on(void)
+{
+    Fake f = { .base.ops = &fake_ops, .t = 10, .cached = FALSE, .stale = TRUE };
+    Seen seen = { 0 };
+    run(&f, &seen, 3);
+    g_assert_cmpuint(seen.intervals, ==, 2);
+    g_assert_cmpuint(seen.rereads, ==, 0);
+    g_assert_cmpuint(f.forgets, ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/agent-loop/stale-placement-rereads", test_stale_placement_rereads);
+    g_test_add_func("/agent-loop/uncached-plans-on", test_uncached_plans_on);
+    return g_test_run();
+}
