@@ -11,25 +11,15 @@ case_up
 case_boot h1:a1:50 h1:a2:50 h1:a3:50 h1:a4:50 h2:b1:50
 case_config "$RUN/sova.conf" "threshold = 0.10" "cooldown = 600" "backoff = 600" \
     "bandwidth = 16" "timeout = 120" "max-per-host = 1" "max-total = 1"
-for h in $(cl_hosts); do cl_virsh "$h" list --all --name | grep . | sort > "$RUN/list0.$h"; done
+case_lists_before
 case_watch_start
 sleep 1
 case_work_snapshot "$RUN/work0"
 CTL=$RUN/controller.json
 case_controller_start "$CTL" --config "$RUN/sova.conf" --interval 2 --json
 
-# the first migration's destination: a host that now lists a guest it did not have
-DEST=""; VM=""
-for _ in $(seq 600); do
-    for h in $(cl_hosts); do
-        new=$(cl_virsh "$h" list --all --name 2>/dev/null | grep . | sort | comm -13 "$RUN/list0.$h" - | head -n 1)
-        [ -n "$new" ] && { DEST=$h; VM=$new; break 2; }
-    done
-    rig_pid_alive "$CASE_CTL_PID" || break
-    sleep 0.1
-done
-[ -n "$DEST" ] || { cat "$CTL.log"; echo "$CASE_NAME: FAIL: no migration started"; exit 1; }
-SRC=$(grep -lx "$VM" "$RUN"/list0.h* | head -n 1); SRC=${SRC##*.}
+# the first migration: its guest, source and destination (DEST lists a guest it did not have)
+case_wait_first_migration "$CTL"
 STATE_AT_KILL=$(cl_virsh "$DEST" domstate "$VM" 2>/dev/null)
 CASE_KEEP_HOST=$DEST
 cl_kill_libvirtd "$DEST" --hard

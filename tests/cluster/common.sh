@@ -190,6 +190,27 @@ case_guests_check() {
     done
 }
 
+# the guests each host lists now, for case_wait_first_migration
+case_lists_before() { local h; for h in $(cl_hosts); do cl_virsh "$h" list --all --name | grep . | sort > "$RUN/list0.$h"; done; }
+
+# waits (at most 60 s, while the controller runs) for the first migration's guest to show up
+# on a host that did not list it in case_lists_before; sets VM, SRC and DEST, or fails the case
+# with the controller's log (CTL_JSON.log)
+case_wait_first_migration() {
+    local ctl=$1 h new
+    DEST=""; VM=""
+    for _ in $(seq 600); do
+        for h in $(cl_hosts); do
+            new=$(cl_virsh "$h" list --all --name 2>/dev/null | grep . | sort | comm -13 "$RUN/list0.$h" - | head -n 1)
+            [ -n "$new" ] && { DEST=$h; VM=$new; break 2; }
+        done
+        rig_pid_alive "$CASE_CTL_PID" || break
+        sleep 0.1
+    done
+    [ -n "$DEST" ] || { cat "$ctl.log"; echo "$CASE_NAME: FAIL: no migration started"; exit 1; }
+    SRC=$(grep -lx "$VM" "$RUN"/list0.h* | head -n 1); SRC=${SRC##*.}
+}
+
 case_work_snapshot() { local v; for v in $CASE_VMS; do echo "$v $(case_work "$v")"; done > "$1"; }
 
 # ---------------------------------------------------------------- the controller
