@@ -4,7 +4,7 @@
  * over is not aborted; and the controller's real loop, stopped while a slow migration
  * runs, aborts it once its drain timeout has run out (simulated time).
  * The controller-loop cases on a fake backend (a second stop aborts at once):
- * test_controller_loop.c. */
+ * test_controller_loop_stop.c. */
 #include "backend/sim/sim_cluster.h"
 #include "backend/sim/sim_scenario.h"
 #include "daemon/controller.h"

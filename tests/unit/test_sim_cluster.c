@@ -1,49 +1,15 @@
-/* test_sim_cluster.c — the cluster simulator: one clock for every host, migrations that
- * take the time the pre-copy model gives, a VM that delivers nothing during its downtime,
- * a migration to a host that is down fails and the VM stays, scenario errors name
- * FILE:LINE. Expected durations come from model/migration_cost.h, never hard-coded. */
-#include "backend/sim/sim_cluster.h"
-#include "backend/sim/sim_scenario.h"
-#include "sim/sim_cluster_run.h"
+/* test_sim_cluster.c — the cluster simulator's hosts and migrations: one clock for every
+ * host, migrations that take the time the pre-copy model gives (and longer when two share
+ * a host's link), a migrated VM that arrives as a new domain, a VM that delivers nothing
+ * during its downtime, a migration to a host that is down (or goes down) fails and the VM
+ * stays, a timeout aborts, down-at/up-at, and a destination without the memory refuses.
+ * Expected durations come from model/migration_cost.h, never hard-coded. The run harness:
+ * test_sim_cluster_run.c; scenario files: test_sim_cluster_scenario.c. */
+#include "sim_cluster_fixtures.h"
 #include "model/migration_cost.h"
 #include "util/error.h"
 #include <math.h>
 #include <string.h>
-
-#define TWO_HOSTS \
-    "[cluster]\nduration = 600\ninterval = 10\ntick = 0.1\nseed = 7\n" \
-    "[host a]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n" \
-    "[host b]\npcpus = 4\nmemory = 64\nnic-gbps = 10\nvfs = 2\n"
-
-static SovaSimScenario *load(const char *text)
-{
-    g_autoptr(GError) err = NULL;
-    SovaSimScenario *sc = sova_sim_cluster_scenario_load_data("test.conf", text, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(sc);
-    return sc;
-}
-
-static double ran(SovaSimCluster *c, guint vm)
-{
-    SovaSimClusterVmTruth t;
-    sova_sim_cluster_vm_truth(c, vm, &t);
-    return t.cpu_ran_s;
-}
-
-static double wanted(SovaSimCluster *c, guint vm)
-{
-    SovaSimClusterVmTruth t;
-    sova_sim_cluster_vm_truth(c, vm, &t);
-    return t.cpu_wanted_s;
-}
-
-static int host_of(SovaSimCluster *c, guint vm)
-{
-    SovaSimClusterVmTruth t;
-    sova_sim_cluster_vm_truth(c, vm, &t);
-    return t.host;
-}
 
 /* waiting on host b's backend moves host a's clock and counters too */
 static void test_shared_clock(void)
@@ -300,59 +266,6 @@ static void test_shared_link(void)
     g_assert_cmpfloat(together, >, alone * 1.5);
 }
 
-/* the figures: a move back to a host the VM left, or within its cooldown, is a ping-pong */
-static void test_ping_pong_count(void)
-{
-    const SovaSimClusterMove moves[] = {
-        { .vm = 0, .from = 0, .to = 1, .start = 0, .end = 10, .ok = TRUE },
-        { .vm = 1, .from = 0, .to = 1, .start = 0, .end = 10, .ok = TRUE },
-        { .vm = 1, .from = 1, .to = 2, .start = 100, .end = 110, .ok = TRUE },   /* within cooldown */
-        { .vm = 2, .from = 0, .to = 1, .start = 100, .end = 105, .ok = FALSE },
-        { .vm = 0, .from = 1, .to = 2, .start = 400, .end = 410, .ok = TRUE },   /* fine */
-        { .vm = 0, .from = 2, .to = 0, .start = 800, .end = 810, .ok = TRUE },   /* back to 0 */
-    };
-    const gboolean maintenance[] = { TRUE, FALSE, FALSE };
-    g_autoptr(SovaSimClusterResult) r = g_new0(SovaSimClusterResult, 1);
-    r->cooldown_s = 300;
-    r->evacuated_s = -1;
-    sova_sim_cluster_result_add_moves(r, moves, G_N_ELEMENTS(moves), 3, maintenance);
-    g_assert_cmpuint(r->migrations, ==, 5);
-    g_assert_cmpuint(r->failed, ==, 1);
-    g_assert_cmpuint(r->ping_pongs, ==, 2);
-    g_assert_cmpuint(r->cooldown_violations, ==, 1);
-    g_assert_cmpuint(r->max_moves_per_vm, ==, 3);
-    g_assert_cmpfloat(r->migration_s, ==, 50);
-    g_assert_cmpfloat(r->evacuated_s, ==, 10);
-}
-
-#define HOT_SPOT \
-    "[cluster]\nduration = 600\ninterval = 20\nseed = 3\n[hosts h]\ncount = 4\npcpus = 8\nmemory = 64\n" \
-    "[vms base]\ncount = 8\nhost = *\nvcpus = 2\nmemory = 2048\ndemand = constant:40\n" \
-    "[vms hot]\ncount = 4\nhost = h1\nvcpus = 4\nmemory = 4096\ndemand = constant:80\n"
-
-/* the harness: with nothing running, nothing moves and the hot spot stays; with the
- * controller's real loop, VMs move off the hot host and the true imbalance falls */
-static void test_run_controller(void)
-{
-    g_autoptr(SovaSimScenario) sc = load(HOT_SPOT);
-    g_autoptr(GError) err = NULL;
-    SovaSimClusterRunOptions none = { 0 };
-    g_autoptr(SovaSimClusterResult) r0 = sova_sim_cluster_run(sc, &none, &err);
-    g_assert_no_error(err);
-    g_assert_cmpuint(r0->migrations, ==, 0);
-    g_assert_cmpfloat(r0->final_imbalance, >, sc->params.threshold);
-    g_assert_cmpfloat(r0->cpu_delivered_s, <, r0->cpu_demanded_s);
-    g_assert_cmpfloat(r0->time_to_balance, <, 0);
-    SovaSimClusterRunOptions ctl = { .policy = sova_cluster_policy_find("sova") };
-    g_assert_nonnull(ctl.policy);
-    g_autoptr(SovaSimClusterResult) r1 = sova_sim_cluster_run(sc, &ctl, &err);
-    g_assert_no_error(err);
-    g_assert_cmpuint(r1->migrations, >, 0);
-    g_assert_cmpfloat(r1->final_imbalance, <, r0->final_imbalance);
-    g_assert_cmpfloat(r1->cpu_delivered_s, >, r0->cpu_delivered_s);
-    g_assert_cmpuint(r1->cooldown_violations, ==, 0);
-}
-
 /* a host with down-at/up-at cannot be read in between; a destination without the memory
  * for the VM refuses it */
 static void test_down_at_and_memory(void)
@@ -386,169 +299,6 @@ static void test_down_at_and_memory(void)
     sova_sim_cluster_free(c);
 }
 
-/* the only destination goes down while a VM migrates to it (sova starts at 40 s, on the
- * second sample above the threshold): that migration fails, the VM keeps running on its
- * source, the controller carries on to the end of the run */
-static void test_run_destination_down(void)
-{
-    g_autoptr(SovaSimScenario) sc = load("[cluster]\nduration = 600\ninterval = 20\n"
-                                                "[controller]\nbandwidth-mbps = 1000\n"
-                                                "[host h1]\npcpus = 8\nmemory = 64\n"
-                                                "[host h2]\npcpus = 8\nmemory = 64\ndown-at = 45\nup-at = 200\n"
-                                                "[vms hot]\ncount = 4\nhost = h1\nvcpus = 4\nmemory = 4096\n"
-                                                "demand = constant:80\n");
-    SovaSimClusterRunOptions o = { .policy = sova_cluster_policy_find("sova") };
-    g_autoptr(GError) err = NULL;
-    g_autoptr(SovaSimClusterResult) r = sova_sim_cluster_run(sc, &o, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(r);
-    g_assert_cmpuint(r->failed, >=, 1);
-    g_assert_cmpfloat(r->cpu_delivered_s, >, 0);
-    g_assert_cmpuint(r->n_intervals, ==, 30);
-}
-
-typedef struct {
-    const char *text;
-    int line;
-    const char *words;
-} BadCase;
-
-static void test_scenario_errors(void)
-{
-    static const BadCase cases[] = {
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\ncolour = red\n", 19, "colour" },
-        { TWO_HOSTS "[vm v]\nhost = nowhere\ndemand = constant:10\n", 17, "nowhere" },
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = wobble:3\n", 18, "demand" },
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\n[vm v2]\nhost = a\nmemory = 70000\n"
-                    "demand = constant:10\n", 19, "does not fit" },
-        { TWO_HOSTS "[vms w]\ncount = 3\nhost = a\ndemand = constant:10\nvf = yes\nnet-demand = constant:5\n",
-          16, "VF" },
-        { TWO_HOSTS "[vms v]\ncount = 2\nhost = a\ndemand = constant:10\n[vm v1]\nhost = b\n"
-                    "demand = constant:10\n", 20, "twice" },
-        { "[cluster]\ninterval = 10\ntick = 20\n[host a]\n", 3, "tick" },
-        { TWO_HOSTS "[frobs]\n", 16, "unknown group" },
-        { TWO_HOSTS "[vm v]\nhost = a\n", 16, "demand" },
-        { "[cluster]\nduration = 100\n", 1, "no hosts" },
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\njitter = 150\n", 19, "jitter" },
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\nshared-demand = maybe\n", 19, "shared-demand" },
-        /* issue 16: an empty host list divided by zero; a second [host a] or [vm v] was
-         * merged into the first; counts and run lengths were unbounded */
-        { TWO_HOSTS "[vm v]\nhost =\ndemand = constant:10\n", 17, "host: empty" },
-        { TWO_HOSTS "[vms v]\ncount = 2\nhost = \ndemand = constant:10\n", 18, "host: empty" },
-        { TWO_HOSTS "[host a]\npcpus = 8\n", 16, "section [host a] again (first at line 6)" },
-        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\n[vm v]\nhost = b\ndemand = constant:1\n", 19,
-          "section [vm v] again" },
-        { "[cluster]\nduration = 10000000\ninterval = 1\ntick = 1\n[host a]\n", 2, "too long a run" },
-        { TWO_HOSTS "[hosts h]\ncount = 20000\n", 17, "count" },
-        { TWO_HOSTS "[hosts h]\ncount = 300\npcpus = 4096\n", 18, "too many pCPUs" },
-    };
-    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(GError) err = NULL;
-        g_autoptr(SovaSimScenario) sc = sova_sim_cluster_scenario_load_data("bad.conf", cases[i].text, &err);
-        g_assert_null(sc);
-        g_assert_nonnull(err);
-        g_autofree char *prefix = g_strdup_printf("bad.conf:%d: ", cases[i].line);
-        if (!g_str_has_prefix(err->message, prefix) || !strstr(err->message, cases[i].words))
-            g_error("case %u: \"%s\" does not start with \"%s\" or lacks \"%s\"", i, err->message, prefix,
-                    cases[i].words);
-    }
-}
-
-/* bulk groups expand in order, round robin over the listed hosts */
-static void test_bulk_placement(void)
-{
-    g_autoptr(SovaSimScenario) sc = load("[cluster]\n[hosts h]\ncount = 12\n"
-                                                "[vms w]\ncount = 3\nhost = h02,h11\ndemand = constant:10\n");
-    g_assert_cmpuint(sc->hosts->len, ==, 12);
-    g_assert_cmpint(sova_sim_scenario_find_host(sc, "h12"), ==, 11);
-    const SovaSimVmSpec *w1 = g_ptr_array_index(sc->vms, 0), *w3 = g_ptr_array_index(sc->vms, 2);
-    g_assert_cmpstr(w1->name, ==, "w1");
-    g_assert_cmpuint(w1->host, ==, 1);
-    g_assert_cmpuint(((SovaSimVmSpec *)g_ptr_array_index(sc->vms, 1))->host, ==, 10);
-    g_assert_cmpuint(w3->host, ==, 1);
-}
-
-/* the vCPU time each of v's vCPUs ran in the next second, in percent of a pCPU (the host
- * has room for all of them: ran = wanted) */
-static void one_second(SovaSimCluster *c, SovaBackend *be, double *pct, guint n)
-{
-    g_autoptr(SovaSnapshot) s0 = sova_backend_sample(be, NULL);
-    g_assert_true(sova_backend_wait(be, 1, NULL));
-    g_autoptr(SovaSnapshot) s1 = sova_backend_sample(be, NULL);
-    (void)c;
-    for (guint i = 0; i < n; i++)
-        pct[i] = (double)(sova_vm_vcpu(g_ptr_array_index(s1->vms, 0), i)->time_ns -
-                          sova_vm_vcpu(g_ptr_array_index(s0->vms, 0), i)->time_ns) / 1e7;
-}
-
-/* shared-demand: every vCPU follows one draw of the walk (the VM moves as a whole); without
- * it each vCPU walks on its own */
-static void test_shared_demand(void)
-{
-    for (int shared = 0; shared <= 1; shared++) {
-        g_autofree char *text = g_strdup_printf("[cluster]\ntick = 0.5\nseed = 3\n[host a]\npcpus = 8\n"
-                                                "[vm v]\nhost = a\nvcpus = 4\ndemand = walk:50:10:0:100\n"
-                                                "shared-demand = %s\n", shared ? "yes" : "no");
-        g_autoptr(SovaSimScenario) sc = load(text);
-        SovaSimCluster *c = sova_sim_cluster_new(sc, 3, FALSE);
-        SovaBackend *be = sova_sim_cluster_backend(c, 0);
-        guint differ = 0;
-        for (int k = 0; k < 20; k++) {
-            double pct[4];
-            one_second(c, be, pct, 4);
-            for (guint i = 1; i < 4; i++)
-                differ += fabs(pct[i] - pct[0]) > 1e-6;
-        }
-        if (shared)
-            g_assert_cmpuint(differ, ==, 0);
-        else
-            g_assert_cmpuint(differ, >, 40);
-        sova_sim_cluster_free(c);
-    }
-}
-
-/* jitter: +-N points on each vCPU, held for a second, within the bounds, centred on the
- * shape; without it a constant stays constant */
-static void test_jitter(void)
-{
-    g_autoptr(SovaSimScenario) sc = load("[cluster]\ntick = 0.25\nseed = 5\n[host a]\npcpus = 8\n"
-                                                "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n"
-                                                "jitter = 10\n");
-    g_assert_cmpfloat(((SovaSimVmSpec *)g_ptr_array_index(sc->vms, 0))->jitter, ==, 10);
-    SovaSimCluster *c = sova_sim_cluster_new(sc, 5, FALSE);
-    SovaBackend *be = sova_sim_cluster_backend(c, 0);
-    double sum = 0, lo = 100, hi = 0;
-    guint differ = 0, n = 400;
-    for (guint k = 0; k < n; k++) {
-        double pct[2];
-        one_second(c, be, pct, 2);
-        for (guint i = 0; i < 2; i++) {
-            sum += pct[i];
-            lo = MIN(lo, pct[i]);
-            hi = MAX(hi, pct[i]);
-        }
-        differ += fabs(pct[1] - pct[0]) > 1e-6;
-    }
-    /* one draw a second: a whole second is one value, in 40..60 */
-    g_assert_cmpfloat(lo, >=, 40 - 1e-6);
-    g_assert_cmpfloat(hi, <=, 60 + 1e-6);
-    g_assert_cmpfloat(hi - lo, >, 15);
-    g_assert_cmpuint(differ, >, n / 2);
-    g_assert_cmpfloat(fabs(sum / (2 * n) - 50), <, 1.0);
-    sova_sim_cluster_free(c);
-    g_autoptr(SovaSimScenario) calm = load("[cluster]\ntick = 0.25\n[host a]\npcpus = 8\n"
-                                                  "[vm v]\nhost = a\nvcpus = 2\ndemand = constant:50\n");
-    c = sova_sim_cluster_new(calm, 5, FALSE);
-    be = sova_sim_cluster_backend(c, 0);
-    for (int k = 0; k < 10; k++) {
-        double pct[2];
-        one_second(c, be, pct, 2);
-        g_assert_cmpfloat(fabs(pct[0] - 50), <, 1e-6);
-        g_assert_cmpfloat(fabs(pct[1] - 50), <, 1e-6);
-    }
-    sova_sim_cluster_free(c);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -560,12 +310,5 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-cluster/timeout", test_timeout_aborts);
     g_test_add_func("/sim-cluster/shared-link", test_shared_link);
     g_test_add_func("/sim-cluster/down-at-and-memory", test_down_at_and_memory);
-    g_test_add_func("/sim-cluster/ping-pong-count", test_ping_pong_count);
-    g_test_add_func("/sim-cluster/run-controller", test_run_controller);
-    g_test_add_func("/sim-cluster/run-destination-down", test_run_destination_down);
-    g_test_add_func("/sim-cluster/scenario-errors", test_scenario_errors);
-    g_test_add_func("/sim-cluster/bulk-placement", test_bulk_placement);
-    g_test_add_func("/sim-cluster/shared-demand", test_shared_demand);
-    g_test_add_func("/sim-cluster/jitter", test_jitter);
     return g_test_run();
 }

@@ -1,0 +1,40 @@
+/* cluster_fixtures.h — building clusters for the cluster-policy tests (test_cluster_policy*.c):
+ * hosts of 16 pCPUs, 64 GiB and a 10 Gbit/s NIC, VMs by hand or of random size from a seed,
+ * and a plan applied to the cluster as the controller would once the migrations finish
+ * (each moved VM's last_moved = now; a VM that wants a VF gets one on arrival when a VF is
+ * free, else its demand stays unmet). */
+#pragma once
+#include "model/cluster.h"
+#include "policy/cluster_policy.h"
+
+#define GIB_KIB (1024.0 * 1024.0)
+#define NIC_BPS 1.25e9   /* every host's NIC, bytes/s */
+
+/* n_hosts empty hosts h0, h1, ... at now = 10000 */
+SovaCluster *cluster(guint n_hosts);
+/* VM `name` on host h: cpu pCPUs (ceil(cpu) vCPUs), mem_gib GiB, net bytes/s */
+SovaClusterVm *vm(SovaCluster *c, const char *name, int h, double cpu, double mem_gib,
+                  double net);
+/* VM "vmN" (N: its index) on host h, without traffic */
+void vmf(SovaCluster *c, int h, double cpu, double mem_gib);
+/* n hosts with `per` VMs each of random size, plus `hot` extra VMs on host 0 */
+SovaCluster *random_cluster(guint n, guint per, guint hot, guint32 seed);
+/* SOVA_CLUSTER_PARAMS_DEFAULT */
+SovaClusterParams params(void);
+/* the registered cluster policy `name` (asserted to exist) */
+const SovaClusterPolicy *policy(const char *name);
+/* policy `name`'s plan for c, without a state */
+SovaPlan *plan_with(const char *name, const SovaCluster *c, const SovaClusterParams *p);
+/* the index in c of the action's VM (asserted to exist) */
+int vm_of(const SovaCluster *c, const SovaAction *a);
+/* the controller once the plan's migrations finished (see the top of this file) */
+void apply(SovaCluster *c, const SovaPlan *plan);
+/* which host resources are over 1 - headroom now: [h * SOVA_RES_N + r], g_free it */
+gboolean *overfull(const SovaCluster *c, const SovaClusterParams *p);
+/* every host resource not in was_over (from overfull) is within 1 - headroom */
+void assert_within_capacity(const SovaCluster *c, const SovaClusterParams *p,
+                            const gboolean *was_over);
+/* the plan's action for VM `name`, or NULL */
+const SovaAction *action_for(const SovaPlan *plan, const char *name);
+/* sets host h's NIC utilisation history to u[0..n), oldest first */
+void nic_history(SovaCluster *c, guint h, const double *u, guint n);
