@@ -4,16 +4,37 @@
  * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. */
 #include "cli/cli.h"
 #include "backend/libvirt/libvirt_backend.h"
+#include "cli/notify.h"
 #include "cli/report.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
 
+/* what the observer and the signal handlers share */
+typedef struct {
+    SovaReport report;
+    SovaNotify notify;
+    volatile gint stop;
+} AgentRun;
+
 static gboolean on_signal(gpointer data)
 {
-    g_atomic_int_set((gint *)data, 1);
+    AgentRun *run = data;
+    g_atomic_int_set(&run->stop, 1);
+    sova_notify_stopping(&run->notify, "stopping");
     return G_SOURCE_CONTINUE;
+}
+
+/* each interval: rendered (report.c), and its one-line status to systemd */
+static void on_interval(const SovaAgentInterval *iv, gpointer data)
+{
+    AgentRun *run = data;
+    sova_report_agent(iv, &run->report);
+    g_autofree char *status = g_strdup_printf(
+        "interval %" G_GUINT64_FORMAT ": pCPU utilisation stddev %.3f, %u changes, %u refused",
+        iv->number, iv->stddev, iv->executed, iv->failed);
+    sova_notify_interval(&run->notify, status);
 }
 
 typedef struct {
@@ -45,14 +66,15 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
         g_printerr("sova: %s\n", err->message);
         return SOVA_EXIT_FAILURE;
     }
-    SovaReport report = { .json = o->json };
+    static AgentRun run;
+    run.report = (SovaReport){ .json = o->json };
+    sova_notify_start(&run.notify, cfg->interval);
     SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json,
-                            .observer = sova_report_agent, .observer_data = &report };
+                            .observer = on_interval, .observer_data = &run };
     const SovaCpuPolicy *policy = sova_cpu_policy_find(cfg->cpu_policy);
     g_autoptr(SovaAgent) agent = sova_agent_new(be, cfg, policy, &ao);
-    static volatile gint stop;
-    guint s1 = g_unix_signal_add(SIGINT, on_signal, (gpointer)&stop);
-    guint s2 = g_unix_signal_add(SIGTERM, on_signal, (gpointer)&stop);
+    guint s1 = g_unix_signal_add(SIGINT, on_signal, &run);
+    guint s2 = g_unix_signal_add(SIGTERM, on_signal, &run);
     if (!o->once)
         sova_info("sova agent on %s: policy %s, interval %g s%s", cfg->connect, policy->name,
                   cfg->interval, o->dry_run ? ", dry run" : "");
@@ -62,7 +84,8 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     if (sova_agent_net_policy(agent) && sova_libvirt_backend_vf_pool(be) == 0)
         sova_warn("net plane: no VFs to hand out (network %s has none and [net] vf-pool is 0); "
                   "VFs already attached are still taken back when not needed", cfg->vf_network);
-    int rc = sova_agent_run(agent, o->once, &stop, &err);
+    int rc = sova_agent_run(agent, o->once, &run.stop, &err);
+    sova_notify_stop(&run.notify);
     if (err)
         g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);

@@ -8,6 +8,7 @@
  * that limit) aborts them, each VM staying on its source, and exits. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
+#include "cli/notify.h"
 #include "cli/report.h"
 #include "util/log.h"
 #include <glib-unix.h>
@@ -23,14 +24,35 @@ typedef struct {
 
 typedef struct {
     SovaControllerStop *stop;
+    SovaNotify *notify;
     const char *name;
 } Signal;
+
+/* what the observer renders and tells systemd */
+typedef struct {
+    SovaReport report;
+    SovaNotify notify;
+} ControllerRun;
+
+/* each interval: rendered (report.c), and its one-line status to systemd */
+static void on_interval(const SovaControllerInterval *iv, gpointer data)
+{
+    ControllerRun *run = data;
+    sova_report_controller(iv, &run->report);
+    g_autofree char *status = g_strdup_printf(
+        "interval %" G_GUINT64_FORMAT ": imbalance %.3f, %u migrations started, %u in flight, "
+        "%u failed to start", iv->number, iv->imbalance, iv->started, iv->in_flight,
+        iv->failed_to_start);
+    sova_notify_interval(&run->notify, status);
+}
 
 /* runs in the main loop (the backends' wait): each request logged, the loop does the rest */
 static gboolean on_signal(gpointer data)
 {
     const Signal *sig = data;
     guint n = sova_controller_stop_request(sig->stop);
+    if (n == 1)
+        sova_notify_stopping(sig->notify, "stopping: waiting for the migrations in flight");
     if (n == 1)
         sova_info("%s: stopping (a second SIGTERM or SIGINT aborts the migrations in flight)",
                   sig->name);
@@ -71,19 +93,23 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     sova_ctl_config_options(cl->cfg, &co);
     co.dry_run = o->dry_run;
     co.json = o->json;
-    SovaReport report = { .json = o->json };
-    co.observer = sova_report_controller;
-    co.observer_data = &report;
+    static ControllerRun run;
+    run.report = (SovaReport){ .json = o->json };
+    sova_notify_start(&run.notify, co.interval);
+    co.observer = on_interval;
+    co.observer_data = &run;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
     static SovaControllerStop stop;
-    static Signal sigint = { &stop, "SIGINT" }, sigterm = { &stop, "SIGTERM" };
+    static Signal sigint = { &stop, &run.notify, "SIGINT" },
+                  sigterm = { &stop, &run.notify, "SIGTERM" };
     guint s1 = g_unix_signal_add(SIGINT, on_signal, &sigint);
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once)
         log_start(cl, &co, policy->name);
     g_autoptr(GError) err = NULL;
     int rc = sova_controller_run(c, o->once, &stop, &err);
+    sova_notify_stop(&run.notify);
     if (err)
         g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);
