@@ -72,7 +72,7 @@ for u in "$agent_unit" "$ctl_unit"; do
         env MANPATH="$(dirname "$(dirname "$man1")")" systemd-analyze verify "$tmp/units/$name"
     check "$name: ordered after libvirtd" grep -q '^After=.*libvirtd\.service' "$u"
     for d in 'ProtectSystem=strict' 'ProtectHome=' 'PrivateTmp=yes' 'NoNewPrivileges=yes' \
-             'CapabilityBoundingSet=$' 'Type=simple'; do
+             'CapabilityBoundingSet=$' 'Type=notify'; do
         check "$name: $d" grep -q "^$d" "$u"
     done
     check "$name: no ExecReload (no SIGHUP reload yet)" sh -c "! grep -q '^ExecReload' '$u'"
