@@ -11,11 +11,12 @@
  * backend that never answers (or re-sampling forever) could still iterate the context.
  * So a ping is sent only when an interval completed within stale_us; past that the
  * timer stays silent, and systemd kills and restarts the service WatchdogSec later.
- * A loop blocked outside the main context does not run the timer at all: silent too. */
+ * A loop blocked outside the main context does not run the timer at all: silent too.
+ * After STOPPING=1 systemd no longer watches (its stop timeout does): no pings either. */
 static gboolean on_watchdog(gpointer data)
 {
     SovaNotify *n = data;
-    if (g_get_monotonic_time() - n->last_interval_us <= (gint64)n->stale_us)
+    if (!n->stopping && g_get_monotonic_time() - n->last_interval_us <= (gint64)n->stale_us)
         sd_notify(0, "WATCHDOG=1");
     return G_SOURCE_CONTINUE;
 }

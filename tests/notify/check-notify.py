@@ -41,11 +41,13 @@ def run(name, args, watchdog):
             pass
         p.send_signal(signal.SIGTERM)
         rest = []
-        try:
-            while not any("STOPPING=1" in m.split("\n") for m in rest):
+        sock.settimeout(0.1)
+        for _ in range(600):   # read until it exits (60 s at most): a full queue blocks it
+            try:
                 rest.append(sock.recv(4096).decode())
-        except socket.timeout:
-            pass
+            except socket.timeout:
+                if p.poll() is not None:
+                    break
         rc = p.wait(timeout=60)
         sock.close()
     lines = lambda m: m.split("\n")
