@@ -1,7 +1,8 @@
 /* cmd_agent.c — `sova agent`: the host daemon's command line.
  *
  * Precedence: defaults < config file < options. Bad input is reported before
- * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. */
+ * anything touches the host; SIGINT/SIGTERM stop the loop between intervals. Each
+ * interval record is rendered (agent_report.c) and told to systemd (notify.c). */
 #include "cli/cli.h"
 #include "backend/libvirt/libvirt_backend.h"
 #include "cli/notify.h"
