@@ -42,6 +42,11 @@
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
  * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
  * pinned and stays pinned.
+ * Per-VM service (cpu_service.h): the layout found is also judged VM by VM against what
+ * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
+ * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
+ * noise share the host just the same (3 busy vCPUs on 2 pCPUs: 100/50/50 % pinned against
+ * 67 % each shared), and a shared host is not calm while its best pins would.
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
@@ -70,6 +75,7 @@
 #include "policy/cpu_placement.h"
 #include "policy/cpu_noise.h"
 #include "policy/cpu_share.h"
+#include "policy/cpu_service.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_reasons.h"
 #include <math.h>
@@ -119,8 +125,15 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     after = cpu_layout_stddev(b);
     /* would the best pins found lose work against sharing? (see cpu_share.h) */
     double margin = hypot(target, noise), loss;
-    if (sova_cpu_share_decide(st ? &st->share : NULL, m, b->load, b->to, margin, target, &loss)) {
-        cpu_reasons_share(b, plan, loss, margin);
+    gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+    gboolean unfair_calm = unfair
+                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
+    if (sova_cpu_share_decide_fair(st ? &st->share : NULL, m, b->load, b->to, margin, target,
+                                   unfair, unfair_calm, &loss)) {
+        int vm = -1;
+        double worst = sova_cpu_service_worst(m, b->load, b->to, b->demand, &vm);
+        gboolean named = loss <= target && worst < 1 - SOVA_SERVICE_CALM;
+        cpu_reasons_share(b, plan, loss, margin, named ? vm : -1, worst);
         if (nstate) {
             g_autofree double *kept = load_if_kept(m);
             g_autofree double *flat = sova_cpu_shared_load(m, b->load, cpu_layout_mean(b));
