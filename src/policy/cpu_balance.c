@@ -51,7 +51,10 @@
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
  * hypot(target, sigma) and the required gain min_gain + sigma: it does not chase
- * wobbles, yet a real change (a VM waking up) is far above both. Without state
+ * wobbles, yet a real change (a VM waking up) is far above both. Noise never blocks a
+ * clear gain: the search runs whenever the measured spread exceeds the plain target,
+ * and a plan that cuts a predicted spread above the target by min_gain + sigma and by
+ * at least 2 sigma stands, whatever the widened target says (cpu_reasons_judge). Without state
  * (NULL, as in most tests) sigma is 0 and a shared host is pinned as soon as that
  * looks safe.
  * Steps 2-4 judge the *uncapped* predicted load (demand), the same measure the
@@ -120,7 +123,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     }
 
     /* loose vCPUs change the layout anyway: judge it as it will be once they are placed */
-    gboolean look = measured > hypot(target, noise) || any_unmanaged(m);
+    gboolean look = measured > target || any_unmanaged(m);
     g_autoptr(Balancer) b = cpu_search_run(m, params, look, &before);
     after = cpu_layout_stddev(b);
     /* would the best pins found lose work against sharing? (see cpu_share.h) */

@@ -22,8 +22,13 @@ char *cpu_reasons_judge(double measured, double before, double after, double noi
 {
     double limit = hypot(params->target_stddev, noise);   /* a balanced host still shows noise */
     g_autofree char *lim = describe_limit(limit, params->target_stddev, noise);
-    if (!looked || (measured <= limit && before <= limit))
+    double gain = before - after;
+    gboolean clear = before > params->target_stddev && gain >= params->min_gain + noise
+                     && gain >= 2 * noise;   /* well above the noise: the widened limit yields */
+    if (!looked || (measured <= limit && before <= limit && !clear))
         return g_strdup_printf("balanced: stddev %.1f <= %s", measured, lim);
+    if (clear)
+        return NULL;
     if (before <= limit)
         return g_strdup_printf("balanced: predicted stddev %.1f <= %s (measured %.1f)",
                                before, lim, measured);

@@ -6,6 +6,10 @@
 #include "model/plan.h"
 
 /* step 4 of cpu_balance.c: why no managed vCPU moves, or NULL when the plan stands.
+ * The learnt noise widens the limit to hypot(target, noise) and the gain needed to
+ * min_gain + noise, but never blocks a clear gain: a predicted stddev above the target
+ * that the plan cuts by min_gain + noise and by at least twice the noise is acted on,
+ * whatever the widened limit says.
  * measured: the measured util stddev; before/after: the predicted load stddev before and
  * after the search; noise: the learnt noise (widens the target and the gain); looked:
  * the search was allowed to move managed vCPUs */

@@ -91,6 +91,12 @@ static void test_reasons_judge(void)
     g_autofree char *unlooked = cpu_reasons_judge(20, 20, 0, 0, &params, FALSE);
     g_assert_cmpstr(unlooked, ==, "balanced: stddev 20.0 <= 5.0");
     g_assert_null(cpu_reasons_judge(20, 20, 0, 0, &params, TRUE));
+    /* noise never blocks a clear gain: within the widened limit (5.2 with noise 1.5), a
+     * predicted 5.2 -> 0 is above min_gain + noise and twice the noise: it stands ... */
+    g_assert_null(cpu_reasons_judge(5.1, 5.2, 0, 1.5, &params, TRUE));
+    /* ... but not one within twice the noise (5.8 -> 0 with noise 3) */
+    g_autofree char *unclear = cpu_reasons_judge(5.5, 5.8, 0, 3, &params, TRUE);
+    g_assert_true(g_str_has_prefix(unclear, "balanced: stddev 5.5 <= 5.8"));
 }
 
 static void test_reasons_pins(void)
