@@ -4,9 +4,11 @@
 #include "policy/cpu_placement.h"
 #include <stdlib.h>
 
+/* a vCPU that reads busy is taken as fully busy (see cpu_service.h) */
 static double demand_of(const SovaModel *m, const double *demand, guint v)
 {
-    return demand ? demand[v] : sova_model_vcpu(m, v)->demand;
+    double d = demand ? demand[v] : sova_model_vcpu(m, v)->demand;
+    return d >= SOVA_SERVICE_BUSY ? 100.0 : d;
 }
 
 static gboolean counts(const SovaModel *m, guint v)
@@ -53,10 +55,13 @@ static double ratio(double load)
 static void services(const SovaModel *m, const double *load, const int *to, const double *demand,
                      double *pinned, double *cfs)
 {
-    g_autofree double *left = g_memdup2(load, sizeof(double) * MAX(m->n_pcpus, 1));
+    (void)load;   /* recomputed with busy vCPUs taken as 100 and leaving VMs taken out */
+    g_autofree double *left = g_new0(double, MAX(m->n_pcpus, 1));
+    for (guint p = 0; p < m->n_pcpus; p++)
+        left[p] = sova_model_pcpu(m, p)->other;
     for (guint v = 0; v < m->vcpus->len; v++)
-        if (!counts(m, v) && to[v] >= 0 && (guint)to[v] < m->n_pcpus)
-            left[to[v]] -= demand_of(m, demand, v);
+        if (counts(m, v) && to[v] >= 0 && (guint)to[v] < m->n_pcpus)
+            left[to[v]] += demand_of(m, demand, v);
     double r_cfs = ratio(sova_cpu_cfs_level(m, demand));
     for (guint v = 0; v < m->vcpus->len; v++) {
         guint vm = sova_model_vcpu(m, v)->vm;

@@ -22,18 +22,23 @@
  * several percent (4 busy guests pinned 2 per pCPU, each getting exactly what CFS would
  * give it, read as 0.96x), and pins that truly cost a VM cost it far more (3 busy vCPUs
  * on 2 pCPUs: 0.75x; 6 busy and 6 light one-vCPU VMs on 4 pCPUs: 0.83x). VMs the controller is migrating away
- * (`leaving`) count on neither side. */
+ * (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85) or
+ * more counts as 100 on both sides: on a real host the run-queue delay of a busy vCPU on
+ * an overloaded pCPU is under-counted (rig: 4 busy guests pinned 2 per pCPU, each getting
+ * what CFS would give it, read anywhere from 0.90x to 0.96x), and a vCPU that wants
+ * that much wants all of a pCPU as far as sharing goes. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
 
 #define SOVA_SERVICE_TOL 0.05
+#define SOVA_SERVICE_BUSY 85.0
 #define SOVA_SERVICE_CALM 0.02
 
 /* the unpinned level h above for the given per-vCPU demands (NULL: the model's) */
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
-/* the worst VM's pinned / CFS service ratio of the layout (load per pCPU id as
- * sova_cpu_predict_load with these demands, to per vCPU; demand NULL: the model's);
+/* the worst VM's pinned / CFS service ratio of the layout (to per vCPU; demand NULL: the
+ * model's; the loads are recomputed from them, `load` is only the caller's layout's);
  * 1 when no VM demands anything. *vm (may be NULL) gets that VM's index, or -1 */
 double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
                               const double *demand, int *vm);
