@@ -3,7 +3,10 @@
  *
  * How it sees the host. Each vCPU weighs its `demand` (running time plus run-queue
  * delay, smoothed), so a vCPU squeezed onto a busy pCPU is seen at its true size
- * and the first plan already lands balanced. The predicted load of a pCPU is its
+ * and the first plan already lands balanced. A vCPU whose demand swings faster than
+ * a few intervals (a duty cycle of seconds) weighs a high quantile of its recent raw
+ * demand instead, its busy level, so it is planned once, not chased (cpu_robust.h).
+ * The predicted load of a pCPU is its
  * non-VM `other` load plus the demands placed on it; predicted utilisation caps
  * that at 100 (4 busy vCPUs on 2 pCPUs: 100 % and 100 %, stddev 0).
  *
@@ -15,7 +18,11 @@
  *      when that is within `tau` of it. They get a pin even when the host is
  *      balanced, except a loose vCPU with no rate yet (a VM that just arrived,
  *      by migration or boot: demand 0, it would be pinned blind onto one pCPU with
- *      its siblings): it is left where the kernel runs it until the next interval.
+ *      its siblings): it is left where the kernel runs it until the next interval;
+ *      nor one the kernel shares (unpinned) while it is young (ROBUST_KNOWN intervals
+ *      of history: a duty cycle cannot be told from a level yet). A host the kernel
+ *      shares at start, while young, is not judged for sharing either: no decision
+ *      of ours shared it.
  *   2. It acts on the others only when the measured spread (stddev of util over
  *      usable pCPUs) exceeds params->target_stddev, or there are loose vCPUs (the
  *      layout changes anyway), and the predicted spread of the layout with the
@@ -42,11 +49,19 @@
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
  * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
  * pinned and stays pinned.
+ * Per-VM service (cpu_service.h): the layout found is also judged VM by VM against what
+ * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
+ * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
+ * noise share the host just the same (3 busy vCPUs on 2 pCPUs: 100/50/50 % pinned against
+ * 67 % each shared), and a shared host is not calm while its best pins would.
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
  * hypot(target, sigma) and the required gain min_gain + sigma: it does not chase
- * wobbles, yet a real change (a VM waking up) is far above both. Without state
+ * wobbles, yet a real change (a VM waking up) is far above both. Noise never blocks a
+ * clear gain: the search runs whenever the measured spread exceeds the plain target,
+ * and a plan that cuts a predicted spread above the target by min_gain + sigma and by
+ * at least 2 sigma stands, whatever the widened target says (cpu_reasons_judge). Without state
  * (NULL, as in most tests) sigma is 0 and a shared host is pinned as soon as that
  * looks safe.
  * Steps 2-4 judge the *uncapped* predicted load (demand), the same measure the
@@ -70,6 +85,8 @@
 #include "policy/cpu_placement.h"
 #include "policy/cpu_noise.h"
 #include "policy/cpu_share.h"
+#include "policy/cpu_service.h"
+#include "policy/cpu_robust.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_reasons.h"
 #include <math.h>
@@ -81,6 +98,19 @@ static gboolean any_unmanaged(const SovaModel *m)
         if (!sova_cpu_vcpu_managed(m, sova_model_vcpu(m, v)) && !sova_model_vcpu(m, v)->fresh)
             return TRUE;
     return FALSE;
+}
+
+/* a host the kernel shares at start (no vCPU pinned) with vCPUs too young to judge
+ * (cpu_robust.h): the kernel's sharing is no decision of ours, and there is none to make */
+static gboolean young_start(const Balancer *b)
+{
+    gboolean young = FALSE;
+    for (guint v = 0; v < b->n_vcpus; v++) {
+        if (!b->loose[v])
+            return FALSE;
+        young = young || (b->waits[v] && b->young[v]);
+    }
+    return young;
 }
 
 /* the predicted loads of the layout as it is now (vCPUs where they run) */
@@ -95,6 +125,7 @@ static double *load_if_kept(const SovaModel *m)
 typedef struct {
     SovaCpuNoise *noise;
     SovaCpuShareState share;
+    SovaCpuRobust *robust;
 } BalanceState;
 
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
@@ -114,13 +145,24 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     }
 
     /* loose vCPUs change the layout anyway: judge it as it will be once they are placed */
-    gboolean look = measured > hypot(target, noise) || any_unmanaged(m);
-    g_autoptr(Balancer) b = cpu_search_run(m, params, look, &before);
+    gboolean look = measured > target || any_unmanaged(m);
+    g_autofree gboolean *young = g_new0(gboolean, MAX(m->vcpus->len, 1));
+    g_autofree double *demand = sova_cpu_robust_update(st ? st->robust : NULL, m, young, NULL);
+    g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
     after = cpu_layout_stddev(b);
     /* would the best pins found lose work against sharing? (see cpu_share.h) */
     double margin = hypot(target, noise), loss;
-    if (sova_cpu_share_decide(st ? &st->share : NULL, m, b->load, b->to, margin, target, &loss)) {
-        cpu_reasons_share(b, plan, loss, margin);
+    gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+    gboolean unfair_calm = unfair
+                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
+    gboolean undecided = st && !st->share.planned && young_start(b);
+    if (!undecided
+        && sova_cpu_share_decide_fair(st ? &st->share : NULL, m, b->load, b->to, margin, target,
+                                      unfair, unfair_calm, &loss)) {
+        int vm = -1;
+        double worst = sova_cpu_service_worst(m, b->load, b->to, b->demand, &vm);
+        gboolean named = loss <= target && worst < 1 - SOVA_SERVICE_CALM;
+        cpu_reasons_share(b, plan, loss, margin, named ? vm : -1, worst);
         if (nstate) {
             g_autofree double *kept = load_if_kept(m);
             g_autofree double *flat = sova_cpu_shared_load(m, b->load, cpu_layout_mean(b));
@@ -131,7 +173,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     g_autofree char *why = cpu_reasons_judge(measured, before, after, noise, params, look);
     if (look && why) {
         cpu_layout_free(g_steal_pointer(&b));
-        b = cpu_search_run(m, params, FALSE, &before);   /* only the loose vCPUs */
+        b = cpu_search_run_with(m, params, demand, young, FALSE, &before);   /* only the loose vCPUs */
     }
     cpu_reasons_pins(b, plan, why, measured, hypot(target, noise), before, after);
     if (sova_plan_len(plan))
@@ -147,6 +189,7 @@ static gpointer balance_state_new(void)
 {
     BalanceState *st = g_new0(BalanceState, 1);
     st->noise = sova_cpu_noise_new();
+    st->robust = sova_cpu_robust_new();
     return st;
 }
 
@@ -156,6 +199,7 @@ static void balance_state_free(gpointer state)
     if (!st)
         return;
     sova_cpu_noise_free(st->noise);
+    sova_cpu_robust_free(st->robust);
     g_free(st);
 }
 

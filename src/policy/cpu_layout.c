@@ -132,6 +132,12 @@ static void cells_init(Balancer *b)
 
 Balancer *cpu_layout_new(const SovaModel *m, const SovaCpuPolicyParams *params)
 {
+    return cpu_layout_new_with(m, params, NULL, NULL);
+}
+
+Balancer *cpu_layout_new_with(const SovaModel *m, const SovaCpuPolicyParams *params,
+                              const double *demand, const gboolean *young)
+{
     Balancer *b = g_new0(Balancer, 1);
     b->m = m;
     b->n_vcpus = m->vcpus->len;
@@ -148,10 +154,12 @@ Balancer *cpu_layout_new(const SovaModel *m, const SovaCpuPolicyParams *params)
     }
     b->demand = g_new(double, MAX(b->n_vcpus, 1));
     for (guint v = 0; v < b->n_vcpus; v++)
-        b->demand[v] = sova_model_vcpu(m, v)->demand;
+        b->demand[v] = demand ? demand[v] : sova_model_vcpu(m, v)->demand;
     b->to = g_new(int, MAX(b->n_vcpus, 1));
     b->loose = g_new0(gboolean, MAX(b->n_vcpus, 1));
     b->waits = g_new0(gboolean, MAX(b->n_vcpus, 1));
+    b->young = young ? g_memdup2(young, sizeof(gboolean) * MAX(b->n_vcpus, 1))
+                     : g_new0(gboolean, MAX(b->n_vcpus, 1));
     b->notes = g_new0(Note, MAX(b->n_vcpus, 1));
     return b;
 }
@@ -170,6 +178,7 @@ void cpu_layout_free(Balancer *b)
     g_free(b->demand);
     g_free(b->loose);
     g_free(b->waits);
+    g_free(b->young);
     g_free(b->notes);
     g_free(b->pcell);
     g_free(b->vcell);
@@ -216,7 +225,7 @@ void cpu_layout_place_current(Balancer *b)
     for (guint v = 0; v < b->n_vcpus; v++) {
         const SovaVcpuLoad *vc = sova_model_vcpu(b->m, v);
         b->loose[v] = !sova_cpu_vcpu_managed(b->m, vc);
-        b->waits[v] = b->loose[v] && vc->fresh;
+        b->waits[v] = b->loose[v] && (vc->fresh || (vc->shared && b->young[v]));
         b->to[v] = vc->pinned;   /* a waiting vCPU stays as it is */
         if (b->loose[v])
             continue;

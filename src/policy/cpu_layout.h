@@ -12,7 +12,8 @@
  *
  * Which vCPUs are "loose" (not pinned to exactly one usable pCPU: placing them is free)
  * and "waiting" (loose with no rate yet: a VM that just arrived, left where the kernel
- * runs it) is decided here, when the current layout is built (cpu_layout_place_current). */
+ * runs it; or loose, allowed on every usable pCPU, and young: its demand not yet known
+ * well enough to tell a duty cycle from a level, cpu_robust.h) is decided here, when the current layout is built (cpu_layout_place_current). */
 #pragma once
 #include <glib.h>
 #include <math.h>
@@ -35,10 +36,13 @@ typedef struct {
     int *pcell;               /* per pCPU id: cell index, -1 when not usable */
     int *vcell;               /* per vCPU: cell index of its VM, -1 = any */
     double *load;             /* per pCPU id: predicted load, uncapped */
-    double *demand;           /* per vCPU: its demand (a copy, for speed) */
+    double *demand;           /* per vCPU: its planning demand (the model's, or a robust one:
+                               * cpu_robust.h), a copy */
     int *to;                  /* per vCPU: where it is placed */
     gboolean *loose;          /* per vCPU: not under management, placing it is free */
-    gboolean *waits;          /* per vCPU: loose with no rate yet (just arrived): not placed */
+    gboolean *waits;          /* per vCPU: loose with no rate yet (just arrived), or shared
+                               * by the kernel with too little history: not placed */
+    gboolean *young;          /* per vCPU: too little history (cpu_robust.h) */
     GArray **on;              /* per pCPU id: vCPU indices there, by (demand, index) */
     GTree **cells;            /* per cell: its usable pCPUs by (load, id) */
     gboolean *stuck;          /* per pCPU id: no useful move out of it (until its load changes);
@@ -61,6 +65,10 @@ static inline double dem(const Balancer *b, guint v)
 
 /* the empty layout of m's usable pCPUs (their `other` load only), no vCPU placed yet */
 Balancer *cpu_layout_new(const SovaModel *m, const SovaCpuPolicyParams *params);
+/* the same, planning on `demand` (per vCPU; NULL: the model's); a loose vCPU the kernel
+ * shares that is `young` (per vCPU, may be NULL: too little history, cpu_robust.h) waits */
+Balancer *cpu_layout_new_with(const SovaModel *m, const SovaCpuPolicyParams *params,
+                              const double *demand, const gboolean *young);
 void cpu_layout_free(Balancer *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Balancer, cpu_layout_free)
 

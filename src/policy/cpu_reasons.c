@@ -22,8 +22,13 @@ char *cpu_reasons_judge(double measured, double before, double after, double noi
 {
     double limit = hypot(params->target_stddev, noise);   /* a balanced host still shows noise */
     g_autofree char *lim = describe_limit(limit, params->target_stddev, noise);
-    if (!looked || (measured <= limit && before <= limit))
+    double gain = before - after;
+    gboolean clear = before > params->target_stddev && gain >= params->min_gain + noise
+                     && gain >= 2 * noise;   /* well above the noise: the widened limit yields */
+    if (!looked || (measured <= limit && before <= limit && !clear))
         return g_strdup_printf("balanced: stddev %.1f <= %s", measured, lim);
+    if (clear)
+        return NULL;
     if (before <= limit)
         return g_strdup_printf("balanced: predicted stddev %.1f <= %s (measured %.1f)",
                                before, lim, measured);
@@ -62,7 +67,7 @@ static guint emit(const Balancer *b, SovaPlan *plan)
 }
 
 /* shares every vCPU not shared yet (those that wait for a rate stay as they are) */
-static void emit_share(const Balancer *b, SovaPlan *plan, double loss)
+static void emit_share(const Balancer *b, SovaPlan *plan, const char *why)
 {
     const SovaModel *m = b->m;
     g_autoptr(SovaCpuSet) set = sova_cpu_share_set(m);
@@ -71,11 +76,27 @@ static void emit_share(const Balancer *b, SovaPlan *plan, double loss)
         const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
         if (vc->shared || b->waits[v])
             continue;
-        sova_cpu_plan_share(plan, m, v, set, "pins would lose %.0f%% of a pCPU: share pCPUs %s",
-                            loss, what);
+        sova_cpu_plan_share(plan, m, v, set, "%s: share pCPUs %s", why, what);
     }
 }
 
+void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin,
+                       int unfair_vm, double worst)
+{
+    g_autofree char *why = NULL, *text = NULL;
+    if (unfair_vm >= 0) {
+        const char *name = sova_model_vm(b->m, (guint)unfair_vm)->name;
+        why = g_strdup_printf("pins would give %s %.2fx its share under the kernel's scheduler",
+                              name, worst);
+        text = g_strdup(why);
+    } else {
+        why = g_strdup_printf("pins would lose %.0f%% of a pCPU", loss);
+        text = g_strdup_printf("pins would lose %.1f%% of a pCPU (margin %.1f)", loss, margin);
+    }
+    emit_share(b, plan, why);
+    sova_plan_set_reason(plan, "%s: %s", text,
+                         sova_plan_len(plan) ? "share every usable pCPU" : "stay shared");
+}
 guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, double measured,
                        double limit, double before, double after)
 {
@@ -89,11 +110,4 @@ guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, doubl
     else
         sova_plan_set_reason(plan, "%s", text);
     return moved;
-}
-
-void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin)
-{
-    emit_share(b, plan, loss);
-    sova_plan_set_reason(plan, "pins would lose %.1f%% of a pCPU (margin %.1f): %s", loss,
-                         margin, sova_plan_len(plan) ? "share every usable pCPU" : "stay shared");
 }

@@ -6,6 +6,10 @@
 #include "model/plan.h"
 
 /* step 4 of cpu_balance.c: why no managed vCPU moves, or NULL when the plan stands.
+ * The learnt noise widens the limit to hypot(target, noise) and the gain needed to
+ * min_gain + noise, but never blocks a clear gain: a predicted stddev above the target
+ * that the plan cuts by min_gain + noise and by at least twice the noise is acted on,
+ * whatever the widened limit says.
  * measured: the measured util stddev; before/after: the predicted load stddev before and
  * after the search; noise: the learnt noise (widens the target and the gain); looked:
  * the search was allowed to move managed vCPUs */
@@ -18,5 +22,8 @@ char *cpu_reasons_judge(double measured, double before, double after, double noi
 guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, double measured,
                        double limit, double before, double after);
 /* appends a share action for every vCPU not shared yet (those that wait for a rate stay as
- * they are) and sets the plan's reason: pins would lose `loss` with `margin` */
-void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin);
+ * they are) and sets the plan's reason: pins would give VM `unfair_vm` (index into
+ * model->vms) `worst` x its CFS service (cpu_service.h), or when unfair_vm < 0 they would
+ * lose `loss` with `margin` (cpu_share.h) */
+void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin,
+                       int unfair_vm, double worst);

@@ -243,7 +243,14 @@ static void improve(Balancer *b, double aim)
 Balancer *cpu_search_run(const SovaModel *m, const SovaCpuPolicyParams *params,
                          gboolean move_managed, double *before)
 {
-    Balancer *b = cpu_layout_new(m, params);
+    return cpu_search_run_with(m, params, NULL, NULL, move_managed, before);
+}
+
+Balancer *cpu_search_run_with(const SovaModel *m, const SovaCpuPolicyParams *params,
+                              const double *demand, const gboolean *young,
+                              gboolean move_managed, double *before)
+{
+    Balancer *b = cpu_layout_new_with(m, params, demand, young);
     cpu_layout_place_current(b);
     *before = cpu_layout_stddev(b);
     b->move_managed = move_managed;

@@ -9,3 +9,8 @@
  * placed. *before gets the predicted (uncapped) stddev of the layout before the search. */
 Balancer *cpu_search_run(const SovaModel *m, const SovaCpuPolicyParams *params,
                          gboolean move_managed, double *before);
+/* the same, planning on `demand` (per vCPU; NULL: the model's), young as in
+ * cpu_layout_new_with */
+Balancer *cpu_search_run_with(const SovaModel *m, const SovaCpuPolicyParams *params,
+                              const double *demand, const gboolean *young,
+                              gboolean move_managed, double *before);

@@ -45,13 +45,13 @@ double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to
 
 /* a host that is not shared (or not by this policy): share it when the pins lose more
  * than the target; pins put back that fail again soon double the calm needed */
-static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target)
+static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair)
 {
     st->calm = 0;
     st->pinned_for++;
     if (st->pinned_for > SHARE_HOLD * st->need)
         st->need = SHARE_CALM;
-    if (loss <= target)
+    if (loss <= target && !unfair)
         return FALSE;
     if (st->repinned && st->pinned_for <= SHARE_HOLD * st->need)
         st->need = MIN(2 * st->need, SHARE_CALM_MAX);
@@ -60,9 +60,10 @@ static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target)
 }
 
 /* a shared host: pin it again once the pins have looked safe `need` intervals in a row */
-static gboolean decide_shared(SovaCpuShareState *st, double calm_loss, double target)
+static gboolean decide_shared(SovaCpuShareState *st, double calm_loss, double target,
+                              gboolean unfair)
 {
-    st->calm = calm_loss <= target / 2 ? st->calm + 1 : 0;
+    st->calm = calm_loss <= target / 2 && !unfair ? st->calm + 1 : 0;
     if (st->calm < st->need)
         return TRUE;
     st->pinned_for = 0;
@@ -73,16 +74,24 @@ static gboolean decide_shared(SovaCpuShareState *st, double calm_loss, double ta
 gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const double *load,
                                const int *to, double margin, double target, double *loss)
 {
+    return sova_cpu_share_decide_fair(st, m, load, to, margin, target, FALSE, FALSE, loss);
+}
+
+gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                    const int *to, double margin, double target, gboolean unfair,
+                                    gboolean unfair_calm, double *loss)
+{
     *loss = sova_cpu_share_loss(m, load, to, margin);
     if (!st)
-        return sova_cpu_all_shared(m) ? sova_cpu_share_loss(m, load, to, 2 * margin) > target / 2
-                                      : *loss > target;
+        return sova_cpu_all_shared(m)
+                   ? sova_cpu_share_loss(m, load, to, 2 * margin) > target / 2 || unfair_calm
+                   : *loss > target || unfair;
     gboolean first = !st->planned;   /* unpinned VMs at start were not shared by us */
     st->planned = TRUE;
     st->need = MAX(st->need, SHARE_CALM);
     if (first || !sova_cpu_all_shared(m))
-        return decide_pinned(st, *loss, target);
-    return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target);
+        return decide_pinned(st, *loss, target, unfair);
+    return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target, unfair_calm);
 }
 
 double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean)

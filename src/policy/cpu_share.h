@@ -22,7 +22,9 @@
  * shared host goes back to pins only when they would lose (almost) nothing with twice
  * the margin:
  *     loss(2 * margin) <= target / 2   for `need` intervals in a row
- * since each switch re-pins every vCPU. A shared host shows no noise to learn from, so
+ * since each switch re-pins every vCPU. Either way, pins that would give some VM less than
+ * its CFS service (cpu_service.h) count as losing: they share a pinned host, and keep a
+ * shared host from being calm. A shared host shows no noise to learn from, so
  * when pins put back fail again within SHARE_HOLD (8) x `need` intervals, `need`
  * doubles (from SHARE_CALM = 3 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
  * pins have held that long. Without state, a shared host is pinned as soon as the pins look safe. A
@@ -56,6 +58,13 @@ typedef struct {
  * target: the policy's target stddev. *loss gets the layout's loss with that margin. */
 gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const double *load,
                                const int *to, double margin, double target, double *loss);
+/* the same decision, also sharing when the pins would give some VM less than the kernel
+ * would (cpu_service.h): `unfair` for the layout as judged now (a pinned host is shared
+ * when it holds), `unfair_calm` with no noise allowed (a shared host is not calm while it
+ * holds) */
+gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                    const int *to, double margin, double target, gboolean unfair,
+                                    gboolean unfair_calm, double *loss);
 /* the predicted loads per pCPU id when shared: `mean` (the mean predicted load over the
  * usable pCPUs) water-filled over them, at least each one's `other`; others as in load */
 double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean);

@@ -91,6 +91,12 @@ static void test_reasons_judge(void)
     g_autofree char *unlooked = cpu_reasons_judge(20, 20, 0, 0, &params, FALSE);
     g_assert_cmpstr(unlooked, ==, "balanced: stddev 20.0 <= 5.0");
     g_assert_null(cpu_reasons_judge(20, 20, 0, 0, &params, TRUE));
+    /* noise never blocks a clear gain: within the widened limit (5.2 with noise 1.5), a
+     * predicted 5.2 -> 0 is above min_gain + noise and twice the noise: it stands ... */
+    g_assert_null(cpu_reasons_judge(5.1, 5.2, 0, 1.5, &params, TRUE));
+    /* ... but not one within twice the noise (5.8 -> 0 with noise 3) */
+    g_autofree char *unclear = cpu_reasons_judge(5.5, 5.8, 0, 3, &params, TRUE);
+    g_assert_true(g_str_has_prefix(unclear, "balanced: stddev 5.5 <= 5.8"));
 }
 
 static void test_reasons_pins(void)
@@ -125,7 +131,7 @@ static void test_reasons_share(void)
     double before;
     g_autoptr(Balancer) b = cpu_search_run(m, &params, FALSE, &before);
     g_autoptr(SovaPlan) p = sova_plan_new();
-    cpu_reasons_share(b, p, 25, 5);
+    cpu_reasons_share(b, p, 25, 5, -1, 1.0);
     g_assert_cmpuint(sova_plan_len(p), ==, 3);
     g_assert_cmpstr(p->reason, ==, "pins would lose 25.0% of a pCPU (margin 5.0): share every "
                                    "usable pCPU");
@@ -134,9 +140,14 @@ static void test_reasons_share(void)
     for (guint v = 0; v < m->vcpus->len; v++)
         sova_model_vcpu(m, v)->shared = TRUE;
     g_autoptr(SovaPlan) q = sova_plan_new();
-    cpu_reasons_share(b, q, 25, 5);
+    cpu_reasons_share(b, q, 25, 5, -1, 1.0);
     g_assert_cmpuint(sova_plan_len(q), ==, 0);
     g_assert_true(g_str_has_suffix(q->reason, ": stay shared"));
+    /* shared for a VM's service: the VM is named */
+    g_autoptr(SovaPlan) r = sova_plan_new();
+    cpu_reasons_share(b, r, 0, 5, 1, 0.75);
+    g_assert_cmpstr(r->reason, ==, "pins would give b 0.75x its share under the kernel's "
+                                   "scheduler: stay shared");
 }
 
 int main(int argc, char **argv)
