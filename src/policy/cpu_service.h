@@ -17,17 +17,15 @@
  *     short > tol * cfs + noise / 2
  * with tol = SOVA_SERVICE_TOL (0.10) to leave pins, and the stricter SOVA_SERVICE_CALM
  * (0.04, no noise) before pins come back: hysteresis, since an overloaded host's best
- * pins sit within a few percent of CFS and each switch re-pins every vCPU. Why 10 %: on
- * real hosts the run-queue delay of vCPUs on an overloaded pCPU is under-counted by
- * several percent (rig case 3, a 50 % guest pinned beside a busy one as CFS would serve
- * it, read as 0.93x) (4 busy guests pinned 2 per pCPU, each getting exactly what CFS would
- * give it, read as 0.96x), and pins that truly cost a VM cost it far more (3 busy vCPUs
- * on 2 pCPUs: 0.75x; 6 busy and 6 light one-vCPU VMs on 4 pCPUs: 0.83x). VMs the controller is migrating away
- * (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85) or
- * more counts as 100 on both sides: on a real host the run-queue delay of a busy vCPU on
- * an overloaded pCPU is under-counted (rig: 4 busy guests pinned 2 per pCPU, each getting
- * what CFS would give it, read anywhere from 0.90x to 0.96x), and a vCPU that wants
- * that much wants all of a pCPU as far as sharing goes. */
+ * pins sit within a few percent of CFS and each switch re-pins every vCPU.
+ * Why 10 %: on real hosts the run-queue delay of vCPUs on an overloaded pCPU is
+ * under-counted by several percent, so layouts exactly as fair as CFS read 0.90-0.96x
+ * (rig case 1: 4 busy guests pinned 2 per pCPU; rig case 3: a 50 % guest beside a busy
+ * one), while pins that truly cost a VM cost it far more (3 busy vCPUs on 2 pCPUs: 0.75x;
+ * 6 busy and 6 light one-vCPU VMs on 4 pCPUs: 0.83x). VMs the controller is migrating
+ * away (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85)
+ * or more counts as 100 on both sides, for the same under-count: a vCPU that wants that
+ * much wants all of a pCPU as far as sharing goes. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
