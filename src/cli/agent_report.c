@@ -7,6 +7,18 @@
 #include "util/json.h"
 #include <stdio.h>
 
+/* what a plane planned and what became of it: "plan", "results", "executed", "failed" */
+static void plan_to_json(JsonBuilder *b, const SovaPlan *plan, const SovaPlanResults *results,
+                         guint executed, guint failed)
+{
+    json_builder_set_member_name(b, "plan");
+    json_builder_add_value(b, sova_plan_to_json(plan));
+    json_builder_set_member_name(b, "results");
+    json_builder_add_value(b, sova_plan_results_to_json(results));
+    sova_json_int(b, "executed", executed);
+    sova_json_int(b, "failed", failed);
+}
+
 static void vm_to_json(const SovaNetVmLoad *v, const SovaNetVmStatus *st, JsonBuilder *b)
 {
     json_builder_begin_object(b);
@@ -44,12 +56,7 @@ static void net_to_json(const SovaAgentNetInterval *iv, JsonBuilder *b)
         vm_to_json(v, sova_net_result_find(iv->result, v->uuid), b);
     }
     json_builder_end_array(b);
-    json_builder_set_member_name(b, "plan");
-    json_builder_add_value(b, sova_plan_to_json(iv->plan));
-    json_builder_set_member_name(b, "results");
-    json_builder_add_value(b, sova_plan_results_to_json(iv->results));
-    sova_json_int(b, "executed", iv->executed);
-    sova_json_int(b, "failed", iv->failed);
+    plan_to_json(b, iv->plan, iv->results, iv->executed, iv->failed);
     json_builder_end_object(b);
 }
 
@@ -61,12 +68,7 @@ JsonNode *sova_agent_interval_to_json(const SovaAgentInterval *iv)
     sova_json_double(b, "seconds", iv->model->interval_s);
     sova_json_double(b, "stddev", iv->stddev);
     sova_model_pcpus_to_json(iv->model, b);
-    json_builder_set_member_name(b, "plan");
-    json_builder_add_value(b, sova_plan_to_json(iv->plan));
-    json_builder_set_member_name(b, "results");
-    json_builder_add_value(b, sova_plan_results_to_json(iv->results));
-    sova_json_int(b, "executed", iv->executed);
-    sova_json_int(b, "failed", iv->failed);
+    plan_to_json(b, iv->plan, iv->results, iv->executed, iv->failed);
     sova_json_int(b, "calls", (gint64)iv->calls);
     if (iv->net) {
         json_builder_set_member_name(b, "net");
