@@ -51,12 +51,11 @@ static gboolean on_signal(gpointer data)
 {
     const Signal *sig = data;
     guint n = sova_controller_stop_request(sig->stop);
-    if (n == 1)
+    if (n == 1) {
         sova_notify_stopping(sig->notify, "stopping: waiting for the migrations in flight");
-    if (n == 1)
         sova_info("%s: stopping (a second SIGTERM or SIGINT aborts the migrations in flight)",
                   sig->name);
-    else if (n == 2)
+    } else if (n == 2)
         sova_info("%s again: aborting the migrations in flight", sig->name);
     else
         sova_info("%s: already aborting", sig->name);
