@@ -20,6 +20,10 @@ rig_init "${SOVA_BUILD_DIR:-build}"
 rig_setup_traps
 rig_libvirtd_up
 fails=0
+# the sandbox hides /tmp (PrivateTmp=), where a checkout may live (CI clones into one): sova
+# runs from a copy in the run directory under /var, visible read-only as an installed one is
+SANDBOX_SOVA=$RIG_RUN/sova
+cp "$RIG_SOVA" "$SANDBOX_SOVA"
 
 # sandboxed UNIT CMD...: run CMD in the sandbox UNIT's lines declare
 sandboxed() {
@@ -47,7 +51,7 @@ check() {
     local log=$RIG_RUN/strace-$unit.log allowed used f
     # strace's log goes to /dev/shm: the sandbox's file systems are read-only
     if sandboxed "$unit" strace -f -qq -e trace=socket -o "/dev/shm/sova-$$-$unit" \
-            "$RIG_SOVA" "$@" > "$RIG_RUN/out" 2>&1; then
+            "$SANDBOX_SOVA" "$@" > "$RIG_RUN/out" 2>&1; then
         echo "ok: $what in the sandbox of $unit"
     else
         echo "FAIL: $what in the sandbox of $unit:"; sed 's/^/    /' "$RIG_RUN/out" | tail -15; fails=$((fails + 1))
