@@ -113,7 +113,7 @@ static void fill_vm(SimHost *h, SovaSnapshot *snap, SimVm *vm, guint64 elapsed)
     fill_meta(c, vm, vs);
 }
 
-static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
+static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
 {
     SimHost *h = sova_sim_host_of(be);
     SovaSimCluster *c = h->cluster;
@@ -146,6 +146,20 @@ static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
     if (h->timing)
         h->cpu_ns += cpu_now_ns() - t0;
     return snap;
+}
+
+/* the snapshot is taken at once (under the cluster's lock: the controller samples hosts
+ * from several threads); the host's `sample-latency` is then spent in real time, as a
+ * remote libvirtd's round trips would be */
+static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
+{
+    SimHost *h = sova_sim_host_of(be);
+    g_mutex_lock(&h->cluster->lock);
+    SovaSnapshot *s = sample_locked(be, error);
+    g_mutex_unlock(&h->cluster->lock);
+    if (h->spec->sample_latency_s > 0)
+        g_usleep((gulong)(h->spec->sample_latency_s * 1e6));
+    return s;
 }
 
 /* ---- actions ---- */

@@ -74,6 +74,8 @@ typedef struct {
 
 struct SovaSimCluster {
     const SovaSimScenario *sc;
+    GMutex lock;              /* a sample (the controller samples hosts from several threads)
+                               * against the clock's advance */
     GRand *rng;               /* demand: every VM's, in scenario order, every tick */
     guint64 now_ns, tick_ns;
     SimHost *hosts;
