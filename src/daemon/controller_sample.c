@@ -32,6 +32,7 @@ struct SovaSampler {
     GCond cond;
     Job **jobs;               /* host i's job of this or an earlier interval; NULL none */
     guint extra;              /* late jobs still running: the pool's bound is threads + extra */
+    gboolean closing;         /* the pool is being freed: its bound no longer changes */
 };
 
 static void job_free(Job *j)
@@ -46,7 +47,8 @@ static void job_free(Job *j)
 /* with s->lock held */
 static void set_bound(SovaSampler *s)
 {
-    g_thread_pool_set_max_threads(s->pool, (gint)(s->threads + s->extra), NULL);
+    if (!s->closing)
+        g_thread_pool_set_max_threads(s->pool, (gint)(s->threads + s->extra), NULL);
 }
 
 static void work(gpointer data, gpointer user_data)
@@ -91,6 +93,9 @@ void sova_sampler_free(SovaSampler *s)
 {
     if (!s)
         return;
+    g_mutex_lock(&s->lock);
+    s->closing = TRUE;
+    g_mutex_unlock(&s->lock);
     g_thread_pool_free(s->pool, FALSE, TRUE);   /* every job runs to its end */
     for (guint i = 0; i < s->n; i++)
         job_free(s->jobs[i]);
