@@ -46,6 +46,8 @@ typedef struct {
     SovaSnapshot *cur;
     SovaModel *model;
     SovaNetModel *net;
+    double busy_share;        /* from the snapshots' CPU totals: the share of the pCPUs' time
+                               * that was busy, 0..1; < 0 when they carry none */
 } HostView;
 
 SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
@@ -152,10 +154,22 @@ static void view_clear(HostView *v)
     sova_net_model_free(v->net);
 }
 
+/* busy / (busy + idle) between two snapshots' CPU totals; -1 when either lacks them */
+static double busy_share(const SovaSnapshot *prev, const SovaSnapshot *cur)
+{
+    if (!prev->has_cpu_totals || !cur->has_cpu_totals || cur->cpu_busy_ns < prev->cpu_busy_ns ||
+        cur->cpu_idle_ns < prev->cpu_idle_ns)
+        return -1;
+    double busy = (double)(cur->cpu_busy_ns - prev->cpu_busy_ns);
+    double idle = (double)(cur->cpu_idle_ns - prev->cpu_idle_ns);
+    return busy + idle > 0 ? busy / (busy + idle) : 0;
+}
+
 /* takes snap over; the host is up this interval when it has a previous snapshot */
 static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
 {
     memset(out, 0, sizeof *out);
+    out->busy_share = -1;
     if (!snap)
         return;
     if (h->prev && snap->time_us > h->prev->time_us) {
@@ -164,6 +178,7 @@ static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
                                   .nic_capacity_Bps = snap->host_nic_capacity_Bps };
         out->model = sova_model_build(h->prev, snap, NULL, &mp);
         out->net = sova_net_model_build(h->prev, snap, NULL, &np);
+        out->busy_share = busy_share(h->prev, snap);
         out->up = TRUE;
     }
     sova_snapshot_free(h->prev);
@@ -332,6 +347,8 @@ static void fill_host(const BuildHost *bh, const HostView *v, SovaClusterHost *h
         h->cpu_capacity += 1.0;
         busy += p->util / 100.0;
     }
+    if (v->busy_share >= 0)   /* the host's totals (a controller's reading) */
+        busy = v->busy_share * h->cpu_capacity;
     /* what the vCPUs ran, wherever they ran (their pCPU need not be known) */
     for (guint i = 0; i < m->vcpus->len; i++)
         vcpus += sova_model_vcpu(m, i)->usage / 100.0;
