@@ -82,6 +82,8 @@ int sova_cluster_find_host(const SovaCluster *c, const char *name); /* index or 
 /* a host's load of one resource, normalised to its capacity (0 = idle, 1 = full; may exceed
  * 1); NET is 0 when the NIC capacity is unknown */
 double sova_cluster_host_load(const SovaCluster *c, guint host, SovaResource r);
+/* every host's sova_cluster_host_load of r, in one pass over the VMs (g_free it) */
+double *sova_cluster_loads(const SovaCluster *c, SovaResource r);
 /* the weighted mean of the host's normalised loads */
 double sova_cluster_host_score(const SovaCluster *c, guint host);
 /* standard deviation of the normalised load across up, non-excluded hosts (not in

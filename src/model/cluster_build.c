@@ -380,16 +380,21 @@ static guint vfs_held(const SovaSnapshot *s)
     return n;
 }
 
-/* after the VMs are placed: hot samples and the NIC history */
-static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v)
+/* after the VMs are placed: hot samples and the NIC history (loads: every host's, per
+ * resource) */
+static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v,
+                       double *const loads[SOVA_RES_N])
 {
     BuildHost *bh = &b->hosts[i];
     SovaClusterHost *h = sova_cluster_host(c, i);
     if (v->up) {
-        double score = sova_cluster_host_score(c, i);
+        double load[SOVA_RES_N];
+        for (int r = 0; r < SOVA_RES_N; r++)
+            load[r] = loads[r][i];
+        double score = sova_cluster_score_of(c, h, load);
         bh->hot_samples = score > b->params.high_water ? bh->hot_samples + 1 : 0;
         double util = v->net->nic_util >= 0 ? v->net->nic_util
-                                            : sova_cluster_host_load(c, i, SOVA_RES_NET);
+                                            : load[SOVA_RES_NET];
         g_array_append_val(bh->nic_history, util);
         if (bh->nic_history->len > SOVA_CLUSTER_NIC_HISTORY)
             g_array_remove_range(bh->nic_history, 0,
@@ -439,8 +444,13 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
     g_autoptr(GArray) seen = collect_vms(views, b->n_hosts);
     for (guint i = 0; i < seen->len; i++)
         add_vm(b, c, &g_array_index(seen, Seen, i), views);
+    double *loads[SOVA_RES_N];
+    for (int r = 0; r < SOVA_RES_N; r++)
+        loads[r] = sova_cluster_loads(c, r);   /* one pass per resource, not one per host */
     for (guint i = 0; i < b->n_hosts; i++)
-        track_host(b, c, i, &views[i]);
+        track_host(b, c, i, &views[i], loads);
+    for (int r = 0; r < SOVA_RES_N; r++)
+        g_free(loads[r]);
     return c;
 }
 

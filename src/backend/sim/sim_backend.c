@@ -133,10 +133,10 @@ static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
     guint64 elapsed = (h->pbusy[0].truth - h->pbusy[0].last) + (h->pidle[0].truth - h->pidle[0].last);
     fill_pcpus(h, snap);
     sova_sim_net_fill_host(c->net, h->index, snap);
-    for (guint v = 0; v < c->n_vms; v++) {
-        SimVm *vm = &c->vms[v];
-        if (vm->host != (int)h->index)
-            continue;
+    if (!c->grouped)
+        sova_sim_cluster_group_by_host(c);   /* its VMs, not every VM of the cluster */
+    for (guint j = c->host_first[h->index]; j < c->host_first[h->index + 1]; j++) {
+        SimVm *vm = &c->vms[c->by_host[j]];
         if (vm->nics_stale) {
             be->calls++;   /* virDomainGetXMLDesc: learn the NICs after a VF moved */
             vm->nics_stale = FALSE;

@@ -59,8 +59,9 @@ static void draw_demand(SovaSimCluster *c, double t, guint64 dt_ns)
 }
 
 /* the VMs on host h this tick: c->by_host[c->host_first[h] .. c->host_first[h + 1]) */
-static void group_by_host(SovaSimCluster *c)
+void sova_sim_cluster_group_by_host(SovaSimCluster *c)
 {
+    c->grouped = TRUE;
     memset(c->host_first, 0, (c->n_hosts + 1) * sizeof *c->host_first);
     for (guint v = 0; v < c->n_vms; v++)
         c->host_first[c->vms[v].host + 1]++;
@@ -148,7 +149,7 @@ static void tick(SovaSimCluster *c, guint64 dt_ns)
     sova_sim_cluster_follow_migrations(c, t);
     draw_demand(c, t, dt_ns);
     sova_sim_net_offer(c->net, t, dt);
-    group_by_host(c);
+    sova_sim_cluster_group_by_host(c);
     for (guint h = 0; h < c->n_hosts; h++) {
         if (!c->hosts[h].up)   /* its VMs are stopped: they want, and get nothing */
             continue;
