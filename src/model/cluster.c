@@ -245,15 +245,15 @@ double sova_cluster_weight(const SovaCluster *c, SovaResource r)
 
 double sova_cluster_imbalance(const SovaCluster *c)
 {
-    double s = 0, w = 0;
-    for (int r = 0; r < SOVA_RES_N; r++) {
+    double wmax = 0, m = 0;
+    for (int r = 0; r < SOVA_RES_N; r++)
+        wmax = MAX(wmax, sova_cluster_weight(c, r));
+    for (int r = 0; r < SOVA_RES_N && wmax > 0; r++) {
         double wr = sova_cluster_weight(c, r);
-        if (wr <= 0)
-            continue;
-        s += wr * sova_cluster_imbalance_of(c, r);
-        w += wr;
+        if (wr > 0)
+            m = MAX(m, wr / wmax * sova_cluster_imbalance_of(c, r));
     }
-    return w > 0 ? s / w : 0;
+    return m;
 }
 
 void sova_cluster_move(SovaCluster *c, guint v, guint h)

@@ -98,7 +98,7 @@ static void serve_vf_demand(Sova *S, SovaPlan *plan)
         if (!cs_movable(S, v, FALSE) || !cs_vf_need(&S->P, v) || !(cost = cs_cost_ok(S, v)))
             continue;
         guint nd = cs_pick_destinations(S, dst, TRUE);
-        double imb = cl_imbalance(&S->P);
+        double imb = cl_imbalance_max(&S->P);
         Move best = {0};
         for (guint j = 0; j < nd; j++)
             cs_consider(S, v, dst[j], cost, MOVE_VF, imb, &best);
@@ -130,7 +130,7 @@ static void evacuate(Sova *S, SovaPlan *plan, GArray *todo)
             continue;
         }
         const SovaMigrationCost *cost = cs_cost_of(S, v);
-        double imb = cl_imbalance(P);
+        double imb = cl_imbalance_max(P);
         Move best = {0};
         for (guint b = 0; b < P->n_hosts; b++)
             cs_consider(S, v, b, cost, MOVE_EVACUATE, imb, &best);
@@ -157,6 +157,30 @@ static void sova_state_free(gpointer p)
     g_free(st);
 }
 
+static void plan_free(Sova *S)
+{
+    g_array_unref(S->hot);
+    g_free(S->is_hot);
+    g_array_unref(S->vf_vms);
+    g_hash_table_unref(S->cost);
+    cl_rank_clear(&S->src);
+    cl_rank_clear(&S->dst);
+    cl_planner_clear(&S->P);
+}
+
+/* the best moves, one a round, while each serves more demand than it costs */
+static void relieve(Sova *S, SovaPlan *plan)
+{
+    while (!cl_caps_full(&S->P)) {
+        double imb = cl_imbalance_max(&S->P);
+        Move best = {0};
+        find_balance_move(S, imb, &best);
+        if (!best.found || best.score <= 0)
+            break;
+        commit(S, plan, &best, imb);
+    }
+}
+
 static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
 {
     SovaState *st = state;
@@ -169,62 +193,49 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         S.sigma = sqrt(st->sigma2);
     }
     S.thr = hypot(p->threshold, NOISE_K * S.sigma);
-    S.min_gain = MIN_GAIN_FRACTION * S.thr + S.sigma;
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));
     S.is_hot = g_new0(gboolean, S.P.n_hosts);
     S.vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));
     S.cost = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    cs_unmet_init(&S);
     cs_find_hot(&S);
     cs_find_vf_vms(&S);
     cs_rank_init(&S);
-    double imb0 = cl_imbalance(&S.P);
-    S.episode = st && st->episode && imb0 > S.thr / 2;
-    /* with a state, an imbalance above the threshold starts balancing on its second
-     * sample in a row: a real hot spot stays, a wobble of noise seldom does twice */
-    gboolean confirmed = !st || st->above;
-    gboolean balancing = (imb0 > S.thr && confirmed) || S.hot->len > 0 || S.episode;
+    double imb0 = cl_imbalance_max(&S.P);
+    S.unmet0 = cs_unmet_total(&S);
+    gboolean overloaded = S.unmet0 >= MIN_RELIEF;
+    S.episode = st && st->episode && overloaded;
+    /* with a state, a small overload starts relief on its second sample in a row (a real
+     * one stays, a burst seldom does twice); a clear one (CLEAR_UNMET, above the noise) at
+     * once */
+    gboolean confirmed = !st || st->above || S.episode ||
+                         S.unmet0 >= CLEAR_UNMET + NOISE_K * S.sigma;
+    gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
     serve_vf_demand(&S, plan);
-    double top_gain = 0;      /* the plan's biggest balancing move */
-    while (balancing && !cl_caps_full(&S.P)) {
-        double imb = cl_imbalance(&S.P);
-        Move best = {0};
-        if (imb <= S.thr / 2 && !S.hot_left)
-            break;
-        find_balance_move(&S, imb, &best);
-        if (!best.found || best.score <= 0 || best.gain < KNEE_FRACTION * top_gain)
-            break;
-        top_gain = MAX(top_gain, best.gain);
-        commit(&S, plan, &best, imb);
-    }
+    if (balancing)
+        relieve(&S, plan);
     cs_set_reason(&S, plan, imb0, todo->len, balancing);
-    if (imb0 > S.thr && !confirmed)
-        plan->status = SOVA_PLAN_UNCONFIRMED;   /* balancing waits for the next sample */
+    if (overloaded && !confirmed)
+        plan->status = SOVA_PLAN_UNCONFIRMED;   /* relief waits for the next sample */
     plan->spread_before = imb0;
-    plan->spread_after = cl_imbalance(&S.P);
+    plan->spread_after = cl_imbalance_max(&S.P);
     if (st) {
-        /* it goes on while it moves (or waits for its migrations), until half the
-         * threshold; a plan with nothing in flight and no move that pays ends it */
-        st->above = imb0 > S.thr;
-        st->episode = balancing && plan->spread_after > S.thr / 2 &&
+        /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
+        st->above = overloaded;
+        st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);
         cs_remember(st, &S.P);
     }
-    g_array_unref(S.hot);
-    g_free(S.is_hot);
-    g_array_unref(S.vf_vms);
-    g_hash_table_unref(S.cost);
-    cl_rank_clear(&S.src);
-    cl_rank_clear(&S.dst);
-    cl_planner_clear(&S.P);
+    plan_free(&S);
     return plan;
 }
 
 const SovaClusterPolicy sova_cluster_policy_sova = {
     .name = "sova",
-    .summary = "greedy by simulated gain against migration cost, with caps, cooldown, "
-               "anti-affinity, evacuation and the net plane's VF demand",
+    .summary = "serves the VMs' unmet demand, the most relief per migration cost first, with "
+               "caps, cooldown, anti-affinity, evacuation and the net plane's VF demand",
     .state_new = sova_state_new,
     .state_free = sova_state_free,
     .plan = sova_plan,
