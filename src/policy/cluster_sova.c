@@ -5,9 +5,10 @@
  * What it minimises: the demand hosts leave unmet, in hosts' worth (cluster_sova_unmet.c:
  * each host's expected overflow of CPU, memory and network, bursts included; a host at
  * 175 % CPU leaves 0.75 of itself unmet, one at 85 % practically nothing).
- * When it acts: some demand is unmet (at least MIN_RELIEF) — a clear overload (CLEAR_UNMET
- * above the learnt noise) at once, a small one when the next sample shows it again (with a
- * state; the plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
+ * When it acts: some demand is unmet (at least MIN_RELIEF) — an overload clearly above the
+ * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
+ * is learnt) at once, one within it when the next sample shows it again (with a state; the
+ * plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
  * above high_water for high_water_samples samples (host->hot_samples), or a maintenance
  * host still has VMs, or a VM has VF demand its host cannot meet (see "VFs"). Otherwise
  * the plan is empty, and its reason says why. In order:
@@ -197,11 +198,11 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     S.unmet0 = cs_unmet_total(&S);
     gboolean overloaded = S.unmet0 >= MIN_RELIEF;
     S.episode = st && st->episode && overloaded;
-    /* with a state, a small overload starts relief on its second sample in a row (a real
-     * one stays, a burst seldom does twice); a clear one (CLEAR_UNMET, above the noise) at
-     * once */
-    gboolean confirmed = !st || st->above || S.episode ||
-                         S.unmet0 >= CLEAR_UNMET + NOISE_K * S.sigma;
+    /* with a state, an overload within the noise starts relief on its second sample in a
+     * row (a real one stays, a burst seldom does twice); one clearly above the learnt noise
+     * at once (before any is learnt: CLEAR_UNMET) */
+    double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
+    gboolean confirmed = !st || st->above || S.episode || S.unmet0 >= clear;
     gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);

@@ -13,10 +13,11 @@
 
 #define K_SRC 8                /* most loaded hosts whose VMs are tried */
 #define K_DST 16               /* least loaded hosts they are tried on */
-#define MIN_RELIEF 0.01        /* a move must serve this much more demand (hosts' worth: 1 % of
+#define MIN_RELIEF 0.02        /* a move must serve this much more demand (hosts' worth: 2 % of
                                 * an average host) or it is not made */
 #define CLEAR_UNMET 0.10       /* unmet demand (hosts' worth) no burst shows: relieved at once,
-                                * without waiting for a confirming sample */
+                                * without waiting for a confirming sample, before the noise of
+                                * host loads is learnt; after, MIN_RELIEF + NOISE_K * sigma */
 #define TIE_WEIGHT 0.01        /* what evening out host load (the largest per-resource
                                 * deviation) adds to a move's score: it breaks ties */
 #define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */

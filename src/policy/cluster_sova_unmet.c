@@ -6,8 +6,8 @@
  * memory, network including drops, over its capacity):
  *     E[max(0, X - 1)],  X ~ Normal(L_r, sigma_r)
  *     = sigma * pdf(z) + (L - 1) * (1 - cdf(z)),   z = (1 - L) / sigma
- * sigma_r being how much a host's load bursts within an interval: SIGMA_BURST for CPU and
- * network, 0 for memory (it does not burst: plain max(0, L - 1)). Not the learnt noise
+ * sigma_r being how much a host's load bursts within an interval: SIGMA_CPU (0.05) for
+ * CPU, SIGMA_NET (0.15) for network, whose traffic is burstier, 0 for memory (it does not burst: plain max(0, L - 1)). Not the learnt noise
  * of host loads (cluster_sova_noise.c): that is how far a sample misses the next one, and
  * a move does not make it smaller; it only makes the policy wait for a confirming sample
  * (cluster_sova.c). So a
@@ -22,7 +22,8 @@
 #include "policy/cluster_sova.h"
 #include <math.h>
 
-#define SIGMA_BURST 0.05       /* CPU and network: bursts within an interval */
+#define SIGMA_CPU 0.05         /* how much a host's load bursts within an interval: CPU ... */
+#define SIGMA_NET 0.15         /* ... and network (traffic is burstier) */
 
 static double overflow(double load, double sigma)
 {
@@ -49,7 +50,7 @@ void cs_unmet_init(Sova *S)
             }
         S->mean_cap[r] = n ? cap / n : 0;
         S->unmet_w[r] = wmax > 0 && S->mean_cap[r] > 0 ? P->w[r] / wmax : 0;
-        S->unmet_sigma[r] = r == SOVA_RES_MEM ? 0 : SIGMA_BURST;
+        S->unmet_sigma[r] = r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
     }
 }
 

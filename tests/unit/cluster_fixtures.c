@@ -144,7 +144,7 @@ double unmet(const SovaCluster *c)
     for (guint h = 0; h < c->hosts->len; h++)
         u += overflow(sova_cluster_host_load(c, h, SOVA_RES_CPU), 0.05) +
              overflow(sova_cluster_host_load(c, h, SOVA_RES_MEM), 0) +
-             overflow(sova_cluster_host_load(c, h, SOVA_RES_NET), 0.05);
+             overflow(sova_cluster_host_load(c, h, SOVA_RES_NET), 0.15);
     return u;
 }
 

@@ -32,7 +32,7 @@ static void test_registry(void)
 /* ---------- sova: choosing ---------- */
 
 /* the brute-force best single move over every movable VM and every destination with room,
- * on copies of the cluster: the most unmet demand served (at least 0.01 of a host), net of
+ * on copies of the cluster: the most unmet demand served (at least 0.02 of a host), net of
  * cost_weight * cost, ties to the move that leaves the largest deviation lower */
 static double brute_best(const SovaCluster *c, const SovaClusterParams *p, int *bv, int *bh)
 {
@@ -55,7 +55,7 @@ static double brute_best(const SovaCluster *c, const SovaClusterParams *p, int *
             double relief = u0 - unmet(w);
             double score = relief - p->cost_weight * k.total_s +
                            0.01 * scale * (imb - sova_cluster_imbalance(w));
-            if (fits && relief >= 0.01 && score > best) {
+            if (fits && relief >= 0.02 && score > best) {
                 best = score;
                 *bv = (int)v;
                 *bh = (int)h;
