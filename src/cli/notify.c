@@ -21,6 +21,13 @@ static gboolean on_watchdog(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+void sova_notify_set_interval(SovaNotify *n, double interval_s)
+{
+    /* an interval is late after twice the interval (its sampling took as long again),
+     * plus half the period the timer may lag behind */
+    n->stale_us = (guint64)(2 * interval_s * G_USEC_PER_SEC) + n->watchdog_us / 2;
+}
+
 void sova_notify_start(SovaNotify *n, double interval_s)
 {
     *n = (SovaNotify){ 0 };
@@ -28,9 +35,7 @@ void sova_notify_start(SovaNotify *n, double interval_s)
     if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
         return;
     n->watchdog_us = usec;
-    /* an interval is late after twice the interval (its sampling took as long again),
-     * plus half the period the timer may lag behind */
-    n->stale_us = (guint64)(2 * interval_s * G_USEC_PER_SEC) + usec / 2;
+    sova_notify_set_interval(n, interval_s);
     n->last_interval_us = g_get_monotonic_time();   /* the first interval is on its way */
     guint ms = (guint)MAX(usec / 2 / 1000, 1);
     n->timer = g_timeout_add(ms, on_watchdog, n);

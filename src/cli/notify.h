@@ -15,6 +15,8 @@ typedef struct {
 
 /* interval_s: the daemon's interval, to tell a slow loop from a hung one */
 void sova_notify_start(SovaNotify *n, double interval_s);
+/* the daemon's interval changed (a reload) */
+void sova_notify_set_interval(SovaNotify *n, double interval_s);
 /* an interval completed: READY=1 the first time, then the one-line status */
 void sova_notify_interval(SovaNotify *n, const char *status);
 /* a stop began (SIGTERM/SIGINT): STOPPING=1 and why */

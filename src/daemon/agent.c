@@ -36,19 +36,33 @@ SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuP
 {
     SovaAgent *a = g_new0(SovaAgent, 1);
     a->be = be;
-    a->policy = policy;
-    a->policy_state = sova_policy_state_new(&policy->head);
-    a->params.target_stddev = cfg->target_stddev;
-    a->params.min_gain = cfg->min_gain;
     if (opts)
         a->opts = *opts;
+    sova_agent_reconfigure(a, cfg, policy);
+    a->net = sova_agent_net_new(cfg);
+    return a;
+}
+
+void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPolicy *policy)
+{
+    if (policy != a->policy) {
+        if (a->policy)
+            sova_policy_state_free(&a->policy->head, a->policy_state);
+        a->policy = policy;
+        a->policy_state = sova_policy_state_new(&policy->head);
+    }
+    a->params.target_stddev = cfg->target_stddev;
+    a->params.min_gain = cfg->min_gain;
     a->interval = cfg->interval;
     a->reconnect_max = MAX(cfg->reconnect_max, cfg->interval);
     a->ewma_alpha = cfg->ewma_alpha;
+    sova_cpuset_free(a->reserved);
     a->reserved = sova_cpuset_copy(cfg->reserved);
+    a->warned_reserved = FALSE;
+    g_strfreev(a->exclude);
     a->exclude = g_strdupv(cfg->exclude);
-    a->net = sova_agent_net_new(cfg);
-    return a;
+    if (a->net)
+        sova_agent_net_reconfigure(a->net, cfg);
 }
 
 void sova_agent_free(SovaAgent *a)
@@ -189,6 +203,8 @@ int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GErro
     while (!(stop && g_atomic_int_get(stop))) {
         g_autoptr(GError) err = NULL;
         guint64 before = a->number;
+        if (a->opts.between)
+            a->opts.between(a, a->opts.between_data);
         if (!sova_agent_step(a, &err)) {
             if (once) {
                 g_propagate_error(error, g_steal_pointer(&err));

@@ -34,7 +34,15 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
     SovaAgentNet *n = g_new0(SovaAgentNet, 1);
     n->policy = policy;
     n->state = sova_policy_state_new(&policy->head);
-    sova_config_net_params(cfg, 0, &n->params);
+    sova_agent_net_reconfigure(n, cfg);
+    n->published = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return n;
+}
+
+void sova_agent_net_reconfigure(SovaAgentNet *n, const SovaConfig *cfg)
+{
+    guint pool = n->params.pool_size;   /* set from each snapshot */
+    sova_config_net_params(cfg, pool, &n->params);
     n->ewma_alpha = cfg->ewma_alpha;
     /* VMs the whole agent leaves alone are left alone by its net plane too */
     g_autoptr(GStrvBuilder) ex = g_strv_builder_new();
@@ -42,9 +50,8 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
         g_strv_builder_addv(ex, (const char **)cfg->exclude);
     if (cfg->net_exclude)
         g_strv_builder_addv(ex, (const char **)cfg->net_exclude);
+    g_strfreev(n->exclude);
     n->exclude = g_strv_builder_end(ex);
-    n->published = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    return n;
 }
 
 void sova_agent_net_free(SovaAgentNet *n)
