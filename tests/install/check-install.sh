@@ -75,7 +75,8 @@ for u in "$agent_unit" "$ctl_unit"; do
              'CapabilityBoundingSet=$' 'Type=notify'; do
         check "$name: $d" grep -q "^$d" "$u"
     done
-    check "$name: no ExecReload (no SIGHUP reload yet)" sh -c "! grep -q '^ExecReload' '$u'"
+    check "$name: ExecReload sends SIGHUP (sova.conf(5), Reload)" \
+        grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' "$u"
 done
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\?$/\1/p' "$ctl_unit")
 check "controller: TimeoutStopSec ($stop s) exceeds the 60 s drain limit" test "${stop:-0}" -gt 60
