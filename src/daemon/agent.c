@@ -6,6 +6,7 @@
  * record to the observer. The agent owns no policy logic and no hypervisor calls; it is
  * glue, and stays small so that what runs in the simulator is exactly what runs on a host. */
 #include "daemon/agent.h"
+#include "daemon/action_log.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -98,8 +99,9 @@ static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
         }
 }
 
-/* the log lines of what the executor did: each action done (text mode), each refused */
-static void log_results(SovaAgent *a, const SovaPlanResults *r)
+/* the log records of what the executor did on `host`: each action done (text mode), each
+ * refused; one record per action, with its fields (action_log.h) */
+static void log_results(SovaAgent *a, const SovaPlanResults *r, const char *host)
 {
     for (guint i = 0; i < sova_plan_results_len(r); i++) {
         const SovaActionResult *res = sova_plan_result(r, i);
@@ -107,9 +109,10 @@ static void log_results(SovaAgent *a, const SovaPlanResults *r)
             continue;
         g_autofree char *what = sova_action_describe(res->action);
         if (res->outcome == SOVA_ACTION_FAILED)
-            sova_warn("failed: %s: %s", what, res->error);
+            sova_log_action(G_LOG_LEVEL_WARNING, res->action, host, "failed", "failed: %s: %s",
+                            what, res->error);
         else if (!a->opts.json && !a->opts.quiet)
-            sova_info("  %s", what);
+            sova_log_action(G_LOG_LEVEL_INFO, res->action, host, "done", "  %s", what);
     }
 }
 
@@ -140,7 +143,7 @@ static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval
     SovaExecOptions eo = { .dry_run = a->opts.dry_run };
     a->results = sova_execute(a->be, a->plan, &eo);
     sova_policy_feedback(&a->policy->head, a->policy_state, a->plan, a->results);
-    log_results(a, a->results);
+    log_results(a, a->results, iv->snapshot->host);
     note_failure(a, a->results);
     iv->results = a->results;
     iv->executed = a->results->done;
