@@ -19,9 +19,12 @@ static void reconfigure_hosts(SovaController *c, const SovaControllerHost *hosts
         for (guint k = 0; k < n; k++) {
             if (strcmp(hosts[k].name, run->name) != 0)
                 continue;
+            SovaLogFields f = { .action = "maintenance", .host = run->name,
+                                .result = hosts[k].maintenance ? "on" : "off",
+                                .reason = "configuration reloaded" };
             if (run->maintenance != hosts[k].maintenance && !c->opts.quiet)
-                sova_info("host %s %s maintenance", run->name,
-                          hosts[k].maintenance ? "enters" : "leaves");
+                sova_log_record(G_LOG_LEVEL_INFO, &f, "host %s %s maintenance", run->name,
+                                hosts[k].maintenance ? "enters" : "leaves");
             if (run->excluded != hosts[k].excluded && !c->opts.quiet)
                 sova_info("host %s is %s", run->name,
                           hosts[k].excluded ? "excluded" : "no longer excluded");

@@ -3,10 +3,12 @@
  * sova_info/warn/debug and sova_log_record build a GLogField array and hand it to
  * g_log_structured_array; the writer installed here (g_log_set_writer_func, once) sends
  * sova's records to the journal with g_log_writer_journald when stderr is the journal's
- * stream, else prints today's text line; anything else goes to g_log_writer_default. */
+ * stream (g_log_writer_is_journald, or JOURNAL_STREAM naming it), else prints today's
+ * text line (also when the journal refuses a record); anything else goes to g_log_writer_default. */
 #include "util/log.h"
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DOMAIN "sova"
@@ -16,12 +18,25 @@ static gboolean quiet, verbose;
 void sova_log_set_quiet(gboolean q) { quiet = q; }
 void sova_log_set_verbose(gboolean v) { verbose = v; }
 
+/* systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream stdout/stderr is
+ * connected to; it names stderr when stderr goes to the journal (newer GLib checks this
+ * in g_log_writer_is_journald; 2.74 only looks at the socket's peer) */
+static gboolean journal_stream_is(int fd)
+{
+    const char *js = g_getenv("JOURNAL_STREAM");
+    struct stat st;
+    unsigned long long dev, ino;
+    return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(fd, &st) == 0 &&
+           (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 gboolean sova_log_to_journal(void)
 {
     static gsize once;
     static gboolean journal;
     if (g_once_init_enter(&once)) {
-        journal = g_log_writer_is_journald(fileno(stderr));
+        int fd = fileno(stderr);
+        journal = g_log_writer_is_journald(fd) || journal_stream_is(fd);
         g_once_init_leave(&once, 1);
     }
     return journal;

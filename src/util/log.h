@@ -2,12 +2,13 @@
  *
  * On a terminal (or any stderr that is not the journal) a record is one timestamped line
  * on stderr, "HH:MM:SS.mmm [warning: |debug: ]message", so that stdout stays for plans
- * and JSON. Under systemd, when stderr is the journal's stream (JOURNAL_STREAM names it;
- * g_log_writer_is_journald), records go to the journal through GLib's journald writer
- * instead: MESSAGE, PRIORITY (warning 4, info 6, debug 7), SYSLOG_IDENTIFIER=sova, and
- * for an action the fields SOVA_ACTION, SOVA_VM, SOVA_VM_UUID, SOVA_FROM, SOVA_TO,
- * SOVA_REASON, SOVA_HOST and SOVA_RESULT (those set), e.g. `journalctl SOVA_VM=web1`.
- * Records that are not sova's (GLib's own warnings) keep GLib's default writer. */
+ * and JSON. Under systemd, when stderr is the journal's stream (g_log_writer_is_journald,
+ * or JOURNAL_STREAM naming it as systemd sets it), records go to the journal through
+ * GLib's journald writer instead: MESSAGE, PRIORITY (warning 4, info 6, debug 7),
+ * SYSLOG_IDENTIFIER=sova, and for an action the fields SOVA_ACTION, SOVA_VM, SOVA_VM_UUID,
+ * SOVA_FROM, SOVA_TO, SOVA_REASON, SOVA_HOST and SOVA_RESULT (those set), e.g.
+ * `journalctl SOVA_VM=web1`. Records that are not sova's (GLib's own warnings) keep
+ * GLib's default writer. */
 #pragma once
 #include <glib.h>
 
