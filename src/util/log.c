@@ -97,13 +97,26 @@ static const char *field(const GLogField *fields, gsize n, const char *key)
     return NULL;
 }
 
+/* the record to the journal: the message without the indent that groups a terminal's
+ * lines under their interval */
+static GLogWriterOutput to_journal(GLogLevelFlags level, const GLogField *fields, gsize n,
+                                   gpointer data)
+{
+    GLogField copy[SOVA_LOG_MAX_FIELDS];
+    n = MIN(n, SOVA_LOG_MAX_FIELDS);
+    memcpy(copy, fields, n * sizeof *copy);
+    for (gsize i = 0; i < n; i++)
+        if (strcmp(copy[i].key, "MESSAGE") == 0 && copy[i].length < 0)
+            copy[i].value = (const char *)copy[i].value + strspn(copy[i].value, " ");
+    return g_log_writer_journald(level, copy, n, data);
+}
+
 static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gsize n,
                                gpointer data)
 {
     if (g_strcmp0(field(fields, n, "GLIB_DOMAIN"), DOMAIN) != 0)
         return g_log_writer_default(level, fields, n, data);
-    if (sova_log_to_journal() &&
-        g_log_writer_journald(level, fields, n, data) == G_LOG_WRITER_HANDLED)
+    if (sova_log_to_journal() && to_journal(level, fields, n, data) == G_LOG_WRITER_HANDLED)
         return G_LOG_WRITER_HANDLED;
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *line = sova_log_format_text(level, field(fields, n, "MESSAGE"), now);
