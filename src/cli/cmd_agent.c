@@ -86,7 +86,7 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     }
     static AgentRun run;
     run.report = (SovaReport){ .json = o->json };
-    sova_notify_start(&run.notify, cfg->interval);
+    sova_notify_start(&run.notify, MAX(cfg->interval, cfg->reconnect_max));
     SovaReload reload;
     start_reload(&reload, o, &run.notify);
     SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json,

@@ -106,6 +106,7 @@ static void applied(SovaReload *r, const char *path, char *text, SovaKeyfileKeys
 void sova_reload_agent(SovaAgent *a, gpointer data)
 {
     SovaReload *r = data;
+    sova_notify_alive(r->notify);   /* the loop came round: not hung (notify.c) */
     const char *path = NULL;
     g_autofree char *text = take(r, &path);
     if (!text)
@@ -119,7 +120,7 @@ void sova_reload_agent(SovaAgent *a, gpointer data)
         return;
     }
     sova_agent_reconfigure(a, cfg, sova_cpu_policy_find(cfg->cpu_policy));
-    sova_notify_set_interval(r->notify, cfg->interval);
+    sova_notify_set_interval(r->notify, MAX(cfg->interval, cfg->reconnect_max));
     applied(r, path, g_steal_pointer(&text), sova_config_keys_of);
 }
 
@@ -137,6 +138,7 @@ static GPtrArray *controller_hosts(SovaReload *r, SovaCtlConfig *cfg, GError **e
 void sova_reload_controller(SovaController *c, gpointer data)
 {
     SovaReload *r = data;
+    sova_notify_alive(r->notify);   /* the loop came round: not hung (notify.c) */
     const char *path = NULL;
     g_autofree char *text = take(r, &path);
     if (!text)

@@ -34,6 +34,7 @@ void sova_reload_start(SovaReload *r, const char *config, const char *const *ove
                        SovaNotify *notify);
 void sova_reload_stop(SovaReload *r);
 
-/* the `between` hooks of the two daemons' loops; data is the SovaReload */
+/* the `between` hooks of the two daemons' loops, data the SovaReload: a pending reload is
+ * applied, and the watchdog told the loop came round (sova_notify_alive) */
 void sova_reload_agent(SovaAgent *a, gpointer data);
 void sova_reload_controller(SovaController *c, gpointer data);
