@@ -114,7 +114,9 @@ static GLogWriterOutput to_journal(GLogLevelFlags level, const GLogField *fields
 static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gsize n,
                                gpointer data)
 {
-    if (g_strcmp0(field(fields, n, "GLIB_DOMAIN"), DOMAIN) != 0)
+    /* sova's records carry SYSLOG_IDENTIFIER; g_warning() and GLib's own records (whose
+     * GLIB_DOMAIN may be "sova" too) do not: GLib's default writer */
+    if (g_strcmp0(field(fields, n, "SYSLOG_IDENTIFIER"), "sova") != 0)
         return g_log_writer_default(level, fields, n, data);
     if (sova_log_to_journal() && to_journal(level, fields, n, data) == G_LOG_WRITER_HANDLED)
         return G_LOG_WRITER_HANDLED;
