@@ -1,8 +1,8 @@
 #!/bin/bash
 # Case 4: SIGTERM twice to the controller in the middle of a migration (issue 16 item 7). h1 runs
 # four busy guests (h1 then leaves demand unmet, which the sova policy acts on), h2 one, h3 none;
-# the migration bandwidth is capped at 4 MiB/s, with no migration timeout and one migration at a time, so the first migration (128 MiB of guest) lasts
-# half a minute or more. As soon as its guest shows up on its destination (paused: the incoming
+# the migration bandwidth is capped at 4 MiB/s, with no migration timeout and one migration at a
+# time, so the first migration (128 MiB of guest) lasts half a minute or more. As soon as its guest shows up on its destination (paused: the incoming
 # side), the controller gets a SIGTERM (by PID): it must keep running, say it is waiting for the
 # migration (drain-timeout 600 s: longer than the case), and start nothing more. A second SIGTERM
 # must abort the job (virDomainAbortJob) and the controller exit promptly with status 0. Then: the
