@@ -54,7 +54,9 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
     int a = S->P.host_of[m->v];
     gboolean hot_a = a >= 0 && cs_still_hot(S, a), hot_b = cs_still_hot(S, m->b);
     cl_commit(&S->P, plan, m->v, m->b, m->gain, m->cost_s, m->takes_vf, why);
+    cs_unmet_update(S, m->b);
     if (a >= 0) {
+        cs_unmet_update(S, (guint)a);
         cs_update_hot(S, a, hot_a);
         cs_rank_host(S, a);
     }
@@ -156,6 +158,7 @@ static void plan_free(Sova *S)
     g_free(S->is_hot);
     g_array_unref(S->vf_vms);
     g_hash_table_unref(S->cost);
+    g_free(S->unmet);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
     cl_planner_clear(&S->P);

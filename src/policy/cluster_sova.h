@@ -47,6 +47,9 @@ typedef struct {
     double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
     double unmet0;            /* the cluster's unmet demand when the plan began */
+    double *unmet;            /* per host: its unmet demand now, plan applied */
+    guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
+    double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
     gboolean *is_hot;         /* per host: in `hot` */
     guint hot_left;           /* hot hosts still above high_water, plan applied */
@@ -104,14 +107,17 @@ guint cs_pick_destinations(Sova *S, guint *dst, gboolean need_vf);
 
 /* ---------- unmet demand (cluster_sova_unmet.c) ---------- */
 
-/* sets mean_cap, unmet_w and unmet_sigma (after S->sigma is known) */
+/* sets mean_cap, unmet_w, unmet_sigma and every host's unmet (after S->sigma is known) */
 void cs_unmet_init(Sova *S);
+/* host h's unmet demand again, after a move touched it */
+void cs_unmet_update(Sova *S, guint h);
 /* host h's expected unmet demand, hosts' worth, plan applied (0 for a host that neither
  * counts nor accepts VMs) */
 double cs_unmet_host(const Sova *S, guint h);
 double cs_unmet_total(const Sova *S);
-/* how much less demand goes unmet once v has moved to b (plan applied) */
-double cs_relief(const Sova *S, guint v, guint b);
+/* how much less demand goes unmet once v has moved to b (plan applied); the source's part
+ * is computed once for a run of calls on the same v */
+double cs_relief(Sova *S, guint v, guint b);
 
 /* ---------- reasons (cluster_sova_reasons.c) ---------- */
 

@@ -18,7 +18,8 @@
  * cluster's mean capacity of it (a big host's overflow leaves more demand unmet) and by
  * the resource's weight against the largest weight (weights 1;1;1: every resource counts
  * fully; none is diluted by the others). The relief of a move v: a -> b is
- * unmet(a) + unmet(b) before minus after; O(resources). */
+ * unmet(a) + unmet(b) before minus after; O(resources), each host's unmet demand now kept
+ * in S->unmet (updated when a move touches the host). */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -30,6 +31,8 @@ static double overflow(double load, double sigma)
     if (sigma <= 0)
         return MAX(0.0, load - 1);
     double z = (1 - load) / sigma;
+    if (z > 8.5)
+        return 0;   /* below 1e-17: most hosts, without exp() or erfc() */
     double pdf = exp(-0.5 * z * z) / sqrt(2 * G_PI), tail = 0.5 * erfc(z / G_SQRT2);
     return MAX(0.0, sigma * pdf + (load - 1) * tail);
 }
@@ -52,6 +55,10 @@ void cs_unmet_init(Sova *S)
         S->unmet_w[r] = wmax > 0 && S->mean_cap[r] > 0 ? P->w[r] / wmax : 0;
         S->unmet_sigma[r] = r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
     }
+    S->relief_v = G_MAXUINT;
+    S->unmet = g_new(double, P->n_hosts);
+    for (guint h = 0; h < P->n_hosts; h++)
+        cs_unmet_update(S, h);
 }
 
 /* host h's unmet demand with `delta` (per resource, in the resources' units) added */
@@ -69,9 +76,20 @@ static double unmet_with(const Sova *S, guint h, const double *delta)
     return u;
 }
 
-double cs_unmet_host(const Sova *S, guint h)
+static double unmet_of(const Sova *S, guint h)
 {
     return S->P.counted[h] || cl_host_accepts(&S->P, h) ? unmet_with(S, h, NULL) : 0;
+}
+
+void cs_unmet_update(Sova *S, guint h)
+{
+    S->unmet[h] = unmet_of(S, h);
+    S->relief_v = G_MAXUINT;   /* a host's load changed */
+}
+
+double cs_unmet_host(const Sova *S, guint h)
+{
+    return S->unmet[h];
 }
 
 double cs_unmet_total(const Sova *S)
@@ -82,19 +100,24 @@ double cs_unmet_total(const Sova *S)
     return u;
 }
 
-double cs_relief(const Sova *S, guint v, guint b)
+/* v's demand per resource, positive or negated */
+static void demand_of(const Sova *S, guint v, double sign, double *d)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
+    for (int r = 0; r < CL_R; r++)
+        d[r] = sign * sova_cluster_vm_demand(vm, r);
+}
+
+double cs_relief(Sova *S, guint v, guint b)
+{
     int a = S->P.host_of[v];
-    double d[CL_R], minus[CL_R];
-    for (int r = 0; r < CL_R; r++) {
-        d[r] = sova_cluster_vm_demand(vm, r);
-        minus[r] = -d[r];
+    if (S->relief_v != v) {   /* what leaving its host serves: the same for every b */
+        double minus[CL_R];
+        demand_of(S, v, -1, minus);
+        S->relief_src = a >= 0 ? S->unmet[a] - unmet_with(S, (guint)a, minus) : 0;
+        S->relief_v = v;
     }
-    double before = unmet_with(S, b, NULL), after = unmet_with(S, b, d);
-    if (a >= 0) {
-        before += unmet_with(S, (guint)a, NULL);
-        after += unmet_with(S, (guint)a, minus);
-    }
-    return before - after;
+    double d[CL_R];
+    demand_of(S, v, 1, d);
+    return S->relief_src + S->unmet[b] - unmet_with(S, b, d);
 }
