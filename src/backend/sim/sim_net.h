@@ -3,7 +3,8 @@
  * Every VM of a scenario with network traffic keeps a virtio NIC (the standby, alias
  * "ua-sova-net0", a tap with counters) and may hold an SR-IOV VF with the same MAC
  * (alias "ua-sova-vfN" for pool slot N; modelled like the rig's stand-in, with a tap of
- * its own, or like a hostdev VF without one when the host says vf-counters=no). Each
+ * its own, or like a hostdev VF without one: vf-counters=pf, its counters from the PF's
+ * per-VF stats, refreshed every vf-stats-period seconds; vf-counters=no, invisible). Each
  * tick, the offered load (a demand shape in percent of the VM's peak packet rate, plus a
  * seeded jitter) goes:
  *  - over virtio: at most virtio-pps-cap packets/s (rx + tx), each costing the host
