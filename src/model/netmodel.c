@@ -285,6 +285,10 @@ static void fill_smooth(SovaNetVmLoad *v, const SovaNetVmLoad *old, double alpha
         v->smooth = old->smooth;
         return;
     }
+    if (old->blind) {
+        v->smooth = v->raw;   /* what was carried through a blind spell is old news */
+        return;
+    }
     v->smooth.rx_bps = ewma(alpha, v->raw.rx_bps, old->smooth.rx_bps);
     v->smooth.tx_bps = ewma(alpha, v->raw.tx_bps, old->smooth.tx_bps);
     v->smooth.rx_pps = ewma(alpha, v->raw.rx_pps, old->smooth.rx_pps);

@@ -7,8 +7,10 @@
  * its counters come from the PF's per-VF statistics where the driver reports them
  * (SovaNicSample.from_pf: the VF's own since the driver started, so the interval a VM
  * takes one over counts as fresh), else it has none: while a VM holds such a VF its load
- * is unknown (blind), and the model keeps its last smoothed rates rather than report it idle. Rates are per second over the interval
- * and smoothed by an EWMA; load counts delivered and dropped packets (SovaNetRates). A NIC
+ * is unknown (blind), and the model keeps its last smoothed rates rather than report it
+ * idle; the first interval it is seen again replaces them (they are old news). Rates are
+ * per second over the interval and smoothed by an EWMA; load counts delivered and dropped
+ * packets (SovaNetRates). A NIC
  * that is new (just hot-attached) counts from zero; a NIC any of whose counters went
  * backwards (the device was re-created) counts all of them from zero as well. */
 #pragma once

@@ -42,6 +42,7 @@ static void copy_net_config(SovaConfig *c, const SovaConfig *from)
     c->net_challenge_intervals = from->net_challenge_intervals;
     c->net_min_dwell = from->net_min_dwell;
     c->net_max_switches = from->net_max_switches;
+    c->net_blind_half_life = from->net_blind_half_life;
     c->net_bytes_per_point = from->net_bytes_per_point;
     c->net_exclude = g_strdupv(from->net_exclude);
 }
