@@ -229,36 +229,50 @@ static gboolean pf_unmoved(const SovaVmSample *vm, const SovaVmSample *pvm, cons
     return FALSE;
 }
 
-/* no news from a PF that has not refreshed its counters yet; else the seconds the last
- * delta covers */
-static double pf_news(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
-                      const SovaNetVmLoad *old, double secs)
+/* a PF that has not refreshed its counters yet: no news (v->no_news, v->pf_quiet_s) */
+static void pf_news(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
+                    const SovaNetVmLoad *old, double secs)
 {
-    double quiet = old ? old->pf_quiet_s : 0;
+    double quiet = old && old->no_news ? old->pf_quiet_s : 0;
     if (pf_unmoved(vm, pvm, v->mac)) {
         v->pf_quiet_s = quiet + secs;
         v->no_news = v->pf_quiet_s < SOVA_NET_PF_REFRESH_MAX;
-        return v->no_news ? 0 : secs;
     }
-    return quiet > 0 && quiet < SOVA_NET_PF_REFRESH_MAX ? secs + quiet : secs;
 }
 
-static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
-                     double secs)
+/* the counters moved since the last sample, NIC by NIC, summed into *sum */
+static void add_deltas(SovaNicSample *sum, const SovaVmSample *vm, const SovaVmSample *pvm,
+                       const char *mac)
 {
-    SovaNicSample sum = {0};
     for (guint i = 0; i < vm->nics->len; i++) {
         const SovaNicSample *n = sova_vm_nic(vm, i);
-        if (!counted(n, v->mac))
+        if (!counted(n, mac))
             continue;
         SovaNicSample d = {0};
         nic_delta(n, find_nic(pvm, n), &d);
-        sum.rx_bytes += d.rx_bytes;
-        sum.tx_bytes += d.tx_bytes;
-        sum.rx_packets += d.rx_packets;
-        sum.tx_packets += d.tx_packets;
-        sum.rx_drops += d.rx_drops;
-        sum.tx_drops += d.tx_drops;
+        sum->rx_bytes += d.rx_bytes;
+        sum->tx_bytes += d.tx_bytes;
+        sum->rx_packets += d.rx_packets;
+        sum->tx_packets += d.tx_packets;
+        sum->rx_drops += d.rx_drops;
+        sum->tx_drops += d.tx_drops;
+    }
+}
+
+/* the rates over the interval; after intervals without news from a PF, over all of them
+ * (what moved meanwhile, on the standby, was kept in pf_pending) */
+static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
+                     const SovaNetVmLoad *old, double secs)
+{
+    SovaNicSample sum = {0};
+    if (old && old->no_news) {
+        sum = old->pf_pending;
+        secs += old->pf_quiet_s;
+    }
+    add_deltas(&sum, vm, pvm, v->mac);
+    if (v->no_news) {
+        v->pf_pending = sum;   /* counted when the PF's counters move */
+        return;
     }
     v->raw = (SovaNetRates){
         .rx_bps = load_bps(sum.rx_bytes, sum.rx_packets, sum.rx_drops, secs),
@@ -372,9 +386,10 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
         fill_identity(v, vm);
         v->fresh = !pvm || m->interval_s <= 0 || pf_nic_new(vm, pvm, v->mac);
         const SovaNetVmLoad *old = sova_net_model_find(last, vm->uuid);
-        double secs = v->fresh ? 0 : pf_news(v, vm, pvm, old, m->interval_s);
-        if (secs > 0)
-            fill_raw(v, vm, pvm, secs);
+        if (!v->fresh) {
+            pf_news(v, vm, pvm, old, m->interval_s);
+            fill_raw(v, vm, pvm, old, m->interval_s);
+        }
         fill_smooth(v, old, alpha);
         m->vfs_in_use += v->has_vf;
     }

@@ -49,6 +49,7 @@ typedef struct {
      * spread over the quiet time. Quiet for longer, the VF is taken to be idle. */
     gboolean no_news;
     double pf_quiet_s;
+    SovaNicSample pf_pending; /* what moved on its other NICs meanwhile (counted later) */
     SovaNetRates raw;         /* over this interval */
     SovaNetRates smooth;      /* EWMA of raw */
 } SovaNetVmLoad;
