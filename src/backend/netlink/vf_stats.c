@@ -109,21 +109,27 @@ static gboolean parse_link(const struct nlmsghdr *nlh, GArray *out, GError **err
 
 gboolean sova_vf_stats_parse(const void *buf, size_t len, GArray *out, GError **error)
 {
-    const struct nlmsghdr *nlh = buf;
-    int left = (int)MIN(len, (size_t)G_MAXINT);
-    for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+    /* walked by hand: libmnl's mnl_nlmsg_ok() takes a length above 2 GiB for a negative
+     * one and lets the walk jump out of the buffer (found by fuzzing) */
+    for (size_t off = 0; len - off >= sizeof(struct nlmsghdr);) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)((const char *)buf + off);
+        if (nlh->nlmsg_len < sizeof *nlh || nlh->nlmsg_len > len - off)
+            break;
         if (nlh->nlmsg_type == NLMSG_ERROR) {
             const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
             if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof *e))
                 return fail(error, "netlink: %s: NLMSG_ERROR too short", "answer");
-            if (e->error == 0)
-                continue;   /* an acknowledgement */
-            g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "netlink: RTM_GETLINK: %s",
-                        g_strerror(-e->error));
-            return FALSE;
-        }
-        if (nlh->nlmsg_type == RTM_NEWLINK)
+            if (e->error != 0) {
+                g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "netlink: RTM_GETLINK: %s",
+                            e->error < 0 && e->error > G_MININT ? g_strerror(-e->error)
+                                                                : "bad error code");
+                return FALSE;
+            }
+        } else if (nlh->nlmsg_type == RTM_NEWLINK)
             return parse_link(nlh, out, error);
+        off += NLMSG_ALIGN(nlh->nlmsg_len);
+        if (off > len)
+            break;
     }
     return fail(error, "netlink: %s: no RTM_NEWLINK (truncated?)", "answer");
 }
