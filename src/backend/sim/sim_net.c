@@ -64,6 +64,7 @@ struct SovaSimNet {
     NetVm *vms;
     NetHost *hosts;
     gboolean free_switches;
+    gboolean ahead_without_jitter;   /* gain_ahead sees the demand shapes, not their jitter */
 };
 
 static GRand *vm_rng(guint64 seed, guint vm)
@@ -130,6 +131,11 @@ void sova_sim_net_set_free_switches(SovaSimNet *n, gboolean on)
     n->free_switches = on;
 }
 
+void sova_sim_net_set_ahead_without_jitter(SovaSimNet *n, gboolean on)
+{
+    n->ahead_without_jitter = on;
+}
+
 void sova_sim_net_set_paused(SovaSimNet *n, guint vm, gboolean paused)
 {
     if (vm < n->n_vms)
@@ -149,16 +155,24 @@ void sova_sim_net_move(SovaSimNet *n, guint vm, guint host)
 
 /* the shape plus the jitter (drawn on the first tick at or after each second), 0..100 % of
  * the peak */
-static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t)
+static double offered_pps_shape(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t,
+                                double *shape_only)
 {
     if (!spec->net_demand)
-        return 0;
+        return *shape_only = 0;
     double v = sova_demand_at(spec->net_demand, &o->shape, 0, t, rng);
     while (spec->net_jitter > 0 && t >= o->next_jitter) {
         o->jitter = g_rand_double_range(rng, -spec->net_jitter, spec->net_jitter);
         o->next_jitter = floor(t) + 1;
     }
+    *shape_only = spec->net_peak_pps * CLAMP(v, 0.0, 100.0) / 100.0;
     return spec->net_peak_pps * CLAMP(v + o->jitter, 0.0, 100.0) / 100.0;
+}
+
+static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t)
+{
+    double shape;
+    return offered_pps_shape(spec, o, rng, t, &shape);
 }
 
 void sova_sim_net_offer(SovaSimNet *n, double t, double dt)
@@ -414,7 +428,9 @@ void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns
         g_autoptr(GRand) rng = g_rand_copy(v->rng);
         for (guint64 t = now_ns; t < end_ns; t += MIN(tick_ns, end_ns - t)) {
             double dt = (double)MIN(tick_ns, end_ns - t) / 1e9;
-            double off = offered_pps(v->spec, &st, rng, (double)t / 1e9);
+            double shape, off = offered_pps_shape(v->spec, &st, rng, (double)t / 1e9, &shape);
+            if (n->ahead_without_jitter)
+                off = shape;
             gain[m] += (sova_sim_nic_vf_pps(nic, off) - sova_sim_nic_virtio_pps(nic, off)) * dt;
         }
     }

@@ -80,5 +80,8 @@ guint sova_sim_net_vfs_in_use(const SovaSimNet *n, guint host);
 /* The future, for the clairvoyant baseline: per VM, the packets a VF would deliver over
  * virtio's over [now_ns, end_ns) on its host, stepping in ticks of tick_ns exactly as the
  * simulator will (so random walks come out the same); the model itself is not changed. */
+/* gain_ahead from the demand shapes alone, without their per-second jitter: what a
+ * clairvoyant that knows each VM's demand but not its noise would expect */
+void sova_sim_net_set_ahead_without_jitter(SovaSimNet *n, gboolean on);
 void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns, guint64 tick_ns,
                              double *gain);
