@@ -9,8 +9,9 @@
 #   its metadata; the controller reads it through libvirt and migrates that guest (the starved
 #   one, never the holder) to h2; h2's agent attaches h2's VF to it; both guests' traffic then
 #   goes through their VF's tap, each on its own host; both kept working across it (one boot, a
-#   console line every second, a counter that only grows). No leaving mark is left behind and no
-#   agent action failed (an agent never acted on the guest while it was leaving).
+#   console line every second, a counter that only grows). While the guest is marked leaving no
+#   agent acts on it (neither pin nor VF; the agents' JSON shows the mark); no leaving mark is
+#   left behind and no agent action failed.
 # Printed: the timeline (seconds from the agents' start), the migration's duration and downtime,
 # the packets each guest sent through each tap.
 . "$(dirname "$(readlink -f "$0")")/common.sh"
@@ -77,7 +78,6 @@ for v in "$HOLDER" "$STARVED"; do
 done
 
 # 2. the controller: reads the signal, moves the starved guest to h2
-N1_AT_CTL=$(grep -c '^{' "$RUN/agent-h1.json")
 T_CTL=$EPOCHREALTIME
 cl_controller_start "$RUN/sova.conf" "$RUN/controller.json"
 CTL=$RUN/controller.json
@@ -117,8 +117,13 @@ A1=$(logt "$RUN/agent-h1.json.log" "attached VF .* to $CL_PREFIX$HOLDER ")
 A2=$(logt "$RUN/agent-h2.json.log" "attached VF .* to $CL_PREFIX$STARVED ")
 FAILED=$(cat "$RUN"/agent-h?.json | jq -s '[.[] | (.net.failed // 0) + ((.results // []) | map(select(.outcome == "failed")) | length)] | add // 0')
 VF_ACTS() { jq -r -s '.[] | .interval as $i | .net.plan.actions[]? | "\(.action) \(.vm)"' "$1" | sort | uniq -c | tr -s ' ' | tr '\n' ';'; }
-PINS() { jq -s --arg v "${2:+$CL_PREFIX$2}" --argjson after "${3:-0}" '[.[] | select(.interval > $after) | .plan.actions[]? | select(.action == "pin" and ($v == "" or .vm == $v))] | length' "$RUN/agent-$1.json"; }
-PINS_LATE=$(PINS h1 "$STARVED" "$N1_AT_CTL"); PINS_H2=$(PINS h2 "$STARVED")
+PINS() { jq -s --arg v "${2:+$CL_PREFIX$2}" '[.[] | .plan.actions[]? | select(.action == "pin" and ($v == "" or .vm == $v))] | length' "$RUN/agent-$1.json"; }
+# intervals in which the agent on HOST saw VM marked leaving, and its actions on VM in them
+LEAVING() { jq -s --arg v "$CL_PREFIX$2" '[.[] | select(any(.net.vms[]?; .vm == $v and .leaving))] | length' "$RUN/agent-$1.json"; }
+ACTS_LEAVING() { jq -s --arg v "$CL_PREFIX$2" '[.[] | select(any(.net.vms[]?; .vm == $v and .leaving)) | (.plan.actions[]?, .net.plan.actions[]?) | select(.vm == $v)] | length' "$RUN/agent-$1.json"; }
+PINS_H2=$(PINS h2 "$STARVED")
+LV1=$(LEAVING h1 "$STARVED"); LV2=$(LEAVING h2 "$STARVED")
+ACTS_LV=$(( $(ACTS_LEAVING h1 "$STARVED") + $(ACTS_LEAVING h2 "$STARVED") ))
 ago() { [ -n "${1:-}" ] && at "$1" || echo "     ?"; }
 echo "$CASE_NAME timeline (s from the agents' start; h1 and h2 one stand-in VF each, both guests sending $PPS datagrams/s):"
 echo "  $(ago "$A1")  h1 agent: attached its VF to $HOLDER (sova log; seen in the live XML at $(ago "$T_ATT1"))"
@@ -131,7 +136,8 @@ echo "  $(ago "$A2")  h2 agent: attached its VF to $STARVED (seen in the live XM
 for v in "$HOLDER" "$STARVED"; do
     echo "  packets $v sent in 3 s on $(cl_where "$CL_PREFIX$v"): standby ${SB[$v]:-?} ${TX1[$v]% *}, VF ${VF[$v]:-none} ${TX1[$v]#* }"
 done
-echo "  pins: $STARVED on h1 after the controller started: $PINS_LATE; $STARVED on h2: $PINS_H2 (all pins: h1 $(PINS h1 ""), h2 $(PINS h2 ""))"
+echo "  agents' intervals that saw $STARVED marked leaving: h1 $LV1, h2 $LV2 (it arrives marked; the controller then removes the mark); their actions on it then: $ACTS_LV"
+echo "  pins: $STARVED on h2: $PINS_H2 (all pins: h1 $(PINS h1 ""), h2 $(PINS h2 ""))"
 echo "  controller intervals that saw $STARVED's unmet VF demand: $T_SEEN; migrations: $N_OK ok, $N_BAD failed"
 echo "  VF actions: h1 $(VF_ACTS "$RUN/agent-h1.json") h2 $(VF_ACTS "$RUN/agent-h2.json"); failed agent actions: $FAILED"
 echo "  case time: $(awk -v a="$T_END" -v b="$T0" 'BEGIN { printf "%.0f", a - b }') s from the agents' start"
@@ -151,7 +157,8 @@ for v in "$HOLDER" "$STARVED"; do
     case_expect "$v's traffic goes through its VF's tap (>= 100 packets in 3 s: $vf)" le 100 "${vf:-0}"
     case_expect "$v's standby stays flat (< 2% of its VF's: $sb)" le "$(( ${sb:-0} * 50 ))" "${vf:-0}"
 done
-case_expect "h1's agent did not pin $STARVED once the controller ran (leaving, then gone)" eq "$PINS_LATE" 0
+case_expect "the agents saw $STARVED marked leaving (h1 as the migration began, h2 from its arrival until the controller removed the mark)" gt "$(( LV1 + LV2 ))" 0
+case_expect "no agent pinned $STARVED or gave it, or took from it, a VF while it was marked" eq "$ACTS_LV" 0
 case_expect "h2's agent placed $STARVED at most once" le "$PINS_H2" 1
 case_expect "no agent action failed" eq "$FAILED" 0
 case_expect "no leaving mark was left to clean up" eq "$(grep -c 'leaving mark' "$CTL.log")" 0
