@@ -39,14 +39,17 @@ typedef struct {
     gboolean has_vf;          /* it holds a VF now */
     char *vf_alias;           /* alias of the VF it holds, or NULL */
     SovaNetOverride override;
+    gboolean leaving;         /* the controller is migrating it away: held as it is, no VF
+                               * given or taken (the migration gives its VF back itself) */
     gboolean fresh;           /* no rate yet (new VM, or a VF counted by its PF just taken
                                * over): raw rates are 0, smooth is carried over or 0 */
     gboolean blind;           /* it holds a VF with no host-side counters (hostdev, no tap): its
                                * traffic is invisible, so smooth is carried over, not decayed */
     /* it holds a VF counted by its PF whose counters have not moved for pf_quiet_s
      * seconds (< SOVA_NET_PF_REFRESH_MAX): the PF's driver refreshes them only now and
-     * then, so this interval brought no news; smooth is carried over, and the next move is
-     * spread over the quiet time. Quiet for longer, the VF is taken to be idle. */
+     * then, so this interval brought no news; smooth is carried over, and when they move,
+     * the rates are taken over the whole quiet time, with what its other NICs carried
+     * meanwhile (pf_pending). Quiet for longer, the VF is taken to be idle. */
     gboolean no_news;
     double pf_quiet_s;
     SovaNicSample pf_pending; /* what moved on its other NICs meanwhile (counted later) */
