@@ -414,6 +414,11 @@ void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on)
     sova_sim_net_set_free_switches(sova_sim_host_of(be)->cluster->net, on);
 }
 
+void sova_sim_backend_set_ahead_without_jitter(SovaBackend *be, gboolean on)
+{
+    sova_sim_net_set_ahead_without_jitter(sova_sim_host_of(be)->cluster->net, on);
+}
+
 void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain)
 {
     SovaSimCluster *c = sova_sim_host_of(be)->cluster;
