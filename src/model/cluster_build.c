@@ -309,6 +309,9 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->pinned = vm->no_migrate || matches(b->params.exclude, vm);
     g_free(cv->group);
     cv->group = vm->group ? g_strdup(vm->group) : config_group(b, vm);
+    cv->together = g_strdup(vm->together);
+    cv->hosts = g_strdupv(vm->hosts);
+    cv->migrate_manual = vm->migrate_manual;
     cv->last_moved = st->last_moved;
     cv->failures = st->failures;
     cv->failed_at = st->failed_at;
@@ -424,6 +427,7 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
         add_vm(b, c, &g_array_index(seen, Seen, i), views);
     for (guint i = 0; i < b->n_hosts; i++)
         track_host(b, c, i, &views[i]);
+    sova_cluster_check_rules(c);   /* contradictory per-VM rules: those VMs are not moved */
     return c;
 }
 

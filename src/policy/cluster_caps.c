@@ -119,10 +119,31 @@ guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan
     return dropped;
 }
 
+guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan)
+{
+    ClPlanner P;
+    guint dropped = 0;
+    cl_planner_init(&P, c, p);
+    for (guint i = 0; i < plan->actions->len;) {
+        const SovaAction *a = sova_plan_action(plan, i);
+        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, a, TRUE)) {
+            i++;
+            continue;
+        }
+        g_ptr_array_remove_index(plan->actions, i);
+        dropped++;
+    }
+    cl_planner_clear(&P);
+    return dropped;
+}
+
 SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
                             const SovaClusterParams *params, gpointer state)
 {
     SovaPlan *plan = policy->plan(c, params, state);
     cl_hold_to_caps(c, params, plan);
+    /* per-VM rules last: a unit cut by the caps goes whole; what remains is checked again */
+    while (cl_whole_units(c, plan) && cl_recheck(c, params, plan))
+        ;
     return plan;
 }

@@ -124,6 +124,7 @@ void cl_planner_init(ClPlanner *P, const SovaCluster *c, const SovaClusterParams
     init_hosts(P);
     init_vms(P);
     init_moments(P);
+    cl_rules_init(P);
 }
 
 void cl_planner_clear(ClPlanner *P)
@@ -139,6 +140,7 @@ void cl_planner_clear(ClPlanner *P)
     g_free(P->vf_delta);
     g_hash_table_unref(P->groups);
     g_array_unref(P->vf_vms);
+    cl_rules_clear(P);
     memset(P, 0, sizeof *P);
 }
 
@@ -222,7 +224,7 @@ gboolean cl_vm_movable(const ClPlanner *P, guint v)
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int h = P->host_of[v];
-    if (h < 0 || vm->pinned || vm->migrating || P->planned[v])
+    if (h < 0 || vm->pinned || vm->migrating || P->planned[v] || cl_rules_block(P, v))
         return FALSE;
     const SovaClusterHost *host = sova_cluster_host(P->c, h);
     return host->up && !host->excluded;
@@ -261,8 +263,8 @@ gboolean cl_group_ok(const ClPlanner *P, guint v, guint b)
 
 gboolean cl_can_move(const ClPlanner *P, guint v, guint b)
 {
-    return P->host_of[v] != (int)b && cl_host_accepts(P, b) && cl_group_ok(P, v, b) &&
-           cl_fits(P, v, b);
+    return !P->planned[v] && P->host_of[v] != (int)b && cl_host_accepts(P, b) &&
+           cl_group_ok(P, v, b) && cl_fits(P, v, b) && cl_rules_ok(P, v, b);
 }
 
 guint cl_vf_free(const ClPlanner *P, guint b)
@@ -344,10 +346,12 @@ void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, doub
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int a = P->host_of[v];
+    g_autoptr(GArray) mates = cl_mates(P, v);   /* before v leaves its host */
     cl_apply(P, v, b, takes_vf);
     sova_plan_add_migrate(plan, vm->uuid, vm->name, a,
                           a >= 0 ? sova_cluster_host(P->c, a)->name : "?", (int)b,
                           sova_cluster_host(P->c, b)->name, gain, cost_s, "%s", reason);
+    cl_commit_mates(P, plan, v, mates, a, b);
 }
 
 /* ---------- helpers for reasons and baselines ---------- */
@@ -387,10 +391,13 @@ GArray *cl_evacuees(const ClPlanner *P, gboolean (*also)(gconstpointer data, gui
 {
     GArray *todo = g_array_new(FALSE, FALSE, sizeof(Sized));
     for (guint h = 0; h < P->n_hosts; h++) {
-        if (!sova_cluster_host(P->c, h)->maintenance)
-            continue;
+        gboolean maintenance = sova_cluster_host(P->c, h)->maintenance;
+        if (!maintenance && !P->blocked)
+            continue;   /* no VM has a hosts= rule: only maintenance hosts have evacuees */
         for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
             Sized s = {P->list[k], cl_vm_size(P, P->list[k], h)};
+            if (!maintenance && !cl_must_leave(P, s.v))
+                continue;
             if (cl_vm_movable(P, s.v) && (!also || also(data, s.v)))
                 g_array_append_val(todo, s);
         }
@@ -431,8 +438,8 @@ guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck
         double before = cl_imbalance(P), after = cl_imbalance_after(P, v, b);
         SovaMigrationCost cost = cl_cost(P, v);
         g_autofree char *why = g_strdup_printf(
-            "evacuating %s (maintenance) to the least loaded host; imbalance %.3f -> %.3f",
-            sova_cluster_host(P->c, P->host_of[v])->name, before, after);
+            "evacuating %s (%s) to the least loaded host; imbalance %.3f -> %.3f",
+            sova_cluster_host(P->c, P->host_of[v])->name, cl_leave_cause(P, v), before, after);
         cl_commit(P, plan, v, b, before - after, cost.total_s, FALSE, why);
         n++;
     }

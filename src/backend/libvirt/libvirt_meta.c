@@ -2,7 +2,8 @@
  *
  * Three elements, each in its own XML namespace so that one writer never overwrites
  * another's (virDomainSetMetadata replaces a whole element of a namespace):
- *   SOVA_META_NS         <sova:vm net='always|never|auto' migrate='yes|no' group='NAME'/>
+ *   SOVA_META_NS         <sova:vm net='always|never|auto|manual' migrate='auto|manual|no'
+ *                                 cpu='auto|manual' group='NAME' together='NAME' hosts='h1,h2'/>
  *                        the operator's (virsh metadata … --key sova --set …)
  *   SOVA_META_STATUS_NS  <sova-agent:net wants-vf='1' unmet='0' benefit='…' nic-util='…'/>
  *                        written by the host agent, read by the controller
@@ -64,17 +65,46 @@ static double number(const char *v, double fallback)
     return v ? g_ascii_strtod(v, NULL) : fallback;
 }
 
+static char *name_or_null(const char *v)
+{
+    return v && *v ? g_strdup(v) : NULL;
+}
+
+/* hosts='h1, h2': the names, blanks trimmed and empty ones dropped; NULL when none */
+static char **host_list(const char *v)
+{
+    if (!v)
+        return NULL;
+    g_auto(GStrv) parts = g_strsplit(v, ",", -1);
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; parts[i]; i++)
+        if (*g_strstrip(parts[i]))
+            g_ptr_array_add(out, g_strdup(parts[i]));
+    if (!out->len)
+        return (char **)g_ptr_array_free(out, TRUE), NULL;
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
 static void read_vm(SovaLvMeta *m, const char **names, const char **values)
 {
     const char *net = attr(names, values, "net");
     m->net_override = g_strcmp0(net, "always") == 0 ? SOVA_NET_ALWAYS
                     : g_strcmp0(net, "never") == 0  ? SOVA_NET_NEVER
                                                     : SOVA_NET_AUTO;
+    m->net_manual = g_strcmp0(net, "manual") == 0;
+    /* migrate: yes/auto (the default), manual (recommended only), anything else: never */
     const char *migrate = attr(names, values, "migrate");
-    m->no_migrate = migrate && !yes(migrate);
-    const char *group = attr(names, values, "group");
+    m->migrate_manual = g_strcmp0(migrate, "manual") == 0;
+    m->no_migrate = migrate && !yes(migrate) && g_strcmp0(migrate, "auto") != 0 &&
+                    !m->migrate_manual;
+    m->cpu_manual = g_strcmp0(attr(names, values, "cpu"), "manual") == 0;
     g_free(m->group);
-    m->group = group && *group ? g_strdup(group) : NULL;
+    m->group = name_or_null(attr(names, values, "group"));
+    g_free(m->together);
+    m->together = name_or_null(attr(names, values, "together"));
+    g_strfreev(m->hosts);
+    m->hosts = host_list(attr(names, values, "hosts"));
 }
 
 /* the manager whose metadata namespace this is, or NULL: matched by URI prefix, every
@@ -180,6 +210,8 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
 void sova_lv_meta_clear(SovaLvMeta *m)
 {
     g_clear_pointer(&m->group, g_free);
+    g_clear_pointer(&m->together, g_free);
+    g_clear_pointer(&m->hosts, g_strfreev);
     memset(m, 0, sizeof *m);
     m->host_nic_util = -1;
 }
@@ -204,6 +236,13 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->no_migrate = m->no_migrate || m->manager;   /* never behind a manager's back */
     g_free(vm->group);
     vm->group = g_strdup(m->group);
+    g_free(vm->together);
+    vm->together = g_strdup(m->together);
+    g_strfreev(vm->hosts);
+    vm->hosts = g_strdupv(m->hosts);
+    vm->cpu_manual = m->cpu_manual;
+    vm->migrate_manual = m->migrate_manual;
+    vm->net_manual = m->net_manual;
     vm->has_net_status = m->has_net_status;
     vm->net_wants_vf = m->net_wants_vf;
     vm->net_unmet = m->net_unmet;
@@ -232,7 +271,7 @@ static void on_metadata_change(virConnectPtr conn, virDomainPtr dom, int type, c
 void sova_lv_meta_connected(SovaLibvirtBackend *lv)
 {
     lv->meta_cb = -1;
-    if (!lv->opts.net)
+    if (!lv->opts.net && !lv->opts.meta)
         return;
     lv->meta_cb = virConnectDomainEventRegisterAny(
         lv->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,

@@ -41,6 +41,9 @@ typedef struct {
     SovaNetOverride net_override;
     gboolean no_migrate;
     char *group;
+    char *together;
+    char **hosts;             /* hosts='h1,h2' split; NULL = any */
+    gboolean cpu_manual, migrate_manual, net_manual;
     gboolean has_net_status, net_wants_vf, net_unmet;
     double net_benefit, host_nic_util;
     gboolean leaving;
