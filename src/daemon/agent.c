@@ -29,12 +29,14 @@ struct SovaAgent {
     char *failure;            /* the first action refused in the last planned interval */
     gboolean warned_reserved;
     SovaAgentNet *net;        /* NULL: the net plane is off */
+    SovaMode mode;            /* [agent] mode: manual recommends every pin */
 };
 
 SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuPolicy *policy,
                           const SovaAgentOptions *opts)
 {
     SovaAgent *a = g_new0(SovaAgent, 1);
+    a->mode = cfg->mode;
     a->be = be;
     a->policy = policy;
     a->policy_state = sova_policy_state_new(&policy->head);
@@ -94,6 +96,8 @@ static void log_results(SovaAgent *a, const SovaPlanResults *r)
         g_autofree char *what = sova_action_describe(res->action);
         if (res->outcome == SOVA_ACTION_FAILED)
             sova_warn("failed: %s: %s", what, res->error);
+        else if (res->outcome == SOVA_ACTION_RECOMMENDED && !a->opts.json && !a->opts.quiet)
+            sova_info("  recommended: %s", what);
         else if (!a->opts.json && !a->opts.quiet)
             sova_info("  %s", what);
     }
@@ -117,6 +121,7 @@ static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval
     sova_plan_free(a->plan);
     sova_plan_results_free(a->results);
     a->plan = sova_cpu_plan(a->policy, model, &a->params, a->policy_state);
+    sova_plan_apply_mode(a->plan, a->mode);   /* VMs with cpu='manual' are not in the model */
     iv->plan = a->plan;
     if (a->plan->status == SOVA_PLAN_REREAD && !a->opts.quiet)
         sova_warn("%s", a->plan->reason);

@@ -24,6 +24,7 @@ struct SovaAgentNet {
     SovaNetResult *result;
     GHashTable *published;    /* uuid -> Published* */
     guint64 intervals, switches;
+    SovaMode mode;            /* [agent] mode */
 };
 
 SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
@@ -33,6 +34,7 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
         return NULL;
     SovaAgentNet *n = g_new0(SovaAgentNet, 1);
     n->policy = policy;
+    n->mode = cfg->mode;
     n->state = sova_policy_state_new(&policy->head);
     sova_config_net_params(cfg, 0, &n->params);
     n->ewma_alpha = cfg->ewma_alpha;
@@ -79,6 +81,8 @@ static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean
         g_autofree char *what = sova_action_describe(r->action);
         if (r->outcome == SOVA_ACTION_FAILED)
             sova_warn("failed: %s: %s", what, r->error);
+        else if (r->outcome == SOVA_ACTION_RECOMMENDED && say)
+            sova_info("  recommended: %s", what);
         else if (say)
             sova_info("  %s", what);
     }
@@ -127,6 +131,13 @@ SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
     n->result = sova_net_result_new();
     sova_plan_free(n->plan);
     n->plan = n->policy->plan(n->model, &n->params, n->state, n->result);
+    sova_plan_apply_mode(n->plan, n->mode);
+    for (guint i = 0; i < cur->vms->len; i++) {   /* net='manual': its switches recommended */
+        const SovaVmSample *vm = g_ptr_array_index(cur->vms, i);
+        if (vm->net_manual)
+            sova_plan_recommend_vm(n->plan, vm->uuid, 1u << SOVA_ACTION_ATTACH_VF |
+                                                     1u << SOVA_ACTION_DETACH_VF);
+    }
     if (sova_plan_len(n->plan) && say)
         sova_info("net: %s", n->plan->reason ? n->plan->reason : "");
     execute(n, be, dry_run, say);

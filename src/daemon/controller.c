@@ -71,6 +71,7 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     c->builder = new_builder(c);
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->conflicts_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
 }
 
@@ -93,6 +94,7 @@ void sova_controller_free(SovaController *c)
     sova_cluster_free(c->cluster);
     g_ptr_array_unref(c->flights);
     g_hash_table_unref(c->stale_seen);
+    g_hash_table_unref(c->conflicts_seen);
     g_free(c);
 }
 
@@ -200,6 +202,19 @@ static void report(SovaController *c, const SovaControllerInterval *iv)
         c->opts.observer(iv, c->opts.observer_data);
 }
 
+/* per-VM rules that contradict each other: once per VM and message (they are not moved) */
+static void report_conflicts(SovaController *c, const SovaCluster *cl)
+{
+    for (guint i = 0; i < cl->vms->len; i++) {
+        const SovaClusterVm *vm = sova_cluster_vm(cl, i);
+        if (!vm->conflict || c->opts.quiet)
+            continue;
+        g_autofree char *key = g_strdup_printf("%s %s", vm->uuid, vm->conflict);
+        if (g_hash_table_add(c->conflicts_seen, g_steal_pointer(&key)))
+            sova_warn("contradictory rules, %s is not moved: %s", vm->name, vm->conflict);
+    }
+}
+
 static void keep_cluster(SovaController *c, SovaCluster *cl)
 {
     sova_cluster_free(c->cluster);
@@ -214,6 +229,8 @@ static void keep_cluster(SovaController *c, SovaCluster *cl)
 static void plan_and_act(SovaController *c, SovaCluster *cl, GArray *done)
 {
     g_autoptr(SovaPlan) plan = sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
+    sova_cluster_plan_levels(cl, plan, c->opts.mode);
+    report_conflicts(c, cl);
     double imbalance = sova_cluster_imbalance(cl);
     if (plan->status == SOVA_PLAN_UNCONFIRMED && c->opts.hold_unconfirmed) {
         for (guint i = 0; i < done->len; i++)

@@ -71,6 +71,7 @@ typedef struct {
                                * it (expected[i + 1]), the plan's actions applied in order */
     double imbalance;
     guint started, failed_to_start;
+    guint recommended;        /* migrations only recommended (mode, migrate='manual') */
     guint in_flight;
     const SovaControllerMigration *finished;  /* migrations that ended during this interval */
     guint n_finished;
@@ -92,6 +93,8 @@ typedef struct {
     char **exclude;           /* VM names or UUIDs never migrated */
     char **groups;            /* anti-affinity from config: "group:vm1,vm2" entries; may be NULL */
     double ewma_alpha;
+    SovaMode mode;            /* full: executes migrations; partial and manual: recommends
+                               * them (recorded in the interval, never started) */
     double drain_timeout;     /* seconds a stop waits for the migrations in flight before it
                                * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
     SovaControllerObserver observer;

@@ -169,6 +169,13 @@ void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPla
         if (a->kind != SOVA_ACTION_MIGRATE || res->outcome == SOVA_ACTION_SKIPPED)
             continue;
         g_autofree char *what = sova_action_describe(a);
+        if (res->outcome == SOVA_ACTION_RECOMMENDED) {
+            iv->recommended++;
+            if (!c->opts.quiet && !c->opts.json)
+                sova_info("recommended: %s; imbalance %.3f, expected %.3f after", what,
+                          expected[i], expected[i + 1]);
+            continue;
+        }
         if (res->outcome == SOVA_ACTION_FAILED) {
             iv->failed_to_start++;
             note_failure(c, "could not start: %s: %s", what, res->error);

@@ -13,6 +13,7 @@ void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
     memcpy(out->weights, c->weights, sizeof out->weights);
     out->ewma_alpha = c->ewma_alpha;
     out->drain_timeout = c->drain_timeout_s;
+    out->mode = c->mode;
     out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
                                          .timeout_s = c->timeout_s,
                                          .max_downtime_ms = c->max_downtime_ms,

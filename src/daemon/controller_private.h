@@ -29,6 +29,7 @@ struct SovaController {
     char *failure;            /* the first such failure, for the exit status */
     guint held;               /* UNCONFIRMED plans held in a row (hold_unconfirmed) */
     GHashTable *stale_seen;   /* UUIDs whose stale leaving mark a dry run reported */
+    GHashTable *conflicts_seen; /* "UUID message" of contradictory rules already reported */
 };
 
 void flight_free(Flight *f);

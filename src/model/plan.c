@@ -2,6 +2,7 @@
 #include "model/plan.h"
 #include "util/json.h"
 #include <stdarg.h>
+#include <string.h>
 
 static void action_free(gpointer p)
 {
@@ -178,6 +179,8 @@ static JsonNode *action_to_json(const SovaAction *a)
         sova_json_double(b, "cost_s", a->cost);
     }
     sova_json_string(b, "reason", a->reason);
+    if (a->recommend)
+        sova_json_bool(b, "recommend", TRUE);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -205,8 +208,52 @@ const char *sova_plan_status_name(SovaPlanStatus s)
     case SOVA_PLAN_ACT: return "act";
     case SOVA_PLAN_UNCONFIRMED: return "unconfirmed";
     case SOVA_PLAN_REREAD: return "reread";
+    case SOVA_PLAN_RECOMMEND: return "recommend";
     }
     return "?";
+}
+
+const char *sova_mode_name(SovaMode m)
+{
+    static const char *const names[] = {"full", "partial", "manual"};
+    return (guint)m < G_N_ELEMENTS(names) ? names[m] : "?";
+}
+
+gboolean sova_mode_parse(const char *text, SovaMode *out)
+{
+    for (SovaMode m = SOVA_MODE_FULL; text && m <= SOVA_MODE_MANUAL; m++)
+        if (g_ascii_strcasecmp(text, sova_mode_name(m)) == 0) {
+            *out = m;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+void sova_plan_apply_mode(SovaPlan *p, SovaMode mode)
+{
+    if (mode == SOVA_MODE_MANUAL && p->status != SOVA_PLAN_REREAD)
+        p->status = SOVA_PLAN_RECOMMEND;
+    for (guint i = 0; mode == SOVA_MODE_PARTIAL && i < sova_plan_len(p); i++)
+        if (sova_plan_action(p, i)->kind == SOVA_ACTION_MIGRATE)
+            sova_plan_action(p, i)->recommend = TRUE;
+}
+
+guint sova_plan_recommend_vm(SovaPlan *p, const char *uuid, guint kinds)
+{
+    guint n = 0;
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        SovaAction *a = sova_plan_action(p, i);
+        if ((kinds & (1u << a->kind)) && strcmp(a->uuid, uuid) == 0) {
+            a->recommend = TRUE;
+            n++;
+        }
+    }
+    return n;
+}
+
+gboolean sova_plan_recommends(const SovaPlan *p, const SovaAction *a)
+{
+    return p->status == SOVA_PLAN_RECOMMEND || a->recommend;
 }
 
 /* ---- results ---- */
@@ -242,6 +289,7 @@ void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOu
     r->done += outcome == SOVA_ACTION_DONE;
     r->failed += outcome == SOVA_ACTION_FAILED;
     r->skipped += outcome == SOVA_ACTION_SKIPPED;
+    r->recommended += outcome == SOVA_ACTION_RECOMMENDED;
 }
 
 guint sova_plan_results_len(const SovaPlanResults *r)
@@ -260,6 +308,7 @@ static const char *outcome_name(SovaActionOutcome o)
     case SOVA_ACTION_DONE: return "done";
     case SOVA_ACTION_FAILED: return "failed";
     case SOVA_ACTION_SKIPPED: return "skipped";
+    case SOVA_ACTION_RECOMMENDED: return "recommended";
     }
     return "?";
 }

@@ -32,6 +32,9 @@ typedef struct {
     double gain, cost;        /* MIGRATE: imbalance removed, and the move's cost (seconds of
                                * migration time, as the policy estimated) */
     char *reason;             /* short, human: why */
+    gboolean recommend;       /* only recommended, never executed: the automation level
+                               * (partial: migrations) or the VM's own (migrate='manual',
+                               * net='manual'); see sova_plan_apply_mode */
 } SovaAction;
 
 /* what the caller does with a plan: part of the policy contract (docs/design.md) */
@@ -44,7 +47,21 @@ typedef enum {
     SOVA_PLAN_REREAD,         /* the model showed the backend's cached view is stale (cpu:
                                * pins changed behind sova's back): no actions; the executor
                                * makes the backend re-read everything at its next sample */
+    SOVA_PLAN_RECOMMEND,      /* mode = manual: every action is a recommendation, recorded
+                               * (reason, expected effect) and never executed */
 } SovaPlanStatus;
+
+/* how much sova may do ([agent] and [controller] mode =) */
+typedef enum {
+    SOVA_MODE_FULL = 0,       /* executes every action */
+    SOVA_MODE_PARTIAL,        /* executes host-level actions (pins, VF switches); migrations
+                               * are only recommended */
+    SOVA_MODE_MANUAL,         /* executes nothing: every plan is a recommendation */
+} SovaMode;
+
+const char *sova_mode_name(SovaMode m);   /* "full", "partial", "manual" */
+/* FALSE when `text` names no mode */
+gboolean sova_mode_parse(const char *text, SovaMode *out);
 
 typedef struct {
     SovaPlanStatus status;
@@ -74,6 +91,14 @@ SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_
                                   const char *to_name, double gain, double cost,
                                   const char *reason_fmt, ...) G_GNUC_PRINTF(10, 11);
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* the automation level on a plan: manual makes an ACT or UNCONFIRMED plan a RECOMMEND one;
+ * partial marks its migrations `recommend` */
+void sova_plan_apply_mode(SovaPlan *p, SovaMode mode);
+/* marks `recommend` the actions of VM `uuid` of kinds in `kinds` (a bit per SovaActionKind,
+ * 1u << kind); returns how many */
+guint sova_plan_recommend_vm(SovaPlan *p, const char *uuid, guint kinds);
+/* the action is only recommended: the plan's status or its own mark */
+gboolean sova_plan_recommends(const SovaPlan *p, const SovaAction *a);
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
@@ -82,7 +107,8 @@ SovaAction *sova_plan_action(const SovaPlan *p, guint i);
  * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
-const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread" */
+const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread",
+                                                        * "recommend" */
 
 /* ---- what became of a plan's actions ---- */
 
@@ -90,6 +116,7 @@ typedef enum {
     SOVA_ACTION_DONE,         /* carried out (MIGRATE: started) */
     SOVA_ACTION_FAILED,       /* refused: `error` says why; the action had no effect */
     SOVA_ACTION_SKIPPED,      /* not tried: a dry run */
+    SOVA_ACTION_RECOMMENDED,  /* not tried: only recommended (sova_plan_recommends) */
 } SovaActionOutcome;
 
 typedef struct {
@@ -100,7 +127,7 @@ typedef struct {
 
 typedef struct {
     GArray *results;          /* SovaActionResult, one per action, in plan order */
-    guint done, failed, skipped;
+    guint done, failed, skipped, recommended;
 } SovaPlanResults;
 
 SovaPlanResults *sova_plan_results_new(void);
@@ -110,7 +137,8 @@ void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOu
                            const char *error);
 guint sova_plan_results_len(const SovaPlanResults *r);
 const SovaActionResult *sova_plan_result(const SovaPlanResults *r, guint i);
-/* the results as JSON: [{"action": "...", "outcome": "done"|"failed"|"skipped", "error"}] */
+/* the results as JSON: [{"action": "...", "outcome": "done"|"failed"|"skipped"|"recommended",
+ * "error"}] */
 JsonNode *sova_plan_results_to_json(const SovaPlanResults *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaPlan, sova_plan_free)

@@ -54,5 +54,10 @@ typedef struct {
 SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
                             const SovaClusterParams *params, gpointer state);
 
+/* the automation level on a cluster plan: `mode` (sova_plan_apply_mode), then the
+ * migrations of VMs with migrate='manual' marked `recommend`, with their keep-together
+ * mates (a unit is not half-moved); returns how many migrations are recommended only */
+guint sova_cluster_plan_levels(const SovaCluster *c, SovaPlan *plan, SovaMode mode);
+
 const SovaClusterPolicy *sova_cluster_policy_find(const char *name);   /* NULL when unknown */
 const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb" */

@@ -199,3 +199,42 @@ guint cl_whole_units(const SovaCluster *c, SovaPlan *plan)
     }
     return dropped;
 }
+
+/* ---- automation levels ---- */
+
+/* the plan moves a VM of keep-together group `name` from host `from` that is only
+ * recommended */
+static gboolean unit_recommended(const SovaCluster *c, const SovaPlan *plan, const char *name,
+                                 int from)
+{
+    for (guint i = 0; i < sova_plan_len(plan); i++) {
+        const SovaAction *a = sova_plan_action(plan, i);
+        int v = a->kind == SOVA_ACTION_MIGRATE ? action_vm(c, a) : -1;
+        if (v >= 0 && a->recommend && a->from_host == from &&
+            g_strcmp0(sova_cluster_vm(c, v)->together, name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+guint sova_cluster_plan_levels(const SovaCluster *c, SovaPlan *plan, SovaMode mode)
+{
+    sova_plan_apply_mode(plan, mode);
+    guint n = 0;
+    for (int pass = 0; pass < 2; pass++)   /* VMs' own level, then their units */
+        for (guint i = 0; i < sova_plan_len(plan); i++) {
+            SovaAction *a = sova_plan_action(plan, i);
+            int v = a->kind == SOVA_ACTION_MIGRATE ? action_vm(c, a) : -1;
+            if (v < 0)
+                continue;
+            const SovaClusterVm *vm = sova_cluster_vm(c, v);
+            if (pass == 0 && vm->migrate_manual)
+                a->recommend = TRUE;
+            else if (pass == 1 && vm->together &&
+                     unit_recommended(c, plan, vm->together, a->from_host))
+                a->recommend = TRUE;
+        }
+    for (guint i = 0; i < sova_plan_len(plan); i++)
+        n += sova_plan_recommends(plan, sova_plan_action(plan, i));
+    return n;
+}

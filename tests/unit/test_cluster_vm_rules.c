@@ -215,6 +215,28 @@ static void test_together_when_balancing(void)
     g_assert_cmpint(dest_of(plan, "a"), >, 0);
 }
 
+/* levels: partial recommends every migration; migrate='manual' recommends that VM's, and
+ * its keep-together mate's with it, and leaves the others to be carried out */
+static void test_levels(void)
+{
+    g_autoptr(SovaCluster) c = evacuation();
+    together(sova_cluster_vm(c, 0), "db");
+    together(sova_cluster_vm(c, 1), "db");
+    sova_cluster_vm(c, 1)->migrate_manual = TRUE;
+    SovaClusterParams p = roomy();
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(policy("sova"), c, &p, NULL);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 3);
+    g_assert_cmpuint(sova_cluster_plan_levels(c, plan, SOVA_MODE_FULL), ==, 2);
+    g_assert_true(action_for(plan, "a")->recommend);
+    g_assert_true(action_for(plan, "b")->recommend);
+    g_assert_false(action_for(plan, "c")->recommend);
+    g_assert_cmpuint(sova_cluster_plan_levels(c, plan, SOVA_MODE_PARTIAL), ==, 3);
+    g_assert_cmpint(plan->status, ==, SOVA_PLAN_ACT);
+    g_autoptr(SovaPlan) manual = sova_cluster_plan(policy("sova"), c, &p, NULL);
+    sova_cluster_plan_levels(c, manual, SOVA_MODE_MANUAL);
+    g_assert_cmpint(manual->status, ==, SOVA_PLAN_RECOMMEND);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -227,5 +249,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-rules/contradictions-hosts", test_contradictions_hosts);
     g_test_add_func("/cluster-rules/no-conflict", test_no_conflict);
     g_test_add_func("/cluster-rules/together-when-balancing", test_together_when_balancing);
+    g_test_add_func("/cluster-rules/levels", test_levels);
     return g_test_run();
 }
