@@ -225,10 +225,24 @@ static void keep_cluster(SovaController *c, SovaCluster *cl)
 /* Migrations are polled before the hosts are sampled, so that one that just ended is
  * seen where it now runs; its end is stamped with the previous sample's time. */
 
+/* the policy's plan, or the plan source's (NULL: it has nothing left) */
+static SovaPlan *make_plan(SovaController *c, const SovaCluster *cl)
+{
+    if (!c->opts.plan_source)
+        return sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
+    SovaPlan *plan = c->opts.plan_source(cl, &c->opts.params, c->opts.plan_source_data);
+    c->source_done |= plan == NULL;
+    if (!plan) {
+        plan = sova_plan_new();
+        sova_plan_set_reason(plan, "nothing left to apply");
+    }
+    return plan;
+}
+
 /* plans on cl and, unless the plan is held (hold_unconfirmed), executes and reports it */
 static void plan_and_act(SovaController *c, SovaCluster *cl, GArray *done)
 {
-    g_autoptr(SovaPlan) plan = sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
+    g_autoptr(SovaPlan) plan = make_plan(c, cl);
     sova_cluster_plan_levels(cl, plan, c->opts.mode);
     report_conflicts(c, cl);
     double imbalance = sova_cluster_imbalance(cl);
@@ -329,7 +343,7 @@ int sova_controller_run(SovaController *c, gboolean once, const SovaControllerSt
             sova_debug("%s", err->message);
         if (once && c->held >= MAX_UNCONFIRMED)
             c->opts.hold_unconfirmed = FALSE;   /* it never confirms: report what it plans */
-        if (once && c->number > 0)
+        if (once && c->number > 0 && (!c->opts.plan_source || c->source_done))
             break;   /* what it started is followed to its end by sova_ctl_drain() */
         if (!sova_backend_wait(clock, c->opts.interval, stop ? &stop->stop : NULL))
             break;

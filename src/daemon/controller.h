@@ -99,6 +99,12 @@ typedef struct {
                                * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
     SovaControllerObserver observer;
     gpointer observer_data;
+    /* optional: plans in place of the policy (`sova apply`: a plan file's migrations,
+     * checked again on each interval's cluster); the plan goes through the executor, the
+     * flights and the record as a policy's would. NULL when it has nothing left: a `once`
+     * run then ends (after following what it started) */
+    SovaPlan *(*plan_source)(const SovaCluster *c, const SovaClusterParams *p, gpointer data);
+    gpointer plan_source_data;
 } SovaControllerOptions;
 
 SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hosts,

@@ -51,8 +51,8 @@ static gboolean within_caps(const SovaCluster *c, const SovaClusterParams *p,
     guint total = count_inflight(c, per);
     for (guint i = 0; i < sova_plan_len(plan); i++) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE)
-            continue;
+        if (a->kind != SOVA_ACTION_MIGRATE || cl_rides_with(c, plan, i))
+            continue;   /* a keep-together unit counts once */
         if (!host_ok(c, a->from_host) || !host_ok(c, a->to_host))
             return FALSE;
         per[a->from_host]++;
@@ -77,12 +77,19 @@ static int vm_of(const ClPlanner *P, const SovaAction *a)
     return -1;
 }
 
-/* the migration may start with the moves kept so far applied */
-static gboolean keep(ClPlanner *P, const SovaAction *a, gboolean dropped_before)
+/* the migration may start with the moves kept so far applied; one that rides with its
+ * keep-together mate's takes no slot of its own */
+static gboolean keep(ClPlanner *P, const SovaPlan *plan, guint i, gboolean dropped_before)
 {
+    const SovaAction *a = sova_plan_action(plan, i);
     int v = vm_of(P, a);
-    if (v < 0 || !host_ok(P->c, a->to_host) || !cl_vm_movable(P, (guint)v) ||
-        !cl_caps_allow(P, (guint)a->from_host, (guint)a->to_host))
+    if (v < 0 || !host_ok(P->c, a->to_host) || !cl_vm_movable(P, (guint)v))
+        return FALSE;
+    if (cl_rides_with(P->c, plan, i)) {
+        cl_apply(P, (guint)v, (guint)a->to_host, FALSE);
+        return TRUE;
+    }
+    if (!cl_caps_allow(P, (guint)a->from_host, (guint)a->to_host))
         return FALSE;
     /* a prefix of the policy's own sequence needs no second look at the hard rules */
     if (dropped_before && !cl_can_move(P, (guint)v, (guint)a->to_host))
@@ -102,7 +109,7 @@ guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan
     guint flying = P.total_inflight;
     for (guint i = 0; i < plan->actions->len;) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, a, dropped_before)) {
+        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, plan, i, dropped_before)) {
             i++;
             continue;
         }
@@ -126,7 +133,7 @@ guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *pla
     cl_planner_init(&P, c, p);
     for (guint i = 0; i < plan->actions->len;) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, a, TRUE)) {
+        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, plan, i, TRUE)) {
             i++;
             continue;
         }

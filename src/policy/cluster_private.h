@@ -31,6 +31,7 @@ typedef struct {
     int *vf_delta;            /* per host: VFs planned moves take (+) or give back (-) */
     GHashTable *groups;       /* group name -> guint[n_hosts], owned */
     GArray *vf_vms;           /* guint: VMs that want a VF or lack one (wants_vf, unmet_vf) */
+    gboolean ignore_caps;     /* cl_rules_ok leaves the caps out (sova_cluster_checker) */
     guint8 *blocked;          /* per VM: its rules contradict each other, it stays; NULL when
                                * no VM has a rule beyond migrate= and group= */
 } ClPlanner;
@@ -78,6 +79,9 @@ GArray *cl_mates(const ClPlanner *P, guint v);
 gboolean cl_rules_ok(const ClPlanner *P, guint v, guint b);
 /* applies and appends the mates' migrations after v's (cl_commit calls it) */
 void cl_commit_mates(ClPlanner *P, SovaPlan *plan, guint v, const GArray *mates, int a, guint b);
+/* action i migrates a VM whose keep-together mate an earlier action moves the same way:
+ * it rides with that migration (the caps count a unit once) */
+gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i);
 /* drops every migration that breaks a per-VM rule or moves part of a keep-together unit;
  * returns how many were dropped (the last filter of sova_cluster_plan) */
 guint cl_whole_units(const SovaCluster *c, SovaPlan *plan);

@@ -5,7 +5,8 @@
  * A keep-together group's VMs that share a host form a unit: a move of one is a move of
  * all of them to the same host or of none. cl_can_move() checks the unit (each member
  * movable and allowed there, no anti-affinity clash, their demands together within the
- * destination's headroom, the concurrency caps room for all of them), cl_commit() appends
+ * destination's headroom, the concurrency caps room for one migration: a unit's VMs
+ * migrate at once and count as one against the caps), cl_commit() appends
  * the mates' migrations right after the VM's, and sova_cluster_plan() finally drops a unit
  * any filter cut in part (cl_whole_units), so no policy can half-move one. A VM on a host
  * its hosts= rule excludes is an evacuee, as on a host in maintenance (cl_evacuees). */
@@ -90,13 +91,10 @@ static gboolean unit_fits(const ClPlanner *P, guint v, const GArray *mates, guin
     return TRUE;
 }
 
-/* the caps leave room for k more migrations between a and b */
-static gboolean caps_room(const ClPlanner *P, guint a, guint b, guint k)
+/* the caps leave room for one more migration between a and b (a unit counts as one) */
+static gboolean caps_room(const ClPlanner *P, guint a, guint b)
 {
-    guint per = P->p->max_per_host;
-    if (P->p->max_total && P->total_inflight + k > P->p->max_total)
-        return FALSE;
-    return !per || (P->inflight[a] + k <= per && P->inflight[b] + k <= per);
+    return P->ignore_caps || cl_caps_allow(P, a, b);
 }
 
 gboolean cl_rules_ok(const ClPlanner *P, guint v, guint b)
@@ -113,7 +111,7 @@ gboolean cl_rules_ok(const ClPlanner *P, guint v, guint b)
         if (!cl_vm_movable(P, u) || !cl_allowed(P, u, b) || !cl_group_ok(P, u, b))
             return FALSE;
     }
-    return unit_fits(P, v, mates, b) && caps_room(P, (guint)P->host_of[v], b, mates->len + 1);
+    return unit_fits(P, v, mates, b) && caps_room(P, (guint)P->host_of[v], b);
 }
 
 void cl_commit_mates(ClPlanner *P, SovaPlan *plan, guint v, const GArray *mates, int a, guint b)
@@ -137,6 +135,21 @@ void cl_commit_mates(ClPlanner *P, SovaPlan *plan, guint v, const GArray *mates,
 static int action_vm(const SovaCluster *c, const SovaAction *a)
 {
     return sova_cluster_find_vm(c, a->uuid);
+}
+
+gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i)
+{
+    const SovaAction *a = sova_plan_action(plan, i);
+    int v = a->kind == SOVA_ACTION_MIGRATE ? action_vm(c, a) : -1;
+    const char *name = v >= 0 ? sova_cluster_vm(c, v)->together : NULL;
+    for (guint j = 0; name && j < i; j++) {
+        const SovaAction *e = sova_plan_action(plan, j);
+        int u = e->kind == SOVA_ACTION_MIGRATE ? action_vm(c, e) : -1;
+        if (u >= 0 && e->from_host == a->from_host && e->to_host == a->to_host &&
+            g_strcmp0(sova_cluster_vm(c, u)->together, name) == 0)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 /* the plan moves every VM of v's unit (its together group on its host) to the same host */
