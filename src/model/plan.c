@@ -231,11 +231,11 @@ gboolean sova_mode_parse(const char *text, SovaMode *out)
 
 void sova_plan_apply_mode(SovaPlan *p, SovaMode mode)
 {
-    if (mode == SOVA_MODE_MANUAL && p->status != SOVA_PLAN_REREAD)
+    if (mode == SOVA_MODE_MANUAL && p->status == SOVA_PLAN_ACT)
         p->status = SOVA_PLAN_RECOMMEND;
-    for (guint i = 0; mode == SOVA_MODE_PARTIAL && i < sova_plan_len(p); i++)
-        if (sova_plan_action(p, i)->kind == SOVA_ACTION_MIGRATE)
-            sova_plan_action(p, i)->recommend = TRUE;
+    for (guint i = 0; mode != SOVA_MODE_FULL && i < sova_plan_len(p); i++)
+        if (mode == SOVA_MODE_MANUAL || sova_plan_action(p, i)->kind == SOVA_ACTION_MIGRATE)
+            sova_plan_action(p, i)->recommend = TRUE;   /* an UNCONFIRMED plan's too */
 }
 
 guint sova_plan_recommend_vm(SovaPlan *p, const char *uuid, guint kinds)

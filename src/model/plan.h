@@ -91,7 +91,8 @@ SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_
                                   const char *to_name, double gain, double cost,
                                   const char *reason_fmt, ...) G_GNUC_PRINTF(10, 11);
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* the automation level on a plan: manual makes an ACT or UNCONFIRMED plan a RECOMMEND one;
+/* the automation level on a plan: manual marks every action `recommend` and makes an ACT
+ * plan a RECOMMEND one (an UNCONFIRMED plan stays one: a one-shot caller samples again);
  * partial marks its migrations `recommend` */
 void sova_plan_apply_mode(SovaPlan *p, SovaMode mode);
 /* marks `recommend` the actions of VM `uuid` of kinds in `kinds` (a bit per SovaActionKind,

@@ -183,23 +183,34 @@ static double share(const ClPlanner *P, guint v, guint h, SovaResource r)
     return cap > 0 ? sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r) / cap : 0;
 }
 
+/* what v moves with it to h of r: its share, and its keep-together mates' (cl_mates) */
+static double unit_share(const ClPlanner *P, guint v, const GArray *mates, guint h, SovaResource r)
+{
+    double x = share(P, v, h, r);
+    for (guint i = 0; mates && i < mates->len; i++)
+        x += share(P, g_array_index(mates, guint, i), h, r);
+    return x;
+}
+
 double cl_imbalance_after(const ClPlanner *P, guint v, guint b)
 {
     int a = P->host_of[v];
     double s = 0;
     if (P->wsum <= 0)
         return 0;
+    g_autoptr(GArray) mates = P->blocked && sova_cluster_vm(P->c, v)->together ? cl_mates(P, v)
+                                                                                : NULL;
     for (int r = 0; r < CL_R; r++) {
         if (P->w[r] <= 0)
             continue;
         double s1 = P->s1[r], s2 = P->s2[r];
         if (a >= 0 && P->counted[a]) {
-            double la = cl_load(P, a, r), xa = share(P, v, a, r);
+            double la = cl_load(P, a, r), xa = unit_share(P, v, mates, a, r);
             s1 -= xa;
             s2 += (la - xa) * (la - xa) - la * la;
         }
         if (P->counted[b]) {
-            double lb = cl_load(P, b, r), xb = share(P, v, b, r);
+            double lb = cl_load(P, b, r), xb = unit_share(P, v, mates, b, r);
             s1 += xb;
             s2 += (lb + xb) * (lb + xb) - lb * lb;
         }

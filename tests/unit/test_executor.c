@@ -148,6 +148,8 @@ static void test_recommend(void)
     g_assert_cmpint(result(r, 2)->outcome, ==, SOVA_ACTION_RECOMMENDED);
 
     plan->status = SOVA_PLAN_ACT;
+    for (guint i = 0; i < sova_plan_len(plan); i++)
+        sova_plan_action(plan, i)->recommend = FALSE;
     sova_plan_apply_mode(plan, SOVA_MODE_PARTIAL);
     g_assert_cmpuint(sova_plan_recommend_vm(plan, UUID(2), 1u << SOVA_ACTION_ATTACH_VF), ==, 1);
     g_autoptr(SovaPlanResults) p = sova_execute(&f.base, plan, NULL);
