@@ -344,6 +344,8 @@ static void vm_to_json(JsonBuilder *b, const SovaCluster *c, const SovaClusterVm
     if (v->conflict)
         sova_json_string(b, "conflict", v->conflict);
     sova_json_bool(b, "migrating", v->migrating);
+    if (v->leaving)
+        sova_json_bool(b, "leaving", TRUE);
     if (v->migrating && v->from_host >= 0 && (guint)v->from_host < c->hosts->len)
         sova_json_string(b, "from", sova_cluster_host(c, v->from_host)->name);
     json_builder_end_object(b);

@@ -44,6 +44,8 @@ typedef struct {
     char *conflict;           /* its rules contradict each other (why, naming the rule): it is
                                * not moved at all (cluster_rules.c); NULL = none */
     gboolean migrating;       /* a migration is in flight (its load counts on `host`) */
+    gboolean leaving;         /* a controller's leaving mark is on it: some controller is
+                               * migrating it away (this one or another: `sova status`) */
     double last_moved;        /* `now` when its last migration finished; < 0 never */
     guint failures;           /* failed migrations in a row */
     double failed_at;         /* `now` of the last failure; < 0 never */

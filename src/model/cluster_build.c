@@ -312,6 +312,7 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->together = g_strdup(vm->together);
     cv->hosts = g_strdupv(vm->hosts);
     cv->migrate_manual = vm->migrate_manual;
+    cv->leaving = vm->leaving;
     cv->last_moved = st->last_moved;
     cv->failures = st->failures;
     cv->failed_at = st->failed_at;

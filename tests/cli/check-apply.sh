@@ -4,7 +4,8 @@
 # test driver cannot migrate, so what is checked is everything up to the start): the
 # recommendation writes a plan and moves nothing; apply refuses a broken, a stale or a
 # foreign file whole (exit 2), refuses one action whose VM is no longer where the plan
-# says (the rest goes on), and without --yes off a terminal carries out nothing.
+# says (the rest goes on), and without --yes off a terminal carries out nothing; and
+# `sova status --host` shows a host in maintenance with its evacuation's progress.
 # usage: check-apply.sh SOVA_BINARY
 set -u
 sova=$1; fails=0; n=0
@@ -67,6 +68,15 @@ json.dump(p, open(sys.argv[2], "w"))
 PY
 expect 1 'refused +migrate a-vm2: .*: a-vm2 runs on test://.*a.xml now, not on .*b.xml: the plan is stale for it' -- apply "$tmp/moved.json" $hosts --yes --interval 0.2
 grep -Eq 'ok +migrate a-vm0' "$tmp/out"; check "the other actions of that plan pass the checks" test $? = 0
+
+# status: a host in maintenance, the VMs left on it, one a controller is migrating away
+leaving="<metadata><sova-ctl:leaving xmlns:sova-ctl='https://sova.dev/xmlns/controller/1' to='b'/></metadata>"
+{ echo "$node"; dom a-vm0 0 "$leaving"; dom a-vm1 1 "$stay"; dom a-vm2 2 ""; echo "</node>"; } > "$tmp/m.xml"
+printf '[controller]\nhosts = a;b\n[host a]\nuri = test://%s/m.xml\nmaintenance = yes\n[host b]\nuri = test://%s/b.xml\n' "$tmp" "$tmp" > "$tmp/m.conf"
+expect 0 '^maintenance a: evacuating, 3 VM\(s\) left to move, 1 migrating away now; may not move: a-vm1 \(may not migrate\)' -- status --config "$tmp/m.conf" --host a --host b --sample 0.2
+expect 0 '"left" : 3' -- status --config "$tmp/m.conf" --host a --host b --sample 0.2 --json
+printf '[controller]\nhosts = b\n[host b]\nuri = test://%s/b.xml\nmaintenance = yes\n' "$tmp" > "$tmp/e.conf"
+expect 0 '^maintenance b: empty, its evacuation is done' -- status --config "$tmp/e.conf" --host b --sample 0.2
 
 echo "$((n - fails))/$n passed"
 [ $fails = 0 ]
