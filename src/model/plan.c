@@ -63,21 +63,39 @@ SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_na
     return a;
 }
 
-SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
-                             const char *vm_name, const char *reason_fmt, ...)
+/* a VM-wide action (VF, metadata) with its reason */
+static SovaAction *add_vm_action(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                                 const char *vm_name, const char *reason_fmt, va_list ap)
 {
-    g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
     SovaAction *a = g_new0(SovaAction, 1);
-    va_list ap;
     a->kind = kind;
     g_strlcpy(a->uuid, uuid, sizeof a->uuid);
     a->vm_name = g_strdup(vm_name);
     a->vcpu = a->from_pcpu = a->to_pcpu = -1;
     a->from_host = a->to_host = -1;
-    va_start(ap, reason_fmt);
     a->reason = g_strdup_vprintf(reason_fmt, ap);
-    va_end(ap);
     g_ptr_array_add(p->actions, a);
+    return a;
+}
+
+SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                             const char *vm_name, const char *reason_fmt, ...)
+{
+    g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_vm_action(p, kind, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
+    return a;
+}
+
+SovaAction *sova_plan_add_clear_meta(SovaPlan *p, const char *uuid, const char *vm_name,
+                                     const char *reason_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_vm_action(p, SOVA_ACTION_CLEAR_META, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
     return a;
 }
 
@@ -131,6 +149,7 @@ static const char *kind_name(SovaActionKind k)
     case SOVA_ACTION_ATTACH_VF: return "attach-vf";
     case SOVA_ACTION_DETACH_VF: return "detach-vf";
     case SOVA_ACTION_MIGRATE: return "migrate";
+    case SOVA_ACTION_CLEAR_META: return "clear-meta";
     }
     return "?";
 }

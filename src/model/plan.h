@@ -15,6 +15,8 @@ typedef enum {
     SOVA_ACTION_ATTACH_VF,    /* net plane: give the VM a VF (same MAC as its standby) */
     SOVA_ACTION_DETACH_VF,    /* net plane: take it back */
     SOVA_ACTION_MIGRATE,      /* cluster plane: live-migrate the VM to another host */
+    SOVA_ACTION_CLEAR_META,   /* hand-back (`sova release`): remove every element of sova's
+                               * namespaces from the VM's metadata */
 } SovaActionKind;
 
 typedef struct {
@@ -85,6 +87,9 @@ SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_na
 SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
                              const char *vm_name, const char *reason_fmt, ...)
     G_GNUC_PRINTF(5, 6);
+/* appends a CLEAR_META action for a VM; reason is printf-style */
+SovaAction *sova_plan_add_clear_meta(SovaPlan *p, const char *uuid, const char *vm_name,
+                                     const char *reason_fmt, ...) G_GNUC_PRINTF(4, 5);
 /* appends a MIGRATE action; reason is printf-style */
 SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_name,
                                   int from_host, const char *from_name, int to_host,
@@ -105,7 +110,8 @@ SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
  * "pin web1 vcpu 0: pCPU 0 -> pCPUs 0-3 (reason)" (shared),
- * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
+ * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)",
+ * "clear-meta web1 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
 const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread",

@@ -83,6 +83,7 @@ typedef struct {
     gboolean cpu_manual;      /* cpu='manual': the agent never pins or unpins it */
     gboolean migrate_manual;  /* migrate='manual': its migrations are only recommended */
     gboolean net_manual;      /* net='manual': its VF attach/detach are only recommended */
+    gboolean has_meta;        /* some element of sova's namespaces is there (any writer) */
     /* What the host agent published for the controller (namespace SOVA_META_STATUS_NS):
      * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U'/>. has_status is
      * FALSE when the backend did not read it or no agent wrote it. */

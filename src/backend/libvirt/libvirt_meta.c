@@ -185,6 +185,7 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         return;
     const char *ns = element_ns(name, names, values);
     const char *local = local_name(name);
+    p->meta->any |= sova_lv_meta_ns_ours(ns);
     if (g_strcmp0(ns, SOVA_META_NS) == 0 && strcmp(local, "vm") == 0)
         read_vm(p->meta, names, values);
     else if (g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 && strcmp(local, "net") == 0)
@@ -193,6 +194,12 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         p->meta->leaving = TRUE;
     else if (manager_of(ns))
         p->meta->manager = manager_of(ns);
+}
+
+gboolean sova_lv_meta_ns_ours(const char *ns)
+{
+    return g_strcmp0(ns, SOVA_META_NS) == 0 || g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 ||
+           g_strcmp0(ns, SOVA_META_CTL_NS) == 0;
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
@@ -243,6 +250,7 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->cpu_manual = m->cpu_manual;
     vm->migrate_manual = m->migrate_manual;
     vm->net_manual = m->net_manual;
+    vm->has_meta = m->any;
     vm->has_net_status = m->has_net_status;
     vm->net_wants_vf = m->net_wants_vf;
     vm->net_unmet = m->net_unmet;
@@ -305,6 +313,28 @@ gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char
                           virDomainGetName(d->dom));
         return FALSE;
     }
+    return TRUE;
+}
+
+gboolean sova_lv_meta_clear_all(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    static const char *const ns[] = { SOVA_META_NS, SOVA_META_STATUS_NS, SOVA_META_CTL_NS };
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, a->uuid);
+    if (!d) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no such VM %s", a->vm_name);
+        return FALSE;
+    }
+    int persistent = SOVA_LV_CALL(lv, virDomainIsPersistent(d->dom));
+    for (gsize i = 0; i < G_N_ELEMENTS(ns); i++) {
+        unsigned int flags = VIR_DOMAIN_AFFECT_LIVE | (persistent == 1 ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+        if (SOVA_LV_CALL(lv, virDomainSetMetadata(d->dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL,
+                                                  ns[i], flags)) < 0) {
+            sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "removing sova's metadata (%s) of %s",
+                              ns[i], a->vm_name);
+            return FALSE;
+        }
+    }
+    d->nics_stale = TRUE;   /* the next sample reads it afresh */
     return TRUE;
 }
 
