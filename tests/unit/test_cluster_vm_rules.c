@@ -247,6 +247,19 @@ static void test_levels(void)
     g_autoptr(SovaPlan) manual = sova_cluster_plan(policy("sova"), c, &p, NULL);
     sova_cluster_plan_levels(c, manual, SOVA_MODE_MANUAL);
     g_assert_cmpint(manual->status, ==, SOVA_PLAN_RECOMMEND);
+    /* every policy: partial recommends each of its migrations, the pair's with a's */
+    g_auto(GStrv) names = names_of_policies();
+    for (guint k = 0; names[k]; k++) {
+        g_autoptr(SovaPlan) pk = sova_cluster_plan(policy(names[k]), c, &p, NULL);
+        g_assert_cmpuint(sova_plan_len(pk), >, 0);
+        g_assert_cmpuint(sova_cluster_plan_levels(c, pk, SOVA_MODE_PARTIAL), ==, sova_plan_len(pk));
+        g_autoptr(SovaPlan) fk = sova_cluster_plan(policy(names[k]), c, &p, NULL);
+        sova_cluster_plan_levels(c, fk, SOVA_MODE_FULL);
+        const SovaAction *a = action_for(fk, "a"), *b = action_for(fk, "b");
+        g_assert_true(!a || a->recommend);
+        g_assert_true(!b || b->recommend);
+        g_assert_true((a == NULL) == (b == NULL));
+    }
 }
 
 int main(int argc, char **argv)
