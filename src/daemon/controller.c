@@ -72,6 +72,7 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->conflicts_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->recommended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
 }
 
@@ -95,6 +96,7 @@ void sova_controller_free(SovaController *c)
     g_ptr_array_unref(c->flights);
     g_hash_table_unref(c->stale_seen);
     g_hash_table_unref(c->conflicts_seen);
+    g_hash_table_unref(c->recommended);
     g_free(c);
 }
 
