@@ -108,6 +108,8 @@ gboolean sova_plan_recommends(const SovaPlan *p, const SovaAction *a);
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
+/* "pin", "attach-vf", "detach-vf", "migrate" */
+const char *sova_action_kind_name(SovaActionKind kind);
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
  * "pin web1 vcpu 0: pCPU 0 -> pCPUs 0-3 (reason)" (shared),
  * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)",
