@@ -20,6 +20,8 @@
 
 #define DEFAULT_MAX_AGE 600.0   /* seconds */
 #define APPLY_INTERVAL 2.0      /* seconds between samples while applying */
+#define APPLY_FOLLOW 3600.0     /* seconds the migrations are followed after the last start
+                                 * (then the controller's drain: drain-timeout, abort) */
 
 enum { PENDING, HANDED, REFUSED };
 
@@ -29,6 +31,8 @@ typedef struct {
     guint8 *state;            /* per file action */
     gboolean yes, checked, abandoned;
     guint refused, failed, done;
+    guint handed;             /* migrations handed to the controller so far */
+    double handed_at;         /* the cluster's time of the last hand-out */
 } Apply;
 
 typedef struct {
@@ -88,12 +92,24 @@ static SovaPlan *check_pending(Apply *ap, const SovaCluster *c, const SovaCluste
     return plan;
 }
 
+/* every migration handed out has ended (done, failed, or did not start) */
+static gboolean all_ended(const Apply *ap)
+{
+    return ap->done + ap->failed >= ap->handed;
+}
+
 static SovaPlan *apply_source(const SovaCluster *c, const SovaClusterParams *p, gpointer data)
 {
     Apply *ap = data;
     if (ap->abandoned)
         return NULL;
     g_autoptr(SovaPlan) plan = check_pending(ap, c, p);
+    if (ap->checked && !sova_plan_len(plan) && !all_ended(ap) &&
+        c->now - ap->handed_at < APPLY_FOLLOW) {
+        sova_plan_set_reason(plan, "applying %s: following %u migration(s)", ap->path,
+                             ap->handed - ap->done - ap->failed);
+        return g_steal_pointer(&plan);   /* the loop goes on: each end is reported */
+    }
     if (!ap->checked) {
         ap->checked = TRUE;
         if (sova_plan_len(plan) && !confirmed(ap, sova_plan_len(plan)))
@@ -108,6 +124,8 @@ static SovaPlan *apply_source(const SovaCluster *c, const SovaClusterParams *p, 
         if (k >= 0)
             ap->state[k] = HANDED;
     }
+    ap->handed += sova_plan_len(plan);
+    ap->handed_at = c->now;
     sova_plan_set_reason(plan, "applying %s: %u of %u checked migration(s) now (the caps)",
                          ap->path, sova_plan_len(plan), ready);
     return g_steal_pointer(&plan);
