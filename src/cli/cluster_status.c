@@ -171,6 +171,20 @@ static void maintenance_json(JsonBuilder *b, const SovaCluster *c)
     json_builder_end_array(b);
 }
 
+/* per-VM rules that contradict each other: not moved, and why (VM and rule named) */
+static void print_conflicts(const SovaCluster *c)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        if (!v->conflict)
+            continue;
+        printf("%s  %s is not moved: %s\n", first ? "\ncontradictory rules:\n" : "", v->name,
+               v->conflict);
+        first = FALSE;
+    }
+}
+
 static void print_text(const Seen *s, const char *policy)
 {
     const SovaCluster *c = s->cluster;
@@ -181,6 +195,7 @@ static void print_text(const Seen *s, const char *policy)
     print_hosts(c);
     print_maintenance(c);
     print_vms(c);
+    print_conflicts(c);
     printf("\nnext (policy %s): %s\n", policy,
            s->plan->reason && *s->plan->reason ? s->plan->reason : "nothing to do");
     for (guint i = 0; i < sova_plan_len(s->plan); i++) {

@@ -78,5 +78,11 @@ expect 0 '"left" : 3' -- status --config "$tmp/m.conf" --host a --host b --sampl
 printf '[controller]\nhosts = b\n[host b]\nuri = test://%s/b.xml\nmaintenance = yes\n' "$tmp" > "$tmp/e.conf"
 expect 0 '^maintenance b: empty, its evacuation is done' -- status --config "$tmp/e.conf" --host b --sample 0.2
 
+# status names contradictory rules: the VM, the rule, not moved
+clash="<metadata><sova:vm xmlns:sova='https://sova.dev/xmlns/vm/1' together='x' group='g'/></metadata>"
+{ echo "$node"; dom c-vm0 0 "$clash"; dom c-vm1 1 "$clash"; echo "</node>"; } > "$tmp/c.xml"
+expect 0 "c-vm0 is not moved: c-vm[01], c-vm[01]: together='x' keeps them on one host but group='g' keeps them apart" -- \
+    status --host "test://$tmp/c.xml" --host "test://$tmp/b.xml" --sample 0.2
+
 echo "$((n - fails))/$n passed"
 [ $fails = 0 ]
