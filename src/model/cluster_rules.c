@@ -43,14 +43,23 @@ static char *own_conflict(const SovaCluster *c, guint v)
     return NULL;
 }
 
-/* the members of keep-together group `name`, in cluster order */
-static GArray *members_of(const SovaCluster *c, const char *name)
+/* keep-together group name -> its members (GArray of guint, cluster order): one pass */
+static GHashTable *groups_of(const SovaCluster *c)
 {
-    GArray *m = g_array_new(FALSE, FALSE, sizeof(guint));
-    for (guint i = 0; i < c->vms->len; i++)
-        if (g_strcmp0(sova_cluster_vm(c, i)->together, name) == 0)
-            g_array_append_val(m, i);
-    return m;
+    GHashTable *g = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify)g_array_unref);
+    for (guint i = 0; i < c->vms->len; i++) {
+        const char *name = sova_cluster_vm(c, i)->together;
+        if (!name)
+            continue;
+        GArray *m = g_hash_table_lookup(g, name);
+        if (!m) {
+            m = g_array_new(FALSE, FALSE, sizeof(guint));
+            g_hash_table_insert(g, (gpointer)name, m);
+        }
+        g_array_append_val(m, i);
+    }
+    return g;
 }
 
 /* a contradiction inside keep-together group `name`, or NULL */
@@ -80,11 +89,16 @@ GPtrArray *sova_cluster_rule_conflicts(const SovaCluster *c)
 {
     GPtrArray *out = NULL;
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) groups = NULL;
     for (guint v = 0; v < c->vms->len; v++) {
         const SovaClusterVm *vm = sova_cluster_vm(c, v);
+        if (!vm->hosts && !vm->together)
+            continue;   /* no rule beyond migrate= and group=: nothing to contradict */
         char *why = own_conflict(c, v);
         if (!why && vm->together && g_hash_table_add(seen, vm->together)) {
-            g_autoptr(GArray) m = members_of(c, vm->together);
+            if (!groups)
+                groups = groups_of(c);
+            GArray *m = g_hash_table_lookup(groups, vm->together);
             g_autofree char *gwhy = group_conflict(c, vm->together, m);
             for (guint i = 0; gwhy && i < m->len; i++) {
                 if (!out)

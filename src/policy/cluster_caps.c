@@ -49,9 +49,10 @@ static gboolean within_caps(const SovaCluster *c, const SovaClusterParams *p,
         return TRUE;
     g_autofree guint *per = g_new0(guint, c->hosts->len);
     guint total = count_inflight(c, per);
+    gboolean units = cl_plan_has_rules(c, plan);
     for (guint i = 0; i < sova_plan_len(plan); i++) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE || cl_rides_with(c, plan, i))
+        if (a->kind != SOVA_ACTION_MIGRATE || (units && cl_rides_with(c, plan, i)))
             continue;   /* a keep-together unit counts once */
         if (!host_ok(c, a->from_host) || !host_ok(c, a->to_host))
             return FALSE;
@@ -85,7 +86,7 @@ static gboolean keep(ClPlanner *P, const SovaPlan *plan, guint i, gboolean dropp
     int v = vm_of(P, a);
     if (v < 0 || !host_ok(P->c, a->to_host) || !cl_vm_movable(P, (guint)v))
         return FALSE;
-    if (cl_rides_with(P->c, plan, i)) {
+    if (P->blocked && cl_rides_with(P->c, plan, i)) {
         cl_apply(P, (guint)v, (guint)a->to_host, FALSE);
         return TRUE;
     }

@@ -79,6 +79,9 @@ GArray *cl_mates(const ClPlanner *P, guint v);
 gboolean cl_rules_ok(const ClPlanner *P, guint v, guint b);
 /* applies and appends the mates' migrations after v's (cl_commit calls it) */
 void cl_commit_mates(ClPlanner *P, SovaPlan *plan, guint v, const GArray *mates, int a, guint b);
+/* some migration of the plan moves a VM with a rule beyond migrate= and group= (together=,
+ * hosts=, or contradictory ones): O(actions x VMs), to skip the rest when none does */
+gboolean cl_plan_has_rules(const SovaCluster *c, const SovaPlan *plan);
 /* action i migrates a VM whose keep-together mate an earlier action moves the same way:
  * it rides with that migration (the caps count a unit once) */
 gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i);

@@ -188,8 +188,29 @@ static const char *breaks(const SovaCluster *c, const SovaPlan *plan, const Sova
     return NULL;
 }
 
+gboolean cl_plan_has_rules(const SovaCluster *c, const SovaPlan *plan)
+{
+    g_autoptr(GHashTable) ruled = NULL;   /* UUIDs of the VMs with such a rule */
+    const SovaClusterVm *vms = (const SovaClusterVm *)(gpointer)c->vms->data;
+    for (guint v = 0; v < c->vms->len; v++) {
+        if (!vms[v].together && !vms[v].hosts && !vms[v].conflict)
+            continue;
+        if (!ruled)
+            ruled = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_add(ruled, (gpointer)vms[v].uuid);
+    }
+    for (guint i = 0; ruled && i < sova_plan_len(plan); i++) {
+        const SovaAction *a = sova_plan_action(plan, i);
+        if (a->kind == SOVA_ACTION_MIGRATE && g_hash_table_contains(ruled, a->uuid))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 guint cl_whole_units(const SovaCluster *c, SovaPlan *plan)
 {
+    if (!cl_plan_has_rules(c, plan))
+        return 0;   /* the common case: no VM moved has such a rule */
     g_autoptr(GPtrArray) conflicts = sova_cluster_rule_conflicts(c);
     guint dropped = 0;
     for (gboolean again = TRUE; again;) {
