@@ -68,6 +68,9 @@ static char *vm_refuses(const ClPlanner *P, int v, int a, const char *name, cons
         return g_strdup_printf("%s runs on %s now, not on %s: the plan is stale for it", name,
                                P->host_of[v] >= 0 ? sova_cluster_host(P->c, P->host_of[v])->name
                                                   : "?", from);
+    if (vm->vf_detaching)
+        return g_strdup_printf("%s is giving its VF back (the guest has not released it yet)",
+                               name);
     if (vm->pinned)
         return g_strdup_printf("%s may not be migrated (migrate='no', [controller] exclude or "
                                "another manager's VM)", name);

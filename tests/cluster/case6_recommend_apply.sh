@@ -1,5 +1,5 @@
 #!/bin/bash
-# Case 5 (issue 14): recommendations an operator applies, and a keep-together pair. h1 runs
+# Case 6 (issue 14): recommendations an operator applies, and a keep-together pair. h1 runs
 # three busy guests — a1 and a2 kept together (together='db'), a3 never migrated
 # (migrate='no') — h2 one, h3 none. `sova controller --recommend` must write a plan and move
 # nothing; the plan moves the pair whole (both to one host) or not at all. `sova apply --yes`
