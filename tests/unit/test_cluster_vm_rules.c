@@ -213,18 +213,36 @@ static void test_no_conflict(void)
     g_assert_cmpint(dest_of(plan, "b"), ==, 2);
 }
 
-/* balancing (not evacuating): the sova policy moves the pair as one or leaves it */
+/* balancing (not evacuating): h0 wants 20 of its 16 pCPUs; only the pair can leave, and
+ * the sova policy moves it as one (or leaves it) */
 static void test_together_when_balancing(void)
 {
     g_autoptr(SovaCluster) c = cluster(3);
     together(vm(c, "a", 0, 3, 2, 0), "db");
     together(vm(c, "b", 0, 3, 2, 0), "db");
-    vm(c, "hog", 0, 6, 2, 0)->pinned = TRUE;
+    vm(c, "hog", 0, 14, 2, 0)->pinned = TRUE;
     SovaClusterParams p = roomy();
     g_autoptr(SovaPlan) plan = sova_cluster_plan(policy("sova"), c, &p, NULL);
-    g_assert_cmpuint(sova_plan_len(plan), >, 0);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 2);
     g_assert_cmpint(dest_of(plan, "a"), ==, dest_of(plan, "b"));
     g_assert_cmpint(dest_of(plan, "a"), >, 0);
+}
+
+/* the unmet demand a unit's move serves is the whole unit's: a (1 pCPU) moves b (5) with it,
+ * and the plan's gain is what moving both off the full h0 serves, not what a alone would */
+static void test_together_relief_is_the_units(void)
+{
+    g_autoptr(SovaCluster) c = cluster(2);
+    together(vm(c, "a", 0, 1, 2, 0), "db");
+    together(vm(c, "b", 0, 5, 2, 0), "db");
+    vm(c, "hog", 0, 14, 2, 0)->pinned = TRUE;
+    SovaClusterParams p = roomy();
+    double before = unmet(c);
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(policy("sova"), c, &p, NULL);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 2);
+    double gain = sova_plan_action(plan, 0)->gain + sova_plan_action(plan, 1)->gain;
+    apply(c, plan);
+    g_assert_cmpfloat_with_epsilon(gain, before - unmet(c), 1e-6);
 }
 
 /* levels: partial recommends every migration; migrate='manual' recommends that VM's, and
@@ -274,6 +292,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-rules/contradictions-hosts", test_contradictions_hosts);
     g_test_add_func("/cluster-rules/no-conflict", test_no_conflict);
     g_test_add_func("/cluster-rules/together-when-balancing", test_together_when_balancing);
+    g_test_add_func("/cluster-rules/together-relief", test_together_relief_is_the_units);
     g_test_add_func("/cluster-rules/levels", test_levels);
     return g_test_run();
 }
