@@ -26,14 +26,16 @@ check() {   # check WHAT CONDITION...
     if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
 }
 
-# host a: four 1 GiB VMs (a-vm0 and a-vm1 kept together, the others never migrated), b: none
+# host a: four 1 GiB VMs (a-vm0 and a-vm1 kept together, the others never migrated) on
+# 3 GiB of memory: overloaded, demand the sova policy sees unmet there; b: none, 8 GiB
 dom() { # NAME UUID-SUFFIX META
     printf "<domain type='test'><name>%s</name><uuid>00000000-0000-0000-0061-%012d</uuid><memory>1048576</memory><currentMemory>1048576</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>%s</domain>" "$1" "$2" "$3"
 }
 meta="<metadata><sova:vm xmlns:sova='https://sova.dev/xmlns/vm/1' together='db'/></metadata>"
 stay="<metadata><sova:vm xmlns:sova='https://sova.dev/xmlns/vm/1' migrate='no'/></metadata>"
 node="<node><cpu><mhz>2000</mhz><model>test</model><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>1</threads></cpu><memory>8388608</memory>"
-{ echo "$node"; dom a-vm0 0 "$meta"; dom a-vm1 1 "$meta"; dom a-vm2 2 "$stay"; dom a-vm3 3 "$stay"; echo "</node>"; } > "$tmp/a.xml"
+small=$(echo "$node" | sed 's|<memory>8388608</memory>|<memory>3145728</memory>|')
+{ echo "$small"; dom a-vm0 0 "$meta"; dom a-vm1 1 "$meta"; dom a-vm2 2 "$stay"; dom a-vm3 3 "$stay"; echo "</node>"; } > "$tmp/a.xml"
 { echo "$node"; echo "</node>"; } > "$tmp/b.xml"
 hosts="-H test://$tmp/a.xml -H test://$tmp/b.xml"
 
