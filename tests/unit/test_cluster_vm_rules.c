@@ -24,10 +24,11 @@ static void restrict_to(SovaClusterVm *v, const char *hosts)
     v->hosts = g_strsplit(hosts, ",", -1);
 }
 
-static void together(SovaClusterVm *v, const char *name)
+static SovaClusterVm *together(SovaClusterVm *v, const char *name)
 {
     g_free(v->together);
     v->together = g_strdup(name);
+    return v;
 }
 
 /* h0 in maintenance with three VMs; h1 idle (where every policy would send them), h2 and
@@ -228,6 +229,21 @@ static void test_together_when_balancing(void)
     g_assert_cmpint(dest_of(plan, "a"), >, 0);
 }
 
+/* a unit moves only when every VM of it may: b moved a moment ago (cooldown), so a stays
+ * with it, though h0 wants 20 of its 16 pCPUs */
+static void test_together_cooling_mate(void)
+{
+    g_autoptr(SovaCluster) c = cluster(3);
+    together(vm(c, "a", 0, 3, 2, 0), "db");
+    SovaClusterVm *b = together(vm(c, "b", 0, 3, 2, 0), "db");
+    b->last_moved = c->now - 1;
+    vm(c, "hog", 0, 14, 2, 0)->pinned = TRUE;
+    SovaClusterParams p = roomy();
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(policy("sova"), c, &p, NULL);
+    g_assert_null(action_for(plan, "a"));
+    g_assert_null(action_for(plan, "b"));
+}
+
 /* the unmet demand a unit's move serves is the whole unit's: a (1 pCPU) moves b (5) with it,
  * and the plan's gain is what moving both off the full h0 serves, not what a alone would */
 static void test_together_relief_is_the_units(void)
@@ -293,6 +309,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-rules/no-conflict", test_no_conflict);
     g_test_add_func("/cluster-rules/together-when-balancing", test_together_when_balancing);
     g_test_add_func("/cluster-rules/together-relief", test_together_relief_is_the_units);
+    g_test_add_func("/cluster-rules/together-cooling-mate", test_together_cooling_mate);
     g_test_add_func("/cluster-rules/levels", test_levels);
     return g_test_run();
 }
