@@ -1,20 +1,23 @@
 #!/bin/bash
 # Case 6 (issue 14): recommendations an operator applies, and a keep-together pair. h1 runs
-# three busy guests — a1 and a2 kept together (together='db'), a3 never migrated
-# (migrate='no') — h2 one, h3 none. `sova controller --recommend` must write a plan and move
+# four busy guests (h1 then leaves demand unmet, which the sova policy acts on) — a1 and a2
+# kept together (together='db'), a3 and a4 never migrated (migrate='no'): only the pair can
+# relieve h1 — h2 one, h3 none. `sova controller --recommend` must write a plan and move
 # nothing; the plan moves the pair whole (both to one host) or not at all. `sova apply --yes`
 # must carry out the plan's migrations: each guest ends where the plan said, the pair on one
 # host. Applying the same plan again (its VMs moved meanwhile) must refuse every action as
 # stale, with exit status 1, and move nothing.
 . "$(dirname "$(readlink -f "$0")")/common.sh"
 case_up
-case_boot h1:a1:50 h1:a2:50 h1:a3:50 h2:b1:50
+case_boot h1:a1:50 h1:a2:50 h1:a3:50 h1:a4:50 h2:b1:50
 for v in a1 a2; do
     cl_virsh h1 metadata "${CL_PREFIX}$v" https://sova.dev/xmlns/vm/1 --key sova --live --config \
         --set "<vm together='db'/>" || { echo "$CASE_NAME: FAIL: metadata"; exit 1; }
 done
-cl_virsh h1 metadata "${CL_PREFIX}a3" https://sova.dev/xmlns/vm/1 --key sova --live --config \
-    --set "<vm migrate='no'/>"
+for v in a3 a4; do
+    cl_virsh h1 metadata "${CL_PREFIX}$v" https://sova.dev/xmlns/vm/1 --key sova --live --config \
+        --set "<vm migrate='no'/>"
+done
 case_config "$RUN/sova.conf" "threshold = 0.10" "cooldown = 600" "max-per-host = 1" "max-total = 2"
 PLAN=$RUN/plan.json
 BEFORE_LISTS=$(case_lists)
@@ -65,6 +68,7 @@ while read -r v to; do
 done < <(jq -r '.actions[] | "\(.vm) \(.to)"' "$PLAN")
 case_expect "a1 and a2 are on one host" eq "$(cl_where "${CL_PREFIX}a1")" "$(cl_where "${CL_PREFIX}a2")"
 case_expect "a3 (migrate='no') stayed on h1" eq "$(cl_where "${CL_PREFIX}a3")" h1
+case_expect "a4 (migrate='no') stayed on h1" eq "$(cl_where "${CL_PREFIX}a4")" h1
 case_expect "the same plan again: every action refused as stale" eq "$STALE" "$N"
 case_expect "the same plan again: exit status 1" eq "$AGAIN_RC" 1
 case_expect "the same plan again moved nothing" eq "$APPLIED_LISTS" "$AGAIN_LISTS"
