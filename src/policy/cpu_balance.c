@@ -89,6 +89,8 @@
 #include "policy/cpu_robust.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_reasons.h"
+#include "policy/cpu_group.h"
+#include "policy/cpu_smt.h"
 #include <math.h>
 
 /* a loose vCPU that is not waiting for a rate: the layout changes anyway */
@@ -126,7 +128,87 @@ typedef struct {
     SovaCpuNoise *noise;
     SovaCpuShareState share;
     SovaCpuRobust *robust;
+    SovaCpuSet *group;        /* the shared pin set this policy made (cpu_group.h), or NULL */
 } BalanceState;
+
+/* the shared pin set in place: the one this policy made while some vCPU is in it, or every
+ * usable pCPU when the kernel shares the whole host; NULL when none */
+static SovaCpuSet *current_group(const SovaModel *m, const BalanceState *st)
+{
+    if (st && st->group && cpu_group_present(m, st->group))
+        return sova_cpuset_copy(st->group);
+    return sova_cpu_all_shared(m) ? sova_cpu_share_set(m) : NULL;
+}
+
+static void remember_group(BalanceState *st, const SovaCpuSet *group)
+{
+    if (!st)
+        return;
+    sova_cpuset_free(st->group);
+    st->group = group ? sova_cpuset_copy(group) : NULL;
+}
+
+/* what every plan reads */
+typedef struct {
+    const SovaModel *m;
+    const SovaCpuPolicyParams *params;
+    const double *demand;
+    const gboolean *young;
+    double measured, noise;
+    gboolean look;
+} Inputs;
+
+/* the one-pCPU pins of the layout around `frozen` (NULL: the whole host): the search's moves
+ * when they are worth it (cpu_reasons_judge), else only the loose vCPUs placed; then busy
+ * vCPUs onto separate cores (cpu_smt.h). Returns the layout the plan was made from */
+static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan)
+{
+    double before, after, target = in->params->target_stddev;
+    Balancer *b = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen,
+                                        in->look, &before);
+    after = cpu_layout_stddev(b);
+    g_autofree char *why = cpu_reasons_judge(in->measured, before, after, in->noise, in->params,
+                                             in->look);
+    if (in->look && why) {
+        cpu_layout_free(b);
+        b = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen, FALSE,
+                                  &before);   /* only the loose vCPUs */
+    }
+    cpu_smt_spread(b);
+    cpu_reasons_pins(b, plan, why, in->measured, hypot(target, in->noise), before, after);
+    if (sova_plan_len(plan))
+        plan->spread_after = cpu_layout_capped_stddev(b);
+    return b;
+}
+
+/* a shared pin set that stays: the rest of the host is pinned around it, and when the rest
+ * loses work too, the set grows by the rest's own group */
+static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin,
+                        BalanceState *st, SovaPlan *plan)
+{
+    double before;
+    g_autoptr(Balancer) rest = cpu_search_run_frozen(in->m, in->params, in->demand, in->young,
+                                                     group, in->look, &before);
+    double level = sova_cpu_cfs_level(in->m, rest->demand);
+    gboolean lossy = cpu_group_rest_loss(rest, margin) > in->params->target_stddev
+                     || sova_cpu_service_unfair(in->m, rest->load, rest->to, rest->demand,
+                                                SOVA_SERVICE_TOL, in->noise);
+    g_autoptr(SovaCpuSet) more = lossy ? cpu_group_find(rest, margin, level)
+                                       : cpu_group_extend(rest, margin, level);
+    if (more) {
+        for (guint p = 0; p < in->m->n_pcpus; p++)
+            if (sova_cpuset_has(group, p))
+                sova_cpuset_add(more, p);
+        cpu_reasons_share(rest, plan, more, cpu_group_rest_loss(rest, margin), margin, -1, 1.0);
+        remember_group(st, more);
+        return;
+    }
+    g_autoptr(Balancer) b = plan_pins(in, group, plan);
+    g_autofree char *set = sova_cpuset_format(group);
+    g_autofree char *text = g_strdup_printf("%s; the vCPUs sharing pCPUs %s stay", plan->reason,
+                                            set);
+    sova_plan_set_reason(plan, "%s", text);
+}
 
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
 {
@@ -135,7 +217,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     SovaPlan *plan = sova_plan_new();
     double target = params->target_stddev, measured = sova_model_util_stddev(m, NULL);
     double noise = nstate ? sova_cpu_noise_update(nstate, m, 2 * target) : 0;
-    double before, after;
+    double before;
     guint n_usable;
     g_free(sova_cpu_usable_ids(m, &n_usable));
     plan->spread_before = plan->spread_after = measured;
@@ -148,8 +230,10 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     gboolean look = measured > target || any_unmanaged(m);
     g_autofree gboolean *young = g_new0(gboolean, MAX(m->vcpus->len, 1));
     g_autofree double *demand = sova_cpu_robust_update(st ? st->robust : NULL, m, young, NULL);
+    Inputs in = { m, params, demand, young, measured, noise, look };
+    g_autoptr(SovaCpuSet) group = current_group(m, st);
+    g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
-    after = cpu_layout_stddev(b);
     /* would the best pins found lose work against sharing? (see cpu_share.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
@@ -157,27 +241,32 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
                            || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
     gboolean undecided = st && !st->share.planned && young_start(b);
     if (!undecided
-        && sova_cpu_share_decide_fair(st ? &st->share : NULL, m, b->load, b->to, margin, target,
-                                      unfair, unfair_calm, &loss)) {
+        && sova_cpu_share_decide_group(st ? &st->share : NULL, m, b->load, b->to, margin, target,
+                                       unfair, unfair_calm, group != NULL, &loss)) {
+        if (group && !sova_cpuset_equal(group, all)) {
+            plan_around(&in, group, margin, st, plan);
+            return plan;
+        }
         int vm = -1;
         double worst = sova_cpu_service_worst(m, b->load, b->to, b->demand, &vm);
         gboolean named = loss <= target && worst < 1 - SOVA_SERVICE_CALM;
-        cpu_reasons_share(b, plan, loss, margin, named ? vm : -1, worst);
+        /* a new group forms over the layout as it is (only the loose vCPUs placed) */
+        g_autoptr(Balancer) now = group ? NULL
+                                        : cpu_search_run_with(m, params, demand, young, FALSE, &before);
+        g_autoptr(SovaCpuSet) made = group ? NULL
+                                           : cpu_group_find(now, margin, sova_cpu_cfs_level(m, b->demand));
+        cpu_reasons_share(made ? now : b, plan, made, loss, margin, named ? vm : -1, worst);
+        remember_group(st, made ? made : all);
         if (nstate) {
             g_autofree double *kept = load_if_kept(m);
             g_autofree double *flat = sova_cpu_shared_load(m, b->load, cpu_layout_mean(b));
-            sova_cpu_noise_expect(nstate, m, kept, flat);
+            sova_cpu_noise_expect(nstate, m, kept, made ? b->load : flat);
         }
         return plan;
     }
-    g_autofree char *why = cpu_reasons_judge(measured, before, after, noise, params, look);
-    if (look && why) {
-        cpu_layout_free(g_steal_pointer(&b));
-        b = cpu_search_run_with(m, params, demand, young, FALSE, &before);   /* only the loose vCPUs */
-    }
-    cpu_reasons_pins(b, plan, why, measured, hypot(target, noise), before, after);
-    if (sova_plan_len(plan))
-        plan->spread_after = cpu_layout_capped_stddev(b);
+    remember_group(st, NULL);
+    cpu_layout_free(g_steal_pointer(&b));
+    b = plan_pins(&in, NULL, plan);
     if (nstate) {
         g_autofree double *kept = load_if_kept(m);
         sova_cpu_noise_expect(nstate, m, kept, b->load);
@@ -200,6 +289,7 @@ static void balance_state_free(gpointer state)
         return;
     sova_cpu_noise_free(st->noise);
     sova_cpu_robust_free(st->robust);
+    sova_cpuset_free(st->group);
     g_free(st);
 }
 

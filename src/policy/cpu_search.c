@@ -250,7 +250,15 @@ Balancer *cpu_search_run_with(const SovaModel *m, const SovaCpuPolicyParams *par
                               const double *demand, const gboolean *young,
                               gboolean move_managed, double *before)
 {
-    Balancer *b = cpu_layout_new_with(m, params, demand, young);
+    return cpu_search_run_frozen(m, params, demand, young, NULL, move_managed, before);
+}
+
+Balancer *cpu_search_run_frozen(const SovaModel *m, const SovaCpuPolicyParams *params,
+                                const double *demand, const gboolean *young,
+                                const SovaCpuSet *frozen, gboolean move_managed,
+                                double *before)
+{
+    Balancer *b = cpu_layout_new_frozen(m, params, demand, young, frozen);
     cpu_layout_place_current(b);
     *before = cpu_layout_stddev(b);
     b->move_managed = move_managed;

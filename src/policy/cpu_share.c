@@ -81,15 +81,24 @@ gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, c
                                     const int *to, double margin, double target, gboolean unfair,
                                     gboolean unfair_calm, double *loss)
 {
+    return sova_cpu_share_decide_group(st, m, load, to, margin, target, unfair, unfair_calm,
+                                       sova_cpu_all_shared(m), loss);
+}
+
+gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                     const int *to, double margin, double target,
+                                     gboolean unfair, gboolean unfair_calm, gboolean shared,
+                                     double *loss)
+{
     *loss = sova_cpu_share_loss(m, load, to, margin);
     if (!st)
-        return sova_cpu_all_shared(m)
+        return shared
                    ? sova_cpu_share_loss(m, load, to, 2 * margin) > target / 2 || unfair_calm
                    : *loss > target || unfair;
     gboolean first = !st->planned;   /* unpinned VMs at start were not shared by us */
     st->planned = TRUE;
     st->need = MAX(st->need, SHARE_CALM);
-    if (first || !sova_cpu_all_shared(m))
+    if (first || !shared)
         return decide_pinned(st, *loss, target, unfair);
     return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target, unfair_calm);
 }

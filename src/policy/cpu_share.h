@@ -65,6 +65,12 @@ gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const 
 gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, const double *load,
                                     const int *to, double margin, double target, gboolean unfair,
                                     gboolean unfair_calm, double *loss);
+/* the same decision for a host where part of the vCPUs may share a group of pCPUs
+ * (cpu_group.h): `shared` says whether a shared set (or the shared host) is in place now */
+gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                     const int *to, double margin, double target,
+                                     gboolean unfair, gboolean unfair_calm, gboolean shared,
+                                     double *loss);
 /* the predicted loads per pCPU id when shared: `mean` (the mean predicted load over the
  * usable pCPUs) water-filled over them, at least each one's `other`; others as in load */
 double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean);
