@@ -115,6 +115,15 @@ static gboolean young_start(const Balancer *b)
     return young;
 }
 
+/* some vCPU the kernel shares is left where it is, too young to place (cpu_robust.h) */
+static gboolean waits_young(const Balancer *b)
+{
+    for (guint v = 0; v < b->n_vcpus; v++)
+        if (b->waits[v] && b->young[v])
+            return TRUE;
+    return FALSE;
+}
+
 /* the predicted loads of the layout as it is now (vCPUs where they run) */
 static double *load_if_kept(const SovaModel *m)
 {
@@ -237,7 +246,8 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     /* would the best pins found lose work against sharing? (see cpu_share.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
-    gboolean unfair_calm = unfair
+    /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
+    gboolean unfair_calm = unfair || waits_young(b)
                            || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
     gboolean undecided = st && !st->share.planned && young_start(b);
     if (!undecided

@@ -41,13 +41,5 @@ SovaPlan *sova_cpu_plan(const SovaCpuPolicy *policy, const SovaModel *m,
 {
     if (m->stale_pcpu >= 0 && m->placement_cached)
         return reread_plan(m);
-    SovaPlan *pl = policy->plan(m, params, state);
-    if (g_getenv("SOVA_DEBUG_PLAN") && (sova_plan_len(pl) || g_getenv("SOVA_DEBUG_ALL"))) {  /* XXX debug */
-        g_printerr("PLAN %s\n", pl->reason);
-        for (guint i = 0; i < sova_plan_len(pl); i++) {
-            g_autofree char *d = sova_action_describe(sova_plan_action(pl, i));
-            g_printerr("   %s\n", d);
-        }
-    }
-    return pl;
+    return policy->plan(m, params, state);
 }

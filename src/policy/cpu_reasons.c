@@ -71,12 +71,23 @@ static guint emit(const Balancer *b, SovaPlan *plan)
     return moved;
 }
 
+/* its affinity is the group already (a shared vCPU: every usable pCPU) */
+static gboolean in_group(const Balancer *b, const SovaVcpuLoad *vc, const SovaCpuSet *group)
+{
+    if (vc->set)
+        return sova_cpuset_equal(vc->set, group);
+    if (!vc->shared)
+        return FALSE;
+    g_autoptr(SovaCpuSet) all = sova_cpu_share_set(b->m);
+    return sova_cpuset_equal(all, group);
+}
+
 /* a member of the group: placed on one of its pCPUs, or already in it (or in the frozen
  * group it grows from) */
 static gboolean member(const Balancer *b, guint v, const SovaCpuSet *group)
 {
     const SovaVcpuLoad *vc = sova_model_vcpu(b->m, v);
-    if (vc->set && (sova_cpuset_equal(vc->set, group) || sova_cpuset_equal(vc->set, b->frozen)))
+    if (in_group(b, vc, group) || (vc->set && sova_cpuset_equal(vc->set, b->frozen)))
         return TRUE;
     if (b->frozen && vc->pinned >= 0 && sova_cpuset_has(b->frozen, (guint)vc->pinned))
         return TRUE;
@@ -102,7 +113,7 @@ static guint emit_share(const Balancer *b, SovaPlan *plan, const SovaCpuSet *gro
             continue;
         }
         members++;
-        if (!vc->set || !sova_cpuset_equal(vc->set, group))
+        if (!in_group(b, vc, group))
             sova_cpu_plan_share(plan, m, v, group, "%s: share pCPUs %s", why, what);
     }
     return members;

@@ -1,0 +1,154 @@
+/* test_cpu_group.c — `balance`'s shared pin sets and SMT placement (cpu_group.h, cpu_smt.h):
+ * vCPUs that one-pCPU pins cannot serve share a group of pCPUs while the rest stays pinned,
+ * the group stays once made, a group that would take half a NUMA cell takes all of it, and
+ * busy vCPUs doubled up on one core's threads are swapped onto cores with room. */
+#include "cpu_test_util.h"
+#include "policy/cpu_group.h"
+#include "policy/cpu_search.h"
+#include "policy/cpu_smt.h"
+#include <string.h>
+
+static const SovaCpuPolicy *pol;
+static SovaCpuPolicyParams params;
+
+/* 8 pCPUs: three vCPUs at 60 on pCPUs 0, 0, 1 (pCPU 0 at 120 loses 20 points pinned) and one
+ * at 80 on each of pCPUs 2-7. No move or swap helps (60 to pCPU 1 leaves 120 there; to any
+ * other pCPU, 140), the kernel would give every vCPU all it wants (mean 82.5 %). */
+static SovaModel *crowded_pair(void)
+{
+    SovaModel *m = cpu_test_host(8);
+    cpu_test_add_vm(m, "a1", 1, 60, 0);
+    cpu_test_add_vm(m, "a2", 1, 60, 0);
+    cpu_test_add_vm(m, "a3", 1, 60, 1);
+    for (guint p = 2; p < 8; p++) {
+        g_autofree char *name = g_strdup_printf("b%u", p);
+        cpu_test_add_vm(m, name, 1, 80, (int)p);
+    }
+    cpu_test_settle(m);
+    return m;
+}
+
+static void test_find(void)
+{
+    g_autoptr(SovaModel) m = crowded_pair();
+    double before;
+    g_autoptr(Balancer) b = cpu_search_run(m, &params, TRUE, &before);
+    g_assert_cmpfloat(b->load[0], ==, 120);   /* the search cannot help */
+    g_autoptr(SovaCpuSet) g = cpu_group_find(b, 5, 82.5);
+    g_autofree char *text = sova_cpuset_format(g);
+    g_assert_cmpstr(text, ==, "0-1");         /* hot pCPU 0, then the least loaded, pCPU 1 */
+    /* nothing hot: no group */
+    g_autoptr(SovaModel) calm = cpu_test_host(4);
+    cpu_test_add_vm(calm, "x", 1, 90, 0);
+    cpu_test_add_vm(calm, "y", 1, 90, 1);
+    cpu_test_settle(calm);
+    g_autoptr(Balancer) c = cpu_search_run(calm, &params, TRUE, &before);
+    g_assert_null(cpu_group_find(c, 5, 45));
+}
+
+/* a group that takes half of a cell takes all of it */
+static void test_find_rounds_to_cells(void)
+{
+    g_autoptr(SovaModel) m = crowded_pair();
+    for (guint p = 0; p < 8; p++)
+        sova_model_pcpu(m, p)->cell = p < 4 ? 0 : 1;   /* cells of 4: {0, 1} is half of cell 0 */
+    double before;
+    g_autoptr(Balancer) b = cpu_search_run(m, &params, FALSE, &before);
+    g_autoptr(SovaCpuSet) g = cpu_group_find(b, 5, 82.5);
+    g_autofree char *text = sova_cpuset_format(g);
+    g_assert_cmpstr(text, ==, "0-3");
+}
+
+/* the policy shares the three crowded vCPUs over pCPUs 0-1, pins nothing else, and then
+ * leaves the set alone interval after interval */
+static void test_policy_partial_share(void)
+{
+    g_autoptr(SovaModel) m = crowded_pair();
+    gpointer state = pol->state_new();
+    g_autoptr(SovaPlan) p = pol->plan(m, &params, state);
+    g_assert_cmpuint(sova_plan_len(p), ==, 3);
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        const SovaAction *a = sova_plan_action(p, i);
+        g_assert_nonnull(a->to_set);
+        g_autofree char *set = sova_cpuset_format(a->to_set);
+        g_assert_cmpstr(set, ==, "0-1");
+        g_assert_true(g_str_has_prefix(a->vm_name, "a"));
+    }
+    g_assert_true(strstr(p->reason, "3 vCPUs share pCPUs 0-1, the others stay pinned") != NULL);
+    cpu_test_apply(m, p);
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        g_assert_false(vc->shared);              /* a set, not the whole host */
+        g_assert_true((vc->set != NULL) == (vc->pinned < 0));
+    }
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 10), ==, 0);
+    pol->state_free(state);
+}
+
+/* 4 pCPUs as 2 cores of 2 threads: two busy vCPUs on core 0's threads, two light ones on
+ * core 1's. Every pCPU holds one vCPU (no move evens anything), yet the busy pair overlaps
+ * 90 points: one busy vCPU swaps with a light one, once */
+static void test_smt_spread(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(4);
+    for (guint p = 0; p < 4; p++) {
+        sova_model_pcpu(m, p)->socket = 0;
+        sova_model_pcpu(m, p)->core = (int)p / 2;
+    }
+    cpu_test_add_vm(m, "busy1", 1, 95, 0);
+    cpu_test_add_vm(m, "busy2", 1, 95, 1);
+    cpu_test_add_vm(m, "light1", 1, 15, 2);
+    cpu_test_add_vm(m, "light2", 1, 15, 3);
+    cpu_test_settle(m);
+    g_autoptr(SovaPlan) p = pol->plan(m, &params, NULL);
+    g_assert_cmpuint(sova_plan_len(p), ==, 2);
+    g_assert_true(strstr(p->reason, "2 vCPUs swapped onto cores with room") != NULL);
+    g_assert_true(strstr(sova_plan_action(p, 0)->reason, "shares its core with a busy thread") != NULL);
+    cpu_test_apply(m, p);
+    guint busy_core[2] = { 0, 0 };
+    for (guint v = 0; v < m->vcpus->len; v++)
+        if (sova_model_vcpu(m, v)->demand > 50)
+            busy_core[sova_model_vcpu(m, v)->pinned / 2]++;
+    g_assert_cmpuint(busy_core[0], ==, 1);
+    g_assert_cmpuint(busy_core[1], ==, 1);
+    g_assert_cmpuint(cpu_test_rounds(pol, NULL, &params, m, 10), ==, 0);
+    /* without SMT (every pCPU its own core) nothing moves */
+    g_autoptr(SovaModel) flat = cpu_test_host(4);
+    cpu_test_add_vm(flat, "busy1", 1, 95, 0);
+    cpu_test_add_vm(flat, "busy2", 1, 95, 1);
+    cpu_test_add_vm(flat, "light1", 1, 15, 2);
+    cpu_test_add_vm(flat, "light2", 1, 15, 3);
+    cpu_test_settle(flat);
+    g_assert_cmpuint(cpu_test_rounds(pol, NULL, &params, flat, 3), ==, 0);
+}
+
+/* every thread busy: no swap helps, none is made */
+static void test_smt_saturated(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(4);
+    for (guint p = 0; p < 4; p++) {
+        sova_model_pcpu(m, p)->socket = 0;
+        sova_model_pcpu(m, p)->core = (int)p / 2;
+    }
+    for (guint p = 0; p < 4; p++) {
+        g_autofree char *name = g_strdup_printf("busy%u", p);
+        cpu_test_add_vm(m, name, 1, 95, (int)p);
+    }
+    cpu_test_settle(m);
+    double before;
+    g_autoptr(Balancer) b = cpu_search_run(m, &params, TRUE, &before);
+    g_assert_cmpuint(cpu_smt_spread(b), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    pol = sova_cpu_policy_find("balance");
+    params = SOVA_CPU_PARAMS_DEFAULT;
+    g_test_add_func("/cpu-group/find", test_find);
+    g_test_add_func("/cpu-group/find-rounds-to-cells", test_find_rounds_to_cells);
+    g_test_add_func("/cpu-group/policy-partial-share", test_policy_partial_share);
+    g_test_add_func("/cpu-group/smt-spread", test_smt_spread);
+    g_test_add_func("/cpu-group/smt-saturated", test_smt_saturated);
+    return g_test_run();
+}
