@@ -243,6 +243,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     g_autoptr(SovaCpuSet) group = current_group(m, st);
     g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
+    cpu_smt_spread(b);   /* judged with busy vCPUs on separate cores, as the pins would be */
     /* would the best pins found lose work against sharing? (see cpu_share.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
