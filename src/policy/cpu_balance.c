@@ -163,6 +163,7 @@ typedef struct {
     const SovaCpuPolicyParams *params;
     const double *demand;
     const gboolean *young;
+    const gboolean *fast;
     double measured, noise;
     gboolean look;
 } Inputs;
@@ -198,8 +199,10 @@ static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin
     double before;
     g_autoptr(Balancer) rest = cpu_search_run_frozen(in->m, in->params, in->demand, in->young,
                                                      group, in->look, &before);
+    rest->fast = in->fast;
     double level = sova_cpu_cfs_level(in->m, rest->demand);
     gboolean lossy = cpu_group_rest_loss(rest, margin) > in->params->target_stddev
+                     || cpu_group_fast_crowded(rest)
                      || sova_cpu_service_unfair(in->m, rest->load, rest->to, rest->demand,
                                                 SOVA_SERVICE_TOL, in->noise);
     g_autoptr(SovaCpuSet) more = lossy ? cpu_group_find(rest, margin, level)
@@ -238,15 +241,20 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     /* loose vCPUs change the layout anyway: judge it as it will be once they are placed */
     gboolean look = measured > target || any_unmanaged(m);
     g_autofree gboolean *young = g_new0(gboolean, MAX(m->vcpus->len, 1));
-    g_autofree double *demand = sova_cpu_robust_update(st ? st->robust : NULL, m, young, NULL);
-    Inputs in = { m, params, demand, young, measured, noise, look };
+    g_autofree gboolean *fast = g_new0(gboolean, MAX(m->vcpus->len, 1));
+    g_autofree double *demand = sova_cpu_robust_update_fast(st ? st->robust : NULL, m, young,
+                                                            fast, NULL);
+    Inputs in = { m, params, demand, young, fast, measured, noise, look };
     g_autoptr(SovaCpuSet) group = current_group(m, st);
     g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
+    b->fast = fast;
     cpu_smt_spread(b);   /* judged with busy vCPUs on separate cores, as the pins would be */
-    /* would the best pins found lose work against sharing? (see cpu_share.h) */
+    /* would the best pins found lose work against sharing? (see cpu_share.h); pins cannot
+     * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
-    gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+    gboolean unfair = cpu_group_fast_crowded(b)
+                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
     /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
     gboolean unfair_calm = unfair || waits_young(b)
                            || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
@@ -264,6 +272,8 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         /* a new group forms over the layout as it is (only the loose vCPUs placed) */
         g_autoptr(Balancer) now = group ? NULL
                                         : cpu_search_run_with(m, params, demand, young, FALSE, &before);
+        if (now)
+            now->fast = fast;
         g_autoptr(SovaCpuSet) made = group ? NULL
                                            : cpu_group_find(now, margin, sova_cpu_cfs_level(m, b->demand));
         cpu_reasons_share(made ? now : b, plan, made, loss, margin, named ? vm : -1, worst);

@@ -9,6 +9,28 @@ static guint tasks_on(const Balancer *b, guint p)
     return b->on[p]->len + (sova_model_pcpu(b->m, p)->other >= 1.0);
 }
 
+gboolean cpu_group_holds_fast(const Balancer *b, guint p)
+{
+    GArray *a = b->on[p];
+    for (guint i = 0; b->fast && i < a->len; i++)
+        if (b->fast[g_array_index(a, guint, i)])
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean holds_fast(const Balancer *b, guint p)
+{
+    return cpu_group_holds_fast(b, p);
+}
+
+gboolean cpu_group_fast_crowded(const Balancer *b)
+{
+    for (guint k = 0; k < b->n_usable; k++)
+        if (tasks_on(b, b->usable[k]) >= 2 && holds_fast(b, b->usable[k]))
+            return TRUE;
+    return FALSE;
+}
+
 static gboolean covers_cell(const Balancer *b, const SovaCpuSet *g, int cell)
 {
     for (guint k = 0; k < b->n_usable; k++)
@@ -78,7 +100,7 @@ SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level)
     guint n = 0;
     for (guint k = 0; k < b->n_usable; k++) {
         guint p = b->usable[k];
-        if (tasks_on(b, p) >= 2 && b->load[p] + margin > 100.0) {
+        if (tasks_on(b, p) >= 2 && (b->load[p] + margin > 100.0 || holds_fast(b, p))) {
             sova_cpuset_add(g, p);
             sum += b->load[p];
             n++;

@@ -9,7 +9,9 @@
  *
  * Which pCPUs (cpu_group_find), from the best one-pCPU layout the search found:
  *   1. the "hot" pCPUs: two or more vCPUs (or a vCPU beside non-VM load) whose predicted
- *      load is within the noise margin of 100 % or over it — where pins lose work;
+ *      load is within the noise margin of 100 % or over it — where pins lose work — or one
+ *      of which is "fast" (its demand swings faster than the agent can follow, cpu_robust.h:
+ *      its pin is right for a second at a time, the kernel's placement always);
  *   2. then, one at a time, the least loaded usable pCPU of a NUMA cell the group already
  *      covers (another cell only when those run out), until the group has two pCPUs and its
  *      mean load is at most max(100 - margin, h), h the level the kernel would give the
@@ -31,6 +33,10 @@ SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level);
  * by more than the margin, the group with the least loaded pCPUs of the rest added as in
  * step 2 above; else NULL */
 SovaCpuSet *cpu_group_extend(const Balancer *b, double margin, double level);
+/* TRUE when a fast vCPU (b->fast) shares a pCPU with another vCPU or non-VM load in b's
+ * layout: pins cannot serve it (`balance` shares, and a shared host is not calm) */
+gboolean cpu_group_fast_crowded(const Balancer *b);
+gboolean cpu_group_holds_fast(const Balancer *b, guint p);
 /* TRUE when some vCPU of m has exactly `group` as its affinity */
 gboolean cpu_group_present(const SovaModel *m, const SovaCpuSet *group);
 /* the loss estimate (cpu_share.h) of b's layout over b's own usable pCPUs (without the

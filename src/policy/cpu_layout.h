@@ -43,6 +43,8 @@ typedef struct {
     gboolean *waits;          /* per vCPU: loose with no rate yet (just arrived), or shared
                                * by the kernel with too little history: not placed */
     gboolean *young;          /* per vCPU: too little history (cpu_robust.h) */
+    const gboolean *fast;     /* per vCPU: demand swings faster than the agent follows
+                               * (cpu_robust.h); the caller's, may be NULL */
     GArray **on;              /* per pCPU id: vCPU indices there, by (demand, index) */
     GTree **cells;            /* per cell: its usable pCPUs by (load, id) */
     gboolean *stuck;          /* per pCPU id: no useful move out of it (until its load changes);

@@ -92,6 +92,12 @@ static gboolean stale(gpointer key, gpointer value, gpointer data)
 double *sova_cpu_robust_update(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
                                guint *n_fast)
 {
+    return sova_cpu_robust_update_fast(r, m, young, NULL, n_fast);
+}
+
+double *sova_cpu_robust_update_fast(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
+                                    gboolean *is_fast, guint *n_fast)
+{
     double *d = g_new(double, MAX(m->vcpus->len, 1));
     guint fast = 0;
     if (r)
@@ -112,6 +118,8 @@ double *sova_cpu_robust_update(SovaCpuRobust *r, const SovaModel *m, gboolean *y
         if (sova_cpu_robust_window(x, ordered(w, x), &robust)) {
             d[v] = MAX(d[v], robust);
             fast++;
+            if (is_fast)
+                is_fast[v] = TRUE;
         }
     }
     if (r)
