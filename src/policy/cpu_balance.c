@@ -49,6 +49,15 @@
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
  * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
  * pinned and stays pinned.
+ * Shared pin sets (cpu_group.h): "sharing" is not all or nothing. A new shared set takes the
+ * pCPUs where pins lose (overloaded, or holding a fast vCPU beside another task) and the
+ * least loaded pCPUs of their NUMA cell until it has room (whole cells once it takes half of
+ * one); the vCPUs there may run on every pCPU of the set, the others keep their pins. Once
+ * made, a set is left alone: the rest of the host is balanced around it (and the set grows
+ * when it overloads or the rest loses too), and it goes back to pins by the calm rule above.
+ * A set of every usable pCPU is the shared host.
+ * SMT (cpu_smt.h): after the search, the contents of pCPUs are swapped so that busy vCPUs
+ * sit on separate cores; the layout is judged (service, sharing) as swapped.
  * Per-VM service (cpu_service.h): the layout found is also judged VM by VM against what
  * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
  * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
@@ -75,8 +84,8 @@
  * pCPU id, then the vCPU order of the model.
  *
  * Where it lives: this file runs the steps and keeps the state; the layout and step 1
- * are cpu_layout.c, step 3 cpu_search.c, sharing cpu_share.c, the actions and every
- * reason text cpu_reasons.c.
+ * are cpu_layout.c, step 3 cpu_search.c, sharing cpu_share.c, shared sets cpu_group.c, SMT
+ * cpu_smt.c, the actions and every reason text cpu_reasons.c.
  * Cost: pCPUs sit in balanced trees ordered by (load, id), each pCPU's vCPUs in an
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least
