@@ -4,9 +4,6 @@
 #include "policy/cpu_placement.h"
 #include <stdarg.h>
 
-#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
-#define SHARE_CALM_MAX 240
-#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
 
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,
                          double margin)

@@ -34,6 +34,10 @@
 #include "model/model.h"
 #include "model/plan.h"
 
+#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
+#define SHARE_CALM_MAX 240
+#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
+
 /* the loss estimate above; load and count are per pCPU id (count: vCPUs placed there),
  * ids the n usable pCPUs */
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,

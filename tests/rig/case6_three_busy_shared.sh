@@ -4,7 +4,7 @@
 # must put all three into one shared pin set (every guest allowed on both pCPUs), and then each
 # guest's work over WINDOW seconds must be within 10 % of the others' (Jain's index printed).
 . "$(dirname "$(readlink -f "$0")")/common.sh"
-WINDOW=20
+WINDOW=40
 case_boot "busy1 100 0" "busy2 100 0" "busy3 100 1"
 case_pin_and_settle 3
 case_run 8
@@ -15,10 +15,16 @@ shared=$(rig_affinities "$MON" | awk -v a="$all" '{ n++; if ($2 == a) s++ } END 
 # work over the window, with the pins the agent left (it does not unpin when it stops)
 declare -A W0
 count() { rig_work "$1" | tr -d '\r' | awk '{print $2}'; }
-for g in busy1 busy2 busy3; do W0[$g]=$(count "$g"); done
+vtime() { rig_virsh domstats --vcpu "$RIG_PREFIX$1" | awk -F= '/vcpu.0.time=/ {print $2}'; }
+declare -A T0
+for g in busy1 busy2 busy3; do W0[$g]=$(count "$g"); T0[$g]=$(vtime "$g"); done
 sleep "$WINDOW"
-works=""
-for g in busy1 busy2 busy3; do works="$works $(( $(count "$g") - ${W0[$g]} ))"; done
+works="" times=""
+for g in busy1 busy2 busy3; do
+    works="$works $(( $(count "$g") - ${W0[$g]} ))"
+    times="$times $(( ($(vtime "$g") - ${T0[$g]}) / 10000000 ))"
+done
+echo "  vCPU time over ${WINDOW} s (busy1 busy2 busy3, centiseconds):$times"
 read -r SPREAD JAIN <<<"$(echo "$works" | awk '{ min = $1; max = $1; s = 0; q = 0
     for (i = 1; i <= NF; i++) { if ($i < min) min = $i; if ($i > max) max = $i; s += $i; q += $i * $i }
     printf "%.3f %.4f\n", (max > 0 ? (max - min) / max : 1), (q > 0 ? s * s / (NF * q) : 0) }')"

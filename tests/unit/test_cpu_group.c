@@ -165,40 +165,51 @@ static void test_smt_saturated(void)
     g_assert_cmpuint(cpu_smt_spread(b), ==, 0);
 }
 
-/* pinned, a vCPU whose demand swings every interval (20 / 45 %) beside a steady one (20 %),
- * the other pCPUs at 52 %: no pCPU is overloaded, no VM short, and no move evens the loads
+/* pinned, a vCPU whose demand swings every interval (10 / 60 %) beside a steady one (20 %),
+ * the other pCPUs at 80 %: no pCPU is overloaded, no VM short, and no move evens the loads
  * better, but the pin is right for one interval at a time. Once the swing is known
  * (cpu_robust.h) the host is shared, once, and stays so; the same vCPU alone on its pCPU
- * (the others at 32 %) keeps its pin */
-static void swing(SovaModel *m, guint i)
+ * (steady on a pCPU of its own, the others at 60 %) keeps its pin, and so does one whose
+ * demand swings by less than ROBUST_SWING (25 / 55 %: fast, but not shared) */
+static void swing(SovaModel *m, guint i, double low, double high)
 {
     SovaVcpuLoad *vc = sova_model_vcpu(m, 0);
-    vc->usage = vc->demand = i % 2 ? 45 : 20;
+    vc->usage = vc->demand = i % 2 ? high : low;
     vc->delay = 0;
+}
+
+static guint fast_case(gboolean alone, double low, double high, guint *pins)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(4);
+    cpu_test_add_vm(m, "duty", 1, low, 0);
+    cpu_test_add_vm(m, "steady", 1, 20, alone ? 3 : 0);
+    cpu_test_add_vm(m, "b1", 1, alone ? 60 : 80, 1);
+    cpu_test_add_vm(m, "b2", 1, alone ? 60 : 80, 2);
+    cpu_test_add_vm(m, "b3", 1, alone ? 0 : 80, 3);
+    cpu_test_settle(m);
+    gpointer state = pol->state_new();
+    guint shares = 0;
+    *pins = 0;
+    for (guint i = 0; i < 20; i++) {
+        swing(m, i, low, high);
+        g_autoptr(SovaPlan) p = pol->plan(m, &params, state);
+        for (guint k = 0; k < sova_plan_len(p); k++)
+            *(sova_plan_action(p, k)->to_set ? &shares : pins) += 1;
+        cpu_test_apply(m, p);
+    }
+    pol->state_free(state);
+    return shares;
 }
 
 static void test_fast_shares(void)
 {
-    for (guint alone = 0; alone < 2; alone++) {
-        g_autoptr(SovaModel) m = cpu_test_host(3);
-        cpu_test_add_vm(m, "duty", 1, 20, 0);
-        cpu_test_add_vm(m, "steady", 1, 20, alone ? 1 : 0);
-        cpu_test_add_vm(m, "b1", 1, alone ? 12 : 52, 1);
-        cpu_test_add_vm(m, "b2", 1, alone ? 32 : 52, 2);
-        cpu_test_settle(m);
-        gpointer state = pol->state_new();
-        guint shares = 0, pins = 0;
-        for (guint i = 0; i < 20; i++) {
-            swing(m, i);
-            g_autoptr(SovaPlan) p = pol->plan(m, &params, state);
-            for (guint k = 0; k < sova_plan_len(p); k++)
-                *(sova_plan_action(p, k)->to_set ? &shares : &pins) += 1;
-            cpu_test_apply(m, p);
-        }
-        pol->state_free(state);
-        g_assert_cmpuint(pins, ==, 0);
-        g_assert_cmpuint(shares, ==, alone ? 0 : 4);
-    }
+    guint pins;
+    g_assert_cmpuint(fast_case(FALSE, 10, 60, &pins), ==, 5);
+    g_assert_cmpuint(pins, ==, 0);
+    g_assert_cmpuint(fast_case(TRUE, 10, 60, &pins), ==, 0);
+    g_assert_cmpuint(pins, ==, 0);
+    g_assert_cmpuint(fast_case(FALSE, 25, 55, &pins), ==, 0);
+    g_assert_cmpuint(pins, ==, 0);
 }
 
 int main(int argc, char **argv)

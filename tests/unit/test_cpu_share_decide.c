@@ -142,22 +142,22 @@ static void test_decide_backs_off(void)
     SovaCpuShareState st = { 0 };
     double loss;
     g_assert_true(decide(&st, m, &loss));        /* pins that lose: share */
-    g_assert_cmpuint(calm_wait(&st, m), ==, 2);  /* pinned on the third calm interval */
+    g_assert_cmpuint(calm_wait(&st, m), ==, SHARE_CALM - 1);  /* pinned on the SHARE_CALM-th calm interval */
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));        /* the pins fail at once: need doubles */
-    g_assert_cmpuint(st.need, ==, 6);
-    g_assert_cmpuint(calm_wait(&st, m), ==, 5);
+    g_assert_cmpuint(st.need, ==, 2 * SHARE_CALM);
+    g_assert_cmpuint(calm_wait(&st, m), ==, 2 * SHARE_CALM - 1);
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));
-    g_assert_cmpuint(st.need, ==, 12);
-    g_assert_cmpuint(calm_wait(&st, m), ==, 11);
-    /* pins that hold 8 x need intervals bring the wait back to 3 */
-    for (guint i = 0; i < 8 * 12 + 1; i++)
+    g_assert_cmpuint(st.need, ==, 4 * SHARE_CALM);
+    g_assert_cmpuint(calm_wait(&st, m), ==, 4 * SHARE_CALM - 1);
+    /* pins that hold SHARE_HOLD x need intervals bring the wait back to SHARE_CALM */
+    for (guint i = 0; i < SHARE_HOLD * 4 * SHARE_CALM + 1; i++)
         g_assert_false(decide(&st, m, &loss));
-    g_assert_cmpuint(st.need, ==, 3);
+    g_assert_cmpuint(st.need, ==, SHARE_CALM);
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));
-    g_assert_cmpuint(calm_wait(&st, m), ==, 2);
+    g_assert_cmpuint(calm_wait(&st, m), ==, SHARE_CALM - 1);
 }
 
 /* a calm run broken by one risky interval starts again */
@@ -169,14 +169,14 @@ static void test_decide_calm_resets(void)
     g_assert_true(decide(&st, m, &loss));
     set_shared(m, TRUE);
     set_demand(m, 20);
-    g_assert_true(decide(&st, m, &loss));
-    g_assert_true(decide(&st, m, &loss));
+    for (guint i = 0; i < SHARE_CALM - 1; i++)
+        g_assert_true(decide(&st, m, &loss));
     set_demand(m, 48);                           /* loses 6 with twice the margin */
     g_assert_true(decide(&st, m, &loss));
     g_assert_cmpuint(st.calm, ==, 0);
     set_demand(m, 20);
-    g_assert_true(decide(&st, m, &loss));
-    g_assert_true(decide(&st, m, &loss));
+    for (guint i = 0; i < SHARE_CALM - 1; i++)
+        g_assert_true(decide(&st, m, &loss));
     g_assert_false(decide(&st, m, &loss));
 }
 
