@@ -26,15 +26,18 @@
  * its CFS service (cpu_service.h) count as losing: they share a pinned host, and keep a
  * shared host from being calm. A shared host shows no noise to learn from, so
  * when pins put back fail again within SHARE_HOLD (8) x `need` intervals, `need`
- * doubles (from SHARE_CALM = 3 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
- * pins have held that long. Without state, a shared host is pinned as soon as the pins look safe. A
+ * doubles (from SHARE_CALM = 30 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
+ * pins have held that long. Why 30: demand that turns every half minute or so (a square
+ * wave of a minute, phases, a random walk near capacity) looks calm for 10-20 intervals at
+ * a time, and each return to pins that fails costs every vCPU two pin changes (issue 18:
+ * 9-11 per vCPU over 10 minutes with a wait of 3; 1 with 30). Without state, a shared host is pinned as soon as the pins look safe. A
  * saturated host (4 busy vCPUs on 2 pCPUs) loses nothing pinned and stays pinned. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
 #include "model/plan.h"
 
-#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
+#define SHARE_CALM 30         /* intervals a shared host must look safe to pin before it is */
 #define SHARE_CALM_MAX 240
 #define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
 
