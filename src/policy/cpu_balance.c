@@ -28,7 +28,8 @@
  *      layout changes anyway), and the predicted spread of the layout with the
  *      loose ones placed does too (a measured blip the demand model does not see
  *      is not worth a pin).
- *   3. Local search from the current layout, never from scratch (cpu_search.c):
+ *   3. Local search from the current layout, never from scratch (cpu_search.c); first,
+ *      when a NUMA cell is overloaded and another has room, whole VMs move (cpu_numa.h):
  *      repeatedly take the most loaded pCPU and move to the least loaded pCPU of the
  *      vCPU's cell the vCPU whose demand is closest to half their gap (the move that
  *      cuts sum(load^2) most); fall back to a swap when no single move helps. A move
@@ -84,8 +85,8 @@
  * pCPU id, then the vCPU order of the model.
  *
  * Where it lives: this file runs the steps and keeps the state; the layout and step 1
- * are cpu_layout.c, step 3 cpu_search.c, sharing cpu_share.c, shared sets cpu_group.c, SMT
- * cpu_smt.c, the actions and every reason text cpu_reasons.c.
+ * are cpu_layout.c, step 3 cpu_search.c and cpu_numa.c, sharing cpu_share.c, shared sets
+ * cpu_group.c, SMT cpu_smt.c, the actions and every reason text cpu_reasons.c.
  * Cost: pCPUs sit in balanced trees ordered by (load, id), each pCPU's vCPUs in an
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least

@@ -3,7 +3,7 @@
  * the group stays once made, a group that would take half a NUMA cell takes all of it, busy
  * vCPUs doubled up on one core's threads are swapped onto cores with room, and a light vCPU
  * pinned beside a busy sibling thread counts as served worse than under the kernel
- * (cpu_service.h). */
+ * (cpu_service.h); load moving out of a NUMA cell moves whole VMs (cpu_numa.h). */
 #include "cpu_test_util.h"
 #include "policy/cpu_group.h"
 #include "policy/cpu_search.h"
@@ -212,6 +212,36 @@ static void test_fast_shares(void)
     g_assert_cmpuint(pins, ==, 0);
 }
 
+/* 2 cells of 4 pCPUs: A (4 vCPUs at 100) on pCPUs 0-3 and B (2 at 30) on pCPUs 0-1 overload
+ * cell 0 by 60 points while cell 1 idles. The VM that covers the excess with the fewest
+ * vCPUs, B, moves whole to cell 1; A stays where it is (vCPU by vCPU, the search would move
+ * two of A's) */
+static void test_numa_whole_vm(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(8);
+    for (guint p = 0; p < 8; p++)
+        sova_model_pcpu(m, p)->cell = p < 4 ? 0 : 1;
+    guint a = cpu_test_add_vm(m, "A", 4, 100, 0);
+    guint b = cpu_test_add_vm(m, "B", 2, 30, 0);
+    for (guint i = 0; i < 4; i++) {
+        SovaVcpuLoad *vc = sova_model_vcpu(m, sova_model_vm(m, a)->first_vcpu + i);
+        vc->pinned = vc->pcpu = (int)i;
+    }
+    sova_model_vcpu(m, sova_model_vm(m, b)->first_vcpu + 1)->pinned = 1;
+    sova_model_vcpu(m, sova_model_vm(m, b)->first_vcpu + 1)->pcpu = 1;
+    cpu_test_settle(m);
+    sova_model_vm(m, a)->cell = sova_model_vm(m, b)->cell = 0;
+    g_autoptr(SovaPlan) p = pol->plan(m, &params, NULL);
+    g_assert_cmpuint(sova_plan_len(p), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        const SovaAction *act = sova_plan_action(p, i);
+        g_assert_cmpstr(act->vm_name, ==, "B");
+        g_assert_cmpint(act->to_pcpu, >=, 4);
+    }
+    cpu_test_apply(m, p);
+    g_assert_cmpuint(cpu_test_rounds(pol, NULL, &params, m, 5), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -224,5 +254,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-group/smt-saturated", test_smt_saturated);
     g_test_add_func("/cpu-group/smt-light-beside-busy", test_smt_light_beside_busy);
     g_test_add_func("/cpu-group/fast-shares", test_fast_shares);
+    g_test_add_func("/cpu-group/numa-whole-vm", test_numa_whole_vm);
     return g_test_run();
 }
