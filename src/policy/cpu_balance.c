@@ -180,12 +180,15 @@ typedef struct {
 
 /* the one-pCPU pins of the layout around `frozen` (NULL: the whole host): the search's moves
  * when they are worth it (cpu_reasons_judge), else only the loose vCPUs placed; then busy
- * vCPUs onto separate cores (cpu_smt.h). Returns the layout the plan was made from */
-static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan)
+ * vCPUs onto separate cores (cpu_smt.h). `found` (taken; may be NULL) is that search already
+ * made, whose layout had `found_before` before it. Returns the layout the plan was made from */
+static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan,
+                           Balancer *found, double found_before)
 {
-    double before, after, target = in->params->target_stddev;
-    Balancer *b = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen,
-                                        in->look, &before);
+    double before = found_before, after, target = in->params->target_stddev;
+    Balancer *b = found ? found
+                        : cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen,
+                                                in->look, &before);
     after = cpu_layout_stddev(b);
     g_autofree char *why = cpu_reasons_judge(in->measured, before, after, in->noise, in->params,
                                              in->look);
@@ -225,7 +228,7 @@ static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin
         remember_group(st, more);
         return;
     }
-    g_autoptr(Balancer) b = plan_pins(in, group, plan);
+    g_autoptr(Balancer) b = plan_pins(in, group, plan, NULL, 0);
     g_autofree char *set = sova_cpuset_format(group);
     g_autofree char *text = g_strdup_printf("%s; the vCPUs sharing pCPUs %s stay", plan->reason,
                                             set);
@@ -296,8 +299,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         return plan;
     }
     remember_group(st, NULL);
-    cpu_layout_free(g_steal_pointer(&b));
-    b = plan_pins(&in, NULL, plan);
+    b = plan_pins(&in, NULL, plan, g_steal_pointer(&b), before);
     if (nstate) {
         g_autofree double *kept = load_if_kept(m);
         sova_cpu_noise_expect(nstate, m, kept, b->load);

@@ -12,7 +12,30 @@ typedef struct {
     guint *n_th;              /* per pCPU id: how many */
 } Cores;
 
-/* the usable threads of each usable pCPU's core (p included), from the host's topology */
+/* by (socket, core), pCPUs of unknown core first, then by id */
+static gint core_order(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const SovaModel *m = data;
+    const SovaPcpuLoad *x = sova_model_pcpu(m, *(const guint *)a);
+    const SovaPcpuLoad *y = sova_model_pcpu(m, *(const guint *)b);
+    int ux = x->core < 0, uy = y->core < 0;
+    if (ux != uy)
+        return ux ? -1 : 1;
+    if (!ux && x->socket != y->socket)
+        return x->socket < y->socket ? -1 : 1;
+    if (!ux && x->core != y->core)
+        return x->core < y->core ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static gboolean one_core(const SovaModel *m, guint p, guint q)
+{
+    const SovaPcpuLoad *x = sova_model_pcpu(m, p), *y = sova_model_pcpu(m, q);
+    return x->core >= 0 && x->core == y->core && x->socket == y->socket;
+}
+
+/* the usable threads of each usable pCPU's core (p included), from the host's topology:
+ * the pCPUs sorted by (socket, core), each run of one core (O(n log n)) */
 static gboolean cores_init(Cores *c, Balancer *b)
 {
     guint n = MAX(b->m->n_pcpus, 1);
@@ -20,15 +43,17 @@ static gboolean cores_init(Cores *c, Balancer *b)
     c->b = b;
     c->th = g_new0(guint, n * MAX_THREADS);
     c->n_th = g_new0(guint, n);
-    for (guint k = 0; k < b->n_usable; k++) {
-        guint p = b->usable[k];
-        const SovaPcpuLoad *pl = sova_model_pcpu(b->m, p);
-        for (guint j = 0; j < b->n_usable && c->n_th[p] < MAX_THREADS; j++) {
-            const SovaPcpuLoad *q = sova_model_pcpu(b->m, b->usable[j]);
-            if (q->id == p || (pl->core >= 0 && q->core == pl->core && q->socket == pl->socket))
-                c->th[p * MAX_THREADS + c->n_th[p]++] = b->usable[j];
-        }
-        any = any || c->n_th[p] >= 2;
+    g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(guint), b->n_usable);
+    g_array_append_vals(ids, b->usable, b->n_usable);
+    g_array_sort_with_data(ids, core_order, (gpointer)b->m);
+    const guint *id = (const guint *)ids->data;
+    for (guint k = 0, end; k < b->n_usable; k = end) {
+        for (end = k + 1; end < b->n_usable && one_core(b->m, id[k], id[end]); end++)
+            ;
+        for (guint i = k; i < end; i++)
+            for (guint j = k; j < end && c->n_th[id[i]] < MAX_THREADS; j++)
+                c->th[id[i] * MAX_THREADS + c->n_th[id[i]]++] = id[j];
+        any = any || end - k >= 2;
     }
     return any;
 }
