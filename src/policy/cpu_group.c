@@ -114,25 +114,30 @@ SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level)
     return g_steal_pointer(&g);
 }
 
-/* the load the frozen group carries: non-VM load on its pCPUs and its members' demand */
+/* the load the frozen group carries: its members' demand and the non-VM load of its pCPUs,
+ * that taken over the group as a whole (its pCPUs' busy time less what its members ran):
+ * the kernel moves members within the group faster than the samples say where they ran, so
+ * per pCPU the split between members and other load is not known */
 static double group_sum(const Balancer *b, guint *n)
 {
     const SovaModel *m = b->m;
-    double sum = 0;
+    double busy = 0, ran = 0, want = 0;
     *n = 0;
     for (guint p = 0; p < m->n_pcpus; p++)
         if (sova_cpuset_has(b->frozen, p) && sova_model_pcpu_usable(m, p)) {
-            sum += sova_model_pcpu(m, p)->other;
+            busy += sova_model_pcpu(m, p)->util;
             (*n)++;
         }
     for (guint v = 0; v < b->n_vcpus; v++) {
         const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
         gboolean in = vc->set ? sova_cpuset_equal(vc->set, b->frozen)
                               : vc->pinned >= 0 && sova_cpuset_has(b->frozen, (guint)vc->pinned);
-        if (in)
-            sum += b->demand[v];
+        if (in) {
+            ran += vc->usage;
+            want += b->demand[v];
+        }
     }
-    return sum;
+    return want + MAX(0.0, busy - ran);
 }
 
 SovaCpuSet *cpu_group_extend(const Balancer *b, double margin, double level)

@@ -29,7 +29,8 @@
  * hot. margin: the noise margin (points); level: the kernel's level h */
 SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level);
 /* b's layout was made around a frozen group (cpu_layout_new_frozen): when the group's mean
- * load (non-VM load and its members' demand over its pCPUs) exceeds max(100 - margin, level)
+ * load (its members' demand, and its pCPUs' busy time that its members did not run, over its
+ * pCPUs) exceeds max(100 - margin, level)
  * by more than the margin, the group with the least loaded pCPUs of the rest added as in
  * step 2 above; else NULL */
 SovaCpuSet *cpu_group_extend(const Balancer *b, double margin, double level);
