@@ -182,8 +182,8 @@ static void fill_identity(SovaNetVmLoad *v, const SovaVmSample *vm)
     const SovaNicSample *sb = standby_of(vm);
     v->has_standby = sb != NULL;
     g_strlcpy(v->mac, sb ? sb->mac : "", sizeof v->mac);
-    /* a VM the controller is moving away gives its VF back and gets none */
-    v->override = vm->leaving ? SOVA_NET_NEVER : vm->net_override;
+    v->override = vm->net_override;
+    v->leaving = vm->leaving;
     for (guint i = 0; i < vm->nics->len && !v->has_vf; i++) {
         const SovaNicSample *n = sova_vm_nic(vm, i);
         if (n->role == SOVA_NIC_VF) {

@@ -35,6 +35,8 @@ typedef struct {
     gboolean has_vf;          /* it holds a VF now */
     char *vf_alias;           /* alias of the VF it holds, or NULL */
     SovaNetOverride override;
+    gboolean leaving;         /* the controller is migrating it away: held as it is, no VF
+                               * given or taken (the migration gives its VF back itself) */
     gboolean fresh;           /* no rate yet (new VM): raw rates are 0, smooth is carried over or 0 */
     gboolean blind;           /* it holds a VF with no host-side counters (hostdev, no tap): its
                                * traffic is invisible, so smooth is carried over, not decayed */

@@ -78,15 +78,17 @@ typedef struct {
     gboolean no_migrate;      /* migrate='no': the controller never moves it */
     char *group;              /* anti-affinity group: no two VMs of a group on one host; NULL */
     /* What the host agent published for the controller (namespace SOVA_META_STATUS_NS):
-     * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U'/>. has_status is
-     * FALSE when the backend did not read it or no agent wrote it. */
+     * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U' vf-detach='0|1'/>.
+     * has_status is FALSE when the backend did not read it or no agent wrote it. */
     gboolean has_net_status;
     gboolean net_wants_vf, net_unmet;
+    gboolean net_vf_detaching;/* its agent's detach of its VF is still pending */
     double net_benefit;
     double host_nic_util;     /* as the agent saw it; -1 unknown */
     gboolean leaving;         /* <sova-ctl:leaving to='HOST'/> (namespace SOVA_META_CTL_NS),
                                * set by the controller before a migration and removed after:
-                               * the agent gives back its VF and attaches none */
+                               * the agent leaves the VM as it is (no pin, no VF given or
+                               * taken: the migration gives its VF back), publishes nothing */
 } SovaVmSample;
 
 #define SOVA_META_NS "https://sova.dev/xmlns/vm/1"

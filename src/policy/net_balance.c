@@ -18,6 +18,8 @@
  *     does not beat it takes one back), or for one interval when the holder gains nothing
  *     from its VF and the candidate would (it went quiet: waiting only loses packets); an
  *     `always` candidate takes it at once.
+ * A VM marked leaving (the controller is migrating it) is held as it is: it neither gets a
+ * VF nor gives one back here (the migration gives it back), and its VF stays counted.
  * Detaches come first in the plan, so the VFs they free can be attached after them. */
 #include "policy/net_private.h"
 #include <string.h>
@@ -71,7 +73,7 @@ static void release_idle(Ctx *c)
 {
     for (guint i = 0; i < c->entries->len; i++) {
         Entry *e = entry(c, i);
-        if (!e->v->has_vf)
+        if (!e->v->has_vf || e->v->leaving)   /* the migration gives it back */
             continue;
         gboolean low = e->v->override == SOVA_NET_AUTO && e->benefit < c->p->exit;
         e->vs->low = low ? e->vs->low + 1 : 0;
@@ -131,7 +133,8 @@ static Entry *weakest_holder(Ctx *c)
     Entry *best = NULL;
     for (guint i = 0; i < c->entries->len; i++) {
         Entry *e = entry(c, i);
-        if (!e->v->has_vf || e->done || e->claimed || e->v->override != SOVA_NET_AUTO ||
+        if (!e->v->has_vf || e->v->leaving || e->done || e->claimed ||
+            e->v->override != SOVA_NET_AUTO ||
             sova_net_state_dwelling(c->st, e->vs, c->p))
             continue;
         if (!best || by_value(e, best) < 0)

@@ -41,7 +41,7 @@ typedef struct {
     SovaNetOverride net_override;
     gboolean no_migrate;
     char *group;
-    gboolean has_net_status, net_wants_vf, net_unmet;
+    gboolean has_net_status, net_wants_vf, net_unmet, net_vf_detaching;
     double net_benefit, host_nic_util;
     gboolean leaving;
     guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */

@@ -87,6 +87,7 @@ static void fill_meta(const SovaSimCluster *c, const SimVm *vm, SovaVmSample *vs
         vs->has_net_status = TRUE;
         vs->net_wants_vf = vm->published.wants_vf;
         vs->net_unmet = vm->published.unmet;
+        vs->net_vf_detaching = vm->published.vf_detaching;
         vs->net_benefit = vm->published.benefit;
         vs->host_nic_util = vm->published.nic_util;
     }
