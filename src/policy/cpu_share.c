@@ -41,15 +41,21 @@ double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to
 }
 
 /* a host that is not shared (or not by this policy): share it when the pins lose more
- * than the target; pins put back that fail again soon double the calm needed */
-static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair)
+ * than the target, or have been unfair to a VM SHARE_CONFIRM intervals in a row (at once
+ * when the kernel shares it already: nothing changes); pins put back that fail again soon
+ * double the calm needed */
+static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair,
+                              gboolean shared)
 {
     st->calm = 0;
     st->pinned_for++;
     if (st->pinned_for > SHARE_HOLD * st->need)
         st->need = SHARE_CALM;
-    if (loss <= target && !unfair)
+    st->unfair_for = unfair ? st->unfair_for + 1 : 0;
+    /* the kernel shares it already (first decision): staying shared needs no confirmation */
+    if (loss <= target && st->unfair_for < (shared ? 1u : SHARE_CONFIRM))
         return FALSE;
+    st->unfair_for = 0;
     if (st->repinned && st->pinned_for <= SHARE_HOLD * st->need)
         st->need = MIN(2 * st->need, SHARE_CALM_MAX);
     st->repinned = FALSE;
@@ -96,7 +102,7 @@ gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, 
     st->planned = TRUE;
     st->need = MAX(st->need, SHARE_CALM);
     if (first || !shared)
-        return decide_pinned(st, *loss, target, unfair);
+        return decide_pinned(st, *loss, target, unfair, shared);
     return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target, unfair_calm);
 }
 

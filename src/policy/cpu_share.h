@@ -23,8 +23,10 @@
  * the margin:
  *     loss(2 * margin) <= target / 2   for `need` intervals in a row
  * since each switch re-pins every vCPU. Either way, pins that would give some VM less than
- * its CFS service (cpu_service.h) count as losing: they share a pinned host, and keep a
- * shared host from being calm. A shared host shows no noise to learn from, so
+ * its CFS service (cpu_service.h) count as losing: they share a pinned host once they have
+ * for SHARE_CONFIRM (2) intervals in a row (a real shortfall shows every interval; the
+ * reading of a fair layout on a real host can dip for one: rig case 3 read 0.87x, then
+ * 0.93x), and keep a shared host from being calm. A shared host shows no noise to learn from, so
  * when pins put back fail again within SHARE_HOLD (8) x `need` intervals, `need`
  * doubles (from SHARE_CALM = 30 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
  * pins have held that long. Why 30: demand that turns every half minute or so (a square
@@ -40,6 +42,7 @@
 #define SHARE_CALM 30         /* intervals a shared host must look safe to pin before it is */
 #define SHARE_CALM_MAX 240
 #define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
+#define SHARE_CONFIRM 2       /* intervals in a row pins must look unfair to a VM to share */
 
 /* the loss estimate above; load and count are per pCPU id (count: vCPUs placed there),
  * ids the n usable pCPUs */
@@ -58,6 +61,7 @@ typedef struct {
     guint need;               /* calm intervals needed to pin again (backs off, see above) */
     guint pinned_for;         /* intervals since the host was last pinned again after sharing */
     gboolean repinned;        /* it was: pins put back by this policy */
+    guint unfair_for;         /* intervals in a row a pinned host's pins were unfair */
 } SovaCpuShareState;
 
 /* share the host rather than pin it as the layout (load, to) says? st may be NULL (no

@@ -180,6 +180,31 @@ static void test_decide_calm_resets(void)
     g_assert_false(decide(&st, m, &loss));
 }
 
+/* pins unfair to a VM (cpu_service.h) but losing no work share a pinned host only once two
+ * intervals in a row say so; one fair interval between starts the count again. A host the
+ * kernel already shares (the first decision) stays shared at once */
+static gboolean decide_unfair(SovaCpuShareState *st, const SovaModel *m, gboolean unfair)
+{
+    g_autofree double *load = NULL;
+    g_autofree int *to = layout(m, &load);
+    double loss;
+    return sova_cpu_share_decide_fair(st, m, load, to, MARGIN, TARGET, unfair, unfair, &loss);
+}
+
+static void test_decide_unfair_confirmed(void)
+{
+    g_autoptr(SovaModel) m = host_120_60();
+    set_demand(m, 20);                           /* no loss: only fairness decides */
+    SovaCpuShareState st = { 0 };
+    g_assert_false(decide_unfair(&st, m, TRUE));
+    g_assert_false(decide_unfair(&st, m, FALSE));
+    g_assert_false(decide_unfair(&st, m, TRUE));
+    g_assert_true(decide_unfair(&st, m, TRUE));
+    SovaCpuShareState fresh = { 0 };
+    set_shared(m, TRUE);
+    g_assert_true(decide_unfair(&fresh, m, TRUE));
+}
+
 /* the first decision of a fresh state treats a host shared before it as not shared by
  * it: judged as pins, not held shared for `need` intervals */
 static void test_decide_first_sees_pins(void)
@@ -214,6 +239,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-share-decide/stateless", test_decide_stateless);
     g_test_add_func("/cpu-share-decide/backs-off", test_decide_backs_off);
     g_test_add_func("/cpu-share-decide/calm-resets", test_decide_calm_resets);
+    g_test_add_func("/cpu-share-decide/unfair-confirmed", test_decide_unfair_confirmed);
     g_test_add_func("/cpu-share-decide/first-sees-pins", test_decide_first_sees_pins);
     g_test_add_func("/cpu-share-decide/shared-load", test_shared_load);
     return g_test_run();
