@@ -10,7 +10,7 @@
 #        (default: all; deb: the Debian package; test: everything make check needs)
 set -eu
 
-BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libsystemd-dev"
+BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libsystemd-dev libmnl-dev"
 # libFuzzer targets (make fuzz, scripts/check.sh): clang and its fuzzer runtime
 FUZZ="clang libfuzzer-14-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests

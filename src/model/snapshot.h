@@ -46,6 +46,11 @@ typedef struct {
     char mac[SOVA_MAC_LEN];   /* "" when unknown */
     char *target_dev;         /* host-side device (tap), NULL when none (hostdev VF) */
     SovaNicRole role;
+    /* a hostdev VF (no tap) whose counters below come from its PF's per-VF statistics
+     * (rtnetlink IFLA_VF_STATS): they count the VF's traffic since the PF's driver started,
+     * whoever held the VF, and the driver may refresh them only every second or two.
+     * FALSE and no target_dev: the VF's traffic is invisible to the host. */
+    gboolean from_pf;
     /* Cumulative, host side of the NIC; rx/tx as the guest sees them (libvirt's net.N.*:
      * rx = to the guest). Drops are packets the host side discarded (net.N.rx.drop: traffic
      * for the guest that its tap could not hand over, because the guest's virtio queue was
@@ -111,6 +116,9 @@ typedef struct {
     guint64 host_nic_rx_bytes, host_nic_tx_bytes;   /* cumulative */
     gboolean placement_cached;/* the vCPU pins come from the backend's cache, which it can
                                * drop and re-read (a REREAD plan, model/plan.h) */
+    gboolean has_cpu_totals;  /* the host's busy/idle time summed over its pCPUs is below
+                               * (a controller's reading: then the pCPUs carry no times) */
+    guint64 cpu_busy_ns, cpu_idle_ns;   /* cumulative, all pCPUs */
 } SovaSnapshot;
 
 SovaSnapshot *sova_snapshot_new(guint n_pcpus);

@@ -16,6 +16,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include "backend/libvirt/libvirt_backend.h"
+#include "backend/netlink/vf_map.h"
+#include "backend/netlink/vf_stats.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -32,6 +34,7 @@ typedef struct {
     char mac[SOVA_MAC_LEN];
     char *target;             /* tap ("vnet3"); NULL for hostdev */
     char *type;               /* interface type: network, bridge, hostdev, ... */
+    char *pci;                /* hostdev: the VF's PCI address ("0000:03:10.2"), else NULL */
     SovaNicRole role;
     gboolean foreign_vf;      /* a VF the operator attached (not sova's alias): role OTHER */
 } SovaLvNic;
@@ -86,6 +89,18 @@ typedef struct {
     guint queue_src;          /* the main-loop source that carries them out */
 } SovaLvVf;
 
+/* hostdev VFs' counters from their PFs (libvirt_pfstats.c) */
+typedef GArray *(*SovaLvPfQuery)(gpointer data, const char *pf, GError **error);
+typedef struct {
+    char *sysfs_root;         /* "/sys", or the options' */
+    SovaVfStatsSock *sock;    /* opened at the first query */
+    SovaLvPfQuery query;      /* sova_vf_stats_query on sock; tests replace it */
+    gpointer query_data;
+    GHashTable *places;       /* VF PCI address -> SovaLvVfPlace* (NULL: not a VF, said once) */
+    GHashTable *pfs;          /* PF name -> SovaLvPfState* */
+    guint64 requests;         /* netlink requests made (one per PF per sample at most) */
+} SovaLvPf;
+
 typedef struct {
     SovaBackend base;         /* first: a SovaLibvirtBackend* is a SovaBackend* */
     char *uri;
@@ -106,12 +121,34 @@ typedef struct {
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
     guint64 samples;          /* samples taken on this backend */
     SovaLvVf vf;              /* net plane: VF switching */
+    SovaLvPf pf;              /* net plane: hostdev VFs' counters from their PFs */
     int meta_cb;              /* VIR_DOMAIN_EVENT_ID_METADATA_CHANGE callback id, -1 none */
     char *host_nic;           /* owned copy of opts.host_nic */
     gboolean warned_host_nic;
     GHashTable *migrations;   /* uuid -> SovaLvMigration*: started here, not yet polled to
                                * the end (libvirt_migrate.c) */
+    GMutex lock;              /* held by a sample; events that find it held wait in ... */
+    GMutex deferred_lock;     /* ... deferred, under this (libvirt_events.c) */
+    GPtrArray *deferred;
 } SovaLibvirtBackend;
+
+/* libvirt_events.c: domain events against a sample on another thread */
+typedef enum {
+    SOVA_LV_EVENT_METADATA,   /* METADATA_CHANGE: the VM's XML is stale */
+    SOVA_LV_EVENT_REMOVED,    /* DEVICE_REMOVED (alias) */
+    SOVA_LV_EVENT_REFUSED,    /* DEVICE_REMOVAL_FAILED (alias) */
+} SovaLvEvent;
+void sova_lv_events_init(SovaLibvirtBackend *lv);
+void sova_lv_events_clear(SovaLibvirtBackend *lv);
+/* from an event callback: applied now, or after the sample that runs meanwhile */
+void sova_lv_event(SovaLibvirtBackend *lv, SovaLvEvent kind, const char *uuid, const char *alias);
+/* a sample's bounds: takes the lock and applies the events kept aside; releases it */
+void sova_lv_sample_begin(SovaLibvirtBackend *lv);
+void sova_lv_sample_end(SovaLibvirtBackend *lv);
+/* what the events do (libvirt_meta.c, libvirt_vf.c) */
+void sova_lv_meta_changed(SovaLibvirtBackend *lv, const char *uuid);
+void sova_lv_vf_device_event(SovaLibvirtBackend *lv, gboolean removed, const char *uuid,
+                             const char *alias);
 
 /* libvirt_conn.c */
 gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error);
@@ -232,6 +269,8 @@ void sova_lv_vf_give_again(SovaLibvirtBackend *lv, const char *uuid, const char 
 
 /* libvirt_vfpool.c: the VF count of a hostdev network's XML (-1 with error) */
 int sova_lv_vfpool_parse(const char *xml, GError **error);
+/* the same, and the names of its PFs (<forward><pf dev='NAME'/>) appended to pfs (char*) */
+int sova_lv_vfpool_parse_pfs(const char *xml, GPtrArray *pfs, GError **error);
 /* at connect, when the config gives no pool size: read it from the VF network */
 void sova_lv_vfpool_read(SovaLibvirtBackend *lv);
 
@@ -247,6 +286,15 @@ gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char
                             const char *prefix, const char *ns, GError **error);
 gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
                              GError **error);
+
+/* libvirt_pfstats.c: the counters of every hostdev VF in s (role VF, no tap) from its PF's
+ * per-VF statistics: one netlink request per PF with such a VF, per sample. A PF whose
+ * driver reports none is said once (warning): its VFs' holders stay blind. */
+void sova_lv_pf_init(SovaLibvirtBackend *lv);
+void sova_lv_pf_clear(SovaLibvirtBackend *lv);
+void sova_lv_pf_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
+/* asks PF `pf` once and says what it reports (at connect, for the PFs of the VF network) */
+void sova_lv_pf_probe(SovaLibvirtBackend *lv, const char *pf);
 
 /* libvirt_hostnic.c: capacity, counters of the physical NIC into s */
 void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
