@@ -1,5 +1,5 @@
 #!/bin/bash
-# Case 6 (issue 14): an operator's VM and the hand-back. "manual" (100 %) is pinned by its
+# Case 7 (issue 14): an operator's VM and the hand-back. "manual" (100 %) is pinned by its
 # operator to pCPU 0 and says cpu='manual' in its metadata; "a" and "b" (20 % each) start on
 # pCPU 0 too, so pCPU 0 is overloaded and pCPU 1 idle. The agent (15 intervals) must take a
 # and b under management (pins or shares: the policy's call, printed) and never touch
