@@ -49,7 +49,8 @@ gboolean sova_cli_seconds(const char *option, const char *text, double *out)
 SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg)
 {
     static const char *const writes[] = { SOVA_META_STATUS_NS, NULL };
-    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh };
+    /* the metadata always: cpu='manual' VMs are left alone whether the net plane runs or not */
+    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh, .meta = TRUE };
     if (!sova_config_net_enabled(cfg))
         return lo;
     lo.net = TRUE;

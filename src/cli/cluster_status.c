@@ -3,7 +3,9 @@
  * next and why. Samples `seconds` apart through the controller's own loop, as
  * `sova controller --once --dry-run` runs it (two, or three when the policy confirms
  * what it saw on a second sample), so what it shows is exactly what `sova controller`
- * would decide. It changes nothing. */
+ * would decide. It changes nothing. A host in maintenance shows how far its evacuation
+ * is: the VMs still on it, those some controller is migrating away now (their leaving
+ * mark), and those that may not move. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "util/json.h"
@@ -84,10 +86,22 @@ static void print_vms(const SovaCluster *c)
         if (v->migrating)
             g_string_append_printf(notes, " migrating from %s",
                                    v->from_host >= 0 ? sova_cluster_host(c, v->from_host)->name : "?");
+        if (v->leaving && !v->migrating)
+            g_string_append(notes, " leaving");
         if (v->pinned)
             g_string_append(notes, " no-migrate");
+        if (v->migrate_manual)
+            g_string_append(notes, " migrate=manual");
         if (v->group)
             g_string_append_printf(notes, " group=%s", v->group);
+        if (v->together)
+            g_string_append_printf(notes, " together=%s", v->together);
+        if (v->hosts) {
+            g_autofree char *list = g_strjoinv(",", v->hosts);
+            g_string_append_printf(notes, " hosts=%s", list);
+        }
+        if (v->conflict)
+            g_string_append(notes, " rules-contradict");
         if (v->holds_vf)
             g_string_append(notes, " vf");
         if (v->unmet_vf)
@@ -95,6 +109,79 @@ static void print_vms(const SovaCluster *c)
         printf("%-20s %-20s %5.2f %6.0fM %5.1fM %s\n", v->name,
                v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?", v->cpu,
                v->memory_kib / 1024.0, v->net_Bps / 1e6, notes->str);
+    }
+}
+
+/* a maintenance host's evacuation: VMs left, migrating away now, not movable (names) */
+typedef struct {
+    guint left, leaving;
+    GString *stuck;
+} Evacuation;
+
+static Evacuation evacuation_of(const SovaCluster *c, guint h)
+{
+    Evacuation e = { .stuck = g_string_new(NULL) };
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        gboolean here = v->host == (int)h || (v->migrating && v->from_host == (int)h);
+        if (!here)
+            continue;
+        e.left++;
+        e.leaving += v->leaving || v->migrating;
+        if (v->pinned || v->conflict)
+            g_string_append_printf(e.stuck, "%s%s (%s)", e.stuck->len ? ", " : "", v->name,
+                                   v->pinned ? "may not migrate" : "contradictory rules");
+    }
+    return e;
+}
+
+static void print_maintenance(const SovaCluster *c)
+{
+    for (guint h = 0; h < c->hosts->len; h++) {
+        const SovaClusterHost *host = sova_cluster_host(c, h);
+        if (!host->maintenance)
+            continue;
+        Evacuation e = evacuation_of(c, h);
+        if (!e.left)
+            printf("\nmaintenance %s: empty, its evacuation is done\n", host->name);
+        else
+            printf("\nmaintenance %s: evacuating, %u VM(s) left to move, %u migrating away now%s%s\n",
+                   host->name, e.left, e.leaving, e.stuck->len ? "; may not move: " : "",
+                   e.stuck->str);
+        g_string_free(e.stuck, TRUE);
+    }
+}
+
+static void maintenance_json(JsonBuilder *b, const SovaCluster *c)
+{
+    json_builder_set_member_name(b, "maintenance");
+    json_builder_begin_array(b);
+    for (guint h = 0; h < c->hosts->len; h++) {
+        if (!sova_cluster_host(c, h)->maintenance)
+            continue;
+        Evacuation e = evacuation_of(c, h);
+        json_builder_begin_object(b);
+        sova_json_string(b, "host", sova_cluster_host(c, h)->name);
+        sova_json_int(b, "left", e.left);
+        sova_json_int(b, "leaving", e.leaving);
+        sova_json_string(b, "may_not_move", e.stuck->str);
+        json_builder_end_object(b);
+        g_string_free(e.stuck, TRUE);
+    }
+    json_builder_end_array(b);
+}
+
+/* per-VM rules that contradict each other: not moved, and why (VM and rule named) */
+static void print_conflicts(const SovaCluster *c)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        if (!v->conflict)
+            continue;
+        printf("%s  %s is not moved: %s\n", first ? "\ncontradictory rules:\n" : "", v->name,
+               v->conflict);
+        first = FALSE;
     }
 }
 
@@ -106,7 +193,9 @@ static void print_text(const Seen *s, const char *policy)
            sova_cluster_imbalance_of(c, SOVA_RES_CPU), sova_cluster_imbalance_of(c, SOVA_RES_MEM),
            sova_cluster_imbalance_of(c, SOVA_RES_NET));
     print_hosts(c);
+    print_maintenance(c);
     print_vms(c);
+    print_conflicts(c);
     printf("\nnext (policy %s): %s\n", policy,
            s->plan->reason && *s->plan->reason ? s->plan->reason : "nothing to do");
     for (guint i = 0; i < sova_plan_len(s->plan); i++) {
@@ -123,6 +212,7 @@ static void print_json(const Seen *s, const char *policy)
     sova_json_double(b, "imbalance", sova_cluster_imbalance(s->cluster));
     json_builder_set_member_name(b, "cluster");
     json_builder_add_value(b, sova_cluster_to_json(s->cluster));
+    maintenance_json(b, s->cluster);
     json_builder_set_member_name(b, "next");
     json_builder_add_value(b, sova_plan_to_json(s->plan));
     json_builder_end_object(b);

@@ -6,12 +6,14 @@
  * is reported before any host is touched. The first SIGINT/SIGTERM stops the loop between
  * intervals and waits for the migrations in flight, at most drain-timeout; the second (or
  * that limit) aborts them, each VM staying on its source, and exits. SIGHUP reloads the
- * file between intervals (reload.c). */
+ * file between intervals (reload.c). `--recommend` plans once and moves nothing: it writes
+ * the plan for `sova apply` (cli/recommend.c). */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "cli/notify.h"
 #include "cli/reload.h"
 #include "cli/report.h"
+#include "cli/recommend.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -21,7 +23,8 @@ typedef struct {
     char *config, *policy;
     char *interval;           /* seconds, as given (NULL: not given) */
     char *drain_timeout;      /* seconds, as given (NULL: not given) */
-    gboolean once, dry_run, json, verbose;
+    char *output;             /* --recommend: the plan file (NULL: stdout) */
+    gboolean once, dry_run, json, verbose, recommend;
 } ControllerOpts;
 
 typedef struct {
@@ -34,13 +37,17 @@ typedef struct {
 typedef struct {
     SovaReport report;
     SovaNotify notify;
+    SovaRecommend *recommend; /* --recommend: the plan goes to a file instead */
 } ControllerRun;
 
 /* each interval: rendered (report.c), and its one-line status to systemd */
 static void on_interval(const SovaControllerInterval *iv, gpointer data)
 {
     ControllerRun *run = data;
-    sova_report_controller(iv, &run->report);
+    if (run->recommend)
+        sova_recommend_write(run->recommend, iv);
+    else
+        sova_report_controller(iv, &run->report);
     g_autofree char *status = g_strdup_printf(
         "interval %" G_GUINT64_FORMAT ": imbalance %.3f, %u migrations started, %u in flight, "
         "%u failed to start", iv->number, iv->imbalance, iv->started, iv->in_flight,
@@ -116,6 +123,11 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     co.json = o->json;
     static ControllerRun run;
     run.report = (SovaReport){ .json = o->json };
+    g_autoptr(SovaRecommend) rec = o->recommend ? sova_recommend_new(o->output, cl->cfg->policy)
+                                                : NULL;
+    run.recommend = rec;
+    if (rec)
+        co.mode = SOVA_MODE_MANUAL;   /* moves nothing: every migration a recommendation */
     sova_notify_start(&run.notify, co.interval);
     co.observer = on_interval;
     co.observer_data = &run;
@@ -130,20 +142,33 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
                   sigterm = { &stop, &run.notify, "SIGTERM" };
     guint s1 = g_unix_signal_add(SIGINT, on_signal, &sigint);
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
-    if (!o->once)
+    if (!o->once && !o->recommend)
         log_start(cl, &co, policy->name);
     g_autoptr(GError) err = NULL;
-    int rc = sova_controller_run(c, o->once, &stop, &err);
+    int rc = sova_controller_run(c, o->once || o->recommend, &stop, &err);
     sova_notify_stop(&run.notify);
     sova_reload_stop(&reload);
     if (err)
         g_printerr("sova: %s\n", err->message);
+    if (rec && !sova_recommend_finish(rec))
+        rc = SOVA_EXIT_FAILURE;
     g_source_remove(s1);
     g_source_remove(s2);
-    if (!o->once)
+    if (!o->once && !o->recommend)
         sova_info("sova controller stopped: %" G_GUINT64_FORMAT " migrations, %" G_GUINT64_FORMAT
                   " failed", sova_controller_migrations(c), sova_controller_migration_failures(c));
     return rc;
+}
+
+static gboolean recommend_usage(const ControllerOpts *o)
+{
+    if (o->output && !o->recommend)
+        g_printerr("sova: --output goes with --recommend (see --help)\n");
+    else if (o->recommend && (o->dry_run || o->json))
+        g_printerr("sova: --recommend moves nothing and writes JSON: no --dry-run or --json\n");
+    else
+        return TRUE;
+    return FALSE;
 }
 
 int sova_cmd_controller(int argc, char **argv)
@@ -157,6 +182,8 @@ int sova_cmd_controller(int argc, char **argv)
         { "drain-timeout", 0, 0, G_OPTION_ARG_STRING, &o.drain_timeout, "on SIGTERM/SIGINT, wait at most this long for migrations in flight, then abort them (default 60; a second signal aborts at once)", "SECONDS" },
         { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance, "evacuate this host (name or URI); repeatable", "HOST" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan once, carry out and follow that plan, then exit", NULL },
+        { "recommend", 0, 0, G_OPTION_ARG_NONE, &o.recommend, "plan once and move nothing: write the plan (JSON) for sova apply", NULL },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "with --recommend: write the plan to FILE (default: standard output)", "FILE" },
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (cluster, plan, migrations) as a JSON line", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
@@ -171,7 +198,8 @@ int sova_cmd_controller(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;
     SovaCliCluster cl = { 0 };
-    if (sova_cli_parse(ctx, &argc, &argv) && sova_cli_cluster_load(&cl, o.config, o.hosts) &&
+    if (sova_cli_parse(ctx, &argc, &argv) && recommend_usage(&o) &&
+        sova_cli_cluster_load(&cl, o.config, o.hosts) &&
         apply_options(cl.cfg, &o) && sova_cli_cluster_connect(&cl, o.maintenance)) {
         sova_log_set_verbose(o.verbose);
         rc = run_controller(&cl, &o);
@@ -183,5 +211,6 @@ int sova_cmd_controller(int argc, char **argv)
     g_free(o.policy);
     g_free(o.interval);
     g_free(o.drain_timeout);
+    g_free(o.output);
     return rc;
 }

@@ -3,7 +3,8 @@
  *
  * JSON: {"interval", "now", "imbalance", "dry_run", "cluster": {...}, "plan": {...},
  * "results": [...], "started", "failed_to_start", "in_flight", "finished": [...]}; text:
- * "would migrate ...; imbalance A -> B" for every migration a dry run skipped. */
+ * "would migrate ...; imbalance A -> B" for every migration a dry run skipped, "recommend
+ * migrate ...; imbalance A -> B" for every one only recommended (mode, migrate='manual'). */
 #include "cli/report.h"
 #include "util/json.h"
 #include <stdio.h>
@@ -43,6 +44,7 @@ JsonNode *sova_controller_interval_to_json(const SovaControllerInterval *iv)
     json_builder_add_value(b, sova_plan_results_to_json(iv->results));
     sova_json_int(b, "started", iv->started);
     sova_json_int(b, "failed_to_start", iv->failed_to_start);
+    sova_json_int(b, "recommended", iv->recommended);
     sova_json_int(b, "in_flight", iv->in_flight);
     json_builder_set_member_name(b, "finished");
     json_builder_begin_array(b);
@@ -57,10 +59,13 @@ static void print_would(const SovaControllerInterval *iv)
 {
     for (guint i = 0; i < sova_plan_results_len(iv->results); i++) {
         const SovaActionResult *res = sova_plan_result(iv->results, i);
-        if (res->outcome != SOVA_ACTION_SKIPPED || res->action->kind != SOVA_ACTION_MIGRATE)
+        gboolean rec = res->outcome == SOVA_ACTION_RECOMMENDED;
+        if ((res->outcome != SOVA_ACTION_SKIPPED && !rec) ||
+            res->action->kind != SOVA_ACTION_MIGRATE)
             continue;
         g_autofree char *what = sova_action_describe(res->action);
-        printf("would %s; imbalance %.3f -> %.3f\n", what, iv->expected[i], iv->expected[i + 1]);
+        printf("%s %s; imbalance %.3f -> %.3f\n", rec ? "recommend" : "would", what,
+               iv->expected[i], iv->expected[i + 1]);
     }
 }
 

@@ -16,6 +16,8 @@ static const Command commands[] = {
     { "sim", sova_cmd_sim, "run the agent against a simulated host scenario" },
     { "controller", sova_cmd_controller, "balance a cluster's hosts by live-migrating VMs" },
     { "sim-cluster", sova_cmd_sim_cluster, "run the controller against a simulated cluster scenario" },
+    { "release", sova_cmd_release, "hand the VMs sova manages back to the kernel's scheduler (before removing sova)" },
+    { "apply", sova_cmd_apply, "carry out a plan sova controller --recommend wrote, checked again first" },
     { "check-config", sova_cmd_check_config, "check a configuration file (all sections) without connecting" },
 };
 

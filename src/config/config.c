@@ -42,7 +42,8 @@ void sova_config_free(SovaConfig *c)
     g_free(c);
 }
 
-static const char *const agent_keys[] = { "connect", "interval", "reconnect-max", "affinity-refresh", NULL };
+static const char *const agent_keys[] = { "connect", "interval", "reconnect-max", "affinity-refresh",
+                                          "mode", NULL };
 static const char *const cpu_keys[] = { "policy", "target-stddev", "min-gain", "ewma-alpha",
                                         "reserved", "exclude", NULL };
 static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-template", "enter",
@@ -58,6 +59,16 @@ const char *const *sova_config_keys_of(const char *group)
                                        : NULL;
 }
 
+gboolean sova_config_get_mode(const SovaKeyFile *k, const char *group, SovaMode *out,
+                              GError **error)
+{
+    g_autofree char *text = sova_keyfile_get_raw(k, group, "mode");
+    if (text && !sova_mode_parse(g_strstrip(text), out))
+        return sova_keyfile_fail(k, group, "mode", error,
+                                 "mode: \"%s\" is not full, partial or manual", text);
+    return TRUE;
+}
+
 static gboolean load_agent(const SovaKeyFile *k, SovaConfig *c, GError **error)
 {
     guint64 refresh = c->affinity_refresh;
@@ -66,7 +77,8 @@ static gboolean load_agent(const SovaKeyFile *k, SovaConfig *c, GError **error)
                                  &c->interval, error) ||
         !sova_keyfile_get_double(k, "agent", "reconnect-max", SOVA_MIN_RECONNECT, SOVA_MAX_INTERVAL,
                                  &c->reconnect_max, error) ||
-        !sova_keyfile_get_uint(k, "agent", "affinity-refresh", 0, 1000000, &refresh, error))
+        !sova_keyfile_get_uint(k, "agent", "affinity-refresh", 0, 1000000, &refresh, error) ||
+        !sova_config_get_mode(k, "agent", &c->mode, error))
         return FALSE;
     c->affinity_refresh = (guint)refresh;
     return TRUE;

@@ -6,6 +6,8 @@
 #pragma once
 #include <glib.h>
 #include "model/cpuset.h"
+#include "model/plan.h"
+#include "util/keyfile.h"
 
 #define SOVA_DEFAULT_URI "qemu:///system"
 #define SOVA_DEFAULT_CONFIG "/etc/sova/sova.conf"
@@ -24,6 +26,7 @@ typedef struct {
     double interval;          /* seconds between samples, SOVA_MIN_INTERVAL .. SOVA_MAX_INTERVAL */
     double reconnect_max;     /* longest wait between reconnect attempts, seconds */
     guint affinity_refresh;   /* re-read every VM's pins every N intervals (0 = only new VMs) */
+    SovaMode mode;            /* full | partial | manual: how much the agent carries out */
     /* [cpu] */
     char *cpu_policy;         /* balance | zigzag | lpt */
     double target_stddev;     /* points */
@@ -71,6 +74,9 @@ const char *const *sova_config_keys_of(const char *group);
 /* `seconds` is a finite interval from SOVA_MIN_INTERVAL to SOVA_MAX_INTERVAL; else an
  * error naming `what` ("interval", "--sample" ...) */
 gboolean sova_config_check_interval(const char *what, double seconds, GError **error);
+/* `mode = full | partial | manual` of section `group` into *out (unchanged when absent) */
+gboolean sova_config_get_mode(const SovaKeyFile *k, const char *group, SovaMode *out,
+                              GError **error);
 /* checks values that options may also have set (interval in bounds, known policy, ...) */
 gboolean sova_config_validate(const SovaConfig *c, GError **error);
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* per section: the keys applied at the next interval after a reload */
-static const char *const agent_reload[] = { "interval", "reconnect-max", NULL };
+static const char *const agent_reload[] = { "interval", "reconnect-max", "mode", NULL };
 static const char *const cpu_reload[] = { "policy", "target-stddev", "min-gain", "ewma-alpha",
                                           "reserved", "exclude", NULL };
 static const char *const net_reload[] = { "enter", "exit", "exit-intervals", "margin",
@@ -16,7 +16,7 @@ static const char *const controller_reload[] = { "interval", "policy", "threshol
                                                  "max-per-host", "max-total", "bandwidth",
                                                  "timeout", "max-downtime", "migrate-uri",
                                                  "auto-converge", "drain-timeout", "weights",
-                                                 "ewma-alpha", "exclude", NULL };
+                                                 "ewma-alpha", "exclude", "mode", NULL };
 static const char *const host_reload[] = { "maintenance", "exclude", "migrate-uri", NULL };
 static const char *const group_reload[] = { "vms", NULL };
 

@@ -19,7 +19,7 @@ static const char *const controller_keys[] = { "hosts", "interval", "policy", "t
                                                 "max-downtime", "migrate-uri", "auto-converge",
                                                 "drain-timeout", "weights", "ewma-alpha",
                                                 "nic-gbps", "exclude", "sample-threads",
-                                                "sample-timeout", NULL };
+                                                "sample-timeout", "mode", NULL };
 static const char *const host_keys[] = { "uri", "maintenance", "exclude", "nic-gbps",
                                           "migrate-uri", NULL };
 static const char *const group_keys[] = { "vms", NULL };
@@ -168,7 +168,7 @@ static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError *
            sova_keyfile_get_list(k, g, "exclude", &c->exclude, error) &&
            sova_keyfile_get_double(k, g, "interval", SOVA_MIN_INTERVAL, SOVA_MAX_INTERVAL,
                                    &c->interval, error) &&
-           load_policy(k, c, error) &&
+           load_policy(k, c, error) && sova_config_get_mode(k, "controller", &c->mode, error) &&
            sova_keyfile_get_double(k, g, "threshold", 0, 1, &p->threshold, error) &&
            sova_keyfile_get_double(k, g, "high-water", 0, 10, &p->high_water, error) &&
            sova_keyfile_get_guint(k, "controller", "high-water-samples", 1, 100000, &p->high_water_samples, error) &&

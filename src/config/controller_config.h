@@ -35,6 +35,7 @@ typedef struct {
     GPtrArray *host_sections; /* SovaCtlHostConfig* from [host NAME], in file order */
     double interval;          /* seconds between samples */
     char *policy;             /* cluster policy name */
+    SovaMode mode;            /* full | partial | manual: how much the controller carries out */
     SovaClusterParams params;
     double weights[SOVA_RES_N];
     double ewma_alpha;

@@ -23,6 +23,8 @@ void sova_action_log_init(SovaActionLog *l, const SovaAction *a, const char *hos
         if (!host)
             l->f.host = a->from_host_name;
         break;
+    case SOVA_ACTION_CLEAR_META:
+        break;   /* no from/to: the VM's metadata goes */
     }
     l->f.from = l->from;
     l->f.to = l->to;

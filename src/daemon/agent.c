@@ -30,6 +30,7 @@ struct SovaAgent {
     char *failure;            /* the first action refused in the last planned interval */
     gboolean warned_reserved;
     SovaAgentNet *net;        /* NULL: the net plane is off */
+    SovaMode mode;            /* [agent] mode: manual recommends every pin */
 };
 
 SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuPolicy *policy,
@@ -57,6 +58,7 @@ void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPo
     a->interval = cfg->interval;
     a->reconnect_max = MAX(cfg->reconnect_max, cfg->interval);
     a->ewma_alpha = cfg->ewma_alpha;
+    a->mode = cfg->mode;
     sova_cpuset_free(a->reserved);
     a->reserved = sova_cpuset_copy(cfg->reserved);
     a->warned_reserved = FALSE;
@@ -111,6 +113,9 @@ static void log_results(SovaAgent *a, const SovaPlanResults *r, const char *host
         if (res->outcome == SOVA_ACTION_FAILED)
             sova_log_action(G_LOG_LEVEL_WARNING, res->action, host, "failed", "failed: %s: %s",
                             what, res->error);
+        else if (res->outcome == SOVA_ACTION_RECOMMENDED && !a->opts.json && !a->opts.quiet)
+            sova_log_action(G_LOG_LEVEL_INFO, res->action, host, "recommended",
+                            "  recommended: %s", what);
         else if (!a->opts.json && !a->opts.quiet)
             sova_log_action(G_LOG_LEVEL_INFO, res->action, host, "done", "  %s", what);
     }
@@ -134,6 +139,7 @@ static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval
     sova_plan_free(a->plan);
     sova_plan_results_free(a->results);
     a->plan = sova_cpu_plan(a->policy, model, &a->params, a->policy_state);
+    sova_plan_apply_mode(a->plan, a->mode);   /* VMs with cpu='manual' are not in the model */
     iv->plan = a->plan;
     if (a->plan->status == SOVA_PLAN_REREAD && !a->opts.quiet)
         sova_warn("%s", a->plan->reason);

@@ -26,6 +26,7 @@ struct SovaAgentNet {
     GHashTable *published;    /* uuid -> Published* */
     GHashTable *detaching;    /* uuids whose VF this agent asked back and that still hold it */
     guint64 intervals, switches;
+    SovaMode mode;            /* [agent] mode */
 };
 
 SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
@@ -47,6 +48,7 @@ void sova_agent_net_reconfigure(SovaAgentNet *n, const SovaConfig *cfg)
     guint pool = n->params.pool_size;   /* set from each snapshot */
     sova_config_net_params(cfg, pool, &n->params);
     n->ewma_alpha = cfg->ewma_alpha;
+    n->mode = cfg->mode;
     /* VMs the whole agent leaves alone are left alone by its net plane too */
     g_autoptr(GStrvBuilder) ex = g_strv_builder_new();
     if (cfg->exclude)
@@ -94,6 +96,9 @@ static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean
         if (r->outcome == SOVA_ACTION_FAILED)
             sova_log_action(G_LOG_LEVEL_WARNING, r->action, host, "failed", "failed: %s: %s",
                             what, r->error);
+        else if (r->outcome == SOVA_ACTION_RECOMMENDED && say)
+            sova_log_action(G_LOG_LEVEL_INFO, r->action, host, "recommended",
+                            "  recommended: %s", what);
         else if (say)
             sova_log_action(G_LOG_LEVEL_INFO, r->action, host, "done", "  %s", what);
     }
@@ -171,6 +176,13 @@ SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
     n->result = sova_net_result_new();
     sova_plan_free(n->plan);
     n->plan = n->policy->plan(n->model, &n->params, n->state, n->result);
+    sova_plan_apply_mode(n->plan, n->mode);
+    for (guint i = 0; i < cur->vms->len; i++) {   /* net='manual': its switches recommended */
+        const SovaVmSample *vm = g_ptr_array_index(cur->vms, i);
+        if (vm->net_manual)
+            sova_plan_recommend_vm(n->plan, vm->uuid, 1u << SOVA_ACTION_ATTACH_VF |
+                                                     1u << SOVA_ACTION_DETACH_VF);
+    }
     if (sova_plan_len(n->plan) && say)
         sova_info("net: %s", n->plan->reason ? n->plan->reason : "");
     execute(n, be, dry_run, say, cur->host);

@@ -85,6 +85,8 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     c->late = g_new0(gboolean, n_hosts);
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->conflicts_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->recommended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
 }
 
@@ -109,6 +111,8 @@ void sova_controller_free(SovaController *c)
     sova_cluster_free(c->cluster);
     g_ptr_array_unref(c->flights);
     g_hash_table_unref(c->stale_seen);
+    g_hash_table_unref(c->conflicts_seen);
+    g_hash_table_unref(c->recommended);
     g_free(c);
 }
 
@@ -234,6 +238,19 @@ static void report(SovaController *c, const SovaControllerInterval *iv)
         c->opts.observer(iv, c->opts.observer_data);
 }
 
+/* per-VM rules that contradict each other: once per VM and message (they are not moved) */
+static void report_conflicts(SovaController *c, const SovaCluster *cl)
+{
+    for (guint i = 0; i < cl->vms->len; i++) {
+        const SovaClusterVm *vm = sova_cluster_vm(cl, i);
+        if (!vm->conflict || c->opts.quiet)
+            continue;
+        g_autofree char *key = g_strdup_printf("%s %s", vm->uuid, vm->conflict);
+        if (g_hash_table_add(c->conflicts_seen, g_steal_pointer(&key)))
+            sova_warn("contradictory rules, %s is not moved: %s", vm->name, vm->conflict);
+    }
+}
+
 static void keep_cluster(SovaController *c, SovaCluster *cl)
 {
     sova_cluster_free(c->cluster);
@@ -244,10 +261,26 @@ static void keep_cluster(SovaController *c, SovaCluster *cl)
 /* Migrations are polled before the hosts are sampled, so that one that just ended is
  * seen where it now runs; its end is stamped with the previous sample's time. */
 
+/* the policy's plan, or the plan source's (NULL: it has nothing left) */
+static SovaPlan *make_plan(SovaController *c, const SovaCluster *cl)
+{
+    if (!c->opts.plan_source)
+        return sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
+    SovaPlan *plan = c->opts.plan_source(cl, &c->opts.params, c->opts.plan_source_data);
+    c->source_done |= plan == NULL;
+    if (!plan) {
+        plan = sova_plan_new();
+        sova_plan_set_reason(plan, "nothing left to apply");
+    }
+    return plan;
+}
+
 /* plans on cl and, unless the plan is held (hold_unconfirmed), executes and reports it */
 static void plan_and_act(SovaController *c, SovaCluster *cl, GArray *done)
 {
-    g_autoptr(SovaPlan) plan = sova_cluster_plan(c->policy, cl, &c->opts.params, c->policy_state);
+    g_autoptr(SovaPlan) plan = make_plan(c, cl);
+    sova_cluster_plan_levels(cl, plan, c->opts.mode);
+    report_conflicts(c, cl);
     double imbalance = sova_cluster_imbalance(cl);
     if (plan->status == SOVA_PLAN_UNCONFIRMED && c->opts.hold_unconfirmed) {
         for (guint i = 0; i < done->len; i++)
@@ -348,7 +381,7 @@ int sova_controller_run(SovaController *c, gboolean once, const SovaControllerSt
             sova_debug("%s", err->message);
         if (once && c->held >= MAX_UNCONFIRMED)
             c->opts.hold_unconfirmed = FALSE;   /* it never confirms: report what it plans */
-        if (once && c->number > 0)
+        if (once && c->number > 0 && (!c->opts.plan_source || c->source_done))
             break;   /* what it started is followed to its end by sova_ctl_drain() */
         if (!sova_backend_wait(clock, c->opts.interval, stop ? &stop->stop : NULL))
             break;

@@ -71,6 +71,7 @@ typedef struct {
                                * it (expected[i + 1]), the plan's actions applied in order */
     double imbalance;
     guint started, failed_to_start;
+    guint recommended;        /* migrations only recommended (mode, migrate='manual') */
     guint in_flight;
     const SovaControllerMigration *finished;  /* migrations that ended during this interval */
     guint n_finished;
@@ -95,6 +96,8 @@ typedef struct {
     char **exclude;           /* VM names or UUIDs never migrated */
     char **groups;            /* anti-affinity from config: "group:vm1,vm2" entries; may be NULL */
     double ewma_alpha;
+    SovaMode mode;            /* full: executes migrations; partial and manual: recommends
+                               * them (recorded in the interval, never started) */
     double drain_timeout;     /* seconds a stop waits for the migrations in flight before it
                                * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
     guint sample_threads;     /* hosts sampled at once; 0 = SOVA_SAMPLE_THREADS (64) */
@@ -104,6 +107,12 @@ typedef struct {
     gpointer observer_data;
     SovaControllerBetween between;  /* may be NULL */
     gpointer between_data;
+    /* optional: plans in place of the policy (`sova apply`: a plan file's migrations,
+     * checked again on each interval's cluster); the plan goes through the executor, the
+     * flights and the record as a policy's would. NULL when it has nothing left: a `once`
+     * run then ends (after following what it started) */
+    SovaPlan *(*plan_source)(const SovaCluster *c, const SovaClusterParams *p, gpointer data);
+    gpointer plan_source_data;
 } SovaControllerOptions;
 
 SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hosts,

@@ -173,12 +173,24 @@ static void add_flight(SovaController *c, const SovaAction *a, double before, do
 void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPlanResults *r,
                          const double *expected, SovaControllerInterval *iv)
 {
+    GHashTable *now = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < sova_plan_results_len(r); i++) {
         const SovaActionResult *res = sova_plan_result(r, i);
         const SovaAction *a = res->action;
         if (a->kind != SOVA_ACTION_MIGRATE || res->outcome == SOVA_ACTION_SKIPPED)
             continue;
         g_autofree char *what = sova_action_describe(a);
+        if (res->outcome == SOVA_ACTION_RECOMMENDED) {
+            iv->recommended++;
+            /* logged when new: the same recommendation interval after interval once */
+            g_autofree char *key = g_strdup_printf("%s>%d", a->uuid, a->to_host);
+            gboolean seen = g_hash_table_contains(c->recommended, key);
+            g_hash_table_add(now, g_steal_pointer(&key));
+            if (!seen && !c->opts.quiet && !c->opts.json)
+                sova_info("recommended: %s; imbalance %.3f, expected %.3f after", what,
+                          expected[i], expected[i + 1]);
+            continue;
+        }
         if (res->outcome == SOVA_ACTION_FAILED) {
             iv->failed_to_start++;
             note_failure(c, "could not start: %s: %s", what, res->error);
@@ -195,4 +207,6 @@ void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPla
                             "started: %s; imbalance %.3f, expected %.3f after", what,
                             expected[i], expected[i + 1]);
     }
+    g_hash_table_unref(c->recommended);
+    c->recommended = now;
 }

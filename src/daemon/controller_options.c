@@ -15,6 +15,7 @@ void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
     out->drain_timeout = c->drain_timeout_s;
     out->sample_threads = c->sample_threads;
     out->sample_timeout = c->sample_timeout_s;
+    out->mode = c->mode;
     out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
                                          .timeout_s = c->timeout_s,
                                          .max_downtime_ms = c->max_downtime_ms,

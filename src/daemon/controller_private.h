@@ -32,6 +32,9 @@ struct SovaController {
     char *failure;            /* the first such failure, for the exit status */
     guint held;               /* UNCONFIRMED plans held in a row (hold_unconfirmed) */
     GHashTable *stale_seen;   /* UUIDs whose stale leaving mark a dry run reported */
+    gboolean source_done;     /* opts.plan_source returned NULL: nothing left to plan */
+    GHashTable *recommended;  /* "UUID>HOST" recommended at the last interval (logged once) */
+    GHashTable *conflicts_seen; /* "UUID message" of contradictory rules already reported */
 };
 
 void flight_free(Flight *f);

@@ -60,6 +60,8 @@ void sova_controller_reconfigure(SovaController *c, const SovaControllerHost *ho
     c->opts.between_data = old.between_data;
     c->opts.sample_threads = old.sample_threads;   /* the sampler's, set at the start */
     c->opts.sample_timeout = old.sample_timeout;
+    c->opts.plan_source = old.plan_source;
+    c->opts.plan_source_data = old.plan_source_data;
     free_options(&old);
     SovaClusterBuildParams bp;
     sova_ctl_build_params(c, &bp);

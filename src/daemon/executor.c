@@ -50,7 +50,9 @@ SovaPlanResults *sova_execute(SovaBackend *be, const SovaPlan *plan, const SovaE
     for (guint i = 0; i < sova_plan_len(plan); i++) {
         const SovaAction *a = sova_plan_action(plan, i);
         g_autoptr(GError) err = NULL;
-        if (opts->dry_run)
+        if (sova_plan_recommends(plan, a))
+            sova_plan_results_add(r, a, SOVA_ACTION_RECOMMENDED, NULL);
+        else if (opts->dry_run)
             sova_plan_results_add(r, a, SOVA_ACTION_SKIPPED, NULL);
         else if (run_one(be, a, opts, started, &err))
             sova_plan_results_add(r, a, SOVA_ACTION_DONE, NULL);

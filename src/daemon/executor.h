@@ -7,7 +7,8 @@
  * logs nothing: it returns one SovaActionResult per action, in plan order, which the
  * daemon hands to the policy (sova_policy_feedback) and to the CLI (interval records).
  * A REREAD plan (model/plan.h) makes the backend drop its cached placement, dry run or
- * not: that changes nothing on the host, only what sova reads next. */
+ * not: that changes nothing on the host, only what sova reads next. An action only
+ * recommended (a RECOMMEND plan, or its own `recommend` mark) is never tried: RECOMMENDED. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"

@@ -25,6 +25,9 @@ static void vm_clear(gpointer p)
     SovaClusterVm *v = p;
     g_free(v->name);
     g_free(v->group);
+    g_free(v->together);
+    g_strfreev(v->hosts);
+    g_free(v->conflict);
 }
 
 SovaCluster *sova_cluster_new(void)
@@ -66,6 +69,9 @@ SovaCluster *sova_cluster_copy(const SovaCluster *c)
         *v = *sova_cluster_vm(c, i);
         v->name = g_strdup(v->name);
         v->group = g_strdup(v->group);
+        v->together = g_strdup(v->together);
+        v->hosts = g_strdupv(v->hosts);
+        v->conflict = g_strdup(v->conflict);
     }
     return d;
 }
@@ -328,7 +334,19 @@ static void vm_to_json(JsonBuilder *b, const SovaCluster *c, const SovaClusterVm
     sova_json_bool(b, "pinned", v->pinned);
     if (v->group)
         sova_json_string(b, "group", v->group);
+    if (v->together)
+        sova_json_string(b, "together", v->together);
+    if (v->hosts) {
+        g_autofree char *list = g_strjoinv(",", v->hosts);
+        sova_json_string(b, "hosts", list);
+    }
+    if (v->migrate_manual)
+        sova_json_bool(b, "migrate_manual", TRUE);
+    if (v->conflict)
+        sova_json_string(b, "conflict", v->conflict);
     sova_json_bool(b, "migrating", v->migrating);
+    if (v->leaving)
+        sova_json_bool(b, "leaving", TRUE);
     if (v->migrating && v->from_host >= 0 && (guint)v->from_host < c->hosts->len)
         sova_json_string(b, "from", sova_cluster_host(c, v->from_host)->name);
     json_builder_end_object(b);

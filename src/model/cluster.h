@@ -40,7 +40,14 @@ typedef struct {
                                * the VF is gone (the migration would detach it a second time) */
     gboolean pinned;          /* never migrate: config exclude or metadata migrate='no' */
     char *group;              /* anti-affinity group, NULL = none */
+    char *together;           /* keep-together group: its VMs on one host move as one; NULL */
+    char **hosts;             /* the only hosts it may run on (names); NULL = any */
+    gboolean migrate_manual;  /* migrate='manual': its migrations are only recommended */
+    char *conflict;           /* its rules contradict each other (why, naming the rule): it is
+                               * not moved at all (cluster_rules.c); NULL = none */
     gboolean migrating;       /* a migration is in flight (its load counts on `host`) */
+    gboolean leaving;         /* a controller's leaving mark is on it: some controller is
+                               * migrating it away (this one or another: `sova status`) */
     double last_moved;        /* `now` when its last migration finished; < 0 never */
     guint failures;           /* failed migrations in a row */
     double failed_at;         /* `now` of the last failure; < 0 never */
@@ -118,6 +125,18 @@ double sova_cluster_score_of(const SovaCluster *c, const SovaClusterHost *h,
                              const double load[SOVA_RES_N]);
 /* population stddev from the sum and the sum of squares of n values (0 when n < 2) */
 double sova_cluster_stddev(double s1, double s2, guint n);
+
+/* ---- per-VM rules (cluster_rules.c) ---- */
+/* VM v may run on host h by its hosts= rule */
+gboolean sova_cluster_vm_allowed(const SovaCluster *c, guint v, guint h);
+/* Why each VM's rules contradict each other, or NULL when no VM's do: n_vms entries, NULL
+ * where a VM's rules hold together (g_ptr_array_unref it). A keep-together group whose
+ * members share an anti-affinity group or no allowed host, hosts= naming no host of the
+ * cluster, a VM that may not be moved but runs on a host its hosts= excludes. Every VM of
+ * a contradictory keep-together group gets the message. */
+GPtrArray *sova_cluster_rule_conflicts(const SovaCluster *c);
+/* sets every VM's `conflict` from sova_cluster_rule_conflicts(); returns how many have one */
+guint sova_cluster_check_rules(SovaCluster *c);
 
 /* {"now", "imbalance", "hosts": [{name, up, maintenance, cpu, mem, net, score, vfs, vf_in_use,
  *  vms}], "vms": [{name, uuid, host, cpu, memory_kib, net_Bps, ...}]} for status and --json */

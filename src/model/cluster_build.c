@@ -331,6 +331,10 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->pinned = vm->no_migrate || matches(b->params.exclude, vm);
     g_free(cv->group);
     cv->group = vm->group ? g_strdup(vm->group) : config_group(b, vm);
+    cv->together = g_strdup(vm->together);
+    cv->hosts = g_strdupv(vm->hosts);
+    cv->migrate_manual = vm->migrate_manual;
+    cv->leaving = vm->leaving;
     cv->last_moved = st->last_moved;
     cv->failures = st->failures;
     cv->failed_at = st->failed_at;
@@ -458,6 +462,7 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
         track_host(b, c, i, &views[i], loads);
     for (int r = 0; r < SOVA_RES_N; r++)
         g_free(loads[r]);
+    sova_cluster_check_rules(c);   /* contradictory per-VM rules: those VMs are not moved */
     return c;
 }
 

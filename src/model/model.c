@@ -132,8 +132,11 @@ static void build_pcpus(SovaModel *m, const SovaSnapshot *prev, const SovaSnapsh
     }
 }
 
+/* excluded by the config, or cpu='manual' (the operator places it): its load is `other` */
 static gboolean is_excluded(const SovaVmSample *vm, const SovaModelParams *params)
 {
+    if (vm->cpu_manual)
+        return TRUE;
     for (guint i = 0; params && params->exclude && params->exclude[i]; i++)
         if (strcmp(params->exclude[i], vm->name) == 0 || g_ascii_strcasecmp(params->exclude[i], vm->uuid) == 0)
             return TRUE;

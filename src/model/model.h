@@ -6,8 +6,8 @@
  * not only what it got, so a plan built on demand lands balanced the first time.
  *
  * Arrays are flat: model->vcpus holds every vCPU of every VM; each VM names the
- * range of its vCPUs. Only managed VMs (not excluded by config) appear in
- * model->vms; the load of unmanaged ones is part of each pCPU's `other` load. */
+ * range of its vCPUs. Only managed VMs (not excluded by config, not cpu='manual' in their
+ * metadata) appear in model->vms; the load of unmanaged ones is part of each pCPU's `other` load. */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>

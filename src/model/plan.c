@@ -2,6 +2,7 @@
 #include "model/plan.h"
 #include "util/json.h"
 #include <stdarg.h>
+#include <string.h>
 
 static void action_free(gpointer p)
 {
@@ -62,21 +63,39 @@ SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_na
     return a;
 }
 
-SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
-                             const char *vm_name, const char *reason_fmt, ...)
+/* a VM-wide action (VF, metadata) with its reason */
+static SovaAction *add_vm_action(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                                 const char *vm_name, const char *reason_fmt, va_list ap)
 {
-    g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
     SovaAction *a = g_new0(SovaAction, 1);
-    va_list ap;
     a->kind = kind;
     g_strlcpy(a->uuid, uuid, sizeof a->uuid);
     a->vm_name = g_strdup(vm_name);
     a->vcpu = a->from_pcpu = a->to_pcpu = -1;
     a->from_host = a->to_host = -1;
-    va_start(ap, reason_fmt);
     a->reason = g_strdup_vprintf(reason_fmt, ap);
-    va_end(ap);
     g_ptr_array_add(p->actions, a);
+    return a;
+}
+
+SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                             const char *vm_name, const char *reason_fmt, ...)
+{
+    g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_vm_action(p, kind, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
+    return a;
+}
+
+SovaAction *sova_plan_add_clear_meta(SovaPlan *p, const char *uuid, const char *vm_name,
+                                     const char *reason_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_vm_action(p, SOVA_ACTION_CLEAR_META, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
     return a;
 }
 
@@ -130,6 +149,7 @@ const char *sova_action_kind_name(SovaActionKind k)
     case SOVA_ACTION_ATTACH_VF: return "attach-vf";
     case SOVA_ACTION_DETACH_VF: return "detach-vf";
     case SOVA_ACTION_MIGRATE: return "migrate";
+    case SOVA_ACTION_CLEAR_META: return "clear-meta";
     }
     return "?";
 }
@@ -178,6 +198,8 @@ static JsonNode *action_to_json(const SovaAction *a)
         sova_json_double(b, "cost_s", a->cost);
     }
     sova_json_string(b, "reason", a->reason);
+    if (a->recommend)
+        sova_json_bool(b, "recommend", TRUE);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -205,8 +227,52 @@ const char *sova_plan_status_name(SovaPlanStatus s)
     case SOVA_PLAN_ACT: return "act";
     case SOVA_PLAN_UNCONFIRMED: return "unconfirmed";
     case SOVA_PLAN_REREAD: return "reread";
+    case SOVA_PLAN_RECOMMEND: return "recommend";
     }
     return "?";
+}
+
+const char *sova_mode_name(SovaMode m)
+{
+    static const char *const names[] = {"full", "partial", "manual"};
+    return (guint)m < G_N_ELEMENTS(names) ? names[m] : "?";
+}
+
+gboolean sova_mode_parse(const char *text, SovaMode *out)
+{
+    for (SovaMode m = SOVA_MODE_FULL; text && m <= SOVA_MODE_MANUAL; m++)
+        if (g_ascii_strcasecmp(text, sova_mode_name(m)) == 0) {
+            *out = m;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+void sova_plan_apply_mode(SovaPlan *p, SovaMode mode)
+{
+    if (mode == SOVA_MODE_MANUAL && p->status == SOVA_PLAN_ACT)
+        p->status = SOVA_PLAN_RECOMMEND;
+    for (guint i = 0; mode != SOVA_MODE_FULL && i < sova_plan_len(p); i++)
+        if (mode == SOVA_MODE_MANUAL || sova_plan_action(p, i)->kind == SOVA_ACTION_MIGRATE)
+            sova_plan_action(p, i)->recommend = TRUE;   /* an UNCONFIRMED plan's too */
+}
+
+guint sova_plan_recommend_vm(SovaPlan *p, const char *uuid, guint kinds)
+{
+    guint n = 0;
+    for (guint i = 0; i < sova_plan_len(p); i++) {
+        SovaAction *a = sova_plan_action(p, i);
+        if ((kinds & (1u << a->kind)) && strcmp(a->uuid, uuid) == 0) {
+            a->recommend = TRUE;
+            n++;
+        }
+    }
+    return n;
+}
+
+gboolean sova_plan_recommends(const SovaPlan *p, const SovaAction *a)
+{
+    return p->status == SOVA_PLAN_RECOMMEND || a->recommend;
 }
 
 /* ---- results ---- */
@@ -242,6 +308,7 @@ void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOu
     r->done += outcome == SOVA_ACTION_DONE;
     r->failed += outcome == SOVA_ACTION_FAILED;
     r->skipped += outcome == SOVA_ACTION_SKIPPED;
+    r->recommended += outcome == SOVA_ACTION_RECOMMENDED;
 }
 
 guint sova_plan_results_len(const SovaPlanResults *r)
@@ -260,6 +327,7 @@ static const char *outcome_name(SovaActionOutcome o)
     case SOVA_ACTION_DONE: return "done";
     case SOVA_ACTION_FAILED: return "failed";
     case SOVA_ACTION_SKIPPED: return "skipped";
+    case SOVA_ACTION_RECOMMENDED: return "recommended";
     }
     return "?";
 }

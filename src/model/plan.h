@@ -15,6 +15,8 @@ typedef enum {
     SOVA_ACTION_ATTACH_VF,    /* net plane: give the VM a VF (same MAC as its standby) */
     SOVA_ACTION_DETACH_VF,    /* net plane: take it back */
     SOVA_ACTION_MIGRATE,      /* cluster plane: live-migrate the VM to another host */
+    SOVA_ACTION_CLEAR_META,   /* hand-back (`sova release`): remove every element of sova's
+                               * namespaces from the VM's metadata */
 } SovaActionKind;
 
 typedef struct {
@@ -32,6 +34,9 @@ typedef struct {
     double gain, cost;        /* MIGRATE: imbalance removed, and the move's cost (seconds of
                                * migration time, as the policy estimated) */
     char *reason;             /* short, human: why */
+    gboolean recommend;       /* only recommended, never executed: the automation level
+                               * (partial: migrations) or the VM's own (migrate='manual',
+                               * net='manual'); see sova_plan_apply_mode */
 } SovaAction;
 
 /* what the caller does with a plan: part of the policy contract (docs/design.md) */
@@ -44,7 +49,21 @@ typedef enum {
     SOVA_PLAN_REREAD,         /* the model showed the backend's cached view is stale (cpu:
                                * pins changed behind sova's back): no actions; the executor
                                * makes the backend re-read everything at its next sample */
+    SOVA_PLAN_RECOMMEND,      /* mode = manual: every action is a recommendation, recorded
+                               * (reason, expected effect) and never executed */
 } SovaPlanStatus;
+
+/* how much sova may do ([agent] and [controller] mode =) */
+typedef enum {
+    SOVA_MODE_FULL = 0,       /* executes every action */
+    SOVA_MODE_PARTIAL,        /* executes host-level actions (pins, VF switches); migrations
+                               * are only recommended */
+    SOVA_MODE_MANUAL,         /* executes nothing: every plan is a recommendation */
+} SovaMode;
+
+const char *sova_mode_name(SovaMode m);   /* "full", "partial", "manual" */
+/* FALSE when `text` names no mode */
+gboolean sova_mode_parse(const char *text, SovaMode *out);
 
 typedef struct {
     SovaPlanStatus status;
@@ -68,12 +87,24 @@ SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_na
 SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
                              const char *vm_name, const char *reason_fmt, ...)
     G_GNUC_PRINTF(5, 6);
+/* appends a CLEAR_META action for a VM; reason is printf-style */
+SovaAction *sova_plan_add_clear_meta(SovaPlan *p, const char *uuid, const char *vm_name,
+                                     const char *reason_fmt, ...) G_GNUC_PRINTF(4, 5);
 /* appends a MIGRATE action; reason is printf-style */
 SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_name,
                                   int from_host, const char *from_name, int to_host,
                                   const char *to_name, double gain, double cost,
                                   const char *reason_fmt, ...) G_GNUC_PRINTF(10, 11);
 void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* the automation level on a plan: manual marks every action `recommend` and makes an ACT
+ * plan a RECOMMEND one (an UNCONFIRMED plan stays one: a one-shot caller samples again);
+ * partial marks its migrations `recommend` */
+void sova_plan_apply_mode(SovaPlan *p, SovaMode mode);
+/* marks `recommend` the actions of VM `uuid` of kinds in `kinds` (a bit per SovaActionKind,
+ * 1u << kind); returns how many */
+guint sova_plan_recommend_vm(SovaPlan *p, const char *uuid, guint kinds);
+/* the action is only recommended: the plan's status or its own mark */
+gboolean sova_plan_recommends(const SovaPlan *p, const SovaAction *a);
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
@@ -81,10 +112,12 @@ SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 const char *sova_action_kind_name(SovaActionKind kind);
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
  * "pin web1 vcpu 0: pCPU 0 -> pCPUs 0-3 (reason)" (shared),
- * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */
+ * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)",
+ * "clear-meta web1 (reason)" */
 char *sova_action_describe(const SovaAction *a);
 JsonNode *sova_plan_to_json(const SovaPlan *p);
-const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread" */
+const char *sova_plan_status_name(SovaPlanStatus s);   /* "act", "unconfirmed", "reread",
+                                                        * "recommend" */
 
 /* ---- what became of a plan's actions ---- */
 
@@ -92,6 +125,7 @@ typedef enum {
     SOVA_ACTION_DONE,         /* carried out (MIGRATE: started) */
     SOVA_ACTION_FAILED,       /* refused: `error` says why; the action had no effect */
     SOVA_ACTION_SKIPPED,      /* not tried: a dry run */
+    SOVA_ACTION_RECOMMENDED,  /* not tried: only recommended (sova_plan_recommends) */
 } SovaActionOutcome;
 
 typedef struct {
@@ -102,7 +136,7 @@ typedef struct {
 
 typedef struct {
     GArray *results;          /* SovaActionResult, one per action, in plan order */
-    guint done, failed, skipped;
+    guint done, failed, skipped, recommended;
 } SovaPlanResults;
 
 SovaPlanResults *sova_plan_results_new(void);
@@ -112,7 +146,8 @@ void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOu
                            const char *error);
 guint sova_plan_results_len(const SovaPlanResults *r);
 const SovaActionResult *sova_plan_result(const SovaPlanResults *r, guint i);
-/* the results as JSON: [{"action": "...", "outcome": "done"|"failed"|"skipped", "error"}] */
+/* the results as JSON: [{"action": "...", "outcome": "done"|"failed"|"skipped"|"recommended",
+ * "error"}] */
 JsonNode *sova_plan_results_to_json(const SovaPlanResults *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaPlan, sova_plan_free)

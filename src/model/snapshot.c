@@ -20,6 +20,8 @@ static void vm_free(gpointer p)
     SovaVmSample *vm = p;
     g_free(vm->name);
     g_free(vm->group);
+    g_free(vm->together);
+    g_strfreev(vm->hosts);
     g_array_unref(vm->vcpus);
     g_array_unref(vm->nics);
     g_free(vm);

@@ -78,10 +78,17 @@ typedef struct {
     GArray *vcpus;            /* SovaVcpuSample, index = vCPU number */
     GArray *nics;             /* SovaNicSample, order not significant; empty when not sampled */
     /* From the domain metadata. The operator's element (namespace SOVA_META_NS):
-     * <sova:vm net='always|never|auto' migrate='yes|no' group='NAME'/> */
+     * <sova:vm net='always|never|auto|manual' migrate='auto|yes|manual|no' cpu='auto|manual'
+     *          group='NAME' together='NAME' hosts='h1,h2'/> */
     SovaNetOverride net_override;
     gboolean no_migrate;      /* migrate='no': the controller never moves it */
     char *group;              /* anti-affinity group: no two VMs of a group on one host; NULL */
+    char *together;           /* keep-together group: its VMs on one host move as one; NULL */
+    char **hosts;             /* hosts='h1,h2': the only hosts it may run on; NULL = any */
+    gboolean cpu_manual;      /* cpu='manual': the agent never pins or unpins it */
+    gboolean migrate_manual;  /* migrate='manual': its migrations are only recommended */
+    gboolean net_manual;      /* net='manual': its VF attach/detach are only recommended */
+    gboolean has_meta;        /* some element of sova's namespaces is there (any writer) */
     /* What the host agent published for the controller (namespace SOVA_META_STATUS_NS):
      * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U' vf-detach='0|1'/>.
      * has_status is FALSE when the backend did not read it or no agent wrote it. */

@@ -49,10 +49,11 @@ static gboolean within_caps(const SovaCluster *c, const SovaClusterParams *p,
         return TRUE;
     g_autofree guint *per = g_new0(guint, c->hosts->len);
     guint total = count_inflight(c, per);
+    gboolean units = cl_plan_has_rules(c, plan);
     for (guint i = 0; i < sova_plan_len(plan); i++) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE)
-            continue;
+        if (a->kind != SOVA_ACTION_MIGRATE || (units && cl_rides_with(c, plan, i)))
+            continue;   /* a keep-together unit counts once */
         if (!host_ok(c, a->from_host) || !host_ok(c, a->to_host))
             return FALSE;
         per[a->from_host]++;
@@ -77,12 +78,19 @@ static int vm_of(const ClPlanner *P, const SovaAction *a)
     return -1;
 }
 
-/* the migration may start with the moves kept so far applied */
-static gboolean keep(ClPlanner *P, const SovaAction *a, gboolean dropped_before)
+/* the migration may start with the moves kept so far applied; one that rides with its
+ * keep-together mate's takes no slot of its own */
+static gboolean keep(ClPlanner *P, const SovaPlan *plan, guint i, gboolean dropped_before)
 {
+    const SovaAction *a = sova_plan_action(plan, i);
     int v = vm_of(P, a);
-    if (v < 0 || !host_ok(P->c, a->to_host) || !cl_vm_movable(P, (guint)v) ||
-        !cl_caps_allow(P, (guint)a->from_host, (guint)a->to_host))
+    if (v < 0 || !host_ok(P->c, a->to_host) || !cl_vm_movable(P, (guint)v))
+        return FALSE;
+    if (P->blocked && cl_rides_with(P->c, plan, i)) {
+        cl_apply(P, (guint)v, (guint)a->to_host, FALSE);
+        return TRUE;
+    }
+    if (!cl_caps_allow(P, (guint)a->from_host, (guint)a->to_host))
         return FALSE;
     /* a prefix of the policy's own sequence needs no second look at the hard rules */
     if (dropped_before && !cl_can_move(P, (guint)v, (guint)a->to_host))
@@ -102,7 +110,7 @@ guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan
     guint flying = P.total_inflight;
     for (guint i = 0; i < plan->actions->len;) {
         const SovaAction *a = sova_plan_action(plan, i);
-        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, a, dropped_before)) {
+        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, plan, i, dropped_before)) {
             i++;
             continue;
         }
@@ -119,10 +127,31 @@ guint cl_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p, SovaPlan
     return dropped;
 }
 
+guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan)
+{
+    ClPlanner P;
+    guint dropped = 0;
+    cl_planner_init(&P, c, p);
+    for (guint i = 0; i < plan->actions->len;) {
+        const SovaAction *a = sova_plan_action(plan, i);
+        if (a->kind != SOVA_ACTION_MIGRATE || keep(&P, plan, i, TRUE)) {
+            i++;
+            continue;
+        }
+        g_ptr_array_remove_index(plan->actions, i);
+        dropped++;
+    }
+    cl_planner_clear(&P);
+    return dropped;
+}
+
 SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
                             const SovaClusterParams *params, gpointer state)
 {
     SovaPlan *plan = policy->plan(c, params, state);
     cl_hold_to_caps(c, params, plan);
+    /* per-VM rules last: a unit cut by the caps goes whole; what remains is checked again */
+    while (cl_whole_units(c, plan) && cl_recheck(c, params, plan))
+        ;
     return plan;
 }

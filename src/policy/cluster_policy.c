@@ -124,6 +124,7 @@ void cl_planner_init(ClPlanner *P, const SovaCluster *c, const SovaClusterParams
     init_hosts(P);
     init_vms(P);
     init_moments(P);
+    cl_rules_init(P);
 }
 
 void cl_planner_clear(ClPlanner *P)
@@ -139,6 +140,7 @@ void cl_planner_clear(ClPlanner *P)
     g_free(P->vf_delta);
     g_hash_table_unref(P->groups);
     g_array_unref(P->vf_vms);
+    cl_rules_clear(P);
     memset(P, 0, sizeof *P);
 }
 
@@ -192,18 +194,33 @@ static double share(const ClPlanner *P, guint v, guint h, SovaResource r)
     return cap > 0 ? sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r) / cap : 0;
 }
 
-/* the stddev of r's normalised load over counted hosts once v has moved to b */
-static double stddev_after(const ClPlanner *P, guint v, guint b, int r)
+/* what v moves with it to h of r: its share, and its keep-together mates' (cl_mates) */
+static double unit_share(const ClPlanner *P, guint v, const GArray *mates, guint h, SovaResource r)
+{
+    double x = share(P, v, h, r);
+    for (guint i = 0; mates && i < mates->len; i++)
+        x += share(P, g_array_index(mates, guint, i), h, r);
+    return x;
+}
+
+/* v's keep-together mates that move with it (NULL: none) */
+static GArray *unit_mates(const ClPlanner *P, guint v)
+{
+    return P->blocked && sova_cluster_vm(P->c, v)->together ? cl_mates(P, v) : NULL;
+}
+
+/* the stddev of r's normalised load over counted hosts once v (and its mates) has moved to b */
+static double stddev_after(const ClPlanner *P, guint v, const GArray *mates, guint b, int r)
 {
     int a = P->host_of[v];
     double s1 = P->s1[r], s2 = P->s2[r];
     if (a >= 0 && P->counted[a]) {
-        double la = cl_load(P, a, r), xa = share(P, v, a, r);
+        double la = cl_load(P, a, r), xa = unit_share(P, v, mates, a, r);
         s1 -= xa;
         s2 += (la - xa) * (la - xa) - la * la;
     }
     if (P->counted[b]) {
-        double lb = cl_load(P, b, r), xb = share(P, v, b, r);
+        double lb = cl_load(P, b, r), xb = unit_share(P, v, mates, b, r);
         s1 += xb;
         s2 += (lb + xb) * (lb + xb) - lb * lb;
     }
@@ -215,9 +232,10 @@ double cl_imbalance_after(const ClPlanner *P, guint v, guint b)
     double s = 0;
     if (P->wsum <= 0)
         return 0;
+    g_autoptr(GArray) mates = unit_mates(P, v);
     for (int r = 0; r < CL_R; r++)
         if (P->w[r] > 0)
-            s += P->w[r] * stddev_after(P, v, b, r);
+            s += P->w[r] * stddev_after(P, v, mates, b, r);
     return s / P->wsum;
 }
 
@@ -226,9 +244,10 @@ double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b)
     double m = 0, wmax = 0;
     for (int r = 0; r < CL_R; r++)
         wmax = MAX(wmax, P->w[r]);
+    g_autoptr(GArray) mates = wmax > 0 ? unit_mates(P, v) : NULL;
     for (int r = 0; r < CL_R && wmax > 0; r++)
         if (P->w[r] > 0)
-            m = MAX(m, P->w[r] / wmax * stddev_after(P, v, b, r));
+            m = MAX(m, P->w[r] / wmax * stddev_after(P, v, mates, b, r));
     return m;
 }
 
@@ -248,7 +267,8 @@ gboolean cl_vm_movable(const ClPlanner *P, guint v)
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int h = P->host_of[v];
-    if (h < 0 || vm->pinned || vm->migrating || vm->vf_detaching || P->planned[v])
+    if (h < 0 || vm->pinned || vm->migrating || vm->vf_detaching || P->planned[v] ||
+        cl_rules_block(P, v))
         return FALSE;
     const SovaClusterHost *host = sova_cluster_host(P->c, h);
     return host->up && !host->excluded;
@@ -287,8 +307,8 @@ gboolean cl_group_ok(const ClPlanner *P, guint v, guint b)
 
 gboolean cl_can_move(const ClPlanner *P, guint v, guint b)
 {
-    return P->host_of[v] != (int)b && cl_host_accepts(P, b) && cl_group_ok(P, v, b) &&
-           cl_fits(P, v, b);
+    return !P->planned[v] && P->host_of[v] != (int)b && cl_host_accepts(P, b) &&
+           cl_group_ok(P, v, b) && cl_fits(P, v, b) && cl_rules_ok(P, v, b);
 }
 
 guint cl_vf_free(const ClPlanner *P, guint b)
@@ -370,10 +390,12 @@ void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, doub
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int a = P->host_of[v];
+    g_autoptr(GArray) mates = cl_mates(P, v);   /* before v leaves its host */
     cl_apply(P, v, b, takes_vf);
     sova_plan_add_migrate(plan, vm->uuid, vm->name, a,
                           a >= 0 ? sova_cluster_host(P->c, a)->name : "?", (int)b,
                           sova_cluster_host(P->c, b)->name, gain, cost_s, "%s", reason);
+    cl_commit_mates(P, plan, v, mates, a, b);
 }
 
 /* ---------- helpers for reasons and baselines ---------- */
@@ -413,10 +435,13 @@ GArray *cl_evacuees(const ClPlanner *P, gboolean (*also)(gconstpointer data, gui
 {
     GArray *todo = g_array_new(FALSE, FALSE, sizeof(Sized));
     for (guint h = 0; h < P->n_hosts; h++) {
-        if (!sova_cluster_host(P->c, h)->maintenance)
-            continue;
+        gboolean maintenance = sova_cluster_host(P->c, h)->maintenance;
+        if (!maintenance && !P->blocked)
+            continue;   /* no VM has a hosts= rule: only maintenance hosts have evacuees */
         for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
             Sized s = {P->list[k], cl_vm_size(P, P->list[k], h)};
+            if (!maintenance && !cl_must_leave(P, s.v))
+                continue;
             if (cl_vm_movable(P, s.v) && (!also || also(data, s.v)))
                 g_array_append_val(todo, s);
         }
@@ -457,8 +482,8 @@ guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck
         double before = cl_imbalance(P), after = cl_imbalance_after(P, v, b);
         SovaMigrationCost cost = cl_cost(P, v);
         g_autofree char *why = g_strdup_printf(
-            "evacuating %s (maintenance) to the least loaded host; imbalance %.3f -> %.3f",
-            sova_cluster_host(P->c, P->host_of[v])->name, before, after);
+            "evacuating %s (%s) to the least loaded host; imbalance %.3f -> %.3f",
+            sova_cluster_host(P->c, P->host_of[v])->name, cl_leave_cause(P, v), before, after);
         cl_commit(P, plan, v, b, before - after, cost.total_s, FALSE, why);
         n++;
     }

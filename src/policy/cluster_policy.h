@@ -54,5 +54,28 @@ typedef struct {
 SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
                             const SovaClusterParams *params, gpointer state);
 
+/* the automation level on a cluster plan: `mode` (sova_plan_apply_mode), then the
+ * migrations of VMs with migrate='manual' marked `recommend`, with their keep-together
+ * mates (a unit is not half-moved); returns how many migrations are recommended only */
+guint sova_cluster_plan_levels(const SovaCluster *c, SovaPlan *plan, SovaMode mode);
+
+/* ---- an operator's migrations checked against the cluster now (cluster_check.c) ---- */
+typedef struct SovaClusterChecker SovaClusterChecker;
+SovaClusterChecker *sova_cluster_checker_new(const SovaCluster *c, const SovaClusterParams *p);
+/* Checks migrating VM `uuid` from host `from` to host `to` (names) with the migrations
+ * accepted so far applied: NULL when it may go (it is applied and appended to `plan`,
+ * with `reason`, gain and cost), else why not (g_free it): the VM is gone, migrating,
+ * no longer on `from` (the plan is stale for it), may not move, or the destination is
+ * down, in maintenance, full, or against its rules. The caps are not checked. */
+char *sova_cluster_checker_try(SovaClusterChecker *k, SovaPlan *plan, const char *uuid,
+                               const char *vm_name, const char *from, const char *to,
+                               const char *reason, double gain, double cost_s);
+void sova_cluster_checker_free(SovaClusterChecker *k);
+/* holds a plan to the concurrency caps (dropping what does not fit now, keep-together
+ * units whole) as sova_cluster_plan does; returns how many migrations were dropped */
+guint sova_cluster_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p,
+                                SovaPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaClusterChecker, sova_cluster_checker_free)
+
 const SovaClusterPolicy *sova_cluster_policy_find(const char *name);   /* NULL when unknown */
 const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb" */

@@ -31,6 +31,9 @@ typedef struct {
     int *vf_delta;            /* per host: VFs planned moves take (+) or give back (-) */
     GHashTable *groups;       /* group name -> guint[n_hosts], owned */
     GArray *vf_vms;           /* guint: VMs that want a VF or lack one (wants_vf, unmet_vf) */
+    gboolean ignore_caps;     /* cl_rules_ok leaves the caps out (sova_cluster_checker) */
+    guint8 *blocked;          /* per VM: its rules contradict each other, it stays; NULL when
+                               * no VM has a rule beyond migrate= and group= */
 } ClPlanner;
 
 void cl_planner_init(ClPlanner *P, const SovaCluster *c, const SovaClusterParams *p);
@@ -61,8 +64,40 @@ gboolean cl_host_accepts(const ClPlanner *P, guint b);
 gboolean cl_fits(const ClPlanner *P, guint v, guint b);
 /* no VM of v's anti-affinity group is on b (plan applied) */
 gboolean cl_group_ok(const ClPlanner *P, guint v, guint b);
-/* every hard rule for moving v to b: accepts, fits, group, b != v's host */
+/* every hard rule for moving v to b: not planned yet, accepts, fits, group, b != v's host,
+ * and the per-VM rules (cl_rules_ok) */
 gboolean cl_can_move(const ClPlanner *P, guint v, guint b);
+
+/* ---- per-VM rules (cluster_vm_rules.c) ---- */
+void cl_rules_init(ClPlanner *P);
+void cl_rules_clear(ClPlanner *P);
+/* v's rules contradict each other: it is not moved */
+gboolean cl_rules_block(const ClPlanner *P, guint v);
+/* v may run on b by its hosts= rule */
+gboolean cl_allowed(const ClPlanner *P, guint v, guint b);
+/* v runs on a host its hosts= rule excludes: it is an evacuee */
+gboolean cl_must_leave(const ClPlanner *P, guint v);
+/* why an evacuee leaves: "maintenance" or its hosts= rule */
+const char *cl_leave_cause(const ClPlanner *P, guint v);
+/* v's keep-together mates on its host, not planned (guint indexes; free it) */
+GArray *cl_mates(const ClPlanner *P, guint v);
+/* moving v to b moves its whole unit: every mate movable, allowed on b, no anti-affinity
+ * clash there, all of them fit, and the caps have room for all of them */
+gboolean cl_rules_ok(const ClPlanner *P, guint v, guint b);
+/* applies and appends the mates' migrations after v's (cl_commit calls it) */
+void cl_commit_mates(ClPlanner *P, SovaPlan *plan, guint v, const GArray *mates, int a, guint b);
+/* some migration of the plan moves a VM with a rule beyond migrate= and group= (together=,
+ * hosts=, or contradictory ones): O(actions x VMs), to skip the rest when none does */
+gboolean cl_plan_has_rules(const SovaCluster *c, const SovaPlan *plan);
+/* action i migrates a VM whose keep-together mate an earlier action moves the same way:
+ * it rides with that migration (the caps count a unit once) */
+gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i);
+/* drops every migration that breaks a per-VM rule or moves part of a keep-together unit;
+ * returns how many were dropped (the last filter of sova_cluster_plan) */
+guint cl_whole_units(const SovaCluster *c, SovaPlan *plan);
+/* drops the migrations that the hard rules no longer allow, in plan order with the kept
+ * ones applied (cluster_caps.c); returns how many */
+guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan);
 /* b has a VF nobody holds or is about to take */
 guint cl_vf_free(const ClPlanner *P, guint b);
 /* concurrency caps (0 = no cap) allow one more migration from a to b */
@@ -82,7 +117,8 @@ void cl_commit(ClPlanner *P, SovaPlan *plan, guint v, guint b, double gain, doub
 SovaResource cl_hottest_resource(const ClPlanner *P, guint h);
 const char *cl_resource_name(SovaResource r);
 
-/* baselines' evacuation: every movable VM on a maintenance host, biggest first, goes to the
+/* baselines' evacuation: every movable VM on a maintenance host (or on a host its hosts=
+ * rule excludes), biggest first, goes to the
  * least loaded host (score) that takes it; at most `limit` moves (0 = no limit). Returns the
  * number planned; VMs with nowhere to go are counted in *stuck (may be NULL). */
 guint cl_evacuate_simple(ClPlanner *P, SovaPlan *plan, guint limit, guint *stuck);
@@ -91,7 +127,8 @@ typedef struct {
     guint v;
     double size;
 } Sized;
-/* the movable VMs on maintenance hosts, biggest first (Sized); `also` (may be NULL) must
+/* the movable VMs on maintenance hosts and those on a host their hosts= rule excludes,
+ * biggest first (Sized); `also` (may be NULL) must
  * accept them too */
 GArray *cl_evacuees(const ClPlanner *P, gboolean (*also)(gconstpointer data, guint v),
                     gconstpointer data);

@@ -24,7 +24,9 @@
  * vf_value for moving to a host with a free VF (vf_pool - vf_in_use, minus the VFs
  * planned moves will take) whose NIC stays at or below high_water with it. A VM that holds
  * the VF it wants loses vf_value for moving to a host with none free. So VF scarcity on
- * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away. */
+ * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away.
+ * A keep-together unit (cluster_vm_rules.c) is judged whole: its relief is the unit's
+ * demand (cs_relief), its cost the sum of its VMs', and every mate must be movable. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -92,12 +94,36 @@ void cs_find_vf_vms(Sova *S)
     }
 }
 
+/* what moving v costs with its keep-together mates (cl_mates: they migrate with it), in
+ * *cost_s; FALSE when a mate may not go now (cooling down, backing off, or, but for an
+ * evacuation, a migration that would not converge or would stop it too long) */
+static gboolean unit_cost(Sova *S, guint v, const SovaMigrationCost *cost, MoveKind kind,
+                          double *cost_s)
+{
+    *cost_s = cost->total_s;
+    if (!S->P.blocked || !sova_cluster_vm(S->P.c, v)->together)
+        return TRUE;
+    g_autoptr(GArray) mates = cl_mates(&S->P, v);
+    for (guint i = 0; i < mates->len; i++) {
+        guint u = g_array_index(mates, guint, i);
+        gboolean evacuating = kind == MOVE_EVACUATE;
+        const SovaMigrationCost *c = cs_cost_of(S, u);
+        if (!cs_movable(S, u, evacuating) ||
+            (!evacuating && (!c->converges || c->downtime_s > S->p->max_downtime_s)))
+            return FALSE;
+        *cost_s += c->total_s;
+    }
+    return TRUE;
+}
+
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                      double imb, Move *best)
 {
     ClPlanner *P = &S->P;
-    if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b))
+    double cost_s;
+    if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b) ||
+        !unit_cost(S, v, cost, kind, &cost_s))
         return;
     gboolean takes;
     double relief = cs_relief(S, v, b);
@@ -105,7 +131,7 @@ void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveK
     if (kind != MOVE_EVACUATE && (gain < MIN_RELIEF || (kind == MOVE_BALANCE && relief < MIN_RELIEF)))
         return;   /* no migration that does not raise what the VMs get */
     double after = cl_imbalance_max_after(P, v, b);
-    double score = gain - S->p->cost_weight * cost->total_s + TIE_WEIGHT * S->scale * (imb - after);
+    double score = gain - S->p->cost_weight * cost_s + TIE_WEIGHT * S->scale * (imb - after);
     if (best->found && score <= best->score)
         return;
     *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, relief, takes};

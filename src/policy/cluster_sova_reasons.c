@@ -15,7 +15,7 @@ char *cs_move_reason(const Sova *S, const Move *m, double imb)
     const char *dst = sova_cluster_host(P->c, m->b)->name;
     g_autofree char *why = NULL;
     if (m->kind == MOVE_EVACUATE) {
-        why = g_strdup_printf("evacuating %s (maintenance)", src);
+        why = g_strdup_printf("evacuating %s (%s)", src, cl_leave_cause(P, m->v));
     } else if (m->takes_vf) {
         why = sova_cluster_vm(P->c, m->v)->unmet_vf
                   ? g_strdup_printf("wants a VF, %s has none free, %s has %u", src, dst,

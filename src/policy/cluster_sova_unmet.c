@@ -100,12 +100,18 @@ double cs_unmet_total(const Sova *S)
     return u;
 }
 
-/* v's demand per resource, positive or negated */
+/* v's demand per resource, positive or negated, with its keep-together mates' (cl_mates:
+ * they move with it, so its move relieves its host of, and adds to b, the whole unit's) */
 static void demand_of(const Sova *S, guint v, double sign, double *d)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
-    for (int r = 0; r < CL_R; r++)
-        d[r] = sign * sova_cluster_vm_demand(vm, r);
+    g_autoptr(GArray) mates = S->P.blocked && vm->together ? cl_mates(&S->P, v) : NULL;
+    for (int r = 0; r < CL_R; r++) {
+        d[r] = sova_cluster_vm_demand(vm, r);
+        for (guint i = 0; mates && i < mates->len; i++)
+            d[r] += sova_cluster_vm_demand(sova_cluster_vm(S->P.c, g_array_index(mates, guint, i)), r);
+        d[r] *= sign;
+    }
 }
 
 double cs_relief(Sova *S, guint v, guint b)

@@ -79,6 +79,7 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
     s->intervals++;
     s->started += iv->started;
     s->failed_to_start += iv->failed_to_start;
+    s->recommended += iv->recommended;
     s->unconfirmed += iv->plan->status == SOVA_PLAN_UNCONFIRMED;
     g_assert_cmpuint(sova_plan_results_len(iv->results), ==, sova_plan_len(iv->plan));
     for (guint i = 0; i < sova_plan_results_len(iv->results); i++) {
@@ -109,8 +110,9 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
     }
 }
 
-SovaController *controller_drain(Fake *f, Seen *seen, gboolean dry_run,
-                                 const SovaClusterPolicy *policy, double drain_timeout)
+static SovaController *controller_full(Fake *f, Seen *seen, gboolean dry_run,
+                                       const SovaClusterPolicy *policy, double drain_timeout,
+                                       SovaMode mode)
 {
     SovaControllerHost hosts[3];
     static const char *const names[] = { "h0", "h1", "h2" };
@@ -121,9 +123,20 @@ SovaController *controller_drain(Fake *f, Seen *seen, gboolean dry_run,
     SovaControllerOptions o = { .quiet = TRUE, .dry_run = dry_run, .interval = 1,
                                 .migrate.migrate_uri = "tcp://default-data",
                                 .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
-                                .drain_timeout = drain_timeout,
+                                .drain_timeout = drain_timeout, .mode = mode,
                                 .observer = observe, .observer_data = seen };
     return sova_controller_new(hosts, f->n_hosts, policy, &o);
+}
+
+SovaController *controller_drain(Fake *f, Seen *seen, gboolean dry_run,
+                                 const SovaClusterPolicy *policy, double drain_timeout)
+{
+    return controller_full(f, seen, dry_run, policy, drain_timeout, SOVA_MODE_FULL);
+}
+
+SovaController *controller_mode(Fake *f, Seen *seen, SovaMode mode)
+{
+    return controller_full(f, seen, FALSE, &stub, 0, mode);
 }
 
 SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,

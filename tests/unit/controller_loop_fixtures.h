@@ -21,6 +21,7 @@ extern const SovaClusterPolicy doubting;
 typedef struct {
     guint intervals, started, finished_ok;
     guint failed_to_start, unconfirmed;
+    guint recommended;        /* migrations only recommended (the automation level) */
     char start_error[64];     /* the last result that failed */
     double downtime, duration;
     gboolean saw_in_flight_on_dest;
@@ -35,6 +36,8 @@ typedef struct {
  * reporting to seen */
 SovaController *controller_drain(Fake *f, Seen *seen, gboolean dry_run,
                                  const SovaClusterPolicy *policy, double drain_timeout);
+/* the same at automation level `mode`, with the stub policy */
+SovaController *controller_mode(Fake *f, Seen *seen, SovaMode mode);
 /* the same without a drain timeout */
 SovaController *controller_with(Fake *f, Seen *seen, gboolean dry_run,
                                 const SovaClusterPolicy *policy);

@@ -61,6 +61,7 @@ static void test_errors(void)
     expect_error("[cpu]\npolicy = roundrobin\n", 2, "unknown cpu policy \"roundrobin\"");
     expect_error("[cpu]\nmin-gain = 1\nreserved = 0-x\n", 3, "reserved");
     expect_error("[agent]\naffinity-refresh = 1.5\n", 2, "whole number");
+    expect_error("[agent]\nmode = auto\n", 2, "mode: \"auto\" is not full, partial or manual");
     expect_error("[agent]\n[cpu\npolicy = x\n", 2, "");  /* syntax error: GLib's message, our line */
 }
 

@@ -182,6 +182,7 @@ static void test_errors(void)
     expect_error("[controller]\nweights = 0;0;0\n", 2, "positive");
     expect_error("[controller]\nauto-converge = maybe\n", 2, "yes or no");
     expect_error("[controller]\nmax-per-host = 0\n", 2, "max-per-host");
+    expect_error("[controller]\nmode = semi\n", 2, "mode: \"semi\" is not full");
     expect_error("[host a]\nmaintenance = yes\n", 1, "needs a uri");
     expect_error("[host a]\nuri = test:///default\nport = 1\n", 3, "unknown key \"port\"");
     expect_error("[group g]\n", 1, "needs vms");

@@ -104,6 +104,23 @@ static void test_dry_run(void)
     g_assert_cmpuint(seen.started, ==, 0);
 }
 
+/* partial and manual: the stub's migration is recommended every interval, none starts */
+static void test_levels(void)
+{
+    for (SovaMode m = SOVA_MODE_PARTIAL; m <= SOVA_MODE_MANUAL; m++) {
+        Fake f;
+        fake_init(&f, 2, 3, 2);
+        Seen seen = { 0 };
+        g_autoptr(SovaController) c = controller_mode(&f, &seen, m);
+        for (int i = 0; i < 4; i++)
+            step(c, &f);
+        g_assert_cmpuint(seen.intervals, ==, 3);
+        g_assert_cmpuint(seen.recommended, ==, 3);
+        g_assert_cmpuint(f.starts, ==, 0);
+        g_assert_cmpuint(seen.started, ==, 0);
+    }
+}
+
 /* the destination-to-be is down: not used; when it is back, it is */
 static void test_down_host_comes_back(void)
 {
@@ -134,6 +151,7 @@ int main(int argc, char **argv)
     g_test_add_func("/controller-loop/failed-start-propagated", test_failed_start_propagated);
     g_test_add_func("/controller-loop/no-host-readable", test_no_host_readable);
     g_test_add_func("/controller-loop/dry-run", test_dry_run);
+    g_test_add_func("/controller-loop/levels", test_levels);
     g_test_add_func("/controller-loop/down-host-comes-back", test_down_host_comes_back);
     return g_test_run();
 }

@@ -6,8 +6,8 @@
 #include "controller_loop_fixtures.h"
 
 /* h0 and h1 with these flags and h1's data URI, and options like the fixtures' */
-static void reconfigure(SovaController *c, const SovaClusterPolicy *policy, gboolean h1_maint,
-                        const char *h1_uri)
+static void reconfigure_mode(SovaController *c, const SovaClusterPolicy *policy,
+                             gboolean h1_maint, const char *h1_uri, SovaMode mode)
 {
     SovaControllerHost hosts[2] = {
         { .name = "h0", .migrate_uri = "tcp://h0-data" },
@@ -15,8 +15,15 @@ static void reconfigure(SovaController *c, const SovaClusterPolicy *policy, gboo
     };
     /* no observer, not quiet: those stay the running ones */
     SovaControllerOptions o = { .interval = 1, .params = SOVA_CLUSTER_PARAMS_DEFAULT,
-                                .ewma_alpha = 1, .migrate.migrate_uri = "tcp://default-data" };
+                                .ewma_alpha = 1, .migrate.migrate_uri = "tcp://default-data",
+                                .mode = mode };
     sova_controller_reconfigure(c, hosts, 2, policy, &o);
+}
+
+static void reconfigure(SovaController *c, const SovaClusterPolicy *policy, gboolean h1_maint,
+                        const char *h1_uri)
+{
+    reconfigure_mode(c, policy, h1_maint, h1_uri, SOVA_MODE_FULL);
 }
 
 static void test_maintenance_by_reload(void)
@@ -68,11 +75,29 @@ static void test_policy_by_reload(void)
     g_assert_cmpuint(seen.unconfirmed, ==, 1);
 }
 
+/* mode by reload: manual from the next interval (recommended, none started), full again */
+static void test_mode_by_reload(void)
+{
+    Fake f;
+    fake_init(&f, 2, 3, 3);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller(&f, &seen, FALSE);
+    reconfigure_mode(c, &stub, FALSE, "tcp://h1-data", SOVA_MODE_MANUAL);
+    step(c, &f);
+    step(c, &f);
+    g_assert_cmpuint(seen.recommended, ==, 1);
+    g_assert_cmpuint(f.starts, ==, 0);
+    reconfigure(c, &stub, FALSE, "tcp://h1-data");
+    step(c, &f);
+    g_assert_cmpuint(f.starts, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/controller-reload/maintenance", test_maintenance_by_reload);
     g_test_add_func("/controller-reload/migrate-uri", test_migrate_uri_by_reload);
     g_test_add_func("/controller-reload/policy", test_policy_by_reload);
+    g_test_add_func("/controller-reload/mode", test_mode_by_reload);
     return g_test_run();
 }

@@ -130,6 +130,38 @@ static void test_dry_run_skips(void)
     g_assert_cmpuint(f.executed, ==, 0);
 }
 
+/* levels: a RECOMMEND plan (mode = manual) runs nothing; partial recommends migrations
+ * and runs the rest; an action's own mark (net='manual') keeps it from running */
+static void test_recommend(void)
+{
+    Fake f;
+    fake_init(&f, &fake_ops);
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    sova_plan_add_pin(plan, UUID(1), "a", 0, 0, 1, "move");
+    sova_plan_add_vf(plan, SOVA_ACTION_ATTACH_VF, UUID(2), "b", "busy");
+    sova_plan_add_migrate(plan, UUID(3), "c", 0, "h0", 1, "h1", 0.1, 2, "hot");
+    sova_plan_apply_mode(plan, SOVA_MODE_MANUAL);
+    g_assert_cmpint(plan->status, ==, SOVA_PLAN_RECOMMEND);
+    g_autoptr(SovaPlanResults) r = sova_execute(&f.base, plan, NULL);
+    g_assert_cmpuint(r->recommended, ==, 3);
+    g_assert_cmpuint(f.executed, ==, 0);
+    g_assert_cmpint(result(r, 2)->outcome, ==, SOVA_ACTION_RECOMMENDED);
+
+    plan->status = SOVA_PLAN_ACT;
+    for (guint i = 0; i < sova_plan_len(plan); i++)
+        sova_plan_action(plan, i)->recommend = FALSE;
+    sova_plan_apply_mode(plan, SOVA_MODE_PARTIAL);
+    g_assert_cmpuint(sova_plan_recommend_vm(plan, UUID(2), 1u << SOVA_ACTION_ATTACH_VF), ==, 1);
+    g_autoptr(SovaPlanResults) p = sova_execute(&f.base, plan, NULL);
+    g_assert_cmpint(result(p, 0)->outcome, ==, SOVA_ACTION_DONE);
+    g_assert_cmpint(result(p, 1)->outcome, ==, SOVA_ACTION_RECOMMENDED);
+    g_assert_cmpint(result(p, 2)->outcome, ==, SOVA_ACTION_RECOMMENDED);
+    g_assert_cmpuint(f.executed, ==, 1);
+    SovaMode m;
+    g_assert_true(sova_mode_parse("Partial", &m) && m == SOVA_MODE_PARTIAL);
+    g_assert_false(sova_mode_parse("auto", &m));
+}
+
 /* REREAD: no actions, the backend's cached placement is dropped, dry run or not; a
  * backend with no cache is left alone */
 static void test_reread_forgets_placement(void)
@@ -260,6 +292,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/executor/results-per-action", test_results_per_action);
     g_test_add_func("/executor/dry-run-skips", test_dry_run_skips);
+    g_test_add_func("/executor/recommend", test_recommend);
     g_test_add_func("/executor/reread-forgets-placement", test_reread_forgets_placement);
     g_test_add_func("/executor/migrations", test_migrations);
     g_test_add_func("/executor/failures-fed-back", test_failures_fed_back);

@@ -40,6 +40,10 @@ static void test_scenario_errors(void)
         { "[cluster]\nduration = 10000000\ninterval = 1\ntick = 1\n[host a]\n", 2, "too long a run" },
         { TWO_HOSTS "[hosts h]\ncount = 20000\n", 17, "count" },
         { TWO_HOSTS "[hosts h]\ncount = 300\npcpus = 4096\n", 18, "too many pCPUs" },
+        /* issue 14: per-VM rules */
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\nallowed-hosts = a,nowhere\n", 19,
+          "no host named \"nowhere\"" },
+        { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\ntogether =\n", 19, "together: empty" },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
@@ -148,6 +152,23 @@ static void test_jitter(void)
     sova_sim_cluster_free(c);
 }
 
+/* together= and allowed-hosts= reach the VM's snapshot as its metadata would */
+static void test_vm_rules(void)
+{
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vms db]\ncount = 2\nhost = a\ndemand = constant:10\n"
+                                         "together = db\nallowed-hosts = a, b\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 7, FALSE);
+    g_autoptr(SovaSnapshot) s = sova_backend_sample(sova_sim_cluster_backend(c, 0), NULL);
+    g_assert_cmpuint(s->vms->len, ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
+        g_assert_cmpstr(vm->together, ==, "db");
+        g_assert_cmpuint(g_strv_length(vm->hosts), ==, 2);
+        g_assert_cmpstr(vm->hosts[1], ==, "b");
+    }
+    sova_sim_cluster_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -155,5 +176,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-cluster/bulk-placement", test_bulk_placement);
     g_test_add_func("/sim-cluster/shared-demand", test_shared_demand);
     g_test_add_func("/sim-cluster/jitter", test_jitter);
+    g_test_add_func("/sim-cluster/vm-rules", test_vm_rules);
     return g_test_run();
 }

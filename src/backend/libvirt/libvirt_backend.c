@@ -55,6 +55,8 @@ static gboolean lv_execute(SovaBackend *be, const SovaAction *a, GError **error)
         return sova_lv_vf_attach(lv, a, error);
     case SOVA_ACTION_DETACH_VF:
         return sova_lv_vf_detach(lv, a, error);
+    case SOVA_ACTION_CLEAR_META:
+        return sova_lv_meta_clear_all(lv, a, error);
     case SOVA_ACTION_MIGRATE:
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "a migration is started with migrate_start, not execute");

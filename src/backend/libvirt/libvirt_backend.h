@@ -16,6 +16,8 @@ typedef struct {
     guint affinity_refresh;
     /* net plane (all optional; zero = off / default) */
     gboolean net;             /* read each VM's NICs: its domain XML once (and after a switch) */
+    gboolean meta;            /* read each VM's sova metadata (cpu='manual', rules) from its
+                               * domain XML even with the net plane off (the same one read) */
     const char *vf_template;  /* interface XML of a VF, with {mac} {alias} {persistent}
                                * {network} {slot}; NULL = SOVA_LV_VF_TEMPLATE_DEFAULT */
     const char *vf_network;   /* {network}: the hostdev network (or the stand-in's) */

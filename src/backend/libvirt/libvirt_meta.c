@@ -2,7 +2,8 @@
  *
  * Three elements, each in its own XML namespace so that one writer never overwrites
  * another's (virDomainSetMetadata replaces a whole element of a namespace):
- *   SOVA_META_NS         <sova:vm net='always|never|auto' migrate='yes|no' group='NAME'/>
+ *   SOVA_META_NS         <sova:vm net='always|never|auto|manual' migrate='auto|manual|no'
+ *                                 cpu='auto|manual' group='NAME' together='NAME' hosts='h1,h2'/>
  *                        the operator's (virsh metadata … --key sova --set …)
  *   SOVA_META_STATUS_NS  <sova-agent:net wants-vf='1' unmet='0' benefit='…' nic-util='…'/>
  *                        written by the host agent, read by the controller
@@ -64,17 +65,46 @@ static double number(const char *v, double fallback)
     return v ? g_ascii_strtod(v, NULL) : fallback;
 }
 
+static char *name_or_null(const char *v)
+{
+    return v && *v ? g_strdup(v) : NULL;
+}
+
+/* hosts='h1, h2': the names, blanks trimmed and empty ones dropped; NULL when none */
+static char **host_list(const char *v)
+{
+    if (!v)
+        return NULL;
+    g_auto(GStrv) parts = g_strsplit(v, ",", -1);
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; parts[i]; i++)
+        if (*g_strstrip(parts[i]))
+            g_ptr_array_add(out, g_strdup(parts[i]));
+    if (!out->len)
+        return (char **)g_ptr_array_free(out, TRUE), NULL;
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
 static void read_vm(SovaLvMeta *m, const char **names, const char **values)
 {
     const char *net = attr(names, values, "net");
     m->net_override = g_strcmp0(net, "always") == 0 ? SOVA_NET_ALWAYS
                     : g_strcmp0(net, "never") == 0  ? SOVA_NET_NEVER
                                                     : SOVA_NET_AUTO;
+    m->net_manual = g_strcmp0(net, "manual") == 0;
+    /* migrate: yes/auto (the default), manual (recommended only), anything else: never */
     const char *migrate = attr(names, values, "migrate");
-    m->no_migrate = migrate && !yes(migrate);
-    const char *group = attr(names, values, "group");
+    m->migrate_manual = g_strcmp0(migrate, "manual") == 0;
+    m->no_migrate = migrate && !yes(migrate) && g_strcmp0(migrate, "auto") != 0 &&
+                    !m->migrate_manual;
+    m->cpu_manual = g_strcmp0(attr(names, values, "cpu"), "manual") == 0;
     g_free(m->group);
-    m->group = group && *group ? g_strdup(group) : NULL;
+    m->group = name_or_null(attr(names, values, "group"));
+    g_free(m->together);
+    m->together = name_or_null(attr(names, values, "together"));
+    g_strfreev(m->hosts);
+    m->hosts = host_list(attr(names, values, "hosts"));
 }
 
 /* the manager whose metadata namespace this is, or NULL: matched by URI prefix, every
@@ -156,6 +186,7 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         return;
     const char *ns = element_ns(name, names, values);
     const char *local = local_name(name);
+    p->meta->any |= sova_lv_meta_ns_ours(ns);
     if (g_strcmp0(ns, SOVA_META_NS) == 0 && strcmp(local, "vm") == 0)
         read_vm(p->meta, names, values);
     else if (g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 && strcmp(local, "net") == 0)
@@ -164,6 +195,12 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         p->meta->leaving = TRUE;
     else if (manager_of(ns))
         p->meta->manager = manager_of(ns);
+}
+
+gboolean sova_lv_meta_ns_ours(const char *ns)
+{
+    return g_strcmp0(ns, SOVA_META_NS) == 0 || g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 ||
+           g_strcmp0(ns, SOVA_META_CTL_NS) == 0;
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
@@ -181,6 +218,8 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
 void sova_lv_meta_clear(SovaLvMeta *m)
 {
     g_clear_pointer(&m->group, g_free);
+    g_clear_pointer(&m->together, g_free);
+    g_clear_pointer(&m->hosts, g_strfreev);
     memset(m, 0, sizeof *m);
     m->host_nic_util = -1;
 }
@@ -205,6 +244,14 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->no_migrate = m->no_migrate || m->manager;   /* never behind a manager's back */
     g_free(vm->group);
     vm->group = g_strdup(m->group);
+    g_free(vm->together);
+    vm->together = g_strdup(m->together);
+    g_strfreev(vm->hosts);
+    vm->hosts = g_strdupv(m->hosts);
+    vm->cpu_manual = m->cpu_manual;
+    vm->migrate_manual = m->migrate_manual;
+    vm->net_manual = m->net_manual;
+    vm->has_meta = m->any;
     vm->has_net_status = m->has_net_status;
     vm->net_wants_vf = m->net_wants_vf;
     vm->net_unmet = m->net_unmet;
@@ -239,7 +286,7 @@ void sova_lv_meta_changed(SovaLibvirtBackend *lv, const char *uuid)
 void sova_lv_meta_connected(SovaLibvirtBackend *lv)
 {
     lv->meta_cb = -1;
-    if (!lv->opts.net)
+    if (!lv->opts.net && !lv->opts.meta)
         return;
     lv->meta_cb = virConnectDomainEventRegisterAny(
         lv->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
@@ -273,6 +320,28 @@ gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char
                           virDomainGetName(d->dom));
         return FALSE;
     }
+    return TRUE;
+}
+
+gboolean sova_lv_meta_clear_all(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
+{
+    static const char *const ns[] = { SOVA_META_NS, SOVA_META_STATUS_NS, SOVA_META_CTL_NS };
+    SovaLvDomain *d = sova_lv_domain_lookup(lv, a->uuid);
+    if (!d) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no such VM %s", a->vm_name);
+        return FALSE;
+    }
+    int persistent = SOVA_LV_CALL(lv, virDomainIsPersistent(d->dom));
+    for (gsize i = 0; i < G_N_ELEMENTS(ns); i++) {
+        unsigned int flags = VIR_DOMAIN_AFFECT_LIVE | (persistent == 1 ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+        if (SOVA_LV_CALL(lv, virDomainSetMetadata(d->dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL,
+                                                  ns[i], flags)) < 0) {
+            sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "removing sova's metadata (%s) of %s",
+                              ns[i], a->vm_name);
+            return FALSE;
+        }
+    }
+    d->nics_stale = TRUE;   /* the next sample reads it afresh */
     return TRUE;
 }
 

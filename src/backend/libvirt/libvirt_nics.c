@@ -283,7 +283,8 @@ gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
     gboolean reported;
     g_autoptr(GArray) taps = read_taps(params, nparams, &reported);
     g_autoptr(GError) err = NULL;
-    if (lv->opts.net && (!d->nics || d->nics_stale || (reported && taps_differ(d, taps))) &&
+    gboolean xml = lv->opts.net || lv->opts.meta;
+    if (xml && (!d->nics || d->nics_stale || (lv->opts.net && reported && taps_differ(d, taps))) &&
         !sova_lv_nics_read(lv, d, vm->name, &err)) {
         /* a refused read with an earlier good one cached: go on with the cache (its
          * migrate='no' and group included), and read again next time */
@@ -294,7 +295,7 @@ gboolean sova_lv_nics_sample(SovaLibvirtBackend *lv, SovaLvDomain *d,
         sova_debug("libvirt: %s; using the XML read before", err->message);
         d->nics_stale = TRUE;
     }
-    if (lv->opts.net)
+    if (xml)
         sova_lv_meta_fill(&d->meta, vm);
     if (lv->opts.net && sova_lv_nics_foreign_vf(d->nics))
         vm->net_override = SOVA_NET_NEVER;   /* the operator manages its VF */

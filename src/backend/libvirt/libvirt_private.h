@@ -44,6 +44,10 @@ typedef struct {
     SovaNetOverride net_override;
     gboolean no_migrate;
     char *group;
+    char *together;
+    char **hosts;             /* hosts='h1,h2' split; NULL = any */
+    gboolean cpu_manual, migrate_manual, net_manual;
+    gboolean any;             /* an element of one of sova's namespaces is there */
     gboolean has_net_status, net_wants_vf, net_unmet, net_vf_detaching;
     double net_benefit, host_nic_util;
     gboolean leaving;
@@ -279,6 +283,11 @@ void sova_lv_meta_clear(SovaLvMeta *m);
 /* the sova elements of a domain XML document into out (cleared first) */
 gboolean sova_lv_meta_parse(const char *xml, SovaLvMeta *out, GError **error);
 void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm);
+/* the namespace is one of sova's three */
+gboolean sova_lv_meta_ns_ours(const char *ns);
+/* CLEAR_META: every element of sova's namespaces removed from the VM (live, and its
+ * persistent definition when it has one) */
+gboolean sova_lv_meta_clear_all(SovaLibvirtBackend *lv, const SovaAction *a, GError **error);
 void sova_lv_meta_connected(SovaLibvirtBackend *lv);
 void sova_lv_meta_disconnecting(SovaLibvirtBackend *lv);
 /* virDomainSetMetadata (LIVE) of one element; xml NULL removes it */

@@ -81,6 +81,8 @@ static void fill_meta(const SovaSimCluster *c, const SimVm *vm, SovaVmSample *vs
     vs->state = m && !m->fails && t >= m->end - m->downtime_s ? SOVA_VM_PAUSED : SOVA_VM_RUNNING;
     vs->no_migrate = vm->spec->no_migrate;
     vs->group = g_strdup(vm->spec->group);
+    vs->together = g_strdup(vm->spec->together);
+    vs->hosts = g_strdupv(vm->spec->hosts);
     vs->leaving = m != NULL;
     vs->host_nic_util = -1;
     if (vm->has_status) {

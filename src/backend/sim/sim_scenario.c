@@ -17,6 +17,8 @@ static void vm_free(gpointer p)
     g_free(vm->demand);
     g_free(vm->pin);
     g_free(vm->group);
+    g_free(vm->together);
+    g_strfreev(vm->hosts);
     sova_cpuset_free(vm->affinity);
     g_free(vm);
 }

@@ -58,6 +58,8 @@ typedef struct {
     gboolean vf;              /* holds a VF at the start */
     gboolean no_migrate;      /* metadata migrate='no' */
     char *group;              /* anti-affinity group (metadata group=), NULL none */
+    char *together;           /* keep-together group (metadata together=), NULL none */
+    char **hosts;             /* allowed hosts (metadata hosts=), NULL any */
 } SovaSimVmSpec;
 
 typedef struct {

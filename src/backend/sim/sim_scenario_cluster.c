@@ -29,10 +29,12 @@ static const char *const hosts_keys[] = { "count", "pcpus", "memory", "backgroun
                                           "maintenance", "down-at", "up-at", "sample-latency", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
-                                       "migrate", "group", "jitter", "shared-demand", NULL };
+                                       "migrate", "group", "together", "allowed-hosts", "jitter",
+                                       "shared-demand", NULL };
 static const char *const vms_keys[] = { "count", "host", "vcpus", "memory", "dirty-rate", "demand",
                                         "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
-                                        "migrate", "group", "jitter", "shared-demand", NULL };
+                                        "migrate", "group", "together", "allowed-hosts", "jitter",
+                                        "shared-demand", NULL };
 
 static gboolean is_bulk(const char *group, const char *kind)
 {
@@ -227,12 +229,16 @@ typedef struct {
     gboolean shared_demand;   /* one draw of the shape for all the VM's vCPUs */
     gboolean vf, migrate;
     char *group;
+    char *together;           /* keep-together group */
+    char **allowed;           /* allowed-hosts: the only hosts they may run on */
     GArray *hosts;            /* guint: where they go, round robin */
 } VmTemplate;
 
 static void vm_template_clear(VmTemplate *t)
 {
     g_free(t->group);
+    g_free(t->together);
+    g_strfreev(t->allowed);
     g_clear_pointer(&t->hosts, g_array_unref);
     sova_sim_traffic_clear(&t->net);
 }
@@ -260,6 +266,23 @@ static gboolean load_placement(const Loader *ld, const char *g, VmTemplate *t, G
         guint u = (guint)h;
         g_array_append_val(t->hosts, u);
     }
+    return TRUE;
+}
+
+/* allowed-hosts = NAME[,NAME...]: every name a host of the scenario */
+static gboolean load_allowed(const Loader *ld, const char *g, VmTemplate *t, GError **error)
+{
+    g_autofree char *s = sova_keyfile_get_raw(&ld->l.k, g, "allowed-hosts");
+    if (!s)
+        return TRUE;
+    t->allowed = g_strsplit(s, ",", -1);
+    if (!t->allowed[0])
+        return sova_keyfile_fail(&ld->l.k, g, "allowed-hosts", error,
+                                 "allowed-hosts: empty (give NAME or a list)");
+    for (int i = 0; t->allowed[i]; i++)
+        if (sova_sim_scenario_find_host(ld->sc, g_strstrip(t->allowed[i])) < 0)
+            return sova_keyfile_fail(&ld->l.k, g, "allowed-hosts", error,
+                                     "allowed-hosts: no host named \"%s\"", t->allowed[i]);
     return TRUE;
 }
 
@@ -291,7 +314,10 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
         return sova_keyfile_fail(&ld->l.k, g, "vf", error, "vf=yes without net-demand (a VF carries traffic)");
     if (t->group && !t->group[0])
         return sova_keyfile_fail(&ld->l.k, g, "group", error, "group: empty name");
-    return TRUE;
+    t->together = sova_keyfile_get_raw(&ld->l.k, g, "together");
+    if (t->together && !t->together[0])
+        return sova_keyfile_fail(&ld->l.k, g, "together", error, "together: empty name");
+    return load_allowed(ld, g, t, error);
 }
 
 static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemplate *t, guint i,
@@ -309,6 +335,8 @@ static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemp
     vm->vf = t->vf;
     vm->no_migrate = !t->migrate;
     vm->group = g_strdup(t->group);
+    vm->together = g_strdup(t->together);
+    vm->hosts = g_strdupv(t->allowed);
     sova_sim_traffic_fill(&t->net, ld->sc, vm, 0);
     return TRUE;
 }

@@ -1,0 +1,70 @@
+/* release.c — the hand-back plan; see release.h. */
+#include "policy/release.h"
+#include "util/error.h"
+#include <string.h>
+
+static gboolean named(const char *want, const SovaVmSample *vm)
+{
+    return strcmp(want, vm->name) == 0 || g_ascii_strcasecmp(want, vm->uuid) == 0;
+}
+
+static gboolean excluded(const SovaReleaseParams *p, const SovaVmSample *vm)
+{
+    for (guint i = 0; p->exclude && p->exclude[i]; i++)
+        if (named(p->exclude[i], vm))
+            return TRUE;
+    return FALSE;
+}
+
+/* online pCPUs that are not reserved */
+static SovaCpuSet *usable(const SovaSnapshot *s, const SovaCpuSet *reserved)
+{
+    SovaCpuSet *set = sova_cpuset_new(s->n_pcpus);
+    for (guint i = 0; i < s->n_pcpus; i++)
+        if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(reserved, i))
+            sova_cpuset_add(set, i);
+    return set;
+}
+
+static void release_vm(SovaPlan *plan, const SovaVmSample *vm, const SovaCpuSet *all)
+{
+    g_autofree char *where = sova_cpuset_format(all);
+    for (guint i = 0; !vm->cpu_manual && i < vm->vcpus->len; i++) {
+        const SovaVcpuSample *v = sova_vm_vcpu(vm, i);
+        if (v->affinity && sova_cpuset_equal(v->affinity, all))
+            continue;
+        sova_plan_add_share(plan, vm->uuid, vm->name, (int)i,
+                            v->affinity ? sova_cpuset_only(v->affinity) : -1, all,
+                            "hand-back: every usable pCPU (%s), the kernel's scheduler decides",
+                            where);
+    }
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (sova_vm_nic(vm, i)->role == SOVA_NIC_VF) {
+            sova_plan_add_vf(plan, SOVA_ACTION_DETACH_VF, vm->uuid, vm->name,
+                             "hand-back: sova's VF; the standby NIC carries the traffic");
+            break;   /* one request takes back sova's VF */
+        }
+    if (vm->has_meta)
+        sova_plan_add_clear_meta(plan, vm->uuid, vm->name, "hand-back: sova's metadata");
+}
+
+SovaPlan *sova_release_plan(const SovaSnapshot *s, const SovaReleaseParams *p, GError **error)
+{
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    g_autoptr(SovaCpuSet) all = usable(s, p->reserved);
+    guint n = 0;
+    for (guint i = 0; i < s->vms->len; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
+        if ((p->vm && !named(p->vm, vm)) || vm->state == SOVA_VM_OTHER || excluded(p, vm))
+            continue;
+        release_vm(plan, vm, all);
+        n++;
+    }
+    if (p->vm && !n) {
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                    "no running VM named %s that sova manages on this host", p->vm);
+        return NULL;
+    }
+    sova_plan_set_reason(plan, "hand-back of %u VM(s): %u action(s)", n, sova_plan_len(plan));
+    return g_steal_pointer(&plan);
+}
