@@ -8,8 +8,10 @@
  * that limit) aborts them, each VM staying on its source, and exits. */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
+#include "cli/metrics_http.h"
 #include "cli/notify.h"
 #include "cli/report.h"
+#include "daemon/metrics_controller.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -19,6 +21,7 @@ typedef struct {
     char *config, *policy;
     char *interval;           /* seconds, as given (NULL: not given) */
     char *drain_timeout;      /* seconds, as given (NULL: not given) */
+    char *metrics_listen;
     gboolean once, dry_run, json, verbose;
 } ControllerOpts;
 
@@ -32,6 +35,7 @@ typedef struct {
 typedef struct {
     SovaReport report;
     SovaNotify notify;
+    SovaMetrics *metrics;     /* what /metrics serves; NULL without a metrics listener */
 } ControllerRun;
 
 /* each interval: rendered (report.c), and its one-line status to systemd */
@@ -39,6 +43,8 @@ static void on_interval(const SovaControllerInterval *iv, gpointer data)
 {
     ControllerRun *run = data;
     sova_report_controller(iv, &run->report);
+    if (run->metrics)
+        sova_metrics_controller_observe(run->metrics, iv);
     g_autofree char *status = g_strdup_printf(
         "interval %" G_GUINT64_FORMAT ": imbalance %.3f, %u migrations started, %u in flight, "
         "%u failed to start", iv->number, iv->imbalance, iv->started, iv->in_flight,
@@ -70,7 +76,8 @@ static gboolean apply_options(SovaCtlConfig *cfg, const ControllerOpts *o)
         cfg->policy = g_strdup(o->policy);
     }
     return sova_cli_seconds("--interval", o->interval, &cfg->interval) &&
-           sova_cli_seconds("--drain-timeout", o->drain_timeout, &cfg->drain_timeout_s);
+           sova_cli_seconds("--drain-timeout", o->drain_timeout, &cfg->drain_timeout_s) &&
+           sova_cli_listen(o->metrics_listen, &cfg->metrics_listen);
 }
 
 static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
@@ -94,6 +101,15 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     co.json = o->json;
     static ControllerRun run;
     run.report = (SovaReport){ .json = o->json };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaMetrics) metrics = cl->cfg->metrics_listen ? sova_metrics_new() : NULL;
+    g_autoptr(SovaMetricsHttp) http = sova_cli_metrics_serve(
+        cl->cfg->metrics_listen, metrics, sova_metrics_controller_init, &err);
+    if (cl->cfg->metrics_listen && !http) {
+        g_printerr("sova: %s\n", err->message);
+        return SOVA_EXIT_FAILURE;
+    }
+    run.metrics = metrics;
     sova_notify_start(&run.notify, co.interval);
     co.observer = on_interval;
     co.observer_data = &run;
@@ -106,9 +122,9 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once)
         log_start(cl, &co, policy->name);
-    g_autoptr(GError) err = NULL;
     int rc = sova_controller_run(c, o->once, &stop, &err);
     sova_notify_stop(&run.notify);
+    run.metrics = NULL;
     if (err)
         g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);
@@ -133,6 +149,7 @@ int sova_cmd_controller(int argc, char **argv)
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (cluster, plan, migrations) as a JSON line", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen, "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
@@ -156,5 +173,6 @@ int sova_cmd_controller(int argc, char **argv)
     g_free(o.policy);
     g_free(o.interval);
     g_free(o.drain_timeout);
+    g_free(o.metrics_listen);
     return rc;
 }
