@@ -15,6 +15,7 @@ int sova_cmd_sim(int argc, char **argv);
 int sova_cmd_controller(int argc, char **argv);
 int sova_cmd_sim_cluster(int argc, char **argv);   /* cmd_sim_cluster.c */
 int sova_cmd_check_config(int argc, char **argv);  /* cmd_check_config.c */
+int sova_cmd_top(int argc, char **argv);           /* cmd_top.c */
 
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */

@@ -17,6 +17,7 @@ static const Command commands[] = {
     { "controller", sova_cmd_controller, "balance a cluster's hosts by live-migrating VMs" },
     { "sim-cluster", sova_cmd_sim_cluster, "run the controller against a simulated cluster scenario" },
     { "check-config", sova_cmd_check_config, "check a configuration file (all sections) without connecting" },
+    { "top", sova_cmd_top, "a live view of a host, or of a cluster with --host" },
 };
 
 static void usage(FILE *out)
