@@ -7,6 +7,7 @@
 #include "backend/libvirt/libvirt_backend.h"
 #include "cli/metrics_http.h"
 #include "cli/notify.h"
+#include "cli/reload.h"
 #include "cli/report.h"
 #include "daemon/metrics_agent.h"
 #include "util/listen.h"
@@ -66,6 +67,22 @@ static gboolean apply_options(SovaConfig *cfg, const AgentOpts *o)
            sova_cli_listen(o->metrics_listen, &cfg->metrics_listen);
 }
 
+/* a SIGHUP reload (reload.c) applies the same options over the new file */
+static gboolean reapply_options(gpointer cfg, gpointer o) { return apply_options(cfg, o); }
+
+static void start_reload(SovaReload *r, const AgentOpts *o, SovaNotify *notify)
+{
+    const char *overridden[4] = { 0 }, **k = overridden;
+    if (o->connect)
+        *k++ = "[agent] connect";
+    if (o->policy)
+        *k++ = "[cpu] policy";
+    if (o->interval)
+        *k++ = "[agent] interval";
+    *r = (SovaReload){ .opts = (gpointer)o, .apply = reapply_options };
+    sova_reload_start(r, o->config, overridden, notify);
+}
+
 static int run_agent(SovaConfig *cfg, const AgentOpts *o)
 {
     g_autoptr(GError) err = NULL;
@@ -85,9 +102,12 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
         return SOVA_EXIT_FAILURE;
     }
     run.metrics = metrics;
-    sova_notify_start(&run.notify, cfg->interval);
+    sova_notify_start(&run.notify, MAX(cfg->interval, cfg->reconnect_max));
+    SovaReload reload;
+    start_reload(&reload, o, &run.notify);
     SovaAgentOptions ao = { .dry_run = o->dry_run, .json = o->json,
-                            .observer = on_interval, .observer_data = &run };
+                            .observer = on_interval, .observer_data = &run,
+                            .between = sova_reload_agent, .between_data = &reload };
     const SovaCpuPolicy *policy = sova_cpu_policy_find(cfg->cpu_policy);
     g_autoptr(SovaAgent) agent = sova_agent_new(be, cfg, policy, &ao);
     guint s1 = g_unix_signal_add(SIGINT, on_signal, &run);
@@ -104,6 +124,7 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     int rc = sova_agent_run(agent, o->once, &run.stop, &err);
     sova_notify_stop(&run.notify);
     run.metrics = NULL;
+    sova_reload_stop(&reload);
     if (err)
         g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);

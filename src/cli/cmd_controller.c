@@ -5,11 +5,13 @@
  * defaults < config file ([controller], [host NAME], [group NAME]) < options. Bad input
  * is reported before any host is touched. The first SIGINT/SIGTERM stops the loop between
  * intervals and waits for the migrations in flight, at most drain-timeout; the second (or
- * that limit) aborts them, each VM staying on its source, and exits. */
+ * that limit) aborts them, each VM staying on its source, and exits. SIGHUP reloads the
+ * file between intervals (reload.c). */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "cli/metrics_http.h"
 #include "cli/notify.h"
+#include "cli/reload.h"
 #include "cli/report.h"
 #include "daemon/metrics_controller.h"
 #include "util/log.h"
@@ -93,6 +95,26 @@ static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
               co->params.threshold, co->drain_timeout, co->dry_run ? ", dry run" : "");
 }
 
+/* a SIGHUP reload (reload.c) applies the same options over the new file */
+static gboolean reapply_options(gpointer cfg, gpointer o) { return apply_options(cfg, o); }
+
+static void start_reload(SovaReload *r, SovaCliCluster *cl, const ControllerOpts *o,
+                         SovaNotify *notify)
+{
+    const char *overridden[5] = { 0 }, **k = overridden;
+    if (o->hosts)
+        *k++ = "[controller] hosts";
+    if (o->policy)
+        *k++ = "[controller] policy";
+    if (o->interval)
+        *k++ = "[controller] interval";
+    if (o->drain_timeout)
+        *k++ = "[controller] drain-timeout";
+    *r = (SovaReload){ .opts = (gpointer)o, .apply = reapply_options, .cluster = cl,
+                       .maintenance = o->maintenance };
+    sova_reload_start(r, o->config, overridden, notify);
+}
+
 static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
 {
     SovaControllerOptions co;
@@ -113,6 +135,10 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     sova_notify_start(&run.notify, co.interval);
     co.observer = on_interval;
     co.observer_data = &run;
+    SovaReload reload;
+    start_reload(&reload, cl, o, &run.notify);
+    co.between = sova_reload_controller;
+    co.between_data = &reload;
     const SovaClusterPolicy *policy = sova_cluster_policy_find(cl->cfg->policy);
     g_autoptr(SovaController) c = sova_controller_new(cl->hosts, cl->n_hosts, policy, &co);
     static SovaControllerStop stop;
@@ -125,6 +151,7 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     int rc = sova_controller_run(c, o->once, &stop, &err);
     sova_notify_stop(&run.notify);
     run.metrics = NULL;
+    sova_reload_stop(&reload);
     if (err)
         g_printerr("sova: %s\n", err->message);
     g_source_remove(s1);

@@ -6,6 +6,7 @@
  * record to the observer. The agent owns no policy logic and no hypervisor calls; it is
  * glue, and stays small so that what runs in the simulator is exactly what runs on a host. */
 #include "daemon/agent.h"
+#include "daemon/action_log.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -36,19 +37,33 @@ SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuP
 {
     SovaAgent *a = g_new0(SovaAgent, 1);
     a->be = be;
-    a->policy = policy;
-    a->policy_state = sova_policy_state_new(&policy->head);
-    a->params.target_stddev = cfg->target_stddev;
-    a->params.min_gain = cfg->min_gain;
     if (opts)
         a->opts = *opts;
+    sova_agent_reconfigure(a, cfg, policy);
+    a->net = sova_agent_net_new(cfg);
+    return a;
+}
+
+void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPolicy *policy)
+{
+    if (policy != a->policy) {
+        if (a->policy)
+            sova_policy_state_free(&a->policy->head, a->policy_state);
+        a->policy = policy;
+        a->policy_state = sova_policy_state_new(&policy->head);
+    }
+    a->params.target_stddev = cfg->target_stddev;
+    a->params.min_gain = cfg->min_gain;
     a->interval = cfg->interval;
     a->reconnect_max = MAX(cfg->reconnect_max, cfg->interval);
     a->ewma_alpha = cfg->ewma_alpha;
+    sova_cpuset_free(a->reserved);
     a->reserved = sova_cpuset_copy(cfg->reserved);
+    a->warned_reserved = FALSE;
+    g_strfreev(a->exclude);
     a->exclude = g_strdupv(cfg->exclude);
-    a->net = sova_agent_net_new(cfg);
-    return a;
+    if (a->net)
+        sova_agent_net_reconfigure(a->net, cfg);
 }
 
 void sova_agent_free(SovaAgent *a)
@@ -84,8 +99,9 @@ static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
         }
 }
 
-/* the log lines of what the executor did: each action done (text mode), each refused */
-static void log_results(SovaAgent *a, const SovaPlanResults *r)
+/* the log records of what the executor did on `host`: each action done (text mode), each
+ * refused; one record per action, with its fields (action_log.h) */
+static void log_results(SovaAgent *a, const SovaPlanResults *r, const char *host)
 {
     for (guint i = 0; i < sova_plan_results_len(r); i++) {
         const SovaActionResult *res = sova_plan_result(r, i);
@@ -93,9 +109,10 @@ static void log_results(SovaAgent *a, const SovaPlanResults *r)
             continue;
         g_autofree char *what = sova_action_describe(res->action);
         if (res->outcome == SOVA_ACTION_FAILED)
-            sova_warn("failed: %s: %s", what, res->error);
+            sova_log_action(G_LOG_LEVEL_WARNING, res->action, host, "failed", "failed: %s: %s",
+                            what, res->error);
         else if (!a->opts.json && !a->opts.quiet)
-            sova_info("  %s", what);
+            sova_log_action(G_LOG_LEVEL_INFO, res->action, host, "done", "  %s", what);
     }
 }
 
@@ -126,7 +143,7 @@ static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval
     SovaExecOptions eo = { .dry_run = a->opts.dry_run };
     a->results = sova_execute(a->be, a->plan, &eo);
     sova_policy_feedback(&a->policy->head, a->policy_state, a->plan, a->results);
-    log_results(a, a->results);
+    log_results(a, a->results, iv->snapshot->host);
     note_failure(a, a->results);
     iv->results = a->results;
     iv->executed = a->results->done;
@@ -191,6 +208,8 @@ int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GErro
     while (!(stop && g_atomic_int_get(stop))) {
         g_autoptr(GError) err = NULL;
         guint64 before = a->number;
+        if (a->opts.between)
+            a->opts.between(a, a->opts.between_data);
         if (!sova_agent_step(a, &err)) {
             if (once) {
                 g_propagate_error(error, g_steal_pointer(&err));

@@ -36,6 +36,9 @@ typedef struct {
 } SovaAgentInterval;
 
 typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_data);
+/* called by sova_agent_run before each interval (and each retry), between intervals: where
+ * the CLI applies a reload (sova_agent_reconfigure) */
+typedef void (*SovaAgentBetween)(SovaAgent *a, gpointer user_data);
 
 typedef struct {
     gboolean dry_run;         /* plan and report, never execute */
@@ -43,12 +46,20 @@ typedef struct {
     gboolean quiet;           /* no log lines at all (simulator, benchmarks) */
     SovaAgentObserver observer;
     gpointer observer_data;
+    SovaAgentBetween between; /* may be NULL */
+    gpointer between_data;
 } SovaAgentOptions;
 
 /* the backend stays the caller's; cfg is copied where needed */
 SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuPolicy *policy,
                           const SovaAgentOptions *opts);
 void sova_agent_free(SovaAgent *a);
+
+/* A reload: from the next interval on, the settings of cfg that can change at run time
+ * (config_reload.c): interval, reconnect-max, the cpu policy (its state starts afresh when
+ * it is another one) and its parameters, smoothing, reserved pCPUs, exclusions, the net
+ * plane's thresholds and exclusions. What the backend was opened with stays. */
+void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPolicy *policy);
 
 /* One interval. The first call only takes the baseline snapshot. On a sampling error
  * returns FALSE with error, and the agent keeps its last good snapshot. */

@@ -1,6 +1,7 @@
 /* agent_net.c — the host agent's net plane; see agent_net.h. */
 #include "daemon/agent_net.h"
 #include "daemon/executor.h"
+#include "daemon/action_log.h"
 #include "util/log.h"
 
 /* republish a VM's signal at least this often, so that a controller started later sees
@@ -34,7 +35,15 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
     SovaAgentNet *n = g_new0(SovaAgentNet, 1);
     n->policy = policy;
     n->state = sova_policy_state_new(&policy->head);
-    sova_config_net_params(cfg, 0, &n->params);
+    sova_agent_net_reconfigure(n, cfg);
+    n->published = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return n;
+}
+
+void sova_agent_net_reconfigure(SovaAgentNet *n, const SovaConfig *cfg)
+{
+    guint pool = n->params.pool_size;   /* set from each snapshot */
+    sova_config_net_params(cfg, pool, &n->params);
     n->ewma_alpha = cfg->ewma_alpha;
     /* VMs the whole agent leaves alone are left alone by its net plane too */
     g_autoptr(GStrvBuilder) ex = g_strv_builder_new();
@@ -42,9 +51,8 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
         g_strv_builder_addv(ex, (const char **)cfg->exclude);
     if (cfg->net_exclude)
         g_strv_builder_addv(ex, (const char **)cfg->net_exclude);
+    g_strfreev(n->exclude);
     n->exclude = g_strv_builder_end(ex);
-    n->published = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    return n;
 }
 
 void sova_agent_net_free(SovaAgentNet *n)
@@ -65,7 +73,8 @@ const char *sova_agent_net_policy_name(const SovaAgentNet *n) { return n->policy
 guint64 sova_agent_net_switches(const SovaAgentNet *n) { return n->switches; }
 
 /* runs the plan, tells the policy what became of it, logs it */
-static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean say)
+static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean say,
+                    const char *host)
 {
     SovaExecOptions eo = { .dry_run = dry_run };
     sova_plan_results_free(n->results);
@@ -78,9 +87,10 @@ static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean
             continue;
         g_autofree char *what = sova_action_describe(r->action);
         if (r->outcome == SOVA_ACTION_FAILED)
-            sova_warn("failed: %s: %s", what, r->error);
+            sova_log_action(G_LOG_LEVEL_WARNING, r->action, host, "failed", "failed: %s: %s",
+                            what, r->error);
         else if (say)
-            sova_info("  %s", what);
+            sova_log_action(G_LOG_LEVEL_INFO, r->action, host, "done", "  %s", what);
     }
 }
 
@@ -129,7 +139,7 @@ SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
     n->plan = n->policy->plan(n->model, &n->params, n->state, n->result);
     if (sova_plan_len(n->plan) && say)
         sova_info("net: %s", n->plan->reason ? n->plan->reason : "");
-    execute(n, be, dry_run, say);
+    execute(n, be, dry_run, say, cur->host);
     publish(n, be, dry_run);
     return (SovaAgentNetInterval){ .policy = n->policy->name, .model = n->model, .plan = n->plan,
                                    .results = n->results, .result = n->result,

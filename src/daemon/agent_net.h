@@ -27,6 +27,9 @@ typedef struct {
 /* NULL when the configuration does not turn the net plane on */
 SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg);
 void sova_agent_net_free(SovaAgentNet *n);
+/* a reload: the thresholds, smoothing and exclusions of cfg from the next interval on
+ * (the policy, the VF network and pool stay) */
+void sova_agent_net_reconfigure(SovaAgentNet *n, const SovaConfig *cfg);
 /* one interval from prev -> cur; the returned pointers live until the next step.
  * `say`: log actions as text; `dry_run`: plan and report, never execute. */
 SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,

@@ -17,7 +17,7 @@
 
 #define MAX_UNCONFIRMED 3       /* hold_unconfirmed: plans held in a row before one is reported */
 
-static void copy_options(SovaController *c, const SovaControllerOptions *opts)
+void sova_ctl_copy_options(SovaController *c, const SovaControllerOptions *opts)
 {
     if (opts)
         c->opts = *opts;
@@ -35,16 +35,22 @@ static void copy_options(SovaController *c, const SovaControllerOptions *opts)
         c->opts.weights[r] = 1.0;   /* none given: all count */
 }
 
+void sova_ctl_build_params(const SovaController *c, SovaClusterBuildParams *bp)
+{
+    *bp = (SovaClusterBuildParams){ .ewma_alpha = c->opts.ewma_alpha > 0 ? c->opts.ewma_alpha : 0.5,
+                                    .high_water = c->opts.params.high_water,
+                                    .exclude = (const char *const *)c->opts.exclude,
+                                    .groups = (const char *const *)c->opts.groups };
+    memcpy(bp->weights, c->opts.weights, sizeof bp->weights);
+}
+
 static SovaClusterBuilder *new_builder(const SovaController *c)
 {
     g_autofree const char **names = g_new0(const char *, c->n_hosts + 1);
     for (guint i = 0; i < c->n_hosts; i++)
         names[i] = c->hosts[i].name;
-    SovaClusterBuildParams bp = { .ewma_alpha = c->opts.ewma_alpha > 0 ? c->opts.ewma_alpha : 0.5,
-                                  .high_water = c->opts.params.high_water,
-                                  .exclude = (const char *const *)c->opts.exclude,
-                                  .groups = (const char *const *)c->opts.groups };
-    memcpy(bp.weights, c->opts.weights, sizeof bp.weights);
+    SovaClusterBuildParams bp;
+    sova_ctl_build_params(c, &bp);
     SovaClusterBuilder *b = sova_cluster_builder_new(names, c->n_hosts, &bp);
     for (guint i = 0; i < c->n_hosts; i++)
         sova_cluster_builder_set_host(b, i, c->hosts[i].maintenance, c->hosts[i].excluded);
@@ -67,7 +73,7 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     }
     c->policy = policy;
     c->policy_state = sova_policy_state_new(&policy->head);
-    copy_options(c, opts);
+    sova_ctl_copy_options(c, opts);
     c->builder = new_builder(c);
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -302,6 +308,8 @@ int sova_controller_run(SovaController *c, gboolean once, const SovaControllerSt
         c->opts.hold_unconfirmed = TRUE;   /* --once acts on a plan the policy confirmed */
     while (!(stop && g_atomic_int_get(&stop->stop))) {
         g_autoptr(GError) err = NULL;
+        if (c->opts.between)
+            c->opts.between(c, c->opts.between_data);
         gboolean read = sova_controller_step(c, &err);
         unread = read ? 0 : unread + 1;
         if (once && unread > 2) {

@@ -77,6 +77,9 @@ typedef struct {
 } SovaControllerInterval;
 
 typedef void (*SovaControllerObserver)(const SovaControllerInterval *iv, gpointer user_data);
+/* called by sova_controller_run before each interval, between intervals (not during the
+ * drain): where the CLI applies a reload (sova_controller_reconfigure) */
+typedef void (*SovaControllerBetween)(SovaController *c, gpointer user_data);
 
 typedef struct {
     gboolean dry_run;
@@ -96,12 +99,23 @@ typedef struct {
                                * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
     SovaControllerObserver observer;
     gpointer observer_data;
+    SovaControllerBetween between;  /* may be NULL */
+    gpointer between_data;
 } SovaControllerOptions;
 
 SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hosts,
                                     const SovaClusterPolicy *policy,
                                     const SovaControllerOptions *opts);
 void sova_controller_free(SovaController *c);
+/* A reload (controller_reload.c): from the next interval on, the policy (its state starts
+ * afresh when it is another one), its parameters, the interval, weights, smoothing,
+ * exclusions, groups, the migration settings of migrations not yet started, the drain
+ * timeout, and each host's maintenance, exclusion and migrate_uri, by host name (hosts
+ * not named keep theirs). The hosts, their backends, dry_run, json, quiet, the observer
+ * and the between hook stay. */
+void sova_controller_reconfigure(SovaController *c, const SovaControllerHost *hosts,
+                                 guint n_hosts, const SovaClusterPolicy *policy,
+                                 const SovaControllerOptions *opts);
 /* one interval: follow migrations in flight, sample all hosts (a host that cannot be read
  * is marked down, not fatal), reconcile (stale leaving marks), plan, start migrations,
  * report. The first call only sets baselines. FALSE with error when no host at all could

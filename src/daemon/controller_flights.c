@@ -3,6 +3,7 @@
  * sova_backend_migrate_poll(), and the log lines of both. Kept apart from controller.c
  * so that the loop reads as one interval. */
 #include "daemon/controller_private.h"
+#include "daemon/action_log.h"
 #include "util/log.h"
 #include <math.h>
 #include <string.h>
@@ -51,19 +52,24 @@ void log_finished(const SovaController *c, const SovaControllerMigration *m,
 {
     if (c->opts.quiet)
         return;   /* stderr: also with --json, whose lines go to stdout */
+    SovaLogFields f = { .action = "migrate", .vm = m->vm_name, .vm_uuid = m->uuid,
+                        .from = m->from, .to = m->to, .reason = m->reason, .host = m->from,
+                        .result = m->ok ? "done" : m->aborted ? "aborted" : "failed" };
     if (m->ok) {
         g_autofree char *dt = m->downtime_s >= 0 ? g_strdup_printf("%.0f ms", m->downtime_s * 1e3)
                                                  : g_strdup("unknown");
         g_autofree char *now = isnan(imbalance_now) ? g_strdup("")
                                                     : g_strdup_printf(", %.3f now", imbalance_now);
-        sova_info("migrated %s: %s -> %s in %.1f s, downtime %s (%s); imbalance %.3f before, "
-                  "%.3f expected%s", m->vm_name, m->from, m->to, m->duration_s, dt, m->reason,
-                  m->imbalance_before, m->imbalance_after, now);
+        sova_log_record(G_LOG_LEVEL_INFO, &f,
+                        "migrated %s: %s -> %s in %.1f s, downtime %s (%s); imbalance %.3f "
+                        "before, %.3f expected%s", m->vm_name, m->from, m->to, m->duration_s,
+                        dt, m->reason, m->imbalance_before, m->imbalance_after, now);
     } else {
-        sova_warn("migration of %s: %s -> %s %s after %.1f s: %s; it stays on %s and is not "
-                  "moved again for %.0f s", m->vm_name, m->from, m->to,
-                  m->aborted ? "aborted" : "failed", m->duration_s, m->error, m->from,
-                  backoff_of(c, m->uuid));
+        sova_log_record(G_LOG_LEVEL_WARNING, &f,
+                        "migration of %s: %s -> %s %s after %.1f s: %s; it stays on %s and is "
+                        "not moved again for %.0f s", m->vm_name, m->from, m->to,
+                        m->aborted ? "aborted" : "failed", m->duration_s, m->error, m->from,
+                        backoff_of(c, m->uuid));
     }
 }
 
@@ -174,13 +180,15 @@ void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPla
             note_failure(c, "could not start: %s: %s", what, res->error);
             sova_cluster_builder_migration_finished(c->builder, a->uuid, FALSE, cl->now);
             if (!c->opts.quiet)
-                sova_warn("could not start: %s: %s", what, res->error);
+                sova_log_action(G_LOG_LEVEL_WARNING, a, NULL, "failed",
+                                "could not start: %s: %s", what, res->error);
             continue;
         }
         add_flight(c, a, expected[i], expected[i + 1]);
         iv->started++;
         if (!c->opts.quiet)
-            sova_info("started: %s; imbalance %.3f, expected %.3f after", what, expected[i],
-                      expected[i + 1]);
+            sova_log_action(G_LOG_LEVEL_INFO, a, NULL, "started",
+                            "started: %s; imbalance %.3f, expected %.3f after", what,
+                            expected[i], expected[i + 1]);
     }
 }

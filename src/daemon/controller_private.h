@@ -46,3 +46,7 @@ double *expected_after(const SovaCluster *cl, const SovaPlan *plan);
  * a failure for each that did not; counts them in iv */
 void flights_after_start(SovaController *c, const SovaCluster *cl, const SovaPlanResults *r,
                          const double *expected, SovaControllerInterval *iv);
+/* opts copied into c->opts (its strings and lists duplicated, defaults filled in) */
+void sova_ctl_copy_options(SovaController *c, const SovaControllerOptions *opts);
+/* the cluster builder's parameters from c->opts (pointing into them) */
+void sova_ctl_build_params(const SovaController *c, SovaClusterBuildParams *bp);

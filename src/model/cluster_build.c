@@ -52,13 +52,7 @@ SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_h
                                              const SovaClusterBuildParams *params)
 {
     SovaClusterBuilder *b = g_new0(SovaClusterBuilder, 1);
-    b->params = *params;
-    if (!(b->params.ewma_alpha > 0 && b->params.ewma_alpha <= 1))
-        b->params.ewma_alpha = 1.0;
-    b->exclude = g_strdupv((char **)params->exclude);
-    b->groups = g_strdupv((char **)params->groups);
-    b->params.exclude = (const char *const *)b->exclude;
-    b->params.groups = (const char *const *)b->groups;
+    sova_cluster_builder_set_params(b, params);
     b->n_hosts = n_hosts;
     b->hosts = g_new0(BuildHost, n_hosts);
     for (guint i = 0; i < n_hosts; i++) {
@@ -83,6 +77,18 @@ void sova_cluster_builder_free(SovaClusterBuilder *b)
     g_strfreev(b->groups);
     g_hash_table_unref(b->vms);
     g_free(b);
+}
+
+void sova_cluster_builder_set_params(SovaClusterBuilder *b, const SovaClusterBuildParams *params)
+{
+    g_auto(GStrv) exclude = b->exclude, groups = b->groups;   /* params may point into them */
+    b->params = *params;
+    if (!(b->params.ewma_alpha > 0 && b->params.ewma_alpha <= 1))
+        b->params.ewma_alpha = 1.0;
+    b->exclude = g_strdupv((char **)params->exclude);
+    b->groups = g_strdupv((char **)params->groups);
+    b->params.exclude = (const char *const *)b->exclude;
+    b->params.groups = (const char *const *)b->groups;
 }
 
 void sova_cluster_builder_set_host(SovaClusterBuilder *b, guint host, gboolean maintenance,

@@ -34,6 +34,10 @@ SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_h
                                              const SovaClusterBuildParams *params);
 void sova_cluster_builder_free(SovaClusterBuilder *b);
 
+/* new parameters from the next update on (a reload): smoothing, weights, high water,
+ * exclusions and groups; what the builder learnt (demands, history) is kept */
+void sova_cluster_builder_set_params(SovaClusterBuilder *b, const SovaClusterBuildParams *params);
+
 /* per-host flags the controller sets (config, command line) */
 void sova_cluster_builder_set_host(SovaClusterBuilder *b, guint host, gboolean maintenance,
                                    gboolean excluded);

@@ -123,7 +123,7 @@ SovaAction *sova_plan_action(const SovaPlan *p, guint i)
     return g_ptr_array_index(p->actions, i);
 }
 
-static const char *kind_name(SovaActionKind k)
+const char *sova_action_kind_name(SovaActionKind k)
 {
     switch (k) {
     case SOVA_ACTION_PIN: return "pin";
@@ -140,7 +140,7 @@ char *sova_action_describe(const SovaAction *a)
         return g_strdup_printf("migrate %s: %s -> %s (%s)", a->vm_name, a->from_host_name,
                                a->to_host_name, a->reason);
     if (a->kind != SOVA_ACTION_PIN)
-        return g_strdup_printf("%s %s (%s)", kind_name(a->kind), a->vm_name, a->reason);
+        return g_strdup_printf("%s %s (%s)", sova_action_kind_name(a->kind), a->vm_name, a->reason);
     g_autofree char *from = a->from_pcpu >= 0 ? g_strdup_printf("pCPU %d", a->from_pcpu)
                                                  : g_strdup("unpinned");
     if (a->to_set) {
@@ -156,7 +156,7 @@ static JsonNode *action_to_json(const SovaAction *a)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    sova_json_string(b, "action", kind_name(a->kind));
+    sova_json_string(b, "action", sova_action_kind_name(a->kind));
     sova_json_string(b, "vm", a->vm_name);
     sova_json_string(b, "uuid", a->uuid);
     if (a->kind == SOVA_ACTION_PIN) {
@@ -271,7 +271,7 @@ JsonNode *sova_plan_results_to_json(const SovaPlanResults *r)
     for (guint i = 0; i < sova_plan_results_len(r); i++) {
         const SovaActionResult *res = sova_plan_result(r, i);
         json_builder_begin_object(b);
-        sova_json_string(b, "action", kind_name(res->action->kind));
+        sova_json_string(b, "action", sova_action_kind_name(res->action->kind));
         sova_json_string(b, "vm", res->action->vm_name);
         sova_json_string(b, "outcome", outcome_name(res->outcome));
         if (res->error)

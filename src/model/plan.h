@@ -77,6 +77,8 @@ void sova_plan_set_reason(SovaPlan *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3)
 guint sova_plan_len(const SovaPlan *p);
 SovaAction *sova_plan_action(const SovaPlan *p, guint i);
 
+/* "pin", "attach-vf", "detach-vf", "migrate" */
+const char *sova_action_kind_name(SovaActionKind kind);
 /* one line per action: "pin web1 vcpu 0: pCPU 0 -> pCPU 1 (reason)",
  * "pin web1 vcpu 0: pCPU 0 -> pCPUs 0-3 (reason)" (shared),
  * "attach-vf web1 (reason)", "detach-vf web1 (reason)", "migrate web1: h1 -> h2 (reason)" */

@@ -75,8 +75,13 @@ for u in "$agent_unit" "$ctl_unit"; do
              'CapabilityBoundingSet=$' 'Type=notify'; do
         check "$name: $d" grep -q "^$d" "$u"
     done
-    check "$name: no ExecReload (no SIGHUP reload yet)" sh -c "! grep -q '^ExecReload' '$u'"
+    check "$name: ExecReload sends SIGHUP (sova.conf(5), Reload)" \
+        grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' "$u"
 done
+# the agent's watchdog: above twice its default reconnect-max (30 s), which a loop waiting
+# for libvirtd may take to come round
+wd=$(sed -n 's/^WatchdogSec=\([0-9]*\)min$/\1/p' "$agent_unit")
+check "agent: WatchdogSec (${wd:-none} min) exceeds 2 x reconnect-max" test "$(( ${wd:-0} * 60 ))" -gt 60
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\?$/\1/p' "$ctl_unit")
 check "controller: TimeoutStopSec ($stop s) exceeds the 60 s drain limit" test "${stop:-0}" -gt 60
 

@@ -90,6 +90,35 @@ static void test_watchdog_stops_when_intervals_stop(void)
     sock_close(&s);
 }
 
+/* a loop that comes round without completing intervals (sampling fails, it retries) is
+ * alive: pings go on; once it stops coming round they stop */
+static void test_watchdog_while_retrying(void)
+{
+    Sock s;
+    sock_open(&s);
+    g_setenv("WATCHDOG_USEC", "20000", TRUE);
+    g_autofree char *pid = g_strdup_printf("%d", (int)getpid());
+    g_setenv("WATCHDOG_PID", pid, TRUE);
+    SovaNotify n;
+    sova_notify_start(&n, 0.01);
+    guint pings = 0;
+    for (int i = 0; i < 10000 && pings < 3; i++) {   /* no interval ever completes */
+        sova_notify_alive(&n);
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+        pings += drain_pings(&s);
+    }
+    g_assert_cmpuint(pings, >=, 3);
+    g_assert_false(n.ready);                      /* alive is not ready */
+    sova_notify_alive(&n);
+    spin_until(&s, n.last_interval_us + (gint64)n.stale_us + 1);
+    g_assert_cmpuint(spin_until(&s, g_get_monotonic_time() + 10 * (gint64)n.watchdog_us), ==, 0);
+    sova_notify_stop(&n);
+    g_unsetenv("WATCHDOG_USEC");
+    g_unsetenv("WATCHDOG_PID");
+    sock_close(&s);
+}
+
 static void test_no_watchdog_for_another_pid(void)
 {
     g_setenv("WATCHDOG_USEC", "20000", TRUE);
@@ -107,6 +136,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/notify/watchdog-stops-when-intervals-stop",
                     test_watchdog_stops_when_intervals_stop);
+    g_test_add_func("/notify/watchdog-while-retrying", test_watchdog_while_retrying);
     g_test_add_func("/notify/no-watchdog-for-another-pid", test_no_watchdog_for_another_pid);
     return g_test_run();
 }
