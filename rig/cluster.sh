@@ -24,6 +24,10 @@
 #   rig/cluster.sh where VM                     the host a guest runs on
 #   rig/cluster.sh kill-libvirtd HOST [--hard] | restart-libvirtd HOST   (by PID; guests keep running)
 #   rig/cluster.sh leftovers                    prints what of the rig still exists; exit 1 if any
+#   rig/cluster.sh net-up | vm-start-net HOST NAME IDX PPS | agent-start HOST CONF OUT |
+#                  controller-start CONF OUT [ARGS] | sova-stop
+#                                               the VF pool on every host, net guests, sova's agents
+#                                               and controller by PID (rig/cluster-sova.sh)
 #
 # Reaching a host (HOST = h1, h2, ...):
 #   from the root namespace:   qemu+unix:///system?socket=WORK/hosts/HOST/run/libvirt/libvirt-sock
@@ -62,6 +66,7 @@ cl_virsh() { local h=$1; shift; virsh -q -c "$(cl_uri_unix "$h")" "$@"; }
 # ---------------------------------------------------------------- PIDs
 
 . "$(dirname "$CL_SELF")/pid.sh"   # rig_stop_pid, rig_kill_pid, rig_wait_gone, rig_wait_unlocked
+. "$(dirname "$CL_SELF")/cluster-sova.sh"   # the VF pool, net guests, sova's agents and controller
 
 # alive = running: a zombie (a killed daemon whose threads are still exiting) is not alive
 cl_alive() { rig_pid_running "${1:-}"; }
@@ -313,6 +318,8 @@ cl_ns_pids() { for ns in $(ip netns list | awk '{print $1}' | grep "^$CL_PREFIX"
 
 cl_down_locked() {
     hs=""
+    cl_sova_stop                          # sova first: nothing acts while the guests go
+    cl_net_down
     for d in "$CL_DIR"/hosts/h*; do [ -d "$d" ] && hs="$hs ${d##*/}"; done
     for h in $hs; do cl_host_guests_down "$h"; done
     cl_daemons_down $hs
@@ -343,7 +350,8 @@ cl_leftovers() {
     left=0
     for ns in $(ip netns list | awk '{print $1}' | grep "^$CL_PREFIX"); do echo "netns $ns"; left=1; done
     for p in $(cl_ns_pids); do echo "process $p"; left=1; done
-    for f in "$CL_DIR"/hosts/h*/libvirtd.pid "$CL_DIR"/hosts/h*/virtlogd.pid; do
+    for f in "$CL_DIR"/hosts/h*/libvirtd.pid "$CL_DIR"/hosts/h*/virtlogd.pid "$CL_DIR"/hosts/h*/agent.pid \
+             "$CL_DIR"/hosts/h*/sink.pid "$CL_DIR/controller.pid"; do
         [ -f "$f" ] && cl_alive "$(cat "$f")" && { echo "daemon $(cat "$f") ($f)"; left=1; }
     done
     return $left
@@ -442,6 +450,11 @@ cl_main() {
         kill-libvirtd) cl_kill_libvirtd "${1:?HOST}" "${2:-}" ;;
         restart-libvirtd) cl_restart_libvirtd "${1:?HOST}" ;;
         leftovers) cl_leftovers ;;
+        net-up) cl_net_up ;;
+        vm-start-net) cl_vm_start_net "${1:?HOST}" "${2:?NAME}" "${3:?IDX}" "${4:?PPS}" ;;
+        agent-start) cl_agent_start "${1:?HOST}" "${2:?CONF}" "${3:?OUT}" ;;
+        controller-start) cl_controller_start "${1:?CONF}" "${2:?OUT}" "${@:3}" ;;
+        sova-stop) cl_sova_stop ;;
         *) sed -n '/^#   rig/p' "$CL_SELF" | sed 's/^#   //' >&2; exit 2 ;;
     esac
 }

@@ -10,7 +10,7 @@
 #        (default: all; deb: the Debian package; test: everything make check needs)
 set -eu
 
-BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libsystemd-dev"
+BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libsystemd-dev libmnl-dev"
 # the daemons' Prometheus endpoint (--metrics-listen)
 BUILD="$BUILD libsoup-3.0-dev"
 # libFuzzer targets (make fuzz, scripts/check.sh): clang and its fuzzer runtime

@@ -17,6 +17,7 @@ typedef struct {
     gboolean wants_vf, unmet;
     double benefit;
     double nic_util;          /* the host NIC's utilisation 0..1, -1 unknown */
+    gboolean vf_detaching;    /* the agent asked for its VF back and the VM still holds it */
 } SovaNetPublish;
 
 /* cluster plane: how to migrate (from [controller]) */

@@ -32,6 +32,10 @@ static void vm_to_json(const SovaNetVmLoad *v, const SovaNetVmStatus *st, JsonBu
     sova_json_double(b, "tx_Bps", v->smooth.tx_bps);
     sova_json_double(b, "rx_pps", v->smooth.rx_pps);
     sova_json_double(b, "tx_pps", v->smooth.tx_pps);
+    if (v->has_vf)   /* its VF's traffic invisible to the host: the rates are carried over */
+        sova_json_bool(b, "blind", v->blind);
+    if (v->leaving)           /* the controller is migrating it: the agent leaves it alone */
+        sova_json_bool(b, "leaving", TRUE);
     if (st) {
         sova_json_double(b, "benefit", st->benefit);
         sova_json_bool(b, "wants_vf", st->wants_vf);

@@ -50,7 +50,7 @@ static const char *const cpu_keys[] = { "policy", "target-stddev", "min-gain", "
 static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-template", "enter",
                                         "exit", "exit-intervals", "margin", "challenge-intervals",
                                         "min-dwell", "max-switches", "bytes-per-point",
-                                        "detach-timeout", "nic", "nic-gbps", "exclude", NULL };
+                                        "detach-timeout", "nic", "nic-gbps", "exclude", "blind-half-life", NULL };
 /* listen: the agent's; controller-listen: the controller's (one file may serve both on a host) */
 static const char *const metrics_keys[] = { "listen", "controller-listen", NULL };
 
@@ -111,6 +111,7 @@ void sova_config_net_defaults(SovaConfig *c)
     c->net_challenge_intervals = d.challenge_intervals;
     c->net_min_dwell = d.min_dwell;
     c->net_max_switches = d.max_switches;
+    c->net_blind_half_life = d.blind_half_life;
     c->net_bytes_per_point = d.bytes_per_point;
     c->detach_timeout = 5;
 }
@@ -155,6 +156,7 @@ static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
         !sova_keyfile_get_guint(k, "net", "challenge-intervals", 0, 100000, &c->net_challenge_intervals, error) ||
         !sova_keyfile_get_guint(k, "net", "min-dwell", 0, 100000, &c->net_min_dwell, error) ||
         !sova_keyfile_get_guint(k, "net", "max-switches", 0, 4096, &c->net_max_switches, error) ||
+        !sova_keyfile_get_guint(k, "net", "blind-half-life", 0, 100000, &c->net_blind_half_life, error) ||
         !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point, error) ||
         !sova_keyfile_get_double(k, "net", "detach-timeout", SOVA_MIN_DETACH_TIMEOUT, 3600,
                                  &c->detach_timeout, error) ||
@@ -178,6 +180,7 @@ void sova_config_net_params(const SovaConfig *c, guint pool_size, SovaNetPolicyP
     out->challenge_intervals = c->net_challenge_intervals;
     out->min_dwell = c->net_min_dwell;
     out->max_switches = c->net_max_switches;
+    out->blind_half_life = c->net_blind_half_life;
     out->bytes_per_point = c->net_bytes_per_point;
 }
 

@@ -42,6 +42,7 @@ typedef struct {
     guint net_exit_intervals;
     double net_margin;
     guint net_challenge_intervals, net_min_dwell, net_max_switches;
+    guint net_blind_half_life;            /* intervals; 0 = off */
     double net_bytes_per_point;
     double detach_timeout;    /* seconds */
     char *host_nic;           /* the physical NIC (for its counters and speed); NULL = none */

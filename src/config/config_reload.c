@@ -9,7 +9,7 @@ static const char *const cpu_reload[] = { "policy", "target-stddev", "min-gain",
                                           "reserved", "exclude", NULL };
 static const char *const net_reload[] = { "enter", "exit", "exit-intervals", "margin",
                                           "challenge-intervals", "min-dwell", "max-switches",
-                                          "bytes-per-point", "exclude", NULL };
+                                          "bytes-per-point", "exclude", "blind-half-life", NULL };
 static const char *const controller_reload[] = { "interval", "policy", "threshold",
                                                  "high-water", "high-water-samples",
                                                  "headroom", "cooldown", "backoff",

@@ -9,7 +9,7 @@
 #define REPUBLISH_INTERVALS 60
 
 typedef struct {
-    gboolean wants, unmet;
+    gboolean wants, unmet, detaching;
     guint64 at;               /* interval of the last publication */
 } Published;
 
@@ -24,6 +24,7 @@ struct SovaAgentNet {
     SovaPlanResults *results;
     SovaNetResult *result;
     GHashTable *published;    /* uuid -> Published* */
+    GHashTable *detaching;    /* uuids whose VF this agent asked back and that still hold it */
     guint64 intervals, switches;
 };
 
@@ -37,6 +38,7 @@ SovaAgentNet *sova_agent_net_new(const SovaConfig *cfg)
     n->state = sova_policy_state_new(&policy->head);
     sova_agent_net_reconfigure(n, cfg);
     n->published = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    n->detaching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return n;
 }
 
@@ -66,6 +68,7 @@ void sova_agent_net_free(SovaAgentNet *n)
     sova_plan_results_free(n->results);
     sova_net_result_free(n->result);
     g_hash_table_unref(n->published);
+    g_hash_table_unref(n->detaching);
     g_free(n);
 }
 
@@ -85,6 +88,8 @@ static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean
         const SovaActionResult *r = sova_plan_result(n->results, i);
         if (r->outcome == SOVA_ACTION_SKIPPED)
             continue;
+        if (r->outcome == SOVA_ACTION_DONE && r->action->kind == SOVA_ACTION_DETACH_VF)
+            g_hash_table_add(n->detaching, g_strdup(r->action->uuid));
         g_autofree char *what = sova_action_describe(r->action);
         if (r->outcome == SOVA_ACTION_FAILED)
             sova_log_action(G_LOG_LEVEL_WARNING, r->action, host, "failed", "failed: %s: %s",
@@ -94,19 +99,47 @@ static void execute(SovaAgentNet *n, SovaBackend *be, gboolean dry_run, gboolean
     }
 }
 
-/* publishes the VMs whose wants/unmet changed, and every VM now and then */
+/* A detach this agent requested is pending until the VM shows no VF (device-removed);
+ * the controller must not start migrating it meanwhile (it would ask for the same VF a
+ * second time), so the pending detach is published with the VM's signal. A VM gone from
+ * the host (migrated away) is forgotten: should it come back, its signal is published
+ * afresh over what another host's agent wrote. */
+static void settle_detaching(SovaAgentNet *n)
+{
+    GHashTableIter it;
+    gpointer uuid;
+    g_hash_table_iter_init(&it, n->detaching);
+    while (g_hash_table_iter_next(&it, &uuid, NULL)) {
+        const SovaNetVmLoad *v = sova_net_model_find(n->model, uuid);
+        if (!v || !v->has_vf)
+            g_hash_table_iter_remove(&it);
+    }
+    g_hash_table_iter_init(&it, n->published);
+    while (g_hash_table_iter_next(&it, &uuid, NULL))
+        if (!sova_net_model_find(n->model, uuid))
+            g_hash_table_iter_remove(&it);
+}
+
+/* publishes the VMs whose signal changed, and every VM now and then; never a VM the
+ * controller is migrating (a metadata write waits for the migration's job, and the
+ * destination's agent publishes it afresh) */
 static void publish(SovaAgentNet *n, SovaBackend *be, gboolean dry_run)
 {
     if (dry_run || !be->ops->publish_net)
         return;
     for (guint i = 0; i < n->result->vms->len; i++) {
         const SovaNetVmStatus *st = &g_array_index(n->result->vms, SovaNetVmStatus, i);
+        const SovaNetVmLoad *v = sova_net_model_find(n->model, st->uuid);
+        if (v && v->leaving)
+            continue;
+        gboolean detaching = g_hash_table_contains(n->detaching, st->uuid);
         Published *p = g_hash_table_lookup(n->published, st->uuid);
         if (p && p->wants == st->wants_vf && p->unmet == st->unmet &&
-            n->intervals - p->at < REPUBLISH_INTERVALS)
+            p->detaching == detaching && n->intervals - p->at < REPUBLISH_INTERVALS)
             continue;
         SovaNetPublish out = {.wants_vf = st->wants_vf, .unmet = st->unmet,
-                              .benefit = st->benefit, .nic_util = n->result->nic_util};
+                              .benefit = st->benefit, .nic_util = n->result->nic_util,
+                              .vf_detaching = detaching};
         g_autoptr(GError) err = NULL;
         if (!sova_backend_publish_net(be, st->uuid, &out, &err)) {
             sova_debug("publishing the net signal of %s: %s", st->name,
@@ -117,7 +150,7 @@ static void publish(SovaAgentNet *n, SovaBackend *be, gboolean dry_run)
             p = g_new0(Published, 1);
             g_hash_table_insert(n->published, g_strdup(st->uuid), p);
         }
-        *p = (Published){st->wants_vf, st->unmet, n->intervals};
+        *p = (Published){st->wants_vf, st->unmet, detaching, n->intervals};
     }
 }
 
@@ -132,6 +165,7 @@ SovaAgentNetInterval sova_agent_net_step(SovaAgentNet *n, SovaBackend *be,
     SovaNetModel *model = sova_net_model_build(prev, cur, n->model, &mp);
     sova_net_model_free(n->model);
     n->model = model;
+    settle_detaching(n);
     n->params.pool_size = cur->vf_pool;
     sova_net_result_free(n->result);
     n->result = sova_net_result_new();

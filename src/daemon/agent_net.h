@@ -4,7 +4,10 @@
  * the agent already took, build the net model, ask the net policy for a plan, run it
  * through the executor, hand the results back to the policy (its feedback call: a
  * failed attach makes it back off that VM), and publish each VM's wants/unmet signal
- * through the backend when it changes (the controller reads it). */
+ * through the backend when it changes (the controller reads it), with whether a detach
+ * it requested is still pending (the controller does not move that VM meanwhile). A VM
+ * the controller is migrating (`leaving`) is held as it is and nothing is published for
+ * it. */
 #pragma once
 #include <glib.h>
 #include "backend/backend.h"

@@ -324,6 +324,8 @@ static void vm_to_json(JsonBuilder *b, const SovaCluster *c, const SovaClusterVm
     sova_json_bool(b, "holds_vf", v->holds_vf);
     sova_json_bool(b, "wants_vf", v->wants_vf);
     sova_json_bool(b, "unmet_vf", v->unmet_vf);
+    if (v->vf_detaching)
+        sova_json_bool(b, "vf_detaching", TRUE);
     sova_json_bool(b, "pinned", v->pinned);
     if (v->group)
         sova_json_string(b, "group", v->group);

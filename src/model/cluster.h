@@ -36,6 +36,8 @@ typedef struct {
     gboolean holds_vf;
     gboolean wants_vf;        /* the host agent published that it wants a VF */
     gboolean unmet_vf;        /* ... and its host had none free */
+    gboolean vf_detaching;    /* its agent's detach of its VF is still pending: not moved until
+                               * the VF is gone (the migration would detach it a second time) */
     gboolean pinned;          /* never migrate: config exclude or metadata migrate='no' */
     char *group;              /* anti-affinity group, NULL = none */
     gboolean migrating;       /* a migration is in flight (its load counts on `host`) */

@@ -312,6 +312,7 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->holds_vf = holds_vf(vm);
     cv->wants_vf = vm->has_net_status && vm->net_wants_vf;
     cv->unmet_vf = vm->has_net_status && vm->net_unmet;
+    cv->vf_detaching = vm->has_net_status && vm->net_vf_detaching && cv->holds_vf;
     cv->pinned = vm->no_migrate || matches(b->params.exclude, vm);
     g_free(cv->group);
     cv->group = vm->group ? g_strdup(vm->group) : config_group(b, vm);

@@ -3,7 +3,9 @@
  * Counters are matched NIC by NIC between the two snapshots (by alias, else by
  * host-side device, else by MAC and role). A NIC missing from the previous snapshot
  * was just attached and counts from zero, so traffic on a freshly attached VF is not
- * lost; a NIC whose counters went backwards was re-created and counts from zero too. */
+ * lost; a NIC whose counters went backwards was re-created and counts from zero too.
+ * A VF counted by its PF is the exception: its counters are the VF's since the driver
+ * started, so the interval it appears in gives the VM no rate (it is fresh). */
 #include "model/netmodel.h"
 #include <string.h>
 
@@ -182,14 +184,14 @@ static void fill_identity(SovaNetVmLoad *v, const SovaVmSample *vm)
     const SovaNicSample *sb = standby_of(vm);
     v->has_standby = sb != NULL;
     g_strlcpy(v->mac, sb ? sb->mac : "", sizeof v->mac);
-    /* a VM the controller is moving away gives its VF back and gets none */
-    v->override = vm->leaving ? SOVA_NET_NEVER : vm->net_override;
+    v->override = vm->net_override;
+    v->leaving = vm->leaving;
     for (guint i = 0; i < vm->nics->len && !v->has_vf; i++) {
         const SovaNicSample *n = sova_vm_nic(vm, i);
         if (n->role == SOVA_NIC_VF) {
             v->has_vf = TRUE;
             v->vf_alias = g_strdup(n->alias);
-            v->blind = n->target_dev == NULL;
+            v->blind = n->target_dev == NULL && !n->from_pf;
         }
     }
 }
@@ -201,22 +203,76 @@ static double load_bps(guint64 bytes, guint64 packets, guint64 drops, double sec
     return (bytes + drops * mean) / secs;
 }
 
-static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
-                     double secs)
+/* a VF whose counters come from its PF and that the VM did not hold at the last sample:
+ * they hold whatever went over the VF before (another holder's traffic), so this
+ * interval's share of them is unknown */
+static gboolean pf_nic_new(const SovaVmSample *vm, const SovaVmSample *pvm, const char *mac)
 {
-    SovaNicSample sum = {0};
     for (guint i = 0; i < vm->nics->len; i++) {
         const SovaNicSample *n = sova_vm_nic(vm, i);
-        if (!counted(n, v->mac))
+        if (n->from_pf && counted(n, mac) && !find_nic(pvm, n))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* its VF counted by its PF shows the same counters as at the last sample */
+static gboolean pf_unmoved(const SovaVmSample *vm, const SovaVmSample *pvm, const char *mac)
+{
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        const SovaNicSample *p = n->from_pf && counted(n, mac) ? find_nic(pvm, n) : NULL;
+        if (p && n->rx_packets == p->rx_packets && n->tx_packets == p->tx_packets &&
+            n->rx_drops == p->rx_drops && n->tx_drops == p->tx_drops)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* a PF that has not refreshed its counters yet: no news (v->no_news, v->pf_quiet_s) */
+static void pf_news(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
+                    const SovaNetVmLoad *old, double secs)
+{
+    double quiet = old && old->no_news ? old->pf_quiet_s : 0;
+    if (pf_unmoved(vm, pvm, v->mac)) {
+        v->pf_quiet_s = quiet + secs;
+        v->no_news = v->pf_quiet_s < SOVA_NET_PF_REFRESH_MAX;
+    }
+}
+
+/* the counters moved since the last sample, NIC by NIC, summed into *sum */
+static void add_deltas(SovaNicSample *sum, const SovaVmSample *vm, const SovaVmSample *pvm,
+                       const char *mac)
+{
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        if (!counted(n, mac))
             continue;
         SovaNicSample d = {0};
         nic_delta(n, find_nic(pvm, n), &d);
-        sum.rx_bytes += d.rx_bytes;
-        sum.tx_bytes += d.tx_bytes;
-        sum.rx_packets += d.rx_packets;
-        sum.tx_packets += d.tx_packets;
-        sum.rx_drops += d.rx_drops;
-        sum.tx_drops += d.tx_drops;
+        sum->rx_bytes += d.rx_bytes;
+        sum->tx_bytes += d.tx_bytes;
+        sum->rx_packets += d.rx_packets;
+        sum->tx_packets += d.tx_packets;
+        sum->rx_drops += d.rx_drops;
+        sum->tx_drops += d.tx_drops;
+    }
+}
+
+/* the rates over the interval; after intervals without news from a PF, over all of them
+ * (what moved meanwhile, on the standby, was kept in pf_pending) */
+static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample *pvm,
+                     const SovaNetVmLoad *old, double secs)
+{
+    SovaNicSample sum = {0};
+    if (old && old->no_news) {
+        sum = old->pf_pending;
+        secs += old->pf_quiet_s;
+    }
+    add_deltas(&sum, vm, pvm, v->mac);
+    if (v->no_news) {
+        v->pf_pending = sum;   /* counted when the PF's counters move */
+        return;
     }
     v->raw = (SovaNetRates){
         .rx_bps = load_bps(sum.rx_bytes, sum.rx_packets, sum.rx_drops, secs),
@@ -239,8 +295,12 @@ static void fill_smooth(SovaNetVmLoad *v, const SovaNetVmLoad *old, double alpha
         v->smooth = v->raw;
         return;
     }
-    if (v->fresh || v->blind) {
+    if (v->fresh || v->blind || v->no_news) {
         v->smooth = old->smooth;
+        return;
+    }
+    if (old->blind) {
+        v->smooth = v->raw;   /* what was carried through a blind spell is old news */
         return;
     }
     v->smooth.rx_bps = ewma(alpha, v->raw.rx_bps, old->smooth.rx_bps);
@@ -303,7 +363,7 @@ static void weigh_drops(SovaNetModel *m)
 {
     for (guint i = 0; i < m->vms->len; i++) {
         SovaNetVmLoad *v = sova_net_model_vm(m, i);
-        if (v->fresh || v->blind)
+        if (v->fresh || v->blind || v->no_news)
             continue;   /* raw is empty, smooth carried over with its verdict */
         v->raw.drops_unproven = unproven(&v->raw, m->virtio_ceiling_pps);
         v->smooth.drops_unproven = unproven(&v->smooth, m->virtio_ceiling_pps);
@@ -324,10 +384,13 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
         const SovaVmSample *pvm = prev ? sova_snapshot_find_vm(prev, vm->uuid) : NULL;
         SovaNetVmLoad *v = add_vm(m, vm->uuid, vm->name);
         fill_identity(v, vm);
-        v->fresh = !pvm || m->interval_s <= 0;
-        if (!v->fresh)
-            fill_raw(v, vm, pvm, m->interval_s);
-        fill_smooth(v, sova_net_model_find(last, vm->uuid), alpha);
+        v->fresh = !pvm || m->interval_s <= 0 || pf_nic_new(vm, pvm, v->mac);
+        const SovaNetVmLoad *old = sova_net_model_find(last, vm->uuid);
+        if (!v->fresh) {
+            pf_news(v, vm, pvm, old, m->interval_s);
+            fill_raw(v, vm, pvm, old, m->interval_s);
+        }
+        fill_smooth(v, old, alpha);
         m->vfs_in_use += v->has_vf;
     }
     update_ceiling(m, last);

@@ -3,10 +3,14 @@
  * This is what net policies read. A VM's load is measured on the host side (tap
  * counters; nothing a guest writes is trusted) per MAC: the standby NIC and a VF with
  * the same MAC are summed, because while a VF is attached the guest's traffic moves
- * to it and the standby's counters stay flat. A VF passed through (hostdev) has no tap
- * and no counters: while a VM holds one its load is unknown, and the model keeps its
- * last smoothed rates rather than report it idle. Rates are per second over the interval
- * and smoothed by an EWMA; load counts delivered and dropped packets (SovaNetRates). A NIC
+ * to it and the standby's counters stay flat. A VF passed through (hostdev) has no tap;
+ * its counters come from the PF's per-VF statistics where the driver reports them
+ * (SovaNicSample.from_pf: the VF's own since the driver started, so the interval a VM
+ * takes one over counts as fresh), else it has none: while a VM holds such a VF its load
+ * is unknown (blind), and the model keeps its last smoothed rates rather than report it
+ * idle; the first interval it is seen again replaces them (they are old news). Rates are
+ * per second over the interval and smoothed by an EWMA; load counts delivered and dropped
+ * packets (SovaNetRates). A NIC
  * that is new (just hot-attached) counts from zero; a NIC any of whose counters went
  * backwards (the device was re-created) counts all of them from zero as well. */
 #pragma once
@@ -35,9 +39,20 @@ typedef struct {
     gboolean has_vf;          /* it holds a VF now */
     char *vf_alias;           /* alias of the VF it holds, or NULL */
     SovaNetOverride override;
-    gboolean fresh;           /* no rate yet (new VM): raw rates are 0, smooth is carried over or 0 */
+    gboolean leaving;         /* the controller is migrating it away: held as it is, no VF
+                               * given or taken (the migration gives its VF back itself) */
+    gboolean fresh;           /* no rate yet (new VM, or a VF counted by its PF just taken
+                               * over): raw rates are 0, smooth is carried over or 0 */
     gboolean blind;           /* it holds a VF with no host-side counters (hostdev, no tap): its
                                * traffic is invisible, so smooth is carried over, not decayed */
+    /* it holds a VF counted by its PF whose counters have not moved for pf_quiet_s
+     * seconds (< SOVA_NET_PF_REFRESH_MAX): the PF's driver refreshes them only now and
+     * then, so this interval brought no news; smooth is carried over, and when they move,
+     * the rates are taken over the whole quiet time, with what its other NICs carried
+     * meanwhile (pf_pending). Quiet for longer, the VF is taken to be idle. */
+    gboolean no_news;
+    double pf_quiet_s;
+    SovaNicSample pf_pending; /* what moved on its other NICs meanwhile (counted later) */
     SovaNetRates raw;         /* over this interval */
     SovaNetRates smooth;      /* EWMA of raw */
 } SovaNetVmLoad;
@@ -91,6 +106,9 @@ double sova_net_rates_drop_share(const SovaNetRates *r);
 double sova_net_rates_demand_pps(const SovaNetRates *r);
 double sova_net_rates_demand_bps(const SovaNetRates *r);
 #define SOVA_NET_MAX_DROP_SHARE 0.75
+/* the longest a PF's driver is taken to leave its per-VF counters unrefreshed, seconds
+ * (ixgbe refreshes them every 2 s, i40e and ice about every second, mlx5 on each query) */
+#define SOVA_NET_PF_REFRESH_MAX 2.5
 #define SOVA_NET_NEAR_CEILING 0.75
 /* the drop share of an interval that shows a virtio path at its ceiling */
 #define SOVA_NET_DROP_EVIDENCE 0.02

@@ -46,6 +46,11 @@ typedef struct {
     char mac[SOVA_MAC_LEN];   /* "" when unknown */
     char *target_dev;         /* host-side device (tap), NULL when none (hostdev VF) */
     SovaNicRole role;
+    /* a hostdev VF (no tap) whose counters below come from its PF's per-VF statistics
+     * (rtnetlink IFLA_VF_STATS): they count the VF's traffic since the PF's driver started,
+     * whoever held the VF, and the driver may refresh them only every second or two.
+     * FALSE and no target_dev: the VF's traffic is invisible to the host. */
+    gboolean from_pf;
     /* Cumulative, host side of the NIC; rx/tx as the guest sees them (libvirt's net.N.*:
      * rx = to the guest). Drops are packets the host side discarded (net.N.rx.drop: traffic
      * for the guest that its tap could not hand over, because the guest's virtio queue was
@@ -78,15 +83,17 @@ typedef struct {
     gboolean no_migrate;      /* migrate='no': the controller never moves it */
     char *group;              /* anti-affinity group: no two VMs of a group on one host; NULL */
     /* What the host agent published for the controller (namespace SOVA_META_STATUS_NS):
-     * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U'/>. has_status is
-     * FALSE when the backend did not read it or no agent wrote it. */
+     * <sova-agent:net wants-vf='0|1' unmet='0|1' benefit='B' nic-util='U' vf-detach='0|1'/>.
+     * has_status is FALSE when the backend did not read it or no agent wrote it. */
     gboolean has_net_status;
     gboolean net_wants_vf, net_unmet;
+    gboolean net_vf_detaching;/* its agent's detach of its VF is still pending */
     double net_benefit;
     double host_nic_util;     /* as the agent saw it; -1 unknown */
     gboolean leaving;         /* <sova-ctl:leaving to='HOST'/> (namespace SOVA_META_CTL_NS),
                                * set by the controller before a migration and removed after:
-                               * the agent gives back its VF and attaches none */
+                               * the agent leaves the VM as it is (no pin, no VF given or
+                               * taken: the migration gives its VF back), publishes nothing */
 } SovaVmSample;
 
 #define SOVA_META_NS "https://sova.dev/xmlns/vm/1"

@@ -222,7 +222,7 @@ gboolean cl_vm_movable(const ClPlanner *P, guint v)
 {
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     int h = P->host_of[v];
-    if (h < 0 || vm->pinned || vm->migrating || P->planned[v])
+    if (h < 0 || vm->pinned || vm->migrating || vm->vf_detaching || P->planned[v])
         return FALSE;
     const SovaClusterHost *host = sova_cluster_host(P->c, h);
     return host->up && !host->excluded;

@@ -45,8 +45,9 @@ double cl_mean(const ClPlanner *P, SovaResource r);
 /* the imbalance once VM v has moved to host b (plan applied, v not moved yet) */
 double cl_imbalance_after(const ClPlanner *P, guint v, guint b);
 
-/* VM v may be moved at all: not pinned, not migrating, not planned, on an up host that is
- * not excluded (cooldown and backoff are the sova policy's business) */
+/* VM v may be moved at all: not pinned, not migrating, not planned, no VF detach of its
+ * agent's pending (it moves once the VF is gone), on an up host that is not excluded
+ * (cooldown and backoff are the sova policy's business) */
 gboolean cl_vm_movable(const ClPlanner *P, guint v);
 /* host b may receive VMs: up, not excluded, not in maintenance */
 gboolean cl_host_accepts(const ClPlanner *P, guint b);

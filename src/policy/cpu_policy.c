@@ -1,6 +1,7 @@
 /* cpu_policy.c — the registry of cpu policies, by name, and the planning call every
  * caller goes through (a stale placement is re-read before any policy plans on it). */
 #include "policy/cpu_policy.h"
+#include <string.h>
 
 static const SovaPolicy *const policies[] = {
     &sova_cpu_policy_balance.head,
@@ -36,10 +37,34 @@ static SovaPlan *reread_plan(const SovaModel *m)
     return plan;
 }
 
+/* the VM of the plan's action a is marked leaving (the controller is migrating it) */
+static gboolean leaving(const SovaModel *m, const SovaAction *a)
+{
+    for (guint i = 0; i < m->vms->len; i++) {
+        const SovaVmLoad *vm = sova_model_vm(m, i);
+        if (strcmp(vm->uuid, a->uuid) == 0)
+            return vm->leaving;
+    }
+    return FALSE;
+}
+
+/* A VM the controller is migrating away is not pinned: a pin needs the domain's job, which
+ * the migration holds (the call would wait for it), and the VM is about to go anyway; its
+ * demand already counts on neither side (cpu_service.h). The destination's agent places it
+ * when it has arrived and its mark is gone. Every policy's plan goes through this. */
+static void drop_leaving(const SovaModel *m, SovaPlan *plan)
+{
+    for (guint i = sova_plan_len(plan); i-- > 0;)
+        if (leaving(m, sova_plan_action(plan, i)))
+            g_ptr_array_remove_index(plan->actions, i);
+}
+
 SovaPlan *sova_cpu_plan(const SovaCpuPolicy *policy, const SovaModel *m,
                         const SovaCpuPolicyParams *params, gpointer state)
 {
     if (m->stale_pcpu >= 0 && m->placement_cached)
         return reread_plan(m);
-    return policy->plan(m, params, state);
+    SovaPlan *plan = policy->plan(m, params, state);
+    drop_leaving(m, plan);
+    return plan;
 }

@@ -18,15 +18,27 @@
  *     does not beat it takes one back), or for one interval when the holder gains nothing
  *     from its VF and the candidate would (it went quiet: waiting only loses packets); an
  *     `always` candidate takes it at once.
- * Detaches come first in the plan, so the VFs they free can be attached after them. */
+ * A VM marked leaving (the controller is migrating it) is held as it is: it neither gets a
+ * VF nor gives one back here (the migration gives it back), and its VF stays counted.
+ * Detaches come first in the plan, so the VFs they free can be attached after them.
+ *
+ * A blind holder (its VF is a hostdev VF whose PF reports no per-VF stats: the model
+ * carries the rates it showed before it took the VF) cannot show that it went quiet. What
+ * it last showed is trusted less the longer it is blind: in a challenge it counts for half
+ * after `blind_half_life` intervals, a quarter after twice as many, and so on, so a
+ * candidate that the host sees pressed against the virtio ceiling takes the VF in the
+ * end; the holder, back on its standby and visible again, re-proves its need there and
+ * challenges for a VF like any other VM. It keeps its VF while nobody else wants one. */
 #include "policy/net_private.h"
+#include <math.h>
 #include <string.h>
 
 typedef struct {
     const SovaNetVmLoad *v;
     SovaNetVmState *vs;
-    double benefit;
-    double gain;              /* the part of benefit above the virtio ceiling */
+    double benefit;           /* a blind holder's decayed (see above) */
+    double seen_benefit;      /* as the model has it */
+    double gain;              /* the part of benefit above the virtio ceiling (decayed too) */
     gboolean done;            /* an action for it is in the plan */
     gboolean claimed;         /* holder: a candidate challenges it this interval */
 } Entry;
@@ -71,9 +83,9 @@ static void release_idle(Ctx *c)
 {
     for (guint i = 0; i < c->entries->len; i++) {
         Entry *e = entry(c, i);
-        if (!e->v->has_vf)
+        if (!e->v->has_vf || e->v->leaving)   /* the migration gives it back */
             continue;
-        gboolean low = e->v->override == SOVA_NET_AUTO && e->benefit < c->p->exit;
+        gboolean low = e->v->override == SOVA_NET_AUTO && e->seen_benefit < c->p->exit;
         e->vs->low = low ? e->vs->low + 1 : 0;
         if (c->budget == 0)
             continue;
@@ -82,7 +94,7 @@ static void release_idle(Ctx *c)
         else if (low && e->vs->low >= MAX(c->p->exit_intervals, 1) &&
                  !sova_net_state_dwelling(c->st, e->vs, c->p))
             plan_detach(c, e, g_strdup_printf("benefit %.0f below exit %.0f for %u intervals",
-                                              e->benefit, c->p->exit, e->vs->low));
+                                              e->seen_benefit, c->p->exit, e->vs->low));
     }
 }
 
@@ -131,7 +143,8 @@ static Entry *weakest_holder(Ctx *c)
     Entry *best = NULL;
     for (guint i = 0; i < c->entries->len; i++) {
         Entry *e = entry(c, i);
-        if (!e->v->has_vf || e->done || e->claimed || e->v->override != SOVA_NET_AUTO ||
+        if (!e->v->has_vf || e->v->leaving || e->done || e->claimed ||
+            e->v->override != SOVA_NET_AUTO ||
             sova_net_state_dwelling(c->st, e->vs, c->p))
             continue;
         if (!best || by_value(e, best) < 0)
@@ -162,6 +175,11 @@ static char *challenge_reason(const Ctx *c, const Entry *e, const Entry *h)
 {
     if (e->v->override == SOVA_NET_ALWAYS)
         return g_strdup_printf("override: always; took %s's VF", h->v->name);
+    if (h->v->blind)
+        return g_strdup_printf("gain %.0f beat blind %s's %.0f (what it showed %" G_GUINT64_FORMAT
+                               " intervals ago, halved every %u) by %.1fx for %u intervals",
+                               e->gain, h->v->name, h->gain, c->st->tick - h->vs->blind_since,
+                               c->p->blind_half_life, c->p->margin, e->vs->beats);
     if (e->gain > 0)
         return g_strdup_printf("gain %.0f beat %s's %.0f by %.1fx for %u intervals", e->gain,
                                h->v->name, h->gain, c->p->margin, e->vs->beats);
@@ -230,6 +248,17 @@ static void emit(Ctx *c, SovaPlan *plan)
     }
 }
 
+/* a blind holder's benefit and gain: what it showed before it went blind, halved every
+ * blind_half_life intervals of its blind spell */
+static void blind_decay(const SovaNetState *st, const SovaNetPolicyParams *p, Entry *e)
+{
+    if (!e->v->blind || !e->v->has_vf || !p->blind_half_life || !e->vs->blind_since)
+        return;
+    double f = exp2(-(double)(st->tick - e->vs->blind_since) / p->blind_half_life);
+    e->benefit *= f;
+    e->gain *= f;
+}
+
 static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *p,
                               SovaNetState *st, SovaNetResult *result)
 {
@@ -240,7 +269,9 @@ static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
         Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid), .benefit = sova_net_benefit(v, p)};
+        e.seen_benefit = e.benefit;
         e.gain = sova_net_gain(v, e.benefit, sova_net_state_ceiling(st, e.vs));
+        blind_decay(st, p, &e);
         g_array_append_val(c.entries, e);
     }
     c.detach = g_ptr_array_new();

@@ -46,7 +46,7 @@ double sova_net_gain(const SovaNetVmLoad *v, double benefit, double ceiling)
 
 gboolean sova_net_wants(const SovaNetVmLoad *v, double benefit, const SovaNetPolicyParams *p)
 {
-    if (v->override == SOVA_NET_NEVER || (!v->has_standby && !v->has_vf))
+    if (v->leaving || v->override == SOVA_NET_NEVER || (!v->has_standby && !v->has_vf))
         return FALSE;
     if (v->override == SOVA_NET_ALWAYS)
         return TRUE;

@@ -31,12 +31,16 @@ typedef struct SovaNetPolicyParams {
     guint max_switches;       /* actions per interval; 0 = no cap */
     guint backoff_base;       /* intervals to wait after a first failed attach (doubles) */
     guint backoff_max;        /* longest wait, intervals */
+    guint blind_half_life;    /* a holder whose VF the host cannot count (blind: a hostdev VF
+                               * whose PF reports no per-VF stats) counts in a challenge for
+                               * half the gain it last showed after this many intervals blind,
+                               * a quarter after twice as many...; 0 = no decay */
 } SovaNetPolicyParams;
 
 #define SOVA_NET_PARAMS_DEFAULT ((SovaNetPolicyParams){ \
     .pool_size = 0, .bytes_per_point = 6000, .enter = 2000, .exit = 1000, .exit_intervals = 3, \
     .margin = 1.5, .challenge_intervals = 4, .min_dwell = 3, .max_switches = 4, \
-    .backoff_base = 2, .backoff_max = 64 })
+    .backoff_base = 2, .backoff_max = 64, .blind_half_life = 80 })
 
 /* what a VM needs, as the policy saw it this interval */
 typedef struct {

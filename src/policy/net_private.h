@@ -14,6 +14,8 @@ typedef struct {
     guint64 failed_at;        /* tick of the plan whose attach failed last */
     guint64 seen_at;          /* tick it was last in the model */
     double ceiling;           /* packets/s its virtio NIC carried while dropping; 0 unknown */
+    guint64 blind_since;      /* first tick of its current blind spell (a VF the host cannot
+                               * count); 0 = not blind */
 } SovaNetVmState;
 
 struct SovaNetState {

@@ -4,7 +4,8 @@
  * `pool_size` of those above `enter` (override `always` first, `never` excluded);
  * every holder outside that set loses its VF at once. No hysteresis, no dwell time,
  * no cap, no backoff: it is here to be compared with `balance`, which it out-flaps
- * under noisy load. */
+ * under noisy load. A VM marked leaving is held as it is (the migration gives its VF
+ * back): not ranked, its VF neither taken nor handed out again. */
 #include "policy/net_private.h"
 #include <string.h>
 
@@ -31,7 +32,7 @@ static GArray *rank(const SovaNetModel *m, const SovaNetPolicyParams *p)
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
         Ranked e = {v, sova_net_benefit(v, p)};
-        if (v->override == SOVA_NET_NEVER || (!v->has_standby && !v->has_vf))
+        if (v->leaving || v->override == SOVA_NET_NEVER || (!v->has_standby && !v->has_vf))
             continue;
         if (v->override == SOVA_NET_ALWAYS || e.benefit >= p->enter)
             g_array_append_val(r, e);
@@ -54,16 +55,20 @@ static SovaPlan *sova_plan(const SovaNetModel *m, const SovaNetPolicyParams *p,
     sova_net_state_begin(st, m);
     g_autoptr(GArray) r = rank(m, p);
     SovaPlan *plan = sova_plan_new();
+    guint held = 0;           /* VFs of leaving VMs: not the ranking's to hand out */
+    for (guint i = 0; i < m->vms->len; i++)
+        held += sova_net_model_vm(m, i)->leaving && sova_net_model_vm(m, i)->has_vf;
+    guint pool = p->pool_size > held ? p->pool_size - held : 0;
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
-        if (v->has_vf && !in_top(r, p->pool_size, v)) {
+        if (v->has_vf && !v->leaving && !in_top(r, pool, v)) {
             sova_plan_add_vf(plan, SOVA_ACTION_DETACH_VF, v->uuid, v->name,
-                             "not in the top %u this interval (benefit %.0f)", p->pool_size,
+                             "not in the top %u this interval (benefit %.0f)", pool,
                              sova_net_benefit(v, p));
             sova_net_state_record_switch(st, sova_net_state_vm(st, v->uuid));
         }
     }
-    for (guint i = 0; i < r->len && i < p->pool_size; i++) {
+    for (guint i = 0; i < r->len && i < pool; i++) {
         const Ranked *e = &g_array_index(r, Ranked, i);
         if (e->v->has_vf || !e->v->has_standby)
             continue;

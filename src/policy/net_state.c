@@ -61,6 +61,10 @@ void sova_net_state_begin(SovaNetState *s, const SovaNetModel *m)
         if (v->has_vf) {
             vs->failures = 0;
         }
+        if (!v->blind)
+            vs->blind_since = 0;
+        else if (!vs->blind_since)
+            vs->blind_since = s->tick;
         observe_ceiling(s, vs, v);
     }
     g_hash_table_foreach_remove(s->vms, vanished, s);

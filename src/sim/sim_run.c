@@ -42,6 +42,7 @@ static void copy_net_config(SovaConfig *c, const SovaConfig *from)
     c->net_challenge_intervals = from->net_challenge_intervals;
     c->net_min_dwell = from->net_min_dwell;
     c->net_max_switches = from->net_max_switches;
+    c->net_blind_half_life = from->net_blind_half_life;
     c->net_bytes_per_point = from->net_bytes_per_point;
     c->net_exclude = g_strdupv(from->net_exclude);
 }
@@ -305,6 +306,7 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     SovaBackend *be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_timing(be, o->measure_cpu);
     sova_sim_backend_set_free_switches(be, sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE);
+    sova_sim_backend_set_ahead_without_jitter(be, o->oracle_without_jitter);
     SovaAgent *agent = NULL;
     if (o->policy) {
         SovaAgentOptions ao = { .quiet = TRUE, .observer = on_interval, .observer_data = r };

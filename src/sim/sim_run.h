@@ -43,6 +43,8 @@ typedef struct {
     SovaSimNetMode net_mode;
     const SovaNetPolicy *net_policy;  /* AGENT: NULL = the cfg's (balance by default);
                                          the cfg's [net] parameters apply */
+    gboolean oracle_without_jitter;   /* ORACLE: it knows each VM's demand shape, not the
+                                         per-second jitter on it */
     double oracle_margin;     /* ORACLE: a holder keeps its VF unless another VM gains more than
                                  (1 + margin) times as much in the next interval; 0 = strict */
     /* called after every interval with the fraction done; may be NULL */

@@ -42,6 +42,7 @@ case_cleanup() {
     rc=$?
     trap - EXIT INT TERM
     for p in $CASE_PIDS; do rig_stop_pid "$p" process; wait "$p" 2>/dev/null; done
+    cl_sova_stop >/dev/null 2>&1     # the rig's agents and controller, if the case started them
     if [ -n "$CASE_KEEP_HOST" ] && ! cl_pid_is "$(cl_libvirtd_pid "$CASE_KEEP_HOST")" libvirtd; then
         "$CLUSTER" restart-libvirtd "$CASE_KEEP_HOST" >/dev/null 2>&1
     fi
@@ -73,6 +74,26 @@ case_boot() {
         cl_vm_start "$h" "$n" "$d" "$RUN" >/dev/null || exit 1
         CASE_VMS="$CASE_VMS $CL_PREFIX$n"
     done
+    case_wait_work
+}
+
+# case_boot_net HOST:NAME:IDX:PPS ...: the VF pool on every host (rig/cluster-sova.sh), then
+# persistent q35 net guests sending PPS datagrams/s from boot on; waits until each one works.
+case_boot_net() {
+    local spec h n i r
+    cl_image
+    cl_net_up
+    for spec in "$@"; do
+        IFS=: read -r h n i r <<< "$spec"
+        cl_vm_start_net "$h" "$n" "$i" "$r" "$RUN" >/dev/null || exit 1
+        CASE_VMS="$CASE_VMS $CL_PREFIX$n"
+    done
+    case_wait_work
+}
+
+# case_wait_work: until every guest of the case prints its work line (90 s)
+case_wait_work() {
+    local v ok
     for _ in $(seq 360); do
         ok=1
         for v in $CASE_VMS; do grep -q '^SOVA-WORK' "$RUN/$v.log" 2>/dev/null || { ok=0; break; }; done

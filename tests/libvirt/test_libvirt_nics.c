@@ -368,7 +368,8 @@ static void test_metadata_in_sample(void)
     g_assert_cmpstr(vm->group, ==, "web");
     g_assert_cmpuint(vm->memory_kib, ==, 65536);   /* its <memory>, not a balloon's word */
     g_assert_false(vm->has_net_status);
-    SovaNetPublish st = {.wants_vf = TRUE, .unmet = TRUE, .benefit = 3000, .nic_util = 0.25};
+    SovaNetPublish st = {.wants_vf = TRUE, .unmet = TRUE, .benefit = 3000, .nic_util = 0.25,
+                         .vf_detaching = TRUE};
     g_autoptr(GError) error = NULL;
     g_assert_true(sova_backend_publish_net(be, vm->uuid, &st, &error));
     g_assert_no_error(error);
@@ -378,6 +379,12 @@ static void test_metadata_in_sample(void)
     g_assert_true(vm->has_net_status && vm->net_wants_vf && vm->net_unmet);
     g_assert_cmpfloat(vm->net_benefit, ==, 3000);
     g_assert_cmpfloat_with_epsilon(vm->host_nic_util, 0.25, 1e-9);
+    g_assert_true(vm->net_vf_detaching);            /* the controller holds it on its host */
+    st.vf_detaching = FALSE;                        /* the VF is gone */
+    g_assert_true(sova_backend_publish_net(be, vm->uuid, &st, &error));
+    spin_events();
+    g_autoptr(SovaSnapshot) s3 = lvt_sample(be);
+    g_assert_false(lvt_find_vm(s3, "meta")->net_vf_detaching);
     g_assert_cmpint(virDomainDestroy(d), ==, 0);
     virDomainFree(d);
 }

@@ -5,8 +5,11 @@
  * and a real VF with net_failover do), a detach moves it back. It checks what the
  * agent loop does with the net policy: a busy VM gets the VF and gives it back when it
  * goes quiet, the pool is never exceeded, a refused attach backs off instead of being
- * retried every interval, a `leaving` VM gives its VF back, and the agent publishes each
- * VM's wants/unmet signal only when it changes. */
+ * retried every interval, the agent publishes each VM's wants/unmet signal only when it
+ * changes. No fighting with the controller: a `leaving` VM (being migrated) is held as it
+ * is — no VF given, none taken back (the migration gives it back), nothing published — and
+ * a detach still pending (the VF not yet gone) is published, so that the controller does
+ * not start migrating that VM meanwhile. */
 #include <string.h>
 #include "daemon/agent.h"
 
@@ -21,9 +24,11 @@ typedef struct {
     gboolean has_vf[N_VMS];
     gboolean leaving[N_VMS];
     gboolean refuse_attach;
+    guint detach_waits;       /* a detached VF goes after this many waits (0: at once) */
+    guint pending[N_VMS];     /* waits left until the requested detach completes */
     guint attaches, refused, detaches;
     guint publishes[N_VMS];
-    gboolean last_unmet[N_VMS];
+    gboolean last_unmet[N_VMS], last_detaching[N_VMS];
 } FakeHost;
 
 static const char *vm_uuid(guint i)
@@ -87,8 +92,10 @@ static gboolean fake_execute(SovaBackend *be, const SovaAction *a, GError **erro
         h->attaches++;
     } else if (a->kind == SOVA_ACTION_DETACH_VF) {
         g_assert_true(h->has_vf[i]);
-        h->has_vf[i] = FALSE;
+        g_assert_cmpuint(h->pending[i], ==, 0);    /* never asked twice */
         h->detaches++;
+        h->pending[i] = h->detach_waits;
+        h->has_vf[i] = h->detach_waits > 0;        /* else gone at once */
     }
     return TRUE;
 }
@@ -98,6 +105,9 @@ static gboolean fake_wait(SovaBackend *be, double seconds, const volatile gint *
     (void)stop;
     FakeHost *h = (FakeHost *)be;
     h->t += seconds;
+    for (guint i = 0; i < N_VMS; i++)
+        if (h->pending[i] && --h->pending[i] == 0)
+            h->has_vf[i] = FALSE;                  /* device-removed */
     for (guint i = 0; i < N_VMS; i++) {
         guint64 pkts = (guint64)(h->pps[i] * seconds);
         if (h->has_vf[i])
@@ -113,8 +123,10 @@ static gboolean fake_publish(SovaBackend *be, const char *uuid, const SovaNetPub
     (void)error;
     FakeHost *h = (FakeHost *)be;
     guint i = vm_index(uuid);
+    g_assert_false(h->leaving[i]);                 /* a leaving VM's job is the migration's */
     h->publishes[i]++;
     h->last_unmet[i] = st->unmet;
+    h->last_detaching[i] = st->vf_detaching;
     return TRUE;
 }
 
@@ -213,17 +225,67 @@ static void test_failed_attach_backs_off(void)
     sova_backend_free(&h->base);
 }
 
-static void test_leaving_gives_back(void)
+/* the controller gives a leaving VM's VF back itself, before migrating it: the agent
+ * neither takes it back too (a second detach of the same VF) nor hands it to another VM
+ * while the VM still holds it; once it is given back, the VF is free for the host's
+ * other VMs. Nothing is published for the leaving VM. */
+static void test_leaving_is_held(void)
 {
-    FakeHost *h = fake_new(2);
+    FakeHost *h = fake_new(1);
     g_autoptr(SovaAgent) a = agent_for(h);
     h->pps[2] = 50000;
     run(a, h, 3);
     g_assert_true(h->has_vf[2]);
     h->leaving[2] = TRUE;                           /* the controller is moving it */
-    run(a, h, 5);
-    g_assert_false(h->has_vf[2]);
-    g_assert_cmpuint(h->attaches, ==, 1);
+    h->pps[2] = 0;                                  /* would give it back after exit-intervals */
+    h->pps[0] = 90000;                              /* would take it over */
+    guint published = h->publishes[2];
+    run(a, h, 8);
+    g_assert_true(h->has_vf[2]);
+    g_assert_false(h->has_vf[0]);
+    g_assert_cmpuint(h->detaches, ==, 0);
+    g_assert_cmpuint(h->publishes[2], ==, published);
+    h->has_vf[2] = FALSE;                           /* the migration gave it back: free */
+    run(a, h, 3);
+    g_assert_true(h->has_vf[0]);                    /* so the host's next VM gets it */
+    g_assert_cmpuint(h->attaches, ==, 2);
+    g_assert_cmpuint(h->detaches, ==, 0);
+    sova_backend_free(&h->base);
+}
+
+/* a leaving VM without a VF gets none, even with one free */
+static void test_leaving_gets_none(void)
+{
+    FakeHost *h = fake_new(1);
+    g_autoptr(SovaAgent) a = agent_for(h);
+    h->leaving[1] = TRUE;
+    h->pps[1] = 90000;
+    run(a, h, 10);
+    g_assert_cmpuint(h->attaches, ==, 0);
+    g_assert_cmpuint(h->publishes[1], ==, 0);
+    sova_backend_free(&h->base);
+}
+
+/* a detach is pending until the VF is gone: published while it is, and cleared after */
+static void test_pending_detach_published(void)
+{
+    FakeHost *h = fake_new(1);
+    h->detach_waits = 3;                            /* device-removed 3 intervals later */
+    g_autoptr(SovaAgent) a = agent_for(h);
+    h->pps[1] = 50000;
+    run(a, h, 3);
+    g_assert_true(h->has_vf[1]);
+    g_assert_false(h->last_detaching[1]);
+    h->pps[1] = 0;
+    for (guint i = 0; i < 12 && h->detaches == 0; i++)
+        run(a, h, 1);
+    g_assert_cmpuint(h->detaches, ==, 1);
+    g_assert_true(h->has_vf[1]);                    /* requested, not gone yet */
+    g_assert_true(h->last_detaching[1]);            /* and the controller can read that */
+    run(a, h, 4);
+    g_assert_false(h->has_vf[1]);
+    g_assert_false(h->last_detaching[1]);           /* gone: published again */
+    g_assert_cmpuint(h->detaches, ==, 1);           /* asked once */
     sova_backend_free(&h->base);
 }
 
@@ -247,7 +309,9 @@ int main(int argc, char **argv)
     g_test_add_func("/agent-net/switch-in-and-out", test_switch_in_and_out);
     g_test_add_func("/agent-net/scarcity-and-publish", test_scarcity_and_publish);
     g_test_add_func("/agent-net/failed-attach-backs-off", test_failed_attach_backs_off);
-    g_test_add_func("/agent-net/leaving-gives-back", test_leaving_gives_back);
+    g_test_add_func("/agent-net/leaving-is-held", test_leaving_is_held);
+    g_test_add_func("/agent-net/leaving-gets-none", test_leaving_gets_none);
+    g_test_add_func("/agent-net/pending-detach-published", test_pending_detach_published);
     g_test_add_func("/agent-net/off-without-vf-network", test_off_without_vf_network);
     return g_test_run();
 }

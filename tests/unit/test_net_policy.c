@@ -316,6 +316,36 @@ static void test_plan_text_json(void)
     g_assert_false(json_object_has_member(a0, "vcpu"));
 }
 
+/* a VM the controller is migrating (leaving) is held as it is, by every net policy: its
+ * VF is neither taken back (the migration gives it back) nor handed to another VM, and it
+ * gets none; the other VMs share what is left of the pool */
+static void test_leaving_held(void)
+{
+    const SovaNetPolicy *pols[] = {&sova_net_policy_balance, &sova_net_policy_sova};
+    for (guint k = 0; k < G_N_ELEMENTS(pols); k++) {
+        SovaNetPolicyParams p = params(2);
+        g_autoptr(SovaNetState) st = sova_net_state_new();
+        for (guint round = 0; round < 8; round++) {
+            g_autoptr(SovaNetModel) m = sova_net_model_new(0);
+            sova_net_model_add_vm(m, "u1", "holder", 0, 0, TRUE)->leaving = TRUE;
+            sova_net_model_add_vm(m, "u2", "goer", 90000, 0, FALSE)->leaving = TRUE;
+            sova_net_model_add_vm(m, "u3", "busy", 9000, 0, FALSE);
+            sova_net_model_add_vm(m, "u4", "busier", 20000, 0, round > 0);
+            m->vfs_in_use = round > 0 ? 2 : 1;
+            g_autoptr(SovaNetResult) res = sova_net_result_new();
+            g_autoptr(SovaPlan) plan = pols[k]->plan(m, &p, st, res);
+            g_assert_null(action_for(plan, "holder"));
+            g_assert_null(action_for(plan, "goer"));
+            g_assert_false(sova_net_result_find(res, "u2")->wants_vf);
+            g_assert_false(sova_net_result_find(res, "u2")->unmet);   /* nothing to publish */
+            if (round == 0) {   /* one VF is free: the busiest that stays gets it */
+                g_assert_true(attaches(plan, "busier"));
+                g_assert_cmpuint(sova_plan_len(plan), ==, 1);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -328,6 +358,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/challenge-one-miss", test_challenge_one_miss);
     g_test_add_func("/net-policy/overrides", test_overrides);
     g_test_add_func("/net-policy/baseline-reranks", test_baseline_reranks);
+    g_test_add_func("/net-policy/leaving-held", test_leaving_held);
     g_test_add_func("/net-policy/plan-text-json", test_plan_text_json);
     return g_test_run();
 }

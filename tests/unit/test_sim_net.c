@@ -341,7 +341,7 @@ static const Bad bads[] = {
     { HOST VM "net-peak-pps=1000\n", 5, "net-peak-pps without net-demand" },
     { HOST VM "net-demand=constant:5\nnet-packet-bytes=10\n", 6, "net-packet-bytes" },
     { HOST VM "net-demand=constant:5\nnet-jitter=x\n", 6, "net-jitter" },
-    { HOST "vf-counters=maybe\n" VM, 3, "not yes or no" },
+    { HOST "vf-counters=maybe\n" VM, 3, "not yes, pf or no" },
     { HOST "virtio-pps-cap=0\n" VM, 3, "virtio-pps-cap" },
     { HOST "vf-attach-latency=-1\n" VM, 3, "vf-attach-latency" },
     { HOST "vfs=many\n" VM, 3, "vfs" },

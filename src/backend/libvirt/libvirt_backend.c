@@ -23,6 +23,7 @@ static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
     sova_lv_vf_after_sample(lv);
     if (lv->opts.net)
         s->vf_pool = lv->vf.pool;
+    sova_lv_pf_sample(lv, s);
     sova_lv_hostnic_sample(lv, s);
     s->placement_cached = TRUE;   /* pins are cached between samples (libvirt_domains.c) */
     return g_steal_pointer(&s);
@@ -72,6 +73,7 @@ static void lv_free(SovaBackend *be)
     sova_lv_migrate_clear(lv);   /* first: its threads use the connection */
     sova_lv_disconnect(lv);
     sova_lv_vf_clear(lv);
+    sova_lv_pf_clear(lv);
     g_hash_table_unref(lv->domains);
     g_clear_pointer(&lv->topo, g_array_unref);
     g_free(lv->host);
@@ -110,6 +112,7 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
     lv->host_nic = g_strdup(opts ? opts->host_nic : NULL);
     lv->opts.host_nic = NULL;   /* the caller's string */
     sova_lv_vf_init(lv);
+    sova_lv_pf_init(lv);
     sova_lv_migrate_init(lv);
     g_autoptr(GError) err = NULL;
     if (!sova_lv_connect(lv, &err)) {

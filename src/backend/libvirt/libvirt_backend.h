@@ -31,6 +31,8 @@ typedef struct {
      * capacity, for the net plane's NIC utilisation. NULL = unknown. */
     const char *host_nic;
     double nic_gbps;          /* 0 = the NIC's speed from sysfs */
+    /* where sysfs is (hostdev VFs: VF <-> PF + index); NULL = "/sys". For tests. */
+    const char *sysfs_root;
     /* a host that cannot be reached at open is not an error: the backend starts
      * disconnected and its samples fail until one connects (the controller) */
     gboolean connect_later;

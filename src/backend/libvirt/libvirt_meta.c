@@ -96,6 +96,7 @@ static void read_status(SovaLvMeta *m, const char **names, const char **values)
     m->has_net_status = TRUE;
     m->net_wants_vf = yes(attr(names, values, "wants-vf"));
     m->net_unmet = yes(attr(names, values, "unmet"));
+    m->net_vf_detaching = yes(attr(names, values, "vf-detach"));
     m->net_benefit = number(attr(names, values, "benefit"), 0);
     m->host_nic_util = number(attr(names, values, "nic-util"), -1);
 }
@@ -207,6 +208,7 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->has_net_status = m->has_net_status;
     vm->net_wants_vf = m->net_wants_vf;
     vm->net_unmet = m->net_unmet;
+    vm->net_vf_detaching = m->net_vf_detaching;
     vm->net_benefit = m->net_benefit;
     vm->host_nic_util = m->has_net_status ? m->host_nic_util : -1;
     vm->leaving = m->leaving;
@@ -276,7 +278,9 @@ gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPub
     char benefit[G_ASCII_DTOSTR_BUF_SIZE], util[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(benefit, sizeof benefit, "%.0f", st->benefit);
     g_ascii_formatd(util, sizeof util, "%.3f", st->nic_util);
-    g_autofree char *xml = g_strdup_printf("<net wants-vf='%d' unmet='%d' benefit='%s' nic-util='%s'/>",
-                                           st->wants_vf ? 1 : 0, st->unmet ? 1 : 0, benefit, util);
+    g_autofree char *xml = g_strdup_printf("<net wants-vf='%d' unmet='%d' benefit='%s' nic-util='%s' "
+                                           "vf-detach='%d'/>", st->wants_vf ? 1 : 0,
+                                           st->unmet ? 1 : 0, benefit, util,
+                                           st->vf_detaching ? 1 : 0);
     return sova_lv_meta_write(lv, uuid, xml, SOVA_META_STATUS_PREFIX, SOVA_META_STATUS_NS, error);
 }

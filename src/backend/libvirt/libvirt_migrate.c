@@ -1,8 +1,8 @@
 /* libvirt_migrate.c — live migration of one VM to another libvirt host
  * (migrate_start / migrate_poll of SovaBackendOps).
  *
- * Start: mark the VM <sova-ctl:leaving to='HOST'/> (the host agent then attaches no VF
- * and gives back one it holds), ask for every VF it holds here to be detached
+ * Start: mark the VM <sova-ctl:leaving to='HOST'/> (the host agent then leaves it as it
+ * is: no pin, no VF given or taken), ask for every VF it holds here to be detached
  * (libvirt_vf_migrate.c); once device-removed shows them gone — seen by a main-loop
  * source that the controller's wait runs, so no nested loop; within the detach timeout,
  * else the migration fails and the VM keeps its VF — call virDomainMigrateToURI3 in a

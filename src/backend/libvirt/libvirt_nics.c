@@ -13,7 +13,9 @@
  * marks the NIC foreign_vf, and its VM is left out of VF switching (net='never'). Counters are the host side of the tap, never the guest's
  * word; libvirt reports them as the guest sees them (rx = to the guest), and rx.drop is
  * what the tap could not hand to a guest whose virtio queue was full. A hostdev VF has no
- * tap: it appears with zero counters. */
+ * tap: its XML gives the VF's PCI address (<source><address type='pci'/>), and its
+ * counters come from its PF (libvirt_pfstats.c) or, where the PF's driver reports none,
+ * stay zero. */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
@@ -21,6 +23,7 @@ typedef struct {
     guint depth;              /* open elements */
     gboolean in_iface;        /* inside domain/devices/interface */
     gboolean in_devices;
+    gboolean in_source;       /* inside the interface's <source> */
     SovaLvNic cur;
     char *teaming;            /* teaming@type of the current interface */
     GArray *nics;
@@ -32,6 +35,7 @@ static void nic_clear(gpointer p)
     g_clear_pointer(&n->alias, g_free);
     g_clear_pointer(&n->target, g_free);
     g_clear_pointer(&n->type, g_free);
+    g_clear_pointer(&n->pci, g_free);
 }
 
 void sova_lv_nics_free(GArray *nics)
@@ -78,6 +82,14 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
             replace(&p->cur.alias, attr(names, values, "name"));
         else if (strcmp(name, "teaming") == 0)
             replace(&p->teaming, attr(names, values, "type"));
+        else if (strcmp(name, "source") == 0)
+            p->in_source = TRUE;
+    } else if (p->depth == 5 && p->in_iface && p->in_source && strcmp(name, "address") == 0 &&
+               g_strcmp0(attr(names, values, "type"), "pci") == 0) {
+        char pci[SOVA_PCI_ADDR_LEN];
+        if (sova_pci_addr_format(attr(names, values, "domain"), attr(names, values, "bus"),
+                                 attr(names, values, "slot"), attr(names, values, "function"), pci))
+            replace(&p->cur.pci, pci);
     }
 }
 
@@ -86,10 +98,14 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
     (void)ctx;
     (void)error;
     NicParse *p = data;
+    if (p->depth == 4 && strcmp(name, "source") == 0)
+        p->in_source = FALSE;
     if (p->depth == 3 && p->in_iface && strcmp(name, "interface") == 0) {
         p->cur.role = g_strcmp0(p->teaming, "persistent") == 0 ? SOVA_NIC_STANDBY
                                                                 : SOVA_NIC_OTHER;
         p->cur.foreign_vf = g_strcmp0(p->teaming, "transient") == 0;
+        if (g_strcmp0(p->cur.type, "hostdev") == 0)   /* no tap (the test driver names one) */
+            g_clear_pointer(&p->cur.target, g_free);
         g_array_append_val(p->nics, p->cur);
         memset(&p->cur, 0, sizeof p->cur);
         p->in_iface = FALSE;

@@ -16,6 +16,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include "backend/libvirt/libvirt_backend.h"
+#include "backend/netlink/vf_map.h"
+#include "backend/netlink/vf_stats.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -32,6 +34,7 @@ typedef struct {
     char mac[SOVA_MAC_LEN];
     char *target;             /* tap ("vnet3"); NULL for hostdev */
     char *type;               /* interface type: network, bridge, hostdev, ... */
+    char *pci;                /* hostdev: the VF's PCI address ("0000:03:10.2"), else NULL */
     SovaNicRole role;
     gboolean foreign_vf;      /* a VF the operator attached (not sova's alias): role OTHER */
 } SovaLvNic;
@@ -41,7 +44,7 @@ typedef struct {
     SovaNetOverride net_override;
     gboolean no_migrate;
     char *group;
-    gboolean has_net_status, net_wants_vf, net_unmet;
+    gboolean has_net_status, net_wants_vf, net_unmet, net_vf_detaching;
     double net_benefit, host_nic_util;
     gboolean leaving;
     guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */
@@ -86,6 +89,18 @@ typedef struct {
     guint queue_src;          /* the main-loop source that carries them out */
 } SovaLvVf;
 
+/* hostdev VFs' counters from their PFs (libvirt_pfstats.c) */
+typedef GArray *(*SovaLvPfQuery)(gpointer data, const char *pf, GError **error);
+typedef struct {
+    char *sysfs_root;         /* "/sys", or the options' */
+    SovaVfStatsSock *sock;    /* opened at the first query */
+    SovaLvPfQuery query;      /* sova_vf_stats_query on sock; tests replace it */
+    gpointer query_data;
+    GHashTable *places;       /* VF PCI address -> SovaLvVfPlace* (NULL: not a VF, said once) */
+    GHashTable *pfs;          /* PF name -> SovaLvPfState* */
+    guint64 requests;         /* netlink requests made (one per PF per sample at most) */
+} SovaLvPf;
+
 typedef struct {
     SovaBackend base;         /* first: a SovaLibvirtBackend* is a SovaBackend* */
     char *uri;
@@ -106,6 +121,7 @@ typedef struct {
     GHashTable *domains;      /* uuid -> SovaLvDomain* */
     guint64 samples;          /* samples taken on this backend */
     SovaLvVf vf;              /* net plane: VF switching */
+    SovaLvPf pf;              /* net plane: hostdev VFs' counters from their PFs */
     int meta_cb;              /* VIR_DOMAIN_EVENT_ID_METADATA_CHANGE callback id, -1 none */
     char *host_nic;           /* owned copy of opts.host_nic */
     gboolean warned_host_nic;
@@ -232,6 +248,8 @@ void sova_lv_vf_give_again(SovaLibvirtBackend *lv, const char *uuid, const char 
 
 /* libvirt_vfpool.c: the VF count of a hostdev network's XML (-1 with error) */
 int sova_lv_vfpool_parse(const char *xml, GError **error);
+/* the same, and the names of its PFs (<forward><pf dev='NAME'/>) appended to pfs (char*) */
+int sova_lv_vfpool_parse_pfs(const char *xml, GPtrArray *pfs, GError **error);
 /* at connect, when the config gives no pool size: read it from the VF network */
 void sova_lv_vfpool_read(SovaLibvirtBackend *lv);
 
@@ -247,6 +265,15 @@ gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char
                             const char *prefix, const char *ns, GError **error);
 gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
                              GError **error);
+
+/* libvirt_pfstats.c: the counters of every hostdev VF in s (role VF, no tap) from its PF's
+ * per-VF statistics: one netlink request per PF with such a VF, per sample. A PF whose
+ * driver reports none is said once (warning): its VFs' holders stay blind. */
+void sova_lv_pf_init(SovaLibvirtBackend *lv);
+void sova_lv_pf_clear(SovaLibvirtBackend *lv);
+void sova_lv_pf_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);
+/* asks PF `pf` once and says what it reports (at connect, for the PFs of the VF network) */
+void sova_lv_pf_probe(SovaLibvirtBackend *lv, const char *pf);
 
 /* libvirt_hostnic.c: capacity, counters of the physical NIC into s */
 void sova_lv_hostnic_sample(SovaLibvirtBackend *lv, SovaSnapshot *s);

@@ -4,7 +4,9 @@
  * once started, its XML lists one <address type='pci'/> per VF of the PF (or one
  * <interface dev=.../> per device in the macvtap modes), so the pool's size is read
  * from there at connect (two counted calls) unless the config gives it (the rig's
- * stand-in network has no VFs to count). */
+ * stand-in network has no VFs to count). Its <pf dev='NAME'/> names the PFs: each is
+ * asked once then, so that a PF whose driver reports no per-VF statistics is said at
+ * start (libvirt_pfstats.c). */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>
 
@@ -13,6 +15,7 @@ typedef struct {
     gboolean in_forward;
     gboolean hostdev;
     guint devices;
+    GPtrArray *pfs;           /* <pf dev='NAME'/> names; NULL: not wanted */
 } PoolParse;
 
 static void on_start(GMarkupParseContext *ctx, const char *name, const char **names,
@@ -31,6 +34,10 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
     } else if (p->depth == 3 && p->in_forward &&
                (strcmp(name, "address") == 0 || strcmp(name, "interface") == 0))
         p->devices++;
+    else if (p->depth == 3 && p->in_forward && strcmp(name, "pf") == 0 && p->pfs)
+        for (guint i = 0; names[i]; i++)
+            if (strcmp(names[i], "dev") == 0 && values[i][0])
+                g_ptr_array_add(p->pfs, g_strdup(values[i]));
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
@@ -45,8 +52,13 @@ static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
 
 int sova_lv_vfpool_parse(const char *xml, GError **error)
 {
+    return sova_lv_vfpool_parse_pfs(xml, NULL, error);
+}
+
+int sova_lv_vfpool_parse_pfs(const char *xml, GPtrArray *pfs, GError **error)
+{
     static const GMarkupParser parser = {on_start, on_end, NULL, NULL, NULL};
-    PoolParse p = {0};
+    PoolParse p = {.pfs = pfs};
     GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, &p, NULL);
     gboolean ok = g_markup_parse_context_parse(ctx, xml, -1, error) &&
                   g_markup_parse_context_end_parse(ctx, error);
@@ -77,9 +89,12 @@ void sova_lv_vfpool_read(SovaLibvirtBackend *lv)
         lv->vf.pool = 0;
         return;
     }
-    int n = sova_lv_vfpool_parse(xml, &err);
+    g_autoptr(GPtrArray) pfs = g_ptr_array_new_with_free_func(g_free);
+    int n = sova_lv_vfpool_parse_pfs(xml, pfs, &err);
     if (n < 0)
         sova_warn("libvirt: VF pool: network %s: %s; no VFs", lv->vf.network, err->message);
     lv->vf.pool = MAX(n, 0);
     sova_info("libvirt: VF pool: %u VFs in network %s", lv->vf.pool, lv->vf.network);
+    for (guint i = 0; n > 0 && i < pfs->len; i++)   /* say now what each PF reports */
+        sova_lv_pf_probe(lv, g_ptr_array_index(pfs, i));
 }

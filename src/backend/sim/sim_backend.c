@@ -87,6 +87,7 @@ static void fill_meta(const SovaSimCluster *c, const SimVm *vm, SovaVmSample *vs
         vs->has_net_status = TRUE;
         vs->net_wants_vf = vm->published.wants_vf;
         vs->net_unmet = vm->published.unmet;
+        vs->net_vf_detaching = vm->published.vf_detaching;
         vs->net_benefit = vm->published.benefit;
         vs->host_nic_util = vm->published.nic_util;
     }
@@ -411,6 +412,11 @@ guint sova_sim_backend_vfs_in_use(SovaBackend *be)
 void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on)
 {
     sova_sim_net_set_free_switches(sova_sim_host_of(be)->cluster->net, on);
+}
+
+void sova_sim_backend_set_ahead_without_jitter(SovaBackend *be, gboolean on)
+{
+    sova_sim_net_set_ahead_without_jitter(sova_sim_host_of(be)->cluster->net, on);
 }
 
 void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain)

@@ -47,5 +47,7 @@ void sova_sim_backend_set_free_switches(SovaBackend *be, gboolean on);
 /* per VM (scenario order), the packets a VF would deliver over virtio's in the next
  * `seconds` of simulated time, from the scenario's future demand */
 void sova_sim_backend_net_gain_ahead(SovaBackend *be, double seconds, double *gain);
+/* the look-ahead above from the demand shapes alone, without their jitter */
+void sova_sim_backend_set_ahead_without_jitter(SovaBackend *be, gboolean on);
 /* the UUID the simulator gave VM `vm` (scenario order), or NULL */
 const char *sova_sim_backend_vm_uuid(SovaBackend *be, guint vm);

@@ -149,6 +149,27 @@ GPtrArray *sova_sim_load_shapes(const SovaSimLoader *ld, const char *group, cons
     return g_steal_pointer(&out);
 }
 
+/* vf-counters: yes (a tap), pf (the PF's per-VF stats) or no */
+static gboolean load_vf_counters(const SovaSimLoader *ld, const char *g, SovaSimVfCounters *out,
+                                 GError **error)
+{
+    g_autofree char *s = NULL;
+    if (!sova_keyfile_get_string(&ld->k, g, "vf-counters", &s, error))
+        return FALSE;
+    if (!s)
+        return TRUE;
+    if (!g_ascii_strcasecmp(s, "pf"))
+        *out = SOVA_SIM_VF_COUNTERS_PF;
+    else if (!g_ascii_strcasecmp(s, "yes") || !g_ascii_strcasecmp(s, "true") || !strcmp(s, "1"))
+        *out = SOVA_SIM_VF_COUNTERS_YES;
+    else if (!g_ascii_strcasecmp(s, "no") || !g_ascii_strcasecmp(s, "false") || !strcmp(s, "0"))
+        *out = SOVA_SIM_VF_COUNTERS_NO;
+    else
+        return sova_keyfile_fail(&ld->k, g, "vf-counters", error,
+                                 "vf-counters: \"%s\" is not yes, pf or no", s);
+    return TRUE;
+}
+
 gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *g, SovaSimNicSpec *nic, GError **error)
 {
     return sova_keyfile_get_double(&ld->k, g, "nic-gbps", 0, 1e4, &nic->nic_gbps, error) &&
@@ -159,7 +180,9 @@ gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *g, SovaSimNicSpe
            sova_keyfile_get_double(&ld->k, g, "vf-pps-cap", 0, 1e10, &nic->vf_pps_cap, error) &&
            sova_keyfile_get_double(&ld->k, g, "vf-attach-latency", 0, 3600, &nic->vf_attach_latency, error) &&
            sova_keyfile_get_double(&ld->k, g, "vf-detach-gap", 0, 3600, &nic->vf_detach_gap, error) &&
-           sova_keyfile_get_bool(&ld->k, g, "vf-counters", &nic->vf_counters, error);
+           sova_keyfile_get_double(&ld->k, g, "vf-stats-period", 0, 3600, &nic->vf_stats_period,
+                                   error) &&
+           load_vf_counters(ld, g, &nic->vf_counters, error);
 }
 
 void sova_sim_traffic_clear(SovaSimTraffic *t)

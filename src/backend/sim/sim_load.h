@@ -69,7 +69,7 @@ GPtrArray *sova_sim_load_shapes(const SovaSimLoader *ld, const char *group, cons
                                 guint max, GError **error);
 
 /* the host's NIC: nic-gbps, vfs, virtio-pps-cap, virtio-us-per-packet, vf-pps-cap,
- * vf-attach-latency, vf-detach-gap, vf-counters (set the defaults first) */
+ * vf-attach-latency, vf-detach-gap, vf-counters, vf-stats-period (set the defaults first) */
 gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *group, SovaSimNicSpec *nic,
                            GError **error);
 

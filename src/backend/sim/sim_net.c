@@ -3,10 +3,12 @@
  * Counters are kept as doubles (fractions of a packet accumulate over ticks) and
  * reported rounded down, so they never go backwards. A tap is a new device at every
  * attach (a VF's) or arrival (the standby's): its counters start from zero, as libvirt's
- * would. */
+ * would. With vf-counters=pf the counters are the VF's (its pool slot's), cumulative
+ * across holders, and reported as the PF's driver last refreshed them. */
 #include "backend/sim/sim_net.h"
 #include "util/error.h"
 #include <math.h>
+#include <string.h>
 
 typedef struct {
     double rx_bytes, tx_bytes, rx_packets, tx_packets;
@@ -49,6 +51,9 @@ typedef struct {
 typedef struct {
     const SovaSimHostSpec *spec;
     gboolean *slot_used;      /* [spec->nic.vfs] */
+    Tap *pf_live, *pf_seen;   /* vf-counters=pf: each VF's counters as the PF counts them, and
+                               * as its driver last refreshed them ([spec->nic.vfs]) */
+    double next_refresh;      /* simulated second of the driver's next refresh */
     guint next_tap;
     double nic_rx_bytes, nic_tx_bytes;
 } NetHost;
@@ -59,6 +64,7 @@ struct SovaSimNet {
     NetVm *vms;
     NetHost *hosts;
     gboolean free_switches;
+    gboolean ahead_without_jitter;   /* gain_ahead sees the demand shapes, not their jitter */
 };
 
 static GRand *vm_rng(guint64 seed, guint vm)
@@ -80,7 +86,11 @@ SovaSimNet *sova_sim_net_new(const SovaSimScenario *sc, guint64 seed)
     n->hosts = g_new0(NetHost, n->n_hosts);
     for (guint h = 0; h < n->n_hosts; h++) {
         n->hosts[h].spec = sova_sim_scenario_host(sc, h);
-        n->hosts[h].slot_used = g_new0(gboolean, MAX(n->hosts[h].spec->nic.vfs, 1u));
+        guint vfs = MAX(n->hosts[h].spec->nic.vfs, 1u);
+        n->hosts[h].slot_used = g_new0(gboolean, vfs);
+        n->hosts[h].pf_live = g_new0(Tap, vfs);
+        n->hosts[h].pf_seen = g_new0(Tap, vfs);
+        n->hosts[h].next_refresh = n->hosts[h].spec->nic.vf_stats_period / 2;
     }
     n->n_vms = sc->vms->len;
     n->vms = g_new0(NetVm, n->n_vms);
@@ -106,8 +116,11 @@ void sova_sim_net_free(SovaSimNet *n)
         g_free(n->vms[m].standby_dev);
         g_free(n->vms[m].vf_dev);
     }
-    for (guint h = 0; h < n->n_hosts; h++)
+    for (guint h = 0; h < n->n_hosts; h++) {
         g_free(n->hosts[h].slot_used);
+        g_free(n->hosts[h].pf_live);
+        g_free(n->hosts[h].pf_seen);
+    }
     g_free(n->vms);
     g_free(n->hosts);
     g_free(n);
@@ -116,6 +129,11 @@ void sova_sim_net_free(SovaSimNet *n)
 void sova_sim_net_set_free_switches(SovaSimNet *n, gboolean on)
 {
     n->free_switches = on;
+}
+
+void sova_sim_net_set_ahead_without_jitter(SovaSimNet *n, gboolean on)
+{
+    n->ahead_without_jitter = on;
 }
 
 void sova_sim_net_set_paused(SovaSimNet *n, guint vm, gboolean paused)
@@ -137,16 +155,24 @@ void sova_sim_net_move(SovaSimNet *n, guint vm, guint host)
 
 /* the shape plus the jitter (drawn on the first tick at or after each second), 0..100 % of
  * the peak */
-static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t)
+static double offered_pps_shape(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t,
+                                double *shape_only)
 {
     if (!spec->net_demand)
-        return 0;
+        return *shape_only = 0;
     double v = sova_demand_at(spec->net_demand, &o->shape, 0, t, rng);
     while (spec->net_jitter > 0 && t >= o->next_jitter) {
         o->jitter = g_rand_double_range(rng, -spec->net_jitter, spec->net_jitter);
         o->next_jitter = floor(t) + 1;
     }
+    *shape_only = spec->net_peak_pps * CLAMP(v, 0.0, 100.0) / 100.0;
     return spec->net_peak_pps * CLAMP(v + o->jitter, 0.0, 100.0) / 100.0;
+}
+
+static double offered_pps(const SovaSimVmSpec *spec, Offer *o, GRand *rng, double t)
+{
+    double shape;
+    return offered_pps_shape(spec, o, rng, t, &shape);
 }
 
 void sova_sim_net_offer(SovaSimNet *n, double t, double dt)
@@ -213,9 +239,11 @@ static double deliver(NetHost *h, NetVm *v, double got, double dt)
     }
     if (v->path == PATH_VF) {
         tr->vf_pkts += pkts;
-        if (v->vf_dev) {
-            tap_add(&v->vf, pkts, bytes);
-            v->vf.rx_drops += tap_drops(offered, v->want, dt);
+        Tap *ctr = v->vf_dev ? &v->vf
+                   : h->spec->nic.vf_counters == SOVA_SIM_VF_COUNTERS_PF ? &h->pf_live[v->slot] : NULL;
+        if (ctr) {
+            tap_add(ctr, pkts, bytes);
+            ctr->rx_drops += tap_drops(offered, v->want, dt);
         }
         return 0;
     }
@@ -224,6 +252,20 @@ static double deliver(NetHost *h, NetVm *v, double got, double dt)
     double cpu = sova_sim_nic_vhost_pcpus(&h->spec->nic, got);
     tr->vhost_cpu_s += cpu * dt;
     return cpu;
+}
+
+/* vf-counters=pf: the PF's driver refreshes what it reports of its VFs every
+ * vf-stats-period seconds (0: at every tick) */
+static void refresh_pf(NetHost *h, double now)
+{
+    const SovaSimNicSpec *nic = &h->spec->nic;
+    if (nic->vf_counters != SOVA_SIM_VF_COUNTERS_PF || now < h->next_refresh)
+        return;
+    memcpy(h->pf_seen, h->pf_live, sizeof(Tap) * nic->vfs);
+    if (nic->vf_stats_period <= 0)
+        h->next_refresh = now;
+    while (nic->vf_stats_period > 0 && h->next_refresh <= now)
+        h->next_refresh += nic->vf_stats_period;
 }
 
 double sova_sim_net_tick(SovaSimNet *n, guint host, const guint *vms, guint n_vms, double t,
@@ -245,6 +287,7 @@ double sova_sim_net_tick(SovaSimNet *n, guint host, const guint *vms, guint n_vm
         cpu += deliver(h, v, v->want * share, dt);
         v->truth.on_vf = v->path == PATH_VF;
     }
+    refresh_pf(h, t + dt);
     return cpu;
 }
 
@@ -288,7 +331,8 @@ gboolean sova_sim_net_attach(SovaSimNet *n, guint vm, double now, GError **error
     h->slot_used[slot] = TRUE;
     v->slot = slot;
     v->vf = (Tap){ 0 };
-    v->vf_dev = h->spec->nic.vf_counters ? g_strdup_printf("vnet%u", h->next_tap++) : NULL;
+    v->vf_dev = h->spec->nic.vf_counters == SOVA_SIM_VF_COUNTERS_YES
+                    ? g_strdup_printf("vnet%u", h->next_tap++) : NULL;
     v->vf_from = now + (n->free_switches ? 0 : h->spec->nic.vf_attach_latency);
     v->truth.attaches++;
     v->truth.holds_vf = TRUE;
@@ -335,10 +379,15 @@ void sova_sim_net_fill_vm(const SovaSimNet *n, guint vm, SovaVmSample *vs)
                  &v->standby);
     if (v->slot < 0)
         return;
+    const NetHost *h = &n->hosts[v->host];
     g_autofree char *alias = g_strdup_printf("ua-sova-vf%d", v->slot);
     SovaNicSample *vf = sova_vm_add_nic(vs, alias, v->mac, v->vf_dev, SOVA_NIC_VF);
     if (v->vf_dev)
         nic_counters(vf, &v->vf);
+    else if (h->spec->nic.vf_counters == SOVA_SIM_VF_COUNTERS_PF) {
+        vf->from_pf = TRUE;
+        nic_counters(vf, &h->pf_seen[v->slot]);
+    }
 }
 
 void sova_sim_net_fill_host(const SovaSimNet *n, guint host, SovaSnapshot *snap)
@@ -379,7 +428,9 @@ void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns
         g_autoptr(GRand) rng = g_rand_copy(v->rng);
         for (guint64 t = now_ns; t < end_ns; t += MIN(tick_ns, end_ns - t)) {
             double dt = (double)MIN(tick_ns, end_ns - t) / 1e9;
-            double off = offered_pps(v->spec, &st, rng, (double)t / 1e9);
+            double shape, off = offered_pps_shape(v->spec, &st, rng, (double)t / 1e9, &shape);
+            if (n->ahead_without_jitter)
+                off = shape;
             gain[m] += (sova_sim_nic_vf_pps(nic, off) - sova_sim_nic_virtio_pps(nic, off)) * dt;
         }
     }

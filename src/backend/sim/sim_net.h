@@ -3,7 +3,8 @@
  * Every VM of a scenario with network traffic keeps a virtio NIC (the standby, alias
  * "ua-sova-net0", a tap with counters) and may hold an SR-IOV VF with the same MAC
  * (alias "ua-sova-vfN" for pool slot N; modelled like the rig's stand-in, with a tap of
- * its own, or like a hostdev VF without one when the host says vf-counters=no). Each
+ * its own, or like a hostdev VF without one: vf-counters=pf, its counters from the PF's
+ * per-VF stats, refreshed every vf-stats-period seconds; vf-counters=no, invisible). Each
  * tick, the offered load (a demand shape in percent of the VM's peak packet rate, plus a
  * seeded jitter) goes:
  *  - over virtio: at most virtio-pps-cap packets/s (rx + tx), each costing the host
@@ -79,5 +80,8 @@ guint sova_sim_net_vfs_in_use(const SovaSimNet *n, guint host);
 /* The future, for the clairvoyant baseline: per VM, the packets a VF would deliver over
  * virtio's over [now_ns, end_ns) on its host, stepping in ticks of tick_ns exactly as the
  * simulator will (so random walks come out the same); the model itself is not changed. */
+/* gain_ahead from the demand shapes alone, without their per-second jitter: what a
+ * clairvoyant that knows each VM's demand but not its noise would expect */
+void sova_sim_net_set_ahead_without_jitter(SovaSimNet *n, gboolean on);
 void sova_sim_net_gain_ahead(const SovaSimNet *n, guint64 now_ns, guint64 end_ns, guint64 tick_ns,
                              double *gain);

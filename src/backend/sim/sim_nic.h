@@ -10,6 +10,17 @@
 #pragma once
 #include <glib.h>
 
+/* where the host sees a VF's traffic (scenario key vf-counters) */
+typedef enum {
+    SOVA_SIM_VF_COUNTERS_NO,  /* nowhere: a hostdev VF whose PF reports no per-VF stats */
+    SOVA_SIM_VF_COUNTERS_YES, /* on a tap of its own, fresh, new at every attach (the rig's
+                               * stand-in) */
+    SOVA_SIM_VF_COUNTERS_PF,  /* from the PF's per-VF stats (rtnetlink IFLA_VF_STATS): a
+                               * hostdev VF; the counters belong to the VF, not to the VM
+                               * (they go on across holders), and the PF's driver refreshes
+                               * them every vf-stats-period seconds */
+} SovaSimVfCounters;
+
 typedef struct {
     double nic_gbps;          /* physical NIC bandwidth per direction, Gbit/s; 0 = unlimited */
     guint vfs;                /* SR-IOV VF pool size */
@@ -18,8 +29,8 @@ typedef struct {
     double vf_pps_cap;        /* packets/s one VF carries at most; 0 = only the NIC limits it */
     double vf_attach_latency; /* seconds from an attach until the guest's traffic is on the VF */
     double vf_detach_gap;     /* seconds of traffic lost after a detach */
-    gboolean vf_counters;     /* a VF has a host-side tap with counters (the rig's stand-in);
-                                 FALSE: a hostdev VF, invisible to the host */
+    SovaSimVfCounters vf_counters;
+    double vf_stats_period;   /* PF: seconds between two refreshes of its per-VF stats */
 } SovaSimNicSpec;
 
 /* packets/s the path carries of `offered`, before the NIC's limit */

@@ -53,7 +53,8 @@ SovaSimHostSpec *sova_sim_scenario_add_host(SovaSimScenario *sc, const char *nam
     h->sockets = h->cells = h->threads_per_core = 1;
     h->smt_factor = 1;
     h->down_at = h->up_at = -1;
-    h->nic.vf_counters = TRUE;
+    h->nic.vf_counters = SOVA_SIM_VF_COUNTERS_YES;
+    h->nic.vf_stats_period = 2;
     g_ptr_array_add(sc->hosts, h);
     g_hash_table_insert(sc->host_index, h->name, GUINT_TO_POINTER(sc->hosts->len));
     return h;
@@ -78,6 +79,12 @@ SovaSimVmSpec *sova_sim_scenario_add_vm(SovaSimScenario *sc, const char *name, g
 const SovaSimHostSpec *sova_sim_scenario_host(const SovaSimScenario *sc, guint i)
 {
     return i < sc->hosts->len ? g_ptr_array_index(sc->hosts, i) : NULL;
+}
+
+void sova_sim_scenario_set_vf_counters(SovaSimScenario *sc, SovaSimVfCounters mode)
+{
+    for (guint i = 0; i < sc->hosts->len; i++)
+        ((SovaSimHostSpec *)g_ptr_array_index(sc->hosts, i))->nic.vf_counters = mode;
 }
 
 const SovaSimVmSpec *sova_sim_scenario_vm(const SovaSimScenario *sc, guint i)

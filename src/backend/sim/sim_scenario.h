@@ -98,6 +98,8 @@ SovaSimHostSpec *sova_sim_scenario_add_host(SovaSimScenario *sc, const char *nam
 SovaSimVmSpec *sova_sim_scenario_add_vm(SovaSimScenario *sc, const char *name, guint n_vcpus,
                                         guint64 memory_kib, int line);
 const SovaSimHostSpec *sova_sim_scenario_host(const SovaSimScenario *sc, guint i);
+/* every host's vf-counters set to `mode` (the benches run one scenario in each mode) */
+void sova_sim_scenario_set_vf_counters(SovaSimScenario *sc, SovaSimVfCounters mode);
 const SovaSimVmSpec *sova_sim_scenario_vm(const SovaSimScenario *sc, guint i);
 /* the index of host `name`, or -1 (a hash table: constant time) */
 int sova_sim_scenario_find_host(const SovaSimScenario *sc, const char *name);

@@ -22,10 +22,10 @@ static const char *const controller_keys[] = { "threshold", "cooldown", "max-per
                                                "bandwidth-mbps", "max-downtime", "headroom",
                                                "weights", "timeout", "auto-converge", NULL };
 static const char *const host_keys[] = { "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters",
+                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
                                          "maintenance", "down-at", "up-at", NULL };
 static const char *const hosts_keys[] = { "count", "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters",
+                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
                                           "maintenance", "down-at", "up-at", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",

@@ -36,7 +36,7 @@ static gboolean parse_double(const char *s, double lo, double hi, double *out)
 static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
                                          "smt-factor", "memory", "background", "noise", "nic-gbps", "vfs",
                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
-                                         "vf-attach-latency", "vf-detach-gap", "vf-counters", NULL };
+                                         "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period", NULL };
 static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed", NULL };
 static const char *const vm_keys[] = { "vcpus", "memory", "demand", "pin", "affinity", "net-demand",
                                        "net-peak-pps", "net-packet-bytes", "net-jitter", NULL };
@@ -124,7 +124,8 @@ static gboolean load_net_host(const Loader *ld, SovaSimHostSpec *h, GError **err
     h->nic.virtio_us_per_packet = 2.5;
     h->nic.vf_attach_latency = 2;
     h->nic.vf_detach_gap = 0.2;
-    h->nic.vf_counters = TRUE;
+    h->nic.vf_counters = SOVA_SIM_VF_COUNTERS_YES;
+    h->nic.vf_stats_period = 2;
     return sova_sim_load_nic(&ld->l, "host", &h->nic, error);
 }
 
