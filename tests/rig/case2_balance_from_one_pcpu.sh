@@ -12,11 +12,14 @@ CASE_SCRAPE=1
 case_run 15 --metrics-listen 127.0.0.1:0
 case_figures
 # before: the scrape after interval 1 (the pins not yet changed) against the monitor's
-# records from the agent's start up to the first pin change it saw
-FIRST_PIN_T=$(jq -s --argjson t0 "$T0" '[.[] | select(.t > $t0 and (.changes | length) > 0) | .t] | first // 1e12' "$MON")
-MON_BEFORE=$(jq -r -s --argjson t0 "$T0" --argjson t1 "$FIRST_PIN_T" '[.[] | select(.t >= $t0 - 1.5 and .t < $t1) | .node] |
-    if length == 0 then "" else transpose | map(add / length * 10 | round / 10) | map(tostring) | join(" ") end' "$MON")
+# one-second record nearest in time to the end of that interval (between the last scrape
+# that saw 0 intervals and the first that saw 1), from before the first pin change the
+# monitor saw
+FIRST_PIN_T=$(jq -s --argjson t0 "$T0" '[.[] | select(.t > $t0 and (.pin_changes | length) > 0) | .t] | first // 1e12' "$MON")
+SCRAPE_T=$(awk '$2 == 0 { a = $1 } $2 == 1 { printf "%.3f\n", a ? (a + $1) / 2 : $1 - 0.125; exit }' "$SCRAPES")
 SCRAPE_BEFORE=$(awk '$2 == 1 { $1 = ""; $2 = ""; print; exit }' "$SCRAPES" | xargs)
+MON_BEFORE=$(jq -r -s --argjson ts "${SCRAPE_T:-0}" --argjson t1 "$FIRST_PIN_T" '[.[] | select(.t < $t1)] |
+    min_by((.t - $ts) | fabs) // {} | .node // [] | map(tostring) | join(" ")' "$MON")
 # after: the medians of the last 5 scrapes and of the monitor's last 5 records, per pCPU
 MON_AFTER=$(jq -r -s '[.[-5:][] | .node] | transpose | map(sort | .[2] * 10 | round / 10) | map(tostring) | join(" ")' "$MON")
 SCRAPE_AFTER=$(n=$(tail -n 1 "$SCRAPES" | awk '{ print NF }'); for i in $(seq 3 "${n:-2}"); do

@@ -79,7 +79,7 @@ case_scrape_start() {
                 /^sova_agent_intervals_total / { k = $2 }
                 /^sova_pcpu_utilisation_ratio\{/ { match($0, /cpu="[0-9]+"/)
                     u[substr($0, RSTART + 5, RLENGTH - 6) + 0] = $NF * 100; n++ }
-                END { if (k > 0) { printf "%s %d", t, k; for (i = 0; i < n; i++) printf " %.1f", u[i]; print "" } }' >> "$SCRAPES"
+                END { if (k != "") { printf "%s %d", t, k; for (i = 0; i < n; i++) printf " %.1f", u[i]; print "" } }' >> "$SCRAPES"
             sleep 0.25
         done
     ) 9>&- &
