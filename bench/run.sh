@@ -14,6 +14,8 @@
 #                                                      (bench-cpu-planner, seconds)
 #  2b. the sova cluster planner's time, 1,000 hosts x 20,000 VMs vs 10x smaller
 #                                                      (bench-cluster-planner, ~15 s)
+#  2c. one controller interval over 1,000 simulated hosts, 20 ms a sample, planning
+#      included                                         (bench-cluster-interval, ~20 s)
 #   3. real guests: CFS, zigzag, lpt, balance on three workload mixes
 #                                                      (bench/real_cpu.sh, ~8 minutes)
 #   4. real guest: the net plane's VF switches (attach/detach latency, pings lost at 50 ms)
@@ -40,6 +42,9 @@ echo "== 2. balance planner cost growth (TARGETS P4)"
 echo
 echo "== 2b. cluster planner time, 1,000 hosts x 20,000 VMs vs 10x smaller (TARGETS C2)"
 "$B/bench/bench-cluster-planner"
+echo
+echo "== 2c. controller interval, 1,000 simulated hosts at 20 ms a sample (TARGETS C4)"
+"$B/bench/bench-cluster-interval"
 if [ "${BENCH_REAL:-1}" != 0 ]; then
     echo
     echo "== 3. real guests: CFS vs zigzag vs lpt vs balance (TARGETS P1, P2)"

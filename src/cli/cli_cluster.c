@@ -48,6 +48,7 @@ static SovaBackend *open_host(const SovaCliCluster *cl, const SovaCtlHostConfig 
     lo.nic_gbps = h->nic_gbps > 0 ? h->nic_gbps : cl->cfg->nic_gbps;
     lo.meta_writes = writes;
     lo.connect_later = TRUE;
+    lo.cluster_reads = TRUE;  /* CPU totals in one call, no pins: 3 calls a host */
     return sova_libvirt_backend_open(h->uri, &lo, NULL);
 }
 

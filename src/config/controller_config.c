@@ -18,7 +18,8 @@ static const char *const controller_keys[] = { "hosts", "interval", "policy", "t
                                                 "max-total", "bandwidth", "timeout",
                                                 "max-downtime", "migrate-uri", "auto-converge",
                                                 "drain-timeout", "weights", "ewma-alpha",
-                                                "nic-gbps", "exclude", NULL };
+                                                "nic-gbps", "exclude", "sample-threads",
+                                                "sample-timeout", NULL };
 static const char *const host_keys[] = { "uri", "maintenance", "exclude", "nic-gbps",
                                           "migrate-uri", NULL };
 static const char *const group_keys[] = { "vms", NULL };
@@ -140,7 +141,10 @@ static gboolean load_migration(const SovaKeyFile *k, SovaCtlConfig *c, GError **
                                          &c->max_downtime_ms, error) ||
         !sova_keyfile_get_bool(k, g, "auto-converge", &c->auto_converge, error) ||
         !sova_keyfile_get_double(k, g, "drain-timeout", SOVA_CTL_MIN_DRAIN_TIMEOUT,
-                                 SOVA_CTL_MAX_DRAIN_TIMEOUT, &c->drain_timeout_s, error))
+                                 SOVA_CTL_MAX_DRAIN_TIMEOUT, &c->drain_timeout_s, error) ||
+        !sova_keyfile_get_guint(k, g, "sample-threads", 1, 1024, &c->sample_threads, error) ||
+        !sova_keyfile_get_double(k, g, "sample-timeout", 0.1, 3600, &c->sample_timeout_s,
+                                 error))
         return FALSE;
     g_autofree char *uri = NULL;
     if (!sova_keyfile_get_string(k, g, "migrate-uri", &uri, error))

@@ -43,6 +43,8 @@ typedef struct {
     double max_downtime_ms;   /* 0 = the hypervisor's default */
     gboolean auto_converge;
     double drain_timeout_s;   /* SOVA_CTL_MIN_DRAIN_TIMEOUT .. SOVA_CTL_MAX_DRAIN_TIMEOUT */
+    guint sample_threads;     /* hosts sampled at once; 0 = the controller's default (64) */
+    double sample_timeout_s;  /* a host's sample may take this long; 0 = default (10 s) */
     char *migrate_uri;        /* NULL = libvirt's default data channel */
     double nic_gbps;          /* every host's physical NIC capacity, Gbit/s; 0 = unknown
                                * (the network then does not count in the imbalance) */

@@ -9,6 +9,7 @@
  * calls: hosts are backends, moves go through the executor. */
 #include "daemon/controller_private.h"
 #include "daemon/controller_stop.h"
+#include "daemon/controller_sample.h"
 #include "daemon/executor.h"
 #include "util/log.h"
 #include "util/error.h"
@@ -25,6 +26,8 @@ void sova_ctl_copy_options(SovaController *c, const SovaControllerOptions *opts)
         c->opts.interval = 10;
     if (!(c->opts.drain_timeout > 0))
         c->opts.drain_timeout = SOVA_CONTROLLER_DRAIN_TIMEOUT;
+    if (!(c->opts.sample_timeout > 0))
+        c->opts.sample_timeout = SOVA_SAMPLE_TIMEOUT;
     c->opts.exclude = g_strdupv(c->opts.exclude);
     c->opts.groups = g_strdupv(c->opts.groups);
     c->opts.migrate.migrate_uri = g_strdup(c->opts.migrate.migrate_uri);
@@ -75,6 +78,11 @@ SovaController *sova_controller_new(const SovaControllerHost *hosts, guint n_hos
     c->policy_state = sova_policy_state_new(&policy->head);
     sova_ctl_copy_options(c, opts);
     c->builder = new_builder(c);
+    g_autofree SovaBackend **bes = g_new0(SovaBackend *, n_hosts);
+    for (guint i = 0; i < n_hosts; i++)
+        bes[i] = hosts[i].backend;
+    c->sampler = sova_sampler_new(bes, n_hosts, c->opts.sample_threads, c->opts.sample_timeout);
+    c->late = g_new0(gboolean, n_hosts);
     c->flights = g_ptr_array_new_with_free_func((GDestroyNotify)flight_free);
     c->stale_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
@@ -84,6 +92,8 @@ void sova_controller_free(SovaController *c)
 {
     if (!c)
         return;
+    sova_sampler_free(c->sampler);   /* first: a late sample still uses its backend */
+    g_free(c->late);
     for (guint i = 0; i < c->n_hosts; i++) {
         g_free((char *)c->hosts[i].name);
         g_free((char *)c->hosts[i].migrate_uri);
@@ -108,37 +118,55 @@ guint64 sova_controller_migration_failures(const SovaController *c) { return c->
 
 /* ---- sampling and reconciling ---- */
 
-static SovaSnapshot *sample_host(SovaController *c, guint i, GError **error)
+/* what became of host i's sample: logged once when it changes; the first host that gave
+ * nothing goes to *error */
+static void note_sample(SovaController *c, guint i, const SovaSnapshot *s, SovaSampleOutcome out,
+                        const GError *err, GError **error)
 {
-    g_autoptr(GError) err = NULL;
-    SovaSnapshot *s = sova_backend_sample(c->hosts[i].backend, &err);
-    if (!s && !c->down[i] && !c->opts.quiet)
+    const char *name = c->hosts[i].name;
+    gboolean late = out == SOVA_SAMPLE_LATE || out == SOVA_SAMPLE_STILL_LATE;
+    g_autofree char *why = late ? g_strdup_printf("no answer within %g s", c->opts.sample_timeout)
+                                : g_strdup(err ? err->message : "no snapshot");
+    if (late && !c->late[i] && !c->opts.quiet)
+        sova_warn("host %s did not answer its sample within %g s: not sampled this interval, and "
+                  "not waited for; it is sampled again once that sample returns", name,
+                  c->opts.sample_timeout);
+    else if (!s && !late && !c->down[i] && !c->opts.quiet)
         sova_warn("host %s cannot be read: %s; it counts as down and is retried every interval",
-                  c->hosts[i].name, err->message);
-    else if (s && c->down[i] && !c->opts.quiet)
-        sova_info("host %s can be read again", c->hosts[i].name);
+                  name, why);
+    else if (s && (c->down[i] || c->late[i]) && !c->opts.quiet)
+        sova_info("host %s can be read again", name);
     c->down[i] = s == NULL;
+    c->late[i] = late;
     if (s)
         c->now = MAX(c->now, s->time_us / 1e6);
     else if (error && !*error)
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "no host could be read (%s: %s)",
-                    c->hosts[i].name, err->message);
-    return s;
+        g_set_error(error, SOVA_ERROR, late ? SOVA_ERROR_BACKEND : SOVA_ERROR_CONNECT,
+                    "no host could be read (%s: %s)", name, why);
 }
 
-/* every host's snapshot (NULL for a host that cannot be read); FALSE with error when no
- * host could be read */
+/* every host's snapshot (NULL for a host that cannot be read, or did not answer in time),
+ * sampled in parallel (controller_sample.h); FALSE with error when no host could be read */
 static gboolean sample_hosts(SovaController *c, SovaSnapshot **snaps, GError **error)
 {
     g_autoptr(GError) first = NULL;
+    g_autofree SovaSampleOutcome *out = g_new0(SovaSampleOutcome, c->n_hosts);
+    g_autofree GError **errs = g_new0(GError *, c->n_hosts);
+    sova_sampler_run(c->sampler, snaps, out, errs);
     gboolean any = FALSE;
     for (guint i = 0; i < c->n_hosts; i++) {
-        snaps[i] = sample_host(c, i, &first);
+        note_sample(c, i, snaps[i], out[i], errs[i], &first);
+        g_clear_error(&errs[i]);
         any |= snaps[i] != NULL;
     }
     if (!any)
         g_propagate_error(error, g_steal_pointer(&first));
     return any;
+}
+
+gboolean sova_ctl_host_busy(const SovaController *c, guint i)
+{
+    return sova_sampler_busy(c->sampler, i);
 }
 
 /* A VM marked leaving that none of our migrations explains: the mark was left by a

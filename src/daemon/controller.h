@@ -97,6 +97,9 @@ typedef struct {
     double ewma_alpha;
     double drain_timeout;     /* seconds a stop waits for the migrations in flight before it
                                * aborts them; 0 = SOVA_CONTROLLER_DRAIN_TIMEOUT */
+    guint sample_threads;     /* hosts sampled at once; 0 = SOVA_SAMPLE_THREADS (64) */
+    double sample_timeout;    /* seconds a host's sample may take before the host counts as
+                               * not sampled this interval; 0 = SOVA_SAMPLE_TIMEOUT (10) */
     SovaControllerObserver observer;
     gpointer observer_data;
     SovaControllerBetween between;  /* may be NULL */
@@ -116,8 +119,10 @@ void sova_controller_free(SovaController *c);
 void sova_controller_reconfigure(SovaController *c, const SovaControllerHost *hosts,
                                  guint n_hosts, const SovaClusterPolicy *policy,
                                  const SovaControllerOptions *opts);
-/* one interval: follow migrations in flight, sample all hosts (a host that cannot be read
- * is marked down, not fatal), reconcile (stale leaving marks), plan, start migrations,
+/* one interval: follow migrations in flight, sample all hosts in parallel (a host that
+ * cannot be read, or does not answer within sample_timeout, is down for this interval, not
+ * fatal; one still busy with a late sample is neither waited for nor polled), reconcile
+ * (stale leaving marks), plan, start migrations,
  * report. The first call only sets baselines. FALSE with error when no host at all could
  * be read (the interval then planned nothing); a migration that does not start is in the
  * record (results), not an error of the interval. */

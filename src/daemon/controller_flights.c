@@ -116,6 +116,10 @@ void poll_flights(SovaController *c, GArray *done, GPtrArray *ended, GPtrArray *
     for (guint i = 0; i < c->flights->len;) {
         Flight *f = g_ptr_array_index(c->flights, i);
         SovaMigrationStatus st;
+        if (sova_ctl_host_busy(c, f->from)) {
+            i++;   /* its source's backend is in a late sample: polled next interval */
+            continue;
+        }
         poll_one(c, f, &st);
         if (st.state == SOVA_MIGRATION_RUNNING) {
             log_progress(c, f, &st);

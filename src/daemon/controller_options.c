@@ -13,6 +13,8 @@ void sova_ctl_config_options(const SovaCtlConfig *c, SovaControllerOptions *out)
     memcpy(out->weights, c->weights, sizeof out->weights);
     out->ewma_alpha = c->ewma_alpha;
     out->drain_timeout = c->drain_timeout_s;
+    out->sample_threads = c->sample_threads;
+    out->sample_timeout = c->sample_timeout_s;
     out->migrate = (SovaMigrateOptions){ .bandwidth_MiBps = c->bandwidth_MiBps,
                                          .timeout_s = c->timeout_s,
                                          .max_downtime_ms = c->max_downtime_ms,

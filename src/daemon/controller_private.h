@@ -3,6 +3,7 @@
 #pragma once
 #include "daemon/controller.h"
 #include "model/cluster_build.h"
+#include "daemon/controller_sample.h"
 
 typedef struct {
     char uuid[SOVA_UUID_LEN];
@@ -17,6 +18,8 @@ struct SovaController {
     SovaControllerHost *hosts;  /* names owned */
     guint n_hosts;
     gboolean *down;           /* host i could not be read at the last sample */
+    gboolean *late;           /* host i did not answer its last sample in time */
+    SovaSampler *sampler;     /* samples every host in parallel */
     const SovaClusterPolicy *policy;
     gpointer policy_state;
     SovaControllerOptions opts; /* strings and lists owned */
@@ -32,6 +35,8 @@ struct SovaController {
 };
 
 void flight_free(Flight *f);
+/* a sample of host i still runs (a late one): its backend is not to be used meanwhile */
+gboolean sova_ctl_host_busy(const SovaController *c, guint i);
 /* TRUE when a migration of uuid is in flight (an SovaExecHosts.busy) */
 gboolean in_flight(const char *uuid, gpointer controller);
 /* polls every flight; those that ended go to `done` (their Flight to `ended`, their

@@ -58,6 +58,8 @@ void sova_controller_reconfigure(SovaController *c, const SovaControllerHost *ho
     c->opts.observer_data = old.observer_data;
     c->opts.between = old.between;
     c->opts.between_data = old.between_data;
+    c->opts.sample_threads = old.sample_threads;   /* the sampler's, set at the start */
+    c->opts.sample_timeout = old.sample_timeout;
     free_options(&old);
     SovaClusterBuildParams bp;
     sova_ctl_build_params(c, &bp);

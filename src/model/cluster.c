@@ -188,8 +188,7 @@ gboolean sova_cluster_host_counted(const SovaClusterHost *h)
     return h->up && !h->excluded && !h->maintenance;
 }
 
-/* per-host loads of resource r in one pass over the VMs */
-static double *loads_of(const SovaCluster *c, SovaResource r)
+double *sova_cluster_loads(const SovaCluster *c, SovaResource r)
 {
     double *sum = g_new0(double, c->hosts->len);
     for (guint i = 0; i < c->vms->len; i++) {
@@ -218,7 +217,7 @@ static gboolean measured(const SovaCluster *c, SovaResource r)
 
 double sova_cluster_imbalance_of(const SovaCluster *c, SovaResource r)
 {
-    g_autofree double *load = loads_of(c, r);
+    g_autofree double *load = sova_cluster_loads(c, r);
     double s1 = 0, s2 = 0;
     guint n = 0;
     for (guint h = 0; h < c->hosts->len; h++) {
@@ -246,15 +245,15 @@ double sova_cluster_weight(const SovaCluster *c, SovaResource r)
 
 double sova_cluster_imbalance(const SovaCluster *c)
 {
-    double s = 0, w = 0;
-    for (int r = 0; r < SOVA_RES_N; r++) {
+    double wmax = 0, m = 0;
+    for (int r = 0; r < SOVA_RES_N; r++)
+        wmax = MAX(wmax, sova_cluster_weight(c, r));
+    for (int r = 0; r < SOVA_RES_N && wmax > 0; r++) {
         double wr = sova_cluster_weight(c, r);
-        if (wr <= 0)
-            continue;
-        s += wr * sova_cluster_imbalance_of(c, r);
-        w += wr;
+        if (wr > 0)
+            m = MAX(m, wr / wmax * sova_cluster_imbalance_of(c, r));
     }
-    return w > 0 ? s / w : 0;
+    return m;
 }
 
 void sova_cluster_move(SovaCluster *c, guint v, guint h)
@@ -338,9 +337,9 @@ static void vm_to_json(JsonBuilder *b, const SovaCluster *c, const SovaClusterVm
 JsonNode *sova_cluster_to_json(const SovaCluster *c)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autofree double *cpu = loads_of(c, SOVA_RES_CPU);
-    g_autofree double *mem = loads_of(c, SOVA_RES_MEM);
-    g_autofree double *net = loads_of(c, SOVA_RES_NET);
+    g_autofree double *cpu = sova_cluster_loads(c, SOVA_RES_CPU);
+    g_autofree double *mem = sova_cluster_loads(c, SOVA_RES_MEM);
+    g_autofree double *net = sova_cluster_loads(c, SOVA_RES_NET);
     const double *load[SOVA_RES_N] = {cpu, mem, net};
     g_autofree guint *n_vms = g_new0(guint, c->hosts->len);
     for (guint i = 0; i < c->vms->len; i++) {

@@ -84,13 +84,18 @@ int sova_cluster_find_host(const SovaCluster *c, const char *name); /* index or 
 /* a host's load of one resource, normalised to its capacity (0 = idle, 1 = full; may exceed
  * 1); NET is 0 when the NIC capacity is unknown */
 double sova_cluster_host_load(const SovaCluster *c, guint host, SovaResource r);
+/* every host's sova_cluster_host_load of r, in one pass over the VMs (g_free it) */
+double *sova_cluster_loads(const SovaCluster *c, SovaResource r);
 /* the weighted mean of the host's normalised loads */
 double sova_cluster_host_score(const SovaCluster *c, guint host);
 /* standard deviation of the normalised load across up, non-excluded hosts (not in
  * maintenance either: a host being emptied has left the balance), per resource */
 double sova_cluster_imbalance_of(const SovaCluster *c, SovaResource r);
-/* the weighted combination (sum w_r * stddev_r / sum w_r): what the policies minimise; a
- * resource that no counted host measures (capacity 0) drops out of the weights */
+/* the combined imbalance: the LARGEST per-resource deviation, each weighted by w_r / the
+ * largest w (weights 1;1;1: the plain largest), so that one skewed resource is not diluted
+ * by flat ones (a weighted mean of 0.25, 0 and 0 read 0.083); a resource that no counted
+ * host measures (capacity 0) drops out. What the reports show and the sova policy's
+ * tie-break; the baselines keep their weighted mean (policy/cluster_private.h) */
 double sova_cluster_imbalance(const SovaCluster *c);
 /* moves VM v to host h in c (what-if; updates vf_in_use when it holds a VF: a VF is given
  * back on the source and not taken on the destination, the agent there decides afresh) */

@@ -46,6 +46,8 @@ typedef struct {
     SovaSnapshot *cur;
     SovaModel *model;
     SovaNetModel *net;
+    double busy_share;        /* from the snapshots' CPU totals: the share of the pCPUs' time
+                               * that was busy, 0..1; < 0 when they carry none */
 } HostView;
 
 SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
@@ -158,10 +160,22 @@ static void view_clear(HostView *v)
     sova_net_model_free(v->net);
 }
 
+/* busy / (busy + idle) between two snapshots' CPU totals; -1 when either lacks them */
+static double busy_share(const SovaSnapshot *prev, const SovaSnapshot *cur)
+{
+    if (!prev->has_cpu_totals || !cur->has_cpu_totals || cur->cpu_busy_ns < prev->cpu_busy_ns ||
+        cur->cpu_idle_ns < prev->cpu_idle_ns)
+        return -1;
+    double busy = (double)(cur->cpu_busy_ns - prev->cpu_busy_ns);
+    double idle = (double)(cur->cpu_idle_ns - prev->cpu_idle_ns);
+    return busy + idle > 0 ? busy / (busy + idle) : 0;
+}
+
 /* takes snap over; the host is up this interval when it has a previous snapshot */
 static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
 {
     memset(out, 0, sizeof *out);
+    out->busy_share = -1;
     if (!snap)
         return;
     if (h->prev && snap->time_us > h->prev->time_us) {
@@ -170,6 +184,7 @@ static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
                                   .nic_capacity_Bps = snap->host_nic_capacity_Bps };
         out->model = sova_model_build(h->prev, snap, NULL, &mp);
         out->net = sova_net_model_build(h->prev, snap, NULL, &np);
+        out->busy_share = busy_share(h->prev, snap);
         out->up = TRUE;
     }
     sova_snapshot_free(h->prev);
@@ -339,6 +354,8 @@ static void fill_host(const BuildHost *bh, const HostView *v, SovaClusterHost *h
         h->cpu_capacity += 1.0;
         busy += p->util / 100.0;
     }
+    if (v->busy_share >= 0)   /* the host's totals (a controller's reading) */
+        busy = v->busy_share * h->cpu_capacity;
     /* what the vCPUs ran, wherever they ran (their pCPU need not be known) */
     for (guint i = 0; i < m->vcpus->len; i++)
         vcpus += sova_model_vcpu(m, i)->usage / 100.0;
@@ -370,16 +387,21 @@ static guint vfs_held(const SovaSnapshot *s)
     return n;
 }
 
-/* after the VMs are placed: hot samples and the NIC history */
-static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v)
+/* after the VMs are placed: hot samples and the NIC history (loads: every host's, per
+ * resource) */
+static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v,
+                       double *const loads[SOVA_RES_N])
 {
     BuildHost *bh = &b->hosts[i];
     SovaClusterHost *h = sova_cluster_host(c, i);
     if (v->up) {
-        double score = sova_cluster_host_score(c, i);
+        double load[SOVA_RES_N];
+        for (int r = 0; r < SOVA_RES_N; r++)
+            load[r] = loads[r][i];
+        double score = sova_cluster_score_of(c, h, load);
         bh->hot_samples = score > b->params.high_water ? bh->hot_samples + 1 : 0;
         double util = v->net->nic_util >= 0 ? v->net->nic_util
-                                            : sova_cluster_host_load(c, i, SOVA_RES_NET);
+                                            : load[SOVA_RES_NET];
         g_array_append_val(bh->nic_history, util);
         if (bh->nic_history->len > SOVA_CLUSTER_NIC_HISTORY)
             g_array_remove_range(bh->nic_history, 0,
@@ -429,8 +451,13 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
     g_autoptr(GArray) seen = collect_vms(views, b->n_hosts);
     for (guint i = 0; i < seen->len; i++)
         add_vm(b, c, &g_array_index(seen, Seen, i), views);
+    double *loads[SOVA_RES_N];
+    for (int r = 0; r < SOVA_RES_N; r++)
+        loads[r] = sova_cluster_loads(c, r);   /* one pass per resource, not one per host */
     for (guint i = 0; i < b->n_hosts; i++)
-        track_host(b, c, i, &views[i]);
+        track_host(b, c, i, &views[i], loads);
+    for (int r = 0; r < SOVA_RES_N; r++)
+        g_free(loads[r]);
     return c;
 }
 

@@ -13,6 +13,11 @@ static void vm_clear(gpointer p)
     g_free(((SovaVmLoad *)p)->name);
 }
 
+static void vcpu_clear(gpointer p)
+{
+    sova_cpuset_free(((SovaVcpuLoad *)p)->set);
+}
+
 SovaModel *sova_model_new(guint n_pcpus)
 {
     SovaModel *m = g_new0(SovaModel, 1);
@@ -31,6 +36,7 @@ SovaModel *sova_model_new(guint n_pcpus)
     m->vms = g_array_new(FALSE, TRUE, sizeof(SovaVmLoad));
     g_array_set_clear_func(m->vms, vm_clear);
     m->vcpus = g_array_new(FALSE, TRUE, sizeof(SovaVcpuLoad));
+    g_array_set_clear_func(m->vcpus, vcpu_clear);
     return m;
 }
 
@@ -170,6 +176,8 @@ static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
 {
     v->pinned = sova_cpuset_only(c->affinity);
     v->shared = v->pinned < 0 && is_usable_set(m, c->affinity);
+    if (v->pinned < 0 && c->affinity && sova_cpuset_count(c->affinity) >= 2)
+        v->set = sova_cpuset_copy(c->affinity);
     v->pcpu = v->pinned >= 0 ? v->pinned : c->pcpu;
     if (v->pcpu >= (int)m->n_pcpus)
         v->pcpu = -1;

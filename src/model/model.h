@@ -36,6 +36,8 @@ typedef struct {
                                * the kernel's scheduler; an unpinned vCPU is shared when no
                                * pCPU is reserved or offline) */
     gboolean fresh;           /* no rate yet (new VM or vCPU, counter reset): usage = delay = demand = 0 */
+    SovaCpuSet *set;          /* its affinity when it allows two or more pCPUs (owned), else NULL:
+                               * a shared pin set (cpu policies) or an operator's restriction */
 } SovaVcpuLoad;
 
 typedef struct {

@@ -116,6 +116,9 @@ typedef struct {
     guint64 host_nic_rx_bytes, host_nic_tx_bytes;   /* cumulative */
     gboolean placement_cached;/* the vCPU pins come from the backend's cache, which it can
                                * drop and re-read (a REREAD plan, model/plan.h) */
+    gboolean has_cpu_totals;  /* the host's busy/idle time summed over its pCPUs is below
+                               * (a controller's reading: then the pCPUs carry no times) */
+    guint64 cpu_busy_ns, cpu_idle_ns;   /* cumulative, all pCPUs */
 } SovaSnapshot;
 
 SovaSnapshot *sova_snapshot_new(guint n_pcpus);

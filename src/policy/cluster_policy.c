@@ -174,6 +174,17 @@ double cl_imbalance(const ClPlanner *P)
     return s / P->wsum;
 }
 
+double cl_imbalance_max(const ClPlanner *P)
+{
+    double m = 0, wmax = 0;
+    for (int r = 0; r < CL_R; r++)
+        wmax = MAX(wmax, P->w[r]);
+    for (int r = 0; r < CL_R && wmax > 0; r++)
+        if (P->w[r] > 0)
+            m = MAX(m, P->w[r] / wmax * sova_cluster_stddev(P->s1[r], P->s2[r], P->n_counted));
+    return m;
+}
+
 /* the normalised load v adds to host h's r */
 static double share(const ClPlanner *P, guint v, guint h, SovaResource r)
 {
@@ -181,29 +192,44 @@ static double share(const ClPlanner *P, guint v, guint h, SovaResource r)
     return cap > 0 ? sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r) / cap : 0;
 }
 
-double cl_imbalance_after(const ClPlanner *P, guint v, guint b)
+/* the stddev of r's normalised load over counted hosts once v has moved to b */
+static double stddev_after(const ClPlanner *P, guint v, guint b, int r)
 {
     int a = P->host_of[v];
+    double s1 = P->s1[r], s2 = P->s2[r];
+    if (a >= 0 && P->counted[a]) {
+        double la = cl_load(P, a, r), xa = share(P, v, a, r);
+        s1 -= xa;
+        s2 += (la - xa) * (la - xa) - la * la;
+    }
+    if (P->counted[b]) {
+        double lb = cl_load(P, b, r), xb = share(P, v, b, r);
+        s1 += xb;
+        s2 += (lb + xb) * (lb + xb) - lb * lb;
+    }
+    return sova_cluster_stddev(s1, s2, P->n_counted);
+}
+
+double cl_imbalance_after(const ClPlanner *P, guint v, guint b)
+{
     double s = 0;
     if (P->wsum <= 0)
         return 0;
-    for (int r = 0; r < CL_R; r++) {
-        if (P->w[r] <= 0)
-            continue;
-        double s1 = P->s1[r], s2 = P->s2[r];
-        if (a >= 0 && P->counted[a]) {
-            double la = cl_load(P, a, r), xa = share(P, v, a, r);
-            s1 -= xa;
-            s2 += (la - xa) * (la - xa) - la * la;
-        }
-        if (P->counted[b]) {
-            double lb = cl_load(P, b, r), xb = share(P, v, b, r);
-            s1 += xb;
-            s2 += (lb + xb) * (lb + xb) - lb * lb;
-        }
-        s += P->w[r] * sova_cluster_stddev(s1, s2, P->n_counted);
-    }
+    for (int r = 0; r < CL_R; r++)
+        if (P->w[r] > 0)
+            s += P->w[r] * stddev_after(P, v, b, r);
     return s / P->wsum;
+}
+
+double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b)
+{
+    double m = 0, wmax = 0;
+    for (int r = 0; r < CL_R; r++)
+        wmax = MAX(wmax, P->w[r]);
+    for (int r = 0; r < CL_R && wmax > 0; r++)
+        if (P->w[r] > 0)
+            m = MAX(m, P->w[r] / wmax * stddev_after(P, v, b, r));
+    return m;
 }
 
 double cl_vm_size(const ClPlanner *P, guint v, guint h)

@@ -44,6 +44,12 @@ double cl_imbalance(const ClPlanner *P);
 double cl_mean(const ClPlanner *P, SovaResource r);
 /* the imbalance once VM v has moved to host b (plan applied, v not moved yet) */
 double cl_imbalance_after(const ClPlanner *P, guint v, guint b);
+/* cl_imbalance and cl_imbalance_after are the weighted MEAN of the per-resource deviations
+ * (what the baselines, modelled on other tools, keep using); these two are the LARGEST
+ * (each weighted by w[r] / the largest w), as sova_cluster_imbalance: a skewed resource is
+ * not diluted by flat ones */
+double cl_imbalance_max(const ClPlanner *P);
+double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b);
 
 /* VM v may be moved at all: not pinned, not migrating, not planned, no VF detach of its
  * agent's pending (it moves once the VF is gone), on an up host that is not excluded

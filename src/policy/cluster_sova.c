@@ -1,57 +1,50 @@
-/* cluster_sova.c — the default cluster policy: few, worthwhile live migrations that even
- * out host load, with the net plane's VF signals, and nothing at all once balanced.
+/* cluster_sova.c — the default cluster policy: few live migrations that give the VMs what
+ * their hosts cannot, and nothing at all while every host serves its VMs (issue 17: the
+ * objective is what the VMs get, not how even the hosts look).
  *
- * When it acts: the weighted imbalance (stddev of normalised host load, cluster.h) is above
- * the threshold (with a state: in this plan and the last, so a single wobble of noise
- * moves nothing), or a host has been above high_water for high_water_samples samples
- * (host->hot_samples, counted by the controller), or a maintenance host still has VMs, or
- * a VM has VF demand its host cannot meet (see "VFs"). Otherwise the plan is empty, and its
- * reason says why. In order:
+ * What it minimises: the demand hosts leave unmet, in hosts' worth (cluster_sova_unmet.c:
+ * each host's expected overflow of CPU, memory and network, bursts included; a host at
+ * 175 % CPU leaves 0.75 of itself unmet, one at 85 % practically nothing).
+ * When it acts: some demand is unmet (at least MIN_RELIEF) — an overload clearly above the
+ * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
+ * is learnt) at once, one within it when the next sample shows it again (with a state; the
+ * plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
+ * above high_water for high_water_samples samples (host->hot_samples), or a maintenance
+ * host still has VMs, or a VM has VF demand its host cannot meet (see "VFs"). Otherwise
+ * the plan is empty, and its reason says why. In order:
  *   1. Evacuation: every movable VM on a maintenance host, biggest first, goes to the host
- *      that takes it with the best gain - cost_weight * cost (which may be negative: it
- *      must leave). Cooldown does not hold an evacuation back; backoff does.
+ *      that takes it with the best score (which may be negative: it must leave). Cooldown
+ *      does not hold an evacuation back; backoff does.
  *   2. VF demand: each VM with VF demand goes to the best of the K_DST least loaded hosts
  *      with a free VF, when that move pays (below).
- *   3. Balancing, greedily, one move per round, while the imbalance trigger holds and the
- *      predicted imbalance is above threshold / 2 or a hot host is still above high_water:
- *      every movable VM on the SOURCES (the K_SRC hosts most above the per-resource means,
- *      hot hosts first) is tried on every DESTINATION (the K_DST hosts most below them).
- *      The best move by gain - cost_weight * cost is committed when that is positive and
- *      its gain is at least the minimum gain, MIN_GAIN_FRACTION * threshold (no migration
- *      for crumbs), and at least KNEE_FRACTION of the plan's biggest balancing move: under
- *      the per-host cap a hot host sheds one VM a plan, and the other slots would go to
- *      small moves (a small VM off the host that just received a big one) that the next
- *      big moves make pointless; they wait for a later plan, where they are judged alone.
- *      On a hot spot this takes the big VMs off first, one a plan, then the small ones:
- *      the fewest migrations for the imbalance reached (on the 8-host hot spot, six to
- *      get under half the threshold, which no five moves can: docs/cluster-scenario.md).
+ *   3. Relief, greedily, one move per round, up to the concurrency caps (so two hot hosts
+ *      are relieved in parallel): every movable VM on the SOURCES (the K_SRC hosts that
+ *      leave the most demand unmet, hot hosts first) is tried on every DESTINATION (the
+ *      K_DST hosts most below the per-resource means). The best move by score = relief -
+ *      cost_weight * cost + a tie-break on evenness is committed when its score is
+ *      positive and its relief at least MIN_RELIEF: the most relief net of its cost first,
+ *      and no migration that does not raise what the VMs get. On a hot spot this takes the
+ *      big VMs off first, one a plan per host, and stops once the host serves its VMs.
  *   Everything stops at the concurrency caps: max_per_host migrations per host (source or
  *   destination) and max_total in the cluster, counting those in flight (VMs with
  *   migrating = TRUE, whose load already sits on their destination).
- * A move's gain = sqrt(n) * (imbalance now - imbalance after) + its VF value (n: the
- * hosts counted in the imbalance), its cost the pre-copy model's total migration time;
- * why, and who may move where, with the VF rules: cluster_sova_moves.c. The threshold and
- * the reasons (cluster_sova_reasons.c) stay in stddev units.
+ * A move's relief, cost and tie-break, and who may move where, with the VF rules:
+ * cluster_sova_moves.c. The reasons: cluster_sova_reasons.c.
  * State (state_new; NULL works, as in most unit tests, without these three):
- *   - confirmation: an imbalance above the threshold starts balancing on its second
- *     sample in a row (a real hot spot stays; noise seldom shows twice running, and the
- *     first plan has no noise estimate yet); the plan that waits says so with its status,
- *     SOVA_PLAN_UNCONFIRMED; a hot host has its own count of samples;
- *   - episodes: balancing that began above the threshold carries on in the next plans
- *     (the caps allow only a few migrations per plan) until the imbalance is under
- *     threshold / 2, or a plan with nothing in flight finds no move that pays;
+ *   - confirmation of small overloads, above;
+ *   - episodes: relief that began carries on in the next plans while demand is unmet and
+ *     migrations run or are planned;
  *   - noise: each plan remembers the host loads it predicts, the next one learns sigma =
- *     the RMS miss (EWMA), and the threshold becomes hypot(threshold, NOISE_K * sigma)
- *     and the minimum gain grows by sigma (cluster_sova_noise.c).
- * Why it converges and does not oscillate: every committed balancing move lowers the
- * imbalance by at least the minimum gain and more than its cost, balancing stops under
- * threshold / 2 and does not start again under the threshold, and a moved VM sits out its
- * cooldown; noise under the (widened) threshold plans nothing.
- * Scale: O(VMs + hosts log K) to build the sums and rank the hosts (cluster_sova_hosts.c;
- * keys: distance above or below the plan's initial per-resource means), then per move
- * O(K + log hosts) to pick sources and destinations and O(K_SRC * VMs per host * K_DST)
- * what-ifs of O(resources) each; a VM's migration cost is computed once a plan.
- * The files: cluster_sova.h lists them; this one holds the steps, the plan and the state. */
+ *     the RMS miss (EWMA, cluster_sova_noise.c); it raises what counts as a clear
+ *     overload.
+ * Why it does not oscillate: every committed move lowers the unmet demand by at least
+ * MIN_RELIEF, a move between hosts that both have room serves nothing and is never made,
+ * and a moved VM sits out its cooldown.
+ * Scale: O(VMs + hosts log K) to build the sums and rank the hosts (cluster_sova_hosts.c),
+ * then per move O(K + log hosts) to pick sources and destinations and O(K_SRC * VMs per
+ * host * K_DST) what-ifs of O(resources) each; a VM's migration cost is computed once a
+ * plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
+ * state. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -61,7 +54,9 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
     int a = S->P.host_of[m->v];
     gboolean hot_a = a >= 0 && cs_still_hot(S, a), hot_b = cs_still_hot(S, m->b);
     cl_commit(&S->P, plan, m->v, m->b, m->gain, m->cost_s, m->takes_vf, why);
+    cs_unmet_update(S, m->b);
     if (a >= 0) {
+        cs_unmet_update(S, (guint)a);
         cs_update_hot(S, a, hot_a);
         cs_rank_host(S, a);
     }
@@ -98,7 +93,7 @@ static void serve_vf_demand(Sova *S, SovaPlan *plan)
         if (!cs_movable(S, v, FALSE) || !cs_vf_need(&S->P, v) || !(cost = cs_cost_ok(S, v)))
             continue;
         guint nd = cs_pick_destinations(S, dst, TRUE);
-        double imb = cl_imbalance(&S->P);
+        double imb = cl_imbalance_max(&S->P);
         Move best = {0};
         for (guint j = 0; j < nd; j++)
             cs_consider(S, v, dst[j], cost, MOVE_VF, imb, &best);
@@ -130,7 +125,7 @@ static void evacuate(Sova *S, SovaPlan *plan, GArray *todo)
             continue;
         }
         const SovaMigrationCost *cost = cs_cost_of(S, v);
-        double imb = cl_imbalance(P);
+        double imb = cl_imbalance_max(P);
         Move best = {0};
         for (guint b = 0; b < P->n_hosts; b++)
             cs_consider(S, v, b, cost, MOVE_EVACUATE, imb, &best);
@@ -157,6 +152,31 @@ static void sova_state_free(gpointer p)
     g_free(st);
 }
 
+static void plan_free(Sova *S)
+{
+    g_array_unref(S->hot);
+    g_free(S->is_hot);
+    g_array_unref(S->vf_vms);
+    g_hash_table_unref(S->cost);
+    g_free(S->unmet);
+    cl_rank_clear(&S->src);
+    cl_rank_clear(&S->dst);
+    cl_planner_clear(&S->P);
+}
+
+/* the best moves, one a round, while each serves more demand than it costs */
+static void relieve(Sova *S, SovaPlan *plan)
+{
+    while (!cl_caps_full(&S->P)) {
+        double imb = cl_imbalance_max(&S->P);
+        Move best = {0};
+        find_balance_move(S, imb, &best);
+        if (!best.found || best.score <= 0)
+            break;
+        commit(S, plan, &best, imb);
+    }
+}
+
 static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
 {
     SovaState *st = state;
@@ -169,62 +189,49 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         S.sigma = sqrt(st->sigma2);
     }
     S.thr = hypot(p->threshold, NOISE_K * S.sigma);
-    S.min_gain = MIN_GAIN_FRACTION * S.thr + S.sigma;
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));
     S.is_hot = g_new0(gboolean, S.P.n_hosts);
     S.vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));
     S.cost = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    cs_unmet_init(&S);
     cs_find_hot(&S);
     cs_find_vf_vms(&S);
     cs_rank_init(&S);
-    double imb0 = cl_imbalance(&S.P);
-    S.episode = st && st->episode && imb0 > S.thr / 2;
-    /* with a state, an imbalance above the threshold starts balancing on its second
-     * sample in a row: a real hot spot stays, a wobble of noise seldom does twice */
-    gboolean confirmed = !st || st->above;
-    gboolean balancing = (imb0 > S.thr && confirmed) || S.hot->len > 0 || S.episode;
+    double imb0 = cl_imbalance_max(&S.P);
+    S.unmet0 = cs_unmet_total(&S);
+    gboolean overloaded = S.unmet0 >= MIN_RELIEF;
+    S.episode = st && st->episode && overloaded;
+    /* with a state, an overload within the noise starts relief on its second sample in a
+     * row (a real one stays, a burst seldom does twice); one clearly above the learnt noise
+     * at once (before any is learnt: CLEAR_UNMET) */
+    double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
+    gboolean confirmed = !st || st->above || S.episode || S.unmet0 >= clear;
+    gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
     serve_vf_demand(&S, plan);
-    double top_gain = 0;      /* the plan's biggest balancing move */
-    while (balancing && !cl_caps_full(&S.P)) {
-        double imb = cl_imbalance(&S.P);
-        Move best = {0};
-        if (imb <= S.thr / 2 && !S.hot_left)
-            break;
-        find_balance_move(&S, imb, &best);
-        if (!best.found || best.score <= 0 || best.gain < KNEE_FRACTION * top_gain)
-            break;
-        top_gain = MAX(top_gain, best.gain);
-        commit(&S, plan, &best, imb);
-    }
+    if (balancing)
+        relieve(&S, plan);
     cs_set_reason(&S, plan, imb0, todo->len, balancing);
-    if (imb0 > S.thr && !confirmed)
-        plan->status = SOVA_PLAN_UNCONFIRMED;   /* balancing waits for the next sample */
+    if (overloaded && !confirmed)
+        plan->status = SOVA_PLAN_UNCONFIRMED;   /* relief waits for the next sample */
     plan->spread_before = imb0;
-    plan->spread_after = cl_imbalance(&S.P);
+    plan->spread_after = cl_imbalance_max(&S.P);
     if (st) {
-        /* it goes on while it moves (or waits for its migrations), until half the
-         * threshold; a plan with nothing in flight and no move that pays ends it */
-        st->above = imb0 > S.thr;
-        st->episode = balancing && plan->spread_after > S.thr / 2 &&
+        /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
+        st->above = overloaded;
+        st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);
         cs_remember(st, &S.P);
     }
-    g_array_unref(S.hot);
-    g_free(S.is_hot);
-    g_array_unref(S.vf_vms);
-    g_hash_table_unref(S.cost);
-    cl_rank_clear(&S.src);
-    cl_rank_clear(&S.dst);
-    cl_planner_clear(&S.P);
+    plan_free(&S);
     return plan;
 }
 
 const SovaClusterPolicy sova_cluster_policy_sova = {
     .name = "sova",
-    .summary = "greedy by simulated gain against migration cost, with caps, cooldown, "
-               "anti-affinity, evacuation and the net plane's VF demand",
+    .summary = "serves the VMs' unmet demand, the most relief per migration cost first, with "
+               "caps, cooldown, anti-affinity, evacuation and the net plane's VF demand",
     .state_new = sova_state_new,
     .state_free = sova_state_free,
     .plan = sova_plan,

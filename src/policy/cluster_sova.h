@@ -6,15 +6,20 @@
  *   cluster_sova_moves.c    who may move, VF coordination, a move's gain and cost
  *   cluster_sova_hosts.c    which hosts are tried: sources, destinations, hot hosts
  *   cluster_sova_reasons.c  the reason texts of the moves and of the plan
- *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan */
+ *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan
+ *   cluster_sova_unmet.c    what it minimises: the VMs' demand their hosts cannot serve */
 #pragma once
 #include "policy/cluster_private.h"
 
 #define K_SRC 8                /* most loaded hosts whose VMs are tried */
 #define K_DST 16               /* least loaded hosts they are tried on */
-#define MIN_GAIN_FRACTION 0.1  /* a move must cut the imbalance by 10 % of the threshold */
-#define KNEE_FRACTION 0.25     /* ... and, after the plan's first balancing move, by a quarter
-                                * of that move's gain (smaller ones wait for a later plan) */
+#define MIN_RELIEF 0.02        /* a move must serve this much more demand (hosts' worth: 2 % of
+                                * an average host) or it is not made */
+#define CLEAR_UNMET 0.10       /* unmet demand (hosts' worth) no burst shows: relieved at once,
+                                * without waiting for a confirming sample, before the noise of
+                                * host loads is learnt; after, MIN_RELIEF + NOISE_K * sigma */
+#define TIE_WEIGHT 0.01        /* what evening out host load (the largest per-resource
+                                * deviation) adds to a move's score: it breaks ties */
 #define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */
 #define MAX_BACKOFF_DOUBLINGS 16
 #define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
@@ -27,6 +32,7 @@ typedef struct {
     MoveKind kind;
     guint v, b;
     double gain, score, after, cost_s;
+    double relief;            /* unmet demand it serves (cluster_sova_unmet.c) */
     gboolean takes_vf;
 } Move;
 
@@ -37,7 +43,13 @@ typedef struct {
     double scale;             /* sqrt(counted hosts): imbalance -> deviation vector length */
     double sigma;             /* learnt noise of host loads (0 without a state) */
     double thr;               /* the threshold, widened by the noise */
-    double min_gain;
+    double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
+    double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
+    double unmet_sigma[CL_R]; /* how much loads burst, per resource */
+    double unmet0;            /* the cluster's unmet demand when the plan began */
+    double *unmet;            /* per host: its unmet demand now, plan applied */
+    guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
+    double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
     gboolean *is_hot;         /* per host: in `hot` */
     guint hot_left;           /* hot hosts still above high_water, plan applied */
@@ -92,6 +104,20 @@ void cs_rank_init(Sova *S);
 void cs_rank_host(Sova *S, guint h);
 /* the K_DST best destinations; with need_vf, only hosts with a free VF */
 guint cs_pick_destinations(Sova *S, guint *dst, gboolean need_vf);
+
+/* ---------- unmet demand (cluster_sova_unmet.c) ---------- */
+
+/* sets mean_cap, unmet_w, unmet_sigma and every host's unmet (after S->sigma is known) */
+void cs_unmet_init(Sova *S);
+/* host h's unmet demand again, after a move touched it */
+void cs_unmet_update(Sova *S, guint h);
+/* host h's expected unmet demand, hosts' worth, plan applied (0 for a host that neither
+ * counts nor accepts VMs) */
+double cs_unmet_host(const Sova *S, guint h);
+double cs_unmet_total(const Sova *S);
+/* how much less demand goes unmet once v has moved to b (plan applied); the source's part
+ * is computed once for a run of calls on the same v */
+double cs_relief(Sova *S, guint v, guint b);
 
 /* ---------- reasons (cluster_sova_reasons.c) ---------- */
 

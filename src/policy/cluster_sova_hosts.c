@@ -1,8 +1,10 @@
 /* cluster_sova_hosts.c — which hosts the `sova` cluster policy tries: the SOURCES whose
  * VMs it tries to move and the DESTINATIONS it tries them on, and the hot hosts.
  *
- * A source's key is how far it is above the plan's initial per-resource means, weighted:
- *     up(h)   = sum over r of w[r] * max(0, load(h, r) - mean0[r])   (+1e6 when still hot)
+ * A source's key is the demand it leaves unmet (cluster_sova_unmet.c), then how far it is
+ * above the plan's initial per-resource means, weighted:
+ *     up(h)   = 1e3 * unmet(h) + sum over r of w[r] * max(0, load(h, r) - mean0[r])
+ *               (+1e6 when still hot)
  * a destination's how far below them (the lower score first on a tie):
  *     down(h) = sum over r of w[r] * max(0, mean0[r] - load(h, r))   - 1e-9 * score(h)
  * A source counts in the imbalance, a destination accepts VMs, and both have a free slot
@@ -25,6 +27,12 @@ static double deviation(const Sova *S, guint h, double sign)
     return d;
 }
 
+/* hot hosts first, then by the demand they leave unmet, then by their deviation */
+static double source_key(const Sova *S, guint h)
+{
+    return deviation(S, h, 1) + 1e3 * cs_unmet_host(S, h) + (cs_still_hot(S, h) ? 1e6 : 0);
+}
+
 static gboolean has_slot(const Sova *S, guint h)
 {
     return !S->p->max_per_host || S->P.inflight[h] < S->p->max_per_host;
@@ -39,7 +47,7 @@ gboolean cs_still_hot(const Sova *S, guint h)
 void cs_rank_host(Sova *S, guint h)
 {
     const ClPlanner *P = &S->P;
-    double up = deviation(S, h, 1) + (cs_still_hot(S, h) ? 1e6 : 0);
+    double up = source_key(S, h);
     cl_rank_set(&S->src, h, P->counted[h] && has_slot(S, h) && up > 0, up);
     cl_rank_set(&S->dst, h, cl_host_accepts(P, h) && has_slot(S, h),
                 deviation(S, h, -1) - 1e-9 * cl_score(P, h));
@@ -54,7 +62,7 @@ void cs_rank_init(Sova *S)
     for (int r = 0; r < CL_R; r++)
         S->mean0[r] = cl_mean(P, r);
     for (guint h = 0; h < n; h++) {
-        up[h] = deviation(S, h, 1) + (cs_still_hot(S, h) ? 1e6 : 0);
+        up[h] = source_key(S, h);
         down[h] = deviation(S, h, -1) - 1e-9 * cl_score(P, h);
         src[h] = P->counted[h] && has_slot(S, h) && up[h] > 0;
         dst[h] = cl_host_accepts(P, h) && has_slot(S, h);

@@ -1,19 +1,19 @@
 /* cluster_sova_moves.c — the `sova` cluster policy's judgement of one move: may the VM
  * move, what it gains (imbalance and VFs), and what it costs.
  *
- * A move's gain = sqrt(n) * (imbalance now - imbalance after) + its VF value, where n is
- * the number of hosts counted in the imbalance; the imbalance after comes from per-host
- * sums in O(resources) (cluster_private.h). Its cost = the pre-copy model's total migration
- * time (migration_cost.h: memory, dirty rate, params->bandwidth_Bps); its score = gain -
- * cost_weight * cost. A VM that would not converge, or whose downtime would exceed
- * max_downtime_s, is not chosen to balance.
- * Why sqrt(n): sqrt(n) * stddev is the length of the vector of the hosts' deviations from
- * the mean, and what one move removes from it does not depend on the cluster's size
- * (relieving a hot host by 0.1 is worth about 0.1 in a cluster of 3 hosts or of 1,000),
- * whereas the stddev itself is diluted by every idle bystander: with it as the gain, no
- * migration would ever pay for itself in a large cluster. With the default cost_weight
- * (0.0005 per second), relieving a hot host by 0.05 (one 1-pCPU VM of a 16-pCPU host, the
- * resources' weights averaged) pays for a 100 s migration (10 GiB at 1 Gbit/s).
+ * A move's gain = its relief (the VMs' demand it serves that went unmet: hosts' worth,
+ * cluster_sova_unmet.c) + its VF value; a move that serves less than MIN_RELIEF is not
+ * made (an evacuation must be, wherever it goes). Its cost = the pre-copy model's total
+ * migration time (migration_cost.h: memory, dirty rate, params->bandwidth_Bps); its score
+ * = gain - cost_weight * cost + TIE_WEIGHT * sqrt(n) * (the largest per-resource deviation
+ * now - after): the most relief net of its cost first, and among moves that serve the
+ * same, the one that leaves the hosts more even (no piling onto one destination). A VM
+ * that would not converge, or whose downtime would exceed max_downtime_s, is not chosen
+ * to balance. With the default cost_weight (0.0005 per second), serving 0.05 of a host
+ * (0.8 pCPU of 16) pays for a 100 s migration (10 GiB at 1 Gbit/s).
+ * Why sqrt(n) in the tie-break: sqrt(n) * stddev is the length of the vector of the hosts'
+ * deviations from the mean, which one move changes by the same whatever the cluster's
+ * size.
  * Movable: not pinned, not migrating, on an up host that is not excluded, not within
  * cooldown_s of its last move (now - last_moved), not within backoff_s * 2^(failures-1)
  * of its last failure. A destination: up, not excluded, not in maintenance, no VM of the
@@ -100,14 +100,15 @@ void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveK
     if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b))
         return;
     gboolean takes;
-    double after = cl_imbalance_after(P, v, b);
-    double gain = S->scale * (imb - after) + vf_gain(P, v, b, &takes);
-    double score = gain - S->p->cost_weight * cost->total_s;
-    if (kind != MOVE_EVACUATE && gain < S->min_gain)
-        return;
+    double relief = cs_relief(S, v, b);
+    double gain = relief + vf_gain(P, v, b, &takes);
+    if (kind != MOVE_EVACUATE && (gain < MIN_RELIEF || (kind == MOVE_BALANCE && relief < MIN_RELIEF)))
+        return;   /* no migration that does not raise what the VMs get */
+    double after = cl_imbalance_max_after(P, v, b);
+    double score = gain - S->p->cost_weight * cost->total_s + TIE_WEIGHT * S->scale * (imb - after);
     if (best->found && score <= best->score)
         return;
-    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, takes};
+    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, relief, takes};
 }
 
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v)

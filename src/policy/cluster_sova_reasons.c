@@ -1,8 +1,8 @@
 /* cluster_sova_reasons.c — what the `sova` cluster policy says: the reason of each
- * migration (evacuation, a VF, or the hottest resource of its source against the mean;
- * then the imbalance before -> after and the cost), and the plan's reason (its trigger:
- * the imbalance against the threshold widened by noise, hot hosts, evacuees, VF demand;
- * then what came of it: migrations, waiting for the caps, no room, no move that pays),
+ * migration (evacuation, a VF, or its source's hottest resource; then the unmet demand it
+ * serves, the imbalance before -> after and the cost), and the plan's reason (its
+ * trigger: the demand hosts cannot serve, hot hosts, evacuees, VF demand; then what came
+ * of it: migrations, waiting for the caps, no room, no move that pays),
  * so that the controller's log and `sova sim-cluster --log` tell why a VM moved, and why
  * none did. */
 #include "policy/cluster_sova.h"
@@ -27,23 +27,18 @@ char *cs_move_reason(const Sova *S, const Move *m, double imb)
         why = g_strdup_printf("host %s %s %.2f vs mean %.2f", src, cl_resource_name(r),
                               cl_load(P, a, r), cl_mean(P, r));
     }
-    return g_strdup_printf("%s; imbalance %.3f -> %.3f; cost %.1f s", why, imb, m->after,
-                           m->cost_s);
+    return g_strdup_printf("%s; serves %.3f of a host's unmet demand; imbalance %.3f -> %.3f; "
+                           "cost %.1f s", why, m->relief, imb, m->after, m->cost_s);
 }
 
 /* the trigger, in words */
 static char *describe(const Sova *S, double imb, guint n_evac)
 {
     GString *s = g_string_new(NULL);
-    if (S->episode && imb <= S->thr)
-        g_string_append_printf(s, "balancing on: imbalance %.3f > half the threshold %.3f",
-                               imb, S->thr / 2);
-    else
-        g_string_append_printf(s, "imbalance %.3f %s threshold %.3f", imb,
-                               imb > S->thr ? ">" : "<=", S->thr);
+    g_string_append_printf(s, "unmet demand %.3f of a host %s %.3f (largest deviation %.3f)",
+                           S->unmet0, S->unmet0 >= MIN_RELIEF ? ">=" : "<", MIN_RELIEF, imb);
     if (S->sigma > 0)
-        g_string_append_printf(s, " (%.3f widened by load noise %.3f)", S->p->threshold,
-                               S->sigma);
+        g_string_append_printf(s, ", load noise %.3f", S->sigma);
     if (S->hot->len)
         g_string_append_printf(s, ", %u host(s) above %.2f for %u samples (%s ...)",
                                S->hot->len, S->p->high_water, S->p->high_water_samples,
@@ -61,13 +56,14 @@ void cs_set_reason(const Sova *S, SovaPlan *plan, double imb, guint n_evac,
     g_autofree char *trigger = describe(S, imb, n_evac);
     const ClPlanner *P = &S->P;
     if (sova_plan_len(plan)) {
-        sova_plan_set_reason(plan, "%s: %u migration(s), imbalance %.3f -> %.3f%s", trigger,
-                             sova_plan_len(plan), imb, cl_imbalance(P),
+        sova_plan_set_reason(plan, "%s: %u migration(s), unmet demand -> %.3f, imbalance %.3f "
+                             "-> %.3f%s", trigger, sova_plan_len(plan), cs_unmet_total(S), imb,
+                             cl_imbalance_max(P),
                              S->evac_stuck ? "; some evacuees have no host with room" : "");
     } else if (!balancing && !n_evac && !S->vf_vms->len) {
         sova_plan_set_reason(plan, "%s: %s", trigger,
-                             imb > S->thr ? "first sample above it, waiting for a second"
-                                          : "nothing to do");
+                             S->unmet0 >= MIN_RELIEF ? "first sample of it, waiting for a second"
+                                                     : "nothing to do");
     } else if (cl_caps_full(P) || S->evac_waiting) {
         sova_plan_set_reason(plan, "%s: waiting, %u migration(s) in flight (caps %u per host, "
                              "%u total)", trigger, P->total_inflight, S->p->max_per_host,
@@ -76,7 +72,7 @@ void cs_set_reason(const Sova *S, SovaPlan *plan, double imb, guint n_evac,
         sova_plan_set_reason(plan, "%s: %u evacuee(s) have no host with room", trigger,
                              S->evac_stuck);
     } else {
-        sova_plan_set_reason(plan, "%s: no move gains more than it costs%s", trigger,
+        sova_plan_set_reason(plan, "%s: no move serves more than it costs%s", trigger,
                              S->rejected_cost ? " (some VMs would not converge)" : "");
     }
 }

@@ -28,7 +28,8 @@
  *      layout changes anyway), and the predicted spread of the layout with the
  *      loose ones placed does too (a measured blip the demand model does not see
  *      is not worth a pin).
- *   3. Local search from the current layout, never from scratch (cpu_search.c):
+ *   3. Local search from the current layout, never from scratch (cpu_search.c); first,
+ *      when a NUMA cell is overloaded and another has room, whole VMs move (cpu_numa.h):
  *      repeatedly take the most loaded pCPU and move to the least loaded pCPU of the
  *      vCPU's cell the vCPU whose demand is closest to half their gap (the move that
  *      cuts sum(load^2) most); fall back to a swap when no single move helps. A move
@@ -49,6 +50,15 @@
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
  * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
  * pinned and stays pinned.
+ * Shared pin sets (cpu_group.h): "sharing" is not all or nothing. A new shared set takes the
+ * pCPUs where pins lose (overloaded, or holding a fast vCPU beside another task) and the
+ * least loaded pCPUs of their NUMA cell until it has room (whole cells once it takes half of
+ * one); the vCPUs there may run on every pCPU of the set, the others keep their pins. Once
+ * made, a set is left alone: the rest of the host is balanced around it (and the set grows
+ * when it overloads or the rest loses too), and it goes back to pins by the calm rule above.
+ * A set of every usable pCPU is the shared host.
+ * SMT (cpu_smt.h): after the search, the contents of pCPUs are swapped so that busy vCPUs
+ * sit on separate cores; the layout is judged (service, sharing) as swapped.
  * Per-VM service (cpu_service.h): the layout found is also judged VM by VM against what
  * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
  * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
@@ -75,8 +85,8 @@
  * pCPU id, then the vCPU order of the model.
  *
  * Where it lives: this file runs the steps and keeps the state; the layout and step 1
- * are cpu_layout.c, step 3 cpu_search.c, sharing cpu_share.c, the actions and every
- * reason text cpu_reasons.c.
+ * are cpu_layout.c, step 3 cpu_search.c and cpu_numa.c, sharing cpu_share.c, shared sets
+ * cpu_group.c, SMT cpu_smt.c, the actions and every reason text cpu_reasons.c.
  * Cost: pCPUs sit in balanced trees ordered by (load, id), each pCPU's vCPUs in an
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least
@@ -89,6 +99,8 @@
 #include "policy/cpu_robust.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_reasons.h"
+#include "policy/cpu_group.h"
+#include "policy/cpu_smt.h"
 #include <math.h>
 
 /* a loose vCPU that is not waiting for a rate: the layout changes anyway */
@@ -113,6 +125,15 @@ static gboolean young_start(const Balancer *b)
     return young;
 }
 
+/* some vCPU the kernel shares is left where it is, too young to place (cpu_robust.h) */
+static gboolean waits_young(const Balancer *b)
+{
+    for (guint v = 0; v < b->n_vcpus; v++)
+        if (b->waits[v] && b->young[v])
+            return TRUE;
+    return FALSE;
+}
+
 /* the predicted loads of the layout as it is now (vCPUs where they run) */
 static double *load_if_kept(const SovaModel *m)
 {
@@ -126,7 +147,93 @@ typedef struct {
     SovaCpuNoise *noise;
     SovaCpuShareState share;
     SovaCpuRobust *robust;
+    SovaCpuSet *group;        /* the shared pin set this policy made (cpu_group.h), or NULL */
 } BalanceState;
+
+/* the shared pin set in place: the one this policy made while some vCPU is in it, or every
+ * usable pCPU when the kernel shares the whole host; NULL when none */
+static SovaCpuSet *current_group(const SovaModel *m, const BalanceState *st)
+{
+    if (st && st->group && cpu_group_present(m, st->group))
+        return sova_cpuset_copy(st->group);
+    return sova_cpu_all_shared(m) ? sova_cpu_share_set(m) : NULL;
+}
+
+static void remember_group(BalanceState *st, const SovaCpuSet *group)
+{
+    if (!st)
+        return;
+    sova_cpuset_free(st->group);
+    st->group = group ? sova_cpuset_copy(group) : NULL;
+}
+
+/* what every plan reads */
+typedef struct {
+    const SovaModel *m;
+    const SovaCpuPolicyParams *params;
+    const double *demand;
+    const gboolean *young;
+    const gboolean *fast;
+    double measured, noise;
+    gboolean look;
+} Inputs;
+
+/* the one-pCPU pins of the layout around `frozen` (NULL: the whole host): the search's moves
+ * when they are worth it (cpu_reasons_judge), else only the loose vCPUs placed; then busy
+ * vCPUs onto separate cores (cpu_smt.h). `found` (taken; may be NULL) is that search already
+ * made, whose layout had `found_before` before it. Returns the layout the plan was made from */
+static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan,
+                           Balancer *found, double found_before)
+{
+    double before = found_before, after, target = in->params->target_stddev;
+    Balancer *b = found ? found
+                        : cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen,
+                                                in->look, &before);
+    after = cpu_layout_stddev(b);
+    g_autofree char *why = cpu_reasons_judge(in->measured, before, after, in->noise, in->params,
+                                             in->look);
+    if (in->look && why) {
+        cpu_layout_free(b);
+        b = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen, FALSE,
+                                  &before);   /* only the loose vCPUs */
+    }
+    cpu_smt_spread(b);
+    cpu_reasons_pins(b, plan, why, in->measured, hypot(target, in->noise), before, after);
+    if (sova_plan_len(plan))
+        plan->spread_after = cpu_layout_capped_stddev(b);
+    return b;
+}
+
+/* a shared pin set that stays: the rest of the host is pinned around it, and when the rest
+ * loses work too, the set grows by the rest's own group */
+static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin,
+                        BalanceState *st, SovaPlan *plan)
+{
+    double before;
+    g_autoptr(Balancer) rest = cpu_search_run_frozen(in->m, in->params, in->demand, in->young,
+                                                     group, in->look, &before);
+    rest->fast = in->fast;
+    double level = sova_cpu_cfs_level(in->m, rest->demand);
+    gboolean lossy = cpu_group_rest_loss(rest, margin) > in->params->target_stddev
+                     || cpu_group_fast_crowded(rest)
+                     || sova_cpu_service_unfair(in->m, rest->load, rest->to, rest->demand,
+                                                SOVA_SERVICE_TOL, in->noise);
+    g_autoptr(SovaCpuSet) more = lossy ? cpu_group_find(rest, margin, level)
+                                       : cpu_group_extend(rest, margin, level);
+    if (more) {
+        for (guint p = 0; p < in->m->n_pcpus; p++)
+            if (sova_cpuset_has(group, p))
+                sova_cpuset_add(more, p);
+        cpu_reasons_share(rest, plan, more, cpu_group_rest_loss(rest, margin), margin, -1, 1.0);
+        remember_group(st, more);
+        return;
+    }
+    g_autoptr(Balancer) b = plan_pins(in, group, plan, NULL, 0);
+    g_autofree char *set = sova_cpuset_format(group);
+    g_autofree char *text = g_strdup_printf("%s; the vCPUs sharing pCPUs %s stay", plan->reason,
+                                            set);
+    sova_plan_set_reason(plan, "%s", text);
+}
 
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
 {
@@ -135,7 +242,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     SovaPlan *plan = sova_plan_new();
     double target = params->target_stddev, measured = sova_model_util_stddev(m, NULL);
     double noise = nstate ? sova_cpu_noise_update(nstate, m, 2 * target) : 0;
-    double before, after;
+    double before;
     guint n_usable;
     g_free(sova_cpu_usable_ids(m, &n_usable));
     plan->spread_before = plan->spread_after = measured;
@@ -147,37 +254,52 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     /* loose vCPUs change the layout anyway: judge it as it will be once they are placed */
     gboolean look = measured > target || any_unmanaged(m);
     g_autofree gboolean *young = g_new0(gboolean, MAX(m->vcpus->len, 1));
-    g_autofree double *demand = sova_cpu_robust_update(st ? st->robust : NULL, m, young, NULL);
+    g_autofree gboolean *fast = g_new0(gboolean, MAX(m->vcpus->len, 1));
+    g_autofree double *demand = sova_cpu_robust_update_fast(st ? st->robust : NULL, m, young,
+                                                            fast, NULL);
+    Inputs in = { m, params, demand, young, fast, measured, noise, look };
+    g_autoptr(SovaCpuSet) group = current_group(m, st);
+    g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
-    after = cpu_layout_stddev(b);
-    /* would the best pins found lose work against sharing? (see cpu_share.h) */
+    b->fast = fast;
+    cpu_smt_spread(b);   /* judged with busy vCPUs on separate cores, as the pins would be */
+    /* would the best pins found lose work against sharing? (see cpu_share.h); pins cannot
+     * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
-    gboolean unfair = sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
-    gboolean unfair_calm = unfair
+    gboolean unfair = cpu_group_fast_crowded(b)
+                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+    /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
+    gboolean unfair_calm = unfair || waits_young(b)
                            || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
     gboolean undecided = st && !st->share.planned && young_start(b);
     if (!undecided
-        && sova_cpu_share_decide_fair(st ? &st->share : NULL, m, b->load, b->to, margin, target,
-                                      unfair, unfair_calm, &loss)) {
+        && sova_cpu_share_decide_group(st ? &st->share : NULL, m, b->load, b->to, margin, target,
+                                       unfair, unfair_calm, group != NULL, &loss)) {
+        if (group && !sova_cpuset_equal(group, all)) {
+            plan_around(&in, group, margin, st, plan);
+            return plan;
+        }
         int vm = -1;
         double worst = sova_cpu_service_worst(m, b->load, b->to, b->demand, &vm);
         gboolean named = loss <= target && worst < 1 - SOVA_SERVICE_CALM;
-        cpu_reasons_share(b, plan, loss, margin, named ? vm : -1, worst);
+        /* a new group forms over the layout as it is (only the loose vCPUs placed) */
+        g_autoptr(Balancer) now = group ? NULL
+                                        : cpu_search_run_with(m, params, demand, young, FALSE, &before);
+        if (now)
+            now->fast = fast;
+        g_autoptr(SovaCpuSet) made = group ? NULL
+                                           : cpu_group_find(now, margin, sova_cpu_cfs_level(m, b->demand));
+        cpu_reasons_share(made ? now : b, plan, made, loss, margin, named ? vm : -1, worst);
+        remember_group(st, made ? made : all);
         if (nstate) {
             g_autofree double *kept = load_if_kept(m);
             g_autofree double *flat = sova_cpu_shared_load(m, b->load, cpu_layout_mean(b));
-            sova_cpu_noise_expect(nstate, m, kept, flat);
+            sova_cpu_noise_expect(nstate, m, kept, made ? b->load : flat);
         }
         return plan;
     }
-    g_autofree char *why = cpu_reasons_judge(measured, before, after, noise, params, look);
-    if (look && why) {
-        cpu_layout_free(g_steal_pointer(&b));
-        b = cpu_search_run_with(m, params, demand, young, FALSE, &before);   /* only the loose vCPUs */
-    }
-    cpu_reasons_pins(b, plan, why, measured, hypot(target, noise), before, after);
-    if (sova_plan_len(plan))
-        plan->spread_after = cpu_layout_capped_stddev(b);
+    remember_group(st, NULL);
+    b = plan_pins(&in, NULL, plan, g_steal_pointer(&b), before);
     if (nstate) {
         g_autofree double *kept = load_if_kept(m);
         sova_cpu_noise_expect(nstate, m, kept, b->load);
@@ -200,6 +322,7 @@ static void balance_state_free(gpointer state)
         return;
     sova_cpu_noise_free(st->noise);
     sova_cpu_robust_free(st->robust);
+    sova_cpuset_free(st->group);
     g_free(st);
 }
 

@@ -119,7 +119,9 @@ static void cells_init(Balancer *b)
     b->n_cells = ids->len;
     b->pcell = g_new(int, MAX(m->n_pcpus, 1));
     for (guint p = 0; p < m->n_pcpus; p++)
-        b->pcell[p] = sova_model_pcpu_usable(m, p) ? cell_index(ids, sova_model_pcpu(m, p)->cell) : -1;
+        b->pcell[p] = -1;
+    for (guint k = 0; k < b->n_usable; k++)
+        b->pcell[b->usable[k]] = cell_index(ids, sova_model_pcpu(m, b->usable[k])->cell);
     b->vcell = g_new(int, MAX(b->n_vcpus, 1));
     for (guint v = 0; v < b->n_vcpus; v++) {
         int cell = sova_model_vm(m, sova_model_vcpu(m, v)->vm)->cell;
@@ -138,10 +140,23 @@ Balancer *cpu_layout_new(const SovaModel *m, const SovaCpuPolicyParams *params)
 Balancer *cpu_layout_new_with(const SovaModel *m, const SovaCpuPolicyParams *params,
                               const double *demand, const gboolean *young)
 {
+    return cpu_layout_new_frozen(m, params, demand, young, NULL);
+}
+
+Balancer *cpu_layout_new_frozen(const SovaModel *m, const SovaCpuPolicyParams *params,
+                                const double *demand, const gboolean *young,
+                                const SovaCpuSet *frozen)
+{
     Balancer *b = g_new0(Balancer, 1);
     b->m = m;
     b->n_vcpus = m->vcpus->len;
+    b->frozen = frozen;
     b->usable = sova_cpu_usable_ids(m, &b->n_usable);
+    guint kept = 0;
+    for (guint k = 0; k < b->n_usable; k++)
+        if (!sova_cpuset_has(frozen, b->usable[k]))
+            b->usable[kept++] = b->usable[k];
+    b->n_usable = kept;
     b->tau = MAX(params->min_gain, 0.5);
     cells_init(b);
     b->load = g_new0(double, MAX(m->n_pcpus, 1));
@@ -210,12 +225,22 @@ static void place_loose(Balancer *b)
         int q = b->vcell[v] >= 0 ? cpu_layout_first_pcpu(b->cells[b->vcell[v]])
                                  : cpu_layout_global_min(b);
         int cur = sova_model_vcpu(b->m, v)->pcpu;
-        if (cur >= 0 && sova_model_pcpu_usable(b->m, (guint)cur)
+        if (cur >= 0 && (guint)cur < b->m->n_pcpus && b->pcell[cur] >= 0
             && (b->vcell[v] < 0 || b->vcell[v] == b->pcell[cur])
             && b->load[cur] - b->load[q] <= b->tau)
             q = cur;
         place(b, v, (guint)q);
     }
+}
+
+/* a vCPU of the frozen shared pin set, or pinned onto one of its pCPUs: left as it is */
+static gboolean frozen_member(const Balancer *b, const SovaVcpuLoad *vc)
+{
+    if (!b->frozen)
+        return FALSE;
+    if (vc->set)
+        return sova_cpuset_equal(vc->set, b->frozen);
+    return vc->pinned >= 0 && sova_cpuset_has(b->frozen, (guint)vc->pinned);
 }
 
 /* the layout before any managed vCPU moves: managed where pinned (in bulk, before
@@ -227,6 +252,10 @@ void cpu_layout_place_current(Balancer *b)
         b->loose[v] = !sova_cpu_vcpu_managed(b->m, vc);
         b->waits[v] = b->loose[v] && (vc->fresh || (vc->shared && b->young[v]));
         b->to[v] = vc->pinned;   /* a waiting vCPU stays as it is */
+        if (frozen_member(b, vc)) {
+            b->loose[v] = b->waits[v] = TRUE;
+            b->to[v] = -1;
+        }
         if (b->loose[v])
             continue;
         g_array_append_val(b->on[vc->pinned], v);

@@ -20,7 +20,7 @@
 #include "model/model.h"
 #include "policy/cpu_policy.h"
 
-typedef enum { NOTE_NONE, NOTE_MOVE, NOTE_SWAP } NoteKind;
+typedef enum { NOTE_NONE, NOTE_MOVE, NOTE_SWAP, NOTE_SMT } NoteKind;
 
 typedef struct {              /* why a vCPU moved, for its action's reason */
     NoteKind kind;
@@ -43,12 +43,16 @@ typedef struct {
     gboolean *waits;          /* per vCPU: loose with no rate yet (just arrived), or shared
                                * by the kernel with too little history: not placed */
     gboolean *young;          /* per vCPU: too little history (cpu_robust.h) */
+    const gboolean *fast;     /* per vCPU: demand swings faster than the agent follows
+                               * (cpu_robust.h); the caller's, may be NULL */
     GArray **on;              /* per pCPU id: vCPU indices there, by (demand, index) */
     GTree **cells;            /* per cell: its usable pCPUs by (load, id) */
     gboolean *stuck;          /* per pCPU id: no useful move out of it (until its load changes);
                                * the search's, cleared here whenever the load changes */
     double sum, sumsq;        /* of load over usable pCPUs */
     double tau;               /* the smallest gap narrowing worth a move: max(min_gain, 0.5) */
+    const SovaCpuSet *frozen; /* pCPUs of a shared pin set left as it is (cpu_group.h): not
+                               * usable here; its members wait; NULL: none */
     gboolean move_managed;    /* the search may move managed vCPUs (else only loose ones) */
     guint moves;
     Note *notes;              /* per vCPU: why it moved (the search writes, cpu_reasons reads) */
@@ -69,6 +73,11 @@ Balancer *cpu_layout_new(const SovaModel *m, const SovaCpuPolicyParams *params);
  * shares that is `young` (per vCPU, may be NULL: too little history, cpu_robust.h) waits */
 Balancer *cpu_layout_new_with(const SovaModel *m, const SovaCpuPolicyParams *params,
                               const double *demand, const gboolean *young);
+/* the same, leaving the shared pin set `frozen` (may be NULL) as it is: its pCPUs are not
+ * used and its members (vCPUs whose affinity is exactly it) wait */
+Balancer *cpu_layout_new_frozen(const SovaModel *m, const SovaCpuPolicyParams *params,
+                                const double *demand, const gboolean *young,
+                                const SovaCpuSet *frozen);
 void cpu_layout_free(Balancer *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Balancer, cpu_layout_free)
 

@@ -21,9 +21,10 @@ char *cpu_reasons_judge(double measured, double before, double after, double noi
  * moves of managed vCPUs (the rest bring loose ones under management) */
 guint cpu_reasons_pins(const Balancer *b, SovaPlan *plan, const char *why, double measured,
                        double limit, double before, double after);
-/* appends a share action for every vCPU not shared yet (those that wait for a rate stay as
- * they are) and sets the plan's reason: pins would give VM `unfair_vm` (index into
- * model->vms) `worst` x its CFS service (cpu_service.h), or when unfair_vm < 0 they would
- * lose `loss` with `margin` (cpu_share.h) */
-void cpu_reasons_share(const Balancer *b, SovaPlan *plan, double loss, double margin,
-                       int unfair_vm, double worst);
+/* appends a share action over `group` (cpu_group.h; NULL: every usable pCPU) for each of
+ * its members not in it yet (the vCPUs b places on its pCPUs), pins the others as b places
+ * them (those that wait for a rate stay as they are) and sets the plan's reason: pins would
+ * give VM `unfair_vm` (index into model->vms) `worst` x its CFS service (cpu_service.h), or
+ * when unfair_vm < 0 they would lose `loss` with `margin` (cpu_share.h) */
+void cpu_reasons_share(const Balancer *b, SovaPlan *plan, const SovaCpuSet *group, double loss,
+                       double margin, int unfair_vm, double worst);

@@ -36,6 +36,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* population stddev of the window */
+static double spread(const double *x, guint n)
+{
+    double mean = 0, var = 0;
+    for (guint i = 0; i < n; i++)
+        mean += x[i] / n;
+    for (guint i = 0; i < n; i++)
+        var += (x[i] - mean) * (x[i] - mean) / n;
+    return sqrt(var);
+}
+
 gboolean sova_cpu_robust_window(const double *x, guint n, double *robust)
 {
     if (n <= ROBUST_KNOWN)
@@ -92,6 +103,12 @@ static gboolean stale(gpointer key, gpointer value, gpointer data)
 double *sova_cpu_robust_update(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
                                guint *n_fast)
 {
+    return sova_cpu_robust_update_fast(r, m, young, NULL, n_fast);
+}
+
+double *sova_cpu_robust_update_fast(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
+                                    gboolean *is_fast, guint *n_fast)
+{
     double *d = g_new(double, MAX(m->vcpus->len, 1));
     guint fast = 0;
     if (r)
@@ -109,9 +126,12 @@ double *sova_cpu_robust_update(SovaCpuRobust *r, const SovaModel *m, gboolean *y
         if (young)
             young[v] = w->n <= ROBUST_KNOWN;
         double x[ROBUST_WINDOW], robust;
-        if (sova_cpu_robust_window(x, ordered(w, x), &robust)) {
+        guint n = ordered(w, x);
+        if (sova_cpu_robust_window(x, n, &robust)) {
             d[v] = MAX(d[v], robust);
             fast++;
+            if (is_fast)
+                is_fast[v] = spread(x, n) > ROBUST_SWING;
         }
     }
     if (r)

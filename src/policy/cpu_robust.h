@@ -26,6 +26,7 @@
 #define ROBUST_CROSS 3
 #define ROBUST_PCT 0.9
 #define ROBUST_KNOWN 3
+#define ROBUST_SWING 20.0
 
 typedef struct SovaCpuRobust SovaCpuRobust;
 
@@ -37,6 +38,11 @@ void sova_cpu_robust_free(SovaCpuRobust *r);
  * fast. r may be NULL: the model's demands, nobody young */
 double *sova_cpu_robust_update(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
                                guint *n_fast);
+/* the same; is_fast (per vCPU, may be NULL; zeroed by the caller) gets TRUE for a fast one
+ * whose window also spreads more than ROBUST_SWING (20 points): a swing no pin can follow
+ * (a duty cycle), not the noise of a busy real host (cpu_group.h shares such vCPUs) */
+double *sova_cpu_robust_update_fast(SovaCpuRobust *r, const SovaModel *m, gboolean *young,
+                                    gboolean *is_fast, guint *n_fast);
 /* the decision on one window of n samples, oldest first (exposed for tests): TRUE when
  * fast, *robust then gets its robust level */
 gboolean sova_cpu_robust_window(const double *x, guint n, double *robust);

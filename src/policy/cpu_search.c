@@ -13,6 +13,7 @@
  * Cost: a source with no useful move is set aside ("stuck") until its load changes: the
  * least loaded pCPU of a cell only gets busier as moves go, so it stays useless. */
 #include "policy/cpu_search.h"
+#include "policy/cpu_numa.h"
 #include <string.h>
 
 #define NUMA_PENALTY 10.0     /* extra gap narrowing (points) to move a vCPU out of its VM's cell */
@@ -250,10 +251,19 @@ Balancer *cpu_search_run_with(const SovaModel *m, const SovaCpuPolicyParams *par
                               const double *demand, const gboolean *young,
                               gboolean move_managed, double *before)
 {
-    Balancer *b = cpu_layout_new_with(m, params, demand, young);
+    return cpu_search_run_frozen(m, params, demand, young, NULL, move_managed, before);
+}
+
+Balancer *cpu_search_run_frozen(const SovaModel *m, const SovaCpuPolicyParams *params,
+                                const double *demand, const gboolean *young,
+                                const SovaCpuSet *frozen, gboolean move_managed,
+                                double *before)
+{
+    Balancer *b = cpu_layout_new_frozen(m, params, demand, young, frozen);
     cpu_layout_place_current(b);
     *before = cpu_layout_stddev(b);
     b->move_managed = move_managed;
+    cpu_numa_spread(b);   /* whole VMs out of an overloaded cell first (cpu_numa.h) */
     improve(b, params->target_stddev / 2);
     return b;
 }

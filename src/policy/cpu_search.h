@@ -14,3 +14,8 @@ Balancer *cpu_search_run(const SovaModel *m, const SovaCpuPolicyParams *params,
 Balancer *cpu_search_run_with(const SovaModel *m, const SovaCpuPolicyParams *params,
                               const double *demand, const gboolean *young,
                               gboolean move_managed, double *before);
+/* the same, leaving the shared pin set `frozen` as it is (cpu_layout_new_frozen) */
+Balancer *cpu_search_run_frozen(const SovaModel *m, const SovaCpuPolicyParams *params,
+                                const double *demand, const gboolean *young,
+                                const SovaCpuSet *frozen, gboolean move_managed,
+                                double *before);

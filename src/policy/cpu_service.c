@@ -51,6 +51,67 @@ static double ratio(double load)
     return load > 100.0 ? 100.0 / load : 1.0;
 }
 
+static const SovaModel *sort_model;   /* qsort has no user data; set just around the call */
+
+static int core_order(const void *a, const void *b)
+{
+    const SovaPcpuLoad *x = sova_model_pcpu(sort_model, *(const guint *)a);
+    const SovaPcpuLoad *y = sova_model_pcpu(sort_model, *(const guint *)b);
+    if (x->socket != y->socket)
+        return x->socket < y->socket ? -1 : 1;
+    if (x->core != y->core)
+        return x->core < y->core ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static gboolean same_core(const SovaModel *m, guint p, guint q)
+{
+    const SovaPcpuLoad *a = sova_model_pcpu(m, p), *b = sova_model_pcpu(m, q);
+    return a->core >= 0 && a->core == b->core && a->socket == b->socket;
+}
+
+/* per pCPU id: the speed of its busy time given every pCPU's busy % (SMT, see cpu_service.h):
+ * 1 less (1 - SOVA_SERVICE_SMT) times the share of it that a sibling is busy too, the
+ * overlap as small as the load allows; usable pCPUs only (ids sorted by core) */
+static void smt_speed(const SovaModel *m, const guint *ids, guint n, const double *busy,
+                      double *speed)
+{
+    for (guint k = 0, end; k < n; k = end) {
+        double sum = 0;
+        for (end = k; end < n && (end == k || same_core(m, ids[k], ids[end])); end++)
+            sum += busy[ids[end]];
+        for (guint j = k; j < end; j++) {
+            double b = busy[ids[j]];
+            double ov = MAX(0.0, b + MIN(100.0, sum - b) - 100.0);
+            speed[ids[j]] = b > 0 ? 1.0 - (1.0 - SOVA_SERVICE_SMT) * ov / b : 1.0;
+        }
+    }
+}
+
+/* the pinned layout's speeds (busy = min(100, load)) and the kernel's mean speed (every
+ * usable pCPU at min(100, level), its tasks spread over all of them) */
+static double smt_speeds(const SovaModel *m, const double *left, double level, double *speed)
+{
+    guint n;
+    g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
+    sort_model = m;
+    qsort(ids, n, sizeof *ids, core_order);
+    sort_model = NULL;
+    g_autofree double *busy = g_new0(double, MAX(m->n_pcpus, 1));
+    g_autofree double *flat = g_new0(double, MAX(m->n_pcpus, 1));
+    g_autofree double *fspeed = g_new0(double, MAX(m->n_pcpus, 1));
+    for (guint k = 0; k < n; k++) {
+        busy[ids[k]] = MIN(100.0, left[ids[k]]);
+        flat[ids[k]] = MIN(100.0, level);
+    }
+    smt_speed(m, ids, n, busy, speed);
+    smt_speed(m, ids, n, flat, fspeed);
+    double sum = 0;
+    for (guint k = 0; k < n; k++)
+        sum += fspeed[ids[k]];
+    return n ? sum / n : 1.0;
+}
+
 /* per VM: pinned and CFS service (points); leaving VMs' demand taken out of the loads */
 static void services(const SovaModel *m, const double *load, const int *to, const double *demand,
                      double *pinned, double *cfs)
@@ -62,7 +123,9 @@ static void services(const SovaModel *m, const double *load, const int *to, cons
     for (guint v = 0; v < m->vcpus->len; v++)
         if (counts(m, v) && to[v] >= 0 && (guint)to[v] < m->n_pcpus)
             left[to[v]] += demand_of(m, demand, v);
-    double r_cfs = ratio(sova_cpu_cfs_level(m, demand));
+    double level = sova_cpu_cfs_level(m, demand), r_cfs = ratio(level);
+    g_autofree double *speed = g_new0(double, MAX(m->n_pcpus, 1));
+    double s_cfs = smt_speeds(m, left, level, speed);
     for (guint v = 0; v < m->vcpus->len; v++) {
         guint vm = sova_model_vcpu(m, v)->vm;
         double d = demand_of(m, demand, v);
@@ -70,8 +133,8 @@ static void services(const SovaModel *m, const double *load, const int *to, cons
             continue;
         gboolean placed = to[v] >= 0 && (guint)to[v] < m->n_pcpus
                           && sova_model_pcpu_usable(m, (guint)to[v]);
-        cfs[vm] += d * r_cfs;
-        pinned[vm] += placed ? d * ratio(left[to[v]]) : d * r_cfs;
+        cfs[vm] += d * r_cfs * s_cfs;
+        pinned[vm] += placed ? d * ratio(left[to[v]]) * speed[to[v]] : d * r_cfs * s_cfs;
     }
 }
 

@@ -25,12 +25,21 @@
  * 6 busy and 6 light one-vCPU VMs on 4 pCPUs: 0.83x). VMs the controller is migrating
  * away (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85)
  * or more counts as 100 on both sides, for the same under-count: a vCPU that wants that
- * much wants all of a pCPU as far as sharing goes. */
+ * much wants all of a pCPU as far as sharing goes.
+ * SMT: hardware threads of one core (the usable pCPUs of one (socket, core)) share its
+ * execution units. While a sibling is busy too, a thread is taken to run at SOVA_SERVICE_SMT
+ * (0.65) of its lone speed, and siblings' busy times to overlap as little as their load
+ * allows (a core's threads busy b1, b2 overlap max(0, b1 + b2 - 100)): a pinned vCPU's
+ * service is scaled by its pCPU's speed 1 - 0.35 * overlap / busy, the kernel's by the mean
+ * speed of every usable pCPU at the level h (the kernel moves its tasks over all of them, so
+ * each pays its share of the overlap). A light vCPU pinned beside a busy sibling thus pays
+ * the whole overlap of its core alone. Where every pCPU is its own core, nothing changes. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
 
 #define SOVA_SERVICE_TOL 0.10
+#define SOVA_SERVICE_SMT 0.65
 #define SOVA_SERVICE_BUSY 85.0
 #define SOVA_SERVICE_CALM 0.04
 

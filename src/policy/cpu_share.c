@@ -4,9 +4,6 @@
 #include "policy/cpu_placement.h"
 #include <stdarg.h>
 
-#define SHARE_CALM 3          /* intervals a shared host must look safe to pin before it is */
-#define SHARE_CALM_MAX 240
-#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
 
 double sova_cpu_pin_loss(const double *load, const guint *count, const guint *ids, guint n,
                          double margin)
@@ -44,15 +41,21 @@ double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to
 }
 
 /* a host that is not shared (or not by this policy): share it when the pins lose more
- * than the target; pins put back that fail again soon double the calm needed */
-static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair)
+ * than the target, or have been unfair to a VM SHARE_CONFIRM intervals in a row (at once
+ * when the kernel shares it already: nothing changes); pins put back that fail again soon
+ * double the calm needed */
+static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair,
+                              gboolean shared)
 {
     st->calm = 0;
     st->pinned_for++;
     if (st->pinned_for > SHARE_HOLD * st->need)
         st->need = SHARE_CALM;
-    if (loss <= target && !unfair)
+    st->unfair_for = unfair ? st->unfair_for + 1 : 0;
+    /* the kernel shares it already (first decision): staying shared needs no confirmation */
+    if (loss <= target && st->unfair_for < (shared ? 1u : SHARE_CONFIRM))
         return FALSE;
+    st->unfair_for = 0;
     if (st->repinned && st->pinned_for <= SHARE_HOLD * st->need)
         st->need = MIN(2 * st->need, SHARE_CALM_MAX);
     st->repinned = FALSE;
@@ -81,16 +84,25 @@ gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, c
                                     const int *to, double margin, double target, gboolean unfair,
                                     gboolean unfair_calm, double *loss)
 {
+    return sova_cpu_share_decide_group(st, m, load, to, margin, target, unfair, unfair_calm,
+                                       sova_cpu_all_shared(m), loss);
+}
+
+gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                     const int *to, double margin, double target,
+                                     gboolean unfair, gboolean unfair_calm, gboolean shared,
+                                     double *loss)
+{
     *loss = sova_cpu_share_loss(m, load, to, margin);
     if (!st)
-        return sova_cpu_all_shared(m)
+        return shared
                    ? sova_cpu_share_loss(m, load, to, 2 * margin) > target / 2 || unfair_calm
                    : *loss > target || unfair;
     gboolean first = !st->planned;   /* unpinned VMs at start were not shared by us */
     st->planned = TRUE;
     st->need = MAX(st->need, SHARE_CALM);
-    if (first || !sova_cpu_all_shared(m))
-        return decide_pinned(st, *loss, target, unfair);
+    if (first || !shared)
+        return decide_pinned(st, *loss, target, unfair, shared);
     return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target, unfair_calm);
 }
 

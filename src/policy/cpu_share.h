@@ -23,16 +23,26 @@
  * the margin:
  *     loss(2 * margin) <= target / 2   for `need` intervals in a row
  * since each switch re-pins every vCPU. Either way, pins that would give some VM less than
- * its CFS service (cpu_service.h) count as losing: they share a pinned host, and keep a
- * shared host from being calm. A shared host shows no noise to learn from, so
+ * its CFS service (cpu_service.h) count as losing: they share a pinned host once they have
+ * for SHARE_CONFIRM (2) intervals in a row (a real shortfall shows every interval; the
+ * reading of a fair layout on a real host can dip for one: rig case 3 read 0.87x, then
+ * 0.93x), and keep a shared host from being calm. A shared host shows no noise to learn from, so
  * when pins put back fail again within SHARE_HOLD (8) x `need` intervals, `need`
- * doubles (from SHARE_CALM = 3 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
- * pins have held that long. Without state, a shared host is pinned as soon as the pins look safe. A
+ * doubles (from SHARE_CALM = 30 up to SHARE_CALM_MAX = 240); it returns to SHARE_CALM once
+ * pins have held that long. Why 30: demand that turns every half minute or so (a square
+ * wave of a minute, phases, a random walk near capacity) looks calm for 10-20 intervals at
+ * a time, and each return to pins that fails costs every vCPU two pin changes (issue 18:
+ * 9-11 per vCPU over 10 minutes with a wait of 3; 1 with 30). Without state, a shared host is pinned as soon as the pins look safe. A
  * saturated host (4 busy vCPUs on 2 pCPUs) loses nothing pinned and stays pinned. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"
 #include "model/plan.h"
+
+#define SHARE_CALM 30         /* intervals a shared host must look safe to pin before it is */
+#define SHARE_CALM_MAX 240
+#define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
+#define SHARE_CONFIRM 2       /* intervals in a row pins must look unfair to a VM to share */
 
 /* the loss estimate above; load and count are per pCPU id (count: vCPUs placed there),
  * ids the n usable pCPUs */
@@ -51,6 +61,7 @@ typedef struct {
     guint need;               /* calm intervals needed to pin again (backs off, see above) */
     guint pinned_for;         /* intervals since the host was last pinned again after sharing */
     gboolean repinned;        /* it was: pins put back by this policy */
+    guint unfair_for;         /* intervals in a row a pinned host's pins were unfair */
 } SovaCpuShareState;
 
 /* share the host rather than pin it as the layout (load, to) says? st may be NULL (no
@@ -65,6 +76,12 @@ gboolean sova_cpu_share_decide(SovaCpuShareState *st, const SovaModel *m, const 
 gboolean sova_cpu_share_decide_fair(SovaCpuShareState *st, const SovaModel *m, const double *load,
                                     const int *to, double margin, double target, gboolean unfair,
                                     gboolean unfair_calm, double *loss);
+/* the same decision for a host where part of the vCPUs may share a group of pCPUs
+ * (cpu_group.h): `shared` says whether a shared set (or the shared host) is in place now */
+gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, const double *load,
+                                     const int *to, double margin, double target,
+                                     gboolean unfair, gboolean unfair_calm, gboolean shared,
+                                     double *loss);
 /* the predicted loads per pCPU id when shared: `mean` (the mean predicted load over the
  * usable pCPUs) water-filled over them, at least each one's `other`; others as in load */
 double *sova_cpu_shared_load(const SovaModel *m, const double *load, double mean);

@@ -18,6 +18,7 @@ typedef struct {
     SovaSimCluster *cluster;
     SovaSimClusterResult *r;
     double *last_wanted, *last_offered;   /* per VM, at the previous interval */
+    guint *overloaded;        /* per host: intervals in a row it has been overloaded */
 } Truth;
 
 /* ---- the truth imbalance ---- */
@@ -34,6 +35,22 @@ static void add_truth_host(SovaCluster *cl, const SovaSimHostSpec *h, gboolean u
     ch->cpu_other = background / h->n_pcpus / 100.0 * h->n_pcpus;
     ch->memory_kib = h->memory_kib;
     ch->nic_capacity_Bps = sova_sim_nic_capacity_Bps(&h->nic) * 2;   /* rx + tx */
+}
+
+/* an up host whose VMs demanded more CPU or network than it has, over the interval:
+ * counted in overload_s (host-seconds) and its stretch in relieve_s (the longest) */
+static void track_overload(Truth *t, const SovaCluster *cl, double dt)
+{
+    g_autofree double *cpu = sova_cluster_loads(cl, SOVA_RES_CPU);
+    g_autofree double *net = sova_cluster_loads(cl, SOVA_RES_NET);
+    for (guint h = 0; h < cl->hosts->len; h++) {
+        gboolean over = sova_cluster_host(cl, h)->up && (cpu[h] > 1.0 || net[h] > 1.0);
+        t->overloaded[h] = over ? t->overloaded[h] + 1 : 0;
+        if (over) {
+            t->r->overload_s += dt;
+            t->r->relieve_s = MAX(t->r->relieve_s, t->overloaded[h] * dt);
+        }
+    }
 }
 
 static double truth_imbalance(Truth *t, double dt)
@@ -58,6 +75,7 @@ static double truth_imbalance(Truth *t, double dt)
         t->last_wanted[v] = tr.cpu_wanted_s;
         t->last_offered[v] = tr.net_offered_bytes;
     }
+    track_overload(t, cl, dt);
     return sova_cluster_imbalance(cl);
 }
 
@@ -234,7 +252,8 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
     for (guint h = 0; o->agents && h < nh; h++)
         agents[h] = sova_agent_new(sova_sim_cluster_backend(cluster, h), cfg, cpu, &ao);
     Truth truth = { .sc = sc, .cluster = cluster, .r = r, .last_wanted = g_new0(double, sc->vms->len),
-                    .last_offered = g_new0(double, sc->vms->len) };
+                    .last_offered = g_new0(double, sc->vms->len),
+                    .overloaded = g_new0(guint, nh) };
     SovaSimLoop loop = { .cluster = cluster, .controller = ctl, .agents = agents, .n_intervals = n,
                          .interval = sc->interval, .after = after_interval, .data = &truth };
     gboolean ok = sova_sim_loop_run(&loop, error);
@@ -254,6 +273,7 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
     sova_sim_cluster_free(cluster);
     g_free(truth.last_wanted);
     g_free(truth.last_offered);
+    g_free(truth.overloaded);
     r->wall_s = (double)(g_get_monotonic_time() - wall0) / 1e6;
     return ok ? g_steal_pointer(&r) : NULL;
 }
@@ -306,6 +326,8 @@ JsonNode *sova_sim_cluster_result_to_json(const SovaSimClusterResult *r, gboolea
     sova_json_double(b, "cpu_delivered_ratio", sova_sim_cluster_result_cpu_ratio(r));
     sova_json_double(b, "net_delivered_ratio", sova_sim_cluster_result_net_ratio(r));
     sova_json_int(b, "vf_switches", (gint64)r->vf_switches);
+    sova_json_double(b, "overload_s", r->overload_s);
+    sova_json_double(b, "relieve_s", r->relieve_s);
     sova_json_double(b, "wall_s", r->wall_s);
     if (with_series) {
         json_builder_set_member_name(b, "imbalance");

@@ -55,6 +55,10 @@ typedef struct {
     double cpu_demanded_s, cpu_delivered_s;
     double net_offered_bytes, net_delivered_bytes;
     guint64 vf_switches;      /* VF attach + detach executed by the agents */
+    double overload_s;        /* host-seconds an up host's VMs demanded more CPU (or network)
+                               * than it has, over an interval (true demand) */
+    double relieve_s;         /* the longest any host stayed so overloaded in one stretch:
+                               * the time it took to relieve the worst overload */
     double wall_s;
 } SovaSimClusterResult;
 

@@ -96,7 +96,7 @@ printf '[host]\npcpus = 2\n[vm a]\nvcpus = 1\ndemand = constant:10\n' > "$tmp/ho
 expect 2 'too long a run: 100000000 intervals' -- sim --duration 1e8 "$tmp/host.conf"
 # status --host: the cluster view (two test-driver hosts), and a bad host URI named. The
 # test driver's VM is configured with 8 GiB on a node of 3 GiB: overloaded, yet no move pays
-expect 0 '^next \(policy sova\): .*(nothing to do|no move gains more than it costs)' -- status --host test:///default --host test:///default --sample 0.1
+expect 0 '^next \(policy sova\): .*(nothing to do|no move serves more than it costs)' -- status --host test:///default --host test:///default --sample 0.1
 expect 0 '"imbalance"' -- status --host test:///default --host test:///default --sample 0.1 --json
 expect 1 'no host could be read' -- status --host test:///nonexistent.xml --host test:///nonexistent2.xml --sample 0.1
 

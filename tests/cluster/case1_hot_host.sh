@@ -1,9 +1,10 @@
 #!/bin/bash
 # Case 1: one host is hot. h1 runs four busy guests, h2 one, h3 none. `sova controller` must
-# live-migrate until the imbalance is under its threshold (0.10, the default): h1 loses guests, and
-# the controller converges — the imbalance ends under the threshold, or, when the noisy load keeps
-# it above, the hosts are within one guest of each other (no move can help; measured here: 2-2-1
-# guests per host 0.05-0.095, 3-1-1 0.11-0.15); every guest keeps running through its migration (one
+# live-migrate until h1 serves its guests: h1 loses guests, and the controller converges — no host
+# leaves demand unmet (every host's CPU load, time plus run-queue delay, under its pCPUs in each of
+# the last three intervals: the sova policy's objective, issue 17), or the imbalance ends under the
+# threshold (0.10, the default), or the hosts are within one guest of each other (measured here:
+# 2-2-1 guests per host 0.05-0.095, 3-1-1 0.11-0.15; with the sova policy 3-1-1, h1 at 0.94-0.97); every guest keeps running through its migration (one
 # boot, a console line every second, a counter that only grows, on exactly one host, one QEMU);
 # no guest moves twice within the cooldown (600 s: longer than the case). The controller runs
 # until it has migrated and then planned nothing for 4 intervals in a row (at most 30 intervals).
@@ -53,10 +54,13 @@ case_migrations "$CTL"
 echo "  guests per host now: $COUNTS"
 case_expect "the controller migrated at least one guest" le 1 "$OK"
 case_expect "no migration failed" eq "$FAILED" 0
-converged() { lt "$FINAL" "$THRESHOLD" || le "$SPREAD" 1; }
+SERVED=$(jq -s '[.[-3:][] | .cluster.hosts[] | select(.up and .cpu >= 1)] | length' "$CTL")
+HOTTEST=$(jq -s '[.[-3:][] | .cluster.hosts[] | .cpu] | max' "$CTL")
+echo "  largest host CPU load over the last 3 intervals: $HOTTEST"
+converged() { [ "$SERVED" = 0 ] || lt "$FINAL" "$THRESHOLD" || le "$SPREAD" 1; }
 case_expect "the imbalance went down" lt "$FINAL" "$FIRST"
 case_expect "the hot host h1 gave guests away" lt "$H1" 4
-case_expect "it converged: imbalance under the threshold ($FINAL < $THRESHOLD), or hosts within one guest ($COUNTS)" converged
+case_expect "it converged: no host left demand unmet (largest CPU load $HOTTEST < 1), or imbalance under the threshold ($FINAL < $THRESHOLD), or hosts within one guest ($COUNTS)" converged
 case_expect "it ended planning nothing" eq "$QUIET" 4
 case_expect "the controller reported no guest migrated twice" eq "$TWICE" 0
 for v in $CASE_VMS; do

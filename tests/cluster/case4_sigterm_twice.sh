@@ -1,8 +1,8 @@
 #!/bin/bash
 # Case 4: SIGTERM twice to the controller in the middle of a migration (issue 16 item 7). h1 runs
-# three busy guests, h2 one, h3 none; the migration bandwidth is capped at 4 MiB/s, with no
-# migration timeout and one migration at a time, so the first migration (128 MiB of guest) lasts
-# half a minute or more. As soon as its guest shows up on its destination (paused: the incoming
+# four busy guests (h1 then leaves demand unmet, which the sova policy acts on), h2 one, h3 none;
+# the migration bandwidth is capped at 4 MiB/s, with no migration timeout and one migration at a
+# time, so the first migration (128 MiB of guest) lasts half a minute or more. As soon as its guest shows up on its destination (paused: the incoming
 # side), the controller gets a SIGTERM (by PID): it must keep running, say it is waiting for the
 # migration (drain-timeout 600 s: longer than the case), and start nothing more. A second SIGTERM
 # must abort the job (virDomainAbortJob) and the controller exit promptly with status 0. Then: the
@@ -13,7 +13,7 @@
 CTL_NS=https://sova.dev/xmlns/controller/1
 PROMPT_S=20                   # "promptly": an abort takes a second or two, the migration 30+ s
 case_up
-case_boot h1:a1:50 h1:a2:50 h1:a3:50 h2:b1:50
+case_boot h1:a1:50 h1:a2:50 h1:a3:50 h1:a4:50 h2:b1:50
 case_config "$RUN/sova.conf" "threshold = 0.10" "cooldown = 600" "backoff = 600" \
     "bandwidth = 4" "timeout = 0" "max-per-host = 1" "max-total = 1" "drain-timeout = 600"
 case_lists_before

@@ -98,7 +98,7 @@ static void rig_up(Rig *r, guint n_hosts, const char *meta_vm0)
     for (guint i = 0; i < n_hosts; i++) {
         g_autofree char *uri = i < 2 ? node_file(r->dir, names[i], i == 0 ? 3 : 0, meta_vm0)
                                      : g_strdup_printf("test://%s/missing.xml", r->dir);
-        SovaLibvirtOptions lo = { .net = TRUE, .connect_later = TRUE };
+        SovaLibvirtOptions lo = { .net = TRUE, .connect_later = TRUE, .cluster_reads = TRUE };
         g_autoptr(GError) err = NULL;
         r->hosts[i].name = names[i];
         r->hosts[i].backend = sova_libvirt_backend_open(uri, &lo, &err);

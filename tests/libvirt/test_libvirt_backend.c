@@ -163,6 +163,47 @@ static void test_call_counts(void)
     }
 }
 
+/* the controller's reading (cluster_reads): the host's CPU totals from ONE
+ * virNodeGetCPUStats(ALL_CPUS) — exactly what libvirt answers for them — and no per-pCPU
+ * call: 1 cpumap + 1 totals + 1 bulk stats (+ the test driver's one call per VM) */
+static void test_cluster_reads(void)
+{
+    g_autoptr(GError) error = NULL;
+    SovaLibvirtOptions opts = { .cluster_reads = TRUE };
+    g_autoptr(SovaBackend) be = sova_libvirt_backend_open(URI, &opts, &error);
+    g_assert_no_error(error);
+    virConnectPtr conn = sova_libvirt_backend_conn(be);
+    for (int round = 0; round < 2; round++) {
+        guint64 before = be->calls;
+        g_autoptr(SovaSnapshot) s = sample_ok(be);
+        g_assert_cmpuint(be->calls - before, ==, 3 + s->vms->len);
+        g_assert_true(s->has_cpu_totals);
+        int n = 0;
+        g_assert_cmpint(virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &n, 0), ==, 0);
+        g_autofree virNodeCPUStats *st = g_new0(virNodeCPUStats, n);
+        g_assert_cmpint(virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, st, &n, 0), ==, 0);
+        guint64 busy = 0, idle = 0;
+        for (int i = 0; i < n; i++) {
+            if (!strcmp(st[i].field, VIR_NODE_CPU_STATS_IDLE) ||
+                !strcmp(st[i].field, VIR_NODE_CPU_STATS_IOWAIT))
+                idle += st[i].value;
+            else if (strcmp(st[i].field, VIR_NODE_CPU_STATS_UTILIZATION) != 0)
+                busy += st[i].value;
+        }
+        g_assert_cmpuint(s->cpu_busy_ns, ==, busy);
+        g_assert_cmpuint(s->cpu_idle_ns, ==, idle);
+        g_assert_cmpuint(busy + idle, >, 0);
+        g_autoptr(SovaBackend) plain = open_test();   /* the cpumap still says which are online */
+        g_autoptr(SovaSnapshot) ps = sample_ok(plain);
+        g_assert_cmpuint(online_count(s), ==, online_count(ps));
+        for (guint i = 0; i < s->n_pcpus; i++)
+            g_assert_cmpuint(sova_snapshot_pcpu(s, i)->busy_ns, ==, 0);
+        SovaVmSample *vm = find_by_name(s, "test");
+        g_assert_nonnull(vm);
+        g_assert_cmpuint(sova_vm_vcpu(vm, 0)->time_ns, >, 0);
+    }
+}
+
 static void assert_pinned_in_libvirt(virConnectPtr conn, const char *name, guint vcpu, guint cpu,
                                      guint n_pcpus)
 {
@@ -373,6 +414,7 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt/sample/pcpus", test_pcpus);
     g_test_add_func("/libvirt/sample/domain", test_domain);
     g_test_add_func("/libvirt/sample/call-counts", test_call_counts);
+    g_test_add_func("/libvirt/sample/cluster-reads", test_cluster_reads);
     g_test_add_func("/libvirt/execute/pin", test_pin);
     g_test_add_func("/libvirt/execute/share", test_share);
     g_test_add_func("/libvirt/sample/vanished", test_vanished);

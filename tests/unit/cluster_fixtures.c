@@ -129,3 +129,29 @@ void nic_history(SovaCluster *c, guint h, const double *u, guint n)
     g_array_set_size(a, 0);
     g_array_append_vals(a, u, n);
 }
+
+static double overflow(double load, double sigma)
+{
+    if (sigma <= 0)
+        return MAX(0.0, load - 1);
+    double z = (1 - load) / sigma;
+    return MAX(0.0, sigma * exp(-z * z / 2) / sqrt(2 * G_PI) + (load - 1) * 0.5 * erfc(z / sqrt(2)));
+}
+
+double unmet(const SovaCluster *c)
+{
+    double u = 0;
+    for (guint h = 0; h < c->hosts->len; h++)
+        u += overflow(sova_cluster_host_load(c, h, SOVA_RES_CPU), 0.05) +
+             overflow(sova_cluster_host_load(c, h, SOVA_RES_MEM), 0) +
+             overflow(sova_cluster_host_load(c, h, SOVA_RES_NET), 0.15);
+    return u;
+}
+
+double max_cpu_load(const SovaCluster *c)
+{
+    double m = 0;
+    for (guint h = 0; h < c->hosts->len; h++)
+        m = MAX(m, sova_cluster_host_load(c, h, SOVA_RES_CPU));
+    return m;
+}

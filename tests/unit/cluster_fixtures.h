@@ -38,3 +38,10 @@ void assert_within_capacity(const SovaCluster *c, const SovaClusterParams *p,
 const SovaAction *action_for(const SovaPlan *plan, const char *name);
 /* sets host h's NIC utilisation history to u[0..n), oldest first */
 void nic_history(SovaCluster *c, guint h, const double *u, guint n);
+/* the cluster's unmet demand as the sova policy counts it (cluster_sova_unmet.c's formula,
+ * written out independently), hosts' worth, for clusters whose hosts all have the same
+ * capacity and weights 1: per host, the expected overflow of its CPU load with bursts of
+ * 0.05, of its network load with bursts of 0.15, and of its memory without */
+double unmet(const SovaCluster *c);
+/* the largest CPU load of any host */
+double max_cpu_load(const SovaCluster *c);

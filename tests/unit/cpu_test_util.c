@@ -150,9 +150,16 @@ guint cpu_test_apply(SovaModel *m, const SovaPlan *p)
         g_assert_cmpint(a->kind, ==, SOVA_ACTION_PIN);
         SovaVcpuLoad *v = find_vcpu(m, a->uuid, a->vcpu);
         g_assert_cmpint(a->from_pcpu, ==, v->pcpu);
-        v->shared = a->to_set != NULL;
-        if (a->to_set)
+        sova_cpuset_free(v->set);
+        v->set = a->to_set ? sova_cpuset_copy(a->to_set) : NULL;
+        v->shared = FALSE;
+        if (a->to_set) {
+            v->shared = TRUE;   /* a set of every usable pCPU: the shared host */
+            for (guint p = 0; p < m->n_pcpus; p++)
+                if (sova_cpuset_has(a->to_set, p) != sova_model_pcpu_usable(m, p))
+                    v->shared = FALSE;
             v->pinned = -1;   /* it keeps its pcpu: where it last ran */
+        }
         else
             v->pinned = v->pcpu = a->to_pcpu;
     }

@@ -70,13 +70,40 @@ static void test_imbalance(void)
     double cpu[] = {0.5, 0}, mem[] = {0.5, 0}, net[] = {0.4, 0};
     g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance_of(c, SOVA_RES_CPU), sd(cpu, 2), 1e-12);
     g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance_of(c, SOVA_RES_NET), sd(net, 2), 1e-12);
-    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c),
-                                   (sd(cpu, 2) + sd(mem, 2) + sd(net, 2)) / 3, 1e-12);
-    /* a resource nobody measures drops out of the weights */
+    /* the combined imbalance is the largest per-resource deviation, not a mean that the
+     * flatter resources dilute */
+    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c), sd(cpu, 2), 1e-12);
+    /* weighted against the largest weight */
+    c->weights[SOVA_RES_CPU] = 0.5;
+    c->weights[SOVA_RES_MEM] = 0.5;
+    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c), MAX(0.5 * sd(cpu, 2), sd(net, 2)),
+                                   1e-12);
+    /* a resource nobody measures drops out of the weights: memory's and CPU's 0.5 are now
+     * the largest */
     sova_cluster_host(c, 0)->nic_capacity_Bps = 0;
     sova_cluster_host(c, 1)->nic_capacity_Bps = 0;
-    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c), (sd(cpu, 2) + sd(mem, 2)) / 2,
+    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c), MAX(sd(cpu, 2), sd(mem, 2)),
                                    1e-12);
+}
+
+/* the skewed resource of issue 17: CPU at 27 % and 77 %, memory and network flat, read
+ * 0.083 as a mean of the three; the largest reads CPU's 0.25 */
+static void test_skew_not_diluted(void)
+{
+    g_autoptr(SovaCluster) c = sova_cluster_new();
+    for (guint h = 0; h < 2; h++) {
+        SovaClusterHost *host = sova_cluster_add_host(c, h ? "b" : "a");
+        host->up = TRUE;
+        host->cpu_capacity = 16;
+        host->memory_kib = 1000;
+        host->nic_capacity_Bps = 1000;
+        host->cpu_other = 16 * (h ? 0.77 : 0.27);
+        host->net_other_Bps = 300;
+        SovaClusterVm *v = sova_cluster_add_vm(c, h ? "u-b" : "u-a", h ? "vb" : "va", (int)h);
+        v->memory_kib = 500;
+    }
+    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(c), 0.25, 1e-9);
+    g_assert_cmpfloat(sova_cluster_imbalance(c), >, 0.10);
 }
 
 static void test_counted_hosts(void)
@@ -225,6 +252,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cluster/loads", test_loads);
     g_test_add_func("/cluster/imbalance", test_imbalance);
+    g_test_add_func("/cluster/imbalance-skew-not-diluted", test_skew_not_diluted);
     g_test_add_func("/cluster/counted-hosts", test_counted_hosts);
     g_test_add_func("/cluster/move-and-vf", test_move_and_vf);
     g_test_add_func("/cluster/groups-and-find", test_groups_and_find);

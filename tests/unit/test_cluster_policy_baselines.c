@@ -4,6 +4,19 @@
  * hosts receive nothing and are emptied, destinations keep their headroom). */
 #include "cluster_fixtures.h"
 
+/* the baselines (modelled on other tools) keep the weighted mean of the per-resource
+ * deviations (cl_imbalance), not sova_cluster_imbalance's largest */
+static double mean_imbalance(const SovaCluster *c)
+{
+    double s = 0, w = 0;
+    for (int r = 0; r < SOVA_RES_N; r++) {
+        double wr = sova_cluster_weight(c, r);
+        s += wr * sova_cluster_imbalance_of(c, r);
+        w += wr;
+    }
+    return w > 0 ? s / w : 0;
+}
+
 /* ---------- baselines ---------- */
 
 static void test_prototype(void)
@@ -37,7 +50,7 @@ static void test_prototype(void)
     g_autoptr(SovaCluster) d = cluster(2);
     for (int i = 0; i < 5; i++)
         vmf(d, 0, 2.5, 8);
-    g_assert_cmpfloat(sova_cluster_imbalance(d), >, p.threshold);
+    g_assert_cmpfloat(mean_imbalance(d), >, p.threshold);
     g_autoptr(SovaPlan) blind = plan_with("sova-prototype", d, &p);
     g_assert_cmpuint(sova_plan_len(blind), ==, 0);
 }
@@ -61,11 +74,11 @@ static void test_watcher(void)
             for (int r = 0; r < SOVA_RES_N; r++)
                 fits &= sova_cluster_host_load(w, h, r) <= 1 - p.headroom;
             if (fits && (int)h != sova_cluster_vm(c, v)->host)
-                best = MIN(best, sova_cluster_imbalance(w));
+                best = MIN(best, mean_imbalance(w));
         }
     g_autoptr(SovaCluster) w = sova_cluster_copy(c);
     sova_cluster_move(w, vm_of(c, a), a->to_host);
-    g_assert_cmpfloat_with_epsilon(sova_cluster_imbalance(w), best, 1e-9);
+    g_assert_cmpfloat_with_epsilon(mean_imbalance(w), best, 1e-9);
     g_assert_cmpint(vm_of(c, a), ==, 0);
     /* run it to the end: one move per step, then nothing under the threshold */
     guint rounds = 0;
@@ -77,7 +90,7 @@ static void test_watcher(void)
         apply(c, pl);
         g_assert_cmpuint(++rounds, <, 100);
     }
-    g_assert_cmpfloat(sova_cluster_imbalance(c), <=, p.threshold);
+    g_assert_cmpfloat(mean_imbalance(c), <=, p.threshold);
 }
 
 static double score_spread(const SovaCluster *c)

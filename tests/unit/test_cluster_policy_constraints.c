@@ -27,8 +27,8 @@ static void test_never_exceeds_capacity(void)
 static void test_destination_without_room(void)
 {
     g_autoptr(SovaCluster) c = cluster(3);
-    for (int i = 0; i < 4; i++)
-        vmf(c, 0, 3, 1);
+    for (int i = 0; i < 6; i++)
+        vmf(c, 0, 3, 1);   /* h0 wants 18 pCPUs of 16 */
     /* h1 is idle on CPU but its memory is nearly full: it cannot take anything */
     vm(c, "fat", 1, 0.1, 57, 0)->pinned = TRUE;
     SovaClusterParams p = params();
@@ -43,12 +43,12 @@ static void test_destination_without_room(void)
 static void test_exclusions(void)
 {
     g_autoptr(SovaCluster) c = cluster(4);
-    vm(c, "pinned1", 0, 4, 2, 0)->pinned = TRUE;
-    vm(c, "pinned2", 0, 4, 2, 0)->pinned = TRUE;
-    vmf(c, 0, 2, 2);
-    vmf(c, 0, 2, 2);
-    vm(c, "on-excluded", 1, 8, 2, 0);   /* an excluded, loaded host */
-    vm(c, "on-down", 2, 8, 2, 0);
+    vm(c, "pinned1", 0, 6, 2, 0)->pinned = TRUE;
+    vm(c, "pinned2", 0, 6, 2, 0)->pinned = TRUE;
+    vmf(c, 0, 3, 2);
+    vmf(c, 0, 3, 2);   /* h0 wants 18 pCPUs of 16 */
+    vm(c, "on-excluded", 1, 17, 2, 0);   /* an excluded, full host */
+    vm(c, "on-down", 2, 17, 2, 0);
     sova_cluster_host(c, 1)->excluded = TRUE;
     sova_cluster_host(c, 2)->up = FALSE;
     SovaClusterParams p = params();
@@ -72,9 +72,9 @@ static void test_exclusions(void)
 static void test_anti_affinity(void)
 {
     g_autoptr(SovaCluster) c = cluster(3);
-    vm(c, "web1", 0, 6, 2, 0)->group = g_strdup("web");
+    vm(c, "web1", 0, 9, 2, 0)->group = g_strdup("web");
     vm(c, "web2", 1, 1, 2, 0)->group = g_strdup("web");   /* h1: the least loaded */
-    vmf(c, 0, 6, 2);
+    vmf(c, 0, 9, 2);   /* h0 wants 18 pCPUs of 16 */
     vmf(c, 2, 3, 2);
     SovaClusterParams p = params();
     p.max_total = 1;
@@ -143,8 +143,8 @@ static void test_maintenance_evacuation(void)
 static void test_cooldown_and_backoff(void)
 {
     g_autoptr(SovaCluster) c = cluster(2);
-    vm(c, "cool", 0, 6, 1, 0)->last_moved = c->now - 100;
-    SovaClusterVm *f = vm(c, "failed", 0, 6, 1, 0);
+    vm(c, "cool", 0, 9, 1, 0)->last_moved = c->now - 100;
+    SovaClusterVm *f = vm(c, "failed", 0, 9, 1, 0);   /* h0 wants 19 pCPUs of 16 */
     f->failures = 2;             /* waits 60 * 2 = 120 s */
     f->failed_at = c->now - 100;
     vmf(c, 0, 1, 1);

@@ -1,8 +1,8 @@
 /* test_cluster_policy_dynamics.c — the `sova` cluster policy plan after plan, on seeded
- * random clusters: it converges and then plans nothing; with a state, a balancing episode
- * goes on below the threshold, an imbalance is confirmed on a second sample, and learnt
- * noise keeps it still under noisy but balanced load; it holds still under small wobbles;
- * the 8-host hot spot is cleared in as few migrations as any sequence could. Each plan is
+ * random clusters: it relieves overloaded hosts and then plans nothing; two full hosts are
+ * relieved in parallel; a small overload is confirmed on a second sample, a clear one acted
+ * on at once; it holds still under wobbles that leave every host room; the 8-host hot spot
+ * is relieved in fewer migrations than the baselines make. Each plan is
  * applied as the controller would once its migrations finish (each moved VM's last_moved =
  * now; cluster_fixtures.h). */
 #include <math.h>
@@ -11,69 +11,58 @@
 
 /* ---------- sova: dynamics ---------- */
 
+/* from a host at about 190 % CPU: plan after plan until nothing, every host then serves
+ * its VMs (CPU load <= 1), the unmet demand is (nearly) gone, and nothing more moves */
 static void test_converges_then_quiet(void)
 {
     for (guint32 seed = 1; seed <= 8; seed++) {
         g_autoptr(SovaCluster) c = random_cluster(8, 6, 30, seed);
         SovaClusterParams p = params();
-        double start = sova_cluster_imbalance(c);
-        g_assert_cmpfloat(start, >, p.threshold);
+        double start = unmet(c);
+        g_assert_cmpfloat(start, >, 0.5);
         guint rounds = 0, moves = 0;
         for (;;) {
             g_autoptr(SovaPlan) plan = plan_with("sova", c, &p);
             if (!sova_plan_len(plan))
                 break;
-            g_assert_cmpfloat(plan->spread_after, <, plan->spread_before);
+            double before = unmet(c);
             apply(c, plan);
+            g_assert_cmpfloat(unmet(c), <, before);   /* every plan serves more */
             moves += sova_plan_len(plan);
             c->now += 60;
             g_assert_cmpuint(++rounds, <, 200);
         }
-        g_assert_cmpfloat(sova_cluster_imbalance(c), <=, p.threshold);
-        g_assert_cmpfloat(sova_cluster_imbalance(c), <, start);
-        /* and then nothing, round after round */
+        g_assert_cmpfloat(max_cpu_load(c), <=, 1.0);
+        g_assert_cmpfloat(unmet(c), <, 0.05);
         for (int i = 0; i < 20; i++) {
             c->now += 60;
             g_autoptr(SovaPlan) plan = plan_with("sova", c, &p);
             g_assert_cmpuint(sova_plan_len(plan), ==, 0);
-            g_assert_nonnull(strstr(plan->reason, "nothing to do"));
+            g_assert_nonnull(strstr(plan->reason, "unmet"));
         }
-        g_test_message("seed %u: imbalance %.3f -> %.3f in %u moves, %u rounds", seed, start,
-                       sova_cluster_imbalance(c), moves, rounds);
+        g_test_message("seed %u: unmet %.3f -> %.3f in %u moves, %u rounds", seed, start,
+                       unmet(c), moves, rounds);
     }
 }
 
-/* with a state, a balancing episode goes on below the threshold, down to about half of it,
- * though the caps allow one migration per plan; without one, each plan stops at the
- * threshold */
-static void test_episode(void)
+/* two full hosts: the first plan relieves both at once, as far as the caps allow (one
+ * migration per host), the biggest relief first; with max_total 1, one a plan */
+static void test_parallel_relief(void)
 {
-    double end[2];
-    guint moves[2];
-    for (int stateful = 0; stateful < 2; stateful++) {
-        g_autoptr(SovaCluster) c = random_cluster(8, 6, 30, 4);
-        SovaClusterParams p = params();
-        p.max_total = 1;
-        const SovaClusterPolicy *pol = policy("sova");
-        gpointer st = stateful ? pol->state_new() : NULL;
-        moves[stateful] = 0;
-        for (int round = 0; round < 100; round++) {
-            g_autoptr(SovaPlan) plan = pol->plan(c, &p, st);
-            moves[stateful] += sova_plan_len(plan);
-            apply(c, plan);
-            c->now += 60;
-        }
-        if (st)
-            pol->state_free(st);
-        end[stateful] = sova_cluster_imbalance(c);
-        g_test_message("state %d: imbalance %.3f after %u moves", stateful, end[stateful],
-                       moves[stateful]);
-    }
-    g_assert_cmpfloat(end[0], <=, params().threshold);
-    g_assert_cmpfloat(end[0], >, params().threshold / 2);
-    g_assert_cmpfloat(end[1], <, end[0]);
-    g_assert_cmpfloat(end[1], <=, params().threshold / 2 + 0.02);
-    g_assert_cmpuint(moves[1], >, moves[0]);
+    g_autoptr(SovaCluster) c = cluster(6);
+    for (int h = 0; h < 6; h++)
+        for (int i = 0; i < 6; i++)
+            vmf(c, h, h < 2 ? 3.3 : 1.0, 2);   /* h0, h1 at 124 %, the others at 38 % */
+    SovaClusterParams p = params();
+    p.max_total = 4;
+    g_autoptr(SovaPlan) plan = plan_with("sova", c, &p);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 2);
+    g_assert_cmpint(sova_plan_action(plan, 0)->from_host + sova_plan_action(plan, 1)->from_host,
+                    ==, 1);
+    g_assert_cmpfloat(sova_plan_action(plan, 0)->gain, >=, sova_plan_action(plan, 1)->gain);
+    p.max_total = 1;
+    g_autoptr(SovaPlan) one = plan_with("sova", c, &p);
+    g_assert_cmpuint(sova_plan_len(one), ==, 1);
 }
 
 /* a balanced cluster whose VMs' CPU and traffic wobble each round by up to +-amp around
@@ -130,9 +119,9 @@ static void test_no_oscillation(void)
     }
 }
 
-/* big wobbles on CPU alone cross the threshold now and then: planning on each sample
- * chases them; with a state, the learnt noise widens threshold and minimum gain and the
- * cluster is left alone */
+/* big wobbles on CPU alone (+-90 % a VM, round after round) on hosts with room: no host
+ * ever has to leave demand unmet for long, and no VM is chased back and forth, with or
+ * without a state; a real hot spot under milder noise is still relieved */
 static void test_noise_learnt(void)
 {
     const double cpu_only[SOVA_RES_N] = {1, 0, 0};
@@ -141,10 +130,8 @@ static void test_noise_learnt(void)
     wobble(0.9, cpu_only, TRUE, &moves, &back);
     g_test_message("+-90 %% cpu wobble: %u moves (%u back) without state, %u (%u back) with",
                    chased, chased_back, moves, back);
-    g_assert_cmpuint(chased, >, 10);
     g_assert_cmpuint(back, ==, 0);
     g_assert_cmpuint(moves, <=, 2);
-    /* a real hot spot under the same noise is still relieved */
     g_autoptr(SovaCluster) c = random_cluster(6, 6, 24, 8);
     g_autoptr(GRand) r = g_rand_new_with_seed(3);
     g_autofree double *base = g_new(double, c->vms->len);
@@ -153,7 +140,7 @@ static void test_noise_learnt(void)
     SovaClusterParams p = params();
     const SovaClusterPolicy *pol = policy("sova");
     gpointer st = pol->state_new();
-    double start = sova_cluster_imbalance(c);
+    double start = max_cpu_load(c);
     guint total = 0;
     for (int round = 0; round < 100; round++) {
         for (guint v = 0; v < c->vms->len; v++)
@@ -166,9 +153,10 @@ static void test_noise_learnt(void)
     pol->state_free(st);
     for (guint v = 0; v < c->vms->len; v++)
         sova_cluster_vm(c, v)->cpu = base[v];
-    g_test_message("hot spot under noise: imbalance %.3f -> %.3f in %u moves", start,
-                   sova_cluster_imbalance(c), total);
-    g_assert_cmpfloat(sova_cluster_imbalance(c), <=, p.threshold);
+    g_test_message("hot spot under noise: largest CPU load %.3f -> %.3f in %u moves", start,
+                   max_cpu_load(c), total);
+    g_assert_cmpfloat(start, >, 1.2);
+    g_assert_cmpfloat(max_cpu_load(c), <=, 1.0);
 }
 
 /* a VM of `cpu` pCPUs, mem_gib and a dirty rate in MB/s on host h */
@@ -178,15 +166,23 @@ static void vmd(SovaCluster *c, int h, double cpu, double mem_gib, double dirty_
     sova_cluster_vm(c, c->vms->len - 1)->dirty_Bps = dirty_MBps * 1e6;
 }
 
-/* with a state, an imbalance above the threshold starts balancing on its second sample in
- * a row: a one-sample spike moves nothing, a hot spot that stays is relieved one plan
- * later */
+/* with a state, a small overload (a host at 103 %) starts relief on its second sample in a
+ * row: a one-sample spike moves nothing, one that stays is relieved one plan later; a
+ * clear overload (a host at 160 %) is relieved at once */
 static void test_confirmation(void)
 {
     const SovaClusterPolicy *pol = policy("sova");
     SovaClusterParams p = params();
-    g_autoptr(SovaCluster) c = random_cluster(6, 6, 24, 8);
-    g_assert_cmpfloat(sova_cluster_imbalance(c), >, p.threshold);
+    g_autoptr(SovaCluster) c = cluster(6);
+    g_autoptr(SovaCluster) calm = cluster(6);
+    for (int h = 0; h < 6; h++)
+        for (int i = 0; i < (h ? 6 : 11); i++) {
+            vmf(c, h, 1.5, 2);
+            if (i < 6)
+                vmf(calm, h, 1.5, 2);
+        }
+    g_assert_cmpfloat(unmet(c), >, 0.01);
+    g_assert_cmpfloat(unmet(c), <, 0.10);
     gpointer st = pol->state_new();
     g_autoptr(SovaPlan) first = pol->plan(c, &p, st);
     g_assert_cmpuint(sova_plan_len(first), ==, 0);
@@ -196,16 +192,21 @@ static void test_confirmation(void)
     g_assert_cmpuint(sova_plan_len(second), >, 0);
     g_assert_cmpint(second->status, ==, SOVA_PLAN_ACT);
     pol->state_free(st);
-    /* a spike: hot on one sample, balanced on the next */
-    g_autoptr(SovaCluster) calm = random_cluster(6, 6, 0, 8);
-    g_assert_cmpfloat(sova_cluster_imbalance(calm), <=, p.threshold);
+    /* a spike: full on one sample, not on the next */
     st = pol->state_new();
     for (int round = 0; round < 10; round++) {
         g_autoptr(SovaPlan) plan = pol->plan(round % 2 ? calm : c, &p, st);
         g_assert_cmpuint(sova_plan_len(plan), ==, 0);
-        if (round % 2 || round == 0)   /* later hot rounds may fall under the widened threshold */
-            g_assert_cmpint(plan->status, ==, (round % 2 ? SOVA_PLAN_ACT : SOVA_PLAN_UNCONFIRMED));
+        g_assert_cmpint(plan->status, ==, (round % 2 ? SOVA_PLAN_ACT : SOVA_PLAN_UNCONFIRMED));
     }
+    pol->state_free(st);
+    /* clear: at once */
+    g_autoptr(SovaCluster) hot = random_cluster(6, 6, 24, 8);
+    g_assert_cmpfloat(unmet(hot), >, 0.3);
+    st = pol->state_new();
+    g_autoptr(SovaPlan) now = pol->plan(hot, &p, st);
+    g_assert_cmpuint(sova_plan_len(now), >, 0);
+    g_assert_cmpint(now->status, ==, SOVA_PLAN_ACT);
     pol->state_free(st);
 }
 
@@ -231,11 +232,9 @@ static SovaCluster *hotspot8(void)
 }
 
 /* with the default caps (one migration per host, two in all) the hot host sheds one VM a
- * plan; the free slot must not go to crumbs (a small VM off the host that just received a
- * big one) that the next big moves make pointless: sova gets the hot spot below half the
- * threshold in as few migrations as any sequence could (exhaustively: five moves reach
- * 0.052 at best, six reach 0.044), and every move of a plan is worth at least a quarter
- * of its biggest */
+ * plan, the big ones first (the most relief for its cost); it stops once h0 serves its VMs:
+ * three migrations take it from 175 % to 96 % (a fourth would serve less than 1 % of a
+ * host), where Watcher's greedy makes four and ProxLB five (bench, cluster-hotspot-8) */
 static void test_few_migrations(void)
 {
     g_autoptr(SovaCluster) c = hotspot8();
@@ -244,32 +243,30 @@ static void test_few_migrations(void)
     const SovaClusterPolicy *pol = policy("sova");
     gpointer st = pol->state_new();
     guint moves = 0;
-    g_assert_cmpfloat(fabs(sova_cluster_imbalance(c) - 0.209), <, 0.001);
+    g_assert_cmpfloat(fabs(sova_cluster_host_load(c, 0, SOVA_RES_CPU) - 1.75), <, 0.001);
     for (int round = 0; round < 30; round++) {
         g_autoptr(SovaPlan) plan = sova_cluster_plan(pol, c, &p, st);
-        double top = 0;
         for (guint i = 0; i < sova_plan_len(plan); i++)
-            top = MAX(top, sova_plan_action(plan, i)->gain);
-        for (guint i = 0; i < sova_plan_len(plan); i++)
-            g_assert_cmpfloat(sova_plan_action(plan, i)->gain, >=, top / 4);
+            g_assert_cmpfloat(sova_cluster_vm(c, vm_of(c, sova_plan_action(plan, i)))->cpu, ==,
+                              4.2);
         moves += sova_plan_len(plan);
         apply(c, plan);
         c->now += 60;
     }
     pol->state_free(st);
-    g_test_message("hot spot: imbalance %.3f after %u migrations", sova_cluster_imbalance(c),
-                   moves);
-    g_assert_cmpfloat(sova_cluster_imbalance(c), <=, p.threshold / 2);
-    g_assert_cmpuint(moves, ==, 6);
+    g_test_message("hot spot: h0 at %.3f after %u migrations",
+                   sova_cluster_host_load(c, 0, SOVA_RES_CPU), moves);
+    g_assert_cmpfloat(max_cpu_load(c), <=, 1.0);
+    g_assert_cmpuint(moves, ==, 3);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cluster-policy/sova/converges", test_converges_then_quiet);
-    g_test_add_func("/cluster-policy/sova/episode", test_episode);
+    g_test_add_func("/cluster-policy/sova/parallel-relief", test_parallel_relief);
     g_test_add_func("/cluster-policy/sova/no-oscillation", test_no_oscillation);
-    g_test_add_func("/cluster-policy/sova/noise-learnt", test_noise_learnt);
+    g_test_add_func("/cluster-policy/sova/noise-not-chased", test_noise_learnt);
     g_test_add_func("/cluster-policy/sova/few-migrations", test_few_migrations);
     g_test_add_func("/cluster-policy/sova/confirmation", test_confirmation);
     return g_test_run();

@@ -131,7 +131,7 @@ static void test_reasons_share(void)
     double before;
     g_autoptr(Balancer) b = cpu_search_run(m, &params, FALSE, &before);
     g_autoptr(SovaPlan) p = sova_plan_new();
-    cpu_reasons_share(b, p, 25, 5, -1, 1.0);
+    cpu_reasons_share(b, p, NULL, 25, 5, -1, 1.0);
     g_assert_cmpuint(sova_plan_len(p), ==, 3);
     g_assert_cmpstr(p->reason, ==, "pins would lose 25.0% of a pCPU (margin 5.0): share every "
                                    "usable pCPU");
@@ -140,12 +140,12 @@ static void test_reasons_share(void)
     for (guint v = 0; v < m->vcpus->len; v++)
         sova_model_vcpu(m, v)->shared = TRUE;
     g_autoptr(SovaPlan) q = sova_plan_new();
-    cpu_reasons_share(b, q, 25, 5, -1, 1.0);
+    cpu_reasons_share(b, q, NULL, 25, 5, -1, 1.0);
     g_assert_cmpuint(sova_plan_len(q), ==, 0);
     g_assert_true(g_str_has_suffix(q->reason, ": stay shared"));
     /* shared for a VM's service: the VM is named */
     g_autoptr(SovaPlan) r = sova_plan_new();
-    cpu_reasons_share(b, r, 0, 5, 1, 0.75);
+    cpu_reasons_share(b, r, NULL, 0, 5, 1, 0.75);
     g_assert_cmpstr(r->reason, ==, "pins would give b 0.75x its share under the kernel's "
                                    "scheduler: stay shared");
 }

@@ -99,7 +99,8 @@ static void test_at_capacity_shares(void)
 }
 
 /* a shared host whose load falls goes back to pins, but only after it looked safe for
- * a few intervals in a row (each switch re-pins every vCPU) */
+ * a few intervals in a row (each switch re-pins every vCPU), and never while its vCPUs are
+ * too young to be placed */
 static void test_shared_back_to_pins(void)
 {
     g_autoptr(SovaModel) m = cpu_test_host(2);
@@ -112,11 +113,14 @@ static void test_shared_back_to_pins(void)
         sova_model_vcpu(m, v)->demand = 20;
     cpu_test_settle(m);
     guint rounds = 0, changes = 0;
-    while (changes == 0 && rounds < 20) {
+    while (changes == 0 && rounds < 20 * SHARE_CALM) {
         changes = cpu_test_rounds(pol, state, &params, m, 1);
         rounds++;
     }
-    g_assert_cmpuint(rounds, ==, 3);
+    /* SHARE_CALM calm intervals, after the 2 in which the shared vCPUs are too young to place
+     * (the state has seen them 2 and 3 times: cpu_robust.h): pins that cannot be judged are not
+     * calm */
+    g_assert_cmpuint(rounds, ==, 2 + SHARE_CALM);
     g_assert_cmpuint(changes, ==, 3);
     for (guint v = 0; v < m->vcpus->len; v++)
         g_assert_false(sova_model_vcpu(m, v)->shared);

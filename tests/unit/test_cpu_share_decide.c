@@ -142,22 +142,22 @@ static void test_decide_backs_off(void)
     SovaCpuShareState st = { 0 };
     double loss;
     g_assert_true(decide(&st, m, &loss));        /* pins that lose: share */
-    g_assert_cmpuint(calm_wait(&st, m), ==, 2);  /* pinned on the third calm interval */
+    g_assert_cmpuint(calm_wait(&st, m), ==, SHARE_CALM - 1);  /* pinned on the SHARE_CALM-th calm interval */
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));        /* the pins fail at once: need doubles */
-    g_assert_cmpuint(st.need, ==, 6);
-    g_assert_cmpuint(calm_wait(&st, m), ==, 5);
+    g_assert_cmpuint(st.need, ==, 2 * SHARE_CALM);
+    g_assert_cmpuint(calm_wait(&st, m), ==, 2 * SHARE_CALM - 1);
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));
-    g_assert_cmpuint(st.need, ==, 12);
-    g_assert_cmpuint(calm_wait(&st, m), ==, 11);
-    /* pins that hold 8 x need intervals bring the wait back to 3 */
-    for (guint i = 0; i < 8 * 12 + 1; i++)
+    g_assert_cmpuint(st.need, ==, 4 * SHARE_CALM);
+    g_assert_cmpuint(calm_wait(&st, m), ==, 4 * SHARE_CALM - 1);
+    /* pins that hold SHARE_HOLD x need intervals bring the wait back to SHARE_CALM */
+    for (guint i = 0; i < SHARE_HOLD * 4 * SHARE_CALM + 1; i++)
         g_assert_false(decide(&st, m, &loss));
-    g_assert_cmpuint(st.need, ==, 3);
+    g_assert_cmpuint(st.need, ==, SHARE_CALM);
     set_demand(m, 60);
     g_assert_true(decide(&st, m, &loss));
-    g_assert_cmpuint(calm_wait(&st, m), ==, 2);
+    g_assert_cmpuint(calm_wait(&st, m), ==, SHARE_CALM - 1);
 }
 
 /* a calm run broken by one risky interval starts again */
@@ -169,15 +169,40 @@ static void test_decide_calm_resets(void)
     g_assert_true(decide(&st, m, &loss));
     set_shared(m, TRUE);
     set_demand(m, 20);
-    g_assert_true(decide(&st, m, &loss));
-    g_assert_true(decide(&st, m, &loss));
+    for (guint i = 0; i < SHARE_CALM - 1; i++)
+        g_assert_true(decide(&st, m, &loss));
     set_demand(m, 48);                           /* loses 6 with twice the margin */
     g_assert_true(decide(&st, m, &loss));
     g_assert_cmpuint(st.calm, ==, 0);
     set_demand(m, 20);
-    g_assert_true(decide(&st, m, &loss));
-    g_assert_true(decide(&st, m, &loss));
+    for (guint i = 0; i < SHARE_CALM - 1; i++)
+        g_assert_true(decide(&st, m, &loss));
     g_assert_false(decide(&st, m, &loss));
+}
+
+/* pins unfair to a VM (cpu_service.h) but losing no work share a pinned host only once two
+ * intervals in a row say so; one fair interval between starts the count again. A host the
+ * kernel already shares (the first decision) stays shared at once */
+static gboolean decide_unfair(SovaCpuShareState *st, const SovaModel *m, gboolean unfair)
+{
+    g_autofree double *load = NULL;
+    g_autofree int *to = layout(m, &load);
+    double loss;
+    return sova_cpu_share_decide_fair(st, m, load, to, MARGIN, TARGET, unfair, unfair, &loss);
+}
+
+static void test_decide_unfair_confirmed(void)
+{
+    g_autoptr(SovaModel) m = host_120_60();
+    set_demand(m, 20);                           /* no loss: only fairness decides */
+    SovaCpuShareState st = { 0 };
+    g_assert_false(decide_unfair(&st, m, TRUE));
+    g_assert_false(decide_unfair(&st, m, FALSE));
+    g_assert_false(decide_unfair(&st, m, TRUE));
+    g_assert_true(decide_unfair(&st, m, TRUE));
+    SovaCpuShareState fresh = { 0 };
+    set_shared(m, TRUE);
+    g_assert_true(decide_unfair(&fresh, m, TRUE));
 }
 
 /* the first decision of a fresh state treats a host shared before it as not shared by
@@ -214,6 +239,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-share-decide/stateless", test_decide_stateless);
     g_test_add_func("/cpu-share-decide/backs-off", test_decide_backs_off);
     g_test_add_func("/cpu-share-decide/calm-resets", test_decide_calm_resets);
+    g_test_add_func("/cpu-share-decide/unfair-confirmed", test_decide_unfair_confirmed);
     g_test_add_func("/cpu-share-decide/first-sees-pins", test_decide_first_sees_pins);
     g_test_add_func("/cpu-share-decide/shared-load", test_shared_load);
     return g_test_run();

@@ -163,7 +163,7 @@ static void test_cluster_vf_detaching_stays(void)
             g_autoptr(SovaCluster) c = cluster(3);
             for (int i = 0; i < 4; i++) {
                 g_autofree char *name = g_strdup_printf("v%d", i);
-                SovaClusterVm *v = vm(c, name, 0, 3.5, 2, 200e6);
+                SovaClusterVm *v = vm(c, name, 0, 4.5, 2, 200e6);   /* h0 at 112 % CPU */
                 v->holds_vf = TRUE;
                 v->vf_detaching = pending;
             }

@@ -8,9 +8,8 @@
 
 #define DEFAULT_AFFINITY_REFRESH 60
 
-static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
+static SovaSnapshot *sample_locked(SovaLibvirtBackend *lv, GError **error)
 {
-    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
     lv->samples++;
     if (!sova_lv_ensure_connected(lv, error))
         return NULL;
@@ -27,6 +26,17 @@ static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
     sova_lv_hostnic_sample(lv, s);
     s->placement_cached = TRUE;   /* pins are cached between samples (libvirt_domains.c) */
     return g_steal_pointer(&s);
+}
+
+/* the controller samples from a worker thread: events wait for the sample's end
+ * (libvirt_events.c) */
+static SovaSnapshot *lv_sample(SovaBackend *be, GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    sova_lv_sample_begin(lv);
+    SovaSnapshot *s = sample_locked(lv, error);
+    sova_lv_sample_end(lv);
+    return s;
 }
 
 static gboolean lv_execute(SovaBackend *be, const SovaAction *a, GError **error)
@@ -80,6 +90,7 @@ static void lv_free(SovaBackend *be)
     g_free(lv->host_uuid);
     g_free(lv->host_nic);
     g_free(lv->uri);
+    sova_lv_events_clear(lv);
     g_free(lv);
 }
 
@@ -109,6 +120,7 @@ SovaBackend *sova_libvirt_backend_open(const char *uri, const SovaLibvirtOptions
         lv->opts.affinity_refresh = DEFAULT_AFFINITY_REFRESH;
     lv->domains = sova_lv_domains_new();
     lv->meta_cb = -1;
+    sova_lv_events_init(lv);
     lv->host_nic = g_strdup(opts ? opts->host_nic : NULL);
     lv->opts.host_nic = NULL;   /* the caller's string */
     sova_lv_vf_init(lv);

@@ -36,6 +36,11 @@ typedef struct {
     /* a host that cannot be reached at open is not an error: the backend starts
      * disconnected and its samples fail until one connects (the controller) */
     gboolean connect_later;
+    /* the controller's reading: the host's CPU totals in ONE call (virNodeGetCPUStats with
+     * VIR_NODE_CPU_STATS_ALL_CPUS) instead of one per pCPU (SovaSnapshot.has_cpu_totals;
+     * the pCPUs carry no times), and no vCPU pins or current pCPUs (no call per VM): a
+     * sample is the online map, the totals and the bulk domain stats */
+    gboolean cluster_reads;
 } SovaLibvirtOptions;
 
 /* production: a VF from a <forward mode='hostdev'> network, failing over to the standby */

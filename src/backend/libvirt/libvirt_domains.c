@@ -7,7 +7,8 @@
  *     virDomainGetVcpuPinInfo only for new VMs, changed vCPU counts and refreshes;
  *   - the current pCPU is read (virDomainGetVcpus) only for VMs that have a vCPU
  *     allowed on more than one pCPU; a pinned vCPU is where its pin says.
- * Steady state with every vCPU pinned: no call per VM at all.
+ * Steady state with every vCPU pinned: no call per VM at all. With `cluster_reads` (the
+ * controller) neither is read: no call per VM whatever the pins.
  * Drivers whose bulk stats carry no vcpu.N.time (the test driver), and VMs whose vCPU
  * ids have gaps (a disabled vCPU), cost one virDomainGetVcpus per VM per sample
  * instead, which gives times, pCPUs and affinity, each placed by its vCPU id.
@@ -154,6 +155,8 @@ static Step sample_with_stats(SovaLibvirtBackend *lv, SovaLvDomain *d, const Rec
                               SovaVmSample *vm, GError **error)
 {
     fill_vcpu_times(r, vm);
+    if (lv->opts.cluster_reads)
+        return STEP_OK;   /* the controller needs neither pins nor pCPUs */
     Step st = STEP_OK;
     if (sova_lv_domain_needs_affinity(lv, d, r->n_vcpus))
         st = read_pin_info(lv, d, vm, error);

@@ -226,6 +226,11 @@ static void on_metadata_change(virConnectPtr conn, virDomainPtr dom, int type, c
         return;
     if (lv->opts.meta_writes && nsuri && g_strv_contains(lv->opts.meta_writes, nsuri))
         return;   /* our own write */
+    sova_lv_event(lv, SOVA_LV_EVENT_METADATA, uuid, NULL);
+}
+
+void sova_lv_meta_changed(SovaLibvirtBackend *lv, const char *uuid)
+{
     SovaLvDomain *d = sova_lv_domain_lookup(lv, uuid);
     if (d)
         d->nics_stale = TRUE;

@@ -2,7 +2,9 @@
  *
  * Static facts (topology, node info, host name) are read once per connection.
  * Each sample costs 1 + P calls: the online cpumap, then virNodeGetCPUStats for each
- * of the P online pCPUs (libvirt has no per-pCPU bulk call). n_pcpus is the largest
+ * of the P online pCPUs (libvirt has no per-pCPU bulk call); with `cluster_reads` (the
+ * controller, which needs only the host's totals) 2: the cpumap and one
+ * virNodeGetCPUStats(VIR_NODE_CPU_STATS_ALL_CPUS). n_pcpus is the largest
  * of what the capabilities, the node info and the cpumap claim — drivers disagree
  * (the test driver: 16, 16 and 8) — and a pCPU is online per the cpumap where the
  * cpumap covers it, else assumed online. */
@@ -106,6 +108,24 @@ static gboolean read_cpu_stats(SovaLibvirtBackend *lv, SovaPcpuSample *p, GError
     return TRUE;
 }
 
+/* the host's totals in one call; FALSE with error */
+static gboolean read_cpu_totals(SovaLibvirtBackend *lv, SovaSnapshot *s, GError **error)
+{
+    g_autofree virNodeCPUStats *st = g_new0(virNodeCPUStats, lv->n_cpu_params);
+    int n = lv->n_cpu_params;
+    if (SOVA_LV_CALL(lv, virNodeGetCPUStats(lv->conn, VIR_NODE_CPU_STATS_ALL_CPUS, st, &n,
+                                            0)) < 0) {
+        sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "reading the node's cpu totals");
+        return FALSE;
+    }
+    SovaPcpuSample sum = { 0 };
+    add_cpu_times(&sum, st, n);
+    s->has_cpu_totals = TRUE;
+    s->cpu_busy_ns = sum.busy_ns;
+    s->cpu_idle_ns = sum.idle_ns;
+    return TRUE;
+}
+
 SovaSnapshot *sova_lv_node_sample(SovaLibvirtBackend *lv, GError **error)
 {
     unsigned char *map = NULL;
@@ -123,12 +143,14 @@ SovaSnapshot *sova_lv_node_sample(SovaLibvirtBackend *lv, GError **error)
     for (guint i = 0; i < n; i++) {
         SovaPcpuSample *p = sova_snapshot_pcpu(s, i);
         p->online = i >= (guint)width || VIR_CPU_USED(map, i);
-        if (p->online && !read_cpu_stats(lv, p, error)) {
+        if (p->online && !lv->opts.cluster_reads && !read_cpu_stats(lv, p, error)) {
             free(map);
             return NULL;
         }
     }
     free(map);
+    if (lv->opts.cluster_reads && !read_cpu_totals(lv, s, error))
+        return NULL;
     lv->n_pcpus = n;
     return g_steal_pointer(&s);
 }

@@ -127,7 +127,28 @@ typedef struct {
     gboolean warned_host_nic;
     GHashTable *migrations;   /* uuid -> SovaLvMigration*: started here, not yet polled to
                                * the end (libvirt_migrate.c) */
+    GMutex lock;              /* held by a sample; events that find it held wait in ... */
+    GMutex deferred_lock;     /* ... deferred, under this (libvirt_events.c) */
+    GPtrArray *deferred;
 } SovaLibvirtBackend;
+
+/* libvirt_events.c: domain events against a sample on another thread */
+typedef enum {
+    SOVA_LV_EVENT_METADATA,   /* METADATA_CHANGE: the VM's XML is stale */
+    SOVA_LV_EVENT_REMOVED,    /* DEVICE_REMOVED (alias) */
+    SOVA_LV_EVENT_REFUSED,    /* DEVICE_REMOVAL_FAILED (alias) */
+} SovaLvEvent;
+void sova_lv_events_init(SovaLibvirtBackend *lv);
+void sova_lv_events_clear(SovaLibvirtBackend *lv);
+/* from an event callback: applied now, or after the sample that runs meanwhile */
+void sova_lv_event(SovaLibvirtBackend *lv, SovaLvEvent kind, const char *uuid, const char *alias);
+/* a sample's bounds: takes the lock and applies the events kept aside; releases it */
+void sova_lv_sample_begin(SovaLibvirtBackend *lv);
+void sova_lv_sample_end(SovaLibvirtBackend *lv);
+/* what the events do (libvirt_meta.c, libvirt_vf.c) */
+void sova_lv_meta_changed(SovaLibvirtBackend *lv, const char *uuid);
+void sova_lv_vf_device_event(SovaLibvirtBackend *lv, gboolean removed, const char *uuid,
+                             const char *alias);
 
 /* libvirt_conn.c */
 gboolean sova_lv_connect(SovaLibvirtBackend *lv, GError **error);

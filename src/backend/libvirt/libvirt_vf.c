@@ -68,25 +68,32 @@ void sova_lv_vf_clear(SovaLibvirtBackend *lv)
     g_clear_pointer(&vf->pending, g_hash_table_unref);
 }
 
-static void on_device_event(virConnectPtr conn, virDomainPtr dom, const char *alias,
-                            GHashTable *table)
+void sova_lv_vf_device_event(SovaLibvirtBackend *lv, gboolean removed, const char *uuid,
+                             const char *alias)
 {
-    (void)conn;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-    if (table && alias && virDomainGetUUIDString(dom, uuid) == 0)
+    GHashTable *table = removed ? lv->vf.removed : lv->vf.refused;
+    if (table)
         g_hash_table_add(table, event_key(uuid, alias));
+}
+
+static void on_device_event(SovaLibvirtBackend *lv, virDomainPtr dom, const char *alias,
+                            SovaLvEvent kind)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    if (alias && virDomainGetUUIDString(dom, uuid) == 0)
+        sova_lv_event(lv, kind, uuid, alias);
 }
 
 static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
-    SovaLibvirtBackend *lv = opaque;
-    on_device_event(conn, dom, alias, lv->vf.removed);
+    (void)conn;
+    on_device_event(opaque, dom, alias, SOVA_LV_EVENT_REMOVED);
 }
 
 static void on_refused(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
-    SovaLibvirtBackend *lv = opaque;
-    on_device_event(conn, dom, alias, lv->vf.refused);
+    (void)conn;
+    on_device_event(opaque, dom, alias, SOVA_LV_EVENT_REFUSED);
 }
 
 static int register_event(SovaLibvirtBackend *lv, int id, virConnectDomainEventDeviceRemovedCallback cb)

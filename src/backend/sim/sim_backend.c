@@ -114,7 +114,7 @@ static void fill_vm(SimHost *h, SovaSnapshot *snap, SimVm *vm, guint64 elapsed)
     fill_meta(c, vm, vs);
 }
 
-static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
+static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
 {
     SimHost *h = sova_sim_host_of(be);
     SovaSimCluster *c = h->cluster;
@@ -134,10 +134,10 @@ static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
     guint64 elapsed = (h->pbusy[0].truth - h->pbusy[0].last) + (h->pidle[0].truth - h->pidle[0].last);
     fill_pcpus(h, snap);
     sova_sim_net_fill_host(c->net, h->index, snap);
-    for (guint v = 0; v < c->n_vms; v++) {
-        SimVm *vm = &c->vms[v];
-        if (vm->host != (int)h->index)
-            continue;
+    if (!c->grouped)
+        sova_sim_cluster_group_by_host(c);   /* its VMs, not every VM of the cluster */
+    for (guint j = c->host_first[h->index]; j < c->host_first[h->index + 1]; j++) {
+        SimVm *vm = &c->vms[c->by_host[j]];
         if (vm->nics_stale) {
             be->calls++;   /* virDomainGetXMLDesc: learn the NICs after a VF moved */
             vm->nics_stale = FALSE;
@@ -147,6 +147,20 @@ static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
     if (h->timing)
         h->cpu_ns += cpu_now_ns() - t0;
     return snap;
+}
+
+/* the snapshot is taken at once (under the cluster's lock: the controller samples hosts
+ * from several threads); the host's `sample-latency` is then spent in real time, as a
+ * remote libvirtd's round trips would be */
+static SovaSnapshot *host_sample(SovaBackend *be, GError **error)
+{
+    SimHost *h = sova_sim_host_of(be);
+    g_mutex_lock(&h->cluster->lock);
+    SovaSnapshot *s = sample_locked(be, error);
+    g_mutex_unlock(&h->cluster->lock);
+    if (h->spec->sample_latency_s > 0)
+        g_usleep((gulong)(h->spec->sample_latency_s * 1e6));
+    return s;
 }
 
 /* ---- actions ---- */

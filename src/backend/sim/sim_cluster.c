@@ -59,8 +59,9 @@ static void draw_demand(SovaSimCluster *c, double t, guint64 dt_ns)
 }
 
 /* the VMs on host h this tick: c->by_host[c->host_first[h] .. c->host_first[h + 1]) */
-static void group_by_host(SovaSimCluster *c)
+void sova_sim_cluster_group_by_host(SovaSimCluster *c)
 {
+    c->grouped = TRUE;
     memset(c->host_first, 0, (c->n_hosts + 1) * sizeof *c->host_first);
     for (guint v = 0; v < c->n_vms; v++)
         c->host_first[c->vms[v].host + 1]++;
@@ -148,7 +149,7 @@ static void tick(SovaSimCluster *c, guint64 dt_ns)
     sova_sim_cluster_follow_migrations(c, t);
     draw_demand(c, t, dt_ns);
     sova_sim_net_offer(c->net, t, dt);
-    group_by_host(c);
+    sova_sim_cluster_group_by_host(c);
     for (guint h = 0; h < c->n_hosts; h++) {
         if (!c->hosts[h].up)   /* its VMs are stopped: they want, and get nothing */
             continue;
@@ -162,14 +163,18 @@ static void tick(SovaSimCluster *c, guint64 dt_ns)
 gboolean sova_sim_cluster_advance(SovaSimCluster *c, double seconds, const volatile gint *stop)
 {
     guint64 end = c->now_ns + (guint64)llround(MAX(0.0, seconds) * 1e9);
+    g_mutex_lock(&c->lock);
     while (c->now_ns < end) {
-        if (stop && g_atomic_int_get(stop))
+        if (stop && g_atomic_int_get(stop)) {
+            g_mutex_unlock(&c->lock);
             return FALSE;
+        }
         tick(c, MIN(c->tick_ns, end - c->now_ns));
     }
     /* migrations that end exactly now are over before anyone samples */
     sova_sim_cluster_update_up(c, sova_sim_cluster_now_of(c));
     sova_sim_cluster_follow_migrations(c, sova_sim_cluster_now_of(c));
+    g_mutex_unlock(&c->lock);
     return !(stop && g_atomic_int_get(stop));
 }
 
@@ -241,6 +246,7 @@ SovaSimCluster *sova_sim_cluster_new(const SovaSimScenario *sc, guint64 seed, gb
 {
     SovaSimCluster *c = g_new0(SovaSimCluster, 1);
     c->sc = sc;
+    g_mutex_init(&c->lock);
     /* GRand takes 32-bit seeds: use both halves */
     guint32 s[2] = { (guint32)seed, (guint32)(seed >> 32) };
     c->rng = g_rand_new_with_seed_array(s, 2);
@@ -288,6 +294,7 @@ void sova_sim_cluster_free(SovaSimCluster *c)
     g_ptr_array_unref(c->migrations);
     g_array_unref(c->moves);
     g_array_unref(c->threads);
+    g_mutex_clear(&c->lock);
     g_free(c->by_host);
     g_free(c->host_first);
     g_rand_free(c->rng);

@@ -163,6 +163,7 @@ void sova_sim_cluster_arrive(SovaSimCluster *c, guint v, guint host)
     SimVm *vm = &c->vms[v];
     guint n_pcpus = c->hosts[host].spec->n_pcpus;
     vm->host = (int)host;
+    c->grouped = FALSE;
     vm->moves++;
     vm->has_status = FALSE;
     for (guint i = 0; i < vm->spec->n_vcpus; i++) {

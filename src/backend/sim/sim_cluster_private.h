@@ -74,6 +74,8 @@ typedef struct {
 
 struct SovaSimCluster {
     const SovaSimScenario *sc;
+    GMutex lock;              /* a sample (the controller samples hosts from several threads)
+                               * against the clock's advance */
     GRand *rng;               /* demand: every VM's, in scenario order, every tick */
     guint64 now_ns, tick_ns;
     SimHost *hosts;
@@ -87,9 +89,12 @@ struct SovaSimCluster {
     GArray *threads;          /* scratch: SovaSimThread */
     guint *by_host;           /* this tick: VM indexes grouped by host ... */
     guint *host_first;        /* ... host h's are by_host[host_first[h] .. host_first[h + 1]) */
+    gboolean grouped;         /* by_host is where every VM runs now (a VM's arrival clears it) */
 };
 
 const SovaBackendOps *sova_sim_host_ops(void);
+/* groups the VMs by the host they run on now (by_host, host_first) */
+void sova_sim_cluster_group_by_host(SovaSimCluster *c);
 double sova_sim_cluster_now_of(const SovaSimCluster *c);
 SimHost *sova_sim_host_of(SovaBackend *be);
 

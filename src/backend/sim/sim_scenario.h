@@ -30,6 +30,8 @@ typedef struct {
     /* a cluster's host */
     gboolean maintenance;     /* the controller evacuates it */
     double down_at, up_at;    /* unreachable during [down_at, up_at); down_at < 0: never */
+    double sample_latency_s;  /* real (wall) time a sample of this host takes: a remote
+                               * libvirtd's round trips; 0 = none */
     int line;
 } SovaSimHostSpec;
 

@@ -23,10 +23,10 @@ static const char *const controller_keys[] = { "threshold", "cooldown", "max-per
                                                "weights", "timeout", "auto-converge", NULL };
 static const char *const host_keys[] = { "pcpus", "memory", "background", "nic-gbps", "vfs",
                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
-                                         "maintenance", "down-at", "up-at", NULL };
+                                         "maintenance", "down-at", "up-at", "sample-latency", NULL };
 static const char *const hosts_keys[] = { "count", "pcpus", "memory", "background", "nic-gbps", "vfs",
                                           "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
-                                          "maintenance", "down-at", "up-at", NULL };
+                                          "maintenance", "down-at", "up-at", "sample-latency", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
                                        "migrate", "group", "jitter", "shared-demand", NULL };
@@ -145,7 +145,7 @@ static gboolean load_controller(const Loader *ld, GError **error)
 static gboolean host_fill(Loader *ld, const char *g, SovaSimHostSpec *h, GError **error)
 {
     guint64 mem_gib = 64;
-    double background = 0;
+    double background = 0, latency_ms = 0;
     h->nic.virtio_pps_cap = 200000;
     h->nic.virtio_us_per_packet = 5;
     h->line = sova_keyfile_line(&ld->l.k, g, NULL);
@@ -155,9 +155,11 @@ static gboolean host_fill(Loader *ld, const char *g, SovaSimHostSpec *h, GError 
         !sova_sim_load_nic(&ld->l, g, &h->nic, error) ||
         !sova_keyfile_get_bool(&ld->l.k, g, "maintenance", &h->maintenance, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "down-at", 0, 1e7, &h->down_at, error) ||
-        !sova_keyfile_get_double(&ld->l.k, g, "up-at", 0, 1e7, &h->up_at, error))
+        !sova_keyfile_get_double(&ld->l.k, g, "up-at", 0, 1e7, &h->up_at, error) ||
+        !sova_keyfile_get_double(&ld->l.k, g, "sample-latency", 0, 600000, &latency_ms, error))
         return FALSE;
     h->memory_kib = mem_gib * 1024 * 1024;
+    h->sample_latency_s = latency_ms / 1000.0;
     h->background = g_new(double, h->n_pcpus);
     for (guint p = 0; p < h->n_pcpus; p++)
         h->background[p] = background;
