@@ -11,12 +11,17 @@
 set -eu
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libsystemd-dev libmnl-dev"
+# the daemons' Prometheus endpoint (--metrics-listen)
+BUILD="$BUILD libsoup-3.0-dev"
 # libFuzzer targets (make fuzz, scripts/check.sh): clang and its fuzzer runtime
 FUZZ="clang libfuzzer-14-dev"
 # real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
      busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps strace"
 DEMO="gnuplot-nox"
+# the metrics test (promtool check metrics; installed with policy-rc.d: its service does not
+# start) and `sova top` driven in tmux
+TOOLS="prometheus tmux"
 # the Debian package (make deb) and the install checks: debhelper, lintian, systemd-analyze
 # (systemd; also gives systemd.pc), bash-completion.pc, man and groff for the man pages
 PKG="build-essential dpkg-dev debhelper lintian systemd bash-completion man-db groff-base python3"
@@ -24,9 +29,9 @@ PKG="build-essential dpkg-dev debhelper lintian systemd bash-completion man-db g
 case "${1:-all}" in
     build) WANT="$BUILD" ;;
     deb)   WANT="$BUILD $PKG" ;;
-    test)  WANT="$BUILD $PKG $RIG $FUZZ" ;;
+    test)  WANT="$BUILD $PKG $RIG $FUZZ $TOOLS" ;;
     demo)  WANT="$BUILD $RIG $DEMO" ;;
-    all)   WANT="$BUILD $PKG $RIG $FUZZ $DEMO" ;;
+    all)   WANT="$BUILD $PKG $RIG $FUZZ $DEMO $TOOLS" ;;
     *) echo "usage: $0 [build|deb|test|demo|all]" >&2; exit 2 ;;
 esac
 

@@ -17,6 +17,7 @@ int sova_cmd_sim_cluster(int argc, char **argv);   /* cmd_sim_cluster.c */
 int sova_cmd_check_config(int argc, char **argv);  /* cmd_check_config.c */
 int sova_cmd_apply(int argc, char **argv);         /* cmd_apply.c */
 int sova_cmd_release(int argc, char **argv);       /* cmd_release.c */
+int sova_cmd_top(int argc, char **argv);           /* cmd_top.c */
 
 /* Loads `path` if given (it must exist), else the default config if it exists.
  * On error prints "sova: ..." and returns NULL. */

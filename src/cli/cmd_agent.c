@@ -5,9 +5,12 @@
  * interval record is rendered (agent_report.c) and told to systemd (notify.c). */
 #include "cli/cli.h"
 #include "backend/libvirt/libvirt_backend.h"
+#include "cli/metrics_http.h"
 #include "cli/notify.h"
 #include "cli/reload.h"
 #include "cli/report.h"
+#include "daemon/metrics_agent.h"
+#include "util/listen.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -17,6 +20,7 @@
 typedef struct {
     SovaReport report;
     SovaNotify notify;
+    SovaMetrics *metrics;     /* what /metrics serves; NULL without a metrics listener */
     volatile gint stop;
 } AgentRun;
 
@@ -33,6 +37,8 @@ static void on_interval(const SovaAgentInterval *iv, gpointer data)
 {
     AgentRun *run = data;
     sova_report_agent(iv, &run->report);
+    if (run->metrics)
+        sova_metrics_agent_observe(run->metrics, iv);
     g_autofree char *status = g_strdup_printf(
         "interval %" G_GUINT64_FORMAT ": pCPU utilisation stddev %.3f, %u changes, %u refused",
         iv->number, iv->stddev, iv->executed, iv->failed);
@@ -42,6 +48,7 @@ static void on_interval(const SovaAgentInterval *iv, gpointer data)
 typedef struct {
     char *connect, *config, *policy;
     char *interval;           /* seconds, as given (NULL: not given) */
+    char *metrics_listen;
     gboolean once, dry_run, json, verbose;
 } AgentOpts;
 
@@ -56,7 +63,8 @@ static gboolean apply_options(SovaConfig *cfg, const AgentOpts *o)
         g_free(cfg->cpu_policy);
         cfg->cpu_policy = g_strdup(o->policy);
     }
-    return sova_cli_seconds("--interval", o->interval, &cfg->interval);
+    return sova_cli_seconds("--interval", o->interval, &cfg->interval) &&
+           sova_cli_listen(o->metrics_listen, &cfg->metrics_listen);
 }
 
 /* a SIGHUP reload (reload.c) applies the same options over the new file */
@@ -86,6 +94,14 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
     }
     static AgentRun run;
     run.report = (SovaReport){ .json = o->json };
+    g_autoptr(SovaMetrics) metrics = cfg->metrics_listen ? sova_metrics_new() : NULL;
+    g_autoptr(SovaMetricsHttp) http = sova_cli_metrics_serve(cfg->metrics_listen, metrics,
+                                                             sova_metrics_agent_init, &err);
+    if (cfg->metrics_listen && !http) {
+        g_printerr("sova: %s\n", err->message);
+        return SOVA_EXIT_FAILURE;
+    }
+    run.metrics = metrics;
     sova_notify_start(&run.notify, MAX(cfg->interval, cfg->reconnect_max));
     SovaReload reload;
     start_reload(&reload, o, &run.notify);
@@ -107,6 +123,7 @@ static int run_agent(SovaConfig *cfg, const AgentOpts *o)
                   "VFs already attached are still taken back when not needed", cfg->vf_network);
     int rc = sova_agent_run(agent, o->once, &run.stop, &err);
     sova_notify_stop(&run.notify);
+    run.metrics = NULL;
     sova_reload_stop(&reload);
     if (err)
         g_printerr("sova: %s\n", err->message);
@@ -130,6 +147,7 @@ int sova_cmd_agent(int argc, char **argv)
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the plan, change nothing", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (loads and plan) as a JSON line", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen, "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- keep this host's pCPUs evenly loaded");
@@ -154,5 +172,6 @@ int sova_cmd_agent(int argc, char **argv)
     g_free(o.config);
     g_free(o.policy);
     g_free(o.interval);
+    g_free(o.metrics_listen);
     return rc;
 }

@@ -10,10 +10,12 @@
  * the plan for `sova apply` (cli/recommend.c). */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
+#include "cli/metrics_http.h"
 #include "cli/notify.h"
 #include "cli/reload.h"
 #include "cli/report.h"
 #include "cli/recommend.h"
+#include "daemon/metrics_controller.h"
 #include "util/log.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -24,6 +26,7 @@ typedef struct {
     char *interval;           /* seconds, as given (NULL: not given) */
     char *drain_timeout;      /* seconds, as given (NULL: not given) */
     char *output;             /* --recommend: the plan file (NULL: stdout) */
+    char *metrics_listen;
     gboolean once, dry_run, json, verbose, recommend;
 } ControllerOpts;
 
@@ -38,6 +41,7 @@ typedef struct {
     SovaReport report;
     SovaNotify notify;
     SovaRecommend *recommend; /* --recommend: the plan goes to a file instead */
+    SovaMetrics *metrics;     /* what /metrics serves; NULL without a metrics listener */
 } ControllerRun;
 
 /* each interval: rendered (report.c), and its one-line status to systemd */
@@ -48,6 +52,8 @@ static void on_interval(const SovaControllerInterval *iv, gpointer data)
         sova_recommend_write(run->recommend, iv);
     else
         sova_report_controller(iv, &run->report);
+    if (run->metrics)
+        sova_metrics_controller_observe(run->metrics, iv);
     g_autofree char *status = g_strdup_printf(
         "interval %" G_GUINT64_FORMAT ": imbalance %.3f, %u migrations started, %u in flight, "
         "%u failed to start", iv->number, iv->imbalance, iv->started, iv->in_flight,
@@ -79,7 +85,8 @@ static gboolean apply_options(SovaCtlConfig *cfg, const ControllerOpts *o)
         cfg->policy = g_strdup(o->policy);
     }
     return sova_cli_seconds("--interval", o->interval, &cfg->interval) &&
-           sova_cli_seconds("--drain-timeout", o->drain_timeout, &cfg->drain_timeout_s);
+           sova_cli_seconds("--drain-timeout", o->drain_timeout, &cfg->drain_timeout_s) &&
+           sova_cli_listen(o->metrics_listen, &cfg->metrics_listen);
 }
 
 static void log_start(const SovaCliCluster *cl, const SovaControllerOptions *co,
@@ -128,6 +135,15 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     run.recommend = rec;
     if (rec)
         co.mode = SOVA_MODE_MANUAL;   /* moves nothing: every migration a recommendation */
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaMetrics) metrics = cl->cfg->metrics_listen ? sova_metrics_new() : NULL;
+    g_autoptr(SovaMetricsHttp) http = sova_cli_metrics_serve(
+        cl->cfg->metrics_listen, metrics, sova_metrics_controller_init, &err);
+    if (cl->cfg->metrics_listen && !http) {
+        g_printerr("sova: %s\n", err->message);
+        return SOVA_EXIT_FAILURE;
+    }
+    run.metrics = metrics;
     sova_notify_start(&run.notify, co.interval);
     co.observer = on_interval;
     co.observer_data = &run;
@@ -144,9 +160,9 @@ static int run_controller(SovaCliCluster *cl, const ControllerOpts *o)
     guint s2 = g_unix_signal_add(SIGTERM, on_signal, &sigterm);
     if (!o->once && !o->recommend)
         log_start(cl, &co, policy->name);
-    g_autoptr(GError) err = NULL;
     int rc = sova_controller_run(c, o->once || o->recommend, &stop, &err);
     sova_notify_stop(&run.notify);
+    run.metrics = NULL;
     sova_reload_stop(&reload);
     if (err)
         g_printerr("sova: %s\n", err->message);
@@ -187,6 +203,7 @@ int sova_cmd_controller(int argc, char **argv)
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (cluster, plan, migrations) as a JSON line", NULL },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen, "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
@@ -212,5 +229,6 @@ int sova_cmd_controller(int argc, char **argv)
     g_free(o.interval);
     g_free(o.drain_timeout);
     g_free(o.output);
+    g_free(o.metrics_listen);
     return rc;
 }

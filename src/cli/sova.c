@@ -19,6 +19,7 @@ static const Command commands[] = {
     { "release", sova_cmd_release, "hand the VMs sova manages back to the kernel's scheduler (before removing sova)" },
     { "apply", sova_cmd_apply, "carry out a plan sova controller --recommend wrote, checked again first" },
     { "check-config", sova_cmd_check_config, "check a configuration file (all sections) without connecting" },
+    { "top", sova_cmd_top, "a live view of a host, or of a cluster with --host" },
 };
 
 static void usage(FILE *out)

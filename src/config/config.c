@@ -3,6 +3,7 @@
 #include "config/config.h"
 #include "util/error.h"
 #include "util/keyfile.h"
+#include "util/listen.h"
 #include "config/controller_config.h"
 #include "policy/cpu_policy.h"
 #include "policy/net_policy.h"
@@ -39,6 +40,7 @@ void sova_config_free(SovaConfig *c)
     g_free(c->vf_template_xml);
     g_free(c->host_nic);
     g_strfreev(c->net_exclude);
+    g_free(c->metrics_listen);
     g_free(c);
 }
 
@@ -50,12 +52,15 @@ static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-t
                                         "exit", "exit-intervals", "margin", "challenge-intervals",
                                         "min-dwell", "max-switches", "bytes-per-point",
                                         "detach-timeout", "nic", "nic-gbps", "exclude", "blind-half-life", NULL };
+/* listen: the agent's; controller-listen: the controller's (one file may serve both on a host) */
+static const char *const metrics_keys[] = { "listen", "controller-listen", NULL };
 
 const char *const *sova_config_keys_of(const char *group)
 {
     return strcmp(group, "agent") == 0 ? agent_keys
          : strcmp(group, "cpu") == 0   ? cpu_keys
          : strcmp(group, "net") == 0   ? net_keys
+         : strcmp(group, "metrics") == 0 ? metrics_keys
                                        : NULL;
 }
 
@@ -199,7 +204,8 @@ gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text
                   sova_keyfile_check_known(&k, sova_config_keys_of,
                                            sova_controller_config_keys_of, SOVA_CONFIG_SECTIONS,
                                            error) &&
-                  load_agent(&k, c, error) && load_cpu(&k, c, error) && load_net(&k, c, error);
+                  load_agent(&k, c, error) && load_cpu(&k, c, error) && load_net(&k, c, error) &&
+                  sova_config_load_listen(&k, "listen", &c->metrics_listen, error);
     sova_keyfile_clear(&k);
     if (ok) {
         g_free(c->path);
@@ -212,6 +218,22 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error)
 {
     g_autofree char *text = sova_keyfile_read(path, error);
     return text && sova_config_load_data(c, path, text, error);
+}
+
+gboolean sova_config_load_listen(const SovaKeyFile *k, const char *key, char **out,
+                                 GError **error)
+{
+    g_autofree char *text = NULL;
+    if (!sova_keyfile_get_string(k, "metrics", key, &text, error))
+        return FALSE;
+    g_autoptr(GError) e = NULL;
+    if (text && !sova_listen_parse(text, NULL, NULL, &e))
+        return sova_keyfile_fail(k, "metrics", key, error, "%s: %s", key, e->message);
+    if (text) {
+        g_free(*out);
+        *out = g_steal_pointer(&text);
+    }
+    return TRUE;
 }
 
 gboolean sova_config_check_interval(const char *what, double seconds, GError **error)

@@ -50,6 +50,8 @@ typedef struct {
     char *host_nic;           /* the physical NIC (for its counters and speed); NULL = none */
     double nic_gbps;          /* its capacity, Gbit/s; 0 = read its speed from sysfs */
     char **net_exclude;       /* VM names or UUIDs the net plane leaves alone */
+    /* [metrics] */
+    char *metrics_listen;     /* listen: ADDR:PORT of the agent's /metrics; NULL = none */
 } SovaConfig;
 
 /* the net plane is configured */
@@ -68,8 +70,9 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error);
 gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text, GError **error);
 
 /* every section sova.conf may have, for error messages */
-#define SOVA_CONFIG_SECTIONS "[agent], [cpu], [net], [controller], [host NAME], [group NAME]"
-/* the keys of an agent section ([agent], [cpu], [net]); NULL for any other section */
+#define SOVA_CONFIG_SECTIONS "[agent], [cpu], [net], [metrics], [controller], [host NAME], [group NAME]"
+/* the keys of an agent section ([agent], [cpu], [net], [metrics]: the controller reads its
+ * own key there too); NULL for any other section */
 const char *const *sova_config_keys_of(const char *group);
 /* `seconds` is a finite interval from SOVA_MIN_INTERVAL to SOVA_MAX_INTERVAL; else an
  * error naming `what` ("interval", "--sample" ...) */
@@ -79,5 +82,9 @@ gboolean sova_config_get_mode(const SovaKeyFile *k, const char *group, SovaMode 
                               GError **error);
 /* checks values that options may also have set (interval in bounds, known policy, ...) */
 gboolean sova_config_validate(const SovaConfig *c, GError **error);
+/* [metrics] `key` (listen, controller-listen) into *out when present: ADDR:PORT
+ * (util/listen.h), else "PATH:LINE: ..." */
+gboolean sova_config_load_listen(const SovaKeyFile *k, const char *key, char **out,
+                                 GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaConfig, sova_config_free)

@@ -60,6 +60,7 @@ void sova_ctl_config_free(SovaCtlConfig *c)
     g_free(c->migrate_uri);
     g_strfreev(c->exclude);
     g_strfreev(c->groups);
+    g_free(c->metrics_listen);
     g_free(c);
 }
 
@@ -263,7 +264,8 @@ gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const cha
                   sova_keyfile_check_duplicates(&k, error) &&
                   sova_keyfile_check_known(&k, sova_controller_config_keys_of,
                                            sova_config_keys_of, SOVA_CONFIG_SECTIONS, error) &&
-                  load_controller(&k, c, error) && load_sections(&k, c, error);
+                  load_controller(&k, c, error) && load_sections(&k, c, error) &&
+                  sova_config_load_listen(&k, "controller-listen", &c->metrics_listen, error);
     sova_keyfile_clear(&k);
     if (ok) {
         g_free(c->path);

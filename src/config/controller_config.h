@@ -51,6 +51,7 @@ typedef struct {
                                * (the network then does not count in the imbalance) */
     char **exclude;           /* VM names or UUIDs never migrated */
     char **groups;            /* "NAME:vm1,vm2" per [group NAME] */
+    char *metrics_listen;     /* [metrics] controller-listen: ADDR:PORT of /metrics; NULL = none */
 } SovaCtlConfig;
 
 SovaCtlConfig *sova_ctl_config_new(void);

@@ -173,6 +173,7 @@ static void report(SovaAgent *a, const SovaAgentInterval *iv)
 gboolean sova_agent_step(SovaAgent *a, GError **error)
 {
     guint64 calls0 = a->be->calls;
+    gint64 t0 = g_get_monotonic_time();
     g_autoptr(SovaSnapshot) cur = sova_backend_sample(a->be, error);
     if (!cur)
         return FALSE;
@@ -187,7 +188,7 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
                            .exclude = (const char *const *)a->exclude };
     SovaModel *model = sova_model_build(a->prev, cur, a->model, &mp);
     SovaAgentInterval iv = { .number = ++a->number, .time_us = cur->time_us, .snapshot = cur,
-                             .model = model, .stddev = sova_model_util_stddev(model, NULL) };
+                             .prev = a->prev, .model = model, .stddev = sova_model_util_stddev(model, NULL) };
     g_clear_pointer(&a->failure, g_free);
     cpu_interval(a, model, &iv);
     SovaAgentNetInterval net;
@@ -198,6 +199,7 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
         note_failure(a, net.results);
     }
     iv.calls = a->be->calls - calls0;
+    iv.duration_s = (g_get_monotonic_time() - t0) / (double)G_USEC_PER_SEC;
     report(a, &iv);
     sova_model_free(a->model);
     a->model = model;

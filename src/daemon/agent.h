@@ -23,6 +23,7 @@ typedef struct {
     guint64 number;           /* 1 for the first planned interval */
     gint64 time_us;           /* the snapshot's time */
     const SovaSnapshot *snapshot;
+    const SovaSnapshot *prev; /* the interval's earlier snapshot (rates over prev -> snapshot) */
     const SovaModel *model;
     const SovaPlan *plan;     /* status REREAD: pins changed behind sova's back, re-read */
     const SovaPlanResults *results;  /* one per action of plan (SKIPPED in a dry run) */
@@ -30,6 +31,7 @@ typedef struct {
     guint failed;             /* actions the backend refused */
     guint64 calls;            /* backend calls made during this interval (sample + execute) */
     double stddev;            /* pCPU util stddev this interval */
+    double duration_s;        /* how long this interval's work took: sample to report */
     const SovaAgentNetInterval *net;  /* the net plane's interval; NULL when it is off */
 } SovaAgentInterval;
 

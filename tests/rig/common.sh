@@ -44,8 +44,10 @@ case_run() {
     rig_monitor_start "$MON"
     sleep 1.2
     rig_agent_start "$AGENT" "$@"
+    [ -n "${CASE_SCRAPE:-}" ] && case_scrape_start
     rig_agent_wait_intervals "$AGENT" "$n"
     rig_agent_stop
+    [ -n "${CASE_SCRAPE:-}" ] && case_scrape_stop
     sleep 1.2                               # one more monitor second sees the last pins
     rig_monitor_stop
     T0=$RIG_AGENT_T0
@@ -62,6 +64,29 @@ case_run() {
     FINAL_MON=$(rig_final_stddev "$MON" 5)
     STDDEVS=$(jq -r -s '[.[] | .stddev * 10 | round / 10] | map(tostring) | join(" ")' "$AGENT")
 }
+
+# case_scrape_start: with CASE_SCRAPE set (and the agent given --metrics-listen), scrape its
+# /metrics with curl every 0.25 s into $SCRAPES, one line per scrape:
+# "TIME INTERVALS UTIL_PCPU0 UTIL_PCPU1 ..." (utilisation in %, from sova_pcpu_utilisation_ratio)
+case_scrape_start() {
+    SCRAPES=$RIG_RUN/scrapes.txt
+    : > "$SCRAPES"
+    (
+        url=""
+        while :; do
+            [ -n "$url" ] || url=$(sed -n 's/.*metrics: serving \(http[^ ]*\).*/\1/p' "$AGENT.log")
+            [ -n "$url" ] && curl -sf "$url" | awk -v t="$(date +%s.%N)" '
+                /^sova_agent_intervals_total / { k = $2 }
+                /^sova_pcpu_utilisation_ratio\{/ { match($0, /cpu="[0-9]+"/)
+                    u[substr($0, RSTART + 5, RLENGTH - 6) + 0] = $NF * 100; n++ }
+                END { if (k != "") { printf "%s %d", t, k; for (i = 0; i < n; i++) printf " %.1f", u[i]; print "" } }' >> "$SCRAPES"
+            sleep 0.25
+        done
+    ) 9>&- &
+    CASE_SCRAPER_PID=$!
+    RIG_PIDS="$RIG_PIDS $CASE_SCRAPER_PID"
+}
+case_scrape_stop() { rig_bg_stop "${CASE_SCRAPER_PID:-}" scraper; CASE_SCRAPER_PID=""; }
 
 # case_figures: print what was measured.
 case_figures() {
