@@ -15,5 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sova_lv_meta_fill(&meta, &vm);
     sova_lv_meta_clear(&meta);
     g_free(vm.group);
+    g_free(vm.together);
+    g_strfreev(vm.hosts);
     return 0;
 }
