@@ -102,30 +102,29 @@ static double swap_gain(const Cores *c, guint p, guint q)
     return before - after;
 }
 
+/* the vCPUs in `vs` (all on `from`, whose load was from_load) go to `to` (load to_load) */
+static void move_all(Balancer *b, const GArray *vs, guint from, double from_load, guint to,
+                     double to_load)
+{
+    for (guint i = 0; i < vs->len; i++) {
+        guint v = g_array_index(vs, guint, i);
+        Note *n = &b->notes[v];
+        if (n->kind == NOTE_NONE)
+            n->src = from, n->src_load = from_load, n->mean = cpu_layout_mean(b);
+        n->kind = NOTE_SMT;
+        n->dst_load = to_load;
+        cpu_layout_relocate(b, v, to);
+    }
+    b->moves += vs->len;
+}
+
 static void swap_contents(Balancer *b, guint p, guint q)
 {
     g_autoptr(GArray) from_p = g_array_copy(b->on[p]);
     g_autoptr(GArray) from_q = g_array_copy(b->on[q]);
     double lp = b->load[p], lq = b->load[q];
-    for (guint i = 0; i < from_p->len; i++) {
-        guint v = g_array_index(from_p, guint, i);
-        Note *n = &b->notes[v];
-        if (n->kind == NOTE_NONE)
-            n->src = p, n->src_load = lp, n->mean = cpu_layout_mean(b);
-        n->kind = NOTE_SMT;
-        n->dst_load = lq;
-        cpu_layout_relocate(b, v, q);
-    }
-    for (guint i = 0; i < from_q->len; i++) {
-        guint v = g_array_index(from_q, guint, i);
-        Note *n = &b->notes[v];
-        if (n->kind == NOTE_NONE)
-            n->src = q, n->src_load = lq, n->mean = cpu_layout_mean(b);
-        n->kind = NOTE_SMT;
-        n->dst_load = lp;
-        cpu_layout_relocate(b, v, p);
-    }
-    b->moves += from_p->len + from_q->len;
+    move_all(b, from_p, p, lp, q, lq);
+    move_all(b, from_q, q, lq, p, lp);
 }
 
 /* the best swap for a thread of the most overlapping core; FALSE when none is worth it */
