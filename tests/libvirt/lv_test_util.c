@@ -28,13 +28,8 @@ SovaVmSample *lvt_find_vm(const SovaSnapshot *s, const char *name)
     return NULL;
 }
 
-virDomainPtr lvt_create_vm(virConnectPtr conn, const char *name, int n, const char *vf_alias)
+virDomainPtr lvt_create_vm_with(virConnectPtr conn, const char *name, int n, const char *vf)
 {
-    g_autofree char *vf = vf_alias
-        ? g_strdup_printf("<interface type='network'><source network='default'/>"
-                          "<mac address='52:54:00:00:00:%02x'/><alias name='%s'/></interface>",
-                          n, vf_alias)
-        : g_strdup("");
     g_autofree char *xml = g_strdup_printf(
         "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
         "<os><type>hvm</type></os><devices><interface type='network'>"
@@ -44,6 +39,16 @@ virDomainPtr lvt_create_vm(virConnectPtr conn, const char *name, int n, const ch
     virDomainPtr d = virDomainCreateXML(conn, xml, 0);
     g_assert_nonnull(d);
     return d;
+}
+
+virDomainPtr lvt_create_vm(virConnectPtr conn, const char *name, int n, const char *vf_alias)
+{
+    g_autofree char *vf = vf_alias
+        ? g_strdup_printf("<interface type='network'><source network='default'/>"
+                          "<mac address='52:54:00:00:00:%02x'/><alias name='%s'/></interface>",
+                          n, vf_alias)
+        : g_strdup("");
+    return lvt_create_vm_with(conn, name, n, vf);
 }
 
 SovaAction lvt_action(SovaActionKind kind, virDomainPtr d)

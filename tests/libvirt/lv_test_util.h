@@ -15,4 +15,6 @@ SovaVmSample *lvt_find_vm(const SovaSnapshot *s, const char *name);
 /* a running test-driver VM with a standby (MAC 52:54:00:00:00:n, alias ua-sova-net0) and,
  * when vf_alias, a second interface with that alias and the same MAC */
 virDomainPtr lvt_create_vm(virConnectPtr conn, const char *name, int n, const char *vf_alias);
+/* the same domain (virtio standby, MAC ...:n) with `vf` as its VF device's XML ("" for none) */
+virDomainPtr lvt_create_vm_with(virConnectPtr conn, const char *name, int n, const char *vf);
 SovaAction lvt_action(SovaActionKind kind, virDomainPtr d);

@@ -117,15 +117,7 @@ static virDomainPtr vm_with_vf(virConnectPtr conn, const char *name, int n, cons
                                const char *slot, const char *fn, const char *alias)
 {
     g_autofree char *vf = g_strdup_printf(vf_xml, n, bus, slot, fn, alias);
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='test'><name>%s</name><memory>65536</memory><vcpu>1</vcpu>"
-        "<os><type>hvm</type></os><devices><interface type='network'>"
-        "<source network='default'/><mac address='52:54:00:00:00:%02x'/><model type='virtio'/>"
-        "<alias name='ua-sova-net0'/><teaming type='persistent'/></interface>%s</devices></domain>",
-        name, n, vf);
-    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
-    g_assert_nonnull(d);
-    return d;
+    return lvt_create_vm_with(conn, name, n, vf);
 }
 
 static SovaBackend *open_with_fake(FakePf *f)
