@@ -4,9 +4,10 @@
  * by hand, or before the rule was written) is gathered before any policy plans
  * (sova_cluster_plan): of the hosts its VMs are on, the one that needs the fewest of them
  * moved (then the least migration cost, then the lower index) and that takes them all —
- * up, not excluded nor in maintenance, each mover allowed there by its hosts= and free to
- * migrate (not migrate='no', not excluded), no VM of a mover's anti-affinity group there,
- * room within the headroom for all the movers together — receives the others. Each
+ * up, not excluded nor in maintenance, each of them allowed there by its hosts=, each
+ * mover free to migrate (not migrate='no', not excluded), no VM of a mover's
+ * anti-affinity group there, room within the headroom for all the movers together —
+ * receives the others. Each
  * host's part moves as a unit (one migration against the caps) as far as the caps allow
  * now, the other parts at later intervals, to the same host. A group is left alone
  * (quietly: it may be gathered later) while a member is migrating, has a VF detach
@@ -104,6 +105,8 @@ static char *refusal(const ClPlanner *P, const Group *g, guint t)
     for (guint k = 0; k < g->members->len; k++) {
         guint v = g_array_index(g->members, guint, k);
         const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+        if (!cl_allowed(P, v, t))   /* one already there too: it would have to leave again */
+            return g_strdup_printf("%s: its hosts= excludes %s", vm->name, host->name);
         if (P->host_of[v] == (int)t)
             continue;
         if (vm->pinned)
@@ -111,8 +114,6 @@ static char *refusal(const ClPlanner *P, const Group *g, guint t)
         if (sova_cluster_host(P->c, P->host_of[v])->excluded)
             return g_strdup_printf("%s runs on %s, which is excluded", vm->name,
                                    sova_cluster_host(P->c, P->host_of[v])->name);
-        if (!cl_allowed(P, v, t))
-            return g_strdup_printf("%s: its hosts= excludes %s", vm->name, host->name);
         if (!cl_group_ok(P, v, t))
             return g_strdup_printf("%s: a VM of its anti-affinity group='%s' runs on %s",
                                    vm->name, vm->group, host->name);

@@ -116,6 +116,22 @@ static void test_other_host_when_larger_refuses(void)
     }
 }
 
+/* a's hosts= leaves out h0, where a and b run (a would have to leave it again): the group
+ * gathers on h1, c's host, where all three may run */
+static void test_stayer_not_allowed(void)
+{
+    g_auto(GStrv) names = names_of_policies();
+    SovaClusterParams p = roomy();
+    for (guint k = 0; names[k]; k++) {
+        g_autoptr(SovaCluster) c = split_2_1();
+        sova_cluster_vm(c, 0)->hosts = g_strsplit("h1,h2", ",", -1);
+        g_autoptr(SovaPlan) plan = sova_cluster_plan(policy(names[k]), c, &p, NULL);
+        g_assert_cmpint(dest_of(plan, "a"), ==, 1);
+        g_assert_cmpint(dest_of(plan, "b"), ==, 1);
+        g_assert_cmpint(dest_of(plan, "c"), ==, -1);
+    }
+}
+
 /* c may not migrate (migrate='no'): the others come to it */
 static void test_pinned_member_stays(void)
 {
@@ -236,6 +252,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-gather/least-cost", test_least_cost_moves);
     g_test_add_func("/cluster-gather/other-host", test_other_host_when_larger_refuses);
     g_test_add_func("/cluster-gather/pinned-member", test_pinned_member_stays);
+    g_test_add_func("/cluster-gather/stayer-not-allowed", test_stayer_not_allowed);
     g_test_add_func("/cluster-gather/cannot-gather-reported", test_cannot_gather_reported);
     g_test_add_func("/cluster-gather/parts-within-caps", test_parts_within_caps);
     g_test_add_func("/cluster-gather/waits", test_waits_for_member);
