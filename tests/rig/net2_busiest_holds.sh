@@ -6,6 +6,12 @@
 # busiest holds it (live XML and the agent's view) and, at the end, high's traffic goes through
 # the VF's tap with its standby flat; the pool is never over-committed; nothing flaps (no more
 # than those moves, none at all once high holds it); low and mid end as unmet demand.
+# Then the hand-back (issue 14), the agent stopped and high still holding sova's VF and
+# sending (and a vCPU pinned: the agent's pin, or one set in its place when it shared them
+# all): `sova release --dry-run` for each guest changes nothing (VF, pins, metadata), then
+# `sova release --vm` for each leaves no VF in the live XML (the pool's VF free again, as
+# `sova status` counts it), high's traffic on its standby, every vCPU allowed on every pCPU
+# and no sova metadata. A timeline of the hand-back is printed.
 . "$(dirname "$(readlink -f "$0")")/net_common.sh"
 LOW=${NET2_LOW_PPS:-400} MID=${NET2_MID_PPS:-800} HIGH=${NET2_HIGH_PPS:-2000}
 RUN=${NET2_INTERVALS:-15}
