@@ -145,9 +145,6 @@ static void plan_free(Sova *S)
     g_array_unref(S->vf_vms);
     g_hash_table_unref(S->cost);
     g_free(S->unmet);
-    g_free(S->unmet_ver);
-    g_free(S->relief_src);
-    g_free(S->relief_ver);
     cs_search_free(S->search);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);

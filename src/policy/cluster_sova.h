@@ -37,6 +37,7 @@ typedef struct {
     MoveKind kind;
     guint v, b;
     double gain, score, after, cost_s;
+    double base;              /* gain - cost_weight * cost (the unit's): score without the tie-break */
     double relief;            /* unmet demand it serves (cluster_sova_unmet.c) */
     gboolean takes_vf;
 } Move;
@@ -58,9 +59,8 @@ typedef struct {
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
     double unmet0;            /* the cluster's unmet demand when the plan began */
     double *unmet;            /* per host: its unmet demand now, plan applied */
-    guint *unmet_ver;         /* per host: times its unmet demand changed in this plan */
-    double *relief_src;       /* per VM: what its leaving its host serves, known when ... */
-    guint *relief_ver;        /* ... this is its host's unmet_ver + 1 (0: not known) */
+    guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
+    double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
     gboolean *is_hot;         /* per host: in `hot` */
     guint hot_left;           /* hot hosts still above high_water, plan applied */
@@ -97,6 +97,8 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* m's tie-break, and so its score, again at imbalance imb (the plan's state now) */
+void cs_rescore(Sova *S, Move *m, double imb);
 /* the migration cost of v, computed once a plan */
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v);
 /* the cost of v, or NULL when v is not to be chosen for balancing */
@@ -140,6 +142,12 @@ double cs_unmet_total(const Sova *S);
 /* how much less demand goes unmet once v has moved to b (plan applied); the source's part
  * is computed once for a run of calls on the same v */
 double cs_relief(Sova *S, guint v, guint b);
+/* what v's leaving its host serves (the part of cs_relief that is the same for every
+ * destination), computed once for a run of calls on the same v */
+double cs_relief_src(Sova *S, guint v);
+/* tells cs_relief that what v's leaving its host serves is `src` (known from before, its
+ * host unchanged since) */
+void cs_relief_src_known(Sova *S, guint v, double src);
 /* an upper bound of cs_relief(S, v, b) without b's what-if: what leaving v's host serves
  * plus b's unmet demand now (adding v to b leaves at least as much unmet there) */
 double cs_relief_bound(Sova *S, guint v, guint b);

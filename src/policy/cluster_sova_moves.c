@@ -160,7 +160,13 @@ void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveK
     double score = base + TIE_WEIGHT * S->scale * (imb - after);
     if (best->found && score <= best->score)
         return;
-    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, relief, takes};
+    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, base, relief, takes};
+}
+
+void cs_rescore(Sova *S, Move *m, double imb)
+{
+    m->after = cl_imbalance_max_after(&S->P, m->v, m->b);
+    m->score = m->base + TIE_WEIGHT * S->scale * (imb - m->after);
 }
 
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v)

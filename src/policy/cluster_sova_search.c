@@ -5,21 +5,26 @@
  * destinations and keeps the best move (cs_consider). One commit changes two hosts (its
  * source a and destination b): what a VM on another source would gain on another
  * destination — its relief, its cost, whether it fits — is what it was. So each source
- * keeps its best move and the destinations it was searched against, each with the
- * version (commits touching it) it had then; the next round searches a source again only
- * against destinations that are new to it or have changed since, and from scratch only
- * when the source itself or its best move's destination changed. On a plan with many
- * moves (caps lifted: one per host, hosts / 2 in the cluster) each round then costs one
- * or two sources' search instead of K_SRC, whatever the cluster's size. What is kept is
- * the score's tie-break on evenness (which moves with every commit) as it was when the
- * move was found: among moves that serve the same, the one kept may be one commit behind. */
+ * keeps, for each destination it was searched against, the best move to it and the
+ * version (commits touching it) both hosts had then; the next round searches a source
+ * again only on destinations new to it or changed since (all of them when the source
+ * itself changed), and rescores what it kept (the tie-break on evenness moves with every
+ * commit). A destination taken by another move leaves the source its next best. On a plan
+ * with many moves (caps lifted: one per host, hosts / 2 in the cluster) a round then costs
+ * about one source's search instead of K_SRC, whatever the cluster's size. What may differ
+ * from a search from scratch: among the moves from one source to one destination whose
+ * relief and cost are the same, the one kept is the best by the tie-break as it stood
+ * when it was searched (test cluster-sova-search checks plans against one-move plans). */
 #include "policy/cluster_sova.h"
+#include <math.h>
 
 typedef struct {
     guint src_ver;              /* the source's version when it was searched */
     guint n_dst;
     guint dst[K_DST], dst_ver[K_DST];   /* the destinations searched, with their versions */
     Move best[K_DST];           /* the best move to each (best[j].found: any) */
+    guint n_vms;                /* the source's VMs (planner list order) ... */
+    double *relief;             /* ... what each one's leaving serves (NAN: not known) */
 } SrcSearch;
 
 struct SovaSearch {
@@ -42,7 +47,10 @@ void cs_search_free(SovaSearch *s)
     if (!s)
         return;
     for (guint h = 0; h < s->n_hosts; h++)
-        g_free(s->src[h]);
+        if (s->src[h]) {
+            g_free(s->src[h]->relief);
+            g_free(s->src[h]);
+        }
     g_free(s->src);
     g_free(s->ver);
     g_free(s);
@@ -56,8 +64,8 @@ void cs_search_touch(SovaSearch *s, guint h)
 /* each movable VM of source a (in the cluster's order, so that what the relief of leaving
  * a is, computed once a VM, serves every destination) on each destination dst[todo[i]],
  * the best into best[todo[i]] */
-static void try_dests(Sova *S, guint a, const guint *dst, const guint *todo, guint nt,
-                      double imb, Move *best)
+static void try_dests(Sova *S, guint a, SrcSearch *c, const guint *dst, const guint *todo,
+                      guint nt, double imb, Move *best)
 {
     ClPlanner *P = &S->P;
     for (guint k = P->first[a]; nt && k < P->first[a + 1]; k++) {
@@ -65,6 +73,11 @@ static void try_dests(Sova *S, guint a, const guint *dst, const guint *todo, gui
         const SovaMigrationCost *cost;
         if (P->host_of[v] != (int)a || !cs_movable(S, v, FALSE) || !(cost = cs_cost_ok(S, v)))
             continue;
+        double *relief = &c->relief[k - P->first[a]];
+        if (isnan(*relief))
+            *relief = cs_relief_src(S, v);
+        else
+            cs_relief_src_known(S, v, *relief);
         for (guint i = 0; i < nt; i++)
             cs_consider(S, v, dst[todo[i]], cost, MOVE_BALANCE, imb, &best[todo[i]]);
     }
@@ -87,6 +100,15 @@ static Move search_source(Sova *S, guint a, const guint *dst, guint nd, double i
     SovaSearch *s = S->search;
     SrcSearch *old = s->src[a], *c = g_new(SrcSearch, 1);
     gboolean same = old && old->src_ver == s->ver[a];
+    c->n_vms = S->P.first[a + 1] - S->P.first[a];
+    if (same) {
+        c->relief = old->relief;
+        old->relief = NULL;
+    } else {
+        c->relief = g_new(double, c->n_vms);
+        for (guint k = 0; k < c->n_vms; k++)
+            c->relief[k] = NAN;
+    }
     Move best = {0};
     guint todo[K_DST], nt = 0;
     c->src_ver = s->ver[a];
@@ -98,11 +120,15 @@ static Move search_source(Sova *S, guint a, const guint *dst, guint nd, double i
         c->best[j] = m ? *m : (Move){0};
         if (!m)
             todo[nt++] = j;
+        else if (m->found)
+            cs_rescore(S, &c->best[j], imb);   /* the tie-break moved with the commits */
     }
-    try_dests(S, a, dst, todo, nt, imb, c->best);
+    try_dests(S, a, c, dst, todo, nt, imb, c->best);
     for (guint j = 0; j < nd; j++)
         if (c->best[j].found && (!best.found || c->best[j].score > best.score))
             best = c->best[j];
+    if (old)
+        g_free(old->relief);
     g_free(old);
     s->src[a] = c;
     return best;

@@ -19,8 +19,9 @@
  * the resource's weight against the largest weight (weights 1;1;1: every resource counts
  * fully; none is diluted by the others). The relief of a move v: a -> b is
  * unmet(a) + unmet(b) before minus after; O(resources), each host's unmet demand now kept
- * in S->unmet (updated when a move touches the host), and what a VM's leaving its host
- * serves kept per VM until a move touches that host. */
+ * in S->unmet (updated when a move touches the host); what a VM's leaving its host serves
+ * is computed once for a run of destinations (and kept by the search, cluster_sova_search.c,
+ * while its host is unchanged). */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -56,10 +57,8 @@ void cs_unmet_init(Sova *S)
         S->unmet_w[r] = wmax > 0 && S->mean_cap[r] > 0 ? P->w[r] / wmax : 0;
         S->unmet_sigma[r] = r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
     }
+    S->relief_v = G_MAXUINT;
     S->unmet = g_new(double, P->n_hosts);
-    S->unmet_ver = g_new0(guint, P->n_hosts);
-    S->relief_src = g_new(double, P->n_vms);
-    S->relief_ver = g_new0(guint, P->n_vms);
     for (guint h = 0; h < P->n_hosts; h++)
         cs_unmet_update(S, h);
 }
@@ -87,7 +86,7 @@ static double unmet_of(const Sova *S, guint h)
 void cs_unmet_update(Sova *S, guint h)
 {
     S->unmet[h] = unmet_of(S, h);
-    S->unmet_ver[h]++;   /* a host's load changed: what leaving it serves is stale */
+    S->relief_v = G_MAXUINT;   /* a host's load changed */
 }
 
 double cs_unmet_host(const Sova *S, guint h)
@@ -117,30 +116,32 @@ static void demand_of(const Sova *S, guint v, double sign, double *d)
     }
 }
 
-/* what v's leaving its host serves: the same for every b, computed once while its host's
- * load stays what it is */
-static double relief_src(Sova *S, guint v)
+double cs_relief_src(Sova *S, guint v)
 {
     int a = S->P.host_of[v];
-    if (a < 0)
-        return 0;
-    if (S->relief_ver[v] != S->unmet_ver[a] + 1) {
+    if (S->relief_v != v) {
         double minus[CL_R];
         demand_of(S, v, -1, minus);
-        S->relief_src[v] = S->unmet[a] - unmet_with(S, (guint)a, minus);
-        S->relief_ver[v] = S->unmet_ver[a] + 1;
+        S->relief_src = a >= 0 ? S->unmet[a] - unmet_with(S, (guint)a, minus) : 0;
+        S->relief_v = v;
     }
-    return S->relief_src[v];
+    return S->relief_src;
+}
+
+void cs_relief_src_known(Sova *S, guint v, double src)
+{
+    S->relief_v = v;
+    S->relief_src = src;
 }
 
 double cs_relief_bound(Sova *S, guint v, guint b)
 {
-    return relief_src(S, v) + S->unmet[b];
+    return cs_relief_src(S, v) + S->unmet[b];
 }
 
 double cs_relief(Sova *S, guint v, guint b)
 {
-    double src = relief_src(S, v);
+    double src = cs_relief_src(S, v);
     double d[CL_R];
     demand_of(S, v, 1, d);
     return src + S->unmet[b] - unmet_with(S, b, d);
