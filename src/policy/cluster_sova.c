@@ -22,7 +22,8 @@
  *      leave the most demand unmet, hot hosts first) is tried on every DESTINATION (the
  *      K_DST hosts most below the per-resource means). The best move by score = relief -
  *      cost_weight * cost + a tie-break on evenness is committed when its score is
- *      positive and its relief at least MIN_RELIEF: the most relief net of its cost first,
+ *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise:
+ *      the most relief net of its cost first,
  *      and no migration that does not raise what the VMs get. On a hot spot this takes the
  *      big VMs off first, one a plan per host, and stops once the host serves its VMs.
  *   Everything stops at the concurrency caps: max_per_host migrations per host (source or
@@ -41,9 +42,10 @@
  * MIN_RELIEF, a move between hosts that both have room serves nothing and is never made,
  * and a moved VM sits out its cooldown.
  * Scale: O(VMs + hosts log K) to build the sums and rank the hosts (cluster_sova_hosts.c),
- * then per move O(K + log hosts) to pick sources and destinations and O(K_SRC * VMs per
- * host * K_DST) what-ifs of O(resources) each; a VM's migration cost is computed once a
- * plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
+ * then per move O(K + log hosts) to pick sources and destinations and what-ifs of
+ * O(resources) each: K_SRC * VMs per host * K_DST in a plan's first round, then about one
+ * source's VMs * K_DST a round (cluster_sova_search.c keeps what the others found), bounds
+ * skipping what-ifs that cannot win; a VM's migration cost is computed once a plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
  * state. */
 #include "policy/cluster_sova.h"
 #include <math.h>
