@@ -157,6 +157,15 @@ gboolean cl_vm_movable(const ClPlanner *P, guint v)
     return host->up && !host->excluded;
 }
 
+gboolean cl_backing_off(const ClPlanner *P, guint v)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    if (!vm->failures || vm->failed_at < 0)
+        return FALSE;
+    double wait = P->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, CL_MAX_BACKOFF_DOUBLINGS));
+    return P->c->now - vm->failed_at < wait;
+}
+
 gboolean cl_host_accepts(const ClPlanner *P, guint b)
 {
     const SovaClusterHost *host = sova_cluster_host(P->c, b);

@@ -72,6 +72,11 @@ gboolean cl_group_ok(const ClPlanner *P, guint v, guint b);
  * and the per-VM rules (cl_rules_ok) */
 gboolean cl_can_move(const ClPlanner *P, guint v, guint b);
 
+/* v failed to migrate and its backoff (params' backoff_s, doubled per failure in a row)
+ * has not run out at c->now */
+gboolean cl_backing_off(const ClPlanner *P, guint v);
+#define CL_MAX_BACKOFF_DOUBLINGS 16
+
 /* ---- per-VM rules (cluster_vm_rules.c) ---- */
 void cl_rules_init(ClPlanner *P);
 void cl_rules_clear(ClPlanner *P);
@@ -99,6 +104,10 @@ gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i);
 /* drops every migration that breaks a per-VM rule or moves part of a keep-together unit;
  * returns how many were dropped (the last filter of sova_cluster_plan) */
 guint cl_whole_units(const SovaCluster *c, SovaPlan *plan);
+/* keep-together groups split across hosts gathered (cluster_gather.c): the migrations
+ * that gather them now, NULL when none; *view is then a copy of c with those migrations in
+ * flight, for the policy to plan on (else NULL) */
+SovaPlan *cl_gather(const SovaCluster *c, const SovaClusterParams *p, SovaCluster **view);
 /* drops the migrations that the hard rules no longer allow, in plan order with the kept
  * ones applied (cluster_caps.c); returns how many */
 guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan);

@@ -26,7 +26,7 @@
 #define TIE_WEIGHT 0.01        /* what evening out host load (the largest per-resource
                                 * deviation) adds to a move's score: it breaks ties */
 #define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */
-#define MAX_BACKOFF_DOUBLINGS 16
+#define MAX_BACKOFF_DOUBLINGS CL_MAX_BACKOFF_DOUBLINGS
 #define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
 #define NOISE_K 2.0            /* pure noise of sigma rarely shows an imbalance above 2 sigma */
 

@@ -37,18 +37,11 @@ static gboolean cooling(const Sova *S, const SovaClusterVm *vm)
     return vm->last_moved >= 0 && S->now - vm->last_moved < S->p->cooldown_s;
 }
 
-static gboolean backing_off(const Sova *S, const SovaClusterVm *vm)
-{
-    if (!vm->failures || vm->failed_at < 0)
-        return FALSE;
-    double wait = S->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, MAX_BACKOFF_DOUBLINGS));
-    return S->now - vm->failed_at < wait;
-}
 
 gboolean cs_movable(const Sova *S, guint v, gboolean evacuating)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
-    return cl_vm_movable(&S->P, v) && !backing_off(S, vm) && (evacuating || !cooling(S, vm));
+    return cl_vm_movable(&S->P, v) && !cl_backing_off(&S->P, v) && (evacuating || !cooling(S, vm));
 }
 
 static gboolean nic_saturated(const ClPlanner *P, guint h)
