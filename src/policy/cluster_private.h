@@ -53,6 +53,10 @@ double cl_imbalance_after(const ClPlanner *P, guint v, guint b);
  * not diluted by flat ones */
 double cl_imbalance_max(const ClPlanner *P);
 double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b);
+/* resource r's part of cl_imbalance_max_after (a lower bound of it, whatever r) */
+double cl_deviation_after(const ClPlanner *P, guint v, guint b, SovaResource r);
+/* the resource whose weighted deviation is the largest now (cl_imbalance_max's) */
+SovaResource cl_imbalance_max_resource(const ClPlanner *P);
 
 /* VM v may be moved at all: not pinned, not migrating, not planned, no VF detach of its
  * agent's pending (it moves once the VF is gone), on an up host that is not excluded
