@@ -7,6 +7,7 @@
 #include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
+#include "model/cpu_summary.h"
 #include <string.h>
 
 #define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
@@ -306,6 +307,10 @@ static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
     gboolean have_cpu = raw_cpu(v->model, vm->uuid, &cpu);
     gboolean have_net = raw_net(v->net, vm->uuid, &net);
     st->cpu = smooth(b->params.ewma_alpha, st->cpu, have_cpu, cpu);
+    /* the agent's summary wins when fresh: it sees the run-queue delay (demand the host
+     * leaves unmet) at its own shorter interval, already smoothed (docs/design.md) */
+    if (sova_cpu_summary_fresh(&vm->cpu_summary, b->params.interval_s > 0 ? b->params.interval_s : 10))
+        st->cpu = vm->cpu_summary.demand;
     st->net_Bps = smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
 }
 

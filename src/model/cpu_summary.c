@@ -1,0 +1,11 @@
+/* cpu_summary.c — fresh or stale, for the agents' CPU summaries; see cpu_summary.h. */
+#include "model/cpu_summary.h"
+#include <math.h>
+
+gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s)
+{
+    if (!s || !s->has || !isfinite(s->age_s) || !isfinite(s->every_s))
+        return FALSE;
+    double slack = SOVA_CPU_SUMMARY_SLACK_INTERVALS * MAX(interval_s, s->interval_s);
+    return s->age_s >= -slack && s->age_s <= s->every_s + slack;
+}

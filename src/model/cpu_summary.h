@@ -1,0 +1,18 @@
+/* cpu_summary.h — whether a VM's CPU summary, as its host agent published it
+ * (SovaCpuSummary, model/snapshot.h), is fresh enough for the controller to use instead
+ * of its own estimate.
+ *
+ * The agent publishes a VM's summary when it changes beyond the noise and at least every
+ * `every_s` seconds otherwise; so a summary is fresh while its age is within every_s plus
+ * a slack of a few controller intervals (a publication the reader has not yet seen, a
+ * small clock skew between the agent's host and the controller's). Older, or from the
+ * future beyond the slack (a clock far off), it is stale: the agent is gone, stopped, or
+ * cannot write, and the controller falls back to its own estimate. */
+#pragma once
+#include "model/snapshot.h"
+
+/* a controller interval of `interval_s` seconds: how many of them a summary may be late */
+#define SOVA_CPU_SUMMARY_SLACK_INTERVALS 3
+
+/* TRUE when s is there and fresh at a sample read by a controller of interval interval_s */
+gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s);
