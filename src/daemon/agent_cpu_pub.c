@@ -22,6 +22,7 @@ typedef struct {
     const SovaVmLoad *vm;
     VmPub *st;
     double demand, score;
+    double rank;              /* the order among the owed: the larger first */
 } Candidate;
 
 SovaAgentCpuPub *sova_agent_cpu_pub_new(void)
@@ -75,10 +76,18 @@ static double score(const VmPub *st, double demand, guint64 now, guint republish
     return MAX(change, due);
 }
 
-static gint by_score(gconstpointer a, gconstpointer b)
+/* among the owed: never published first, then by the intervals since the last
+ * publication times how much it is owed (capped), so that a VM left waiting rises
+ * however much the others change */
+static double rank(const VmPub *st, double score, guint64 now)
+{
+    return st->published ? (double)(now - st->at) * MIN(score, 4.0) : G_MAXDOUBLE;
+}
+
+static gint by_rank(gconstpointer a, gconstpointer b)
 {
     const Candidate *x = a, *y = b;
-    return x->score < y->score ? 1 : x->score > y->score ? -1 : strcmp(x->vm->uuid, y->vm->uuid);
+    return x->rank < y->rank ? 1 : x->rank > y->rank ? -1 : strcmp(x->vm->uuid, y->vm->uuid);
 }
 
 /* the VMs owed a publication, most owed first */
@@ -94,11 +103,12 @@ static GArray *candidates(SovaAgentCpuPub *p, const SovaModel *m, double alpha, 
         st->seen = p->intervals;
         st->unmet = st->unmet < 0 ? delay : alpha * delay + (1 - alpha) * st->unmet;
         st->unmet = MIN(st->unmet, demand);
-        Candidate c = { vm, st, demand, score(st, demand, p->intervals, republish) };
+        Candidate c = { vm, st, demand, score(st, demand, p->intervals, republish), 0 };
+        c.rank = rank(st, c.score, p->intervals);
         if (!vm->leaving && c.score >= 1)
             g_array_append_val(out, c);
     }
-    g_array_sort(out, by_score);
+    g_array_sort(out, by_rank);
     return out;
 }
 
