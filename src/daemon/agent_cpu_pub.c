@@ -132,13 +132,14 @@ guint sova_agent_cpu_pub_step(SovaAgentCpuPub *p, SovaBackend *be, const SovaMod
     guint republish = MAX(1u, (guint)ceil(SOVA_CPU_PUB_REPUBLISH_S / interval_s));
     g_autoptr(GArray) owed = candidates(p, model, alpha > 0 ? alpha : 1, republish);
     forget_gone(p);
-    guint budget = SOVA_CPU_PUB_MIN_BUDGET + (model->vms->len + republish - 1) / republish;
+    /* every: the longest a VM may wait for its turn (the budget goes round the VMs),
+     * twice over, as one left waiting may be late by as much again */
+    guint cycle = MAX(republish, (model->vms->len + SOVA_CPU_PUB_BUDGET - 1) / SOVA_CPU_PUB_BUDGET);
     guint written = 0;
-    for (guint i = 0; i < owed->len && i < budget; i++) {
+    for (guint i = 0; i < owed->len && i < SOVA_CPU_PUB_BUDGET; i++) {
         Candidate *c = &g_array_index(owed, Candidate, i);
-        /* every: twice the republication period, as a waiting VM may be late by one */
         SovaCpuSummary s = { .has = TRUE, .demand = c->demand, .unmet = c->st->unmet,
-                             .interval_s = interval_s, .every_s = 2 * republish * interval_s,
+                             .interval_s = interval_s, .every_s = 2 * cycle * interval_s,
                              .seq = p->seq + 1 };
         g_autoptr(GError) err = NULL;
         if (!sova_backend_publish_cpu(be, c->vm->uuid, &s, &err)) {

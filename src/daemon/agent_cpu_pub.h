@@ -9,9 +9,11 @@
  * A VM's summary is written when it changed beyond the noise (more than
  * SOVA_CPU_PUB_NOISE pCPU and SOVA_CPU_PUB_SHARE of its demand), and republished every
  * SOVA_CPU_PUB_REPUBLISH_S seconds otherwise, so the controller can tell a fresh summary
- * from one of an agent that is gone. Writes are bounded per interval (TARGETS P3): at
- * most 2 + ceil(N / R) of them for N VMs and R intervals between republications, the
- * largest changes and the most overdue first; a VM left waiting goes first next time.
+ * from one of an agent that is gone. Writes are bounded per interval (TARGETS P3):
+ * at most SOVA_CPU_PUB_BUDGET, whatever the number of VMs, the never published first,
+ * then by how long each has waited times how much it changed; a VM left waiting rises.
+ * The `every` published says how long a reader may wait for the next one: twice the
+ * longer of the republication period and a round of the budget over the host's VMs.
  * Never a VM the controller is migrating (`leaving`: the write would wait for the
  * migration's job, and the destination's agent publishes it afresh), nor one with no
  * rate yet, nor in a dry run. */
@@ -23,7 +25,7 @@
 #define SOVA_CPU_PUB_NOISE 0.05         /* pCPU */
 #define SOVA_CPU_PUB_SHARE 0.10         /* of the VM's demand */
 #define SOVA_CPU_PUB_REPUBLISH_S 60.0
-#define SOVA_CPU_PUB_MIN_BUDGET 2
+#define SOVA_CPU_PUB_BUDGET 2          /* writes per interval */
 
 typedef struct SovaAgentCpuPub SovaAgentCpuPub;
 
