@@ -21,9 +21,10 @@
 #include <glib.h>
 #include "backend/backend.h"
 #include "model/model.h"
+#include "model/cpu_summary.h"
 
-#define SOVA_CPU_PUB_NOISE 0.05         /* pCPU */
-#define SOVA_CPU_PUB_SHARE 0.10         /* of the VM's demand */
+#define SOVA_CPU_PUB_NOISE SOVA_CPU_SUMMARY_NOISE   /* pCPU */
+#define SOVA_CPU_PUB_SHARE SOVA_CPU_SUMMARY_SHARE   /* of the VM's demand */
 #define SOVA_CPU_PUB_REPUBLISH_S 60.0
 #define SOVA_CPU_PUB_BUDGET 2          /* writes per interval */
 

@@ -9,3 +9,18 @@ gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s)
     double slack = SOVA_CPU_SUMMARY_SLACK_INTERVALS * MAX(interval_s, s->interval_s);
     return s->age_s >= -slack && s->age_s <= s->every_s + slack;
 }
+
+double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, double own,
+                               SovaCpuSummaryTrack *track, gboolean *used)
+{
+    gboolean take = sova_cpu_summary_fresh(s, interval_s);
+    if (used)
+        *used = take;
+    if (!take) {
+        track->has = FALSE;
+        return own;
+    }
+    if (!track->has || track->seq != s->seq)
+        *track = (SovaCpuSummaryTrack){ TRUE, s->seq, own };
+    return MAX(0.0, s->demand + own - track->base);
+}

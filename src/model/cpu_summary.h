@@ -13,6 +13,26 @@
 
 /* a controller interval of `interval_s` seconds: how many of them a summary may be late */
 #define SOVA_CPU_SUMMARY_SLACK_INTERVALS 3
+/* a change the agent publishes at once: more than NOISE pCPU and SHARE of the demand */
+#define SOVA_CPU_SUMMARY_NOISE 0.05
+#define SOVA_CPU_SUMMARY_SHARE 0.10
 
 /* TRUE when s is there and fresh at a sample read by a controller of interval interval_s */
 gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s);
+
+/* what the controller keeps per VM about the summaries it used: the sequence number of
+ * the newest, and its own estimate when it first saw it */
+typedef struct {
+    gboolean has;
+    guint64 seq;
+    double base;
+} SovaCpuSummaryTrack;
+
+/* The demand the controller plans on. Fresh, the summary's level wins (the agent sees the
+ * VM at its own interval and plans on the same figure), moved by however much the
+ * controller's own estimate `own` (smoothed, >= 0) has changed since that summary was
+ * first seen: a change the agent has not published yet (its write waits its turn, or
+ * is within its noise) is followed without waiting for it, and a new publication sets the
+ * level again. Stale or absent: `own`. *used tells which (may be NULL). */
+double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, double own,
+                               SovaCpuSummaryTrack *track, gboolean *used);

@@ -161,6 +161,26 @@ static void test_fresh_or_stale(void)
     g_assert_false(sova_cpu_summary_fresh(NULL, 20));
 }
 
+/* the summary's level, moved by the controller's own change since it was first seen; a
+ * new publication sets the level again; stale: the controller's own */
+static void test_choose(void)
+{
+    SovaCpuSummary s = { .has = TRUE, .demand = 1.8, .interval_s = 5, .every_s = 60, .seq = 1 };
+    SovaCpuSummaryTrack t = { 0 };
+    gboolean used = FALSE;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.0, &t, &used), 1.8, 1e-9);
+    g_assert_true(used);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.5, &t, NULL), 2.3, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.8, 1e-9);
+    s.seq = 2;
+    s.demand = 0.4;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.4, 1e-9);
+    s.age_s = 1000;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.7, &t, &used), 0.7, 1e-9);
+    g_assert_false(used);
+    g_assert_false(t.has);
+}
+
 static SovaSnapshot *host(double t, double vm_run, const SovaCpuSummary *sum)
 {
     SovaSnapshot *s = sova_snapshot_new(4);
@@ -212,6 +232,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-summary/writes-bounded", test_writes_bounded);
     g_test_add_func("/cpu-summary/dry-run-and-no-backend", test_dry_run_and_no_backend);
     g_test_add_func("/cpu-summary/fresh-or-stale", test_fresh_or_stale);
+    g_test_add_func("/cpu-summary/choose", test_choose);
     g_test_add_func("/cpu-summary/builder-prefers-fresh-summary", test_builder_prefers_fresh_summary);
     return g_test_run();
 }
