@@ -14,13 +14,23 @@ double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, doubl
                                SovaCpuSummaryTrack *track, gboolean *used)
 {
     gboolean take = sova_cpu_summary_fresh(s, interval_s);
+    gboolean had_last = track->has_last;
+    double last = track->last_own;
+    track->has_last = TRUE;
+    track->last_own = own;
     if (used)
         *used = take;
     if (!take) {
         track->has = FALSE;
         return own;
     }
-    if (!track->has || track->seq != s->seq)
-        *track = (SovaCpuSummaryTrack){ TRUE, s->seq, own };
-    return MAX(0.0, s->demand + own - track->base);
+    if (!track->has || track->seq != s->seq) {
+        track->has = TRUE;
+        track->seq = s->seq;
+        track->base = had_last && s->age_s >= interval_s / 2 ? last : own;
+    }
+    /* never beyond what either says: the agent's figure may already hold a change that
+     * the controller's smoother estimate is still catching up with */
+    double moved = s->demand + own - track->base;
+    return CLAMP(moved, MIN(s->demand, own), MAX(s->demand, own));
 }

@@ -21,18 +21,23 @@
 gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s);
 
 /* what the controller keeps per VM about the summaries it used: the sequence number of
- * the newest, and its own estimate when it first saw it */
+ * the newest, and its own estimate when that one was written; its own estimate at its
+ * previous reading */
 typedef struct {
     gboolean has;
     guint64 seq;
     double base;
+    gboolean has_last;
+    double last_own;
 } SovaCpuSummaryTrack;
 
 /* The demand the controller plans on. Fresh, the summary's level wins (the agent sees the
  * VM at its own interval and plans on the same figure), moved by however much the
  * controller's own estimate `own` (smoothed, >= 0) has changed since that summary was
- * first seen: a change the agent has not published yet (its write waits its turn, or
- * is within its noise) is followed without waiting for it, and a new publication sets the
- * level again. Stale or absent: `own`. *used tells which (may be NULL). */
+ * written (its own estimate at the reading nearest the summary's age: this one, or the
+ * one before when the summary is half an interval old or more): a change the agent has
+ * not published yet (its write waits its turn, or is within its noise) is followed
+ * without waiting for it, and a new publication sets the level again. Stale or absent:
+ * `own`. *used tells which (may be NULL). Call once per reading. */
 double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, double own,
                                SovaCpuSummaryTrack *track, gboolean *used);

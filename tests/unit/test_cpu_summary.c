@@ -161,8 +161,10 @@ static void test_fresh_or_stale(void)
     g_assert_false(sova_cpu_summary_fresh(NULL, 20));
 }
 
-/* the summary's level, moved by the controller's own change since it was first seen; a
- * new publication sets the level again; stale: the controller's own */
+/* the summary's level, moved by the controller's own change since it was written, never
+ * beyond what either says; a new publication sets the level again; one written half an
+ * interval or more before this reading is measured from the reading before; stale: the
+ * controller's own */
 static void test_choose(void)
 {
     SovaCpuSummary s = { .has = TRUE, .demand = 1.8, .interval_s = 5, .every_s = 60, .seq = 1 };
@@ -170,11 +172,18 @@ static void test_choose(void)
     gboolean used = FALSE;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.0, &t, &used), 1.8, 1e-9);
     g_assert_true(used);
-    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.5, &t, NULL), 2.3, 1e-9);
+    /* own up by 0.5 since: 2.3, but no more than either says */
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.5, &t, NULL), 1.8, 1e-9);
+    /* own down by 1.0 since: the VM went quieter than the agent has said yet */
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.8, 1e-9);
     s.seq = 2;
     s.demand = 0.4;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.4, 1e-9);
+    /* written 15 s before this reading: measured from the previous reading's own (0.0) */
+    s.seq = 3;
+    s.demand = 1.0;
+    s.age_s = 15;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.2, &t, NULL), 1.2, 1e-9);
     s.age_s = 1000;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.7, &t, &used), 0.7, 1e-9);
     g_assert_false(used);
