@@ -24,9 +24,12 @@ double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, doubl
         track->has = FALSE;
         return own;
     }
-    if (!track->has || track->seq != s->seq) {
+    /* a new publication: another sequence number, or the same one from another agent
+     * (the VM migrated; each agent counts from 1) at another time */
+    if (!track->has || track->seq != s->seq || track->at != s->at) {
         track->has = TRUE;
         track->seq = s->seq;
+        track->at = s->at;
         track->base = had_last && s->age_s >= interval_s / 2 ? last : own;
     }
     /* never beyond what either says: the agent's figure may already hold a change that

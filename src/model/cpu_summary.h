@@ -20,12 +20,13 @@
 /* TRUE when s is there and fresh at a sample read by a controller of interval interval_s */
 gboolean sova_cpu_summary_fresh(const SovaCpuSummary *s, double interval_s);
 
-/* what the controller keeps per VM about the summaries it used: the sequence number of
- * the newest, and its own estimate when that one was written; its own estimate at its
+/* what the controller keeps per VM about the summaries it used: the sequence number and
+ * time of the newest, and its own estimate when that one was written; its own estimate at its
  * previous reading */
 typedef struct {
     gboolean has;
     guint64 seq;
+    double at;
     double base;
     gboolean has_last;
     double last_own;

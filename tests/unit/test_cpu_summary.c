@@ -184,6 +184,12 @@ static void test_choose(void)
     s.demand = 1.0;
     s.age_s = 15;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.2, &t, NULL), 1.2, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 2.0, &t, NULL), 2.0, 1e-9);
+    /* the same sequence number from another agent (the VM migrated): a new level */
+    s.at = 500;
+    s.age_s = 0;
+    s.demand = 1.5;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 2.0, &t, NULL), 1.5, 1e-9);
     s.age_s = 1000;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.7, &t, &used), 0.7, 1e-9);
     g_assert_false(used);
