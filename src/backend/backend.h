@@ -80,6 +80,11 @@ typedef struct {
      * the controller can read it (libvirt: the domain's metadata) */
     gboolean (*publish_net)(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
                             GError **error);
+    /* optional (cpu plane): publish the agent's CPU summary of a VM where the controller
+     * can read it (libvirt: the domain's metadata, namespace SOVA_META_CPU_NS); the
+     * backend stamps `at` itself (st->at is ignored) */
+    gboolean (*publish_cpu)(SovaBackend *be, const char *uuid, const SovaCpuSummary *st,
+                            GError **error);
     void (*free)(SovaBackend *be);
 } SovaBackendOps;
 
@@ -117,6 +122,13 @@ static inline gboolean sova_backend_publish_net(SovaBackend *be, const char *uui
                                                 const SovaNetPublish *st, GError **error)
 {
     return be->ops->publish_net ? be->ops->publish_net(be, uuid, st, error) : FALSE;
+}
+
+/* FALSE without error when the backend has nowhere to publish */
+static inline gboolean sova_backend_publish_cpu(SovaBackend *be, const char *uuid,
+                                                const SovaCpuSummary *st, GError **error)
+{
+    return be->ops->publish_cpu ? be->ops->publish_cpu(be, uuid, st, error) : FALSE;
 }
 
 /* starts migrating `uuid` to `dest`; FALSE with error when it could not start (also when

@@ -48,9 +48,11 @@ gboolean sova_cli_seconds(const char *option, const char *text, double *out)
 /* the backend's options from the configuration: the net plane's VF pool and NIC */
 SovaLibvirtOptions sova_cli_backend_options(const SovaConfig *cfg)
 {
-    static const char *const writes[] = { SOVA_META_STATUS_NS, NULL };
-    /* the metadata always: cpu='manual' VMs are left alone whether the net plane runs or not */
-    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh, .meta = TRUE };
+    static const char *const writes[] = { SOVA_META_STATUS_NS, SOVA_META_CPU_NS, NULL };
+    /* the metadata always: cpu='manual' VMs are left alone whether the net plane runs or not;
+     * the agent's own writes (the CPU summary always, the net signal) change nothing it reads */
+    SovaLibvirtOptions lo = { .affinity_refresh = cfg->affinity_refresh, .meta = TRUE,
+                              .meta_writes = writes };
     if (!sova_config_net_enabled(cfg))
         return lo;
     lo.net = TRUE;

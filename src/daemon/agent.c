@@ -7,6 +7,7 @@
  * glue, and stays small so that what runs in the simulator is exactly what runs on a host. */
 #include "daemon/agent.h"
 #include "daemon/action_log.h"
+#include "daemon/agent_cpu_pub.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -30,6 +31,7 @@ struct SovaAgent {
     char *failure;            /* the first action refused in the last planned interval */
     gboolean warned_reserved;
     SovaAgentNet *net;        /* NULL: the net plane is off */
+    SovaAgentCpuPub *cpu_pub; /* each VM's CPU summary, for the controller */
     SovaMode mode;            /* [agent] mode: manual recommends every pin */
 };
 
@@ -42,6 +44,7 @@ SovaAgent *sova_agent_new(SovaBackend *be, const SovaConfig *cfg, const SovaCpuP
         a->opts = *opts;
     sova_agent_reconfigure(a, cfg, policy);
     a->net = sova_agent_net_new(cfg);
+    a->cpu_pub = sova_agent_cpu_pub_new();
     return a;
 }
 
@@ -79,6 +82,7 @@ void sova_agent_free(SovaAgent *a)
     sova_cpuset_free(a->reserved);
     g_strfreev(a->exclude);
     sova_agent_net_free(a->net);
+    sova_agent_cpu_pub_free(a->cpu_pub);
     sova_snapshot_free(a->prev);
     sova_model_free(a->model);
     g_free(a);
@@ -191,6 +195,8 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
                              .prev = a->prev, .model = model, .stddev = sova_model_util_stddev(model, NULL) };
     g_clear_pointer(&a->failure, g_free);
     cpu_interval(a, model, &iv);
+    sova_agent_cpu_pub_step(a->cpu_pub, a->be, model, a->ewma_alpha, a->interval,
+                            a->opts.dry_run);
     SovaAgentNetInterval net;
     if (a->net) {
         gboolean say = !a->opts.json && !a->opts.quiet;

@@ -43,7 +43,8 @@ void sova_ctl_build_params(const SovaController *c, SovaClusterBuildParams *bp)
     *bp = (SovaClusterBuildParams){ .ewma_alpha = c->opts.ewma_alpha > 0 ? c->opts.ewma_alpha : 0.5,
                                     .high_water = c->opts.params.high_water,
                                     .exclude = (const char *const *)c->opts.exclude,
-                                    .groups = (const char *const *)c->opts.groups };
+                                    .groups = (const char *const *)c->opts.groups,
+                                    .interval_s = c->opts.interval };
     memcpy(bp->weights, c->opts.weights, sizeof bp->weights);
 }
 

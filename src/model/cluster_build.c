@@ -7,6 +7,7 @@
 #include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
+#include "model/cpu_summary.h"
 #include <string.h>
 
 #define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
@@ -20,7 +21,9 @@ typedef struct {
 } BuildHost;
 
 typedef struct {
-    double cpu;               /* smoothed demand, pCPUs; < 0 unknown */
+    double cpu;               /* demand planned on, pCPUs; < 0 unknown */
+    double own;               /* its own smoothed estimate, pCPUs; < 0 unknown */
+    SovaCpuSummaryTrack track;/* the agent's summary it used last */
     double net_Bps;           /* smoothed rx + tx; < 0 unknown */
     double last_moved, failed_at;
     guint failures;
@@ -112,7 +115,7 @@ static BuildVm *vm_state(SovaClusterBuilder *b, const char *uuid)
     BuildVm *v = g_hash_table_lookup(b->vms, uuid);
     if (!v) {
         v = g_new0(BuildVm, 1);
-        v->cpu = v->net_Bps = -1;
+        v->cpu = v->own = v->net_Bps = -1;
         v->last_moved = v->failed_at = -1;
         g_hash_table_insert(b->vms, g_strdup(uuid), v);
     }
@@ -305,7 +308,10 @@ static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
     double cpu = 0, net = 0;
     gboolean have_cpu = raw_cpu(v->model, vm->uuid, &cpu);
     gboolean have_net = raw_net(v->net, vm->uuid, &net);
-    st->cpu = smooth(b->params.ewma_alpha, st->cpu, have_cpu, cpu);
+    st->own = smooth(b->params.ewma_alpha, st->own, have_cpu, cpu);
+    /* a fresh agent's summary wins, moved by what this reading saw since (cpu_summary.h) */
+    double iv = b->params.interval_s > 0 ? b->params.interval_s : 10;
+    st->cpu = sova_cpu_summary_choose(&vm->cpu_summary, iv, st->own, &st->track, NULL);
     st->net_Bps = smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
 }
 

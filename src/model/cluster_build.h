@@ -24,6 +24,8 @@ typedef struct {
     double high_water;        /* a host's score above this counts as a hot sample */
     const char *const *exclude; /* VM names or UUIDs never migrated; may be NULL */
     const char *const *groups;  /* "NAME:vm1,vm2" anti-affinity entries; may be NULL */
+    double interval_s;        /* the controller's interval, for how late an agent's CPU
+                               * summary may be (model/cpu_summary.h); 0: 10 s */
 } SovaClusterBuildParams;
 
 /* how many NIC utilisation samples a host keeps */

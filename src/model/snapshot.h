@@ -69,6 +69,24 @@ typedef enum {
     SOVA_NET_NEVER,           /* never gets a VF; one it holds is taken back */
 } SovaNetOverride;
 
+/* A VM's CPU summary as its host agent publishes it (namespace SOVA_META_CPU_NS,
+ * <sova-cpu:cpu demand='D' unmet='U' interval='I' every='E' seq='N' at='T'/>): the agent's
+ * smoothed demand (vCPU time + run-queue delay) and the part of it the host left unmet
+ * (the delay), in pCPUs; the agent's interval and the longest gap between two of its
+ * publications of this VM, in seconds; a sequence number that grows with each publication
+ * of this agent; when it was published (the backend's clock: wall time for libvirt,
+ * simulated time for the simulator). A backend that reads it also gives its age at the
+ * sample (age_s: now − at on the writer's clock kind), so a reader tells fresh from stale
+ * without comparing clocks itself (model/cpu_summary.h). */
+typedef struct {
+    gboolean has;             /* the element is there and readable */
+    double demand, unmet;     /* pCPUs */
+    double interval_s, every_s;
+    guint64 seq;
+    double at;                /* seconds (see above); set by the backend on publication */
+    double age_s;             /* at the sample: its age; set by the reading backend */
+} SovaCpuSummary;
+
 typedef struct {
     char uuid[SOVA_UUID_LEN];
     char *name;
@@ -101,12 +119,15 @@ typedef struct {
                                * set by the controller before a migration and removed after:
                                * the agent leaves the VM as it is (no pin, no VF given or
                                * taken: the migration gives its VF back), publishes nothing */
+    SovaCpuSummary cpu_summary;   /* its agent's CPU summary; .has FALSE when none */
 } SovaVmSample;
 
 #define SOVA_META_NS "https://sova.dev/xmlns/vm/1"
 #define SOVA_META_PREFIX "sova"
 #define SOVA_META_STATUS_NS "https://sova.dev/xmlns/agent/1"
 #define SOVA_META_STATUS_PREFIX "sova-agent"
+#define SOVA_META_CPU_NS "https://sova.dev/xmlns/agent-cpu/1"
+#define SOVA_META_CPU_PREFIX "sova-cpu"
 #define SOVA_META_CTL_NS "https://sova.dev/xmlns/controller/1"
 #define SOVA_META_CTL_PREFIX "sova-ctl"
 

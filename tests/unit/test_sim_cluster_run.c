@@ -3,9 +3,13 @@
  * policy nothing moves and a hot spot stays, with the controller's real loop VMs move off
  * the hot host; a destination that goes down mid-migration fails that migration and the
  * run carries on to its end; keep-together groups split at the start are gathered (or
- * left, when they cannot be) and counted at the start and the end. */
+ * left, when they cannot be) and counted at the start and the end; the host agents publish
+ * each VM's CPU summary (demand with its run-queue delay) where the controller's sample of
+ * the host carries it, fresh while the agent runs and stale once it has stopped. */
 #include "sim_cluster_fixtures.h"
 #include "sim/sim_cluster_run.h"
+#include "daemon/agent.h"
+#include "model/cpu_summary.h"
 
 /* the figures: a move back to a host the VM left, or within its cooldown, is a ping-pong */
 static void test_ping_pong_count(void)
@@ -114,6 +118,44 @@ static void test_run_gathers_split_group(void)
     g_assert_cmpuint(r->split_end, ==, 2);
 }
 
+/* host a is overloaded (6 busy vCPUs on 4 pCPUs): its agent publishes each VM's summary,
+ * whose demand counts the delay (more than the VM ran), and the sample of host a carries it,
+ * fresh; long after the agent stopped it is stale */
+static void test_agents_publish_cpu_summaries(void)
+{
+    g_autoptr(SovaSimScenario) sc = load(TWO_HOSTS "[vms v]\ncount = 3\nhost = a\nvcpus = 2\n"
+                                                   "demand = constant:100\n");
+    SovaSimCluster *c = sova_sim_cluster_new(sc, 1, FALSE);
+    SovaBackend *a = sova_sim_cluster_backend(c, 0);
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    cfg->interval = 10;
+    SovaAgentOptions opts = { .quiet = TRUE };
+    SovaAgent *agent = sova_agent_new(a, cfg, sova_cpu_policy_find("balance"), &opts);
+    g_autoptr(GError) err = NULL;
+    for (int k = 0; k < 6; k++) {
+        g_assert_true(sova_agent_step(agent, &err));
+        g_assert_true(sova_backend_wait(a, 10, NULL));
+    }
+    sova_agent_free(agent);
+    g_autoptr(SovaSnapshot) s = sova_backend_sample(a, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(s->vms->len, ==, 3);
+    for (guint i = 0; i < s->vms->len; i++) {
+        const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
+        int v = sova_sim_cluster_find_vm(c, vm->uuid);
+        g_assert_true(sova_cpu_summary_fresh(&vm->cpu_summary, 20));
+        g_assert_cmpfloat(vm->cpu_summary.demand, >, 1.5);          /* wants its 2 vCPUs */
+        g_assert_cmpfloat(vm->cpu_summary.unmet, >, 0.3);           /* and waits for them */
+        g_assert_cmpfloat(ran(c, (guint)v) / sova_sim_cluster_now(c), <, 1.5);
+    }
+    g_assert_true(sova_sim_cluster_advance(c, 3600, NULL));
+    g_autoptr(SovaSnapshot) later = sova_backend_sample(a, &err);
+    const SovaVmSample *vm = g_ptr_array_index(later->vms, 0);
+    g_assert_true(vm->cpu_summary.has);
+    g_assert_false(sova_cpu_summary_fresh(&vm->cpu_summary, 20));
+    sova_sim_cluster_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -121,5 +163,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-cluster/run-controller", test_run_controller);
     g_test_add_func("/sim-cluster/run-destination-down", test_run_destination_down);
     g_test_add_func("/sim-cluster/run-gathers-split-group", test_run_gathers_split_group);
+    g_test_add_func("/sim-cluster/agents-publish-cpu-summaries", test_agents_publish_cpu_summaries);
     return g_test_run();
 }

@@ -103,6 +103,7 @@ static const SovaBackendOps libvirt_ops = {
     .wait = lv_wait,
     .forget_placement = lv_forget_placement,
     .publish_net = sova_lv_publish_net,
+    .publish_cpu = sova_lv_publish_cpu,
     .migrate_start = sova_lv_migrate_start,
     .migrate_poll = sova_lv_migrate_poll,
     .migrate_abort = sova_lv_migrate_abort,

@@ -1,12 +1,17 @@
 /* libvirt_meta.c — sova's per-VM settings and signals, kept in the domain's <metadata>.
  *
- * Three elements, each in its own XML namespace so that one writer never overwrites
+ * Four elements, each in its own XML namespace so that one writer never overwrites
  * another's (virDomainSetMetadata replaces a whole element of a namespace):
  *   SOVA_META_NS         <sova:vm net='always|never|auto|manual' migrate='auto|manual|no'
  *                                 cpu='auto|manual' group='NAME' together='NAME' hosts='h1,h2'/>
  *                        the operator's (virsh metadata … --key sova --set …)
  *   SOVA_META_STATUS_NS  <sova-agent:net wants-vf='1' unmet='0' benefit='…' nic-util='…'/>
  *                        written by the host agent, read by the controller
+ *   SOVA_META_CPU_NS     <sova-cpu:cpu demand='…' unmet='…' interval='…' every='…' seq='N'
+ *                                  at='UNIX-SECONDS'/>
+ *                        the host agent's CPU summary (model/snapshot.h SovaCpuSummary),
+ *                        read by the controller; its own namespace so that the net
+ *                        plane's writes and the cpu plane's never replace each other
  *   SOVA_META_CTL_NS     <sova-ctl:leaving to='HOST'/>
  *                        written by the controller around a migration
  * A VM that carries the metadata of another manager (OpenStack Nova, oVirt's VDSM) is
@@ -20,6 +25,7 @@
  * writes itself are ignored (we know what we wrote). Namespaces are matched by URI,
  * never by prefix, since libvirt keeps whatever prefix the writer chose. */
 #include "backend/libvirt/libvirt_private.h"
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -131,6 +137,27 @@ static void read_status(SovaLvMeta *m, const char **names, const char **values)
     m->host_nic_util = number(attr(names, values, "nic-util"), -1);
 }
 
+/* the agent's CPU summary: unreadable numbers leave it absent (the controller then
+ * estimates the VM's demand itself) */
+static void read_cpu(SovaLvMeta *m, const char **names, const char **values)
+{
+    const char *demand = attr(names, values, "demand"), *at = attr(names, values, "at");
+    const char *seq = attr(names, values, "seq");
+    SovaCpuSummary *c = &m->cpu;
+    *c = (SovaCpuSummary){0};
+    if (!demand || !at)
+        return;
+    c->demand = number(demand, -1);
+    c->unmet = number(attr(names, values, "unmet"), 0);
+    c->interval_s = number(attr(names, values, "interval"), 0);
+    c->every_s = number(attr(names, values, "every"), 0);
+    c->at = number(at, -1);
+    c->seq = seq ? g_ascii_strtoull(seq, NULL, 10) : 0;
+    c->has = isfinite(c->demand) && c->demand >= 0 && isfinite(c->unmet) && c->unmet >= 0 &&
+             isfinite(c->interval_s) && isfinite(c->every_s) && c->every_s >= 0 &&
+             isfinite(c->at) && c->at > 0;
+}
+
 /* bytes per unit of libvirt's memory units (KiB when none is given); 0 unknown */
 static guint64 unit_bytes(const char *unit)
 {
@@ -191,6 +218,8 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
         read_vm(p->meta, names, values);
     else if (g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 && strcmp(local, "net") == 0)
         read_status(p->meta, names, values);
+    else if (g_strcmp0(ns, SOVA_META_CPU_NS) == 0 && strcmp(local, "cpu") == 0)
+        read_cpu(p->meta, names, values);
     else if (g_strcmp0(ns, SOVA_META_CTL_NS) == 0 && strcmp(local, "leaving") == 0)
         p->meta->leaving = TRUE;
     else if (manager_of(ns))
@@ -200,7 +229,7 @@ static void on_start(GMarkupParseContext *ctx, const char *name, const char **na
 gboolean sova_lv_meta_ns_ours(const char *ns)
 {
     return g_strcmp0(ns, SOVA_META_NS) == 0 || g_strcmp0(ns, SOVA_META_STATUS_NS) == 0 ||
-           g_strcmp0(ns, SOVA_META_CTL_NS) == 0;
+           g_strcmp0(ns, SOVA_META_CPU_NS) == 0 || g_strcmp0(ns, SOVA_META_CTL_NS) == 0;
 }
 
 static void on_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
@@ -259,6 +288,9 @@ void sova_lv_meta_fill(const SovaLvMeta *m, SovaVmSample *vm)
     vm->net_benefit = m->net_benefit;
     vm->host_nic_util = m->has_net_status ? m->host_nic_util : -1;
     vm->leaving = m->leaving;
+    vm->cpu_summary = m->cpu;
+    if (m->cpu.has)   /* its age now, on the writer's clock kind (wall time) */
+        vm->cpu_summary.age_s = g_get_real_time() / (double)G_USEC_PER_SEC - m->cpu.at;
     if (m->memory_kib > 0)
         vm->memory_kib = m->memory_kib;   /* configured, not what the guest's balloon says */
 }
@@ -325,7 +357,8 @@ gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char
 
 gboolean sova_lv_meta_clear_all(SovaLibvirtBackend *lv, const SovaAction *a, GError **error)
 {
-    static const char *const ns[] = { SOVA_META_NS, SOVA_META_STATUS_NS, SOVA_META_CTL_NS };
+    static const char *const ns[] = { SOVA_META_NS, SOVA_META_STATUS_NS, SOVA_META_CPU_NS,
+                                      SOVA_META_CTL_NS };
     SovaLvDomain *d = sova_lv_domain_lookup(lv, a->uuid);
     if (!d) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_GONE, "no such VM %s", a->vm_name);
@@ -357,4 +390,27 @@ gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPub
                                            st->unmet ? 1 : 0, benefit, util,
                                            st->vf_detaching ? 1 : 0);
     return sova_lv_meta_write(lv, uuid, xml, SOVA_META_STATUS_PREFIX, SOVA_META_STATUS_NS, error);
+}
+
+char *sova_lv_cpu_summary_xml(const SovaCpuSummary *st, double at)
+{
+    char demand[G_ASCII_DTOSTR_BUF_SIZE], unmet[G_ASCII_DTOSTR_BUF_SIZE];
+    char interval[G_ASCII_DTOSTR_BUF_SIZE], every[G_ASCII_DTOSTR_BUF_SIZE];
+    char when[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(demand, sizeof demand, "%.3f", st->demand);
+    g_ascii_formatd(unmet, sizeof unmet, "%.3f", st->unmet);
+    g_ascii_formatd(interval, sizeof interval, "%.3g", st->interval_s);
+    g_ascii_formatd(every, sizeof every, "%.6g", st->every_s);
+    g_ascii_formatd(when, sizeof when, "%.3f", at);
+    return g_strdup_printf("<cpu demand='%s' unmet='%s' interval='%s' every='%s' seq='%"
+                           G_GUINT64_FORMAT "' at='%s'/>", demand, unmet, interval, every,
+                           st->seq, when);
+}
+
+gboolean sova_lv_publish_cpu(SovaBackend *be, const char *uuid, const SovaCpuSummary *st,
+                             GError **error)
+{
+    SovaLibvirtBackend *lv = (SovaLibvirtBackend *)be;
+    g_autofree char *xml = sova_lv_cpu_summary_xml(st, g_get_real_time() / (double)G_USEC_PER_SEC);
+    return sova_lv_meta_write(lv, uuid, xml, SOVA_META_CPU_PREFIX, SOVA_META_CPU_NS, error);
 }

@@ -51,6 +51,7 @@ typedef struct {
     gboolean has_net_status, net_wants_vf, net_unmet, net_vf_detaching;
     double net_benefit, host_nic_util;
     gboolean leaving;
+    SovaCpuSummary cpu;       /* the agent's CPU summary (age_s unset: fill sets it) */
     guint64 memory_kib;       /* domain/memory, the configured memory; 0 unknown */
     const char *manager;      /* "OpenStack Nova", "oVirt": another manager's metadata is
                                * there, so the controller never migrates the VM (static) */
@@ -293,6 +294,10 @@ void sova_lv_meta_disconnecting(SovaLibvirtBackend *lv);
 /* virDomainSetMetadata (LIVE) of one element; xml NULL removes it */
 gboolean sova_lv_meta_write(SovaLibvirtBackend *lv, const char *uuid, const char *xml,
                             const char *prefix, const char *ns, GError **error);
+/* the agent's CPU summary element, published at `at` (unix seconds) */
+char *sova_lv_cpu_summary_xml(const SovaCpuSummary *st, double at);
+gboolean sova_lv_publish_cpu(SovaBackend *be, const char *uuid, const SovaCpuSummary *st,
+                             GError **error);
 gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
                              GError **error);
 

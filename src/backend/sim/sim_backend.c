@@ -93,6 +93,8 @@ static void fill_meta(const SovaSimCluster *c, const SimVm *vm, SovaVmSample *vs
         vs->net_benefit = vm->published.benefit;
         vs->host_nic_util = vm->published.nic_util;
     }
+    vs->cpu_summary = vm->cpu_published;
+    vs->cpu_summary.age_s = t - vm->cpu_published.at;
 }
 
 static void fill_vm(SimHost *h, SovaSnapshot *snap, SimVm *vm, guint64 elapsed)
@@ -322,6 +324,21 @@ static gboolean host_publish_net(SovaBackend *be, const char *uuid, const SovaNe
     return TRUE;
 }
 
+/* one metadata write, like the libvirt backend's; stamped with the simulated clock */
+static gboolean host_publish_cpu(SovaBackend *be, const char *uuid, const SovaCpuSummary *st,
+                                 GError **error)
+{
+    be->calls++;
+    SimHost *h = sova_sim_host_of(be);
+    SimVm *vm = vm_here(h, uuid, error);
+    if (!vm)
+        return FALSE;
+    vm->cpu_published = *st;
+    vm->cpu_published.has = TRUE;
+    vm->cpu_published.at = sova_sim_cluster_now_of(h->cluster);
+    return TRUE;
+}
+
 /* a cluster's hosts belong to it; a single host's backend owns its cluster of one */
 static void host_free(SovaBackend *be)
 {
@@ -339,6 +356,7 @@ static const SovaBackendOps host_ops = {
     .migrate_poll = host_migrate_poll,
     .migrate_abort = host_migrate_abort,
     .publish_net = host_publish_net,
+    .publish_cpu = host_publish_cpu,
     .free = host_free,
 };
 

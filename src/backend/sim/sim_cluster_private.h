@@ -48,6 +48,8 @@ typedef struct {
     gboolean nics_stale;      /* a VF moved: the libvirt backend re-reads its XML next sample */
     gboolean has_status;      /* what the agent published */
     SovaNetPublish published;
+    SovaCpuSummary cpu_published; /* the agent's CPU summary (.has FALSE: none), `at` in
+                               * simulated seconds */
     SimMigration *migration;  /* in flight; NULL none */
     double paused_s;          /* truth: seconds in downtimes */
     guint moves;              /* migrations completed */
