@@ -26,6 +26,16 @@
  * away (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85)
  * or more counts as 100 on both sides, for the same under-count: a vCPU that wants that
  * much wants all of a pCPU as far as sharing goes.
+ * Saturated hosts: where the kernel's level h and every usable pCPU's pinned load exceed
+ * 100 % by more than the noise (every vCPU waits, pinned or not), an under-count that scales
+ * the demands of a pCPU alike scales L_p and h alike, and the ratio pinned / CFS = h / L_p
+ * does not move: the readings can be trusted there, and both tolerances are divided by
+ * SOVA_SERVICE_SAT (4: 2.5 % to leave pins, 1 % before they come back). Such a host gains
+ * no work from pins (every pCPU runs full either way); pins only decide who gets it, and a
+ * layout whose best split of the demand leaves one pCPU a few points above the others
+ * (issue 18's noisy seed example: 8 vCPUs at 100..30 % and 15 points of background on 4
+ * pCPUs, no pairing better than 140 against the kernel's 133.75: the two VMs there got
+ * 0.955x) costs those VMs what sharing would not.
  * SMT: hardware threads of one core (the usable pCPUs of one (socket, core)) share its
  * execution units. While a sibling is busy too, a thread is taken to run at SOVA_SERVICE_SMT
  * (0.65) of its lone speed, and siblings' busy times to overlap as little as their load
@@ -42,6 +52,7 @@
 #define SOVA_SERVICE_SMT 0.65
 #define SOVA_SERVICE_BUSY 85.0
 #define SOVA_SERVICE_CALM 0.04
+#define SOVA_SERVICE_SAT 4.0
 
 /* the unpinned level h above for the given per-vCPU demands (NULL: the model's) */
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
@@ -51,6 +62,7 @@ double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
 double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
                               const double *demand, int *vm);
 /* TRUE when the layout gives some VM less than its CFS service beyond the tolerance
- * above; tol: the relative tolerance; noise: the learnt prediction noise (points) */
+ * above; tol: the relative tolerance (divided by SOVA_SERVICE_SAT on a saturated host);
+ * noise: the learnt prediction noise (points) */
 gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
                                  const double *demand, double tol, double noise);
