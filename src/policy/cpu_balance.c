@@ -63,7 +63,9 @@
  * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
  * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
  * noise share the host just the same (3 busy vCPUs on 2 pCPUs: 100/50/50 % pinned against
- * 67 % each shared), and a shared host is not calm while its best pins would.
+ * 67 % each shared), and a shared host is not calm while its best pins would. On a host
+ * saturated both ways the tolerance is finer, judged on the worst ratio smoothed over
+ * intervals, and must hold SHARE_CONFIRM_FINE intervals (cpu_service.h).
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
@@ -148,7 +150,25 @@ typedef struct {
     SovaCpuShareState share;
     SovaCpuRobust *robust;
     SovaCpuSet *group;        /* the shared pin set this policy made (cpu_group.h), or NULL */
+    double sat_worst;         /* EWMA of the best pins' worst ratio on a saturated host
+                               * (cpu_service.h); 0: none yet */
+    guint fine_for;           /* intervals in a row it was short by the finer tolerance */
 } BalanceState;
+
+/* the best pins b short by the finer tolerance of a saturated host (cpu_service.h): its
+ * smoothed worst ratio, for SHARE_CONFIRM_FINE intervals in a row counting the SHARE_CONFIRM
+ * of the decision (without state: this reading, at once) */
+static gboolean unfair_saturated(BalanceState *st, const Balancer *b, double noise)
+{
+    double r = sova_cpu_service_worst_saturated(b->m, b->to, b->demand, noise);
+    double line = 1 - SOVA_SERVICE_TOL / SOVA_SERVICE_SAT;
+    if (!st)
+        return r < line;
+    st->sat_worst = st->sat_worst > 0 ? st->sat_worst + SOVA_SERVICE_SAT_ALPHA * (r - st->sat_worst)
+                                      : r;
+    st->fine_for = st->sat_worst < line ? st->fine_for + 1 : 0;
+    return st->fine_for + SHARE_CONFIRM > SHARE_CONFIRM_FINE;
+}
 
 /* the shared pin set in place: the one this policy made while some vCPU is in it, or every
  * usable pCPU when the kernel shares the whole host; NULL when none */
@@ -267,10 +287,13 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
      * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = cpu_group_fast_crowded(b)
-                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise)
+                      || unfair_saturated(st, b, noise);
     /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
     gboolean unfair_calm = unfair || waits_young(b)
-                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
+                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0)
+                           || sova_cpu_service_worst_saturated(m, b->to, b->demand, 0)
+                                  < 1 - SOVA_SERVICE_CALM / SOVA_SERVICE_SAT;
     gboolean undecided = st && !st->share.planned && young_start(b);
     if (!undecided
         && sova_cpu_share_decide_group(st ? &st->share : NULL, m, b->load, b->to, margin, target,

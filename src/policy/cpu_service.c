@@ -205,10 +205,27 @@ gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const i
                                  const double *demand, double tol, double noise)
 {
     (void)load;
+    return short_of(m, to, demand, tol, noise, FALSE, NULL);
+}
+
+/* the worst VM's pinned / CFS ratio (1 when nobody wants anything) */
+static double worst_as(const SovaModel *m, const int *to, const double *demand, double above,
+                       gboolean face, gboolean *sat)
+{
+    g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
+    g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
+    services_sat(m, to, demand, pinned, cfs, above, face, sat);
+    double worst = 1.0;
+    for (guint i = 0; i < m->vms->len; i++)
+        if (cfs[i] > 0)
+            worst = MIN(worst, pinned[i] / cfs[i]);
+    return worst;
+}
+
+double sova_cpu_service_worst_saturated(const SovaModel *m, const int *to, const double *demand,
+                                        double noise)
+{
     gboolean sat;
-    if (short_of(m, to, demand, tol, noise, FALSE, &sat))
-        return TRUE;
-    /* saturated: the finer tolerance, with busy readings both taken as 100 and at face value */
-    return sat && short_of(m, to, demand, tol / SOVA_SERVICE_SAT, noise, FALSE, NULL)
-           && short_of(m, to, demand, tol / SOVA_SERVICE_SAT, noise, TRUE, NULL);
+    double busy = worst_as(m, to, demand, noise, FALSE, &sat);
+    return sat ? MAX(busy, worst_as(m, to, demand, noise, TRUE, NULL)) : 1.0;
 }

@@ -30,7 +30,13 @@
  * 100 % by more than the noise (every vCPU waits, pinned or not), an under-count that scales
  * the demands of a pCPU alike scales L_p and h alike, and the ratio pinned / CFS = h / L_p
  * does not move: the readings can be trusted there, and both tolerances are divided by
- * SOVA_SERVICE_SAT (4: 2.5 % to leave pins, 1 % before they come back). Such a host gains
+ * SOVA_SERVICE_SAT (4: 2.5 % to leave pins, 1 % before they come back), on the better of
+ * the worst ratios with busy vCPUs taken as 100 and at face value (4 busy guests pinned 2 per
+ * pCPU whose delays read short by different amounts are fair as busy), smoothed over
+ * intervals (`balance`: an EWMA of weight SOVA_SERVICE_SAT_ALPHA, 0.2), for
+ * SHARE_CONFIRM_FINE (10) intervals in a row where a plain shortfall needs SHARE_CONFIRM
+ * (cpu_share.h): a shortfall of a few points is within the noise of one reading, and the
+ * readings of a fair layout settle within a few intervals of a change. Such a host gains
  * no work from pins (every pCPU runs full either way); pins only decide who gets it, and a
  * layout whose best split of the demand leaves one pCPU a few points above the others
  * (issue 18's noisy seed example: 8 vCPUs at 100..30 % and 15 points of background on 4
@@ -53,6 +59,7 @@
 #define SOVA_SERVICE_BUSY 85.0
 #define SOVA_SERVICE_CALM 0.04
 #define SOVA_SERVICE_SAT 4.0
+#define SOVA_SERVICE_SAT_ALPHA 0.2
 
 /* the unpinned level h above for the given per-vCPU demands (NULL: the model's) */
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
@@ -62,7 +69,11 @@ double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
 double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
                               const double *demand, int *vm);
 /* TRUE when the layout gives some VM less than its CFS service beyond the tolerance
- * above; tol: the relative tolerance (divided by SOVA_SERVICE_SAT on a saturated host);
- * noise: the learnt prediction noise (points) */
+ * above; tol: the relative tolerance; noise: the learnt prediction noise (points) */
 gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
                                  const double *demand, double tol, double noise);
+/* on a host saturated both ways beyond the noise (points), the worst VM's pinned / CFS ratio
+ * of the layout, the better of busy readings taken as 100 and at face value (see above);
+ * 1 on a host that is not */
+double sova_cpu_service_worst_saturated(const SovaModel *m, const int *to, const double *demand,
+                                        double noise);
