@@ -232,6 +232,8 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
     r->settled = last_above + 1 < (int)r->n_intervals ? last_above + 1 : -1;
     for (guint k = r->settled >= 0 ? (guint)r->settled : 0; k < r->n_intervals; k++)
         r->pins_after += r->pins[k];
+    if (r->settled < 0)
+        r->pins_after = r->pin_changes;   /* never settled: every pin, the first plan's too */
     guint from = r->settled >= 0 ? (guint)r->settled : 0, n = r->n_intervals - from;
     g_autofree double *sorted = g_memdup2(r->stddev + from, n * sizeof(double));
     qsort(sorted, n, sizeof(double), cmp_double);
