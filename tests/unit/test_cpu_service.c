@@ -169,6 +169,23 @@ static void test_policy_saturated_shares(void)
     pol->state_free(state);
 }
 
+
+/* pins found in place that read unfair: the first reading (the agent's short first window)
+ * does not count, so the host is shared after SHARE_CONFIRM more readings, not before */
+static void test_first_reading_does_not_confirm(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(2);
+    cpu_test_add_vm(m, "a", 1, 100, 0);
+    cpu_test_add_vm(m, "b", 1, 100, 0);
+    cpu_test_add_vm(m, "c", 1, 100, 1);
+    cpu_test_settle(m);
+    gpointer state = pol->state_new();
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, SHARE_CONFIRM), ==, 0);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), ==, 3);
+    g_assert_true(sova_cpu_all_shared(m));
+    pol->state_free(state);
+}
+
 /* not saturated: pCPUs with room beside an overloaded one keep the plain tolerance. 3 pCPUs:
  * 60+50 on pCPU 0 (110), 50+40 on pCPU 1, 40 on pCPU 2; the kernel's level is 80 (no wait),
  * so the VMs on pCPU 0 get 0.91x: within 10 %, though short by more than the saturated
@@ -262,6 +279,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-service/unsaturated-keeps-tolerance", test_unsaturated_keeps_tolerance);
     g_test_add_func("/cpu-service/saturated-busy-readings", test_saturated_busy_readings);
     g_test_add_func("/cpu-service/policy-saturated-shares", test_policy_saturated_shares);
+    g_test_add_func("/cpu-service/first-reading-does-not-confirm", test_first_reading_does_not_confirm);
     g_test_add_func("/cpu-service/policy-overcommit", test_policy_overcommit);
     return g_test_run();
 }
