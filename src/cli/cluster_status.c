@@ -171,8 +171,9 @@ static void maintenance_json(JsonBuilder *b, const SovaCluster *c)
     json_builder_end_array(b);
 }
 
-/* per-VM rules that contradict each other: not moved, and why (VM and rule named) */
-static void print_conflicts(const SovaCluster *c)
+/* per-VM rules that contradict each other: not moved, and why (VM and rule named); keep-
+ * together groups split across hosts that cannot be gathered, and why */
+static void print_conflicts(const SovaCluster *c, const SovaClusterParams *p)
 {
     gboolean first = TRUE;
     for (guint i = 0; i < c->vms->len; i++) {
@@ -183,9 +184,13 @@ static void print_conflicts(const SovaCluster *c)
                v->conflict);
         first = FALSE;
     }
+    g_autoptr(GPtrArray) split = sova_cluster_ungathered(c, p);
+    for (guint i = 0; split && i < split->len; i++)
+        printf("%s  %s\n", i ? "" : "\nsplit keep-together groups:\n",
+               (const char *)g_ptr_array_index(split, i));
 }
 
-static void print_text(const Seen *s, const char *policy)
+static void print_text(const Seen *s, const char *policy, const SovaClusterParams *p)
 {
     const SovaCluster *c = s->cluster;
     printf("cluster: %u hosts, %u VMs; imbalance %.3f (cpu %.3f, memory %.3f, network %.3f)\n\n",
@@ -195,7 +200,7 @@ static void print_text(const Seen *s, const char *policy)
     print_hosts(c);
     print_maintenance(c);
     print_vms(c);
-    print_conflicts(c);
+    print_conflicts(c, p);
     printf("\nnext (policy %s): %s\n", policy,
            s->plan->reason && *s->plan->reason ? s->plan->reason : "nothing to do");
     for (guint i = 0; i < sova_plan_len(s->plan); i++) {
@@ -246,7 +251,7 @@ int sova_cluster_status(const char *config, char **hosts, double seconds, gboole
     } else if (json) {
         print_json(&seen, policy->name);
     } else {
-        print_text(&seen, policy->name);
+        print_text(&seen, policy->name, &co.params);
     }
     sova_controller_free(c);
     sova_cluster_free(seen.cluster);

@@ -55,6 +55,9 @@ static void print_text(const SovaSimClusterResult *r)
         printf("hosts in maintenance evacuated after %.0f s\n", r->evacuated_s);
     if (r->group_conflicts)
         printf("VMs sharing a host with another of their anti-affinity group: %u\n", r->group_conflicts);
+    if (r->split_start || r->split_end)
+        printf("keep-together groups split across hosts: %u at the start, %u at the end\n",
+               r->split_start, r->split_end);
     printf("CPU delivered: %.2f %% of demand", 100 * sova_sim_cluster_result_cpu_ratio(r));
     if (r->net_offered_bytes > 0)
         printf("; network delivered: %.2f %% of offered; VF switches: %" G_GUINT64_FORMAT,

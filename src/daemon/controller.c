@@ -238,7 +238,8 @@ static void report(SovaController *c, const SovaControllerInterval *iv)
         c->opts.observer(iv, c->opts.observer_data);
 }
 
-/* per-VM rules that contradict each other: once per VM and message (they are not moved) */
+/* per-VM rules that contradict each other: once per VM and message (they are not moved);
+ * keep-together groups split across hosts that cannot be gathered: once per message */
 static void report_conflicts(SovaController *c, const SovaCluster *cl)
 {
     for (guint i = 0; i < cl->vms->len; i++) {
@@ -249,6 +250,10 @@ static void report_conflicts(SovaController *c, const SovaCluster *cl)
         if (g_hash_table_add(c->conflicts_seen, g_steal_pointer(&key)))
             sova_warn("contradictory rules, %s is not moved: %s", vm->name, vm->conflict);
     }
+    g_autoptr(GPtrArray) split = c->opts.quiet ? NULL : sova_cluster_ungathered(cl, &c->opts.params);
+    for (guint i = 0; split && i < split->len; i++)   /* once per group, layout and cause */
+        if (g_hash_table_add(c->conflicts_seen, g_strdup(g_ptr_array_index(split, i))))
+            sova_warn("%s", (const char *)g_ptr_array_index(split, i));
 }
 
 static void keep_cluster(SovaController *c, SovaCluster *cl)

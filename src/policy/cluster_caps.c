@@ -145,10 +145,25 @@ guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *pla
     return dropped;
 }
 
+/* the gathering's migrations first, the reason saying so */
+static void put_first(SovaPlan *plan, SovaPlan *gather)
+{
+    guint n = sova_plan_len(gather);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_insert(plan->actions, (gint)i, g_ptr_array_steal_index(gather->actions, 0));
+    g_autofree char *why = g_strdup(plan->reason ? plan->reason : "");
+    sova_plan_set_reason(plan, "%u migration(s) gather keep-together groups split across "
+                         "hosts; %s", n, why);
+}
+
 SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *c,
                             const SovaClusterParams *params, gpointer state)
 {
-    SovaPlan *plan = policy->plan(c, params, state);
+    g_autoptr(SovaCluster) view = NULL;
+    g_autoptr(SovaPlan) gather = cl_gather(c, params, &view);
+    SovaPlan *plan = policy->plan(view ? view : c, params, state);
+    if (gather)
+        put_first(plan, gather);
     cl_hold_to_caps(c, params, plan);
     /* per-VM rules last: a unit cut by the caps goes whole; what remains is checked again */
     while (cl_whole_units(c, plan) && cl_recheck(c, params, plan))

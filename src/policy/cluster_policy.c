@@ -144,123 +144,6 @@ void cl_planner_clear(ClPlanner *P)
     memset(P, 0, sizeof *P);
 }
 
-/* ---------- planner: loads and the imbalance ---------- */
-
-double cl_load(const ClPlanner *P, guint h, SovaResource r)
-{
-    double cap = P->cap[h * CL_R + r];
-    return cap > 0 ? P->sum[h * CL_R + r] / cap : 0;
-}
-
-double cl_score(const ClPlanner *P, guint h)
-{
-    double load[CL_R];
-    for (int r = 0; r < CL_R; r++)
-        load[r] = cl_load(P, h, r);
-    return sova_cluster_score_of(P->c, sova_cluster_host(P->c, h), load);
-}
-
-double cl_mean(const ClPlanner *P, SovaResource r)
-{
-    return P->n_counted ? P->s1[r] / P->n_counted : 0;
-}
-
-double cl_imbalance(const ClPlanner *P)
-{
-    double s = 0;
-    if (P->wsum <= 0)
-        return 0;
-    for (int r = 0; r < CL_R; r++)
-        if (P->w[r] > 0)
-            s += P->w[r] * sova_cluster_stddev(P->s1[r], P->s2[r], P->n_counted);
-    return s / P->wsum;
-}
-
-double cl_imbalance_max(const ClPlanner *P)
-{
-    double m = 0, wmax = 0;
-    for (int r = 0; r < CL_R; r++)
-        wmax = MAX(wmax, P->w[r]);
-    for (int r = 0; r < CL_R && wmax > 0; r++)
-        if (P->w[r] > 0)
-            m = MAX(m, P->w[r] / wmax * sova_cluster_stddev(P->s1[r], P->s2[r], P->n_counted));
-    return m;
-}
-
-/* the normalised load v adds to host h's r */
-static double share(const ClPlanner *P, guint v, guint h, SovaResource r)
-{
-    double cap = P->cap[h * CL_R + r];
-    return cap > 0 ? sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r) / cap : 0;
-}
-
-/* what v moves with it to h of r: its share, and its keep-together mates' (cl_mates) */
-static double unit_share(const ClPlanner *P, guint v, const GArray *mates, guint h, SovaResource r)
-{
-    double x = share(P, v, h, r);
-    for (guint i = 0; mates && i < mates->len; i++)
-        x += share(P, g_array_index(mates, guint, i), h, r);
-    return x;
-}
-
-/* v's keep-together mates that move with it (NULL: none) */
-static GArray *unit_mates(const ClPlanner *P, guint v)
-{
-    return P->blocked && sova_cluster_vm(P->c, v)->together ? cl_mates(P, v) : NULL;
-}
-
-/* the stddev of r's normalised load over counted hosts once v (and its mates) has moved to b */
-static double stddev_after(const ClPlanner *P, guint v, const GArray *mates, guint b, int r)
-{
-    int a = P->host_of[v];
-    double s1 = P->s1[r], s2 = P->s2[r];
-    if (a >= 0 && P->counted[a]) {
-        double la = cl_load(P, a, r), xa = unit_share(P, v, mates, a, r);
-        s1 -= xa;
-        s2 += (la - xa) * (la - xa) - la * la;
-    }
-    if (P->counted[b]) {
-        double lb = cl_load(P, b, r), xb = unit_share(P, v, mates, b, r);
-        s1 += xb;
-        s2 += (lb + xb) * (lb + xb) - lb * lb;
-    }
-    return sova_cluster_stddev(s1, s2, P->n_counted);
-}
-
-double cl_imbalance_after(const ClPlanner *P, guint v, guint b)
-{
-    double s = 0;
-    if (P->wsum <= 0)
-        return 0;
-    g_autoptr(GArray) mates = unit_mates(P, v);
-    for (int r = 0; r < CL_R; r++)
-        if (P->w[r] > 0)
-            s += P->w[r] * stddev_after(P, v, mates, b, r);
-    return s / P->wsum;
-}
-
-double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b)
-{
-    double m = 0, wmax = 0;
-    for (int r = 0; r < CL_R; r++)
-        wmax = MAX(wmax, P->w[r]);
-    g_autoptr(GArray) mates = wmax > 0 ? unit_mates(P, v) : NULL;
-    for (int r = 0; r < CL_R && wmax > 0; r++)
-        if (P->w[r] > 0)
-            m = MAX(m, P->w[r] / wmax * stddev_after(P, v, mates, b, r));
-    return m;
-}
-
-double cl_vm_size(const ClPlanner *P, guint v, guint h)
-{
-    double s = 0;
-    if (P->wsum <= 0)
-        return 0;
-    for (int r = 0; r < CL_R; r++)
-        s += P->w[r] * share(P, v, h, r);
-    return s / P->wsum;
-}
-
 /* ---------- planner: hard constraints ---------- */
 
 gboolean cl_vm_movable(const ClPlanner *P, guint v)
@@ -272,6 +155,15 @@ gboolean cl_vm_movable(const ClPlanner *P, guint v)
         return FALSE;
     const SovaClusterHost *host = sova_cluster_host(P->c, h);
     return host->up && !host->excluded;
+}
+
+gboolean cl_backing_off(const ClPlanner *P, guint v)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    if (!vm->failures || vm->failed_at < 0)
+        return FALSE;
+    double wait = P->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, CL_MAX_BACKOFF_DOUBLINGS));
+    return P->c->now - vm->failed_at < wait;
 }
 
 gboolean cl_host_accepts(const ClPlanner *P, guint b)

@@ -47,7 +47,9 @@ typedef struct {
     SovaPlan *(*plan)(const SovaCluster *c, const SovaClusterParams *params, gpointer state);
 } SovaClusterPolicy;
 
-/* what every caller plans through (controller, simulator, benches): policy->plan(), then
+/* what every caller plans through (controller, simulator, benches): the migrations that
+ * gather keep-together groups found split across hosts first (cluster_gather.c), then
+ * policy->plan() on the cluster with those in flight, then
  * the plan held to params' concurrency caps (max_per_host, max_total, counting migrations
  * in flight) whatever the policy, baselines included; the migrations beyond them are
  * dropped and the reason says how many (cluster_caps.c) */
@@ -58,6 +60,12 @@ SovaPlan *sova_cluster_plan(const SovaClusterPolicy *policy, const SovaCluster *
  * migrations of VMs with migrate='manual' marked `recommend`, with their keep-together
  * mates (a unit is not half-moved); returns how many migrations are recommended only */
 guint sova_cluster_plan_levels(const SovaCluster *c, SovaPlan *plan, SovaMode mode);
+
+/* keep-together groups split across hosts that no host of their own can gather (the
+ * capacity, hosts=, anti-affinity, migrate='no' or an excluded host stand in the way):
+ * one message each, naming the group, where its VMs are and each host's refusal; NULL
+ * when there is none. sova_cluster_plan() gathers the others first (cluster_gather.c). */
+GPtrArray *sova_cluster_ungathered(const SovaCluster *c, const SovaClusterParams *p);
 
 /* ---- an operator's migrations checked against the cluster now (cluster_check.c) ---- */
 typedef struct SovaClusterChecker SovaClusterChecker;

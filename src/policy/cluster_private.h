@@ -53,6 +53,10 @@ double cl_imbalance_after(const ClPlanner *P, guint v, guint b);
  * not diluted by flat ones */
 double cl_imbalance_max(const ClPlanner *P);
 double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b);
+/* resource r's part of cl_imbalance_max_after (a lower bound of it, whatever r) */
+double cl_deviation_after(const ClPlanner *P, guint v, guint b, SovaResource r);
+/* the resource whose weighted deviation is the largest now (cl_imbalance_max's) */
+SovaResource cl_imbalance_max_resource(const ClPlanner *P);
 
 /* VM v may be moved at all: not pinned, not migrating, not planned, no VF detach of its
  * agent's pending (it moves once the VF is gone), on an up host that is not excluded
@@ -67,6 +71,11 @@ gboolean cl_group_ok(const ClPlanner *P, guint v, guint b);
 /* every hard rule for moving v to b: not planned yet, accepts, fits, group, b != v's host,
  * and the per-VM rules (cl_rules_ok) */
 gboolean cl_can_move(const ClPlanner *P, guint v, guint b);
+
+/* v failed to migrate and its backoff (params' backoff_s, doubled per failure in a row)
+ * has not run out at c->now */
+gboolean cl_backing_off(const ClPlanner *P, guint v);
+#define CL_MAX_BACKOFF_DOUBLINGS 16
 
 /* ---- per-VM rules (cluster_vm_rules.c) ---- */
 void cl_rules_init(ClPlanner *P);
@@ -95,6 +104,10 @@ gboolean cl_rides_with(const SovaCluster *c, const SovaPlan *plan, guint i);
 /* drops every migration that breaks a per-VM rule or moves part of a keep-together unit;
  * returns how many were dropped (the last filter of sova_cluster_plan) */
 guint cl_whole_units(const SovaCluster *c, SovaPlan *plan);
+/* keep-together groups split across hosts gathered (cluster_gather.c): the migrations
+ * that gather them now, NULL when none; *view is then a copy of c with those migrations in
+ * flight, for the policy to plan on (else NULL) */
+SovaPlan *cl_gather(const SovaCluster *c, const SovaClusterParams *p, SovaCluster **view);
 /* drops the migrations that the hard rules no longer allow, in plan order with the kept
  * ones applied (cluster_caps.c); returns how many */
 guint cl_recheck(const SovaCluster *c, const SovaClusterParams *p, SovaPlan *plan);

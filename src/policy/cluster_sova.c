@@ -22,7 +22,8 @@
  *      leave the most demand unmet, hot hosts first) is tried on every DESTINATION (the
  *      K_DST hosts most below the per-resource means). The best move by score = relief -
  *      cost_weight * cost + a tie-break on evenness is committed when its score is
- *      positive and its relief at least MIN_RELIEF: the most relief net of its cost first,
+ *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise:
+ *      the most relief net of its cost first,
  *      and no migration that does not raise what the VMs get. On a hot spot this takes the
  *      big VMs off first, one a plan per host, and stops once the host serves its VMs.
  *   Everything stops at the concurrency caps: max_per_host migrations per host (source or
@@ -41,9 +42,10 @@
  * MIN_RELIEF, a move between hosts that both have room serves nothing and is never made,
  * and a moved VM sits out its cooldown.
  * Scale: O(VMs + hosts log K) to build the sums and rank the hosts (cluster_sova_hosts.c),
- * then per move O(K + log hosts) to pick sources and destinations and O(K_SRC * VMs per
- * host * K_DST) what-ifs of O(resources) each; a VM's migration cost is computed once a
- * plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
+ * then per move O(K + log hosts) to pick sources and destinations and what-ifs of
+ * O(resources) each: K_SRC * VMs per host * K_DST in a plan's first round, then about one
+ * source's VMs * K_DST a round (cluster_sova_search.c keeps what the others found), bounds
+ * skipping what-ifs that cannot win; a VM's migration cost is computed once a plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
  * state. */
 #include "policy/cluster_sova.h"
 #include <math.h>
@@ -62,24 +64,10 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
     }
     cs_update_hot(S, m->b, hot_b);
     cs_rank_host(S, m->b);
-}
-
-static void find_balance_move(Sova *S, double imb, Move *best)
-{
-    ClPlanner *P = &S->P;
-    guint src[K_SRC], dst[K_DST];
-    guint ns = cl_rank_top(&S->src, src, K_SRC, NULL, NULL);
-    guint nd = cs_pick_destinations(S, dst, FALSE);
-    for (guint i = 0; i < ns; i++) {
-        guint a = src[i];
-        for (guint k = P->first[a]; k < P->first[a + 1]; k++) {
-            guint v = P->list[k];
-            const SovaMigrationCost *cost;
-            if (P->host_of[v] != (int)a || !cs_movable(S, v, FALSE) || !(cost = cs_cost_ok(S, v)))
-                continue;
-            for (guint j = 0; j < nd; j++)
-                cs_consider(S, v, dst[j], cost, MOVE_BALANCE, imb, best);
-        }
+    if (S->search) {
+        cs_search_touch(S->search, m->b);
+        if (a >= 0)
+            cs_search_touch(S->search, (guint)a);
     }
 }
 
@@ -159,6 +147,7 @@ static void plan_free(Sova *S)
     g_array_unref(S->vf_vms);
     g_hash_table_unref(S->cost);
     g_free(S->unmet);
+    cs_search_free(S->search);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
     cl_planner_clear(&S->P);
@@ -167,10 +156,12 @@ static void plan_free(Sova *S)
 /* the best moves, one a round, while each serves more demand than it costs */
 static void relieve(Sova *S, SovaPlan *plan)
 {
+    S->search = cs_search_new(S->P.n_hosts);
     while (!cl_caps_full(&S->P)) {
         double imb = cl_imbalance_max(&S->P);
         Move best = {0};
-        find_balance_move(S, imb, &best);
+        S->imb_r = cl_imbalance_max_resource(&S->P);
+        cs_search_best(S, imb, &best);
         if (!best.found || best.score <= 0)
             break;
         commit(S, plan, &best, imb);
@@ -189,6 +180,7 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         S.sigma = sqrt(st->sigma2);
     }
     S.thr = hypot(p->threshold, NOISE_K * S.sigma);
+    S.min_relief = MIN_RELIEF + RELIEF_NOISE_K * S.sigma;
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));
     S.is_hot = g_new0(gboolean, S.P.n_hosts);
     S.vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));

@@ -4,6 +4,7 @@
  * ranked candidate hosts), a candidate move, and what the policy remembers between plans.
  *   cluster_sova.c          the policy's steps (evacuate, serve VF demand, balance)
  *   cluster_sova_moves.c    who may move, VF coordination, a move's gain and cost
+ *   cluster_sova_search.c   the search for the next relief move, kept from round to round
  *   cluster_sova_hosts.c    which hosts are tried: sources, destinations, hot hosts
  *   cluster_sova_reasons.c  the reason texts of the moves and of the plan
  *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan
@@ -15,13 +16,17 @@
 #define K_DST 16               /* least loaded hosts they are tried on */
 #define MIN_RELIEF 0.02        /* a move must serve this much more demand (hosts' worth: 2 % of
                                 * an average host) or it is not made */
+#define RELIEF_NOISE_K 0.5     /* a relief move must also serve this times the learnt noise of
+                                * host loads: a host that reads at its capacity within the noise
+                                * (its unmet demand is the burst model's, about MIN_RELIEF) is not
+                                * relieved by a move whose gain the next sample may not show */
 #define CLEAR_UNMET 0.10       /* unmet demand (hosts' worth) no burst shows: relieved at once,
                                 * without waiting for a confirming sample, before the noise of
                                 * host loads is learnt; after, MIN_RELIEF + NOISE_K * sigma */
 #define TIE_WEIGHT 0.01        /* what evening out host load (the largest per-resource
                                 * deviation) adds to a move's score: it breaks ties */
 #define RANK_MARGIN 48         /* hosts ranked beyond what the caps can reach */
-#define MAX_BACKOFF_DOUBLINGS 16
+#define MAX_BACKOFF_DOUBLINGS CL_MAX_BACKOFF_DOUBLINGS
 #define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
 #define NOISE_K 2.0            /* pure noise of sigma rarely shows an imbalance above 2 sigma */
 
@@ -32,9 +37,12 @@ typedef struct {
     MoveKind kind;
     guint v, b;
     double gain, score, after, cost_s;
+    double base;              /* gain - cost_weight * cost (the unit's): score without the tie-break */
     double relief;            /* unmet demand it serves (cluster_sova_unmet.c) */
     gboolean takes_vf;
 } Move;
+
+typedef struct SovaSearch SovaSearch;
 
 typedef struct {
     ClPlanner P;
@@ -43,6 +51,9 @@ typedef struct {
     double scale;             /* sqrt(counted hosts): imbalance -> deviation vector length */
     double sigma;             /* learnt noise of host loads (0 without a state) */
     double thr;               /* the threshold, widened by the noise */
+    SovaResource imb_r;       /* the resource of the largest deviation, last looked at (a
+                               * bound's: any resource gives one) */
+    double min_relief;        /* a relief move serves at least this: MIN_RELIEF + RELIEF_NOISE_K * sigma */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
     double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
@@ -59,6 +70,7 @@ typedef struct {
     GHashTable *cost;         /* VM index -> SovaMigrationCost*, once known (few are asked) */
     guint evac_stuck, evac_waiting, rejected_cost;
     gboolean episode;         /* balancing carries on from the last plans */
+    SovaSearch *search;       /* what each source's search found (cluster_sova_search.c) */
 } Sova;
 
 /* ---------- the state: the balancing episode, and how noisy host loads are ---------- */
@@ -85,6 +97,8 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* m's tie-break, and so its score, again at imbalance imb (the plan's state now) */
+void cs_rescore(Sova *S, Move *m, double imb);
 /* the migration cost of v, computed once a plan */
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v);
 /* the cost of v, or NULL when v is not to be chosen for balancing */
@@ -105,6 +119,16 @@ void cs_rank_host(Sova *S, guint h);
 /* the K_DST best destinations; with need_vf, only hosts with a free VF */
 guint cs_pick_destinations(Sova *S, guint *dst, gboolean need_vf);
 
+/* ---------- the search for relief moves (cluster_sova_search.c) ---------- */
+
+SovaSearch *cs_search_new(guint n_hosts);
+void cs_search_free(SovaSearch *s);
+/* a commit changed host h: what was searched from it or on it is stale */
+void cs_search_touch(SovaSearch *s, guint h);
+/* the best relief move from the K_SRC best sources to the K_DST best destinations, into
+ * *best (what earlier rounds of the plan found reused where nothing it depends on changed) */
+void cs_search_best(Sova *S, double imb, Move *best);
+
 /* ---------- unmet demand (cluster_sova_unmet.c) ---------- */
 
 /* sets mean_cap, unmet_w, unmet_sigma and every host's unmet (after S->sigma is known) */
@@ -118,6 +142,15 @@ double cs_unmet_total(const Sova *S);
 /* how much less demand goes unmet once v has moved to b (plan applied); the source's part
  * is computed once for a run of calls on the same v */
 double cs_relief(Sova *S, guint v, guint b);
+/* what v's leaving its host serves (the part of cs_relief that is the same for every
+ * destination), computed once for a run of calls on the same v */
+double cs_relief_src(Sova *S, guint v);
+/* tells cs_relief that what v's leaving its host serves is `src` (known from before, its
+ * host unchanged since) */
+void cs_relief_src_known(Sova *S, guint v, double src);
+/* an upper bound of cs_relief(S, v, b) without b's what-if: what leaving v's host serves
+ * plus b's unmet demand now (adding v to b leaves at least as much unmet there) */
+double cs_relief_bound(Sova *S, guint v, guint b);
 
 /* ---------- reasons (cluster_sova_reasons.c) ---------- */
 

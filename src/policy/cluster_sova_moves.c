@@ -2,8 +2,10 @@
  * move, what it gains (imbalance and VFs), and what it costs.
  *
  * A move's gain = its relief (the VMs' demand it serves that went unmet: hosts' worth,
- * cluster_sova_unmet.c) + its VF value; a move that serves less than MIN_RELIEF is not
- * made (an evacuation must be, wherever it goes). Its cost = the pre-copy model's total
+ * cluster_sova_unmet.c) + its VF value; a move whose gain is less than MIN_RELIEF is not
+ * made (an evacuation must be, wherever it goes), nor a relief move that serves less than
+ * MIN_RELIEF + RELIEF_NOISE_K * the learnt noise of host loads (a host reading at its
+ * capacity within the noise is not relieved: the next sample may show nothing unmet). Its cost = the pre-copy model's total
  * migration time (migration_cost.h: memory, dirty rate, params->bandwidth_Bps); its score
  * = gain - cost_weight * cost + TIE_WEIGHT * sqrt(n) * (the largest per-resource deviation
  * now - after): the most relief net of its cost first, and among moves that serve the
@@ -35,18 +37,11 @@ static gboolean cooling(const Sova *S, const SovaClusterVm *vm)
     return vm->last_moved >= 0 && S->now - vm->last_moved < S->p->cooldown_s;
 }
 
-static gboolean backing_off(const Sova *S, const SovaClusterVm *vm)
-{
-    if (!vm->failures || vm->failed_at < 0)
-        return FALSE;
-    double wait = S->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, MAX_BACKOFF_DOUBLINGS));
-    return S->now - vm->failed_at < wait;
-}
 
 gboolean cs_movable(const Sova *S, guint v, gboolean evacuating)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
-    return cl_vm_movable(&S->P, v) && !backing_off(S, vm) && (evacuating || !cooling(S, vm));
+    return cl_vm_movable(&S->P, v) && !cl_backing_off(&S->P, v) && (evacuating || !cooling(S, vm));
 }
 
 static gboolean nic_saturated(const ClPlanner *P, guint h)
@@ -116,25 +111,55 @@ static gboolean unit_cost(Sova *S, guint v, const SovaMigrationCost *cost, MoveK
     return TRUE;
 }
 
+/* an upper bound of v -> b's relief (cs_relief_bound) could still make it a move of `kind`
+ * and beat *best: a relief move's relief >= min_relief, any move's gain >= MIN_RELIEF, and
+ * its score > best's with the VF value it may gain, no cost and the largest tie-break (imb) */
+static gboolean relief_may_reach(Sova *S, guint v, guint b, MoveKind kind, double imb,
+                                 const Move *best)
+{
+    double bound = cs_relief_bound(S, v, b);
+    double vf_max = cs_vf_need(&S->P, v) ? MAX(0.0, S->p->vf_value) : 0;   /* vf_gain's most */
+    if (bound + vf_max < MIN_RELIEF || (kind == MOVE_BALANCE && bound < S->min_relief))
+        return FALSE;
+    return !best->found || bound + vf_max + TIE_WEIGHT * S->scale * imb > best->score;
+}
+
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                      double imb, Move *best)
 {
     ClPlanner *P = &S->P;
     double cost_s;
+    /* bounds first (exact: what they prune could not be chosen): the relief is at most
+     * what leaving the source serves plus b's unmet demand, the tie-break at most imb */
+    if (kind != MOVE_EVACUATE && !relief_may_reach(S, v, b, kind, imb, best))
+        return;
     if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b) ||
         !unit_cost(S, v, cost, kind, &cost_s))
         return;
     gboolean takes;
     double relief = cs_relief(S, v, b);
     double gain = relief + vf_gain(P, v, b, &takes);
-    if (kind != MOVE_EVACUATE && (gain < MIN_RELIEF || (kind == MOVE_BALANCE && relief < MIN_RELIEF)))
-        return;   /* no migration that does not raise what the VMs get */
+    if (kind != MOVE_EVACUATE &&
+        (gain < MIN_RELIEF || (kind == MOVE_BALANCE && relief < S->min_relief)))
+        return;   /* no migration that does not raise what the VMs get (beyond the noise) */
+    double base = gain - S->p->cost_weight * cost_s;
+    if (best->found && (base + TIE_WEIGHT * S->scale * imb <= best->score ||
+                        base + TIE_WEIGHT * S->scale *
+                                   (imb - cl_deviation_after(P, v, b, S->imb_r)) <= best->score))
+        return;   /* after >= 0, and >= any one resource's part of it: it cannot beat the
+                   * best, whatever its tie-break */
     double after = cl_imbalance_max_after(P, v, b);
-    double score = gain - S->p->cost_weight * cost_s + TIE_WEIGHT * S->scale * (imb - after);
+    double score = base + TIE_WEIGHT * S->scale * (imb - after);
     if (best->found && score <= best->score)
         return;
-    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, relief, takes};
+    *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, base, relief, takes};
+}
+
+void cs_rescore(Sova *S, Move *m, double imb)
+{
+    m->after = cl_imbalance_max_after(&S->P, m->v, m->b);
+    m->score = m->base + TIE_WEIGHT * S->scale * (imb - m->after);
 }
 
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v)

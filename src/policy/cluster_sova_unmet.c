@@ -19,7 +19,9 @@
  * the resource's weight against the largest weight (weights 1;1;1: every resource counts
  * fully; none is diluted by the others). The relief of a move v: a -> b is
  * unmet(a) + unmet(b) before minus after; O(resources), each host's unmet demand now kept
- * in S->unmet (updated when a move touches the host). */
+ * in S->unmet (updated when a move touches the host); what a VM's leaving its host serves
+ * is computed once for a run of destinations (and kept by the search, cluster_sova_search.c,
+ * while its host is unchanged). */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -114,16 +116,33 @@ static void demand_of(const Sova *S, guint v, double sign, double *d)
     }
 }
 
-double cs_relief(Sova *S, guint v, guint b)
+double cs_relief_src(Sova *S, guint v)
 {
     int a = S->P.host_of[v];
-    if (S->relief_v != v) {   /* what leaving its host serves: the same for every b */
+    if (S->relief_v != v) {
         double minus[CL_R];
         demand_of(S, v, -1, minus);
         S->relief_src = a >= 0 ? S->unmet[a] - unmet_with(S, (guint)a, minus) : 0;
         S->relief_v = v;
     }
+    return S->relief_src;
+}
+
+void cs_relief_src_known(Sova *S, guint v, double src)
+{
+    S->relief_v = v;
+    S->relief_src = src;
+}
+
+double cs_relief_bound(Sova *S, guint v, guint b)
+{
+    return cs_relief_src(S, v) + S->unmet[b];
+}
+
+double cs_relief(Sova *S, guint v, guint b)
+{
+    double src = cs_relief_src(S, v);
     double d[CL_R];
     demand_of(S, v, 1, d);
-    return S->relief_src + S->unmet[b] - unmet_with(S, b, d);
+    return src + S->unmet[b] - unmet_with(S, b, d);
 }

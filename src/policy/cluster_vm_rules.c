@@ -236,15 +236,14 @@ guint cl_whole_units(const SovaCluster *c, SovaPlan *plan)
 
 /* ---- automation levels ---- */
 
-/* the plan moves a VM of keep-together group `name` from host `from` that is only
- * recommended */
-static gboolean unit_recommended(const SovaCluster *c, const SovaPlan *plan, const char *name,
-                                 int from)
+/* the plan moves a VM of keep-together group `name` that is only recommended (from any
+ * host: a gathering's parts go together or not at all) */
+static gboolean unit_recommended(const SovaCluster *c, const SovaPlan *plan, const char *name)
 {
     for (guint i = 0; i < sova_plan_len(plan); i++) {
         const SovaAction *a = sova_plan_action(plan, i);
         int v = a->kind == SOVA_ACTION_MIGRATE ? action_vm(c, a) : -1;
-        if (v >= 0 && a->recommend && a->from_host == from &&
+        if (v >= 0 && a->recommend &&
             g_strcmp0(sova_cluster_vm(c, v)->together, name) == 0)
             return TRUE;
     }
@@ -265,7 +264,7 @@ guint sova_cluster_plan_levels(const SovaCluster *c, SovaPlan *plan, SovaMode mo
             if (pass == 0 && vm->migrate_manual)
                 a->recommend = TRUE;
             else if (pass == 1 && vm->together &&
-                     unit_recommended(c, plan, vm->together, a->from_host))
+                     unit_recommended(c, plan, vm->together))
                 a->recommend = TRUE;
         }
     for (guint i = 0; i < sova_plan_len(plan); i++)

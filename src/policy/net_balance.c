@@ -153,14 +153,19 @@ static Entry *weakest_holder(Ctx *c)
     return best;
 }
 
-/* e is worth `margin` times more than h: by gain when either gains from a VF, else (no
- * ceiling seen, or both below it) by benefit */
+/* e is worth `margin` times more than h (SOVA_NET_BLIND_MARGIN at least when h is blind):
+ * by gain when either gains from a VF, else (no ceiling seen, or both below it) by benefit */
+
+/* e is worth `margin` times more than h (SOVA_NET_BLIND_MARGIN at least when h is blind):
+ * by gain when either gains from a VF, else (no ceiling seen, or both below it) by benefit */
 static gboolean beats(const Ctx *c, const Entry *e, const Entry *h)
 {
+    double m = h->v->blind ? MAX(c->p->margin, SOVA_NET_BLIND_MARGIN) : c->p->margin;
     if (e->gain > 0 || h->gain > 0)
-        return e->gain > c->p->margin * h->gain;
-    return e->benefit > c->p->margin * h->benefit;
+        return e->gain > m * h->gain;
+    return e->benefit > m * h->benefit;
 }
+
 
 /* intervals in a row e must beat h: one when h gains nothing from its VF and e would
  * (h went quiet: there is nothing to wait for), else challenge_intervals */
@@ -259,6 +264,29 @@ static void blind_decay(const SovaNetState *st, const SovaNetPolicyParams *p, En
     e->gain *= f;
 }
 
+/* e's benefit and gain from its level (net_level.c), fed this
+ * interval's reading when there is one; from the smoothed rates before its first */
+static void value(SovaNetState *st, const SovaNetPolicyParams *p, Entry *e)
+{
+    const SovaNetVmLoad *v = e->v;
+    SovaNetLevel *l = &e->vs->level;
+    double ceiling = sova_net_state_ceiling(st, e->vs);
+    if (v->blind)
+        l->stale = TRUE;   /* what it shows when seen again is a new regime */
+    else if (!v->fresh && !v->no_news) {
+        if (l->stale)
+            *l = (SovaNetLevel){.var = l->var, .diffs = l->diffs};
+        sova_net_level_add(l, sova_net_benefit_of(&v->raw, p), sova_net_rates_demand_pps(&v->raw));
+    }
+    if (!sova_net_level_known(l) || v->blind) {   /* blind: what the model carried */
+        e->benefit = e->seen_benefit = sova_net_benefit(v, p);
+        e->gain = sova_net_gain(v, e->benefit, ceiling);
+        return;
+    }
+    e->benefit = e->seen_benefit = sova_net_level_benefit(l);
+    e->gain = sova_net_gain_at(e->benefit, sova_net_level_demand(l), ceiling);
+}
+
 static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *p,
                               SovaNetState *st, SovaNetResult *result)
 {
@@ -268,9 +296,8 @@ static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *
     c.entries = g_array_sized_new(FALSE, TRUE, sizeof(Entry), m->vms->len);
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
-        Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid), .benefit = sova_net_benefit(v, p)};
-        e.seen_benefit = e.benefit;
-        e.gain = sova_net_gain(v, e.benefit, sova_net_state_ceiling(st, e.vs));
+        Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid)};
+        value(st, p, &e);
         blind_decay(st, p, &e);
         g_array_append_val(c.entries, e);
     }

@@ -30,18 +30,27 @@ void sova_net_state_free_any(gpointer state)
     sova_net_state_free(state);
 }
 
-double sova_net_benefit(const SovaNetVmLoad *v, const SovaNetPolicyParams *params)
+double sova_net_benefit_of(const SovaNetRates *r, const SovaNetPolicyParams *params)
 {
     double per = params->bytes_per_point > 0 ? params->bytes_per_point : 6000;
-    return sova_net_rates_demand_pps(&v->smooth) + sova_net_rates_demand_bps(&v->smooth) / per;
+    return sova_net_rates_demand_pps(r) + sova_net_rates_demand_bps(r) / per;
+}
+
+double sova_net_benefit(const SovaNetVmLoad *v, const SovaNetPolicyParams *params)
+{
+    return sova_net_benefit_of(&v->smooth, params);
+}
+
+double sova_net_gain_at(double benefit, double demand_pps, double ceiling)
+{
+    if (ceiling <= 0 || demand_pps <= ceiling)
+        return 0;
+    return benefit * (demand_pps - ceiling) / demand_pps;
 }
 
 double sova_net_gain(const SovaNetVmLoad *v, double benefit, double ceiling)
 {
-    double demand = sova_net_rates_demand_pps(&v->smooth);
-    if (ceiling <= 0 || demand <= ceiling)
-        return 0;
-    return benefit * (demand - ceiling) / demand;
+    return sova_net_gain_at(benefit, sova_net_rates_demand_pps(&v->smooth), ceiling);
 }
 
 gboolean sova_net_wants(const SovaNetVmLoad *v, double benefit, const SovaNetPolicyParams *p)

@@ -39,7 +39,7 @@ typedef struct SovaNetPolicyParams {
 
 #define SOVA_NET_PARAMS_DEFAULT ((SovaNetPolicyParams){ \
     .pool_size = 0, .bytes_per_point = 6000, .enter = 2000, .exit = 1000, .exit_intervals = 3, \
-    .margin = 1.5, .challenge_intervals = 4, .min_dwell = 3, .max_switches = 4, \
+    .margin = 1.4, .challenge_intervals = 4, .min_dwell = 3, .max_switches = 4, \
     .backoff_base = 2, .backoff_max = 64, .blind_half_life = 80 })
 
 /* what a VM needs, as the policy saw it this interval */

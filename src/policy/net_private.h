@@ -4,6 +4,32 @@
 #pragma once
 #include "policy/net_policy.h"
 
+/* a VM's demand level: the mean of its readings since its demand last shifted
+ * (net_level.c) */
+#define SOVA_NET_LEVEL_WINDOW 16  /* readings a level is the mean of at most */
+#define SOVA_NET_SHIFT_Z 3.0      /* standard errors apart that make a new regime */
+#define SOVA_NET_NOISE_FLOOR 0.05 /* the noise taken at least, share of the level */
+#define SOVA_NET_NOISE_WEIGHT 0.05 /* of the newest difference in the noise */
+#define SOVA_NET_LEVEL_WEIGHT 0.3 /* each older reading of a regime weighs 1 - this of the
+                                   * one after it (the level follows a slow drift) */
+#define SOVA_NET_BLIND_MARGIN 1.5 /* a blind holder is beaten by at least this margin: what
+                                   * it showed is old */
+typedef struct {
+    double benefit[SOVA_NET_LEVEL_WINDOW];   /* ring of per-interval benefit readings */
+    double demand[SOVA_NET_LEVEL_WINDOW];    /* the same readings' demand, packets/s */
+    guint head;               /* the newest reading's slot */
+    guint n;                  /* readings in the current regime (<= the window) */
+    double var;               /* a reading's variance: successive differences squared / 2 */
+    guint diffs;              /* differences var was taken over */
+    gboolean stale;           /* read before a blind spell: the next reading starts afresh */
+} SovaNetLevel;
+
+void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps);
+gboolean sova_net_level_known(const SovaNetLevel *l);
+/* the regime's mean benefit and demand (packets/s) */
+double sova_net_level_benefit(const SovaNetLevel *l);
+double sova_net_level_demand(const SovaNetLevel *l);
+
 typedef struct {
     gboolean switched;        /* a switch was planned for it at least once */
     guint64 last_switch;      /* tick of the last planned switch */
@@ -16,6 +42,7 @@ typedef struct {
     double ceiling;           /* packets/s its virtio NIC carried while dropping; 0 unknown */
     guint64 blind_since;      /* first tick of its current blind spell (a VF the host cannot
                                * count); 0 = not blind */
+    SovaNetLevel level;       /* its demand as the balance policy ranks it */
 } SovaNetVmState;
 
 struct SovaNetState {
@@ -50,6 +77,11 @@ double sova_net_state_ceiling(const SovaNetState *s, const SovaNetVmState *vs);
 /* what a VF gains the VM: the part of its benefit above the virtio ceiling (its
  * estimated demand beyond what virtio carries), 0 when below it or the ceiling is unknown */
 double sova_net_gain(const SovaNetVmLoad *v, double benefit, double ceiling);
+
+/* the benefit of one set of rates (sova_net_benefit is that of the smoothed ones) */
+double sova_net_benefit_of(const SovaNetRates *r, const SovaNetPolicyParams *params);
+/* what a VF gains a VM of this benefit and demand (packets/s) under the ceiling */
+double sova_net_gain_at(double benefit, double demand_pps, double ceiling);
 
 /* TRUE when the VM would use a VF now (override always; auto: benefit >= enter, or
  * >= exit while it holds one); never when it cannot be switched or is `never` */

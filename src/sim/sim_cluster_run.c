@@ -207,8 +207,27 @@ static void summarise_moves(SovaSimClusterResult *r, const SovaSimScenario *sc, 
     sova_sim_cluster_result_add_moves(r, n ? sova_sim_cluster_move(c, 0) : NULL, n, sc->vms->len, maintenance);
 }
 
+/* keep-together groups whose VMs are on more than one host; host[v]: VM v's host */
+static guint split_groups(const SovaSimScenario *sc, const guint *host)
+{
+    g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);   /* group -> host + 1 */
+    g_autoptr(GHashTable) split = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint v = 0; v < sc->vms->len; v++) {
+        const char *g = ((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, v))->together;
+        if (!g)
+            continue;
+        guint h = GPOINTER_TO_UINT(g_hash_table_lookup(first, g));
+        if (!h)
+            g_hash_table_insert(first, (gpointer)g, GUINT_TO_POINTER(host[v] + 1));
+        else if (h != host[v] + 1)
+            g_hash_table_add(split, (gpointer)g);
+    }
+    return g_hash_table_size(split);
+}
+
 static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
 {
+    g_autofree guint *start = g_new(guint, sc->vms->len), *end = g_new(guint, sc->vms->len);
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);  /* "host/group" */
     for (guint v = 0; v < sc->vms->len; v++) {
         const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
@@ -220,9 +239,13 @@ static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, co
         r->net_delivered_bytes += tr.net_delivered_bytes;
         const SovaSimHostSpec *h = g_ptr_array_index(sc->hosts, tr.host);
         r->left_on_maintenance += h->maintenance && !spec->no_migrate;
+        start[v] = spec->host;
+        end[v] = tr.host;
         if (spec->group && !g_hash_table_add(seen, g_strdup_printf("%d/%s", tr.host, spec->group)))
             r->group_conflicts++;
     }
+    r->split_start = split_groups(sc, start);
+    r->split_end = split_groups(sc, end);
 }
 
 /* ---- the run ---- */
@@ -323,6 +346,8 @@ JsonNode *sova_sim_cluster_result_to_json(const SovaSimClusterResult *r, gboolea
     sova_json_int(b, "left_on_maintenance", r->left_on_maintenance);
     sova_json_double(b, "evacuated_s", r->evacuated_s);
     sova_json_int(b, "group_conflicts", r->group_conflicts);
+    sova_json_int(b, "together_split_start", r->split_start);
+    sova_json_int(b, "together_split_end", r->split_end);
     sova_json_double(b, "cpu_delivered_ratio", sova_sim_cluster_result_cpu_ratio(r));
     sova_json_double(b, "net_delivered_ratio", sova_sim_cluster_result_net_ratio(r));
     sova_json_int(b, "vf_switches", (gint64)r->vf_switches);

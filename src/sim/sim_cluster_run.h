@@ -52,6 +52,8 @@ typedef struct {
                                * none left there; -1 when some are left or none were there */
     guint group_conflicts;    /* VMs sharing a host with another VM of their anti-affinity
                                * group at the end (counted per VM beyond the first) */
+    guint split_start, split_end; /* keep-together groups whose VMs are on more than one host,
+                               * at the start and at the end */
     double cpu_demanded_s, cpu_delivered_s;
     double net_offered_bytes, net_delivered_bytes;
     guint64 vf_switches;      /* VF attach + detach executed by the agents */

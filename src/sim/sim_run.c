@@ -311,7 +311,8 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     SovaSimCluster *cluster = sova_sim_cluster_new(sc, r->seed, !o->policy && !o->keep_pins);
     SovaBackend *be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_timing(be, o->measure_cpu);
-    sova_sim_backend_set_free_switches(be, sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE);
+    sova_sim_backend_set_free_switches(be, sc->has_net && o->net_mode == SOVA_SIM_NET_ORACLE &&
+                                               !o->oracle_pays_switches);
     sova_sim_backend_set_ahead_without_jitter(be, o->oracle_without_jitter);
     SovaAgent *agent = NULL;
     if (o->policy) {

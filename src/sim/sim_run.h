@@ -45,6 +45,8 @@ typedef struct {
                                          the cfg's [net] parameters apply */
     gboolean oracle_without_jitter;   /* ORACLE: it knows each VM's demand shape, not the
                                          per-second jitter on it */
+    gboolean oracle_pays_switches;    /* ORACLE: its switches cost what the agent's do (the
+                                         attach latency and detach gap), not nothing */
     double oracle_margin;     /* ORACLE: a holder keeps its VF unless another VM gains more than
                                  (1 + margin) times as much in the next interval; 0 = strict */
     /* called after every interval with the fraction done; may be NULL */

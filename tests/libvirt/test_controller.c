@@ -4,7 +4,9 @@
  * plumbing around a migration: a dry run plans but starts nothing; a real run starts the
  * migration (the VM is marked leaving), libvirt refuses it, and the failure comes back
  * with libvirt's reason, the VM still running on its source with the mark removed, and
- * the VM backing off; a host that cannot be read is down, not fatal.
+ * the VM backing off; a host that cannot be read is down, not fatal; `mode = manual` plans,
+ * recommends and starts nothing; a keep-together group split across hosts that cannot be
+ * gathered is reported once.
  *
  * The planning itself is the cluster policies' (tested on their own): here a tiny local
  * policy moves one VM from the host with the most VMs to the one with the fewest. */
@@ -88,7 +90,8 @@ typedef struct {
     guint n;
 } Rig;
 
-static void rig_up(Rig *r, guint n_hosts, const char *meta_vm0)
+/* host a runs n_a VMs, host b n_b, the first of each with meta_vm0 (may be NULL) */
+static void rig_up_n(Rig *r, guint n_hosts, guint n_a, guint n_b, const char *meta_vm0)
 {
     memset(r, 0, sizeof *r);
     r->dir = g_dir_make_tmp("sova-ctl-XXXXXX", NULL);
@@ -96,7 +99,7 @@ static void rig_up(Rig *r, guint n_hosts, const char *meta_vm0)
     static const char *const names[] = { "a", "b", "c" };
     r->n = n_hosts;
     for (guint i = 0; i < n_hosts; i++) {
-        g_autofree char *uri = i < 2 ? node_file(r->dir, names[i], i == 0 ? 3 : 0, meta_vm0)
+        g_autofree char *uri = i < 2 ? node_file(r->dir, names[i], i == 0 ? n_a : n_b, meta_vm0)
                                      : g_strdup_printf("test://%s/missing.xml", r->dir);
         SovaLibvirtOptions lo = { .net = TRUE, .connect_later = TRUE, .cluster_reads = TRUE };
         g_autoptr(GError) err = NULL;
@@ -105,6 +108,11 @@ static void rig_up(Rig *r, guint n_hosts, const char *meta_vm0)
         g_assert_no_error(err);
         g_assert_nonnull(r->hosts[i].backend);
     }
+}
+
+static void rig_up(Rig *r, guint n_hosts, const char *meta_vm0)
+{
+    rig_up_n(r, n_hosts, 3, 0, meta_vm0);
 }
 
 static void rig_down(Rig *r)
@@ -182,12 +190,18 @@ static void observe(const SovaControllerInterval *iv, gpointer data)
     s->failures_seen = v >= 0 ? sova_cluster_vm(iv->cluster, (guint)v)->failures : 0;
 }
 
+static SovaController *controller_in(Rig *r, gboolean dry_run, SovaMode mode, gboolean quiet,
+                                     Seen *seen)
+{
+    SovaControllerOptions o = { .dry_run = dry_run, .quiet = quiet, .interval = 0.01,
+                                .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
+                                .mode = mode, .observer = observe, .observer_data = seen };
+    return sova_controller_new(r->hosts, r->n, &stub, &o);
+}
+
 static SovaController *controller(Rig *r, gboolean dry_run, Seen *seen)
 {
-    SovaControllerOptions o = { .dry_run = dry_run, .quiet = TRUE, .interval = 0.01,
-                                .params = SOVA_CLUSTER_PARAMS_DEFAULT, .ewma_alpha = 1,
-                                .observer = observe, .observer_data = seen };
-    return sova_controller_new(r->hosts, r->n, &stub, &o);
+    return controller_in(r, dry_run, SOVA_MODE_FULL, TRUE, seen);
 }
 
 static void step(SovaController *c)
@@ -346,6 +360,52 @@ static void test_stale_leaving_mark_removed(void)
     rig_down(&r);
 }
 
+/* mode = manual (not a dry run): the migration is planned and recommended, none starts,
+ * no VM is marked leaving, every domain stays where it runs */
+static void test_mode_manual_starts_nothing(void)
+{
+    Rig r;
+    rig_up(&r, 2, NULL);
+    Seen seen = { 0 };
+    g_autoptr(SovaController) c = controller_in(&r, FALSE, SOVA_MODE_MANUAL, TRUE, &seen);
+    for (int i = 0; i < 3; i++)
+        step(c);
+    g_assert_cmpuint(seen.planned, ==, 2);
+    g_assert_cmpuint(seen.started, ==, 0);
+    g_assert_cmpuint(seen.failed_to_start, ==, 0);
+    g_assert_cmpuint(domains_on(r.hosts[0].backend), ==, 3);
+    g_assert_cmpuint(domains_on(r.hosts[1].backend), ==, 0);
+    g_autofree char *mark = leaving_of(r.hosts[0].backend, seen.uuid);
+    g_assert_null(mark);
+    g_assert_cmpuint(sova_controller_migrations(c) + sova_controller_migration_failures(c), ==, 0);
+    sova_controller_free(g_steal_pointer(&c));
+    rig_down(&r);
+}
+
+/* a keep-together pair split across a and b that cannot be gathered (both migrate='no'):
+ * the controller warns once, naming the group and the VMs, however many intervals run */
+static void test_ungathered_reported_once(void)
+{
+    if (g_test_subprocess()) {
+        Rig r;
+        rig_up_n(&r, 2, 2, 1, "<metadata><sova:vm xmlns:sova='" SOVA_META_NS "' "
+                              "together='db' migrate='no'/></metadata>");
+        Seen seen = { 0 };
+        g_autoptr(SovaController) c = controller_in(&r, TRUE, SOVA_MODE_FULL, FALSE, &seen);
+        for (int i = 0; i < 4; i++)
+            step(c);
+        g_assert_cmpuint(seen.intervals, ==, 3);
+        sova_controller_free(g_steal_pointer(&c));
+        rig_down(&r);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*together='db' is split (a-vm0 on a; b-vm0 on b) and cannot be "
+                              "gathered*a-vm0 may not migrate*");
+    g_test_trap_assert_stderr_unmatched("*cannot be gathered*cannot be gathered*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -365,5 +425,7 @@ int main(int argc, char **argv)
                          test_metadata_no_migrate);
     g_test_add_func("/controller/once", test_once);
     g_test_add_func("/controller/stale-leaving-mark-removed", test_stale_leaving_mark_removed);
+    g_test_add_func("/controller/mode-manual-starts-nothing", test_mode_manual_starts_nothing);
+    g_test_add_func("/controller/ungathered-reported-once", test_ungathered_reported_once);
     return g_test_run();
 }

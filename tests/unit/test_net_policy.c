@@ -4,9 +4,11 @@
  * and plans with VF actions describe themselves and serialise. Interval by interval on a
  * tiny fake host (fake_net_host.h): test_net_policy_host.c (noise, backoff after failed
  * attaches) and test_net_policy_drops.c (a virtio cap and its rx drops). */
+#include <math.h>
 #include <string.h>
 #include "model/netmodel.h"
 #include "policy/net_policy.h"
+#include "policy/net_private.h"
 
 /* ---------- hand-made models ---------- */
 
@@ -196,7 +198,7 @@ static void test_challenge(void)
     g_assert_cmpstr(sova_plan_action(swap, 1)->vm_name, ==, "strong");
     g_assert_cmpuint(res->in_use, ==, 1);
 
-    /* "close" (4000 vs 3000, under 1.5x) never takes it */
+    /* "close" (4000 vs 3000, under 1.4x) never takes it */
     Vm w[] = {{"holder", 3000, 1, 0}, {"close", 4000, 0, 0}};
     g_autoptr(SovaNetState) st2 = sova_net_state_new();
     for (guint t = 0; t < 20; t++) {
@@ -207,15 +209,16 @@ static void test_challenge(void)
 
 /* a single interval where the challenger falls short takes back one beat, not all: with
  * challenge_intervals 4, beat beat miss beat beat beat takes the VF on the sixth (two
- * misses in a row take back two) */
+ * misses in a row take back two). A miss is a reading far enough down to be a new level
+ * (net_level.c): a dip the level smooths over is no miss */
 static void test_challenge_one_miss(void)
 {
-    Vm vms[] = {{"holder", 3000, 1, 0}, {"strong", 6000, 0, 0}};
+    Vm vms[] = {{"holder", 3000, 1, 0}, {"strong", 8000, 0, 0}};
     SovaNetPolicyParams p = params(1);
     p.min_dwell = 0;
     p.challenge_intervals = 4;
     g_autoptr(SovaNetState) st = sova_net_state_new();
-    double load[] = {6000, 6000, 4000, 6000, 6000, 6000};
+    double load[] = {8000, 8000, 2100, 8000, 8000, 8000};
     for (guint t = 0; t < G_N_ELEMENTS(load); t++) {
         vms[1].pps = load[t];
         g_autoptr(SovaPlan) plan = run(&sova_net_policy_balance, vms, 2, &p, st, NULL);
@@ -223,9 +226,9 @@ static void test_challenge_one_miss(void)
     }
     g_assert_true(vms[1].vf);
 
-    Vm w[] = {{"holder", 3000, 1, 0}, {"strong", 6000, 0, 0}};
+    Vm w[] = {{"holder", 3000, 1, 0}, {"strong", 8000, 0, 0}};
     g_autoptr(SovaNetState) st2 = sova_net_state_new();
-    double load2[] = {6000, 6000, 6000, 4000, 4000, 6000, 6000};   /* 3 - 2 + 2 = 3 */
+    double load2[] = {8000, 8000, 8000, 2100, 2100, 8000, 8000};   /* 3 - 2 + 2 = 3 */
     for (guint t = 0; t < G_N_ELEMENTS(load2); t++) {
         w[1].pps = load2[t];
         g_autoptr(SovaPlan) plan = run(&sova_net_policy_balance, w, 2, &p, st2, NULL);
@@ -346,6 +349,53 @@ static void test_leaving_held(void)
     }
 }
 
+/* the level a VM is ranked on (net_level.c): steady noisy readings average out; a step far
+ * beyond the noise is a new level at once; a dip within the noise is not */
+static void test_level(void)
+{
+    SovaNetLevel l = {0};
+    GRand *r = g_rand_new_with_seed(5);
+    double worst_reading = 0, worst_level = 0;
+    for (guint i = 0; i < 200; i++) {
+        double x = 5000 + g_rand_double_range(r, -1500, 1500);
+        sova_net_level_add(&l, x, x);
+        if (i >= 20) {
+            worst_reading = MAX(worst_reading, fabs(x - 5000));
+            worst_level = MAX(worst_level, fabs(sova_net_level_benefit(&l) - 5000));
+        }
+    }
+    g_rand_free(r);
+    g_assert_cmpfloat(worst_level, <, 0.6 * worst_reading);
+    g_assert_cmpuint(l.n, >, 3);   /* no regime of its own noise */
+    sova_net_level_add(&l, 4000, 4000);   /* within the noise */
+    g_assert_cmpuint(l.n, >, 3);
+    sova_net_level_add(&l, 20000, 20000);   /* the VM got busy */
+    g_assert_cmpuint(l.n, ==, 1);
+    g_assert_cmpfloat(sova_net_level_benefit(&l), ==, 20000);
+    g_assert_cmpfloat(sova_net_level_demand(&l), ==, 20000);
+}
+
+/* a blind holder is beaten by SOVA_NET_BLIND_MARGIN (1.5) at least, a seen one by `margin`
+ * (1.4): a challenger at 1.45x takes a seen holder's VF, not a blind one's */
+static void test_blind_margin(void)
+{
+    for (guint blind = 0; blind <= 1; blind++) {
+        SovaNetPolicyParams p = params(1);
+        p.min_dwell = 0;
+        p.blind_half_life = 0;   /* no decay: the margin alone */
+        g_autoptr(SovaNetState) st = sova_net_state_new();
+        gboolean took = FALSE;
+        for (guint t = 0; t < 3 * p.challenge_intervals && !took; t++) {
+            g_autoptr(SovaNetModel) m = sova_net_model_new(0);
+            sova_net_model_add_vm(m, "uh", "holder", 4000, 0, TRUE)->blind = blind;
+            sova_net_model_add_vm(m, "uc", "cand", 5800, 0, FALSE);
+            g_autoptr(SovaPlan) plan = sova_net_policy_balance.plan(m, &p, st, NULL);
+            took = attaches(plan, "cand");
+        }
+        g_assert_true(took == !blind);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -356,6 +406,8 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/exit-and-dwell", test_exit_and_dwell);
     g_test_add_func("/net-policy/challenge", test_challenge);
     g_test_add_func("/net-policy/challenge-one-miss", test_challenge_one_miss);
+    g_test_add_func("/net-policy/level", test_level);
+    g_test_add_func("/net-policy/blind-margin", test_blind_margin);
     g_test_add_func("/net-policy/overrides", test_overrides);
     g_test_add_func("/net-policy/baseline-reranks", test_baseline_reranks);
     g_test_add_func("/net-policy/leaving-held", test_leaving_held);

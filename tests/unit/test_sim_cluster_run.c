@@ -2,7 +2,8 @@
  * figures count failures, ping-pongs, cooldown violations and the evacuation time; with no
  * policy nothing moves and a hot spot stays, with the controller's real loop VMs move off
  * the hot host; a destination that goes down mid-migration fails that migration and the
- * run carries on to its end. */
+ * run carries on to its end; keep-together groups split at the start are gathered (or
+ * left, when they cannot be) and counted at the start and the end. */
 #include "sim_cluster_fixtures.h"
 #include "sim/sim_cluster_run.h"
 
@@ -80,11 +81,45 @@ static void test_run_destination_down(void)
     g_assert_cmpuint(r->n_intervals, ==, 30);
 }
 
+/* keep-together groups split at the start: every policy's run gathers the one that can be
+ * (x3 joins x1 and x2 on h1, in one migration) and leaves the one that cannot (y2 may not
+ * migrate, y1 may only run on h2); the host agents alone gather nothing */
+static void test_run_gathers_split_group(void)
+{
+    g_autoptr(SovaSimScenario) sc = load(
+        "[cluster]\nduration = 200\ninterval = 20\nseed = 3\n[hosts h]\ncount = 3\npcpus = 8\n"
+        "memory = 64\n[vms base]\ncount = 6\nhost = *\nvcpus = 2\nmemory = 2048\n"
+        "demand = constant:30\n"
+        "[vm x1]\nhost = h1\nvcpus = 1\nmemory = 1024\ndemand = constant:20\ntogether = x\n"
+        "[vm x2]\nhost = h1\nvcpus = 1\nmemory = 1024\ndemand = constant:20\ntogether = x\n"
+        "[vm x3]\nhost = h3\nvcpus = 1\nmemory = 1024\ndemand = constant:20\ntogether = x\n"
+        "[vm y1]\nhost = h2\nvcpus = 1\nmemory = 1024\ndemand = constant:20\ntogether = y\n"
+        "allowed-hosts = h2\n"
+        "[vm y2]\nhost = h3\nvcpus = 1\nmemory = 1024\ndemand = constant:20\ntogether = y\n"
+        "migrate = no\n");
+    g_auto(GStrv) names = g_strsplit(sova_cluster_policy_list(), ", ", -1);
+    for (guint k = 0; names[k]; k++) {
+        SovaSimClusterRunOptions o = { .policy = sova_cluster_policy_find(names[k]) };
+        g_autoptr(GError) err = NULL;
+        g_autoptr(SovaSimClusterResult) r = sova_sim_cluster_run(sc, &o, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(r->split_start, ==, 2);
+        g_assert_cmpuint(r->split_end, ==, 1);
+        g_assert_cmpuint(r->migrations, ==, 1);
+    }
+    SovaSimClusterRunOptions host = { .agents = TRUE };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimClusterResult) r = sova_sim_cluster_run(sc, &host, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(r->split_end, ==, 2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sim-cluster/ping-pong-count", test_ping_pong_count);
     g_test_add_func("/sim-cluster/run-controller", test_run_controller);
     g_test_add_func("/sim-cluster/run-destination-down", test_run_destination_down);
+    g_test_add_func("/sim-cluster/run-gathers-split-group", test_run_gathers_split_group);
     return g_test_run();
 }

@@ -427,6 +427,31 @@ static void test_runs(void)
                     (gint64)(bal->vf_attaches + bal->vf_detaches));
 }
 
+/* the clairvoyant with oracle_pays_switches (bench-sim-net's shape-paid): one VF, a hot until
+ * 30 s, b after. It makes the same two switches as the free one, but b's VF carries traffic
+ * only after the attach latency and a loses its detach gap, so it delivers less; the free
+ * one loses nothing in gaps */
+static void test_oracle_pays(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario(
+        "[scenario]\nduration=60\nseed=3\n[host]\npcpus=4\nvfs=1\n"
+        "[vm a]\ndemand=constant:10\nnet-demand=phases:0-30=60,30-60=5\n"
+        "[vm b]\ndemand=constant:10\nnet-demand=phases:0-30=5,30-60=60\n");
+    SovaSimRunOptions o = { .policy = sova_cpu_policy_find("balance"), .net_mode = SOVA_SIM_NET_ORACLE };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimResult) free_ = sova_sim_run(sc, &o, &err);
+    g_assert_no_error(err);
+    o.oracle_pays_switches = TRUE;
+    g_autoptr(SovaSimResult) paid = sova_sim_run(sc, &o, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(paid->vf_attaches, ==, free_->vf_attaches);
+    g_assert_cmpuint(paid->vf_detaches, ==, 1);
+    g_assert_cmpfloat(free_->net_gap_pkts, ==, 0);
+    g_assert_cmpfloat(paid->net_gap_pkts, >, 0);
+    /* b waits 2 s for its VF at 300-600 kpps over the 200 kpps cap: at least 400 k packets */
+    g_assert_cmpfloat(free_->net_delivered_pkts - paid->net_delivered_pkts, >, 4e5);
+}
+
 /* six VMs always above the cap, two VFs, the re-ranking baseline: whatever it plans, the
  * pool holds; the same seed gives the same run */
 static void test_scarcity_pool_and_determinism(void)
@@ -457,6 +482,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-net/keys", test_keys);
     g_test_add_func("/sim-net/bad", test_bad);
     g_test_add_func("/sim-net/runs", test_runs);
+    g_test_add_func("/sim-net/oracle-pays", test_oracle_pays);
     g_test_add_func("/sim-net/scarcity", test_scarcity_pool_and_determinism);
     return g_test_run();
 }

@@ -1,0 +1,110 @@
+/* net_level.c — a VM's network demand as the balance policy ranks it: its per-interval
+ * (raw) readings since the demand last shifted, weighted toward the newest, instead of the
+ * model's EWMA.
+ *
+ * Why not the EWMA: with weight 0.7 on the newest reading it is noisy on steady load, it
+ * still carries a third of the old level for an interval after a step, and it smooths a
+ * virtio NIC's delivered rate and its drops apart, so a VM that just got busy can fall under
+ * the "drops next to delivered traffic near the ceiling" test (netmodel.h) and show only
+ * what it delivered.
+ *
+ * The regime: each reading is tested against the mean of the regime before it, at three
+ * scales (the newest reading alone, the newest two, the newest three against the older
+ * ones): a difference above SOVA_NET_SHIFT_Z standard errors starts a new regime with those
+ * readings. So a VM that goes from quiet to busy is ranked on its new level at once, a
+ * smaller shift after two or three readings, and steady load on up to SOVA_NET_LEVEL_WINDOW
+ * readings, each older one weighing 1 - SOVA_NET_LEVEL_WEIGHT of the next (a slow drift is
+ * followed). The noise is the RMS of successive differences (divided by sqrt 2, weighted
+ * toward the newest), leaving out a step that made a new regime; it is kept across regimes
+ * (noise is the VM's habit). Intervals without a reading (fresh PF counters, a PF with no
+ * news, a blind holder) add nothing: the level is carried. */
+#include "policy/net_private.h"
+#include <math.h>
+
+static guint slot(const SovaNetLevel *l, guint back)
+{
+    return (l->head + SOVA_NET_LEVEL_WINDOW - back) % SOVA_NET_LEVEL_WINDOW;
+}
+
+/* the k-th newest benefit reading (0 = newest) */
+static double reading(const SovaNetLevel *l, guint k)
+{
+    return l->benefit[slot(l, k)];
+}
+
+/* mean benefit of readings [from, to) counted from the newest */
+static double mean_of(const SovaNetLevel *l, guint from, guint to)
+{
+    double s = 0;
+    for (guint k = from; k < to; k++)
+        s += reading(l, k);
+    return to > from ? s / (to - from) : 0;
+}
+
+/* the noise of one reading: from the successive differences seen so far (SOVA_NET_NOISE_WEIGHT
+ * on the newest, the plain mean over the first ones), at least SOVA_NET_NOISE_FLOOR of the
+ * level; a quarter of the level before two differences were seen */
+static double noise_of(const SovaNetLevel *l)
+{
+    double level = fabs(mean_of(l, 0, l->n));
+    if (l->diffs < 2)
+        return 0.25 * level;
+    return MAX(sqrt(l->var), SOVA_NET_NOISE_FLOOR * level);
+}
+
+/* the newest readings that make a new regime: 0 when none */
+static guint shifted(const SovaNetLevel *l)
+{
+    double sd = noise_of(l) + 1;
+    for (guint k = 1; k <= 3 && k < l->n; k++) {
+        double diff = fabs(mean_of(l, 0, k) - mean_of(l, k, l->n));
+        if (diff > SOVA_NET_SHIFT_Z * sd * sqrt(1.0 / k + 1.0 / (l->n - k)))
+            return k;
+    }
+    return 0;
+}
+
+void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps)
+{
+    l->head = (l->head + 1) % SOVA_NET_LEVEL_WINDOW;
+    l->benefit[l->head] = benefit;
+    l->demand[l->head] = demand_pps;
+    l->n = MIN(l->n + 1, SOVA_NET_LEVEL_WINDOW);
+    guint k = shifted(l);
+    if (k != 1 && l->n >= 2) {   /* a step is no noise */
+        double d = reading(l, 0) - reading(l, 1);
+        double w = MAX(SOVA_NET_NOISE_WEIGHT, 1.0 / (l->diffs + 1));
+        l->var = (1 - w) * l->var + w * d * d / 2;
+        l->diffs++;
+    }
+    if (k)
+        l->n = k;
+}
+
+gboolean sova_net_level_known(const SovaNetLevel *l)
+{
+    return l->n > 0;
+}
+
+/* the regime's readings, each older one weighing 1 - SOVA_NET_LEVEL_WEIGHT of the one
+ * after it */
+static double weighted(const SovaNetLevel *l, const double *ring)
+{
+    double w = 1, sw = 0, s = 0;
+    for (guint k = 0; k < l->n; k++) {
+        s += w * ring[slot(l, k)];
+        sw += w;
+        w *= 1 - SOVA_NET_LEVEL_WEIGHT;
+    }
+    return sw > 0 ? s / sw : 0;
+}
+
+double sova_net_level_benefit(const SovaNetLevel *l)
+{
+    return weighted(l, l->benefit);
+}
+
+double sova_net_level_demand(const SovaNetLevel *l)
+{
+    return weighted(l, l->demand);
+}

@@ -1,0 +1,141 @@
+/* test_cluster_sova_search.c — the `sova` cluster policy's search for relief moves
+ * (cluster_sova_search.c) and its minimum relief:
+ *   - a plan of many moves (caps lifted), whose rounds reuse what earlier rounds searched,
+ *     makes the moves that plans of one move each make when the earlier moves are already
+ *     migrating (each of those searches everything afresh);
+ *   - a source whose best destination was taken by another move goes to its next best;
+ *   - a relief move serves at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise: a host
+ *     a little over its capacity, within the noise, is left alone once noise is learnt. */
+#include "cluster_fixtures.h"
+#include "policy/cluster_sova.h"
+
+/* 24 hosts: hosts 0..7 hot (VMs of random size up to 20-30 pCPUs in all), the rest at
+ * random light loads */
+static SovaCluster *many_hot(guint32 seed)
+{
+    g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+    SovaCluster *c = cluster(24);
+    for (int h = 0; h < 24; h++) {
+        double target = h < 8 ? g_rand_double_range(r, 19, 26) : g_rand_double_range(r, 2, 8);
+        for (double sum = 0; sum < target;) {
+            double cpu = g_rand_double_range(r, 0.5, 4.0);
+            vmf(c, h, cpu, g_rand_double_range(r, 1, 4));
+            sum += cpu;
+        }
+    }
+    return c;
+}
+
+/* v is migrating from its host to b, as the controller shows a migration in flight */
+static void start_migration(SovaCluster *c, int v, int b)
+{
+    SovaClusterVm *m = sova_cluster_vm(c, v);
+    int a = m->host;
+    sova_cluster_move(c, v, b);
+    m->migrating = TRUE;
+    m->from_host = a;
+}
+
+/* the plan of up to 12 moves against plans of one move each, the earlier ones in flight;
+ * per_host 2 or none: a host a move touched stays a source or a destination, so what was
+ * searched from it or on it before must be searched again */
+static void same_as_one_at_a_time(guint per_host)
+{
+    for (guint32 seed = 1; seed <= 4; seed++) {
+        g_autoptr(SovaCluster) c = many_hot(seed);
+        SovaClusterParams p = params();
+        p.max_total = 12;
+        p.max_per_host = per_host;
+        g_autoptr(SovaPlan) all = plan_with("sova", c, &p);
+        g_assert_cmpuint(sova_plan_len(all), >=, 8);
+        for (guint i = 0; i < sova_plan_len(all); i++) {
+            SovaClusterParams p1 = p;
+            p1.max_total = i + 1;       /* the i moves in flight and one more */
+            g_autoptr(SovaPlan) one = plan_with("sova", c, &p1);
+            g_assert_cmpuint(sova_plan_len(one), ==, 1);
+            const SovaAction *a = sova_plan_action(all, i), *b = sova_plan_action(one, 0);
+            g_assert_cmpstr(a->uuid, ==, b->uuid);
+            g_assert_cmpint(a->to_host, ==, b->to_host);
+            start_migration(c, vm_of(c, a), a->to_host);
+        }
+    }
+}
+
+static void test_same_as_one_at_a_time(void)
+{
+    same_as_one_at_a_time(1);
+    same_as_one_at_a_time(2);
+    same_as_one_at_a_time(0);
+}
+
+/* two hot hosts that both want the idlest host h2: the first move takes it, the second
+ * goes to the next idlest (h3), not nowhere */
+static void test_next_best_destination(void)
+{
+    g_autoptr(SovaCluster) c = cluster(5);
+    for (int i = 0; i < 6; i++) {
+        vmf(c, 0, 3.4, 2);     /* h0 at 128 % */
+        vmf(c, 1, 3.3, 2);     /* h1 at 124 % */
+    }
+    vmf(c, 3, 2.0, 2);         /* h3 at 12 % */
+    for (int i = 0; i < 4; i++)
+        vmf(c, 4, 2.5, 2);     /* h4 at 62 % */
+    SovaClusterParams p = params();
+    p.max_total = 4;
+    g_autoptr(SovaPlan) plan = plan_with("sova", c, &p);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 2);
+    g_assert_cmpint(sova_plan_action(plan, 0)->from_host, ==, 0);
+    g_assert_cmpint(sova_plan_action(plan, 0)->to_host, ==, 2);
+    g_assert_cmpint(sova_plan_action(plan, 1)->from_host, ==, 1);
+    g_assert_cmpint(sova_plan_action(plan, 1)->to_host, ==, 3);
+}
+
+/* h0 at `load` of its 16 pCPUs (eight equal VMs), h1..h3 at 25 % */
+static SovaCluster *one_over(double load)
+{
+    SovaCluster *c = cluster(4);
+    for (int i = 0; i < 8; i++)
+        vmf(c, 0, 16 * load / 8, 2);
+    for (int h = 1; h < 4; h++)
+        vmf(c, h, 4, 2);
+    return c;
+}
+
+/* the plan of a state that has learnt noise sigma and saw an overload on the last sample */
+static SovaPlan *plan_noisy(const SovaCluster *c, double sigma)
+{
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaState *st = pol->state_new();
+    st->learnt = TRUE;
+    st->sigma2 = sigma * sigma;
+    st->above = TRUE;
+    SovaClusterParams p = params();
+    SovaPlan *plan = sova_cluster_plan(pol, c, &p, st);
+    pol->state_free(st);
+    return plan;
+}
+
+static void test_relief_beyond_noise(void)
+{
+    g_autoptr(SovaCluster) near = one_over(1.02);
+    SovaClusterParams p = params();
+    g_autoptr(SovaPlan) exact = plan_with("sova", near, &p);   /* no noise: 0.03 unmet */
+    g_assert_cmpuint(sova_plan_len(exact), ==, 1);
+    g_autoptr(SovaPlan) quiet = plan_noisy(near, 0.01);
+    g_assert_cmpuint(sova_plan_len(quiet), ==, 1);
+    g_autoptr(SovaPlan) noisy = plan_noisy(near, 0.04);         /* needs 0.04 of relief */
+    g_assert_cmpuint(sova_plan_len(noisy), ==, 0);
+    g_autoptr(SovaCluster) over = one_over(1.15);
+    g_autoptr(SovaPlan) clear = plan_noisy(over, 0.04);
+    g_assert_cmpuint(sova_plan_len(clear), >=, 1);
+    g_assert_cmpint(sova_plan_action(clear, 0)->from_host, ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cluster-sova-search/same-as-one-at-a-time", test_same_as_one_at_a_time);
+    g_test_add_func("/cluster-sova-search/next-best-destination", test_next_best_destination);
+    g_test_add_func("/cluster-sova-search/relief-beyond-noise", test_relief_beyond_noise);
+    return g_test_run();
+}
