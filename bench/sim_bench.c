@@ -17,6 +17,7 @@
 #include "backend/libvirt/libvirt_backend.h"
 #include "util/json.h"
 #include "sim/sim_run.h"
+#include "daemon/agent.h"
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <math.h>
@@ -176,6 +177,11 @@ static void print_table(GPtrArray *rows)
             printf(" %9.3f", ratio(r->pol[p]->delivered_s, r->cfs->delivered_s));
         printf("\n");
     }
+    printf("(every interval counts, the first included. The agent runs start from the scenario's\n"
+           " pins (all on pCPU 0, alternating ...), CFS unpinned; the agent's first plan comes %.1f s\n"
+           " after its baseline sample (sova_agent_next_wait): a layout that costs work costs it that\n"
+           " long, e.g. 0.1 s of 3 idle pCPUs of 4 in 120 s: 0.999 on seed-example, course-all-on-0.)\n",
+           SOVA_AGENT_FIRST_WAIT);
     print_header("Jain's fairness index over delivered/demanded per VM (x CFS)", "CFS Jain");
     for (guint i = 0; i < rows->len; i++) {
         Row *r = g_ptr_array_index(rows, i);

@@ -214,6 +214,11 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     return TRUE;
 }
 
+double sova_agent_next_wait(const SovaAgent *a)
+{
+    return a->prev && a->number == 0 ? MIN(a->interval, SOVA_AGENT_FIRST_WAIT) : a->interval;
+}
+
 int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GError **error)
 {
     double backoff = a->interval;
@@ -240,7 +245,7 @@ int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GErro
         }
         if (once && a->number > before)
             return 0;
-        if (!sova_backend_wait(a->be, a->interval, stop))
+        if (!sova_backend_wait(a->be, once ? a->interval : sova_agent_next_wait(a), stop))
             break;
     }
     return 0;

@@ -55,7 +55,9 @@
  * least loaded pCPUs of their NUMA cell until it has room (whole cells once it takes half of
  * one); the vCPUs there may run on every pCPU of the set, the others keep their pins. Once
  * made, a set is left alone: the rest of the host is balanced around it (and the set grows
- * when it overloads or the rest loses too), and it goes back to pins by the calm rule above.
+ * when it overloads or the rest loses too), and it goes back to pins by the calm rule above;
+ * a set that grew shrinks again when the set a new group would take is a strict part of it
+ * for as long (shrink).
  * A set of every usable pCPU is the shared host.
  * SMT (cpu_smt.h): after the search, the contents of pCPUs are swapped so that busy vCPUs
  * sit on separate cores; the layout is judged (service, sharing) as swapped.
@@ -63,7 +65,9 @@
  * the kernel's scheduler would give each VM unpinned (its demand water-filled over the
  * usable pCPUs). Pins that would give some VM less than that beyond the tolerance and the
  * noise share the host just the same (3 busy vCPUs on 2 pCPUs: 100/50/50 % pinned against
- * 67 % each shared), and a shared host is not calm while its best pins would.
+ * 67 % each shared), and a shared host is not calm while its best pins would. On a host
+ * saturated both ways the tolerance is finer, judged on the worst ratio smoothed over
+ * intervals, and must hold SHARE_CONFIRM_FINE intervals (cpu_service.h).
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
@@ -148,7 +152,27 @@ typedef struct {
     SovaCpuShareState share;
     SovaCpuRobust *robust;
     SovaCpuSet *group;        /* the shared pin set this policy made (cpu_group.h), or NULL */
+    double sat_worst;         /* EWMA of the best pins' worst ratio on a saturated host
+                               * (cpu_service.h); 0: none yet */
+    guint fine_for;           /* intervals in a row it was short by the finer tolerance */
+    SovaCpuSet *smaller;      /* a smaller shared set that would do (see shrink), or NULL */
+    guint smaller_for;        /* intervals in a row it was that one */
 } BalanceState;
+
+/* the best pins b short by the finer tolerance of a saturated host (cpu_service.h): its
+ * smoothed worst ratio, for SHARE_CONFIRM_FINE intervals in a row counting the SHARE_CONFIRM
+ * of the decision (without state: this reading, at once) */
+static gboolean unfair_saturated(BalanceState *st, const Balancer *b, double noise)
+{
+    double r = sova_cpu_service_worst_saturated(b->m, b->to, b->demand, noise);
+    double line = 1 - SOVA_SERVICE_TOL / SOVA_SERVICE_SAT;
+    if (!st)
+        return r < line;
+    st->sat_worst = st->sat_worst > 0 ? st->sat_worst + SOVA_SERVICE_SAT_ALPHA * (r - st->sat_worst)
+                                      : r;
+    st->fine_for = st->sat_worst < line ? st->fine_for + 1 : 0;
+    return st->fine_for + SHARE_CONFIRM > SHARE_CONFIRM_FINE;
+}
 
 /* the shared pin set in place: the one this policy made while some vCPU is in it, or every
  * usable pCPU when the kernel shares the whole host; NULL when none */
@@ -235,6 +259,58 @@ static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin
     sova_plan_set_reason(plan, "%s", text);
 }
 
+/* TRUE when every pCPU of a is in b and b has more */
+static gboolean strict_subset(const SovaCpuSet *a, const SovaCpuSet *b, guint n)
+{
+    gboolean more = FALSE;
+    for (guint p = 0; p < n; p++) {
+        if (sova_cpuset_has(a, p) && !sova_cpuset_has(b, p))
+            return FALSE;
+        more = more || (sova_cpuset_has(b, p) && !sova_cpuset_has(a, p));
+    }
+    return more;
+}
+
+static void forget_smaller(BalanceState *st)
+{
+    g_clear_pointer(&st->smaller, sova_cpuset_free);
+    st->smaller_for = 0;
+}
+
+/* a shared set that grew gives way when demand falls: the set a new group would take from the
+ * best pins found (`best`, every member placed, cpu_group_find) is a strict part of it, the
+ * same one for the calm wait of the shared host (SHARE_CALM, cpu_share.h) in a row: the
+ * vCPUs on its pCPUs share it, the others are pinned as placed. TRUE when it did (plan made) */
+static gboolean shrink(const Balancer *best, const SovaCpuSet *group, double margin,
+                       BalanceState *st, SovaPlan *plan)
+{
+    if (!st)
+        return FALSE;
+    const SovaModel *m = best->m;
+    g_autoptr(SovaCpuSet) fresh = cpu_group_find(best, margin, sova_cpu_cfs_level(m, best->demand));
+    if (!fresh || !strict_subset(fresh, group, m->n_pcpus)) {
+        forget_smaller(st);
+        return FALSE;
+    }
+    if (st->smaller && sova_cpuset_equal(st->smaller, fresh)) {
+        st->smaller_for++;
+    } else {
+        forget_smaller(st);
+        st->smaller = sova_cpuset_copy(fresh);
+        st->smaller_for = 1;
+    }
+    if (st->smaller_for < MAX(st->share.need, SHARE_CALM))
+        return FALSE;
+    forget_smaller(st);
+    cpu_reasons_share(best, plan, fresh, cpu_group_rest_loss(best, margin), margin, -1, 1.0);
+    g_autofree char *was = sova_cpuset_format(group);
+    g_autofree char *text = g_strdup_printf("demand fell, the shared set of pCPUs %s shrinks: %s",
+                                            was, plan->reason);
+    sova_plan_set_reason(plan, "%s", text);
+    remember_group(st, fresh);
+    return TRUE;
+}
+
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
 {
     BalanceState *st = state;
@@ -267,16 +343,20 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
      * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = cpu_group_fast_crowded(b)
-                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise);
+                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise)
+                      || unfair_saturated(st, b, noise);
     /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
     gboolean unfair_calm = unfair || waits_young(b)
-                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0);
+                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0)
+                           || sova_cpu_service_worst_saturated(m, b->to, b->demand, 0)
+                                  < 1 - SOVA_SERVICE_CALM / SOVA_SERVICE_SAT;
     gboolean undecided = st && !st->share.planned && young_start(b);
     if (!undecided
         && sova_cpu_share_decide_group(st ? &st->share : NULL, m, b->load, b->to, margin, target,
                                        unfair, unfair_calm, group != NULL, &loss)) {
         if (group && !sova_cpuset_equal(group, all)) {
-            plan_around(&in, group, margin, st, plan);
+            if (!shrink(b, group, margin, st, plan))
+                plan_around(&in, group, margin, st, plan);
             return plan;
         }
         int vm = -1;
@@ -299,6 +379,8 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         return plan;
     }
     remember_group(st, NULL);
+    if (st)
+        forget_smaller(st);
     b = plan_pins(&in, NULL, plan, g_steal_pointer(&b), before);
     if (nstate) {
         g_autofree double *kept = load_if_kept(m);
@@ -323,6 +405,7 @@ static void balance_state_free(gpointer state)
     sova_cpu_noise_free(st->noise);
     sova_cpu_robust_free(st->robust);
     sova_cpuset_free(st->group);
+    sova_cpuset_free(st->smaller);
     g_free(st);
 }
 

@@ -5,11 +5,12 @@
 #include <stdlib.h>
 
 /* a vCPU that reads busy is taken as fully busy (see cpu_service.h) */
-static double demand_of(const SovaModel *m, const double *demand, guint v)
+static double demand_as(const SovaModel *m, const double *demand, guint v, gboolean face)
 {
     double d = demand ? demand[v] : sova_model_vcpu(m, v)->demand;
-    return d >= SOVA_SERVICE_BUSY ? 100.0 : d;
+    return d >= SOVA_SERVICE_BUSY && !face ? 100.0 : d;
 }
+
 
 static gboolean counts(const SovaModel *m, guint v)
 {
@@ -22,7 +23,8 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double sova_cpu_cfs_level(const SovaModel *m, const double *demand)
+/* the level h; face: busy readings at face value (else taken as 100) */
+static double level_as(const SovaModel *m, const double *demand, gboolean face)
 {
     guint n;
     g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
@@ -31,7 +33,7 @@ double sova_cpu_cfs_level(const SovaModel *m, const double *demand)
     double total = 0;
     for (guint v = 0; v < m->vcpus->len; v++)
         if (counts(m, v))
-            total += demand_of(m, demand, v);
+            total += demand_as(m, demand, v, face);
     g_autofree double *lv = g_new(double, n);
     for (guint k = 0; k < n; k++)
         lv[k] = sova_model_pcpu(m, ids[k])->other;
@@ -44,6 +46,11 @@ double sova_cpu_cfs_level(const SovaModel *m, const double *demand)
             break;
     }
     return level;
+}
+
+double sova_cpu_cfs_level(const SovaModel *m, const double *demand)
+{
+    return level_as(m, demand, FALSE);
 }
 
 static double ratio(double load)
@@ -112,23 +119,40 @@ static double smt_speeds(const SovaModel *m, const double *left, double level, d
     return n ? sum / n : 1.0;
 }
 
-/* per VM: pinned and CFS service (points); leaving VMs' demand taken out of the loads */
-static void services(const SovaModel *m, const double *load, const int *to, const double *demand,
-                     double *pinned, double *cfs)
+/* TRUE when the kernel's level and every usable pCPU's load under the pins (left) exceed 100
+ * by more than `above`: the host is saturated both ways (see cpu_service.h) */
+static gboolean saturated(const SovaModel *m, const double *left, double level, double above)
 {
-    (void)load;   /* recomputed with busy vCPUs taken as 100 and leaving VMs taken out */
+    guint n;
+    g_autofree guint *ids = sova_cpu_usable_ids(m, &n);
+    if (n == 0 || level <= 100.0 + above)
+        return FALSE;
+    for (guint k = 0; k < n; k++)
+        if (left[ids[k]] <= 100.0 + above)
+            return FALSE;
+    return TRUE;
+}
+
+/* per VM: pinned and CFS service (points); leaving VMs' demand taken out of the loads;
+ * face: busy readings at face value. *sat (may be NULL) gets saturated(.., above) */
+static void services_sat(const SovaModel *m, const int *to, const double *demand,
+                         double *pinned, double *cfs, double above, gboolean face,
+                         gboolean *sat)
+{
     g_autofree double *left = g_new0(double, MAX(m->n_pcpus, 1));
     for (guint p = 0; p < m->n_pcpus; p++)
         left[p] = sova_model_pcpu(m, p)->other;
     for (guint v = 0; v < m->vcpus->len; v++)
         if (counts(m, v) && to[v] >= 0 && (guint)to[v] < m->n_pcpus)
-            left[to[v]] += demand_of(m, demand, v);
-    double level = sova_cpu_cfs_level(m, demand), r_cfs = ratio(level);
+            left[to[v]] += demand_as(m, demand, v, face);
+    double level = level_as(m, demand, face), r_cfs = ratio(level);
+    if (sat)
+        *sat = saturated(m, left, level, above);
     g_autofree double *speed = g_new0(double, MAX(m->n_pcpus, 1));
     double s_cfs = smt_speeds(m, left, level, speed);
     for (guint v = 0; v < m->vcpus->len; v++) {
         guint vm = sova_model_vcpu(m, v)->vm;
-        double d = demand_of(m, demand, v);
+        double d = demand_as(m, demand, v, face);
         if (!counts(m, v))
             continue;
         gboolean placed = to[v] >= 0 && (guint)to[v] < m->n_pcpus
@@ -136,6 +160,13 @@ static void services(const SovaModel *m, const double *load, const int *to, cons
         cfs[vm] += d * r_cfs * s_cfs;
         pinned[vm] += placed ? d * ratio(left[to[v]]) * speed[to[v]] : d * r_cfs * s_cfs;
     }
+}
+
+static void services(const SovaModel *m, const double *load, const int *to, const double *demand,
+                     double *pinned, double *cfs)
+{
+    (void)load;   /* recomputed with busy vCPUs taken as 100 and leaving VMs taken out */
+    services_sat(m, to, demand, pinned, cfs, 0, FALSE, NULL);
 }
 
 double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
@@ -156,14 +187,45 @@ double sova_cpu_service_worst(const SovaModel *m, const double *load, const int 
     return worst;
 }
 
-gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
-                                 const double *demand, double tol, double noise)
+/* some VM short of its CFS service beyond tol (relative) and noise / 2 (points); *sat (may be
+ * NULL) gets whether the host is saturated both ways beyond the noise */
+static gboolean short_of(const SovaModel *m, const int *to, const double *demand, double tol,
+                         double noise, gboolean face, gboolean *sat)
 {
     g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
     g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
-    services(m, load, to, demand, pinned, cfs);
+    services_sat(m, to, demand, pinned, cfs, noise, face, sat);
     for (guint i = 0; i < m->vms->len; i++)
         if (cfs[i] - pinned[i] > tol * cfs[i] + noise / 2)
             return TRUE;
     return FALSE;
+}
+
+gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
+                                 const double *demand, double tol, double noise)
+{
+    (void)load;
+    return short_of(m, to, demand, tol, noise, FALSE, NULL);
+}
+
+/* the worst VM's pinned / CFS ratio (1 when nobody wants anything) */
+static double worst_as(const SovaModel *m, const int *to, const double *demand, double above,
+                       gboolean face, gboolean *sat)
+{
+    g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
+    g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
+    services_sat(m, to, demand, pinned, cfs, above, face, sat);
+    double worst = 1.0;
+    for (guint i = 0; i < m->vms->len; i++)
+        if (cfs[i] > 0)
+            worst = MIN(worst, pinned[i] / cfs[i]);
+    return worst;
+}
+
+double sova_cpu_service_worst_saturated(const SovaModel *m, const int *to, const double *demand,
+                                        double noise)
+{
+    gboolean sat;
+    double busy = worst_as(m, to, demand, noise, FALSE, &sat);
+    return sat ? MAX(busy, worst_as(m, to, demand, noise, TRUE, NULL)) : 1.0;
 }

@@ -26,6 +26,22 @@
  * away (`leaving`) count on neither side. A vCPU whose demand reads SOVA_SERVICE_BUSY (85)
  * or more counts as 100 on both sides, for the same under-count: a vCPU that wants that
  * much wants all of a pCPU as far as sharing goes.
+ * Saturated hosts: where the kernel's level h and every usable pCPU's pinned load exceed
+ * 100 % by more than the noise (every vCPU waits, pinned or not), an under-count that scales
+ * the demands of a pCPU alike scales L_p and h alike, and the ratio pinned / CFS = h / L_p
+ * does not move: the readings can be trusted there, and both tolerances are divided by
+ * SOVA_SERVICE_SAT (4: 2.5 % to leave pins, 1 % before they come back), on the better of
+ * the worst ratios with busy vCPUs taken as 100 and at face value (4 busy guests pinned 2 per
+ * pCPU whose delays read short by different amounts are fair as busy), smoothed over
+ * intervals (`balance`: an EWMA of weight SOVA_SERVICE_SAT_ALPHA, 0.2), for
+ * SHARE_CONFIRM_FINE (10) intervals in a row where a plain shortfall needs SHARE_CONFIRM
+ * (cpu_share.h): a shortfall of a few points is within the noise of one reading, and the
+ * readings of a fair layout settle within a few intervals of a change. Such a host gains
+ * no work from pins (every pCPU runs full either way); pins only decide who gets it, and a
+ * layout whose best split of the demand leaves one pCPU a few points above the others
+ * (issue 18's noisy seed example: 8 vCPUs at 100..30 % and 15 points of background on 4
+ * pCPUs, no pairing better than 140 against the kernel's 133.75: the two VMs there got
+ * 0.955x) costs those VMs what sharing would not.
  * SMT: hardware threads of one core (the usable pCPUs of one (socket, core)) share its
  * execution units. While a sibling is busy too, a thread is taken to run at SOVA_SERVICE_SMT
  * (0.65) of its lone speed, and siblings' busy times to overlap as little as their load
@@ -42,6 +58,8 @@
 #define SOVA_SERVICE_SMT 0.65
 #define SOVA_SERVICE_BUSY 85.0
 #define SOVA_SERVICE_CALM 0.04
+#define SOVA_SERVICE_SAT 4.0
+#define SOVA_SERVICE_SAT_ALPHA 0.2
 
 /* the unpinned level h above for the given per-vCPU demands (NULL: the model's) */
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
@@ -54,3 +72,8 @@ double sova_cpu_service_worst(const SovaModel *m, const double *load, const int 
  * above; tol: the relative tolerance; noise: the learnt prediction noise (points) */
 gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
                                  const double *demand, double tol, double noise);
+/* on a host saturated both ways beyond the noise (points), the worst VM's pinned / CFS ratio
+ * of the layout, the better of busy readings taken as 100 and at face value (see above);
+ * 1 on a host that is not */
+double sova_cpu_service_worst_saturated(const SovaModel *m, const int *to, const double *demand,
+                                        double noise);

@@ -42,16 +42,18 @@ double sova_cpu_share_loss(const SovaModel *m, const double *load, const int *to
 
 /* a host that is not shared (or not by this policy): share it when the pins lose more
  * than the target, or have been unfair to a VM SHARE_CONFIRM intervals in a row (at once
- * when the kernel shares it already: nothing changes); pins put back that fail again soon
- * double the calm needed */
+ * when the kernel shares it already: nothing changes); the first reading of pins the agent
+ * found in place does not count (its window is the agent's short first wait, agent.h: rig
+ * case 1 read 4 busy guests pinned 2 per pCPU 0.88x over 0.2 s); pins put back that fail
+ * again soon double the calm needed */
 static gboolean decide_pinned(SovaCpuShareState *st, double loss, double target, gboolean unfair,
-                              gboolean shared)
+                              gboolean shared, gboolean first)
 {
     st->calm = 0;
     st->pinned_for++;
     if (st->pinned_for > SHARE_HOLD * st->need)
         st->need = SHARE_CALM;
-    st->unfair_for = unfair ? st->unfair_for + 1 : 0;
+    st->unfair_for = unfair && (shared || !first) ? st->unfair_for + 1 : 0;
     /* the kernel shares it already (first decision): staying shared needs no confirmation */
     if (loss <= target && st->unfair_for < (shared ? 1u : SHARE_CONFIRM))
         return FALSE;
@@ -102,7 +104,7 @@ gboolean sova_cpu_share_decide_group(SovaCpuShareState *st, const SovaModel *m, 
     st->planned = TRUE;
     st->need = MAX(st->need, SHARE_CALM);
     if (first || !shared)
-        return decide_pinned(st, *loss, target, unfair, shared);
+        return decide_pinned(st, *loss, target, unfair, shared, first);
     return decide_shared(st, sova_cpu_share_loss(m, load, to, 2 * margin), target, unfair_calm);
 }
 

@@ -43,6 +43,8 @@
 #define SHARE_CALM_MAX 240
 #define SHARE_HOLD 8          /* pins put back must hold SHARE_HOLD x need intervals */
 #define SHARE_CONFIRM 2       /* intervals in a row pins must look unfair to a VM to share */
+#define SHARE_CONFIRM_FINE 10 /* ... only by the finer tolerance of a saturated host
+                               * (cpu_service.h) */
 
 /* the loss estimate above; load and count are per pCPU id (count: vCPUs placed there),
  * ids the n usable pCPUs */

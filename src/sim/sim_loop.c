@@ -38,6 +38,16 @@ static gboolean agents_step(SovaSimLoop *l, GError **error)
     return TRUE;
 }
 
+/* the shortest first wait of the agents (the interval when none is shorter) */
+static double first_wait(const SovaSimLoop *l)
+{
+    double w = l->interval;
+    for (guint h = 0; h < sova_sim_cluster_n_hosts(l->cluster); h++)
+        if (l->agents[h])
+            w = MIN(w, sova_agent_next_wait(l->agents[h]));
+    return w;
+}
+
 gboolean sova_sim_loop_run(SovaSimLoop *l, GError **error)
 {
     for (guint k = 0; k < l->n_intervals; k++) {
@@ -47,7 +57,13 @@ gboolean sova_sim_loop_run(SovaSimLoop *l, GError **error)
             return FALSE;
         if (l->before)
             l->before(k, l->data);
-        sova_sim_cluster_advance(l->cluster, l->interval, NULL);
+        double w = k == 0 && l->first_wait ? first_wait(l) : l->interval;
+        if (w < l->interval) {
+            sova_sim_cluster_advance(l->cluster, w, NULL);
+            if (!agents_step(l, error))
+                return FALSE;
+        }
+        sova_sim_cluster_advance(l->cluster, l->interval - (w < l->interval ? w : 0), NULL);
         if (l->after)
             l->after(k, l->data);
     }

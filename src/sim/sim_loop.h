@@ -22,6 +22,9 @@ typedef struct {
                                      the host is tried again next interval: it may be down) */
     gboolean measure_cpu;         /* add up the agents' own CPU time, the simulator's taken out
                                      (sova_sim_backend_set_timing on their hosts) */
+    gboolean first_wait;          /* the agents' first plan comes after their first wait
+                                     (sova_agent_next_wait), as `sova agent` does, not a whole
+                                     interval after the baseline: interval 0 is then split */
     /* called every interval k: `before` after the steps, just before the clock advances;
      * `after` once it has; either may be NULL */
     void (*before)(guint k, gpointer data);

@@ -134,13 +134,17 @@ void sova_sim_result_free(SovaSimResult *r)
     g_free(r);
 }
 
+/* the step at the end of interval k (time (k + 1) * interval) goes to k; the agent's first
+ * plan, a short wait into interval 0 (sova_agent_next_wait), to no interval: its pins count
+ * in pin_changes, not as pins made after the pCPUs settled (summarise) */
 static void on_interval(const SovaAgentInterval *iv, gpointer data)
 {
     SovaSimResult *r = data;
-    if (iv->number < 1 || iv->number > r->n_intervals)
+    double k = floor((double)iv->time_us / 1e6 / r->interval_s + 1e-6) - 1;
+    if (iv->number < 1 || k < 0 || k >= r->n_intervals)
         return;
-    r->seen_stddev[iv->number - 1] = iv->stddev;
-    r->pins[iv->number - 1] = iv->executed;
+    r->seen_stddev[(guint)k] = iv->stddev;
+    r->pins[(guint)k] = iv->executed;
 }
 
 /* interval k's true pCPU utilisation and its stddev over the pCPUs not reserved */
@@ -228,6 +232,8 @@ static void summarise(SovaSimResult *r, SovaBackend *be, const SovaSimScenario *
     r->settled = last_above + 1 < (int)r->n_intervals ? last_above + 1 : -1;
     for (guint k = r->settled >= 0 ? (guint)r->settled : 0; k < r->n_intervals; k++)
         r->pins_after += r->pins[k];
+    if (r->settled < 0)
+        r->pins_after = r->pin_changes;   /* never settled: every pin, the first plan's too */
     guint from = r->settled >= 0 ? (guint)r->settled : 0, n = r->n_intervals - from;
     g_autofree double *sorted = g_memdup2(r->stddev + from, n * sizeof(double));
     qsort(sorted, n, sizeof(double), cmp_double);
@@ -317,6 +323,7 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     Run run = { .sc = sc, .o = o, .r = r, .be = be, .reserved = cfg->reserved, .last_busy = last_busy };
     SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n, .interval = sc->interval,
                          .final_step = TRUE, .agent_errors_end = TRUE, .measure_cpu = o->measure_cpu,
+                         .first_wait = TRUE,
                          .before = before_interval, .after = after_interval, .data = &run };
     gboolean ok = sova_sim_loop_run(&loop, error);
     if (ok) {

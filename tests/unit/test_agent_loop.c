@@ -2,7 +2,8 @@
  * placement the model finds stale (vCPUs pinned to a pCPU that ran more than the pCPU
  * was busy) makes a REREAD interval — no actions, the backend drops its cached pins —
  * and the next interval, on the pins read afresh, plans normally; a backend whose pins
- * are not cached plans on as before. Every interval's record has one result per action. */
+ * are not cached plans on as before. Every interval's record has one result per action.
+ * The first plan comes a short wait after the baseline sample (--once: a whole interval). */
 #include "daemon/agent.h"
 #include <string.h>
 
@@ -14,6 +15,9 @@ typedef struct {
     gboolean cached;          /* the backend caches pins (can re-read them) */
     gboolean stale;           /* its cache says pCPU 1; the vCPU runs on pCPU 0 */
     guint forgets;
+    double waits[4];          /* the first waits asked for */
+    guint n_waits;
+    volatile gint *stop;      /* set after 3 waits (NULL: never) */
 } Fake;
 
 static SovaSnapshot *fake_sample(SovaBackend *be, GError **error)
@@ -45,7 +49,12 @@ static gboolean fake_execute(SovaBackend *be, const SovaAction *a, GError **erro
 static gboolean fake_wait(SovaBackend *be, double seconds, const volatile gint *stop)
 {
     (void)stop;
-    ((Fake *)be)->t += seconds;
+    Fake *f = (Fake *)be;
+    f->t += seconds;
+    if (f->n_waits < G_N_ELEMENTS(f->waits))
+        f->waits[f->n_waits] = seconds;
+    if (++f->n_waits >= 3 && f->stop)
+        g_atomic_int_set(f->stop, 1);
     return TRUE;
 }
 
@@ -116,10 +125,38 @@ static void test_uncached_plans_on(void)
     g_assert_cmpuint(f.forgets, ==, 0);
 }
 
+/* the first plan comes SOVA_AGENT_FIRST_WAIT after the baseline sample, then every interval;
+ * --once waits the whole interval */
+static void test_first_wait(void)
+{
+    volatile gint stop = 0;
+    Fake f = { .base.ops = &fake_ops, .t = 10, .stop = &stop };
+    Seen seen = { 0 };
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    cfg->interval = 2;
+    SovaAgentOptions o = { .quiet = TRUE, .observer = observe, .observer_data = &seen };
+    g_autoptr(SovaAgent) a = sova_agent_new(&f.base, cfg, sova_cpu_policy_find("balance"), &o);
+    g_assert_cmpfloat(sova_agent_next_wait(a), ==, 2);   /* no baseline yet */
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(sova_agent_run(a, FALSE, &stop, &err), ==, 0);
+    g_assert_cmpuint(f.n_waits, ==, 3);
+    g_assert_cmpfloat(f.waits[0], ==, SOVA_AGENT_FIRST_WAIT);
+    g_assert_cmpfloat(f.waits[1], ==, 2);
+    g_assert_cmpfloat(f.waits[2], ==, 2);
+    g_assert_cmpuint(seen.intervals, ==, 2);
+    /* --once: one whole interval between the baseline and the plan */
+    Fake g = { .base.ops = &fake_ops, .t = 10 };
+    g_autoptr(SovaAgent) b = sova_agent_new(&g.base, cfg, sova_cpu_policy_find("balance"), &o);
+    g_assert_cmpint(sova_agent_run(b, TRUE, NULL, &err), ==, 0);
+    g_assert_cmpuint(g.n_waits, ==, 1);
+    g_assert_cmpfloat(g.waits[0], ==, 2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/agent-loop/stale-placement-rereads", test_stale_placement_rereads);
     g_test_add_func("/agent-loop/uncached-plans-on", test_uncached_plans_on);
+    g_test_add_func("/agent-loop/first-wait", test_first_wait);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
  * (cpu_service.h); load moving out of a NUMA cell moves whole VMs (cpu_numa.h). */
 #include "cpu_test_util.h"
 #include "policy/cpu_group.h"
+#include "policy/cpu_share.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_smt.h"
 #include <string.h>
@@ -84,6 +85,74 @@ static void test_policy_partial_share(void)
         g_assert_true((vc->set != NULL) == (vc->pinned < 0));
     }
     g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 10), ==, 0);
+    pol->state_free(state);
+}
+
+
+/* the overcommit ends: after the three crowded vCPUs share pCPUs 0-1, a3 goes idle. One-pCPU
+ * pins serve everyone again (60 on each of pCPUs 0, 1 and a3's 2 beside one of them), but the
+ * set stays until that has held SHARE_CALM intervals in a row (it must not flap), then goes
+ * back to exclusive pins, and nothing moves after */
+static void test_policy_set_gives_way(void)
+{
+    g_autoptr(SovaModel) m = crowded_pair();
+    gpointer state = pol->state_new();
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), ==, 3);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 5), ==, 0);
+    sova_model_vcpu(m, cpu_test_vcpu_of(m, "a3"))->demand = 2;
+    cpu_test_settle(m);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, SHARE_CALM - 1), ==, 0);
+    g_assert_nonnull(sova_model_vcpu(m, cpu_test_vcpu_of(m, "a1"))->set);
+    guint back = cpu_test_rounds(pol, state, &params, m, 2);
+    g_assert_cmpuint(back, >=, 3);
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        g_assert_null(vc->set);
+        g_assert_cmpint(vc->pinned, >=, 0);
+        g_assert_cmpfloat(cpu_test_load(m, (guint)vc->pinned), <=, 100);
+    }
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 20), ==, 0);
+    pol->state_free(state);
+}
+
+
+/* the shared set of pCPUs (from a group that grew) shrinks again when demand falls: a3 at 90
+ * overloads the set 0-1 (210 on 2 pCPUs), which grows by the least loaded pCPUs of the rest
+ * (0-3: the b's there join it); when a3 is back at 60 a set of 2 pCPUs would do, and after
+ * SHARE_CALM intervals in a row (not before) the set shrinks to it: the vCPUs placed on its
+ * pCPUs share it, the others are pinned one per pCPU, every pCPU at most 100 */
+static void test_policy_set_shrinks(void)
+{
+    g_autoptr(SovaModel) m = crowded_pair();
+    gpointer state = pol->state_new();
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), ==, 3);
+    sova_model_vcpu(m, cpu_test_vcpu_of(m, "a3"))->demand = 90;
+    cpu_test_settle(m);
+    cpu_test_rounds(pol, state, &params, m, 5);
+    const SovaCpuSet *grown = sova_model_vcpu(m, cpu_test_vcpu_of(m, "a1"))->set;
+    g_assert_nonnull(grown);
+    g_autofree char *big = sova_cpuset_format(grown);
+    g_assert_cmpstr(big, ==, "0-3");
+    sova_model_vcpu(m, cpu_test_vcpu_of(m, "a3"))->demand = 60;
+    cpu_test_settle(m);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, SHARE_CALM - 1), ==, 0);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 1), >, 0);
+    guint in_set = 0;
+    const SovaCpuSet *small = NULL;
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        if (vc->set) {
+            in_set++;
+            g_assert_true(!small || sova_cpuset_equal(small, vc->set));
+            small = vc->set;
+        } else {
+            g_assert_cmpfloat(cpu_test_load(m, (guint)vc->pinned), <=, 100);
+        }
+    }
+    g_assert_nonnull(small);
+    g_assert_cmpuint(sova_cpuset_count(small), ==, 2);
+    g_assert_cmpuint(in_set, <=, 3);
+    g_assert_cmpuint(cpu_test_rounds(pol, state, &params, m, 2 * SHARE_CALM), ==, 0);
     pol->state_free(state);
 }
 
@@ -250,6 +319,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-group/find", test_find);
     g_test_add_func("/cpu-group/find-rounds-to-cells", test_find_rounds_to_cells);
     g_test_add_func("/cpu-group/policy-partial-share", test_policy_partial_share);
+    g_test_add_func("/cpu-group/policy-set-gives-way", test_policy_set_gives_way);
+    g_test_add_func("/cpu-group/policy-set-shrinks", test_policy_set_shrinks);
     g_test_add_func("/cpu-group/smt-spread", test_smt_spread);
     g_test_add_func("/cpu-group/smt-saturated", test_smt_saturated);
     g_test_add_func("/cpu-group/smt-light-beside-busy", test_smt_light_beside_busy);

@@ -4,6 +4,7 @@
  * intervals, and no pin change after that. */
 #include "backend/sim/sim_backend.h"
 #include "sim/sim_run.h"
+#include "daemon/agent.h"
 #include "policy/cpu_robust.h"
 #include "util/error.h"
 #include <math.h>
@@ -64,6 +65,26 @@ static void test_figures(void)
     g_autoptr(SovaSimResult) cfs = sova_sim_run(sc, &o, &err);
     g_assert_cmpint(cfs->settled, ==, 0);
     g_assert_cmpfloat_with_epsilon(cfs->delivered_s, 40, 1e-6);
+}
+
+
+/* the agent's first plan comes SOVA_AGENT_FIRST_WAIT into interval 0 (sova_agent_next_wait):
+ * 8 vCPUs at 50 % all on pCPU 0 of 4 lose 3 pCPUs for that long, not a whole interval
+ * (40 - 3 * 0.1 cpu-s of 40 in 10 s); those first pins count in pin_changes but not as made
+ * after the pCPUs settled (interval 0 is already even on average) */
+static void test_first_plan_early(void)
+{
+    g_autoptr(SovaSimScenario) sc = scenario("[scenario]\nduration=10\n[host]\npcpus=4\n"
+                                             "[vms]\ncount=8\ndemand=constant:50\npin=all-on-0\n");
+    SovaSimRunOptions o = { .policy = sova_cpu_policy_find("balance") };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimResult) r = sova_sim_run(sc, &o, &err);
+    g_assert_no_error(err);
+    g_assert_cmpfloat_with_epsilon(r->delivered_s, 40 - 3 * SOVA_AGENT_FIRST_WAIT, 0.05);
+    g_assert_cmpuint(r->pin_changes, >=, 6);
+    g_assert_cmpuint(r->pin_changes, <=, 8);   /* at most one per vCPU */
+    g_assert_cmpint(r->settled, ==, 0);
+    g_assert_cmpuint(r->pins_after, ==, 0);
 }
 
 /* TARGETS P5 (issue 18): a run against CFS. 3 busy VMs on 2 pCPUs: CFS gives each 2/3;
@@ -222,6 +243,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sim/run/too-long", test_too_long);
     g_test_add_func("/sim/run/figures", test_figures);
     g_test_add_func("/sim/run/vs-cfs", test_vs_cfs);
+    g_test_add_func("/sim/run/first-plan-early", test_first_plan_early);
     g_test_add_func("/sim/run/smt", test_smt_run);
     g_test_add_func("/sim/run/determinism", test_determinism);
     g_test_add_func("/sim/run/noise-seed", test_noise_seed);
