@@ -69,9 +69,12 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
  * the baseline sample, not a whole interval: a layout that costs work (every vCPU pinned to
  * one pCPU) costs it until the agent's first plan, and a short window is enough to see it
  * (issue 18: the whole first interval was 0.4-0.6 % of a two-minute bench scenario's work
- * against the kernel's). vCPUs the kernel shares wait for a few samples anyway (cpu_robust.h).
+ * against the kernel's). Not shorter than half a second: libvirt's vCPU times and the host's
+ * per-pCPU times come in clock ticks (10 ms), so a 0.1 s window reads utilisation to ±10
+ * points — the rig's Prometheus check saw an idle pCPU at 18 % over it — while 0.5 s reads it
+ * to ±2. vCPUs the kernel shares wait for a few samples anyway (cpu_robust.h).
  * `once` keeps the whole interval: a one-shot reading is one interval's. */
-#define SOVA_AGENT_FIRST_WAIT 0.1
+#define SOVA_AGENT_FIRST_WAIT 0.5
 
 /* seconds to wait before the next step: SOVA_AGENT_FIRST_WAIT (at most the interval) after
  * the baseline sample, else the interval */

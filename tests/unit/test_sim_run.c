@@ -70,8 +70,9 @@ static void test_figures(void)
 
 /* the agent's first plan comes SOVA_AGENT_FIRST_WAIT into interval 0 (sova_agent_next_wait):
  * 8 vCPUs at 50 % all on pCPU 0 of 4 lose 3 pCPUs for that long, not a whole interval
- * (40 - 3 * 0.1 cpu-s of 40 in 10 s); those first pins count in pin_changes but not as made
- * after the pCPUs settled (interval 0 is already even on average) */
+ * (40 - 3 * SOVA_AGENT_FIRST_WAIT cpu-s of 40 in 10 s); those first pins count in
+ * pin_changes but not as made after the pCPUs settled (by interval 1 at the latest: interval 0
+ * is uneven for the first wait only) */
 static void test_first_plan_early(void)
 {
     g_autoptr(SovaSimScenario) sc = scenario("[scenario]\nduration=10\n[host]\npcpus=4\n"
@@ -83,7 +84,8 @@ static void test_first_plan_early(void)
     g_assert_cmpfloat_with_epsilon(r->delivered_s, 40 - 3 * SOVA_AGENT_FIRST_WAIT, 0.05);
     g_assert_cmpuint(r->pin_changes, >=, 6);
     g_assert_cmpuint(r->pin_changes, <=, 8);   /* at most one per vCPU */
-    g_assert_cmpint(r->settled, ==, 0);
+    g_assert_cmpint(r->settled, >=, 0);
+    g_assert_cmpint(r->settled, <=, 1);
     g_assert_cmpuint(r->pins_after, ==, 0);
 }
 
