@@ -155,3 +155,23 @@ double max_cpu_load(const SovaCluster *c)
         m = MAX(m, sova_cluster_host_load(c, h, SOVA_RES_CPU));
     return m;
 }
+
+char **names_of_policies(void)
+{
+    return g_strsplit(sova_cluster_policy_list(), ", ", -1);
+}
+
+SovaClusterParams roomy(void)
+{
+    SovaClusterParams p = params();
+    p.max_total = 20;
+    p.max_per_host = 20;
+    return p;
+}
+
+SovaClusterVm *together(SovaClusterVm *v, const char *name)
+{
+    g_free(v->together);
+    v->together = g_strdup(name);
+    return v;
+}

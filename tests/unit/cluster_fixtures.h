@@ -45,3 +45,9 @@ void nic_history(SovaCluster *c, guint h, const double *u, guint n);
 double unmet(const SovaCluster *c);
 /* the largest CPU load of any host */
 double max_cpu_load(const SovaCluster *c);
+/* the registered cluster policies' names, g_strfreev it */
+char **names_of_policies(void);
+/* params() with caps no test of the per-VM rules reaches (20 in all, 20 per host) */
+SovaClusterParams roomy(void);
+/* v joins keep-together group `name` (together='name'); returns v */
+SovaClusterVm *together(SovaClusterVm *v, const char *name);

@@ -9,26 +9,6 @@
 #include <string.h>
 #include "cluster_fixtures.h"
 
-static char **names_of_policies(void)
-{
-    return g_strsplit(sova_cluster_policy_list(), ", ", -1);
-}
-
-static SovaClusterParams roomy(void)
-{
-    SovaClusterParams p = params();
-    p.max_total = 20;
-    p.max_per_host = 20;
-    return p;
-}
-
-static SovaClusterVm *together(SovaClusterVm *v, const char *name)
-{
-    g_free(v->together);
-    v->together = g_strdup(name);
-    return v;
-}
-
 static int dest_of(const SovaPlan *plan, const char *name)
 {
     const SovaAction *a = action_for(plan, name);

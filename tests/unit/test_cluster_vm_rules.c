@@ -5,30 +5,10 @@
 #include <string.h>
 #include "cluster_fixtures.h"
 
-static char **names_of_policies(void)
-{
-    return g_strsplit(sova_cluster_policy_list(), ", ", -1);
-}
-
-static SovaClusterParams roomy(void)
-{
-    SovaClusterParams p = params();
-    p.max_total = 20;
-    p.max_per_host = 20;
-    return p;
-}
-
 static void restrict_to(SovaClusterVm *v, const char *hosts)
 {
     g_strfreev(v->hosts);
     v->hosts = g_strsplit(hosts, ",", -1);
-}
-
-static SovaClusterVm *together(SovaClusterVm *v, const char *name)
-{
-    g_free(v->together);
-    v->together = g_strdup(name);
-    return v;
 }
 
 /* h0 in maintenance with three VMs; h1 idle (where every policy would send them), h2 and
