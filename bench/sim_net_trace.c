@@ -1,0 +1,239 @@
+/* sim_net_trace.c — where a net policy loses against the shape oracle, interval by interval
+ * (a diagnostic beside bench-sim-net; asserts nothing).
+ *
+ * One scenario, one seed, one way of seeing a VF's traffic (vf-counters), and who decides:
+ * a registered net policy run by the agent's real loop, or the shape oracle paying for its
+ * switches ("shape-paid", margin 0.3, as bench-sim-net has it). Before each interval it asks
+ * the simulator for every VM's shape gain over that interval (what a VF would add over
+ * virtio, from the demand shape without its per-second jitter: sim_net.h) and compares the
+ * VFs' holders with the best set, the shape-opt column's choice (free, instant switches):
+ *  - choice: the best set's shape gain less the holders' (the VF is with a VM that gains
+ *    less, or idle);
+ *  - latency: the holders' shape gain over the part of the interval their VF was not yet
+ *    carrying their traffic (vf-attach-latency after the attach);
+ *  - gap: packets lost in detach gaps.
+ * Each loss is shown as a share of the clairvoyant optimum's delivered packets (as
+ * bench-sim-net's figures are), and bucketed by the time since the start of the window
+ * (--window: a scenario whose demand changes on a fixed period) to tell detection delay
+ * from a stale or wrong choice. --show FROM-TO prints the intervals between those seconds.
+ *
+ * usage: bench-sim-net-trace SCENARIO [--vf-counters yes|pf|no] [--seed N] [--policy NAME|
+ *        shape-paid] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
+#include "backend/sim/sim_backend.h"
+#include "backend/sim/sim_cluster.h"
+#include "sim/sim_loop.h"
+#include "sim/sim_net_baselines.h"
+#include "sim/sim_run.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BUCKETS 6
+static const double bucket_end[BUCKETS] = { 1, 2, 3, 5, 10, INFINITY };
+
+typedef struct {
+    const SovaSimScenario *sc;
+    SovaBackend *be;
+    gboolean oracle;
+    double window, show_from, show_to;
+    guint n, vfs;
+    gboolean *held;           /* [n] before the interval's plan */
+    double *attached_at;      /* [n] time of the attach of the VF it holds */
+    double *gain;             /* [n] this interval's shape gain, packets */
+    double last_gap;
+    double choice[BUCKETS], latency[BUCKETS], gap[BUCKETS];
+    guint switches[BUCKETS];
+} Trace;
+
+static gint by_gain_desc(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* the best set's shape gain: the vfs largest positive gains */
+static double best_gain(const Trace *t)
+{
+    g_autofree double *g = g_memdup2(t->gain, sizeof(double) * t->n);
+    qsort(g, t->n, sizeof(double), by_gain_desc);
+    double s = 0;
+    for (guint i = 0; i < t->n && i < t->vfs; i++)
+        s += MAX(g[i], 0);
+    return s;
+}
+
+static guint bucket(const Trace *t, double now)
+{
+    double since = t->window > 0 ? fmod(now + 1e-9, t->window) : INFINITY;
+    guint b = 0;
+    while (since >= bucket_end[b])
+        b++;
+    return b;
+}
+
+static void show(const Trace *t, double now, double best, double held)
+{
+    if (now < t->show_from || now >= t->show_to)
+        return;
+    printf("%6.0f best %8.0f held %8.0f |", now, best / 1e3, held / 1e3);
+    for (guint m = 0; m < t->n; m++) {
+        SovaSimNetTruth tr;
+        sova_sim_backend_net_truth(t->be, m, &tr);
+        const SovaSimVmSpec *spec = g_ptr_array_index(t->sc->vms, m);
+        if (tr.holds_vf || t->gain[m] > 0)
+            printf(" %s%s:%.0f", tr.holds_vf ? "*" : "", spec->name, t->gain[m] / 1e3);
+    }
+    printf("\n");
+}
+
+/* after the plan of interval k, before time moves on */
+static void before(guint k, gpointer data)
+{
+    Trace *t = data;
+    (void)k;
+    double now = sova_sim_backend_now(t->be), dt = t->sc->interval;
+    if (t->oracle)
+        sova_sim_net_oracle_step(t->be, t->sc, dt, 0.3);
+    sova_sim_backend_net_gain_ahead(t->be, dt, t->gain);
+    double best = best_gain(t), held = 0, late = 0;
+    guint b = bucket(t, now);
+    double lat = sova_sim_scenario_host(t->sc, 0)->nic.vf_attach_latency;
+    for (guint m = 0; m < t->n; m++) {
+        SovaSimNetTruth tr;
+        sova_sim_backend_net_truth(t->be, m, &tr);
+        if (tr.holds_vf != t->held[m])
+            t->switches[b]++;
+        if (tr.holds_vf && !t->held[m])
+            t->attached_at[m] = now;
+        t->held[m] = tr.holds_vf;
+        if (!tr.holds_vf)
+            continue;
+        held += t->gain[m];
+        double on = CLAMP((now + dt - (t->attached_at[m] + lat)) / dt, 0.0, 1.0);
+        late += MAX(t->gain[m], 0) * (1 - on);
+    }
+    t->choice[b] += best - held;
+    t->latency[b] += late;
+    show(t, now, best, held);
+}
+
+static void after(guint k, gpointer data)
+{
+    Trace *t = data;
+    (void)k;
+    double gap = 0;
+    for (guint m = 0; m < t->n; m++) {
+        SovaSimNetTruth tr;
+        sova_sim_backend_net_truth(t->be, m, &tr);
+        gap += tr.gap_pkts;
+    }
+    t->gap[bucket(t, sova_sim_backend_now(t->be) - t->sc->interval)] += gap - t->last_gap;
+    t->last_gap = gap;
+}
+
+static SovaConfig *config_for(const SovaSimScenario *sc, const char *file, const char *policy,
+                              GError **error)
+{
+    SovaConfig *cfg = sova_config_new();
+    if (file && !sova_config_load(cfg, file, error)) {
+        sova_config_free(cfg);
+        return NULL;
+    }
+    cfg->interval = sc->interval;
+    g_free(cfg->vf_network);
+    cfg->vf_network = g_strdup("sim");
+    g_free(cfg->net_policy);
+    cfg->net_policy = g_strdup(policy);
+    return cfg;
+}
+
+static void report(const Trace *t, double optimum)
+{
+    printf("loss x the optimum (%.1f Mpkt), by seconds since the window's start:\n", optimum / 1e6);
+    printf("%-10s %9s %9s %9s %9s\n", "since", "choice", "latency", "gap", "switches");
+    double c = 0, l = 0, g = 0;
+    guint s = 0;
+    for (guint b = 0; b < BUCKETS; b++) {
+        g_autofree char *from = g_strdup_printf("%g-%g", b ? bucket_end[b - 1] : 0, bucket_end[b]);
+        printf("%-10s %9.4f %9.4f %9.4f %9u\n", from, t->choice[b] / optimum, t->latency[b] / optimum,
+               t->gap[b] / optimum, t->switches[b]);
+        c += t->choice[b], l += t->latency[b], g += t->gap[b], s += t->switches[b];
+    }
+    printf("%-10s %9.4f %9.4f %9.4f %9u\n", "all", c / optimum, l / optimum, g / optimum, s);
+}
+
+static double optimum_of(const SovaSimScenario *sc, guint64 seed)
+{
+    SovaSimRunOptions o = { .policy = sova_cpu_policy_find("balance"), .has_seed = TRUE,
+                            .seed = seed, .net_mode = SOVA_SIM_NET_ORACLE };
+    g_autoptr(SovaSimResult) r = sova_sim_run(sc, &o, NULL);
+    return r ? r->net_delivered_pkts : 1;
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *mode = NULL, *policy = NULL, *config = NULL, *range = NULL;
+    gint64 seed = -1;
+    double window = 0;
+    GOptionEntry entries[] = {
+        { "vf-counters", 0, 0, G_OPTION_ARG_STRING, &mode, "yes, pf or no (the scenario's)", "MODE" },
+        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "seed (the scenario's)", "N" },
+        { "policy", 0, 0, G_OPTION_ARG_STRING, &policy, "a net policy or shape-paid (balance)", "NAME" },
+        { "window", 0, 0, G_OPTION_ARG_DOUBLE, &window, "the scenario's period of change, s", "S" },
+        { "show", 0, 0, G_OPTION_ARG_STRING, &range, "print the intervals FROM-TO (seconds)", "FROM-TO" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "sova.conf with [net] settings", "FILE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - where a net policy loses");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2) {
+        g_printerr("bench-sim-net-trace: %s\n", err ? err->message : "one scenario file");
+        return 2;
+    }
+    g_autoptr(SovaSimScenario) sc = sova_sim_scenario_load(argv[1], &err);
+    if (!sc) {
+        g_printerr("bench-sim-net-trace: %s\n", err->message);
+        return 2;
+    }
+    if (mode)
+        sova_sim_scenario_set_vf_counters(sc, !strcmp(mode, "pf") ? SOVA_SIM_VF_COUNTERS_PF
+                                              : !strcmp(mode, "no") ? SOVA_SIM_VF_COUNTERS_NO
+                                              : SOVA_SIM_VF_COUNTERS_YES);
+    guint64 s = seed >= 0 ? (guint64)seed : sc->seed;
+    gboolean oracle = policy && !strcmp(policy, "shape-paid");
+    g_autoptr(SovaConfig) cfg = config_for(sc, config, oracle || !policy ? "balance" : policy, &err);
+    if (!cfg) {
+        g_printerr("bench-sim-net-trace: %s\n", err->message);
+        return 2;
+    }
+    guint n_intervals = (guint)floor(sc->duration / sc->interval + 1e-9);
+    Trace t = { .sc = sc, .oracle = oracle, .window = window, .n = sc->vms->len,
+                .vfs = sova_sim_scenario_host(sc, 0)->nic.vfs, .show_from = INFINITY };
+    if (range && sscanf(range, "%lf-%lf", &t.show_from, &t.show_to) != 2)
+        t.show_from = INFINITY;
+    t.held = g_new0(gboolean, t.n);
+    t.attached_at = g_new0(double, t.n);
+    t.gain = g_new0(double, t.n);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, s, FALSE);
+    t.be = sova_sim_cluster_backend(cluster, 0);
+    sova_sim_backend_set_ahead_without_jitter(t.be, TRUE);
+    SovaAgentOptions ao = { .quiet = TRUE };
+    if (oracle)
+        cfg->vf_network = (g_free(cfg->vf_network), NULL);
+    SovaAgent *agent = sova_agent_new(t.be, cfg, sova_cpu_policy_find("balance"), &ao);
+    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n_intervals,
+                         .interval = sc->interval, .final_step = TRUE, .agent_errors_end = TRUE,
+                         .first_wait = TRUE, .before = before, .after = after, .data = &t };
+    gboolean ok = sova_sim_loop_run(&loop, &err);
+    if (!ok)
+        g_printerr("bench-sim-net-trace: %s\n", err->message);
+    else
+        report(&t, optimum_of(sc, s));
+    sova_agent_free(agent);
+    sova_sim_cluster_free(cluster);
+    g_free(t.held);
+    g_free(t.attached_at);
+    g_free(t.gain);
+    return ok ? 0 : 1;
+}
