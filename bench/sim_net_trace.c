@@ -24,6 +24,7 @@
 #include "sim/sim_loop.h"
 #include "sim/sim_net_baselines.h"
 #include "sim/sim_run.h"
+#include "daemon/agent_net.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,6 +83,28 @@ static void show(const Trace *t, double now, double best, double held)
         const SovaSimVmSpec *spec = g_ptr_array_index(t->sc->vms, m);
         if (tr.holds_vf || t->gain[m] > 0)
             printf(" %s%s:%.0f", tr.holds_vf ? "*" : "", spec->name, t->gain[m] / 1e3);
+    }
+    printf("\n");
+}
+
+/* the agent's net plan, with its reasons, in the --show range */
+static void observe(const SovaAgentInterval *iv, gpointer data)
+{
+    const Trace *t = data;
+    double now = sova_sim_backend_now(t->be);
+    if (!iv->net || now < t->show_from || now >= t->show_to)
+        return;
+    for (guint i = 0; i < sova_plan_len(iv->net->plan); i++) {
+        const SovaAction *a = sova_plan_action(iv->net->plan, i);
+        printf("       %s %s: %s\n", a->kind == SOVA_ACTION_ATTACH_VF ? "attach" : "detach",
+               a->vm_name, a->reason);
+    }
+    printf("       seen:");
+    for (guint i = 0; i < iv->net->model->vms->len; i++) {
+        const SovaNetVmLoad *v = sova_net_model_vm(iv->net->model, i);
+        if (v->has_vf || sova_net_rates_demand_pps(&v->raw) > 200000)
+            printf(" %s%s:%.0f%s", v->has_vf ? "*" : "", v->name, sova_net_rates_demand_pps(&v->raw) / 1e3,
+                   v->fresh ? "(fresh)" : v->no_news ? "(no news)" : v->blind ? "(blind)" : "");
     }
     printf("\n");
 }
@@ -218,7 +241,7 @@ int main(int argc, char **argv)
     SovaSimCluster *cluster = sova_sim_cluster_new(sc, s, FALSE);
     t.be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_ahead_without_jitter(t.be, TRUE);
-    SovaAgentOptions ao = { .quiet = TRUE };
+    SovaAgentOptions ao = { .quiet = TRUE, .observer = observe, .observer_data = &t };
     if (oracle)
         cfg->vf_network = (g_free(cfg->vf_network), NULL);
     SovaAgent *agent = sova_agent_new(t.be, cfg, sova_cpu_policy_find("balance"), &ao);
