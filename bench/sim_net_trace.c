@@ -3,7 +3,10 @@
  *
  * One scenario, one seed, one way of seeing a VF's traffic (vf-counters), and who decides:
  * a registered net policy run by the agent's real loop, or the shape oracle paying for its
- * switches ("shape-paid", margin 0.3, as bench-sim-net has it). Before each interval it asks
+ * switches ("shape-paid", margin 0.3, as bench-sim-net has it), or the same oracle told each
+ * VM's shape gain one interval late ("shape-late": what the interval just past was worth,
+ * as a policy that reads counters learns it at best, without their jitter; a reference
+ * for such a policy, not a bound). Before each interval it asks
  * the simulator for every VM's shape gain over that interval (what a VF would add over
  * virtio, from the demand shape without its per-second jitter: sim_net.h) and compares the
  * VFs' holders with the best set, the shape-opt column's choice (free, instant switches):
@@ -18,7 +21,7 @@
  * from a stale or wrong choice. --show FROM-TO prints the intervals between those seconds.
  *
  * usage: bench-sim-net-trace SCENARIO [--vf-counters yes|pf|no] [--seed N] [--policy NAME|
- *        shape-paid] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
+ *        shape-paid|shape-late] [--lag N] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
 #include "backend/sim/sim_backend.h"
 #include "backend/sim/sim_cluster.h"
 #include "sim/sim_loop.h"
@@ -35,7 +38,10 @@ static const double bucket_end[BUCKETS] = { 1, 2, 3, 5, 10, INFINITY };
 typedef struct {
     const SovaSimScenario *sc;
     SovaBackend *be;
-    gboolean oracle;
+    gboolean oracle;          /* shape-paid */
+    gboolean late;            /* shape-late */
+    double *prev;             /* [lag][n] the shape gains of the intervals before, newest last */
+    guint lag;                /* shape-late: intervals late (1) */
     double window, show_from, show_to;
     guint n, vfs;
     gboolean *held;           /* [n] before the interval's plan */
@@ -87,6 +93,58 @@ static void show(const Trace *t, double now, double best, double held)
     printf("\n");
 }
 
+static void vf_action(Trace *t, guint m, SovaActionKind kind)
+{
+    g_autoptr(SovaPlan) plan = sova_plan_new();
+    SovaAction *a = sova_plan_add_vf(plan, kind, sova_sim_backend_vm_uuid(t->be, m), "x", "shape-late");
+    sova_backend_execute(t->be, a, NULL);
+}
+
+/* shape-late: the VFs to the VMs whose shape gained most in the interval before; a holder
+ * keeps its VF unless another gained 1.3 times as much */
+static void late_step(Trace *t)
+{
+    g_autofree guint *order = g_new(guint, t->n);
+    g_autofree gboolean *holds = g_new0(gboolean, t->n);
+    g_autofree double *rank = g_new(double, t->n);
+    for (guint m = 0; m < t->n; m++) {
+        SovaSimNetTruth tr;
+        sova_sim_backend_net_truth(t->be, m, &tr);
+        holds[m] = tr.holds_vf;
+        rank[m] = t->prev[m] * (holds[m] ? 1.3 : 1.0);   /* the oldest row: lag intervals ago */
+        order[m] = m;
+    }
+    for (guint i = 1; i < t->n; i++)   /* insertion sort, best first, holders first on ties */
+        for (guint j = i; j > 0 && (rank[order[j]] > rank[order[j - 1]] ||
+                                    (rank[order[j]] == rank[order[j - 1]] && holds[order[j]]));
+             j--) {
+            guint x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    guint chosen = 0;
+    while (chosen < MIN(t->vfs, t->n) && t->prev[order[chosen]] > 0)
+        chosen++;
+    for (guint i = 0; i < chosen; i++) {
+        if (holds[order[i]])
+            continue;
+        if (sova_sim_backend_vfs_in_use(t->be) >= t->vfs) {
+            guint v = t->n;
+            for (guint j = t->n; j-- > chosen;)
+                if (holds[order[j]]) {
+                    v = order[j];
+                    break;
+                }
+            if (v == t->n)
+                break;
+            vf_action(t, v, SOVA_ACTION_DETACH_VF);
+            holds[v] = FALSE;
+        }
+        vf_action(t, order[i], SOVA_ACTION_ATTACH_VF);
+        holds[order[i]] = TRUE;
+    }
+}
+
 /* the agent's net plan, with its reasons, in the --show range */
 static void observe(const SovaAgentInterval *iv, gpointer data)
 {
@@ -117,7 +175,11 @@ static void before(guint k, gpointer data)
     double now = sova_sim_backend_now(t->be), dt = t->sc->interval;
     if (t->oracle)
         sova_sim_net_oracle_step(t->be, t->sc, dt, 0.3);
+    if (t->late)
+        late_step(t);
     sova_sim_backend_net_gain_ahead(t->be, dt, t->gain);
+    memmove(t->prev, t->prev + t->n, sizeof(double) * t->n * (t->lag - 1));
+    memcpy(t->prev + (gsize)t->n * (t->lag - 1), t->gain, sizeof(double) * t->n);
     double best = best_gain(t), held = 0, late = 0;
     guint b = bucket(t, now);
     double lat = sova_sim_scenario_host(t->sc, 0)->nic.vf_attach_latency;
@@ -172,6 +234,13 @@ static SovaConfig *config_for(const SovaSimScenario *sc, const char *file, const
 
 static void report(const Trace *t, double optimum)
 {
+    double delivered = 0;
+    for (guint m = 0; m < t->n; m++) {
+        SovaSimNetTruth tr;
+        sova_sim_backend_net_truth(t->be, m, &tr);
+        delivered += tr.delivered_pkts;
+    }
+    printf("delivered %.4f x the optimum\n", delivered / optimum);
     printf("loss x the optimum (%.1f Mpkt), by seconds since the window's start:\n", optimum / 1e6);
     printf("%-10s %9s %9s %9s %9s\n", "since", "choice", "latency", "gap", "switches");
     double c = 0, l = 0, g = 0;
@@ -198,10 +267,12 @@ int main(int argc, char **argv)
     g_autofree char *mode = NULL, *policy = NULL, *config = NULL, *range = NULL;
     gint64 seed = -1;
     double window = 0;
+    gint lag = 1;
     GOptionEntry entries[] = {
         { "vf-counters", 0, 0, G_OPTION_ARG_STRING, &mode, "yes, pf or no (the scenario's)", "MODE" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "seed (the scenario's)", "N" },
         { "policy", 0, 0, G_OPTION_ARG_STRING, &policy, "a net policy or shape-paid (balance)", "NAME" },
+        { "lag", 0, 0, G_OPTION_ARG_INT, &lag, "shape-late: intervals late (1)", "N" },
         { "window", 0, 0, G_OPTION_ARG_DOUBLE, &window, "the scenario's period of change, s", "S" },
         { "show", 0, 0, G_OPTION_ARG_STRING, &range, "print the intervals FROM-TO (seconds)", "FROM-TO" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "sova.conf with [net] settings", "FILE" },
@@ -225,24 +296,27 @@ int main(int argc, char **argv)
                                               : SOVA_SIM_VF_COUNTERS_YES);
     guint64 s = seed >= 0 ? (guint64)seed : sc->seed;
     gboolean oracle = policy && !strcmp(policy, "shape-paid");
-    g_autoptr(SovaConfig) cfg = config_for(sc, config, oracle || !policy ? "balance" : policy, &err);
+    gboolean late = policy && !strcmp(policy, "shape-late");
+    g_autoptr(SovaConfig) cfg = config_for(sc, config, oracle || late || !policy ? "balance" : policy, &err);
     if (!cfg) {
         g_printerr("bench-sim-net-trace: %s\n", err->message);
         return 2;
     }
     guint n_intervals = (guint)floor(sc->duration / sc->interval + 1e-9);
-    Trace t = { .sc = sc, .oracle = oracle, .window = window, .n = sc->vms->len,
+    Trace t = { .sc = sc, .oracle = oracle, .late = late, .window = window, .n = sc->vms->len,
                 .vfs = sova_sim_scenario_host(sc, 0)->nic.vfs, .show_from = INFINITY };
     if (range && sscanf(range, "%lf-%lf", &t.show_from, &t.show_to) != 2)
         t.show_from = INFINITY;
     t.held = g_new0(gboolean, t.n);
     t.attached_at = g_new0(double, t.n);
     t.gain = g_new0(double, t.n);
+    t.lag = MAX(lag, 1);
+    t.prev = g_new0(double, (gsize)t.n * t.lag);
     SovaSimCluster *cluster = sova_sim_cluster_new(sc, s, FALSE);
     t.be = sova_sim_cluster_backend(cluster, 0);
     sova_sim_backend_set_ahead_without_jitter(t.be, TRUE);
     SovaAgentOptions ao = { .quiet = TRUE, .observer = observe, .observer_data = &t };
-    if (oracle)
+    if (oracle || late)
         cfg->vf_network = (g_free(cfg->vf_network), NULL);
     SovaAgent *agent = sova_agent_new(t.be, cfg, sova_cpu_policy_find("balance"), &ao);
     SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n_intervals,
@@ -258,5 +332,6 @@ int main(int argc, char **argv)
     g_free(t.held);
     g_free(t.attached_at);
     g_free(t.gain);
+    g_free(t.prev);
     return ok ? 0 : 1;
 }
