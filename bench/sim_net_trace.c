@@ -6,7 +6,8 @@
  * switches ("shape-paid", margin 0.3, as bench-sim-net has it), or the same oracle told each
  * VM's shape gain one interval late ("shape-late": what the interval just past was worth,
  * as a policy that reads counters learns it at best, without their jitter; a reference
- * for such a policy, not a bound). Before each interval it asks
+ * for such a policy, not a bound), or told it with its jitter ("seen-late": what a tap's
+ * counters show of the interval just past, exactly). Before each interval it asks
  * the simulator for every VM's shape gain over that interval (what a VF would add over
  * virtio, from the demand shape without its per-second jitter: sim_net.h) and compares the
  * VFs' holders with the best set, the shape-opt column's choice (free, instant switches):
@@ -21,7 +22,7 @@
  * from a stale or wrong choice. --show FROM-TO prints the intervals between those seconds.
  *
  * usage: bench-sim-net-trace SCENARIO [--vf-counters yes|pf|no] [--seed N] [--policy NAME|
- *        shape-paid|shape-late] [--lag N] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
+ *        shape-paid|shape-late|seen-late] [--lag N] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
 #include "backend/sim/sim_backend.h"
 #include "backend/sim/sim_cluster.h"
 #include "sim/sim_loop.h"
@@ -42,6 +43,7 @@ typedef struct {
     gboolean late;            /* shape-late */
     double *prev;             /* [lag][n] the shape gains of the intervals before, newest last */
     guint lag;                /* shape-late: intervals late (1) */
+    gboolean seen;            /* seen-late: shape-late told the gain with its jitter */
     double window, show_from, show_to;
     guint n, vfs;
     gboolean *held;           /* [n] before the interval's plan */
@@ -177,9 +179,16 @@ static void before(guint k, gpointer data)
         sova_sim_net_oracle_step(t->be, t->sc, dt, 0.3);
     if (t->late)
         late_step(t);
-    sova_sim_backend_net_gain_ahead(t->be, dt, t->gain);
     memmove(t->prev, t->prev + t->n, sizeof(double) * t->n * (t->lag - 1));
-    memcpy(t->prev + (gsize)t->n * (t->lag - 1), t->gain, sizeof(double) * t->n);
+    double *newest = t->prev + (gsize)t->n * (t->lag - 1);
+    if (t->seen) {   /* what the counters will show of this interval */
+        sova_sim_backend_set_ahead_without_jitter(t->be, FALSE);
+        sova_sim_backend_net_gain_ahead(t->be, dt, newest);
+        sova_sim_backend_set_ahead_without_jitter(t->be, TRUE);
+    }
+    sova_sim_backend_net_gain_ahead(t->be, dt, t->gain);
+    if (!t->seen)
+        memcpy(newest, t->gain, sizeof(double) * t->n);
     double best = best_gain(t), held = 0, late = 0;
     guint b = bucket(t, now);
     double lat = sova_sim_scenario_host(t->sc, 0)->nic.vf_attach_latency;
@@ -296,14 +305,15 @@ int main(int argc, char **argv)
                                               : SOVA_SIM_VF_COUNTERS_YES);
     guint64 s = seed >= 0 ? (guint64)seed : sc->seed;
     gboolean oracle = policy && !strcmp(policy, "shape-paid");
-    gboolean late = policy && !strcmp(policy, "shape-late");
+    gboolean seen = policy && !strcmp(policy, "seen-late");
+    gboolean late = seen || (policy && !strcmp(policy, "shape-late"));
     g_autoptr(SovaConfig) cfg = config_for(sc, config, oracle || late || !policy ? "balance" : policy, &err);
     if (!cfg) {
         g_printerr("bench-sim-net-trace: %s\n", err->message);
         return 2;
     }
     guint n_intervals = (guint)floor(sc->duration / sc->interval + 1e-9);
-    Trace t = { .sc = sc, .oracle = oracle, .late = late, .window = window, .n = sc->vms->len,
+    Trace t = { .sc = sc, .oracle = oracle, .late = late, .seen = seen, .window = window, .n = sc->vms->len,
                 .vfs = sova_sim_scenario_host(sc, 0)->nic.vfs, .show_from = INFINITY };
     if (range && sscanf(range, "%lf-%lf", &t.show_from, &t.show_to) != 2)
         t.show_from = INFINITY;
