@@ -21,8 +21,12 @@
  * (--window: a scenario whose demand changes on a fixed period) to tell detection delay
  * from a stale or wrong choice. --show FROM-TO prints the intervals between those seconds.
  *
- * usage: bench-sim-net-trace SCENARIO [--vf-counters yes|pf|no] [--seed N] [--policy NAME|
- *        shape-paid|shape-late|seen-late] [--lag N] [--window SECONDS] [--show FROM-TO] [--config sova.conf] */
+ * --lag N tells the late oracles the gains N intervals late (1); --seeds N pools N runs (the
+ * seed and the next ones), as bench-sim-net's figures are pooled.
+ *
+ * usage: bench-sim-net-trace SCENARIO [--vf-counters yes|pf|no] [--seed N] [--seeds N]
+ *        [--policy NAME|shape-paid|shape-late|seen-late] [--lag N] [--window SECONDS]
+ *        [--show FROM-TO] [--config sova.conf] */
 #include "backend/sim/sim_backend.h"
 #include "backend/sim/sim_cluster.h"
 #include "sim/sim_loop.h"
@@ -241,26 +245,28 @@ static SovaConfig *config_for(const SovaSimScenario *sc, const char *file, const
     return cfg;
 }
 
-static void report(const Trace *t, double optimum)
+/* a run's figures, summed over the seeds */
+typedef struct {
+    double delivered, optimum;
+    double choice[BUCKETS], latency[BUCKETS], gap[BUCKETS];
+    guint switches[BUCKETS];
+} Totals;
+
+static void report(const Totals *x, guint seeds)
 {
-    double delivered = 0;
-    for (guint m = 0; m < t->n; m++) {
-        SovaSimNetTruth tr;
-        sova_sim_backend_net_truth(t->be, m, &tr);
-        delivered += tr.delivered_pkts;
-    }
-    printf("delivered %.4f x the optimum\n", delivered / optimum);
-    printf("loss x the optimum (%.1f Mpkt), by seconds since the window's start:\n", optimum / 1e6);
+    double opt = x->optimum;
+    printf("delivered %.4f x the optimum%s\n", x->delivered / opt, seeds > 1 ? " (pooled over the seeds)" : "");
+    printf("loss x the optimum (%.1f Mpkt a run), by seconds since the window's start; switches a run:\n",
+           opt / 1e6 / seeds);
     printf("%-10s %9s %9s %9s %9s\n", "since", "choice", "latency", "gap", "switches");
-    double c = 0, l = 0, g = 0;
-    guint s = 0;
+    double c = 0, l = 0, g = 0, s = 0;
     for (guint b = 0; b < BUCKETS; b++) {
         g_autofree char *from = g_strdup_printf("%g-%g", b ? bucket_end[b - 1] : 0, bucket_end[b]);
-        printf("%-10s %9.4f %9.4f %9.4f %9u\n", from, t->choice[b] / optimum, t->latency[b] / optimum,
-               t->gap[b] / optimum, t->switches[b]);
-        c += t->choice[b], l += t->latency[b], g += t->gap[b], s += t->switches[b];
+        printf("%-10s %9.4f %9.4f %9.4f %9.1f\n", from, x->choice[b] / opt, x->latency[b] / opt,
+               x->gap[b] / opt, (double)x->switches[b] / seeds);
+        c += x->choice[b], l += x->latency[b], g += x->gap[b], s += x->switches[b];
     }
-    printf("%-10s %9.4f %9.4f %9.4f %9u\n", "all", c / optimum, l / optimum, g / optimum, s);
+    printf("%-10s %9.4f %9.4f %9.4f %9.1f\n", "all", c / opt, l / opt, g / opt, s / seeds);
 }
 
 static double optimum_of(const SovaSimScenario *sc, guint64 seed)
@@ -271,16 +277,61 @@ static double optimum_of(const SovaSimScenario *sc, guint64 seed)
     return r ? r->net_delivered_pkts : 1;
 }
 
+/* one seed: the run as `proto` sets it up (the agent's net plane off for the oracles),
+ * added to x */
+static gboolean trace_one(const Trace *proto, const SovaConfig *cfg, guint64 seed, Totals *x,
+                          GError **error)
+{
+    Trace t = *proto;
+    const SovaSimScenario *sc = t.sc;
+    t.held = g_new0(gboolean, t.n);
+    t.attached_at = g_new0(double, t.n);
+    t.gain = g_new0(double, t.n);
+    t.prev = g_new0(double, (gsize)t.n * t.lag);
+    SovaSimCluster *cluster = sova_sim_cluster_new(sc, seed, FALSE);
+    t.be = sova_sim_cluster_backend(cluster, 0);
+    sova_sim_backend_set_ahead_without_jitter(t.be, TRUE);
+    SovaAgentOptions ao = { .quiet = TRUE, .observer = observe, .observer_data = &t };
+    SovaAgent *agent = sova_agent_new(t.be, cfg, sova_cpu_policy_find("balance"), &ao);
+    SovaSimLoop loop = { .cluster = cluster, .agents = &agent,
+                         .n_intervals = (guint)floor(sc->duration / sc->interval + 1e-9),
+                         .interval = sc->interval, .final_step = TRUE, .agent_errors_end = TRUE,
+                         .first_wait = TRUE, .before = before, .after = after, .data = &t };
+    gboolean ok = sova_sim_loop_run(&loop, error);
+    if (ok) {
+        for (guint m = 0; m < t.n; m++) {
+            SovaSimNetTruth tr;
+            sova_sim_backend_net_truth(t.be, m, &tr);
+            x->delivered += tr.delivered_pkts;
+        }
+        x->optimum += optimum_of(sc, seed);
+        for (guint b = 0; b < BUCKETS; b++) {
+            x->choice[b] += t.choice[b];
+            x->latency[b] += t.latency[b];
+            x->gap[b] += t.gap[b];
+            x->switches[b] += t.switches[b];
+        }
+    }
+    sova_agent_free(agent);
+    sova_sim_cluster_free(cluster);
+    g_free(t.held);
+    g_free(t.attached_at);
+    g_free(t.gain);
+    g_free(t.prev);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *mode = NULL, *policy = NULL, *config = NULL, *range = NULL;
     gint64 seed = -1;
     double window = 0;
-    gint lag = 1;
+    gint lag = 1, seeds = 1;
     GOptionEntry entries[] = {
         { "vf-counters", 0, 0, G_OPTION_ARG_STRING, &mode, "yes, pf or no (the scenario's)", "MODE" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "seed (the scenario's)", "N" },
-        { "policy", 0, 0, G_OPTION_ARG_STRING, &policy, "a net policy or shape-paid (balance)", "NAME" },
+        { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "runs: the seed and the next ones, pooled (1)", "N" },
+        { "policy", 0, 0, G_OPTION_ARG_STRING, &policy, "a net policy, shape-paid, shape-late or seen-late (balance)", "NAME" },
         { "lag", 0, 0, G_OPTION_ARG_INT, &lag, "shape-late: intervals late (1)", "N" },
         { "window", 0, 0, G_OPTION_ARG_DOUBLE, &window, "the scenario's period of change, s", "S" },
         { "show", 0, 0, G_OPTION_ARG_STRING, &range, "print the intervals FROM-TO (seconds)", "FROM-TO" },
@@ -299,6 +350,10 @@ int main(int argc, char **argv)
         g_printerr("bench-sim-net-trace: %s\n", err->message);
         return 2;
     }
+    if (mode && strcmp(mode, "yes") && strcmp(mode, "pf") && strcmp(mode, "no")) {
+        g_printerr("bench-sim-net-trace: --vf-counters takes yes, pf or no\n");
+        return 2;
+    }
     if (mode)
         sova_sim_scenario_set_vf_counters(sc, !strcmp(mode, "pf") ? SOVA_SIM_VF_COUNTERS_PF
                                               : !strcmp(mode, "no") ? SOVA_SIM_VF_COUNTERS_NO
@@ -307,41 +362,29 @@ int main(int argc, char **argv)
     gboolean oracle = policy && !strcmp(policy, "shape-paid");
     gboolean seen = policy && !strcmp(policy, "seen-late");
     gboolean late = seen || (policy && !strcmp(policy, "shape-late"));
+    if (policy && !oracle && !late && !sova_net_policy_find(policy)) {
+        g_printerr("bench-sim-net-trace: unknown policy %s (known: %s, shape-paid, shape-late, "
+                   "seen-late)\n", policy, sova_net_policy_list());
+        return 2;
+    }
     g_autoptr(SovaConfig) cfg = config_for(sc, config, oracle || late || !policy ? "balance" : policy, &err);
     if (!cfg) {
         g_printerr("bench-sim-net-trace: %s\n", err->message);
         return 2;
     }
-    guint n_intervals = (guint)floor(sc->duration / sc->interval + 1e-9);
-    Trace t = { .sc = sc, .oracle = oracle, .late = late, .seen = seen, .window = window, .n = sc->vms->len,
-                .vfs = sova_sim_scenario_host(sc, 0)->nic.vfs, .show_from = INFINITY };
+    Trace t = { .sc = sc, .oracle = oracle, .late = late, .seen = seen, .window = window,
+                .n = sc->vms->len, .vfs = sova_sim_scenario_host(sc, 0)->nic.vfs,
+                .lag = (guint)MAX(lag, 1), .show_from = INFINITY };
     if (range && sscanf(range, "%lf-%lf", &t.show_from, &t.show_to) != 2)
         t.show_from = INFINITY;
-    t.held = g_new0(gboolean, t.n);
-    t.attached_at = g_new0(double, t.n);
-    t.gain = g_new0(double, t.n);
-    t.lag = MAX(lag, 1);
-    t.prev = g_new0(double, (gsize)t.n * t.lag);
-    SovaSimCluster *cluster = sova_sim_cluster_new(sc, s, FALSE);
-    t.be = sova_sim_cluster_backend(cluster, 0);
-    sova_sim_backend_set_ahead_without_jitter(t.be, TRUE);
-    SovaAgentOptions ao = { .quiet = TRUE, .observer = observe, .observer_data = &t };
     if (oracle || late)
         cfg->vf_network = (g_free(cfg->vf_network), NULL);
-    SovaAgent *agent = sova_agent_new(t.be, cfg, sova_cpu_policy_find("balance"), &ao);
-    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n_intervals,
-                         .interval = sc->interval, .final_step = TRUE, .agent_errors_end = TRUE,
-                         .first_wait = TRUE, .before = before, .after = after, .data = &t };
-    gboolean ok = sova_sim_loop_run(&loop, &err);
-    if (!ok)
-        g_printerr("bench-sim-net-trace: %s\n", err->message);
-    else
-        report(&t, optimum_of(sc, s));
-    sova_agent_free(agent);
-    sova_sim_cluster_free(cluster);
-    g_free(t.held);
-    g_free(t.attached_at);
-    g_free(t.gain);
-    g_free(t.prev);
-    return ok ? 0 : 1;
+    Totals x = { 0 };
+    for (gint i = 0; i < MAX(seeds, 1); i++)
+        if (!trace_one(&t, cfg, s + (guint64)i, &x, &err)) {
+            g_printerr("bench-sim-net-trace: %s\n", err->message);
+            return 1;
+        }
+    report(&x, (guint)MAX(seeds, 1));
+    return 0;
 }
