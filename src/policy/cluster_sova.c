@@ -55,6 +55,7 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
     g_autofree char *why = cs_move_reason(S, m, imb);
     int a = S->P.host_of[m->v];
     gboolean hot_a = a >= 0 && cs_still_hot(S, a), hot_b = cs_still_hot(S, m->b);
+    cs_shift_move(S, m->v, m->b);
     cl_commit(&S->P, plan, m->v, m->b, m->gain, m->cost_s, m->takes_vf, why);
     cs_unmet_update(S, m->b);
     if (a >= 0) {
@@ -127,7 +128,9 @@ static void evacuate(Sova *S, SovaPlan *plan, GArray *todo)
 
 static gpointer sova_state_new(void)
 {
-    return g_new0(SovaState, 1);
+    SovaState *st = g_new0(SovaState, 1);
+    st->trends = cs_trends_new();
+    return st;
 }
 
 static void sova_state_free(gpointer p)
@@ -137,6 +140,7 @@ static void sova_state_free(gpointer p)
         return;
     g_free(st->pred);
     g_free(st->moving);
+    g_hash_table_unref(st->trends);
     g_free(st);
 }
 
@@ -147,6 +151,11 @@ static void plan_free(Sova *S)
     g_array_unref(S->vf_vms);
     g_hash_table_unref(S->cost);
     g_free(S->unmet);
+    for (guint k = 1; k < AHEAD; k++) {
+        g_free(S->unmet_ahead[k]);
+        g_free(S->shift[k]);
+    }
+    g_free(S->slope);
     cs_search_free(S->search);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
@@ -178,7 +187,12 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     if (st) {
         cs_learn_noise(st, &S.P);
         S.sigma = sqrt(st->sigma2);
+        S.slope = g_new(double, MAX((gsize)S.P.n_vms * CL_R, 1));
+        S.n_trends = cs_learn_trends(st->trends, c, S.slope);
     }
+    S.horizon = p->cooldown_s;
+    if (S.horizon <= 0)
+        S.n_trends = 0;   /* no horizon to judge a move at */
     S.thr = hypot(p->threshold, NOISE_K * S.sigma);
     S.min_relief = MIN_RELIEF + RELIEF_NOISE_K * S.sigma;
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));

@@ -8,7 +8,8 @@
  *   cluster_sova_hosts.c    which hosts are tried: sources, destinations, hot hosts
  *   cluster_sova_reasons.c  the reason texts of the moves and of the plan
  *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan
- *   cluster_sova_unmet.c    what it minimises: the VMs' demand their hosts cannot serve */
+ *   cluster_sova_unmet.c    what it minimises: the VMs' demand their hosts cannot serve
+ *   cluster_sova_trend.c    which VMs' demand rises (or falls) steadily: the time ahead */
 #pragma once
 #include "policy/cluster_private.h"
 
@@ -29,6 +30,12 @@
 #define MAX_BACKOFF_DOUBLINGS CL_MAX_BACKOFF_DOUBLINGS
 #define NOISE_ALPHA 0.2        /* weight of the newest miss in the learnt noise */
 #define NOISE_K 2.0            /* pure noise of sigma rarely shows an imbalance above 2 sigma */
+#define TREND_WINDOW 30        /* samples (plans) a VM's demand trend is fitted over */
+#define TREND_T 4.0            /* a slope is a trend only beyond this many standard errors */
+#define TREND_CONSISTENT 0.5   /* ... and when each third of the window rises (falls) at least
+                                * this share of it: a step leaves a third flat */
+#define NOW_SLACK 1e-6         /* a move made for later must not leave more unmet now */
+#define AHEAD 3                /* reliefs are judged now, at the horizon and at twice it */
 
 typedef enum { MOVE_BALANCE, MOVE_VF, MOVE_EVACUATE } MoveKind;
 
@@ -59,6 +66,13 @@ typedef struct {
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
     double unmet0;            /* the cluster's unmet demand when the plan began */
     double *unmet;            /* per host: its unmet demand now, plan applied */
+    double horizon;           /* seconds ahead a move is judged at: the cooldown it commits to */
+    double *slope;            /* [v * CL_R + r]: demand trend per second (0: none); NULL: none */
+    guint n_trends;           /* VM resources with a trend (0: everything as without them) */
+    double *shift[AHEAD];     /* [k][h * CL_R + r]: its VMs' forecast k horizons ahead minus
+                               * their demand now (k >= 1) */
+    double *unmet_ahead[AHEAD]; /* [k][h]: its unmet demand k horizons ahead ([0]: unmet) */
+    double relief_src_ahead[AHEAD]; /* what relief_v's leaving serves k horizons ahead */
     guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
     double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
@@ -83,6 +97,7 @@ typedef struct {
     gboolean *moving;         /* per host: a migration was planned or in flight there */
     gboolean learnt;
     double sigma2;            /* EWMA of the weighted mean squared miss of that prediction */
+    GHashTable *trends;       /* VM UUID -> its last demand samples (cluster_sova_trend.c) */
 } SovaState;
 
 /* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */
@@ -136,7 +151,7 @@ void cs_unmet_init(Sova *S);
 /* host h's unmet demand again, after a move touched it */
 void cs_unmet_update(Sova *S, guint h);
 /* host h's expected unmet demand, hosts' worth, plan applied (0 for a host that neither
- * counts nor accepts VMs) */
+ * counts nor accepts VMs): now, or at the horizon with demand trends followed if more */
 double cs_unmet_host(const Sova *S, guint h);
 double cs_unmet_total(const Sova *S);
 /* how much less demand goes unmet once v has moved to b (plan applied); the source's part
@@ -151,6 +166,24 @@ void cs_relief_src_known(Sova *S, guint v, double src);
 /* an upper bound of cs_relief(S, v, b) without b's what-if: what leaving v's host serves
  * plus b's unmet demand now (adding v to b leaves at least as much unmet there) */
 double cs_relief_bound(Sova *S, guint v, guint b);
+/* what v's move to b serves now, at the horizon and at twice it (r[0 .. AHEAD)), demand
+ * trends followed; all cs_relief without trends. cs_relief_bound bounds each. */
+void cs_reliefs(Sova *S, guint v, guint b, double *r);
+/* v (and its keep-together mates) about to move to b: the hosts' forecasts follow */
+void cs_shift_move(Sova *S, guint v, guint b);
+
+/* ---------- demand trends (cluster_sova_trend.c) ---------- */
+
+GHashTable *cs_trends_new(void);
+/* adds each VM's demand now to its samples, fills slope[v * CL_R + r] (per second, 0 for
+ * no trend) and returns how many are not 0; forgets VMs no longer in c */
+guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope);
+/* the trend of samples y at times x (n of them, oldest first): the least-squares slope when
+ * there are TREND_WINDOW, it is TREND_T standard errors from 0 and every third of the
+ * window shares it; else 0 */
+double cs_trend_slope(const double *x, const double *y, guint n);
+/* v's demand of r, tau seconds ahead along its trend */
+double cs_forecast(const Sova *S, guint v, int r, double tau);
 
 /* ---------- reasons (cluster_sova_reasons.c) ---------- */
 

@@ -27,6 +27,14 @@
  * planned moves will take) whose NIC stays at or below high_water with it. A VM that holds
  * the VF it wants loses vf_value for moving to a host with none free. So VF scarcity on
  * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away.
+ * Demand trends (cluster_sova_trend.c): when some VMs' demand rises or falls steadily, a
+ * move's relief is also computed at the horizon H (the cooldown it commits its VM to) and
+ * at 2H, every VM's demand following its trend: r0, rH, r2H. It is made when it serves
+ * enough now or by the horizon (max(r0, rH), the minimums above) and leaves no more unmet
+ * now (r0 >= -NOW_SLACK); its relief in the score is the mean over now .. 2H, (r0 + 2 rH +
+ * r2H) / 4: on a steadily rising load the rising VM, whose move relieves for longest, rather
+ * than a steady one the rise would soon replace, and not onto a host its own rise would
+ * fill. Without trends r0 = rH = r2H: the relief now, as above.
  * A keep-together unit (cluster_vm_rules.c) is judged whole: its relief is the unit's
  * demand (cs_relief), its cost the sum of its VMs', and every mate must be movable. */
 #include "policy/cluster_sova.h"
@@ -138,11 +146,19 @@ void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveK
         !unit_cost(S, v, cost, kind, &cost_s))
         return;
     gboolean takes;
-    double relief = cs_relief(S, v, b);
-    double gain = relief + vf_gain(P, v, b, &takes);
+    double r[AHEAD];
+    cs_reliefs(S, v, b, r);
+    /* what it serves now or, demand trends followed, by the horizon; what it is worth: the
+     * mean over now .. twice the horizon (trapezoids): the move that relieves for longest */
+    double relief = MAX(r[0], r[1]);
+    double value = (r[0] + 2 * r[1] + r[2]) / 4;
+    double vf = vf_gain(P, v, b, &takes);
     if (kind != MOVE_EVACUATE &&
-        (gain < MIN_RELIEF || (kind == MOVE_BALANCE && relief < S->min_relief)))
-        return;   /* no migration that does not raise what the VMs get (beyond the noise) */
+        (relief + vf < MIN_RELIEF || (kind == MOVE_BALANCE && relief < S->min_relief) ||
+         r[0] < -NOW_SLACK))
+        return;   /* no migration that does not raise what the VMs get (beyond the noise),
+                   * nor one that serves later what it leaves unmet now */
+    double gain = value + vf;
     double base = gain - S->p->cost_weight * cost_s;
     if (best->found && (base + TIE_WEIGHT * S->scale * imb <= best->score ||
                         base + TIE_WEIGHT * S->scale *

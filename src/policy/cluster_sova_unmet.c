@@ -21,7 +21,14 @@
  * unmet(a) + unmet(b) before minus after; O(resources), each host's unmet demand now kept
  * in S->unmet (updated when a move touches the host); what a VM's leaving its host serves
  * is computed once for a run of destinations (and kept by the search, cluster_sova_search.c,
- * while its host is unchanged). */
+ * while its host is unchanged).
+ * Ahead (cluster_sova_trend.c): when some VMs' demand rises or falls steadily, each host's
+ * unmet demand is also kept at the horizon (the cooldown a move commits its VM to) and at
+ * twice it, every VM's demand forecast along its trend (S->unmet_ahead, from the per-host
+ * sums of forecast minus demand in S->shift), and cs_reliefs gives what a move serves at
+ * each. A host's unmet demand (cs_unmet_host) is then the larger of now and at the horizon:
+ * a host that will run out within the cooldown is a source, and relieved, before its VMs
+ * go without. Without trends nothing of this is computed. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -59,12 +66,23 @@ void cs_unmet_init(Sova *S)
     }
     S->relief_v = G_MAXUINT;
     S->unmet = g_new(double, P->n_hosts);
+    S->unmet_ahead[0] = S->unmet;
+    for (guint k = 1; S->n_trends && k < AHEAD; k++) {
+        S->unmet_ahead[k] = g_new(double, P->n_hosts);
+        S->shift[k] = g_new0(double, (gsize)P->n_hosts * CL_R);
+        for (guint v = 0; v < P->n_vms; v++)
+            for (int r = 0; P->host_of[v] >= 0 && r < CL_R; r++)
+                S->shift[k][P->host_of[v] * CL_R + r] +=
+                    cs_forecast(S, v, r, k * S->horizon) -
+                    sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r);
+    }
     for (guint h = 0; h < P->n_hosts; h++)
         cs_unmet_update(S, h);
 }
 
-/* host h's unmet demand with `delta` (per resource, in the resources' units) added */
-static double unmet_with(const Sova *S, guint h, const double *delta)
+/* host h's unmet demand k horizons ahead with `delta` (per resource, in the resources'
+ * units) added */
+static double unmet_at(const Sova *S, guint h, const double *delta, guint k)
 {
     const ClPlanner *P = &S->P;
     double u = 0;
@@ -72,26 +90,33 @@ static double unmet_with(const Sova *S, guint h, const double *delta)
         double cap = P->cap[h * CL_R + r];
         if (S->unmet_w[r] <= 0 || cap <= 0)
             continue;
-        double load = (P->sum[h * CL_R + r] + (delta ? delta[r] : 0)) / cap;
+        double load = (P->sum[h * CL_R + r] + (k ? S->shift[k][h * CL_R + r] : 0) +
+                       (delta ? delta[r] : 0)) / cap;
         u += S->unmet_w[r] * cap / S->mean_cap[r] * overflow(load, S->unmet_sigma[r]);
     }
     return u;
 }
 
-static double unmet_of(const Sova *S, guint h)
+static double unmet_with(const Sova *S, guint h, const double *delta)
 {
-    return S->P.counted[h] || cl_host_accepts(&S->P, h) ? unmet_with(S, h, NULL) : 0;
+    return unmet_at(S, h, delta, 0);
+}
+
+static gboolean counts(const Sova *S, guint h)
+{
+    return S->P.counted[h] || cl_host_accepts(&S->P, h);
 }
 
 void cs_unmet_update(Sova *S, guint h)
 {
-    S->unmet[h] = unmet_of(S, h);
+    for (guint k = 0; k < (S->n_trends ? AHEAD : 1); k++)
+        S->unmet_ahead[k][h] = counts(S, h) ? unmet_at(S, h, NULL, k) : 0;
     S->relief_v = G_MAXUINT;   /* a host's load changed */
 }
 
 double cs_unmet_host(const Sova *S, guint h)
 {
-    return S->unmet[h];
+    return S->n_trends ? MAX(S->unmet[h], S->unmet_ahead[1][h]) : S->unmet[h];
 }
 
 double cs_unmet_total(const Sova *S)
@@ -102,16 +127,17 @@ double cs_unmet_total(const Sova *S)
     return u;
 }
 
-/* v's demand per resource, positive or negated, with its keep-together mates' (cl_mates:
- * they move with it, so its move relieves its host of, and adds to b, the whole unit's) */
-static void demand_of(const Sova *S, guint v, double sign, double *d)
+/* v's demand per resource k horizons ahead, positive or negated, with its keep-together
+ * mates' (cl_mates: they move with it, so its move relieves its host of, and adds to b, the
+ * whole unit's) */
+static void demand_at(const Sova *S, guint v, double sign, guint k, double *d)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
     g_autoptr(GArray) mates = S->P.blocked && vm->together ? cl_mates(&S->P, v) : NULL;
     for (int r = 0; r < CL_R; r++) {
-        d[r] = sova_cluster_vm_demand(vm, r);
+        d[r] = cs_forecast(S, v, r, k * S->horizon);
         for (guint i = 0; mates && i < mates->len; i++)
-            d[r] += sova_cluster_vm_demand(sova_cluster_vm(S->P.c, g_array_index(mates, guint, i)), r);
+            d[r] += cs_forecast(S, g_array_index(mates, guint, i), r, k * S->horizon);
         d[r] *= sign;
     }
 }
@@ -120,9 +146,13 @@ double cs_relief_src(Sova *S, guint v)
 {
     int a = S->P.host_of[v];
     if (S->relief_v != v) {
-        double minus[CL_R];
-        demand_of(S, v, -1, minus);
-        S->relief_src = a >= 0 ? S->unmet[a] - unmet_with(S, (guint)a, minus) : 0;
+        for (guint k = 0; k < (S->n_trends ? AHEAD : 1); k++) {
+            double minus[CL_R];
+            demand_at(S, v, -1, k, minus);
+            S->relief_src_ahead[k] =
+                a >= 0 ? S->unmet_ahead[k][a] - unmet_at(S, (guint)a, minus, k) : 0;
+        }
+        S->relief_src = S->relief_src_ahead[0];
         S->relief_v = v;
     }
     return S->relief_src;
@@ -130,19 +160,53 @@ double cs_relief_src(Sova *S, guint v)
 
 void cs_relief_src_known(Sova *S, guint v, double src)
 {
+    if (S->n_trends)
+        return;   /* the ahead parts are not known: computed again */
     S->relief_v = v;
     S->relief_src = src;
 }
 
 double cs_relief_bound(Sova *S, guint v, guint b)
 {
-    return cs_relief_src(S, v) + S->unmet[b];
+    double bound = cs_relief_src(S, v) + S->unmet[b];
+    for (guint k = 1; S->n_trends && k < AHEAD; k++)
+        bound = MAX(bound, S->relief_src_ahead[k] + S->unmet_ahead[k][b]);
+    return bound;
 }
 
 double cs_relief(Sova *S, guint v, guint b)
 {
     double src = cs_relief_src(S, v);
     double d[CL_R];
-    demand_of(S, v, 1, d);
+    demand_at(S, v, 1, 0, d);
     return src + S->unmet[b] - unmet_with(S, b, d);
+}
+
+void cs_reliefs(Sova *S, guint v, guint b, double *r)
+{
+    r[0] = cs_relief(S, v, b);
+    for (guint k = 1; k < AHEAD; k++) {
+        double d[CL_R];
+        if (!S->n_trends) {
+            r[k] = r[0];
+            continue;
+        }
+        demand_at(S, v, 1, k, d);
+        r[k] = S->relief_src_ahead[k] + S->unmet_ahead[k][b] - unmet_at(S, b, d, k);
+    }
+}
+
+void cs_shift_move(Sova *S, guint v, guint b)
+{
+    int a = S->P.host_of[v];
+    for (guint k = 1; S->n_trends && k < AHEAD; k++) {
+        double now[CL_R], later[CL_R];
+        demand_at(S, v, 1, 0, now);
+        demand_at(S, v, 1, k, later);
+        for (int r = 0; r < CL_R; r++) {
+            if (a >= 0)
+                S->shift[k][a * CL_R + r] -= later[r] - now[r];
+            S->shift[k][b * CL_R + r] += later[r] - now[r];
+        }
+    }
 }

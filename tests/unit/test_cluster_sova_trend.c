@@ -1,0 +1,177 @@
+/* test_cluster_sova_trend.c — the `sova` cluster policy's demand trends
+ * (cluster_sova_trend.c) and what it does with them: a steady rise is a trend and a step
+ * (even smoothed over a few samples) is not; a host whose rising VM will fill it within the
+ * cooldown is relieved before it runs out, by moving the rising VM rather than a cheaper
+ * steady one; a step that leaves the host with room moves nothing. */
+#include <math.h>
+#include "cluster_fixtures.h"
+#include "policy/cluster_sova.h"
+
+#define DT 20.0   /* seconds between samples (plans) */
+
+/* a small deterministic wobble, within +-amp */
+static double wobble(guint i, double amp)
+{
+    return amp * sin(i * 2.3 + 0.7);
+}
+
+static void times(double *x, guint n)
+{
+    for (guint i = 0; i < n; i++)
+        x[i] = i * DT;
+}
+
+/* a rise of 0.01 pCPU/s under a wobble of half a sample's rise: found, near its true slope */
+static void test_ramp_is_a_trend(void)
+{
+    double x[TREND_WINDOW], y[TREND_WINDOW];
+    times(x, TREND_WINDOW);
+    for (guint i = 0; i < TREND_WINDOW; i++)
+        y[i] = 3 + 0.01 * x[i] + wobble(i, 0.1);
+    double b = cs_trend_slope(x, y, TREND_WINDOW);
+    g_assert_cmpfloat(b, >, 0.005);
+    g_assert_cmpfloat(b, <, 0.011);
+    for (guint i = 0; i < TREND_WINDOW; i++)   /* falling: the same, negative */
+        y[i] = 9 - 0.01 * x[i] + wobble(i, 0.1);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), <, -0.005);
+    /* too few samples to tell */
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW - 1), ==, 0);
+}
+
+/* a step of 6 pCPUs at any place in the window, smoothed as the controller smooths demand
+ * (EWMA 0.5) and wobbling: never a trend, though its fitted line is steep */
+static void test_step_is_not_a_trend(void)
+{
+    double x[TREND_WINDOW], y[TREND_WINDOW];
+    times(x, TREND_WINDOW);
+    for (guint at = 1; at < TREND_WINDOW; at++) {
+        double s = 3;
+        for (guint i = 0; i < TREND_WINDOW; i++) {
+            s += 0.5 * ((i >= at ? 9 : 3) - s);
+            y[i] = s + wobble(i, 0.05);
+        }
+        g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+    }
+    for (guint i = 0; i < TREND_WINDOW; i++)   /* wobble alone */
+        y[i] = 5 + wobble(i, 0.5);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+}
+
+/* a rise that stopped a third of the window ago: steep and significant over the window, but
+ * its last third is flat; nothing to extrapolate */
+static void test_stopped_rise_is_not_a_trend(void)
+{
+    double x[TREND_WINDOW], y[TREND_WINDOW];
+    times(x, TREND_WINDOW);
+    for (guint i = 0; i < TREND_WINDOW; i++)
+        y[i] = 3 + 0.2 * MIN(i, 2 * TREND_WINDOW / 3) + wobble(i, 0.05);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+}
+
+/* random walks (steps of 0.3 pCPU a sample): seldom a trend (a walk drifts, but within its
+ * own wobble) */
+static void test_random_walk_seldom_a_trend(void)
+{
+    g_autoptr(GRand) r = g_rand_new_with_seed(17);
+    double x[TREND_WINDOW], y[TREND_WINDOW];
+    guint found = 0, n = 2000;
+    times(x, TREND_WINDOW);
+    for (guint k = 0; k < n; k++) {
+        y[0] = 5;
+        for (guint i = 1; i < TREND_WINDOW; i++)
+            y[i] = y[i - 1] + g_rand_double_range(r, -0.3, 0.3);
+        found += cs_trend_slope(x, y, TREND_WINDOW) != 0;
+    }
+    g_test_message("random walks read as a trend: %u of %u", found, n);
+    g_assert_cmpuint(found, <=, n / 200);
+}
+
+/* h0: a VM `riser` (4 GiB) and four steady ones of 1.5 pCPUs (1 GiB: cheaper to move); h1,
+ * h2 nearly idle. `demand(i)` is the riser's demand at the i-th sample. Plans every DT seconds with a
+ * state, moves applied; returns the first plan's move's VM (NULL: none in n samples) and,
+ * in *load, h0's CPU load when it was planned (or the highest it reached) */
+static char *first_move(double (*demand)(guint), guint n, double *load)
+{
+    g_autoptr(SovaCluster) c = cluster(3);
+    SovaClusterVm *riser = vm(c, "riser", 0, demand(0), 4, 0);
+    riser->n_vcpus = 16;
+    for (guint i = 0; i < 4; i++) {
+        g_autofree char *name = g_strdup_printf("steady%u", i);
+        vm(c, name, 0, 1.5, 1, 0);
+    }
+    vm(c, "idle1", 1, 2, 2, 0);
+    vm(c, "idle2", 2, 2, 2, 0);
+    SovaClusterParams p = params();
+    const SovaClusterPolicy *pol = policy("sova");
+    gpointer st = pol->state_new();
+    char *moved = NULL;
+    *load = 0;
+    for (guint i = 0; i < n && !moved; i++) {
+        sova_cluster_vm(c, 0)->cpu = demand(i);
+        *load = MAX(*load, max_cpu_load(c));
+        g_autoptr(SovaPlan) plan = pol->plan(c, &p, st);
+        if (sova_plan_len(plan)) {
+            moved = g_strdup(sova_cluster_vm(c, vm_of(c, sova_plan_action(plan, 0)))->name);
+            *load = max_cpu_load(c);
+        }
+        apply(c, plan);
+        c->now += DT;
+    }
+    pol->state_free(st);
+    return moved;
+}
+
+/* rising by 0.2 pCPU a sample (0.01/s) from 0: h0 reaches its 16 pCPUs at sample 50 */
+static double ramp(guint i)
+{
+    return 0.2 * i + fabs(wobble(i, 0.05));
+}
+
+/* 3 pCPUs, then 8 from sample 32 (smoothed: half the way each sample): h0 at 14 of 16 */
+static double step(guint i)
+{
+    static double s;
+    if (i == 0)
+        s = 3;
+    s += 0.5 * ((i >= 32 ? 8 : 3) - s);
+    return s + wobble(i, 0.05);
+}
+
+/* the rising VM leaves before h0 runs out (acting only on unmet demand, the policy would
+ * wait for h0 to read above 100 % and move a cheaper steady VM, which the rise would soon
+ * replace) */
+static void test_rising_vm_moved_before_overload(void)
+{
+    double load;
+    g_autofree char *moved = first_move(ramp, 60, &load);
+    g_test_message("first move: %s at h0 cpu %.3f", moved ? moved : "(none)", load);
+    g_assert_nonnull(moved);
+    g_assert_cmpstr(moved, ==, "riser");
+    g_assert_cmpfloat(load, <, 1.0);
+}
+
+/* a step up that leaves h0 with room (14 of 16 pCPUs) moves nothing: no trend, no
+ * projected overload */
+static void test_step_moves_nothing(void)
+{
+    double load;
+    g_autofree char *moved = first_move(step, 60, &load);
+    g_test_message("first move: %s, h0 cpu up to %.3f", moved ? moved : "(none)", load);
+    g_assert_null(moved);
+    g_assert_cmpfloat(load, >, 0.85);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cluster-sova-trend/ramp-is-a-trend", test_ramp_is_a_trend);
+    g_test_add_func("/cluster-sova-trend/step-is-not-a-trend", test_step_is_not_a_trend);
+    g_test_add_func("/cluster-sova-trend/stopped-rise-is-not-a-trend",
+                    test_stopped_rise_is_not_a_trend);
+    g_test_add_func("/cluster-sova-trend/random-walk-seldom-a-trend",
+                    test_random_walk_seldom_a_trend);
+    g_test_add_func("/cluster-sova-trend/rising-vm-moved-before-overload",
+                    test_rising_vm_moved_before_overload);
+    g_test_add_func("/cluster-sova-trend/step-moves-nothing", test_step_moves_nothing);
+    return g_test_run();
+}
