@@ -149,6 +149,8 @@ static void plan_free(Sova *S)
     g_array_unref(S->vf_vms);
     cs_cost_clear(S);
     g_free(S->unmet);
+    g_free(S->excess);
+    g_free(S->excess_vm);
     cs_search_free(S->search);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);

@@ -59,6 +59,9 @@ typedef struct {
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
     double unmet0;            /* the cluster's unmet demand when the plan began */
     double *unmet;            /* per host: its unmet demand now, plan applied */
+    double *excess;           /* per host: measured unmet CPU beyond the burst model, of the
+                               * VMs on it now (pCPUs; cluster_sova_unmet.c) */
+    double *excess_vm;        /* per VM: its share of that; NULL when no host has any */
     guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
     double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
