@@ -136,8 +136,9 @@ static void test_relief_beyond_noise(void)
 }
 
 /* a random cluster of n hosts: a few hot, some with half the pCPUs, VMs of every shape,
- * anti-affinity and keep-together groups, VF demand, pinned and cooling VMs, a maintenance
- * host, a migration in flight; many VMs of the same size, so that ties are common */
+ * anti-affinity and keep-together groups, VF demand, pinned and cooling VMs, measured unmet
+ * CPU, a maintenance host, a migration in flight; many VMs of the same size, so that ties
+ * are common */
 static SovaCluster *varied(guint n, guint32 seed)
 {
     g_autoptr(GRand) r = g_rand_new_with_seed(seed);
@@ -166,6 +167,8 @@ static SovaCluster *varied(guint n, guint32 seed)
                 v->pinned = TRUE;
             else if (k == 4)
                 v->last_moved = c->now - g_rand_double_range(r, 0, 600);
+            if (g_rand_int_range(r, 0, 6) == 0)   /* measured unmet CPU (its run delay) */
+                v->cpu_unmet = g_rand_double_range(r, 0, cpu);
             sum += cpu;
         }
     }
