@@ -225,8 +225,16 @@ rig_vm_pin() {
 
 rig_npcpus() { rig_virsh nodeinfo | awk '/^CPU\(s\)/ {print $2}'; }
 
-# rig_work SHORTNAME: "guest_seconds count" of the last work line of its console.
-rig_work() { grep '^SOVA-WORK' "$RIG_RUN/$RIG_PREFIX$1.log" | tail -n 1 | awk '{print $2, $3}'; }
+# rig_console_lines FILE: the complete lines of a guest's console log, carriage returns dropped.
+# The guest writes while we read: a last line without its newline may hold a figure cut short (a
+# read of "SOVA-WORK 31 12345" before "678" arrives), which made a work counter seem to go back.
+rig_console_lines() { perl -ne 's/\r+\n\z/\n/; print if /\n\z/' "$1"; }
+
+# rig_work_lines FILE: "guest_seconds count" of every complete work line of a console log.
+rig_work_lines() { rig_console_lines "$1" | awk '$1 == "SOVA-WORK" { print $2, $3 }'; }
+
+# rig_work SHORTNAME: "guest_seconds count" of the last complete work line of its console.
+rig_work() { rig_work_lines "$RIG_RUN/$RIG_PREFIX$1.log" | tail -n 1; }
 
 # ---------------------------------------------------------------- monitor and agent
 

@@ -234,12 +234,13 @@ rig_net_tx_delta() {
 
 # rig_net_guest_gaps SHORT FROM_S TO_S: seconds (guest clock, FROM..TO) in which the guest sent nothing
 rig_net_guest_gaps() {
-    awk -v a="$2" -v b="$3" '/^SOVA-NET / { s = $2 + 0; split($3, kv, "="); n = kv[2] + 0
+    rig_console_lines "$RIG_RUN/$RIG_PREFIX$1.log" |
+        awk -v a="$2" -v b="$3" '/^SOVA-NET / { s = $2 + 0; split($3, kv, "="); n = kv[2] + 0
             if (s > a && s <= b && seen && n == last) gaps++; last = n; seen = 1 }
-        END { print gaps + 0 }' "$RIG_RUN/$RIG_PREFIX$1.log"
+        END { print gaps + 0 }'
 }
-rig_net_guest_second() { grep '^SOVA-NET' "$RIG_RUN/$RIG_PREFIX$1.log" | tail -n 1 | awk '{print $2}'; }
-rig_net_guest_errors() { grep '^SOVA-NET' "$RIG_RUN/$RIG_PREFIX$1.log" | tail -n 1 | sed 's/.*err=//'; }
+rig_net_guest_second() { rig_console_lines "$RIG_RUN/$RIG_PREFIX$1.log" | grep '^SOVA-NET' | tail -n 1 | awk '{print $2}'; }
+rig_net_guest_errors() { rig_console_lines "$RIG_RUN/$RIG_PREFIX$1.log" | grep '^SOVA-NET' | tail -n 1 | sed 's/.*err=//'; }
 
 # rig_net_log_time PATTERN: unix time of the agent log's last line matching PATTERN, minus the
 # seconds the line reports after "MARK" (e.g. "in", "after"): the moment the call began.

@@ -162,7 +162,7 @@ case_trail() {
 # ---------------------------------------------------------------- guests' consoles
 
 # case_work VM: "s count" of its last work line
-case_work() { grep '^SOVA-WORK' "$RUN/$1.log" | tail -n 1 | awk '{print $2, $3}'; }
+case_work() { rig_work_lines "$RUN/$1.log" | tail -n 1; }
 
 # case_console VM: "boots lines first_s last_s gaps decreases longest_flat" over its whole log:
 # gaps = a second's line missing (s not previous + 1), decreases = the counter went back,
@@ -170,8 +170,8 @@ case_work() { grep '^SOVA-WORK' "$RUN/$1.log" | tail -n 1 | awk '{print $2, $3}'
 case_console() {
     local boots
     boots=$(grep -c '^SOVA-BOOT' "$RUN/$1.log")
-    grep '^SOVA-WORK' "$RUN/$1.log" | awk -v b="$boots" '
-        { s = $2 + 0; c = $3 + 0 }
+    rig_work_lines "$RUN/$1.log" | awk -v b="$boots" '
+        { s = $1 + 0; c = $2 + 0 }
         NR == 1 { first = s }
         NR > 1 { if (s != ps + 1) gaps++; if (c < pc) dec++; if (c == pc) { f++; if (f > lf) lf = f } else f = 0 }
         { ps = s; pc = c }
