@@ -81,7 +81,8 @@ static void print_hosts(const SovaCluster *c)
 
 static void print_vms(const SovaCluster *c)
 {
-    printf("\nVM                   host                   cpu unmet from   memory    net  notes\n");
+    printf("\n%-20s %-20s %5s %5s %-5s %7s %6s  notes\n", "VM", "host", "cpu", "unmet", "from",
+           "memory", "net");
     for (guint i = 0; i < c->vms->len; i++) {
         const SovaClusterVm *v = sova_cluster_vm(c, i);
         g_autoptr(GString) notes = g_string_new(NULL);
