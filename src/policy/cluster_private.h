@@ -27,6 +27,8 @@ typedef struct {
     guint8 *planned;          /* per VM: this plan moves it (bytes: VMs are many) */
     guint *first, *list;      /* VMs by host (as in the cluster): list[first[h] .. first[h+1]) */
     guint *inflight;          /* per host: migrations in flight or planned (source or dest) */
+    double *cpu_unmet;        /* per host: the measured unmet CPU (cpu_unmet) of its VMs not
+                               * migrating, pCPUs, as the cluster is (not plan applied) */
     guint total_inflight;
     int *vf_delta;            /* per host: VFs planned moves take (+) or give back (-) */
     GHashTable *groups;       /* group name -> guint[n_hosts], owned */

@@ -63,11 +63,7 @@ static void find_excess(Sova *S)
     S->excess_vm = NULL;
     S->excess = g_new0(double, P->n_hosts);
     for (guint h = 0; h < P->n_hosts; h++) {
-        double measured = 0;
-        for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
-            const SovaClusterVm *vm = sova_cluster_vm(P->c, P->list[k]);
-            measured += vm->migrating ? 0 : MAX(0.0, vm->cpu_unmet);
-        }
+        double measured = P->cpu_unmet[h];
         cap_cpu = P->cap[h * CL_R + SOVA_RES_CPU];
         if (measured <= 0 || cap_cpu <= 0)
             continue;
@@ -84,8 +80,8 @@ static void find_excess(Sova *S)
             S->excess_vm = g_new0(double, P->n_vms);
         for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
             const SovaClusterVm *vm = sova_cluster_vm(P->c, P->list[k]);
-            if (!vm->migrating)
-                S->excess_vm[P->list[k]] = excess * MAX(0.0, vm->cpu_unmet) / measured;
+            if (!vm->migrating && vm->cpu_unmet > 0)
+                S->excess_vm[P->list[k]] = excess * vm->cpu_unmet / measured;
         }
     }
 }
