@@ -210,9 +210,9 @@ static void print_k1(SovaSimClusterResult **r)
 
 static void print_scenario(const char *name, const SovaSimScenario *sc, SovaSimClusterResult **r)
 {
-    printf("\n%s: %s (%u hosts, %u VMs, %.0f s, interval %.0f s, threshold %.2f, cooldown %.0f s)\n", name,
-           sc->description ? sc->description : "", sc->hosts->len, sc->vms->len, sc->duration, sc->interval,
-           sc->params.threshold, sc->params.cooldown_s);
+    printf("\n%s: %s (%u hosts, %u VMs, %.0f s, interval %.0f s, agents every %g s, threshold %.2f, "
+           "cooldown %.0f s)\n", name, sc->description ? sc->description : "", sc->hosts->len, sc->vms->len,
+           sc->duration, sc->interval, sc->agent_interval, sc->params.threshold, sc->params.cooldown_s);
     printf("  %-20s %14s %8s %5s %4s %5s %4s %8s %7s %6s %5s %4s %3s\n", "run", "imbalance", "balanced", "migr",
            "fail", "pingp", "<cd", "downt s", "cpu %", "net %", "VFsw", "left", "aa");
     for (guint i = 0; i < N_RUNS; i++)

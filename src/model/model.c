@@ -193,10 +193,60 @@ static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
         v->delay = pct(c->delay_ns - o->delay_ns, m->interval_s);
     double raw = MIN(100.0, v->usage + v->delay);
     v->demand = lastv ? alpha * raw + (1 - alpha) * lastv->demand : raw;
-    if (v->pcpu >= 0)
+    if (v->pcpu >= 0 && !(v->set && !v->shared))   /* a pin set's members: spread_sets() */
         sova_model_pcpu(m, v->pcpu)->vcpu_util += v->usage;
     if (v->pinned >= 0 && v->pinned == v->pcpu)
         sova_model_pcpu(m, v->pcpu)->pinned_util += v->usage;
+}
+
+static gint by_size(gconstpointer a, gconstpointer b)
+{
+    guint x = sova_cpuset_count(*(SovaCpuSet *const *)a), y = sova_cpuset_count(*(SovaCpuSet *const *)b);
+    return (x > y) - (x < y);
+}
+
+/* The vCPUs whose affinity allows several pCPUs (a shared set, or unpinned) ran on all of
+ * them in turn, faster than samples say: where one last ran is no measure of where its time
+ * went. Their time is spread over the online pCPUs of their set in proportion to each one's
+ * busy time not yet attributed, smaller sets first (their members could run nowhere else),
+ * so a pCPU's `other` is the non-VM load the set's pCPUs carry, shared in that proportion,
+ * never a member's time credited to the pCPU it happened to leave last (which read up to
+ * 27 points of load where there was none, issue 18's set-grows-shrinks). */
+static void spread_sets(SovaModel *m)
+{
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        SovaCpuSet *set = vc->shared ? NULL : vc->set;
+        gboolean seen = FALSE;
+        for (guint i = 0; set && !seen && i < sets->len; i++)
+            seen = sova_cpuset_equal(g_ptr_array_index(sets, i), set);
+        if (set && !seen)
+            g_ptr_array_add(sets, set);
+    }
+    g_ptr_array_sort(sets, by_size);
+    for (guint i = 0; i < sets->len; i++) {
+        const SovaCpuSet *set = g_ptr_array_index(sets, i);
+        double ran = 0, room = 0;
+        guint n = 0;
+        for (guint v = 0; v < m->vcpus->len; v++) {
+            const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+            if (vc->set && !vc->shared && sova_cpuset_equal(vc->set, set))
+                ran += vc->usage;
+        }
+        for (guint p = 0; p < m->n_pcpus; p++)
+            if (sova_cpuset_has(set, p) && sova_model_pcpu(m, p)->online) {
+                const SovaPcpuLoad *pc = sova_model_pcpu(m, p);
+                room += MAX(0.0, pc->util - pc->vcpu_util);
+                n++;
+            }
+        for (guint p = 0; p < m->n_pcpus; p++)
+            if (sova_cpuset_has(set, p) && sova_model_pcpu(m, p)->online) {
+                SovaPcpuLoad *pc = sova_model_pcpu(m, p);
+                double free = MAX(0.0, pc->util - pc->vcpu_util);
+                pc->vcpu_util += room > 0 ? ran * free / room : ran / n;
+            }
+    }
 }
 
 /* the NUMA cell most of the VM's vCPUs are attributed to (lowest id on a tie) */
@@ -257,6 +307,7 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
         }
         vl->cell = vm_cell(m, vl);
     }
+    spread_sets(m);
     for (guint i = 0; i < m->n_pcpus; i++) {
         SovaPcpuLoad *p = sova_model_pcpu(m, i);
         p->other = MAX(0.0, p->util - p->vcpu_util);

@@ -19,7 +19,10 @@ typedef struct {
     gboolean reserved;        /* the config keeps it for the host: no vCPU goes there */
     int socket, core, cell;
     double util;              /* % busy over the interval, from node stats */
-    double vcpu_util;         /* % of it used by managed vCPUs attributed to it */
+    double vcpu_util;         /* % of it used by managed vCPUs attributed to it: a vCPU pinned
+                               * to it, or unpinned and last run there; the members of a pin
+                               * set (several pCPUs, not all usable) spread over the set's
+                               * pCPUs in proportion to their busy time (model.c) */
     double other;             /* max(0, util - vcpu_util): load that is not managed vCPUs */
     double pinned_util;       /* the part of vcpu_util from vCPUs pinned to it alone */
 } SovaPcpuLoad;

@@ -56,13 +56,21 @@ static int next_fill(const Balancer *b, const SovaCpuSet *g)
     return best;
 }
 
-/* adds the least loaded pCPUs (home cells first) to g, whose n pCPUs carry `sum`, until it
- * has two and its mean load is at most `aim`; returns its size */
-static guint grow(const Balancer *b, SovaCpuSet *g, double sum, guint n, double aim)
+/* the group, over 100 % by more than the margin, would spill onto q, which has room: pinned
+ * apart, q idles while the group's members wait (the kernel would run them there) */
+static gboolean spills(const Balancer *b, double mean, double margin, int q)
 {
-    while (n < 2 || sum / n > aim) {
+    return mean > 100.0 + margin && b->load[q] < 100.0;
+}
+
+/* adds the least loaded pCPUs (home cells first) to g, whose n pCPUs carry `sum`, until it
+ * has two, its mean load is at most `aim`, and it would not spill onto the next one; returns
+ * its size */
+static guint grow(const Balancer *b, SovaCpuSet *g, double sum, guint n, double aim, double margin)
+{
+    for (;;) {
         int q = next_fill(b, g);
-        if (q < 0)
+        if (q < 0 || !(n < 2 || sum / n > aim || spills(b, sum / n, margin, q)))
             break;
         sova_cpuset_add(g, (guint)q);
         sum += b->load[q];
@@ -108,7 +116,7 @@ SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level)
     }
     if (n == 0)
         return NULL;
-    if (grow(b, g, sum, n, MAX(100.0 - margin, level)) < 2)
+    if (grow(b, g, sum, n, MAX(100.0 - margin, level), margin) < 2)
         return NULL;
     round_to_cells(b, g);
     return g_steal_pointer(&g);
@@ -144,10 +152,13 @@ SovaCpuSet *cpu_group_extend(const Balancer *b, double margin, double level)
 {
     guint n;
     double sum = group_sum(b, &n), aim = MAX(100.0 - margin, level);
-    if (n == 0 || sum / n <= aim + margin)
+    if (n == 0)
         return NULL;
     g_autoptr(SovaCpuSet) g = sova_cpuset_copy(b->frozen);
-    guint grown = grow(b, g, sum, n, aim);
+    int q = next_fill(b, g);
+    if (sum / n <= aim + margin && (q < 0 || !spills(b, sum / n, margin, q)))
+        return NULL;
+    guint grown = grow(b, g, sum, n, aim, margin);
     if (grown <= n)
         return NULL;
     round_to_cells(b, g);

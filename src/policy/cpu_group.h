@@ -16,7 +16,11 @@
  *      covers (another cell only when those run out), until the group has two pCPUs and its
  *      mean load is at most max(100 - margin, h), h the level the kernel would give the
  *      whole host (cpu_service.h): inside the group every vCPU then gets at least what it
- *      would unpinned.
+ *      would unpinned; and while its mean load is over 100 % by more than the margin and the
+ *      next pCPU has room (under 100 %), that pCPU too: pinned apart it would idle while the
+ *      group's members wait, where the kernel would run them (24 vCPUs at 85 % on 16 pCPUs:
+ *      a group of 12 pCPUs at 142 % beside 4 pinned at 85-90 % lost 0.6 of a pCPU and gave
+ *      its members 0.9x what they get unpinned, within the margin of h's 135 as read).
  * The group's members are the vCPUs the layout placed on those pCPUs. Once made, a group is
  * left as it is (cpu_layout_new_frozen): the rest of the host is balanced around it, and it
  * goes back to one-pCPU pins by the same calm rule as a shared host (cpu_share.h). A group
@@ -30,9 +34,9 @@
 SovaCpuSet *cpu_group_find(const Balancer *b, double margin, double level);
 /* b's layout was made around a frozen group (cpu_layout_new_frozen): when the group's mean
  * load (its members' demand, and its pCPUs' busy time that its members did not run, over its
- * pCPUs) exceeds max(100 - margin, level)
- * by more than the margin, the group with the least loaded pCPUs of the rest added as in
- * step 2 above; else NULL */
+ * pCPUs) exceeds max(100 - margin, level) by more than the margin, or would spill onto the
+ * least loaded pCPU of the rest (step 2 above), the group with the least loaded pCPUs of the
+ * rest added as in step 2; else NULL */
 SovaCpuSet *cpu_group_extend(const Balancer *b, double margin, double level);
 /* TRUE when a fast vCPU (b->fast) shares a pCPU with another vCPU or non-VM load in b's
  * layout: pins cannot serve it (`balance` shares, and a shared host is not calm) */

@@ -50,7 +50,7 @@ static double level_as(const SovaModel *m, const double *demand, gboolean face)
 
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand)
 {
-    return level_as(m, demand, FALSE);
+    return level_as(m, demand, TRUE);
 }
 
 static double ratio(double load)

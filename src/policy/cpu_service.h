@@ -61,7 +61,12 @@
 #define SOVA_SERVICE_SAT 4.0
 #define SOVA_SERVICE_SAT_ALPHA 0.2
 
-/* the unpinned level h above for the given per-vCPU demands (NULL: the model's) */
+/* the unpinned level h above for the given per-vCPU demands (NULL: the model's), every
+ * demand at face value: the measure of the layouts' predicted loads it is compared with
+ * (a shared set's mean load, cpu_group.h). Busy readings taken as 100 there would put h
+ * above what the set's loads can reach: 24 vCPUs reading 80..90 % on 16 pCPUs, h 128 at
+ * face value, read up to 150, and a set of 12 pCPUs at 142 % looked no worse than the
+ * kernel while its members got 0.9x their CFS share and 4 pinned pCPUs idled 15 % each */
 double sova_cpu_cfs_level(const SovaModel *m, const double *demand);
 /* the worst VM's pinned / CFS service ratio of the layout (to per vCPU; demand NULL: the
  * model's; the loads are recomputed from them, `load` is only the caller's layout's);

@@ -84,7 +84,7 @@ static double truth_imbalance(Truth *t, double dt)
 static SovaConfig *agent_config(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o)
 {
     SovaConfig *cfg = sova_config_new();
-    cfg->interval = sc->interval;
+    cfg->interval = sc->agent_interval > 0 ? sc->agent_interval : sc->interval;
     g_free(cfg->cpu_policy);
     cfg->cpu_policy = g_strdup(o->cpu_policy ? o->cpu_policy->name : "balance");
     if (sc->has_net) {
@@ -278,7 +278,8 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
                     .last_offered = g_new0(double, sc->vms->len),
                     .overloaded = g_new0(guint, nh) };
     SovaSimLoop loop = { .cluster = cluster, .controller = ctl, .agents = agents, .n_intervals = n,
-                         .interval = sc->interval, .after = after_interval, .data = &truth };
+                         .interval = sc->interval, .agent_interval = sc->agent_interval,
+                         .after = after_interval, .data = &truth };
     gboolean ok = sova_sim_loop_run(&loop, error);
     for (guint h = 0; h < nh; h++) {
         r->vf_switches += agents[h] ? sova_agent_vf_switches(agents[h]) : 0;

@@ -48,6 +48,22 @@ static double first_wait(const SovaSimLoop *l)
     return w;
 }
 
+/* the clock advances `seconds`, the agents stepping after every agent interval of it but
+ * the last (the next interval's steps follow that one) */
+static gboolean advance(SovaSimLoop *l, double seconds, GError **error)
+{
+    double step = l->agent_interval > 0 && l->agent_interval < l->interval ? l->agent_interval
+                                                                           : seconds;
+    while (seconds > 1e-9) {
+        double w = seconds - step > 1e-9 ? step : seconds;
+        sova_sim_cluster_advance(l->cluster, w, NULL);
+        seconds -= w;
+        if (seconds > 1e-9 && !agents_step(l, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean sova_sim_loop_run(SovaSimLoop *l, GError **error)
 {
     for (guint k = 0; k < l->n_intervals; k++) {
@@ -63,7 +79,8 @@ gboolean sova_sim_loop_run(SovaSimLoop *l, GError **error)
             if (!agents_step(l, error))
                 return FALSE;
         }
-        sova_sim_cluster_advance(l->cluster, l->interval - (w < l->interval ? w : 0), NULL);
+        if (!advance(l, l->interval - (w < l->interval ? w : 0), error))
+            return FALSE;
         if (l->after)
             l->after(k, l->data);
     }

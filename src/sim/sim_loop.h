@@ -1,7 +1,8 @@
 /* sim_loop.h — the one loop that drives the daemons on the simulator, behind `sova sim`,
  * `sova sim-cluster` and the benches: every interval the controller steps (when the run
  * has one), then each host's agent (sample, model, plan, execute, exactly as on a real
- * host), then the shared clock advances one interval. The harnesses (sim_run.c for one
+ * host), then the shared clock advances one interval (in steps of the agents' own
+ * interval when it is shorter, the agents stepping again after each). The harnesses (sim_run.c for one
  * host's figures, sim_cluster_run.c for a cluster's) set it up and read the simulator's
  * ground truth around it. */
 #pragma once
@@ -16,6 +17,10 @@ typedef struct {
     SovaAgent **agents;           /* one per host, NULL where there is none */
     guint n_intervals;
     double interval;              /* seconds */
+    double agent_interval;        /* the agents' own interval, seconds, at most `interval`
+                                     (0: `interval`): within each interval they step again
+                                     every agent_interval, as `sova agent` runs at its own
+                                     interval (1 s by default) under a controller's */
     gboolean final_step;          /* the agents step once more after the last interval, so
                                      that they act on what they saw of it */
     gboolean agent_errors_end;    /* a failed agent step ends the run with its error (else

@@ -9,6 +9,7 @@
 #include "policy/cpu_share.h"
 #include "policy/cpu_search.h"
 #include "policy/cpu_smt.h"
+#include "policy/cpu_service.h"
 #include <string.h>
 
 static const SovaCpuPolicy *pol;
@@ -47,6 +48,43 @@ static void test_find(void)
     cpu_test_settle(calm);
     g_autoptr(Balancer) c = cpu_search_run(calm, &params, TRUE, &before);
     g_assert_null(cpu_group_find(c, 5, 45));
+}
+
+/* 8 pCPUs: nine vCPUs at 90 share pCPUs 0-5 (mean 135), two more at 90 pinned to pCPUs 6 and
+ * 7. The kernel's level is 123.75; with a margin of 12 the set is within the margin of it,
+ * but it is over 100 while pCPUs 6 and 7 idle 10 points each: pinned apart they lose what
+ * the kernel would run there, so the set takes them (diurnal cluster hosts: a set of 12 of
+ * 16 pCPUs at 142 % beside 4 pinned at 85-90 % cost 0.6 of a pCPU every second) */
+static void test_extend_spills(void)
+{
+    g_autoptr(SovaModel) m = cpu_test_host(8);
+    g_autoptr(SovaCpuSet) set = sova_cpuset_new(8);
+    for (guint p = 0; p < 6; p++)
+        sova_cpuset_add(set, p);
+    for (guint i = 0; i < 9; i++) {
+        g_autofree char *name = g_strdup_printf("s%u", i);
+        cpu_test_add_vm(m, name, 1, 90, (int)(i % 6));
+    }
+    cpu_test_add_vm(m, "r6", 1, 90, 6);
+    cpu_test_add_vm(m, "r7", 1, 90, 7);
+    cpu_test_settle(m);
+    for (guint i = 0; i < 9; i++) {
+        SovaVcpuLoad *vc = sova_model_vcpu(m, i);
+        vc->pinned = -1;
+        vc->set = sova_cpuset_copy(set);
+    }
+    g_assert_cmpfloat_with_epsilon(sova_cpu_cfs_level(m, NULL), 123.75, 1e-9);
+    double before;
+    g_autoptr(Balancer) b = cpu_search_run_frozen(m, &params, NULL, NULL, set, TRUE, &before);
+    g_autoptr(SovaCpuSet) more = cpu_group_extend(b, 12, 123.75);
+    g_assert_nonnull(more);
+    g_autofree char *text = sova_cpuset_format(more);
+    g_assert_cmpstr(text, ==, "0-7");
+    /* the pinned ones full: nothing to spill onto, and within the margin: the set stays */
+    sova_model_vcpu(m, 9)->demand = sova_model_vcpu(m, 10)->demand = 100;
+    cpu_test_settle(m);
+    g_autoptr(Balancer) full = cpu_search_run_frozen(m, &params, NULL, NULL, set, TRUE, &before);
+    g_assert_null(cpu_group_extend(full, 12, sova_cpu_cfs_level(m, NULL)));
 }
 
 /* a group that takes half of a cell takes all of it */
@@ -318,6 +356,7 @@ int main(int argc, char **argv)
     params = SOVA_CPU_PARAMS_DEFAULT;
     g_test_add_func("/cpu-group/find", test_find);
     g_test_add_func("/cpu-group/find-rounds-to-cells", test_find_rounds_to_cells);
+    g_test_add_func("/cpu-group/extend-spills", test_extend_spills);
     g_test_add_func("/cpu-group/policy-partial-share", test_policy_partial_share);
     g_test_add_func("/cpu-group/policy-set-gives-way", test_policy_set_gives_way);
     g_test_add_func("/cpu-group/policy-set-shrinks", test_policy_set_shrinks);

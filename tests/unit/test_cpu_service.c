@@ -56,6 +56,11 @@ static void test_cfs_level(void)
     g_autofree double *d = g_new(double, 3);
     d[0] = d[1] = d[2] = 20;
     g_assert_cmpfloat_with_epsilon(sova_cpu_cfs_level(m, d), 60, 1e-9);
+    /* busy readings at face value, the measure of the layouts' loads it is compared with:
+     * three vCPUs at 90 on two pCPUs, level 135 (not 150 with busy taken as 100) */
+    sova_model_pcpu(m, 1)->other = 0;
+    d[0] = d[1] = d[2] = 90;
+    g_assert_cmpfloat_with_epsilon(sova_cpu_cfs_level(m, d), 135, 1e-9);
 }
 
 /* 3 busy on 2 pCPUs pinned 2 + 1: the two sharing a pCPU get 50 % against 67 % */

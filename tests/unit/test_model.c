@@ -1,5 +1,6 @@
 /* test_model.c — rates and demand from two snapshots: arithmetic, counter
- * resets, VMs that appear, vanish or restart, exclusions, EWMA. */
+ * resets, VMs that appear, vanish or restart, exclusions, EWMA; a pin set's members' time
+ * spread over its pCPUs. */
 #include "model/model.h"
 #include <math.h>
 
@@ -98,6 +99,42 @@ static void test_unpinned_attributed_where_it_ran(void)
     g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, 1)->other, 10, 1e-6);
 }
 
+/* two one-vCPU VMs share pCPUs 0-1 of three (a shared pin set), 60 % each; both last ran on
+ * pCPU 1, and pCPUs 0 and 1 were 60 % busy. Their time is spread over the set in proportion
+ * to its busy time: no non-VM load where there is none (credited where each last ran, pCPU 0
+ * read 60 points of `other` and pCPU 1 none: a set looked overloaded and did not shrink) */
+static void test_set_spread_over_its_pcpus(void)
+{
+    g_autoptr(SovaSnapshot) a = sova_snapshot_new(3), b = sova_snapshot_new(3);
+    b->time_us = 1000000;
+    const double busy[3] = { 0.6, 0.6, 0.3 };
+    for (guint p = 0; p < 3; p++) {
+        sova_snapshot_pcpu(b, p)->busy_ns = S(busy[p]);
+        sova_snapshot_pcpu(b, p)->idle_ns = S(1 - busy[p]);
+    }
+    const char *uuids[2] = { UUID_A, UUID_B };
+    for (guint s = 0; s < 2; s++)
+        for (guint i = 0; i < 2; i++) {
+            SovaSnapshot *snap = s ? b : a;
+            SovaVmSample *vm = sova_snapshot_add_vm(snap, uuids[i], i ? "b" : "a", 1);
+            SovaVcpuSample *v = sova_vm_vcpu(vm, 0);
+            vm->cpu_time_ns = v->time_ns = s ? S(0.6) : 0;
+            v->has_delay = TRUE;
+            v->pcpu = 1;
+            v->affinity = sova_cpuset_new(3);
+            sova_cpuset_add(v->affinity, 0);
+            sova_cpuset_add(v->affinity, 1);
+        }
+    g_autoptr(SovaModel) m = sova_model_build(a, b, NULL, NULL);
+    g_assert_nonnull(sova_model_vcpu(m, 0)->set);
+    g_assert_cmpint(sova_model_vcpu(m, 0)->pcpu, ==, 1);
+    for (guint p = 0; p < 2; p++) {
+        g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, p)->vcpu_util, 60, 1e-6);
+        g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, p)->other, 0, 1e-6);
+    }
+    g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, 2)->other, 30, 1e-6);
+}
+
 static void test_counter_reset_and_restart(void)
 {
     g_autoptr(SovaSnapshot) a = host(100, 50, 50);
@@ -183,6 +220,7 @@ int main(int argc, char **argv)
     g_test_add_func("/model/rates", test_rates);
     g_test_add_func("/model/shared-and-leaving", test_shared_and_leaving);
     g_test_add_func("/model/unpinned", test_unpinned_attributed_where_it_ran);
+    g_test_add_func("/model/set-spread", test_set_spread_over_its_pcpus);
     g_test_add_func("/model/stale-placement", test_stale_placement);
     g_test_add_func("/model/counter-reset-restart", test_counter_reset_and_restart);
     g_test_add_func("/model/appear-vanish-exclude", test_appear_vanish_exclude);

@@ -25,6 +25,7 @@ static void test_scenario_errors(void)
         { TWO_HOSTS "[vms v]\ncount = 2\nhost = a\ndemand = constant:10\n[vm v1]\nhost = b\n"
                     "demand = constant:10\n", 20, "twice" },
         { "[cluster]\ninterval = 10\ntick = 20\n[host a]\n", 3, "tick" },
+        { "[cluster]\ninterval = 10\nagent-interval = 20\n[host a]\n", 3, "agent-interval" },
         { TWO_HOSTS "[frobs]\n", 16, "unknown group" },
         { TWO_HOSTS "[vm v]\nhost = a\n", 16, "demand" },
         { "[cluster]\nduration = 100\n", 1, "no hosts" },

@@ -66,7 +66,8 @@ typedef struct {
     char *path;               /* the file, for messages */
     char *description;
     double duration;          /* simulated seconds */
-    double interval;          /* agent (and controller) interval, seconds */
+    double interval;          /* agent (a cluster's: controller) interval, seconds */
+    double agent_interval;    /* a cluster's agents' interval, seconds (at most `interval`) */
     double tick;              /* simulator time step, seconds */
     guint64 seed;
     GPtrArray *hosts;         /* SovaSimHostSpec*, in file order (one for a single host) */

@@ -16,8 +16,8 @@ typedef struct {
     guint64 n_pcpus;          /* all hosts' */
 } Loader;
 
-static const char *const cluster_keys[] = { "description", "duration", "interval", "tick", "seed",
-                                            "migration-gbps", "migration-cpu", NULL };
+static const char *const cluster_keys[] = { "description", "duration", "interval", "agent-interval",
+                                            "tick", "seed", "migration-gbps", "migration-cpu", NULL };
 static const char *const controller_keys[] = { "threshold", "cooldown", "max-per-host", "max-total",
                                                "bandwidth-mbps", "max-downtime", "headroom",
                                                "weights", "timeout", "auto-converge", NULL };
@@ -93,7 +93,11 @@ static gboolean load_cluster(const Loader *ld, GError **error)
     sc->interval = t.interval;
     sc->tick = t.tick;
     sc->seed = t.seed;
+    /* sova agent's default interval (sova.conf [agent] interval), at most the controller's */
+    sc->agent_interval = MIN(1.0, sc->interval);
     return ok &&
+        sova_keyfile_get_double(&ld->l.k, "cluster", "agent-interval", lim.interval_min,
+                                sc->interval, &sc->agent_interval, error) &&
         sova_keyfile_get_double(&ld->l.k, "cluster", "migration-gbps", 0.01, 1000, &sc->migration_gbps, error) &&
         sova_keyfile_get_double(&ld->l.k, "cluster", "migration-cpu", 0, 8, &sc->migration_cpu, error);
 }
