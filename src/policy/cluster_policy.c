@@ -13,6 +13,7 @@ static const SovaPolicy *const policies[] = {
     &sova_cluster_policy_prototype.head,
     &sova_cluster_policy_watcher.head,
     &sova_cluster_policy_proxlb.head,
+    &sova_cluster_policy_drs.head,
 };
 
 static SovaRegistry registry = { "cluster", policies, G_N_ELEMENTS(policies), NULL };

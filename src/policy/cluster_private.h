@@ -184,3 +184,4 @@ extern const SovaClusterPolicy sova_cluster_policy_sova;
 extern const SovaClusterPolicy sova_cluster_policy_prototype;
 extern const SovaClusterPolicy sova_cluster_policy_watcher;
 extern const SovaClusterPolicy sova_cluster_policy_proxlb;
+extern const SovaClusterPolicy sova_cluster_policy_drs;

@@ -18,7 +18,7 @@
 
 static void test_registry(void)
 {
-    const char *names[] = {"sova", "sova-prototype", "watcher", "proxlb"};
+    const char *names[] = {"sova", "sova-prototype", "watcher", "proxlb", "drs"};
     for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
         const SovaClusterPolicy *p = sova_cluster_policy_find(names[i]);
         g_assert_nonnull(p);
@@ -26,7 +26,7 @@ static void test_registry(void)
         g_assert_nonnull(p->summary);
         g_assert_nonnull(strstr(sova_cluster_policy_list(), names[i]));
     }
-    g_assert_null(sova_cluster_policy_find("drs"));
+    g_assert_null(sova_cluster_policy_find("dpm"));
     g_assert_null(sova_cluster_policy_find(NULL));
 }
 
