@@ -8,7 +8,7 @@
 #  1b. simulator: the net plane (net policies, static first-come, no VFs) against a
 #      clairvoyant optimum on bench/scenarios/net-*.conf, each with VF counters from a tap,
 #      from the PF and none (bench-sim-net, seconds)
-#  1c. cluster simulator: cluster policies (watcher, proxlb, sova-prototype, sova), host
+#  1c. cluster simulator: cluster policies (watcher, proxlb, drs, sova-prototype, sova), host
 #      agents only, and both levels on bench/scenarios/cluster-*.conf (bench-sim-cluster, seconds)
 #   2. the balance planner's cost growth, 256 pCPU x 4096 vCPU vs 16x smaller
 #                                                      (bench-cpu-planner, seconds)

@@ -19,7 +19,7 @@ static const char *const controller_keys[] = { "hosts", "interval", "policy", "t
                                                 "max-downtime", "migrate-uri", "auto-converge",
                                                 "drain-timeout", "weights", "ewma-alpha",
                                                 "nic-gbps", "exclude", "sample-threads",
-                                                "sample-timeout", "mode", NULL };
+                                                "sample-timeout", "mode", "drs-level", NULL };
 static const char *const host_keys[] = { "uri", "maintenance", "exclude", "nic-gbps",
                                           "migrate-uri", NULL };
 static const char *const group_keys[] = { "vms", NULL };
@@ -178,6 +178,7 @@ static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError *
            sova_keyfile_get_double(k, g, "backoff", 0, 1e7, &p->backoff_s, error) &&
            sova_keyfile_get_guint(k, "controller", "max-per-host", 1, 1000, &p->max_per_host, error) &&
            sova_keyfile_get_guint(k, "controller", "max-total", 1, 100000, &p->max_total, error) &&
+           sova_keyfile_get_guint(k, "controller", "drs-level", 1, 5, &p->drs_level, error) &&
            sova_keyfile_get_double(k, g, "ewma-alpha", 0.01, 1, &c->ewma_alpha, error) &&
            sova_keyfile_get_double(k, g, "nic-gbps", 0, 1e6, &c->nic_gbps, error) &&
            load_weights(k, c, error) && load_migration(k, c, error);

@@ -8,8 +8,9 @@
  *
  * Policies: "sova" (default: greedy by simulated gain against migration cost, with the
  * net plane's signals), and the baselines "sova-prototype" (what Sova's code meant to do),
- * "watcher" (OpenStack Watcher workload-stabilization style) and "proxlb" (ProxLB-style
- * max - min spread rule). */
+ * "watcher" (OpenStack Watcher workload-stabilization style), "proxlb" (ProxLB-style
+ * max - min spread rule) and "drs" (VMware DRS style: VM happiness, migration threshold
+ * levels 1-5). */
 #pragma once
 #include <glib.h>
 #include "model/cluster.h"
@@ -32,12 +33,15 @@ typedef struct {
                                * it removes, see cluster_sova.c) */
     double vf_value;          /* score added for moving a VM with unmet VF demand to a host with
                                * a free VF (and NIC room) */
+    guint drs_level;          /* the `drs` baseline's migration threshold, 1 (mandatory moves
+                               * only) .. 5 (aggressive), as VMware DRS's (cluster_drs.c) */
 } SovaClusterParams;
 
 #define SOVA_CLUSTER_PARAMS_DEFAULT ((SovaClusterParams){ \
     .threshold = 0.10, .high_water = 0.85, .high_water_samples = 3, .headroom = 0.10, \
     .cooldown_s = 300, .backoff_s = 60, .max_per_host = 1, .max_total = 2, \
-    .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.0005, .vf_value = 0.05 })
+    .bandwidth_Bps = 125e6, .max_downtime_s = 1.0, .cost_weight = 0.0005, .vf_value = 0.05, \
+    .drs_level = 3 })
 
 typedef struct {
     SOVA_POLICY_HEAD;
@@ -86,4 +90,7 @@ guint sova_cluster_hold_to_caps(const SovaCluster *c, const SovaClusterParams *p
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaClusterChecker, sova_cluster_checker_free)
 
 const SovaClusterPolicy *sova_cluster_policy_find(const char *name);   /* NULL when unknown */
-const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb" */
+const char *sova_cluster_policy_list(void);   /* "sova, sova-prototype, watcher, proxlb, drs" */
+/* the `drs` baseline's least gain of a balancing move at migration threshold `level` (1-5,
+ * clamped), in VMs' worth of happiness; INFINITY at level 1 (mandatory moves only) */
+double sova_cluster_drs_min_gain(guint level);

@@ -59,6 +59,9 @@ typedef struct {
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
     double unmet0;            /* the cluster's unmet demand when the plan began */
     double *unmet;            /* per host: its unmet demand now, plan applied */
+    double *excess;           /* per host: measured unmet CPU beyond the burst model, of the
+                               * VMs on it now (pCPUs; cluster_sova_unmet.c) */
+    double *excess_vm;        /* per VM: its share of that; NULL when no host has any */
     guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
     double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
@@ -67,7 +70,8 @@ typedef struct {
     GArray *vf_vms;           /* guint: VMs with VF demand */
     double mean0[CL_R];       /* per-resource means when the plan began: ranking keys */
     ClRank src, dst;          /* sources, destinations */
-    GHashTable *cost;         /* VM index -> SovaMigrationCost*, once known (few are asked) */
+    SovaMigrationCost **cost; /* per VM: its migration cost, once known (few are asked) */
+    GArray *cost_known;       /* guint: the VMs whose cost is known (to free them) */
     guint evac_stuck, evac_waiting, rejected_cost;
     gboolean episode;         /* balancing carries on from the last plans */
     SovaSearch *search;       /* what each source's search found (cluster_sova_search.c) */
@@ -97,10 +101,26 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* cs_consider for a relief move (MOVE_BALANCE) in a search that does not try VMs in the
+ * cluster's order (cluster_sova_search.c): of two moves with the same score, the one of the
+ * VM that comes first in the cluster is kept, as cs_consider's in-order callers keep it */
+void cs_consider_relief(Sova *S, guint v, guint b, const SovaMigrationCost *cost, double imb,
+                        Move *best);
+/* an upper bound of the score without its tie-break (gain - cost_weight * cost) of any
+ * move of v whose relief is at most relief_max (+inf when no bound is known) */
+double cs_base_bound(const Sova *S, guint v, const SovaMigrationCost *cost, double relief_max);
+/* tests only: TRUE makes the search the plain one (every VM of a source in the cluster's
+ * order, the loose bounds) that the fast one must match move for move */
+extern gboolean cs_reference_search;
+/* an upper bound of m's score at imbalance imb, without its what-if (cs_rescore's) */
+double cs_score_bound(const Sova *S, const Move *m, double imb);
 /* m's tie-break, and so its score, again at imbalance imb (the plan's state now) */
 void cs_rescore(Sova *S, Move *m, double imb);
 /* the migration cost of v, computed once a plan */
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v);
+/* sets up and frees what cs_cost_of keeps */
+void cs_cost_init(Sova *S);
+void cs_cost_clear(Sova *S);
 /* the cost of v, or NULL when v is not to be chosen for balancing */
 const SovaMigrationCost *cs_cost_ok(Sova *S, guint v);
 

@@ -87,7 +87,7 @@ expect 0 '^would pin test vcpu' -- agent --connect test:///default --once --dry-
 # sim-cluster: a bad scenario names FILE:LINE (exit 2); a good one runs (cluster simulator)
 printf '[cluster]\nduration = 100\n[host a]\n[vm v]\nhost = b\ndemand = constant:10\n' > "$tmp/bad-cluster.conf"
 expect 2 "$tmp/bad-cluster.conf:5: host: no host named \"b\"" -- sim-cluster "$tmp/bad-cluster.conf"
-expect 2 'unknown cluster policy "drs"' -- sim-cluster --policy drs "$tmp/bad-cluster.conf"
+expect 2 'unknown cluster policy "dpm"' -- sim-cluster --policy dpm "$tmp/bad-cluster.conf"
 printf '[cluster]\nduration = 100\ninterval = 10\n[hosts h]\ncount = 2\n[vm v]\nhost = h1\ndemand = constant:10\n' > "$tmp/cluster.conf"
 expect 0 '"migrations":0' -- sim-cluster --levels host --json "$tmp/cluster.conf"
 # a --duration too long for the run's series is bad input like a bad scenario: exit 2

@@ -133,7 +133,7 @@ static void test_proxlb(void)
  * and are emptied, destinations keep their headroom */
 static void test_baselines_hard_rules(void)
 {
-    const char *names[] = {"sova-prototype", "watcher", "proxlb"};
+    const char *names[] = {"sova-prototype", "watcher", "proxlb", "drs"};
     for (guint k = 0; k < G_N_ELEMENTS(names); k++) {
         g_autoptr(SovaCluster) c = random_cluster(5, 5, 20, 21 + k);
         for (guint v = 0; v < c->vms->len; v += 4)

@@ -36,7 +36,7 @@ static void test_values(void)
         "[agent]\nconnect = qemu:///system\n[cpu]\npolicy = balance\n"
         "[controller]\nhosts = a;qemu+tcp://10.0.0.2/system\ninterval = 5\nthreshold = 0.2\n"
         "high-water = 0.9\nhigh-water-samples = 4\nheadroom = 0.2\ncooldown = 600\n"
-        "backoff = 30\nmax-per-host = 2\nmax-total = 3\nbandwidth = 100\ntimeout = 120\n"
+        "backoff = 30\nmax-per-host = 2\nmax-total = 3\nbandwidth = 100\ntimeout = 120\ndrs-level = 5\n"
         "max-downtime = 500\nmigrate-uri = tcp://10.0.0.9\nauto-converge = no\ndrain-timeout = 30\n"
         "weights = 1;0.5;2\newma-alpha = 0.3\nnic-gbps = 10\nexclude = db1; db2\n"
         "[host a]\nuri = qemu+tcp://10.0.0.1/system\nmaintenance = yes\nnic-gbps = 25\n"
@@ -51,6 +51,7 @@ static void test_values(void)
     g_assert_cmpfloat(c->params.backoff_s, ==, 30);
     g_assert_cmpuint(c->params.max_per_host, ==, 2);
     g_assert_cmpuint(c->params.max_total, ==, 3);
+    g_assert_cmpuint(c->params.drs_level, ==, 5);
     g_assert_cmpfloat(c->bandwidth_MiBps, ==, 100);
     g_assert_cmpfloat(c->params.bandwidth_Bps, ==, 100 * 1048576.0);   /* the cost model follows */
     g_assert_cmpfloat(c->timeout_s, ==, 120);
@@ -177,11 +178,13 @@ static void test_errors(void)
     expect_error("[controller]\ninterval = 0\n", 2, "interval");
     expect_error("[controller]\n\nthreshhold = 0.1\n", 3, "unknown key \"threshhold\"");
     expect_error("[controllers]\n", 1, "unknown section [controllers]");
-    expect_error("[controller]\npolicy = drs\n", 2, "unknown cluster policy \"drs\"");
+    expect_error("[controller]\npolicy = dpm\n", 2, "unknown cluster policy \"dpm\"");
     expect_error("[controller]\nweights = 1;2\n", 2, "three numbers");
     expect_error("[controller]\nweights = 0;0;0\n", 2, "positive");
     expect_error("[controller]\nauto-converge = maybe\n", 2, "yes or no");
     expect_error("[controller]\nmax-per-host = 0\n", 2, "max-per-host");
+    expect_error("[controller]\ndrs-level = 6\n", 2, "drs-level");
+    expect_error("[controller]\ndrs-level = 0\n", 2, "drs-level");
     expect_error("[controller]\nmode = semi\n", 2, "mode: \"semi\" is not full");
     expect_error("[host a]\nmaintenance = yes\n", 1, "needs a uri");
     expect_error("[host a]\nuri = test:///default\nport = 1\n", 3, "unknown key \"port\"");

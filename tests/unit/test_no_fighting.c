@@ -157,7 +157,7 @@ static void test_arrival_placed_once(void)
  * VM whose agent is still taking its VF back */
 static void test_cluster_vf_detaching_stays(void)
 {
-    const char *names[] = {"sova", "sova-prototype", "watcher", "proxlb"};
+    const char *names[] = {"sova", "sova-prototype", "watcher", "proxlb", "drs"};
     for (guint k = 0; k < G_N_ELEMENTS(names); k++) {
         for (int pending = 0; pending <= 1; pending++) {
             g_autoptr(SovaCluster) c = cluster(3);

@@ -10,7 +10,7 @@ static void test_lists(void)
 {
     g_assert_cmpstr(sova_cpu_policy_list(), ==, "balance, zigzag, lpt");
     g_assert_cmpstr(sova_net_policy_list(), ==, "balance, sova");
-    g_assert_cmpstr(sova_cluster_policy_list(), ==, "sova, sova-prototype, watcher, proxlb");
+    g_assert_cmpstr(sova_cluster_policy_list(), ==, "sova, sova-prototype, watcher, proxlb, drs");
     g_assert_true(sova_cpu_policy_list() == sova_cpu_policy_list());   /* built once */
 }
 

@@ -45,6 +45,8 @@ static void test_scenario_errors(void)
         { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\nallowed-hosts = a,nowhere\n", 19,
           "no host named \"nowhere\"" },
         { TWO_HOSTS "[vm v]\nhost = a\ndemand = constant:10\ntogether =\n", 19, "together: empty" },
+        /* issue 17: the drs baseline's migration threshold is a level 1-5 */
+        { "[cluster]\n[controller]\ndrs-level = 6\n[host a]\n", 3, "drs-level" },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
@@ -70,6 +72,15 @@ static void test_bulk_placement(void)
     g_assert_cmpuint(w1->host, ==, 1);
     g_assert_cmpuint(((SovaSimVmSpec *)g_ptr_array_index(sc->vms, 1))->host, ==, 10);
     g_assert_cmpuint(w3->host, ==, 1);
+}
+
+/* [controller] drs-level sets the drs baseline's migration threshold (default 3) */
+static void test_drs_level(void)
+{
+    g_autoptr(SovaSimScenario) plain = load("[cluster]\n[host a]\n");
+    g_assert_cmpuint(plain->params.drs_level, ==, 3);
+    g_autoptr(SovaSimScenario) sc = load("[cluster]\n[controller]\ndrs-level = 5\n[host a]\n");
+    g_assert_cmpuint(sc->params.drs_level, ==, 5);
 }
 
 /* the vCPU time each of v's vCPUs ran in the next second, in percent of a pCPU (the host
@@ -178,5 +189,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sim-cluster/shared-demand", test_shared_demand);
     g_test_add_func("/sim-cluster/jitter", test_jitter);
     g_test_add_func("/sim-cluster/vm-rules", test_vm_rules);
+    g_test_add_func("/sim-cluster/drs-level", test_drs_level);
     return g_test_run();
 }

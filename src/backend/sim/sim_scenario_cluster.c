@@ -20,7 +20,7 @@ static const char *const cluster_keys[] = { "description", "duration", "interval
                                             "tick", "seed", "migration-gbps", "migration-cpu", NULL };
 static const char *const controller_keys[] = { "threshold", "cooldown", "max-per-host", "max-total",
                                                "bandwidth-mbps", "max-downtime", "headroom",
-                                               "weights", "timeout", "auto-converge", NULL };
+                                               "weights", "timeout", "auto-converge", "drs-level", NULL };
 static const char *const host_keys[] = { "pcpus", "memory", "background", "nic-gbps", "vfs",
                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
                                          "maintenance", "down-at", "up-at", "sample-latency", NULL };
@@ -135,6 +135,7 @@ static gboolean load_controller(const Loader *ld, GError **error)
         !sova_keyfile_get_double(&ld->l.k, g, "cooldown", 0, 1e7, &p->cooldown_s, error) ||
         !sova_keyfile_get_guint(&ld->l.k, g, "max-per-host", 1, 1000, &p->max_per_host, error) ||
         !sova_keyfile_get_guint(&ld->l.k, g, "max-total", 1, 100000, &p->max_total, error) ||
+        !sova_keyfile_get_guint(&ld->l.k, g, "drs-level", 1, 5, &p->drs_level, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "bandwidth-mbps", 1, 1e6, &mbps, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "max-downtime", 0.001, 60, &downtime, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "headroom", 0, 0.9, &p->headroom, error) ||
