@@ -5,7 +5,9 @@
  * what it saw on a second sample), so what it shows is exactly what `sova controller`
  * would decide. It changes nothing. A host in maintenance shows how far its evacuation
  * is: the VMs still on it, those some controller is migrating away now (their leaving
- * mark), and those that may not move. */
+ * mark), and those that may not move. Each VM's CPU is its demand and the part of it its
+ * host left unmet (pCPUs), from its agent's fresh summary ("agent") or the controller's
+ * own estimate ("ctl"; model/cluster_vm_cpu.h). */
 #include "cli/cli.h"
 #include "cli/cli_cluster.h"
 #include "util/json.h"
@@ -79,7 +81,8 @@ static void print_hosts(const SovaCluster *c)
 
 static void print_vms(const SovaCluster *c)
 {
-    printf("\nVM                   host                   cpu   memory    net  notes\n");
+    printf("\n%-20s %-20s %5s %5s %-5s %7s %6s  notes\n", "VM", "host", "cpu", "unmet", "from",
+           "memory", "net");
     for (guint i = 0; i < c->vms->len; i++) {
         const SovaClusterVm *v = sova_cluster_vm(c, i);
         g_autoptr(GString) notes = g_string_new(NULL);
@@ -106,9 +109,10 @@ static void print_vms(const SovaCluster *c)
             g_string_append(notes, " vf");
         if (v->unmet_vf)
             g_string_append(notes, " wants-vf(unmet)");
-        printf("%-20s %-20s %5.2f %6.0fM %5.1fM %s\n", v->name,
-               v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?", v->cpu,
-               v->memory_kib / 1024.0, v->net_Bps / 1e6, notes->str);
+        printf("%-20s %-20s %5.2f %5.2f %-5s %6.0fM %5.1fM %s\n", v->name,
+               v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?", v->cpu, v->cpu_unmet,
+               v->cpu_from_agent ? "agent" : "ctl", v->memory_kib / 1024.0, v->net_Bps / 1e6,
+               notes->str);
     }
 }
 

@@ -169,7 +169,9 @@ int sova_cmd_top(int argc, char **argv)
         "Refreshed each interval: per-pCPU bars; each VM's vCPUs (placement, demand,\n"
         "run-queue delay) and its NIC (mode, rates); what sova would do next and why; the\n"
         "changes seen between samples. With --host, the cluster: hosts' load per resource,\n"
-        "the imbalance, migrations in flight, the next planned moves. Changes nothing.\n"
+        "the imbalance, the VMs whose CPU demand goes most unmet (from their agents'\n"
+        "summaries or the controller's estimate), migrations in flight, the next planned\n"
+        "moves. Changes nothing.\n"
         "Keys: q quits.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;

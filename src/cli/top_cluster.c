@@ -1,6 +1,8 @@
 /* top_cluster.c — the frames of `sova top --host URI …`, from the controller's interval
- * records (dry run): the imbalance, each host's load per resource as bars, the
- * migrations in flight, and the next planned moves with their reasons. */
+ * records (dry run): the imbalance, each host's load per resource as bars, the VMs whose
+ * CPU demand goes most unmet (demand and unmet part, from their agent's summary or the
+ * controller's estimate), the migrations in flight, and the next planned moves with their
+ * reasons. */
 #include "cli/top.h"
 
 static void bar(GString *out, const SovaCluster *c, guint h, SovaResource r)
@@ -57,6 +59,38 @@ static void in_flight(GString *out, const SovaCluster *c)
         g_string_append(out, "  (none)\n");
 }
 
+#define TOP_UNMET 8     /* VMs listed by unmet CPU */
+
+/* the VMs whose CPU demand goes most unmet, with where the figures come from */
+static void unmet_vms(GString *out, const SovaCluster *c)
+{
+    guint shown[TOP_UNMET], n = 0, agents = 0;
+    for (guint i = 0; i < c->vms->len; i++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, i);
+        agents += v->cpu_from_agent;
+        if (v->cpu_unmet < 0.005)
+            continue;
+        guint k = n < TOP_UNMET ? n++ : TOP_UNMET;   /* insertion into the top list */
+        while (k > 0 && sova_cluster_vm(c, shown[k - 1])->cpu_unmet < v->cpu_unmet) {
+            if (k < TOP_UNMET)
+                shown[k] = shown[k - 1];
+            k--;
+        }
+        if (k < TOP_UNMET)
+            shown[k] = i;
+    }
+    g_string_append_printf(out, "\nunmet CPU (pCPUs; %u of %u VMs from their agents' summaries, "
+                           "the rest the controller's estimate):\n", agents, c->vms->len);
+    for (guint j = 0; j < n; j++) {
+        const SovaClusterVm *v = sova_cluster_vm(c, shown[j]);
+        g_string_append_printf(out, "  %-20.20s on %-16.16s demand %5.2f unmet %5.2f (%s)\n",
+                               v->name, v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?",
+                               v->cpu, v->cpu_unmet, v->cpu_from_agent ? "agent" : "controller");
+    }
+    if (!n)
+        g_string_append(out, "  (none)\n");
+}
+
 static void next(GString *out, const SovaControllerInterval *iv, const char *policy)
 {
     const SovaPlan *p = iv->plan;
@@ -80,6 +114,7 @@ void sova_top_cluster_frame(GString *out, const SovaControllerInterval *iv, cons
                            sova_cluster_imbalance_of(c, SOVA_RES_MEM),
                            sova_cluster_imbalance_of(c, SOVA_RES_NET));
     hosts(out, c);
+    unmet_vms(out, c);
     in_flight(out, c);
     next(out, iv, policy);
 }

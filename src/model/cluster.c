@@ -76,6 +76,11 @@ SovaCluster *sova_cluster_copy(const SovaCluster *c)
     return d;
 }
 
+const char *sova_cluster_vm_cpu_source(const SovaClusterVm *v)
+{
+    return v->cpu_from_agent ? "agent" : "controller";
+}
+
 SovaClusterHost *sova_cluster_add_host(SovaCluster *c, const char *name)
 {
     SovaClusterHost h = {
@@ -324,6 +329,8 @@ static void vm_to_json(JsonBuilder *b, const SovaCluster *c, const SovaClusterVm
     else
         json_builder_add_null_value(b);
     sova_json_double(b, "cpu", v->cpu);
+    sova_json_double(b, "cpu_unmet", v->cpu_unmet);
+    sova_json_string(b, "cpu_source", sova_cluster_vm_cpu_source(v));
     sova_json_int(b, "memory_kib", (gint64)v->memory_kib);
     sova_json_double(b, "net_Bps", v->net_Bps);
     sova_json_bool(b, "holds_vf", v->holds_vf);

@@ -28,6 +28,9 @@ typedef struct {
     int host;                 /* index into hosts; while migrating: the destination */
     int from_host;            /* while migrating: the source; else -1 */
     double cpu;               /* demand in pCPUs: smoothed vCPU time + delay */
+    double cpu_unmet;         /* the part of cpu its host left unmet (run-queue delay), pCPUs */
+    gboolean cpu_from_agent;  /* cpu and cpu_unmet are its agent's fresh summary's, not the
+                               * controller's own estimate (model/cluster_vm_cpu.h) */
     guint n_vcpus;
     guint64 memory_kib;
     double dirty_Bps;         /* memory dirty rate, bytes/s; 0 unknown (the cost model assumes
@@ -83,6 +86,9 @@ SovaCluster *sova_cluster_copy(const SovaCluster *c);
 /* appends; the returned pointer is valid until the next add */
 SovaClusterHost *sova_cluster_add_host(SovaCluster *c, const char *name);
 SovaClusterVm *sova_cluster_add_vm(SovaCluster *c, const char *uuid, const char *name, int host);
+/* where v's cpu and cpu_unmet come from: "agent" (its agent's fresh summary) or
+ * "controller" (the controller's own estimate) */
+const char *sova_cluster_vm_cpu_source(const SovaClusterVm *v);
 SovaClusterHost *sova_cluster_host(const SovaCluster *c, guint i);
 SovaClusterVm *sova_cluster_vm(const SovaCluster *c, guint i);
 int sova_cluster_find_vm(const SovaCluster *c, const char *uuid);   /* index or -1 */

@@ -7,7 +7,7 @@
 #include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
-#include "model/cpu_summary.h"
+#include "model/cluster_vm_cpu.h"
 #include <string.h>
 
 #define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
@@ -21,9 +21,8 @@ typedef struct {
 } BuildHost;
 
 typedef struct {
-    double cpu;               /* demand planned on, pCPUs; < 0 unknown */
-    double own;               /* its own smoothed estimate, pCPUs; < 0 unknown */
-    SovaCpuSummaryTrack track;/* the agent's summary it used last */
+    SovaVmCpu cpu;            /* what is planned on (cluster_vm_cpu.h) ... */
+    SovaVmCpuEstimate est;    /* ... from its own estimate or its agent's summary */
     double net_Bps;           /* smoothed rx + tx; < 0 unknown */
     double last_moved, failed_at;
     guint failures;
@@ -115,7 +114,8 @@ static BuildVm *vm_state(SovaClusterBuilder *b, const char *uuid)
     BuildVm *v = g_hash_table_lookup(b->vms, uuid);
     if (!v) {
         v = g_new0(BuildVm, 1);
-        v->cpu = v->own = v->net_Bps = -1;
+        sova_vm_cpu_estimate_init(&v->est);
+        v->net_Bps = -1;
         v->last_moved = v->failed_at = -1;
         g_hash_table_insert(b->vms, g_strdup(uuid), v);
     }
@@ -195,28 +195,6 @@ static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
     out->cur = snap;
 }
 
-/* the VM's CPU demand this interval in pCPUs; FALSE when it has no rate yet */
-static gboolean raw_cpu(const SovaModel *m, const char *uuid, double *out)
-{
-    for (guint i = 0; i < m->vms->len; i++) {
-        const SovaVmLoad *vm = sova_model_vm(m, i);
-        if (strcmp(vm->uuid, uuid) != 0)
-            continue;
-        gboolean any = FALSE;
-        double sum = 0;
-        for (guint k = 0; k < vm->n_vcpus; k++) {
-            const SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + k);
-            if (v->fresh)
-                continue;
-            any = TRUE;
-            sum += MIN(100.0, v->usage + v->delay) / 100.0;
-        }
-        *out = sum;
-        return any;
-    }
-    return FALSE;
-}
-
 static gboolean raw_net(const SovaNetModel *nm, const char *uuid, double *out)
 {
     const SovaNetVmLoad *v = sova_net_model_find(nm, uuid);
@@ -224,13 +202,6 @@ static gboolean raw_net(const SovaNetModel *nm, const char *uuid, double *out)
         return FALSE;
     *out = sova_net_rates_bps(&v->raw);
     return TRUE;
-}
-
-static double smooth(double alpha, double carried, gboolean have, double raw)
-{
-    if (!have)
-        return carried < 0 ? 0 : carried;
-    return carried < 0 ? raw : alpha * raw + (1 - alpha) * carried;
 }
 
 static gboolean holds_vf(const SovaVmSample *vm)
@@ -305,14 +276,12 @@ static GArray *collect_vms(const HostView *views, guint n)
 static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
                           const SovaVmSample *vm)
 {
-    double cpu = 0, net = 0;
-    gboolean have_cpu = raw_cpu(v->model, vm->uuid, &cpu);
+    double net = 0;
     gboolean have_net = raw_net(v->net, vm->uuid, &net);
-    st->own = smooth(b->params.ewma_alpha, st->own, have_cpu, cpu);
-    /* a fresh agent's summary wins, moved by what this reading saw since (cpu_summary.h) */
+    /* a fresh agent's summary wins, moved by what this reading saw since (cluster_vm_cpu.h) */
     double iv = b->params.interval_s > 0 ? b->params.interval_s : 10;
-    st->cpu = sova_cpu_summary_choose(&vm->cpu_summary, iv, st->own, &st->track, NULL);
-    st->net_Bps = smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
+    st->cpu = sova_vm_cpu_update(&st->est, v->model, vm, b->params.ewma_alpha, iv);
+    st->net_Bps = sova_vm_cpu_smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
 }
 
 static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const HostView *views)
@@ -326,7 +295,9 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
                                                                          : (int)s->host);
     cv->from_host = moving ? (int)st->from : -1;
     cv->migrating = st->migrating;
-    cv->cpu = st->cpu;
+    cv->cpu = st->cpu.demand;
+    cv->cpu_unmet = st->cpu.unmet;
+    cv->cpu_from_agent = st->cpu.from_agent;
     cv->n_vcpus = vm->vcpus->len;
     cv->memory_kib = vm->memory_kib;
     cv->net_Bps = st->net_Bps;

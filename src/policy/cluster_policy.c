@@ -62,6 +62,8 @@ static void init_vms(ClPlanner *P)
         sum[SOVA_RES_MEM] += (double)v->memory_kib;
         sum[SOVA_RES_NET] += v->net_Bps;
         P->first[v->host + 1]++;
+        if (!v->migrating && v->cpu_unmet > 0)
+            P->cpu_unmet[v->host] += v->cpu_unmet;
         if (v->migrating) {
             P->inflight[v->host]++;
             if (valid_host(P, v->from_host))
@@ -119,6 +121,7 @@ void cl_planner_init(ClPlanner *P, const SovaCluster *c, const SovaClusterParams
     P->first = g_new0(guint, P->n_hosts + 1);
     P->list = g_new0(guint, P->n_vms);
     P->inflight = g_new0(guint, P->n_hosts);
+    P->cpu_unmet = g_new0(double, P->n_hosts);
     P->vf_delta = g_new0(int, P->n_hosts);
     P->groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     P->vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -138,6 +141,7 @@ void cl_planner_clear(ClPlanner *P)
     g_free(P->first);
     g_free(P->list);
     g_free(P->inflight);
+    g_free(P->cpu_unmet);
     g_free(P->vf_delta);
     g_hash_table_unref(P->groups);
     g_array_unref(P->vf_vms);

@@ -27,6 +27,8 @@ typedef struct {
     guint8 *planned;          /* per VM: this plan moves it (bytes: VMs are many) */
     guint *first, *list;      /* VMs by host (as in the cluster): list[first[h] .. first[h+1]) */
     guint *inflight;          /* per host: migrations in flight or planned (source or dest) */
+    double *cpu_unmet;        /* per host: the measured unmet CPU (cpu_unmet) of its VMs not
+                               * migrating, pCPUs, as the cluster is (not plan applied) */
     guint total_inflight;
     int *vf_delta;            /* per host: VFs planned moves take (+) or give back (-) */
     GHashTable *groups;       /* group name -> guint[n_hosts], owned */
@@ -55,6 +57,14 @@ double cl_imbalance_max(const ClPlanner *P);
 double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b);
 /* resource r's part of cl_imbalance_max_after (a lower bound of it, whatever r) */
 double cl_deviation_after(const ClPlanner *P, guint v, guint b, SovaResource r);
+/* an upper bound of imb - cl_imbalance_max_after(P, v, b) (imb = cl_imbalance_max(P)),
+ * from resource r's part (tightest for cl_imbalance_max_resource's): O(resources), no
+ * what-if; about v's share of a host over sqrt(hosts), where imb grows with the cluster */
+double cl_imbalance_drop_bound(const ClPlanner *P, guint v, guint b, double imb, SovaResource r);
+/* the same for a VM (no keep-together mates) of demand d in r on host a (-1: none): it
+ * grows with d, so the largest d of several VMs bounds them all */
+double cl_imbalance_drop_bound_d(const ClPlanner *P, int a, guint b, double d, double imb,
+                                 SovaResource r);
 /* the resource whose weighted deviation is the largest now (cl_imbalance_max's) */
 SovaResource cl_imbalance_max_resource(const ClPlanner *P);
 

@@ -44,9 +44,11 @@
  * Scale: O(VMs + hosts log K) to build the sums and rank the hosts (cluster_sova_hosts.c),
  * then per move O(K + log hosts) to pick sources and destinations and what-ifs of
  * O(resources) each: K_SRC * VMs per host * K_DST in a plan's first round, then about one
- * source's VMs * K_DST a round (cluster_sova_search.c keeps what the others found), bounds
- * skipping what-ifs that cannot win; a VM's migration cost is computed once a plan. The files: cluster_sova.h lists them; this one holds the steps, the plan and the
- * state. */
+ * source's VMs * K_DST a round (cluster_sova_search.c keeps what the others found, and tries
+ * VMs by a bound of their score so that a new destination costs a few what-ifs a source),
+ * bounds skipping what-ifs that cannot win (they do not grow with the cluster: the
+ * tie-break's is cl_imbalance_drop_bound's); a VM's migration cost is computed once a plan.
+ * The files: cluster_sova.h lists them; this one holds the steps, the plan and the state. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -149,13 +151,15 @@ static void plan_free(Sova *S)
     g_array_unref(S->hot);
     g_free(S->is_hot);
     g_array_unref(S->vf_vms);
-    g_hash_table_unref(S->cost);
+    cs_cost_clear(S);
     g_free(S->unmet);
     for (guint k = 1; k < AHEAD; k++) {
         g_free(S->unmet_ahead[k]);
         g_free(S->shift[k]);
     }
     g_free(S->slope);
+    g_free(S->excess);
+    g_free(S->excess_vm);
     cs_search_free(S->search);
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
@@ -198,7 +202,7 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));
     S.is_hot = g_new0(gboolean, S.P.n_hosts);
     S.vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));
-    S.cost = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    cs_cost_init(&S);
     cs_unmet_init(&S);
     cs_find_hot(&S);
     cs_find_vf_vms(&S);

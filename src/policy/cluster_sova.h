@@ -73,6 +73,9 @@ typedef struct {
                                * their demand now (k >= 1) */
     double *unmet_ahead[AHEAD]; /* [k][h]: its unmet demand k horizons ahead ([0]: unmet) */
     double relief_src_ahead[AHEAD]; /* what relief_v's leaving serves k horizons ahead */
+    double *excess;           /* per host: measured unmet CPU beyond the burst model, of the
+                               * VMs on it now (pCPUs; cluster_sova_unmet.c) */
+    double *excess_vm;        /* per VM: its share of that; NULL when no host has any */
     guint relief_v;           /* the VM whose relief_src is known (G_MAXUINT: none) ... */
     double relief_src;        /* ... what its leaving its host serves */
     GArray *hot;              /* guint: hosts hot for high_water_samples */
@@ -81,7 +84,8 @@ typedef struct {
     GArray *vf_vms;           /* guint: VMs with VF demand */
     double mean0[CL_R];       /* per-resource means when the plan began: ranking keys */
     ClRank src, dst;          /* sources, destinations */
-    GHashTable *cost;         /* VM index -> SovaMigrationCost*, once known (few are asked) */
+    SovaMigrationCost **cost; /* per VM: its migration cost, once known (few are asked) */
+    GArray *cost_known;       /* guint: the VMs whose cost is known (to free them) */
     guint evac_stuck, evac_waiting, rejected_cost;
     gboolean episode;         /* balancing carries on from the last plans */
     SovaSearch *search;       /* what each source's search found (cluster_sova_search.c) */
@@ -112,10 +116,26 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* cs_consider for a relief move (MOVE_BALANCE) in a search that does not try VMs in the
+ * cluster's order (cluster_sova_search.c): of two moves with the same score, the one of the
+ * VM that comes first in the cluster is kept, as cs_consider's in-order callers keep it */
+void cs_consider_relief(Sova *S, guint v, guint b, const SovaMigrationCost *cost, double imb,
+                        Move *best);
+/* an upper bound of the score without its tie-break (gain - cost_weight * cost) of any
+ * move of v whose relief is at most relief_max (+inf when no bound is known) */
+double cs_base_bound(const Sova *S, guint v, const SovaMigrationCost *cost, double relief_max);
+/* tests only: TRUE makes the search the plain one (every VM of a source in the cluster's
+ * order, the loose bounds) that the fast one must match move for move */
+extern gboolean cs_reference_search;
+/* an upper bound of m's score at imbalance imb, without its what-if (cs_rescore's) */
+double cs_score_bound(const Sova *S, const Move *m, double imb);
 /* m's tie-break, and so its score, again at imbalance imb (the plan's state now) */
 void cs_rescore(Sova *S, Move *m, double imb);
 /* the migration cost of v, computed once a plan */
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v);
+/* sets up and frees what cs_cost_of keeps */
+void cs_cost_init(Sova *S);
+void cs_cost_clear(Sova *S);
 /* the cost of v, or NULL when v is not to be chosen for balancing */
 const SovaMigrationCost *cs_cost_ok(Sova *S, guint v);
 
@@ -169,6 +189,10 @@ double cs_relief_bound(Sova *S, guint v, guint b);
 /* what v's move to b serves now, at the horizon and at twice it (r[0 .. AHEAD)), demand
  * trends followed; all cs_relief without trends. cs_relief_bound bounds each. */
 void cs_reliefs(Sova *S, guint v, guint b, double *r);
+/* the most of what v's leaving its host serves now or ahead (cs_relief_src without
+ * trends), and of host h's unmet demand: their sum bounds each of cs_reliefs' */
+double cs_relief_src_most(Sova *S, guint v);
+double cs_unmet_most(const Sova *S, guint h);
 /* v (and its keep-together mates) about to move to b: the hosts' forecasts follow */
 void cs_shift_move(Sova *S, guint v, guint b);
 

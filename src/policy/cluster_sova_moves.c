@@ -119,28 +119,61 @@ static gboolean unit_cost(Sova *S, guint v, const SovaMigrationCost *cost, MoveK
     return TRUE;
 }
 
+gboolean cs_reference_search;
+
+/* an upper bound of the tie-break v -> b may add: TIE_WEIGHT * scale * (imb - after), with
+ * imb - after at most cl_imbalance_drop_bound (about v's share over sqrt(hosts): scale
+ * cancels it, so the bound does not loosen with the cluster's size as imb itself would) */
+static double tie_bound(const Sova *S, guint v, guint b, double imb)
+{
+    if (cs_reference_search)
+        return TIE_WEIGHT * S->scale * imb;
+    return TIE_WEIGHT * S->scale * cl_imbalance_drop_bound(&S->P, v, b, imb, S->imb_r);
+}
+
+double cs_base_bound(const Sova *S, guint v, const SovaMigrationCost *cost, double relief_max)
+{
+    double vf_max = cs_vf_need(&S->P, v) ? MAX(0.0, S->p->vf_value) : 0;   /* vf_gain's most */
+    double cw = S->p->cost_weight;
+    if (cw < 0)
+        return INFINITY;   /* a unit's cost (its mates') would add to the score */
+    return relief_max + vf_max - (cs_reference_search ? 0 : cw * MAX(0.0, cost->total_s));
+}
+
+/* x, a bound of a move's score, could beat *best (wins_ties: the move comes before best's
+ * in the search's order, so an equal score is enough) */
+static gboolean may_beat(double x, const Move *best, gboolean wins_ties)
+{
+    return !best->found || x > best->score || (wins_ties && x == best->score);
+}
+
 /* an upper bound of v -> b's relief (cs_relief_bound) could still make it a move of `kind`
  * and beat *best: a relief move's relief >= min_relief, any move's gain >= MIN_RELIEF, and
- * its score > best's with the VF value it may gain, no cost and the largest tie-break (imb) */
-static gboolean relief_may_reach(Sova *S, guint v, guint b, MoveKind kind, double imb,
-                                 const Move *best)
+ * its score beats best's with the VF value it may gain, v's own cost (a unit's is at least
+ * that) and the largest tie-break it may get (tie_bound; its loose form, imb, first) */
+static gboolean relief_may_reach(Sova *S, guint v, guint b, const SovaMigrationCost *cost,
+                                 MoveKind kind, double imb, const Move *best, gboolean wins_ties)
 {
     double bound = cs_relief_bound(S, v, b);
     double vf_max = cs_vf_need(&S->P, v) ? MAX(0.0, S->p->vf_value) : 0;   /* vf_gain's most */
     if (bound + vf_max < MIN_RELIEF || (kind == MOVE_BALANCE && bound < S->min_relief))
         return FALSE;
-    return !best->found || bound + vf_max + TIE_WEIGHT * S->scale * imb > best->score;
+    if (!best->found)
+        return TRUE;
+    double most = cs_base_bound(S, v, cost, bound);
+    return may_beat(most + TIE_WEIGHT * S->scale * imb, best, wins_ties) &&
+           may_beat(most + tie_bound(S, v, b, imb), best, wins_ties);
 }
 
-/* tries v -> b; keeps it in *best when it is the best so far */
-void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
-                     double imb, Move *best)
+/* tries v -> b; keeps it in *best when it is the best so far (or as good, and wins_ties) */
+static void consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
+                     double imb, Move *best, gboolean wins_ties)
 {
     ClPlanner *P = &S->P;
     double cost_s;
     /* bounds first (exact: what they prune could not be chosen): the relief is at most
      * what leaving the source serves plus b's unmet demand, the tie-break at most imb */
-    if (kind != MOVE_EVACUATE && !relief_may_reach(S, v, b, kind, imb, best))
+    if (kind != MOVE_EVACUATE && !relief_may_reach(S, v, b, cost, kind, imb, best, wins_ties))
         return;
     if (!cl_can_move(P, v, b) || !cl_caps_allow(P, P->host_of[v], b) ||
         !unit_cost(S, v, cost, kind, &cost_s))
@@ -160,16 +193,34 @@ void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveK
                    * nor one that serves later what it leaves unmet now */
     double gain = value + vf;
     double base = gain - S->p->cost_weight * cost_s;
-    if (best->found && (base + TIE_WEIGHT * S->scale * imb <= best->score ||
-                        base + TIE_WEIGHT * S->scale *
-                                   (imb - cl_deviation_after(P, v, b, S->imb_r)) <= best->score))
+    if (best->found && (!may_beat(base + tie_bound(S, v, b, imb), best, wins_ties) ||
+                        !may_beat(base + TIE_WEIGHT * S->scale *
+                                             (imb - cl_deviation_after(P, v, b, S->imb_r)),
+                                  best, wins_ties)))
         return;   /* after >= 0, and >= any one resource's part of it: it cannot beat the
                    * best, whatever its tie-break */
     double after = cl_imbalance_max_after(P, v, b);
     double score = base + TIE_WEIGHT * S->scale * (imb - after);
-    if (best->found && score <= best->score)
+    if (!may_beat(score, best, wins_ties))
         return;
     *best = (Move){TRUE, kind, v, b, gain, score, after, cost->total_s, base, relief, takes};
+}
+
+void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
+                 double imb, Move *best)
+{
+    consider(S, v, b, cost, kind, imb, best, FALSE);
+}
+
+void cs_consider_relief(Sova *S, guint v, guint b, const SovaMigrationCost *cost, double imb,
+                        Move *best)
+{
+    consider(S, v, b, cost, MOVE_BALANCE, imb, best, best->found && v < best->v);
+}
+
+double cs_score_bound(const Sova *S, const Move *m, double imb)
+{
+    return m->base + tie_bound(S, m->v, m->b, imb);
 }
 
 void cs_rescore(Sova *S, Move *m, double imb)
@@ -180,13 +231,26 @@ void cs_rescore(Sova *S, Move *m, double imb)
 
 const SovaMigrationCost *cs_cost_of(Sova *S, guint v)
 {
-    SovaMigrationCost *cost = g_hash_table_lookup(S->cost, GUINT_TO_POINTER(v));
-    if (!cost) {
-        cost = g_new(SovaMigrationCost, 1);
-        *cost = cl_cost(&S->P, v);
-        g_hash_table_insert(S->cost, GUINT_TO_POINTER(v), cost);
+    if (!S->cost[v]) {
+        S->cost[v] = g_new(SovaMigrationCost, 1);
+        *S->cost[v] = cl_cost(&S->P, v);
+        g_array_append_val(S->cost_known, v);
     }
-    return cost;
+    return S->cost[v];
+}
+
+void cs_cost_init(Sova *S)
+{
+    S->cost = g_new0(SovaMigrationCost *, S->P.n_vms);
+    S->cost_known = g_array_new(FALSE, FALSE, sizeof(guint));
+}
+
+void cs_cost_clear(Sova *S)
+{
+    for (guint i = 0; i < S->cost_known->len; i++)
+        g_free(S->cost[g_array_index(S->cost_known, guint, i)]);
+    g_free(S->cost);
+    g_array_unref(S->cost_known);
 }
 
 /* the cost of v, or NULL when v is not to be chosen for balancing */

@@ -22,13 +22,30 @@
  * in S->unmet (updated when a move touches the host); what a VM's leaving its host serves
  * is computed once for a run of destinations (and kept by the search, cluster_sova_search.c,
  * while its host is unchanged).
+ * Measured unmet CPU (issue 17): each VM's cpu_unmet, the run-queue delay its host left
+ * it (its agent's fresh summary, else the controller's own estimate: cluster_vm_cpu.h).
+ * Unmet CPU that the host's idle pCPUs could serve (capacity minus the demand) is the host
+ * level's to serve (its agent re-pins: issue 17's coordination; the cluster moving VMs for
+ * it would fight the agent). Where a host's VMs measured more unmet CPU than that plus what
+ * the burst model expects of its load (a host at 95 % whose VMs wait for more than its
+ * idle 5 % and the model's bursts: their bursts are bigger than the model's), the
+ * difference is its EXCESS, shared among its VMs in proportion to their unmet part, and
+ * counts in the host's unmet demand (pCPUs over the mean capacity, as the rest). A VM that
+ * leaves takes its share with it and gets its demand on a host with room (the
+ * destination's unmet is the burst model's with the VM added); the others keep theirs
+ * (nothing says their wait ends). Where the model sees an overload (its expected overflow
+ * at least MIN_RELIEF of the host), that is what is relieved, as without measurements:
+ * there the delay mostly is the overload's, and how the scheduler shared it among the VMs
+ * says nothing about which one should leave. So the excess only adds what the model
+ * misses. VMs migrating now are left out (what they measured was on the host they leave).
  * Ahead (cluster_sova_trend.c): when some VMs' demand rises or falls steadily, each host's
  * unmet demand is also kept at the horizon (the cooldown a move commits its VM to) and at
  * twice it, every VM's demand forecast along its trend (S->unmet_ahead, from the per-host
- * sums of forecast minus demand in S->shift), and cs_reliefs gives what a move serves at
- * each. A host's unmet demand (cs_unmet_host) is then the larger of now and at the horizon:
- * a host that will run out within the cooldown is a source, and relieved, before its VMs
- * go without. Without trends nothing of this is computed. */
+ * sums of forecast minus demand in S->shift; the measured excess as it is now), and
+ * cs_reliefs gives what a move serves at each. A host's unmet demand (cs_unmet_host) is
+ * then the larger of now and at the horizon: a host that will run out within the cooldown
+ * is a source, and relieved, before its VMs go without. Without trends nothing of this is
+ * computed. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -44,6 +61,48 @@ static double overflow(double load, double sigma)
         return 0;   /* below 1e-17: most hosts, without exp() or erfc() */
     double pdf = exp(-0.5 * z * z) / sqrt(2 * G_PI), tail = 0.5 * erfc(z / G_SQRT2);
     return MAX(0.0, sigma * pdf + (load - 1) * tail);
+}
+
+/* each VM's share of its host's excess (S->excess_vm, NULL when no host has any) */
+static void find_excess(Sova *S)
+{
+    const ClPlanner *P = &S->P;
+    double cap_cpu = 0;
+    S->excess_vm = NULL;
+    S->excess = g_new0(double, P->n_hosts);
+    for (guint h = 0; h < P->n_hosts; h++) {
+        double measured = P->cpu_unmet[h];
+        cap_cpu = P->cap[h * CL_R + SOVA_RES_CPU];
+        if (measured <= 0 || cap_cpu <= 0)
+            continue;
+        double load = cl_load(P, h, SOVA_RES_CPU);
+        double over = overflow(load, S->unmet_sigma[SOVA_RES_CPU]);
+        if (over >= MIN_RELIEF)
+            continue;   /* overloaded by its demand: the model's relief is the measure */
+        double model = cap_cpu * over;
+        double idle = cap_cpu * MAX(0.0, 1 - load);   /* the host level's to use */
+        double excess = measured - model - idle;
+        if (excess <= 0)
+            continue;
+        if (!S->excess_vm)
+            S->excess_vm = g_new0(double, P->n_vms);
+        for (guint k = P->first[h]; k < P->first[h + 1]; k++) {
+            const SovaClusterVm *vm = sova_cluster_vm(P->c, P->list[k]);
+            if (!vm->migrating && vm->cpu_unmet > 0)
+                S->excess_vm[P->list[k]] = excess * vm->cpu_unmet / measured;
+        }
+    }
+}
+
+/* the excess of the VMs that are on h now, plan applied (those that started there) */
+static double excess_now(const Sova *S, guint h)
+{
+    const ClPlanner *P = &S->P;
+    double e = 0;
+    for (guint k = P->first[h]; S->excess_vm && k < P->first[h + 1]; k++)
+        if (P->host_of[P->list[k]] == (int)h)
+            e += S->excess_vm[P->list[k]];
+    return e;
 }
 
 void cs_unmet_init(Sova *S)
@@ -65,6 +124,7 @@ void cs_unmet_init(Sova *S)
         S->unmet_sigma[r] = r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
     }
     S->relief_v = G_MAXUINT;
+    find_excess(S);
     S->unmet = g_new(double, P->n_hosts);
     S->unmet_ahead[0] = S->unmet;
     for (guint k = 1; S->n_trends && k < AHEAD; k++) {
@@ -81,11 +141,14 @@ void cs_unmet_init(Sova *S)
 }
 
 /* host h's unmet demand k horizons ahead with `delta` (per resource, in the resources'
- * units) added */
-static double unmet_at(const Sova *S, guint h, const double *delta, guint k)
+ * units) added and `excess` (pCPUs) added to its excess */
+static double unmet_at(const Sova *S, guint h, const double *delta, double excess, guint k)
 {
     const ClPlanner *P = &S->P;
     double u = 0;
+    if (S->excess_vm && S->unmet_w[SOVA_RES_CPU] > 0)
+        u += S->unmet_w[SOVA_RES_CPU] * MAX(0.0, S->excess[h] + excess) /
+             S->mean_cap[SOVA_RES_CPU];
     for (int r = 0; r < CL_R; r++) {
         double cap = P->cap[h * CL_R + r];
         if (S->unmet_w[r] <= 0 || cap <= 0)
@@ -97,9 +160,9 @@ static double unmet_at(const Sova *S, guint h, const double *delta, guint k)
     return u;
 }
 
-static double unmet_with(const Sova *S, guint h, const double *delta)
+static double unmet_with(const Sova *S, guint h, const double *delta, double excess)
 {
-    return unmet_at(S, h, delta, 0);
+    return unmet_at(S, h, delta, excess, 0);
 }
 
 static gboolean counts(const Sova *S, guint h)
@@ -109,8 +172,9 @@ static gboolean counts(const Sova *S, guint h)
 
 void cs_unmet_update(Sova *S, guint h)
 {
+    S->excess[h] = excess_now(S, h);
     for (guint k = 0; k < (S->n_trends ? AHEAD : 1); k++)
-        S->unmet_ahead[k][h] = counts(S, h) ? unmet_at(S, h, NULL, k) : 0;
+        S->unmet_ahead[k][h] = counts(S, h) ? unmet_at(S, h, NULL, 0, k) : 0;
     S->relief_v = G_MAXUINT;   /* a host's load changed */
 }
 
@@ -129,17 +193,21 @@ double cs_unmet_total(const Sova *S)
 
 /* v's demand per resource k horizons ahead, positive or negated, with its keep-together
  * mates' (cl_mates: they move with it, so its move relieves its host of, and adds to b, the
- * whole unit's) */
-static void demand_at(const Sova *S, guint v, double sign, guint k, double *d)
+ * whole unit's); returns their share of the excess, with the same sign */
+static double demand_at(const Sova *S, guint v, double sign, guint k, double *d)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
     g_autoptr(GArray) mates = S->P.blocked && vm->together ? cl_mates(&S->P, v) : NULL;
+    double excess = S->excess_vm ? S->excess_vm[v] : 0;
+    for (guint i = 0; S->excess_vm && mates && i < mates->len; i++)
+        excess += S->excess_vm[g_array_index(mates, guint, i)];
     for (int r = 0; r < CL_R; r++) {
         d[r] = cs_forecast(S, v, r, k * S->horizon);
         for (guint i = 0; mates && i < mates->len; i++)
             d[r] += cs_forecast(S, g_array_index(mates, guint, i), r, k * S->horizon);
         d[r] *= sign;
     }
+    return sign * excess;
 }
 
 double cs_relief_src(Sova *S, guint v)
@@ -148,9 +216,9 @@ double cs_relief_src(Sova *S, guint v)
     if (S->relief_v != v) {
         for (guint k = 0; k < (S->n_trends ? AHEAD : 1); k++) {
             double minus[CL_R];
-            demand_at(S, v, -1, k, minus);
+            double excess = demand_at(S, v, -1, k, minus);
             S->relief_src_ahead[k] =
-                a >= 0 ? S->unmet_ahead[k][a] - unmet_at(S, (guint)a, minus, k) : 0;
+                a >= 0 ? S->unmet_ahead[k][a] - unmet_at(S, (guint)a, minus, excess, k) : 0;
         }
         S->relief_src = S->relief_src_ahead[0];
         S->relief_v = v;
@@ -166,6 +234,22 @@ void cs_relief_src_known(Sova *S, guint v, double src)
     S->relief_src = src;
 }
 
+double cs_relief_src_most(Sova *S, guint v)
+{
+    double most = cs_relief_src(S, v);
+    for (guint k = 1; S->n_trends && k < AHEAD; k++)
+        most = MAX(most, S->relief_src_ahead[k]);
+    return most;
+}
+
+double cs_unmet_most(const Sova *S, guint h)
+{
+    double most = S->unmet[h];
+    for (guint k = 1; S->n_trends && k < AHEAD; k++)
+        most = MAX(most, S->unmet_ahead[k][h]);
+    return most;
+}
+
 double cs_relief_bound(Sova *S, guint v, guint b)
 {
     double bound = cs_relief_src(S, v) + S->unmet[b];
@@ -179,7 +263,7 @@ double cs_relief(Sova *S, guint v, guint b)
     double src = cs_relief_src(S, v);
     double d[CL_R];
     demand_at(S, v, 1, 0, d);
-    return src + S->unmet[b] - unmet_with(S, b, d);
+    return src + S->unmet[b] - unmet_with(S, b, d, 0);
 }
 
 void cs_reliefs(Sova *S, guint v, guint b, double *r)
@@ -192,7 +276,7 @@ void cs_reliefs(Sova *S, guint v, guint b, double *r)
             continue;
         }
         demand_at(S, v, 1, k, d);
-        r[k] = S->relief_src_ahead[k] + S->unmet_ahead[k][b] - unmet_at(S, b, d, k);
+        r[k] = S->relief_src_ahead[k] + S->unmet_ahead[k][b] - unmet_at(S, b, d, 0, k);
     }
 }
 

@@ -131,6 +131,43 @@ double cl_deviation_after(const ClPlanner *P, guint v, guint b, SovaResource r)
     return P->w[r] / wmax * d;
 }
 
+/* an upper bound of imb - cl_imbalance_max_after(P, v, b), imb = cl_imbalance_max(P) now,
+ * in O(resources), without the what-if: for any resource r, after >= w_r / wmax * s'_r
+ * (s'_r: r's stddev after), and the vector of counted hosts' deviations from their mean
+ * changes by at most the loads' change (the centring is a projection), so
+ * s'_r >= s_r - |delta_r| / sqrt(n), delta_r being v's share of its host (minus) and of b
+ * (plus). Hence imb - after <= (imb - w_r / wmax * s_r) + w_r / wmax * |delta_r| / sqrt(n),
+ * smallest for the resource of the largest deviation (r = imb_r, any r is right). A
+ * keep-together unit's (several VMs move) is left at imb (after >= 0). DROP_SLACK covers
+ * rounding: what it prunes could not win by more than that. */
+#define DROP_SLACK 1e-9
+
+double cl_imbalance_drop_bound_d(const ClPlanner *P, int a, guint b, double d, double imb,
+                                 SovaResource r)
+{
+    double wmax = 0;
+    for (int i = 0; i < CL_R; i++)
+        wmax = MAX(wmax, P->w[i]);
+    if (wmax <= 0 || P->w[r] <= 0 || P->n_counted < 2)
+        return imb;
+    double norm2 = 0;
+    if (a >= 0 && P->counted[a] && P->cap[a * CL_R + r] > 0)
+        norm2 += (d / P->cap[a * CL_R + r]) * (d / P->cap[a * CL_R + r]);
+    if (P->counted[b] && P->cap[b * CL_R + r] > 0)
+        norm2 += (d / P->cap[b * CL_R + r]) * (d / P->cap[b * CL_R + r]);
+    double k = P->w[r] / wmax, s = sova_cluster_stddev(P->s1[r], P->s2[r], P->n_counted);
+    double bound = imb - k * s + k * sqrt(norm2 / P->n_counted) + DROP_SLACK;
+    return MIN(imb, bound);
+}
+
+double cl_imbalance_drop_bound(const ClPlanner *P, guint v, guint b, double imb, SovaResource r)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
+    if (P->blocked && vm->together)
+        return imb;
+    return cl_imbalance_drop_bound_d(P, P->host_of[v], b, sova_cluster_vm_demand(vm, r), imb, r);
+}
+
 SovaResource cl_imbalance_max_resource(const ClPlanner *P)
 {
     double m = -1;

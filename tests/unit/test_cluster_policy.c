@@ -3,7 +3,8 @@
  * against a brute-force what-if over every pair, on copies of the cluster), the cheap
  * migration rather than the dear one, never a VM whose migration would not converge; an
  * unmet-VF VM moved to the host with a free VF; a reason when idle; a full host relieved,
- * a busy one that serves its VMs left alone. Also the registry of cluster policies.
+ * a busy one that serves its VMs left alone; measured unmet CPU beyond the host's idle
+ * pCPUs and the burst model planned on. Also the registry of cluster policies.
  *
  * The other cluster-policy tests: test_cluster_policy_constraints.c (hard rules, caps),
  * test_cluster_policy_dynamics.c (plan after plan), test_cluster_policy_baselines.c; the
@@ -217,6 +218,38 @@ static void test_full_host_relieved(void)
     g_assert_cmpuint(sova_plan_len(calm), ==, 0);
 }
 
+/* h0 with VMs of 1.9 pCPUs up to `load` of its 16, the first of them measuring `unmet`
+ * pCPUs of unmet CPU (its run-queue delay); h1..h3 at 25 % */
+static SovaCluster *waiting(double load, double unmet)
+{
+    SovaCluster *c = cluster(4);
+    for (int i = 0; i < (int)(16 * load / 1.9 + 0.5); i++) {
+        g_autofree char *name = g_strdup_printf("w%d", i);
+        vm(c, name, 0, 1.9, 2, 0)->cpu_unmet = i == 0 ? unmet : 0;
+    }
+    for (int h = 1; h < 4; h++)
+        vmf(c, h, 4, 2);
+    return c;
+}
+
+/* measured unmet CPU beyond the host's idle pCPUs and the burst model is planned on: the
+ * VM that waits leaves a host at 95 % (0.8 pCPU idle, the model expects 0.07 unmet); the
+ * same without it, or on a host at 48 % (its idle pCPUs are its agent's to use), not */
+static void test_measured_unmet(void)
+{
+    SovaClusterParams p = params();
+    g_autoptr(SovaCluster) c = waiting(0.95, 2.0);
+    g_autoptr(SovaPlan) plan = plan_with("sova", c, &p);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 1);
+    g_assert_nonnull(action_for(plan, "w0"));
+    g_autoptr(SovaCluster) quiet = waiting(0.95, 0);
+    g_autoptr(SovaPlan) none = plan_with("sova", quiet, &p);
+    g_assert_cmpuint(sova_plan_len(none), ==, 0);
+    g_autoptr(SovaCluster) roomy_host = waiting(0.48, 2.0);
+    g_autoptr(SovaPlan) host_level = plan_with("sova", roomy_host, &p);
+    g_assert_cmpuint(sova_plan_len(host_level), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -227,5 +260,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-policy/sova/vf-scarcity", test_vf_scarcity);
     g_test_add_func("/cluster-policy/sova/reason-when-idle", test_reason_when_idle);
     g_test_add_func("/cluster-policy/sova/full-host-relieved", test_full_host_relieved);
+    g_test_add_func("/cluster-policy/sova/measured-unmet", test_measured_unmet);
     return g_test_run();
 }

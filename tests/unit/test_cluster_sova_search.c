@@ -5,7 +5,11 @@
  *     migrating (each of those searches everything afresh);
  *   - a source whose best destination was taken by another move goes to its next best;
  *   - a relief move serves at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise: a host
- *     a little over its capacity, within the noise, is left alone once noise is learnt. */
+ *     a little over its capacity, within the noise, is left alone once noise is learnt;
+ *   - the fast search (candidates by their bound, tight tie-break bounds, kept moves not
+ *     rescored when they cannot win: TARGETS C2) decides exactly as the plain one
+ *     (cs_reference_search: every VM in the cluster's order, loose bounds) on varied random
+ *     clusters: the same moves in the same order, with the same gains and reasons. */
 #include "cluster_fixtures.h"
 #include "policy/cluster_sova.h"
 
@@ -131,11 +135,111 @@ static void test_relief_beyond_noise(void)
     g_assert_cmpint(sova_plan_action(clear, 0)->from_host, ==, 0);
 }
 
+/* a random cluster of n hosts: a few hot, some with half the pCPUs, VMs of every shape,
+ * anti-affinity and keep-together groups, VF demand, pinned and cooling VMs, measured unmet
+ * CPU, a maintenance host, a migration in flight; many VMs of the same size, so that ties
+ * are common */
+static SovaCluster *varied(guint n, guint32 seed)
+{
+    g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+    SovaCluster *c = cluster(n);
+    for (guint h = 0; h < n; h++) {
+        SovaClusterHost *host = sova_cluster_host(c, h);
+        host->cpu_capacity = g_rand_int_range(r, 0, 5) == 0 ? 8 : 16;
+        host->vf_pool = 4;
+        host->vf_in_use = g_rand_int_range(r, 0, 5);
+        double target = g_rand_int_range(r, 0, 4) == 0 ? g_rand_double_range(r, 14, 26)
+                                                        : g_rand_double_range(r, 1, 10);
+        for (double sum = 0; sum < target;) {
+            double cpu = g_rand_boolean(r) ? 2.0 : g_rand_double_range(r, 0.3, 4.0);
+            g_autofree char *name = g_strdup_printf("vm%u", c->vms->len);
+            SovaClusterVm *v = vm(c, name, (int)h, cpu, g_rand_boolean(r) ? 4 : g_rand_double_range(r, 0.5, 12),
+                                  g_rand_boolean(r) ? 0 : g_rand_double_range(r, 0, 200e6));
+            v->dirty_Bps = g_rand_double_range(r, 0, 80e6);
+            guint k = g_rand_int_range(r, 0, 40);
+            if (k == 0)
+                v->group = g_strdup_printf("g%u", g_rand_int_range(r, 0, 3));
+            else if (k == 1)
+                together(v, "t");
+            else if (k == 2)
+                v->wants_vf = v->unmet_vf = TRUE;
+            else if (k == 3)
+                v->pinned = TRUE;
+            else if (k == 4)
+                v->last_moved = c->now - g_rand_double_range(r, 0, 600);
+            if (g_rand_int_range(r, 0, 6) == 0)   /* measured unmet CPU (its run delay) */
+                v->cpu_unmet = g_rand_double_range(r, 0, cpu);
+            sum += cpu;
+        }
+    }
+    if (seed % 5 == 0)
+        sova_cluster_host(c, n - 1)->maintenance = TRUE;
+    if (seed % 3 == 0 && c->vms->len > 3)
+        start_migration(c, 3, (int)((sova_cluster_vm(c, 3)->host + 1) % n));
+    return c;
+}
+
+/* the plan of policy sova with state st, by the fast or the reference search */
+static SovaPlan *plan_by(const SovaCluster *c, const SovaClusterParams *p, gpointer st,
+                         gboolean reference)
+{
+    cs_reference_search = reference;
+    SovaPlan *plan = sova_cluster_plan(policy("sova"), c, p, st);
+    cs_reference_search = FALSE;
+    return plan;
+}
+
+static void assert_same_plan(const SovaPlan *a, const SovaPlan *b)
+{
+    g_assert_cmpuint(sova_plan_len(a), ==, sova_plan_len(b));
+    g_assert_cmpint(a->status, ==, b->status);
+    g_assert_cmpstr(a->reason, ==, b->reason);
+    g_assert_cmpfloat(a->spread_after, ==, b->spread_after);
+    for (guint i = 0; i < sova_plan_len(a); i++) {
+        const SovaAction *x = sova_plan_action(a, i), *y = sova_plan_action(b, i);
+        g_assert_cmpstr(x->uuid, ==, y->uuid);
+        g_assert_cmpint(x->to_host, ==, y->to_host);
+        g_assert_cmpfloat(x->gain, ==, y->gain);
+        g_assert_cmpfloat(x->cost, ==, y->cost);
+        g_assert_cmpstr(x->reason, ==, y->reason);
+    }
+}
+
+/* 200 clusters of 6 to 60 hosts, five sets of caps, three cost weights, two plans in a row
+ * with a state (the second after the first's moves): fast == reference */
+static void test_same_as_reference(void)
+{
+    static const guint caps[][2] = {{1, 2}, {1, 0}, {2, 0}, {0, 0}, {1, 5}};
+    static const double weights[] = {0.0005, 0.0015, 0};
+    guint moves = 0;
+    for (guint32 seed = 1; seed <= 200; seed++) {
+        guint n = 6 + seed % 55;
+        g_autoptr(SovaCluster) c = varied(n, seed);
+        SovaClusterParams p = params();
+        p.max_per_host = caps[seed % 5][0];
+        p.max_total = caps[seed % 5][1] ? caps[seed % 5][1] : n / 2;
+        p.cost_weight = weights[seed % 3];
+        gpointer fast = policy("sova")->state_new(), ref = policy("sova")->state_new();
+        for (int round = 0; round < 2; round++) {
+            g_autoptr(SovaPlan) a = plan_by(c, &p, fast, FALSE);
+            g_autoptr(SovaPlan) b = plan_by(c, &p, ref, TRUE);
+            assert_same_plan(a, b);
+            moves += sova_plan_len(a);
+            apply(c, a);
+            c->now += 60;
+        }
+        policy("sova")->state_free(fast);
+        policy("sova")->state_free(ref);
+    }
+    g_assert_cmpuint(moves, >=, 400);   /* the clusters did make the planner work */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cluster-sova-search/same-as-one-at-a-time", test_same_as_one_at_a_time);
     g_test_add_func("/cluster-sova-search/next-best-destination", test_next_best_destination);
     g_test_add_func("/cluster-sova-search/relief-beyond-noise", test_relief_beyond_noise);
+    g_test_add_func("/cluster-sova-search/same-as-reference", test_same_as_reference);
     return g_test_run();
 }

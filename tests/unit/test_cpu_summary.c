@@ -2,7 +2,8 @@
  * what the agent publishes and when (daemon/agent_cpu_pub.c, on a fake backend that
  * counts its writes), fresh or stale (model/cpu_summary.c), and the controller's cluster
  * builder taking a fresh summary's demand over its own estimate, and its own when the
- * summary is stale or absent (model/cluster_build.c). */
+ * summary is stale or absent (model/cluster_build.c), and its unmet part the same way
+ * (model/cluster_vm_cpu.c). */
 #include <math.h>
 #include <string.h>
 #include "daemon/agent_cpu_pub.h"
@@ -239,6 +240,37 @@ static void test_builder_prefers_fresh_summary(void)
     g_assert_cmpfloat_with_epsilon(sova_cluster_vm(c3, 0)->cpu, 1.0, 1e-6);
 }
 
+/* the unmet part the same way (cluster_vm_cpu.h): a fresh summary's (0.8, from the agent),
+ * else the controller's own reading of the run-queue delay (0.25 pCPU: 5 s of delay in
+ * 20 s), at most the demand */
+static void test_builder_unmet_from_summary(void)
+{
+    static const char *const names[] = { "h0", NULL };
+    SovaClusterBuildParams bp = { .ewma_alpha = 1.0, .high_water = 0.85, .interval_s = 20,
+                                  .weights = { 1, 1, 1 } };
+    g_autoptr(SovaClusterBuilder) b = sova_cluster_builder_new(names, 1, &bp);
+    SovaCpuSummary fresh = { .has = TRUE, .demand = 1.8, .unmet = 0.8, .interval_s = 5,
+                             .every_s = 120, .seq = 7, .age_s = 30 };
+    SovaCpuSummary stale = fresh;
+    stale.age_s = 120 + 3 * 20 + 5;
+    const SovaCpuSummary *sums[] = { NULL, &fresh, &stale, NULL };
+    for (guint k = 0; k < G_N_ELEMENTS(sums); k++) {
+        SovaSnapshot *s = host(100 + 20 * k, 50 + 15 * k, sums[k]);
+        SovaVcpuSample *vc = sova_vm_vcpu(g_ptr_array_index(s->vms, 0), 0);
+        vc->has_delay = TRUE;
+        vc->delay_ns = S(5 * k);
+        g_autoptr(SovaCluster) c = sova_cluster_builder_update(b, &s);
+        if (!k)
+            continue;
+        const SovaClusterVm *v = sova_cluster_vm(c, 0);
+        gboolean agent = sums[k] == &fresh;
+        g_assert_cmpint(v->cpu_from_agent, ==, agent);
+        g_assert_cmpstr(sova_cluster_vm_cpu_source(v), ==, agent ? "agent" : "controller");
+        g_assert_cmpfloat_with_epsilon(v->cpu_unmet, agent ? 0.8 : 0.25, 1e-6);
+        g_assert_cmpfloat(v->cpu_unmet, <=, v->cpu);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -249,5 +281,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-summary/fresh-or-stale", test_fresh_or_stale);
     g_test_add_func("/cpu-summary/choose", test_choose);
     g_test_add_func("/cpu-summary/builder-prefers-fresh-summary", test_builder_prefers_fresh_summary);
+    g_test_add_func("/cpu-summary/builder-unmet-from-summary", test_builder_unmet_from_summary);
     return g_test_run();
 }
