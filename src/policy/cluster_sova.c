@@ -5,7 +5,8 @@
  * What it minimises: the demand hosts leave unmet, in hosts' worth (cluster_sova_unmet.c:
  * each host's expected overflow of CPU, memory and network, bursts included; a host at
  * 175 % CPU leaves 0.75 of itself unmet, one at 85 % practically nothing).
- * When it acts: some demand is unmet (at least MIN_RELIEF) — an overload clearly above the
+ * When it acts: some demand is unmet (at least MIN_RELIEF), now or, with steady demand
+ * trends, by the end of the cooldown (below) — an overload clearly above the
  * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
  * is learnt) at once, one within it when the next sample shows it again (with a state; the
  * plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
@@ -37,7 +38,21 @@
  *     migrations run or are planned;
  *   - noise: each plan remembers the host loads it predicts, the next one learns sigma =
  *     the RMS miss (EWMA, cluster_sova_noise.c); it raises what counts as a clear
- *     overload.
+ *     overload;
+ *   - demand trends (cluster_sova_trend.c): each VM's last TREND_WINDOW (30) samples of CPU
+ *     and network demand. A VM's demand is steadily rising (or falling) only when the
+ *     least-squares slope over the window is TREND_T (4) standard errors from 0 both
+ *     against the scatter about the line and against the VM's own wobble from sample to
+ *     sample (a random walk drifts, within that), and every third of the window shares it
+ *     (at least half its slope): a step in demand, smoothed or not, or a rise that has
+ *     stopped, is no trend. The slope is then extrapolated by its bound TREND_T standard
+ *     errors nearer 0. With trends, a host's unmet demand is the larger of now and at the
+ *     horizon H = cooldown_s (a host that will run out within the cooldown is a source and
+ *     relieved before its VMs go without: max(r0, rH) must reach the minimums, and r0 must
+ *     not fall), and a move is valued by its mean relief from now to 2H, (r0 + 2 rH +
+ *     r2H) / 4: the VM whose rise would soon ask for another move is the one moved (its
+ *     move relieves for longest), not onto a host its own rise would fill. Without any
+ *     trend everything is as without them.
  * Why it does not oscillate: every committed move lowers the unmet demand by at least
  * MIN_RELIEF, a move between hosts that both have room serves nothing and is never made,
  * and a moved VM sits out its cooldown.

@@ -39,6 +39,9 @@ static char *describe(const Sova *S, double imb, guint n_evac)
                            S->unmet0, S->unmet0 >= MIN_RELIEF ? ">=" : "<", MIN_RELIEF, imb);
     if (S->sigma > 0)
         g_string_append_printf(s, ", load noise %.3f", S->sigma);
+    if (S->n_trends)
+        g_string_append_printf(s, ", %u steady demand trend(s): unmet demand by %.0f s "
+                               "ahead counted", S->n_trends, S->horizon);
     if (S->hot->len)
         g_string_append_printf(s, ", %u host(s) above %.2f for %u samples (%s ...)",
                                S->hot->len, S->p->high_water, S->p->high_water_samples,
