@@ -113,7 +113,7 @@ static void find_cands(Sova *S, guint a, SrcSearch *c)
         for (int r = 0; r < CL_R; r++)
             c->dmax[r] = MAX(c->dmax[r], sova_cluster_vm_demand(vm, r));
     }
-    if (!cs_reference_search)
+    if (!cs_reference_search && c->n_cand > 1)   /* cand is NULL on an empty source */
         qsort(c->cand, c->n_cand, sizeof(Cand), by_key);
 }
 
