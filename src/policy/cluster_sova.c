@@ -45,14 +45,14 @@
  *     against the scatter about the line and against the VM's own wobble from sample to
  *     sample (a random walk drifts, within that), and every third of the window shares it
  *     (at least half its slope): a step in demand, smoothed or not, or a rise that has
- *     stopped, is no trend. The slope is then extrapolated by its bound TREND_T standard
- *     errors nearer 0. With trends, a host's unmet demand is the larger of now and at the
+ *     stopped, is no trend. Its estimate is the slope, its bound TREND_T standard errors
+ *     nearer 0. With trends, a host's unmet demand is the larger of now and at the
  *     horizon H = cooldown_s (a host that will run out within the cooldown is a source and
  *     relieved before its VMs go without: max(r0, rH) must reach the minimums, and r0 must
- *     not fall), and a move is valued by its mean relief from now to 2H, (r0 + 2 rH +
- *     r2H) / 4: the VM whose rise would soon ask for another move is the one moved (its
- *     move relieves for longest), not onto a host its own rise would fill. Without any
- *     trend everything is as without them.
+ *     not fall; the bounds), and a move is valued by its mean relief from now to 2H,
+ *     (r0 + 2 rH + r2H) / 4 on the estimates: the VM whose rise would soon ask for
+ *     another move is the one moved (its move relieves for longest), not onto a host its
+ *     own rise would fill. Without any trend everything is as without them.
  * Why it does not oscillate: every committed move lowers the unmet demand by at least
  * MIN_RELIEF, a move between hosts that both have room serves nothing and is never made,
  * and a moved VM sits out its cooldown.
@@ -173,6 +173,7 @@ static void plan_free(Sova *S)
         g_free(S->shift[k]);
     }
     g_free(S->slope);
+    g_free(S->slope_est);
     g_free(S->excess);
     g_free(S->excess_vm);
     cs_search_free(S->search);
@@ -207,7 +208,8 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         cs_learn_noise(st, &S.P);
         S.sigma = sqrt(st->sigma2);
         S.slope = g_new(double, MAX((gsize)S.P.n_vms * CL_R, 1));
-        S.n_trends = cs_learn_trends(st->trends, c, S.slope);
+        S.slope_est = g_new(double, MAX((gsize)S.P.n_vms * CL_R, 1));
+        S.n_trends = cs_learn_trends(st->trends, c, S.slope, S.slope_est);
     }
     S.horizon = p->cooldown_s;
     if (S.horizon <= 0)

@@ -35,7 +35,9 @@
 #define TREND_CONSISTENT 0.5   /* ... and when each third of the window rises (falls) at least
                                 * this share of it: a step leaves a third flat */
 #define NOW_SLACK 1e-6         /* a move made for later must not leave more unmet now */
-#define AHEAD 3                /* reliefs are judged now, at the horizon and at twice it */
+#define AHEAD 4                /* reliefs are judged now [0]; at the horizon H on the trends'
+                                * bounds [1] (whether to act); at H and 2H on their estimates
+                                * [2], [3] (what a move is worth) */
 
 typedef enum { MOVE_BALANCE, MOVE_VF, MOVE_EVACUATE } MoveKind;
 
@@ -68,11 +70,12 @@ typedef struct {
     double *unmet;            /* per host: its unmet demand now, plan applied */
     double horizon;           /* seconds ahead a move is judged at: the cooldown it commits to */
     double *slope;            /* [v * CL_R + r]: demand trend per second (0: none); NULL: none */
+    double *slope_est;        /* ... its estimate (slope: its bound nearer 0) */
     guint n_trends;           /* VM resources with a trend (0: everything as without them) */
-    double *shift[AHEAD];     /* [k][h * CL_R + r]: its VMs' forecast k horizons ahead minus
+    double *shift[AHEAD];     /* [k][h * CL_R + r]: its VMs' forecast k (AHEAD) ahead minus
                                * their demand now (k >= 1) */
-    double *unmet_ahead[AHEAD]; /* [k][h]: its unmet demand k horizons ahead ([0]: unmet) */
-    double relief_src_ahead[AHEAD]; /* what relief_v's leaving serves k horizons ahead */
+    double *unmet_ahead[AHEAD]; /* [k][h]: its unmet demand k (AHEAD) ahead ([0]: unmet) */
+    double relief_src_ahead[AHEAD]; /* what relief_v's leaving serves k (AHEAD) ahead */
     double *excess;           /* per host: measured unmet CPU beyond the burst model, of the
                                * VMs on it now (pCPUs; cluster_sova_unmet.c) */
     double *excess_vm;        /* per VM: its share of that; NULL when no host has any */
@@ -186,7 +189,7 @@ void cs_relief_src_known(Sova *S, guint v, double src);
 /* an upper bound of cs_relief(S, v, b) without b's what-if: what leaving v's host serves
  * plus b's unmet demand now (adding v to b leaves at least as much unmet there) */
 double cs_relief_bound(Sova *S, guint v, guint b);
-/* what v's move to b serves now, at the horizon and at twice it (r[0 .. AHEAD)), demand
+/* what v's move to b serves now and ahead (r[0 .. AHEAD), as AHEAD says), demand
  * trends followed; all cs_relief without trends. cs_relief_bound bounds each. */
 void cs_reliefs(Sova *S, guint v, guint b, double *r);
 /* the most of what v's leaving its host serves now or ahead (cs_relief_src without
@@ -201,13 +204,14 @@ void cs_shift_move(Sova *S, guint v, guint b);
 GHashTable *cs_trends_new(void);
 /* adds each VM's demand now to its samples, fills slope[v * CL_R + r] (per second, 0 for
  * no trend) and returns how many are not 0; forgets VMs no longer in c */
-guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope);
+guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est);
 /* the trend of samples y at times x (n of them, oldest first): the least-squares slope when
  * there are TREND_WINDOW, it is TREND_T standard errors from 0 and every third of the
  * window shares it; else 0 */
-double cs_trend_slope(const double *x, const double *y, guint n);
-/* v's demand of r, tau seconds ahead along its trend */
-double cs_forecast(const Sova *S, guint v, int r, double tau);
+double cs_trend_slope(const double *x, const double *y, guint n, double *est);
+/* v's demand of r k (AHEAD) ahead along its trend: 0 now, 1 H on its bound, 2 H and 3 2H
+ * on its estimate */
+double cs_forecast(const Sova *S, guint v, int r, guint k);
 
 /* ---------- reasons (cluster_sova_reasons.c) ---------- */
 

@@ -29,10 +29,11 @@
  * one host drains towards hosts with spare VFs, and a VF holder is not shuffled away.
  * Demand trends (cluster_sova_trend.c): when some VMs' demand rises or falls steadily, a
  * move's relief is also computed at the horizon H (the cooldown it commits its VM to) and
- * at 2H, every VM's demand following its trend: r0, rH, r2H. It is made when it serves
- * enough now or by the horizon (max(r0, rH), the minimums above) and leaves no more unmet
- * now (r0 >= -NOW_SLACK); its relief in the score is the mean over now .. 2H, (r0 + 2 rH +
- * r2H) / 4: on a steadily rising load the rising VM, whose move relieves for longest, rather
+ * at 2H, every VM's demand following its trend: r0; rH on the trends' bounds; rH', r2H' on
+ * their estimates (cluster_sova_trend.c). It is made when it serves enough now or by the
+ * horizon (max(r0, rH), the minimums above) and leaves no more unmet now (r0 >=
+ * -NOW_SLACK); its relief in the score is the mean over now .. 2H, (r0 + 2 rH' + r2H') / 4:
+ * on a steadily rising load the rising VM, whose move relieves for longest, rather
  * than a steady one the rise would soon replace, and not onto a host its own rise would
  * fill. Without trends r0 = rH = r2H: the relief now, as above.
  * A keep-together unit (cluster_vm_rules.c) is judged whole: its relief is the unit's
@@ -181,10 +182,11 @@ static void consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, M
     gboolean takes;
     double r[AHEAD];
     cs_reliefs(S, v, b, r);
-    /* what it serves now or, demand trends followed, by the horizon; what it is worth: the
-     * mean over now .. twice the horizon (trapezoids): the move that relieves for longest */
+    /* what it serves now or, demand trends followed (their bounds), by the horizon; what it
+     * is worth: the mean over now .. twice the horizon (trapezoids, the trends' estimates):
+     * the move that relieves for longest */
     double relief = MAX(r[0], r[1]);
-    double value = (r[0] + 2 * r[1] + r[2]) / 4;
+    double value = (r[0] + 2 * r[2] + r[3]) / 4;
     double vf = vf_gain(P, v, b, &takes);
     if (kind != MOVE_EVACUATE &&
         (relief + vf < MIN_RELIEF || (kind == MOVE_BALANCE && relief < S->min_relief) ||

@@ -6,17 +6,24 @@
  *
  * Per VM (by UUID) the state keeps its last TREND_WINDOW samples of CPU and network demand
  * (one a plan). A VM has a trend of resource r only when its window is full and
- *   1. the least-squares slope b over the window stands out of the VM's own noise: b / se
- *      >= TREND_T, se the slope's standard error from the fit's residuals (a random wobble
- *      seldom gives 3 standard errors, 0.1 % one-sided for Gaussian noise);
- *   2. it is consistent over the window: the slope fitted over each third of it has b's sign
+ *   1. the least-squares slope b over the window stands out of the VM's own noise: |b| >=
+ *      TREND_T * se, se the slope's standard error from the scatter about the line;
+ *   2. the mean m of the rates between successive samples has b's sign and |m| >= TREND_T
+ *      times its standard error: beyond the VM's wobble from sample to sample (a random
+ *      walk drifts, but within that; a step's rates are one or a few large ones among
+ *      zeros, under 2 standard errors);
+ *   3. it is consistent over the window: the slope fitted over each third of it has b's sign
  *      and at least TREND_CONSISTENT of its size. A step in demand (even smoothed by the
  *      controller's EWMA over a few samples) fits a steep line over the window but leaves
- *      at least one third flat: it is no trend. A ramp rises in every third.
- * Its slope (per second) is then b; otherwise 0. Memory has no trend. The forecast of a
- * VM's demand tau seconds ahead is demand + slope * tau, within 0 and, for CPU, its
- * vCPUs. VMs no longer seen are forgotten. Without a state (NULL, most unit tests) there is
- * no trend: every forecast is the demand now.
+ *      at least one third flat, as does a rise that has stopped. A ramp rises in every third.
+ * TREND_T is 4 because every VM's CPU and network are tested every plan: hundreds of tests
+ * a plan. Its slope's estimate is then b, its bound b * (1 - TREND_T / t) (t the smaller of
+ * the two ratios: a trend barely past the test is sure of little); otherwise both are 0.
+ * Memory has no trend. The forecast of a VM's demand tau seconds ahead is demand + slope *
+ * tau, within 0 and, for CPU, its vCPUs: on the bound to decide whether a host will run out
+ * within the horizon (acting on it must be sure), on the estimate to value a move (the
+ * best guess of where demand goes). VMs no longer seen are forgotten. Without a state
+ * (NULL, most unit tests) there is no trend: every forecast is the demand now.
  * Cost: O(VMs * TREND_WINDOW) a plan, one hash lookup a VM. */
 #include "policy/cluster_sova.h"
 #include <math.h>
@@ -79,8 +86,10 @@ static double drift(const double *x, const double *y, guint n, double *se)
     return m;
 }
 
-double cs_trend_slope(const double *x, const double *y, guint n)
+double cs_trend_slope(const double *x, const double *y, guint n, double *est)
 {
+    if (est)
+        *est = 0;
     if (n < TREND_WINDOW)
         return 0;
     double se = INFINITY, se_d, b = fit(x, y, 0, n, &se), m = drift(x, y, n, &se_d);
@@ -95,11 +104,13 @@ double cs_trend_slope(const double *x, const double *y, guint n)
     /* what is sure of it: the slope's bound TREND_T standard errors nearer 0 (the larger
      * of the two relative errors) */
     double t = MIN(fabs(b) / se, fabs(m) / se_d);
+    if (est)
+        *est = b;
     return b * (1 - TREND_T / t);
 }
 
 /* v's slope of r from its samples, oldest first */
-static double slope_of(const VmTrend *t, int r)
+static double slope_of(const VmTrend *t, int r, double *est)
 {
     double x[TREND_WINDOW], y[TREND_WINDOW];
     guint start = (t->head + TREND_WINDOW - t->n) % TREND_WINDOW;
@@ -108,7 +119,7 @@ static double slope_of(const VmTrend *t, int r)
         x[i] = t->t[k] - t->t[start];
         y[i] = t->d[k][r];
     }
-    return cs_trend_slope(x, y, t->n);
+    return cs_trend_slope(x, y, t->n, est);
 }
 
 static void add_sample(VmTrend *t, const SovaClusterVm *vm, double now)
@@ -127,7 +138,7 @@ static gboolean stale(gpointer key, gpointer value, gpointer now)
     return ((VmTrend *)value)->at < *(const double *)now;
 }
 
-guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope)
+guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est)
 {
     guint n_trends = 0;
     for (guint v = 0; v < c->vms->len; v++) {
@@ -141,7 +152,8 @@ guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope)
         if (t->at < c->now)
             add_sample(t, vm, c->now);
         for (int r = 0; r < CL_R; r++) {
-            slope[v * CL_R + r] = r == SOVA_RES_MEM ? 0 : slope_of(t, r);
+            est[v * CL_R + r] = 0;
+            slope[v * CL_R + r] = r == SOVA_RES_MEM ? 0 : slope_of(t, r, &est[v * CL_R + r]);
             n_trends += slope[v * CL_R + r] != 0;
         }
     }
@@ -150,13 +162,15 @@ guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope)
     return n_trends;
 }
 
-double cs_forecast(const Sova *S, guint v, int r, double tau)
+double cs_forecast(const Sova *S, guint v, int r, guint k)
 {
     const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
     double d = sova_cluster_vm_demand(vm, r);
-    if (!S->slope || tau <= 0 || S->slope[v * CL_R + r] == 0)
+    if (!S->slope || k == 0 || S->slope[v * CL_R + r] == 0)
         return d;
-    double f = MAX(0.0, d + S->slope[v * CL_R + r] * tau);
+    double tau = (k == AHEAD - 1 ? 2 : 1) * S->horizon;
+    double slope = k == 1 ? S->slope[v * CL_R + r] : S->slope_est[v * CL_R + r];
+    double f = MAX(0.0, d + slope * tau);
     if (r == SOVA_RES_CPU && vm->n_vcpus > 0)
         f = MIN(f, MAX(d, (double)vm->n_vcpus));
     return f;

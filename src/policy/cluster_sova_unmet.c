@@ -39,13 +39,13 @@
  * says nothing about which one should leave. So the excess only adds what the model
  * misses. VMs migrating now are left out (what they measured was on the host they leave).
  * Ahead (cluster_sova_trend.c): when some VMs' demand rises or falls steadily, each host's
- * unmet demand is also kept at the horizon (the cooldown a move commits its VM to) and at
- * twice it, every VM's demand forecast along its trend (S->unmet_ahead, from the per-host
- * sums of forecast minus demand in S->shift; the measured excess as it is now), and
- * cs_reliefs gives what a move serves at each. A host's unmet demand (cs_unmet_host) is
- * then the larger of now and at the horizon: a host that will run out within the cooldown
- * is a source, and relieved, before its VMs go without. Without trends nothing of this is
- * computed. */
+ * unmet demand is also kept at the horizon (the cooldown a move commits its VM to) on the
+ * trends' bounds, and at it and twice it on their estimates (AHEAD), every VM's demand
+ * forecast along its trend (S->unmet_ahead, from the per-host sums of forecast minus
+ * demand in S->shift; the measured excess as it is now), and cs_reliefs gives what a move
+ * serves at each. A host's unmet demand (cs_unmet_host) is then the larger of now and at
+ * the horizon (bounds): a host that will run out within the cooldown is a source, and
+ * relieved, before its VMs go without. Without trends nothing of this is computed. */
 #include "policy/cluster_sova.h"
 #include <math.h>
 
@@ -133,7 +133,7 @@ void cs_unmet_init(Sova *S)
         for (guint v = 0; v < P->n_vms; v++)
             for (int r = 0; P->host_of[v] >= 0 && r < CL_R; r++)
                 S->shift[k][P->host_of[v] * CL_R + r] +=
-                    cs_forecast(S, v, r, k * S->horizon) -
+                    cs_forecast(S, v, r, k) -
                     sova_cluster_vm_demand(sova_cluster_vm(P->c, v), r);
     }
     for (guint h = 0; h < P->n_hosts; h++)
@@ -202,9 +202,9 @@ static double demand_at(const Sova *S, guint v, double sign, guint k, double *d)
     for (guint i = 0; S->excess_vm && mates && i < mates->len; i++)
         excess += S->excess_vm[g_array_index(mates, guint, i)];
     for (int r = 0; r < CL_R; r++) {
-        d[r] = cs_forecast(S, v, r, k * S->horizon);
+        d[r] = cs_forecast(S, v, r, k);
         for (guint i = 0; mates && i < mates->len; i++)
-            d[r] += cs_forecast(S, g_array_index(mates, guint, i), r, k * S->horizon);
+            d[r] += cs_forecast(S, g_array_index(mates, guint, i), r, k);
         d[r] *= sign;
     }
     return sign * excess;

@@ -28,14 +28,14 @@ static void test_ramp_is_a_trend(void)
     times(x, TREND_WINDOW);
     for (guint i = 0; i < TREND_WINDOW; i++)
         y[i] = 3 + 0.01 * x[i] + wobble(i, 0.1);
-    double b = cs_trend_slope(x, y, TREND_WINDOW);
+    double b = cs_trend_slope(x, y, TREND_WINDOW, NULL);
     g_assert_cmpfloat(b, >, 0.005);
     g_assert_cmpfloat(b, <, 0.011);
     for (guint i = 0; i < TREND_WINDOW; i++)   /* falling: the same, negative */
         y[i] = 9 - 0.01 * x[i] + wobble(i, 0.1);
-    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), <, -0.005);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW, NULL), <, -0.005);
     /* too few samples to tell */
-    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW - 1), ==, 0);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW - 1, NULL), ==, 0);
 }
 
 /* a step of 6 pCPUs at any place in the window, smoothed as the controller smooths demand
@@ -50,11 +50,11 @@ static void test_step_is_not_a_trend(void)
             s += 0.5 * ((i >= at ? 9 : 3) - s);
             y[i] = s + wobble(i, 0.05);
         }
-        g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+        g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW, NULL), ==, 0);
     }
     for (guint i = 0; i < TREND_WINDOW; i++)   /* wobble alone */
         y[i] = 5 + wobble(i, 0.5);
-    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW, NULL), ==, 0);
 }
 
 /* a rise that stopped a third of the window ago: steep and significant over the window, but
@@ -65,7 +65,7 @@ static void test_stopped_rise_is_not_a_trend(void)
     times(x, TREND_WINDOW);
     for (guint i = 0; i < TREND_WINDOW; i++)
         y[i] = 3 + 0.2 * MIN(i, 2 * TREND_WINDOW / 3) + wobble(i, 0.05);
-    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW), ==, 0);
+    g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW, NULL), ==, 0);
 }
 
 /* random walks (steps of 0.3 pCPU a sample): seldom a trend (a walk drifts, but within its
@@ -80,15 +80,15 @@ static void test_random_walk_seldom_a_trend(void)
         y[0] = 5;
         for (guint i = 1; i < TREND_WINDOW; i++)
             y[i] = y[i - 1] + g_rand_double_range(r, -0.3, 0.3);
-        found += cs_trend_slope(x, y, TREND_WINDOW) != 0;
+        found += cs_trend_slope(x, y, TREND_WINDOW, NULL) != 0;
     }
     g_test_message("random walks read as a trend: %u of %u", found, n);
     g_assert_cmpuint(found, <=, n / 200);
 }
 
 /* h0: a VM `riser` (4 GiB) and four steady ones of 1.5 pCPUs (1 GiB: cheaper to move); h1,
- * h2 nearly idle. `demand(i)` is the riser's demand at the i-th sample. Plans every DT seconds with a
- * state, moves applied; returns the first plan's move's VM (NULL: none in n samples) and,
+ * h2 nearly idle. `demand(i)` is the riser's demand at the i-th sample. Plans every DT
+ * seconds with a state, moves applied; returns the first plan's move's VM (NULL: none in n samples) and,
  * in *load, h0's CPU load when it was planned (or the highest it reached) */
 static char *first_move(double (*demand)(guint), guint n, double *load)
 {
