@@ -31,8 +31,8 @@
  * move's relief is also computed at the horizon H (the cooldown it commits its VM to) and
  * at 2H, every VM's demand following its trend: r0; rH on the trends' bounds; rH', r2H' on
  * their estimates (cluster_sova_trend.c). It is made when it serves enough now or by the
- * horizon (max(r0, rH), the minimums above) and leaves no more unmet now (r0 >=
- * -NOW_SLACK); its relief in the score is the mean over now .. 2H, (r0 + 2 rH' + r2H') / 4:
+ * horizon (max(r0, rH), the minimums above) and, a relief move, leaves no more unmet now
+ * (r0 >= -NOW_SLACK); its relief in the score is the mean over now .. 2H, (r0 + 2 rH' + r2H') / 4:
  * on a steadily rising load the rising VM, whose move relieves for longest, rather
  * than a steady one the rise would soon replace, and not onto a host its own rise would
  * fill. Without trends r0 = rH = r2H: the relief now, as above.
@@ -189,8 +189,8 @@ static void consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, M
     double value = (r[0] + 2 * r[2] + r[3]) / 4;
     double vf = vf_gain(P, v, b, &takes);
     if (kind != MOVE_EVACUATE &&
-        (relief + vf < MIN_RELIEF || (kind == MOVE_BALANCE && relief < S->min_relief) ||
-         r[0] < -NOW_SLACK))
+        (relief + vf < MIN_RELIEF ||
+         (kind == MOVE_BALANCE && (relief < S->min_relief || r[0] < -NOW_SLACK))))
         return;   /* no migration that does not raise what the VMs get (beyond the noise),
                    * nor one that serves later what it leaves unmet now */
     double gain = value + vf;
