@@ -4,13 +4,12 @@
 #include "policy/cpu_placement.h"
 #include <stdlib.h>
 
-/* a vCPU that reads busy is taken as fully busy (see cpu_service.h) */
+/* a vCPU that reads busy is taken as fully busy (see cpu_service.h), unless at face value */
 static double demand_as(const SovaModel *m, const double *demand, guint v, gboolean face)
 {
     double d = demand ? demand[v] : sova_model_vcpu(m, v)->demand;
     return d >= SOVA_SERVICE_BUSY && !face ? 100.0 : d;
 }
-
 
 static gboolean counts(const SovaModel *m, guint v)
 {
@@ -162,19 +161,14 @@ static void services_sat(const SovaModel *m, const int *to, const double *demand
     }
 }
 
-static void services(const SovaModel *m, const double *load, const int *to, const double *demand,
-                     double *pinned, double *cfs)
-{
-    (void)load;   /* recomputed with busy vCPUs taken as 100 and leaving VMs taken out */
-    services_sat(m, to, demand, pinned, cfs, 0, FALSE, NULL);
-}
-
-double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
-                              const double *demand, int *vm)
+/* the worst VM's pinned / CFS ratio (1 when nobody wants anything), that VM in *vm (may be
+ * NULL; -1: none); above, face, sat as services_sat's */
+static double worst_as(const SovaModel *m, const int *to, const double *demand, double above,
+                       gboolean face, gboolean *sat, int *vm)
 {
     g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
     g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
-    services(m, load, to, demand, pinned, cfs);
+    services_sat(m, to, demand, pinned, cfs, above, face, sat);
     double worst = 1.0;
     int at = -1;
     for (guint i = 0; i < m->vms->len; i++)
@@ -187,45 +181,31 @@ double sova_cpu_service_worst(const SovaModel *m, const double *load, const int 
     return worst;
 }
 
-/* some VM short of its CFS service beyond tol (relative) and noise / 2 (points); *sat (may be
- * NULL) gets whether the host is saturated both ways beyond the noise */
-static gboolean short_of(const SovaModel *m, const int *to, const double *demand, double tol,
-                         double noise, gboolean face, gboolean *sat)
+double sova_cpu_service_worst(const SovaModel *m, const double *load, const int *to,
+                              const double *demand, int *vm)
 {
+    (void)load;   /* recomputed with busy vCPUs taken as 100 and leaving VMs taken out */
+    return worst_as(m, to, demand, 0, FALSE, NULL, vm);
+}
+
+/* some VM short of its CFS service beyond tol (relative) and noise / 2 (points) */
+gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
+                                 const double *demand, double tol, double noise)
+{
+    (void)load;   /* recomputed as in sova_cpu_service_worst */
     g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
     g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
-    services_sat(m, to, demand, pinned, cfs, noise, face, sat);
+    services_sat(m, to, demand, pinned, cfs, noise, FALSE, NULL);
     for (guint i = 0; i < m->vms->len; i++)
         if (cfs[i] - pinned[i] > tol * cfs[i] + noise / 2)
             return TRUE;
     return FALSE;
 }
 
-gboolean sova_cpu_service_unfair(const SovaModel *m, const double *load, const int *to,
-                                 const double *demand, double tol, double noise)
-{
-    (void)load;
-    return short_of(m, to, demand, tol, noise, FALSE, NULL);
-}
-
-/* the worst VM's pinned / CFS ratio (1 when nobody wants anything) */
-static double worst_as(const SovaModel *m, const int *to, const double *demand, double above,
-                       gboolean face, gboolean *sat)
-{
-    g_autofree double *pinned = g_new0(double, MAX(m->vms->len, 1));
-    g_autofree double *cfs = g_new0(double, MAX(m->vms->len, 1));
-    services_sat(m, to, demand, pinned, cfs, above, face, sat);
-    double worst = 1.0;
-    for (guint i = 0; i < m->vms->len; i++)
-        if (cfs[i] > 0)
-            worst = MIN(worst, pinned[i] / cfs[i]);
-    return worst;
-}
-
 double sova_cpu_service_worst_saturated(const SovaModel *m, const int *to, const double *demand,
                                         double noise)
 {
     gboolean sat;
-    double busy = worst_as(m, to, demand, noise, FALSE, &sat);
-    return sat ? MAX(busy, worst_as(m, to, demand, noise, TRUE, NULL)) : 1.0;
+    double busy = worst_as(m, to, demand, noise, FALSE, &sat, NULL);
+    return sat ? MAX(busy, worst_as(m, to, demand, noise, TRUE, NULL, NULL)) : 1.0;
 }
