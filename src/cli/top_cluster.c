@@ -85,7 +85,7 @@ static void unmet_vms(GString *out, const SovaCluster *c)
         const SovaClusterVm *v = sova_cluster_vm(c, shown[j]);
         g_string_append_printf(out, "  %-20.20s on %-16.16s demand %5.2f unmet %5.2f (%s)\n",
                                v->name, v->host >= 0 ? sova_cluster_host(c, v->host)->name : "?",
-                               v->cpu, v->cpu_unmet, v->cpu_from_agent ? "agent" : "controller");
+                               v->cpu, v->cpu_unmet, sova_cluster_vm_cpu_source(v));
     }
     if (!n)
         g_string_append(out, "  (none)\n");

@@ -81,9 +81,10 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
 double sova_agent_next_wait(const SovaAgent *a);
 
 /* Steps every cfg->interval until *stop is set (or after one planned interval with
- * `once`); the first planned interval after sova_agent_next_wait. Sampling errors are logged and retried with backoff (up to
- * cfg->reconnect_max), never fatal, unless `once`. Returns an exit status: 1 with
- * `once` when sampling failed or an action was refused, and then error says why. */
+ * `once`); the first planned interval after sova_agent_next_wait. Sampling errors are
+ * logged and retried with backoff (up to cfg->reconnect_max), never fatal, unless `once`.
+ * Returns an exit status: 1 with `once` when sampling failed or an action was refused, and
+ * then error says why. */
 int sova_agent_run(SovaAgent *a, gboolean once, const volatile gint *stop, GError **error);
 
 guint64 sova_agent_pin_changes(const SovaAgent *a);  /* pins executed since start */

@@ -106,6 +106,25 @@ void assert_within_capacity(const SovaCluster *c, const SovaClusterParams *p,
                 g_assert_cmpfloat(sova_cluster_host_load(c, h, r), <=, 1 - p->headroom + 1e-9);
 }
 
+void assert_hard_rules(const char *name, SovaCluster *c, const SovaClusterParams *p,
+                       guint maint, int rounds)
+{
+    g_autofree gboolean *over = overfull(c, p);
+    for (int round = 0; round < rounds; round++) {
+        g_autoptr(SovaPlan) plan = plan_with(name, c, p);
+        for (guint i = 0; i < sova_plan_len(plan); i++) {
+            const SovaAction *a = sova_plan_action(plan, i);
+            g_assert_false(sova_cluster_vm(c, vm_of(c, a))->pinned);
+            g_assert_cmpint(a->to_host, !=, (int)maint);
+        }
+        apply(c, plan);
+        assert_within_capacity(c, p, over);
+    }
+    for (guint v = 0; v < c->vms->len; v++)
+        if (sova_cluster_vm(c, v)->host == (int)maint)
+            g_assert_true(sova_cluster_vm(c, v)->pinned);
+}
+
 gboolean *overfull(const SovaCluster *c, const SovaClusterParams *p)
 {
     gboolean *o = g_new0(gboolean, c->hosts->len * SOVA_RES_N);

@@ -34,6 +34,12 @@ gboolean *overfull(const SovaCluster *c, const SovaClusterParams *p);
 /* every host resource not in was_over (from overfull) is within 1 - headroom */
 void assert_within_capacity(const SovaCluster *c, const SovaClusterParams *p,
                             const gboolean *was_over);
+/* runs policy `name` on c for `rounds` plans, each applied, and asserts the hard rules each
+ * time: pinned VMs never move, host `maint` (in maintenance) receives nothing, every host
+ * resource not over 1 - headroom at the start stays within it; and at the end every VM
+ * left on `maint` is pinned */
+void assert_hard_rules(const char *name, SovaCluster *c, const SovaClusterParams *p,
+                       guint maint, int rounds);
 /* the plan's action for VM `name`, or NULL */
 const SovaAction *action_for(const SovaPlan *plan, const char *name);
 /* sets host h's NIC utilisation history to u[0..n), oldest first */

@@ -157,20 +157,7 @@ static void test_hard_rules(void)
         sova_cluster_host(c, 3)->maintenance = TRUE;
         SovaClusterParams p = params();
         p.drs_level = level;
-        g_autofree gboolean *over = overfull(c, &p);
-        for (int round = 0; round < 40; round++) {
-            g_autoptr(SovaPlan) plan = plan_with("drs", c, &p);
-            for (guint i = 0; i < sova_plan_len(plan); i++) {
-                const SovaAction *a = sova_plan_action(plan, i);
-                g_assert_false(sova_cluster_vm(c, vm_of(c, a))->pinned);
-                g_assert_cmpint(a->to_host, !=, 3);
-            }
-            apply(c, plan);
-            assert_within_capacity(c, &p, over);
-        }
-        for (guint v = 0; v < c->vms->len; v++)
-            if (sova_cluster_vm(c, v)->host == 3)
-                g_assert_true(sova_cluster_vm(c, v)->pinned);
+        assert_hard_rules("drs", c, &p, 3, 40);
     }
 }
 

@@ -145,22 +145,7 @@ static void test_baselines_hard_rules(void)
                 nic_history(c, h, hot, 3);
         }
         SovaClusterParams p = params();
-        g_autofree gboolean *over = overfull(c, &p);
-        for (int round = 0; round < 40; round++) {
-            g_autoptr(SovaPlan) plan = plan_with(names[k], c, &p);
-            for (guint i = 0; i < sova_plan_len(plan); i++) {
-                const SovaAction *a = sova_plan_action(plan, i);
-                g_assert_false(sova_cluster_vm(c, vm_of(c, a))->pinned);
-                g_assert_cmpint(a->to_host, !=, 3);
-            }
-            apply(c, plan);
-            assert_within_capacity(c, &p, over);
-        }
-        for (guint v = 0; v < c->vms->len; v++) {
-            const SovaClusterVm *m = sova_cluster_vm(c, v);
-            if (m->host == 3)
-                g_assert_true(m->pinned);
-        }
+        assert_hard_rules(names[k], c, &p, 3, 40);
     }
 }
 
