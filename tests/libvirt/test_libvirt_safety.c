@@ -257,6 +257,39 @@ static void test_failed_migration_gives_vf_back(void)
     virDomainFree(holder);
 }
 
+/* the worker starts once: the VFs seen gone by a poll start it, and the main-loop source
+ * that watched for the same thing must not start a second worker on the same migration (it
+ * did: a second virDomainMigrateToURI3, the first thread never joined, its error leaked) */
+static void test_worker_starts_once(void)
+{
+    g_autoptr(SovaBackend) be = lvt_open_net(1, 60);
+    g_autoptr(SovaBackend) dest = lvt_open_net(1, 60);
+    virDomainPtr holder = lvt_create_vm(sova_libvirt_backend_conn(be), "mover", 1, "ua-sova-vf0");
+    g_autoptr(SovaSnapshot) s1 = lvt_sample(be);
+    SovaAction a = lvt_action(SOVA_ACTION_DETACH_VF, holder);
+    sova_lv_vf_pending_add((SovaLibvirtBackend *)be, a.uuid, "ua-sova-vf0");
+    SovaMigrateOptions mo = {0};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(be->ops->migrate_start(be, a.uuid, dest, &mo, &error));
+    g_assert_no_error(error);
+    device_removed(be, a.uuid, "ua-sova-vf0");
+    SovaMigrationStatus st;
+    g_assert_true(be->ops->migrate_poll(be, a.uuid, &st));   /* sees it gone: starts the worker */
+    guint64 calls = be->calls;
+    gint64 until = g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND;
+    while (g_get_monotonic_time() < until) {   /* the release source's ticks come due */
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(5000);
+    }
+    g_assert_cmpuint(be->calls, ==, calls);   /* no second migration call */
+    if (st.state == SOVA_MIGRATION_RUNNING)   /* else the worker had returned by that poll */
+        st = migration_end(be, a.uuid);
+    g_assert_cmpint(st.state, ==, SOVA_MIGRATION_FAILED);   /* the test driver refuses it */
+    g_free(st.error);
+    virDomainDestroy(holder);
+    virDomainFree(holder);
+}
+
 /* item 7: migrate_abort while the VM still gives back its VF: nothing has left, so the
  * wait ends, the next poll reports it aborted, the mark is gone, the VM keeps its VF (no
  * detach pending, none asked again); a VM with no migration cannot be aborted */
@@ -324,5 +357,6 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt-safety/failed-migration-gives-vf-back",
                     test_failed_migration_gives_vf_back);
     g_test_add_func("/libvirt-safety/abort-while-giving-back", test_abort_while_giving_back);
+    g_test_add_func("/libvirt-safety/worker-starts-once", test_worker_starts_once);
     return g_test_run();
 }

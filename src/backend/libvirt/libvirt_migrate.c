@@ -225,11 +225,13 @@ static gboolean release_step(SovaLvMigration *m)
     return TRUE;
 }
 
-/* a main-loop source while the VFs are given back: the controller's wait runs it */
+/* a main-loop source while the VFs are given back: the controller's wait runs it. A poll
+ * may have seen them gone first and started the worker: then it is over here too (a
+ * second release_step would start a second worker on the same migration) */
 static gboolean release_tick(gpointer data)
 {
     SovaLvMigration *m = data;
-    if (release_step(m) || elapsed_s(m) >= m->src->vf.timeout_s) {
+    if (!m->releasing || release_step(m) || elapsed_s(m) >= m->src->vf.timeout_s) {
         m->release_src = 0;
         return G_SOURCE_REMOVE;
     }
