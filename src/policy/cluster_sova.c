@@ -8,8 +8,10 @@
  * When it acts: some demand is unmet (at least MIN_RELIEF), now or, with steady demand
  * trends, by the end of the cooldown (below) — an overload clearly above the
  * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
- * is learnt) at once, one within it when the next sample shows it again (with a state; the
- * plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
+ * is learnt) at once, one within it when the next sample shows it again on the same hosts
+ * (with a state: the unmet demand both samples show, host by host, sum of the smaller of
+ * the two, reaches MIN_RELIEF; the plan that waits says so with SOVA_PLAN_UNCONFIRMED) —
+ * or a host has been
  * above high_water for high_water_samples samples (host->hot_samples), or a maintenance
  * host still has VMs, or a VM has VF demand its host cannot meet (see "VFs"). Otherwise
  * the plan is empty, and its reason says why. In order:
@@ -157,6 +159,7 @@ static void sova_state_free(gpointer p)
         return;
     g_free(st->pred);
     g_free(st->moving);
+    g_free(st->unmet);
     g_hash_table_unref(st->trends);
     g_free(st);
 }
@@ -180,6 +183,18 @@ static void plan_free(Sova *S)
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
     cl_planner_clear(&S->P);
+}
+
+/* the unmet demand the last sample showed too, host by host: sum of min(now, then) (prev:
+ * each host's when the last plan began). An overload is confirmed on the same host, not
+ * on any (a burst on one host as another's real overload is relieved, or the sample after
+ * a VM lands on it, is still a burst) */
+static double unmet_repeated(const double *now, const double *prev, guint n_hosts)
+{
+    double u = 0;
+    for (guint h = 0; prev && h < n_hosts; h++)
+        u += MIN(now[h], prev[h]);
+    return u;
 }
 
 /* the best moves, one a round, while each serves more demand than it costs */
@@ -226,13 +241,18 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     cs_rank_init(&S);
     double imb0 = cl_imbalance_max(&S.P);
     S.unmet0 = cs_unmet_total(&S);
+    g_autofree double *unmet_start = g_new(double, MAX(S.P.n_hosts, 1));
+    for (guint h = 0; h < S.P.n_hosts; h++)
+        unmet_start[h] = cs_unmet_host(&S, h);
     gboolean overloaded = S.unmet0 >= MIN_RELIEF;
     S.episode = st && st->episode && overloaded;
     /* with a state, an overload within the noise starts relief on its second sample in a
-     * row (a real one stays, a burst seldom does twice); one clearly above the learnt noise
-     * at once (before any is learnt: CLEAR_UNMET) */
+     * row on the same host (a real one stays, a burst seldom does twice); one clearly above
+     * the learnt noise at once (before any is learnt: CLEAR_UNMET) */
     double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
-    gboolean confirmed = !st || st->above || S.episode || S.unmet0 >= clear;
+    const double *prev = st && st->unmet && st->n_hosts == S.P.n_hosts ? st->unmet : NULL;
+    gboolean confirmed = !st || S.episode || S.unmet0 >= clear ||
+                         unmet_repeated(unmet_start, prev, S.P.n_hosts) >= MIN_RELIEF;
     gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
@@ -245,8 +265,10 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     plan->spread_before = imb0;
     plan->spread_after = cl_imbalance_max(&S.P);
     if (st) {
+        st->unmet = g_renew(double, st->unmet, MAX(S.P.n_hosts, 1));
+        for (guint h = 0; h < S.P.n_hosts; h++)
+            st->unmet[h] = unmet_start[h];
         /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
-        st->above = overloaded;
         st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);
         cs_remember(st, &S.P);

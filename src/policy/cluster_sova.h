@@ -98,13 +98,14 @@ typedef struct {
 
 typedef struct {
     gboolean episode;         /* balancing began above the threshold, not yet under half */
-    gboolean above;           /* the last plan's imbalance was above its threshold */
     guint n_hosts;
     double *pred;             /* [h * CL_R + r]: loads the last plan predicted; NULL none */
     gboolean *moving;         /* per host: a migration was planned or in flight there */
     gboolean learnt;
     double sigma2;            /* EWMA of the weighted mean squared miss of that prediction */
     GHashTable *trends;       /* VM UUID -> its last demand samples (cluster_sova_trend.c) */
+    double *unmet;            /* per host (n_hosts): its unmet demand when the last plan began;
+                               * NULL before the first */
 } SovaState;
 
 /* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */

@@ -105,14 +105,18 @@ static SovaCluster *one_over(double load)
     return c;
 }
 
-/* the plan of a state that has learnt noise sigma and saw an overload on the last sample */
+/* the plan of a state that has learnt noise sigma and saw an overload on every host on the
+ * last sample */
 static SovaPlan *plan_noisy(const SovaCluster *c, double sigma)
 {
     const SovaClusterPolicy *pol = policy("sova");
     SovaState *st = pol->state_new();
     st->learnt = TRUE;
     st->sigma2 = sigma * sigma;
-    st->above = TRUE;
+    st->n_hosts = c->hosts->len;
+    st->unmet = g_new(double, st->n_hosts);
+    for (guint h = 0; h < st->n_hosts; h++)
+        st->unmet[h] = 1.0;
     SovaClusterParams p = params();
     SovaPlan *plan = sova_cluster_plan(pol, c, &p, st);
     pol->state_free(st);
