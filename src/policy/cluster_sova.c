@@ -8,10 +8,11 @@
  * When it acts: some demand is unmet (at least MIN_RELIEF), now or, with steady demand
  * trends, by the end of the cooldown (below) — an overload clearly above the
  * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
- * is learnt) at once, one within it when the next sample shows it again on the same hosts
- * (with a state: the unmet demand both samples show, host by host, sum of the smaller of
- * the two, reaches MIN_RELIEF; the plan that waits says so with SOVA_PLAN_UNCONFIRMED) —
- * or a host has been
+ * is learnt) at once, one within it (or on a host a migration touched since the last
+ * plan: a transition) when the next sample shows it again on the same hosts (with a
+ * state: the unmet demand both samples show, host by host, sum of the smaller of the two,
+ * reaches MIN_RELIEF; the plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host
+ * has been
  * above high_water for high_water_samples samples (host->hot_samples), or a maintenance
  * host still has VMs, or a VM has VF demand its host cannot meet (see "VFs"). Otherwise
  * the plan is empty, and its reason says why. In order:
@@ -185,16 +186,28 @@ static void plan_free(Sova *S)
     cl_planner_clear(&S->P);
 }
 
-/* the unmet demand the last sample showed too, host by host: sum of min(now, then) (prev:
- * each host's when the last plan began). An overload is confirmed on the same host, not
- * on any (a burst on one host as another's real overload is relieved, or the sample after
- * a VM lands on it, is still a burst) */
-static double unmet_repeated(const double *now, const double *prev, guint n_hosts)
+/* relief may start on this sample (now: each host's unmet demand): with no state, or in an
+ * episode, at once; else when the overload is confirmed host by host, the unmet demand
+ *   - clearly beyond the learnt noise (>= clear) on hosts no migration touched since the
+ *     last plan (none planned or in flight then, none in flight now): a sample of a host a
+ *     VM just left or landed on is a transition (the moved VM's time there unaccounted for
+ *     a sample, the smoothing of its VMs' demand), no evidence on its own however large;
+ *   - or shown on the last sample too, on the same host (sum of the smaller of the two,
+ *     >= MIN_RELIEF): a burst on one host as another's real overload is relieved is still
+ *     a burst */
+static gboolean confirmed(const Sova *S, const SovaState *st, const double *now, double clear)
 {
-    double u = 0;
-    for (guint h = 0; prev && h < n_hosts; h++)
-        u += MIN(now[h], prev[h]);
-    return u;
+    if (!st || S->episode)
+        return TRUE;
+    gboolean known = st->unmet && st->moving && st->n_hosts == S->P.n_hosts;
+    double settled = 0, repeated = 0;
+    for (guint h = 0; h < S->P.n_hosts; h++) {
+        if (!S->P.inflight[h] && !(known && st->moving[h]))
+            settled += now[h];
+        if (known)
+            repeated += MIN(now[h], st->unmet[h]);
+    }
+    return settled >= clear || repeated >= MIN_RELIEF;
 }
 
 /* the best moves, one a round, while each serves more demand than it costs */
@@ -250,17 +263,15 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
      * row on the same host (a real one stays, a burst seldom does twice); one clearly above
      * the learnt noise at once (before any is learnt: CLEAR_UNMET) */
     double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
-    const double *prev = st && st->unmet && st->n_hosts == S.P.n_hosts ? st->unmet : NULL;
-    gboolean confirmed = !st || S.episode || S.unmet0 >= clear ||
-                         unmet_repeated(unmet_start, prev, S.P.n_hosts) >= MIN_RELIEF;
-    gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
+    gboolean sure = confirmed(&S, st, unmet_start, clear);
+    gboolean balancing = (overloaded && sure) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
     serve_vf_demand(&S, plan);
     if (balancing)
         relieve(&S, plan);
     cs_set_reason(&S, plan, imb0, todo->len, balancing);
-    if (overloaded && !confirmed)
+    if (overloaded && !sure)
         plan->status = SOVA_PLAN_UNCONFIRMED;   /* relief waits for the next sample */
     plan->spread_before = imb0;
     plan->spread_after = cl_imbalance_max(&S.P);

@@ -115,6 +115,7 @@ static SovaPlan *plan_noisy(const SovaCluster *c, double sigma)
     st->sigma2 = sigma * sigma;
     st->n_hosts = c->hosts->len;
     st->unmet = g_new(double, st->n_hosts);
+    st->moving = g_new0(gboolean, st->n_hosts);   /* no migration then */
     for (guint h = 0; h < st->n_hosts; h++)
         st->unmet[h] = 1.0;
     SovaClusterParams p = params();
