@@ -161,6 +161,7 @@ static void sova_state_free(gpointer p)
     g_free(st->pred);
     g_free(st->moving);
     g_free(st->unmet);
+    g_free(st->over_run);
     g_hash_table_unref(st->trends);
     g_free(st);
 }
@@ -255,8 +256,13 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     double imb0 = cl_imbalance_max(&S.P);
     S.unmet0 = cs_unmet_total(&S);
     g_autofree double *unmet_start = g_new(double, MAX(S.P.n_hosts, 1));
-    for (guint h = 0; h < S.P.n_hosts; h++)
+    g_autofree guint *over_run = g_new0(guint, MAX(S.P.n_hosts, 1));
+    gboolean had = st && st->over_run && st->n_hosts == S.P.n_hosts;
+    for (guint h = 0; h < S.P.n_hosts; h++) {
         unmet_start[h] = cs_unmet_host(&S, h);
+        over_run[h] = unmet_start[h] >= MIN_RELIEF ? (had ? st->over_run[h] : 0) + 1 : 0;
+    }
+    S.over_run = over_run;
     gboolean overloaded = S.unmet0 >= MIN_RELIEF;
     S.episode = st && st->episode && overloaded;
     /* with a state, an overload within the noise starts relief on its second sample in a
@@ -277,8 +283,11 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     plan->spread_after = cl_imbalance_max(&S.P);
     if (st) {
         st->unmet = g_renew(double, st->unmet, MAX(S.P.n_hosts, 1));
-        for (guint h = 0; h < S.P.n_hosts; h++)
+        st->over_run = g_renew(guint, st->over_run, MAX(S.P.n_hosts, 1));
+        for (guint h = 0; h < S.P.n_hosts; h++) {
             st->unmet[h] = unmet_start[h];
+            st->over_run[h] = over_run[h];
+        }
         /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
         st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);

@@ -62,7 +62,10 @@ typedef struct {
     double thr;               /* the threshold, widened by the noise */
     SovaResource imb_r;       /* the resource of the largest deviation, last looked at (a
                                * bound's: any resource gives one) */
-    double min_relief;        /* a relief move serves at least this: MIN_RELIEF + RELIEF_NOISE_K * sigma */
+    double min_relief;        /* a relief move serves at least this: MIN_RELIEF + RELIEF_NOISE_K * sigma
+                               * (from a host overloaded k samples in a row: cs_min_relief) */
+    const guint *over_run;    /* per host: samples in a row, this one included, it has been
+                               * overloaded (0: not now); NULL without a state */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
     double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
@@ -106,6 +109,8 @@ typedef struct {
     GHashTable *trends;       /* VM UUID -> its last demand samples (cluster_sova_trend.c) */
     double *unmet;            /* per host (n_hosts): its unmet demand when the last plan began;
                                * NULL before the first */
+    guint *over_run;          /* per host (n_hosts): samples in a row, up to the last plan's,
+                               * it was overloaded (unmet demand >= MIN_RELIEF) */
 } SovaState;
 
 /* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */
@@ -120,6 +125,10 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* what a relief move from host a must serve: MIN_RELIEF + RELIEF_NOISE_K * sigma / sqrt(k),
+ * a overloaded k samples in a row (k >= 1): the margin is for the noise of one sample's
+ * reading, and k samples in a row that all read an overload average it down by sqrt(k) */
+double cs_min_relief(const Sova *S, int a);
 /* cs_consider for a relief move (MOVE_BALANCE) in a search that does not try VMs in the
  * cluster's order (cluster_sova_search.c): of two moves with the same score, the one of the
  * VM that comes first in the cluster is kept, as cs_consider's in-order callers keep it */
