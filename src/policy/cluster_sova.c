@@ -26,7 +26,8 @@
  *      leave the most demand unmet, hot hosts first) is tried on every DESTINATION (the
  *      K_DST hosts most below the per-resource means). The best move by score = relief -
  *      cost_weight * cost + a tie-break on evenness is committed when its score is
- *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise:
+ *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise
+ *      (/ sqrt(k) from a source overloaded k samples in a row: cs_min_relief):
  *      the most relief net of its cost first,
  *      and no migration that does not raise what the VMs get. On a hot spot this takes the
  *      big VMs off first, one a plan per host, and stops once the host serves its VMs.

@@ -20,7 +20,9 @@
 #define RELIEF_NOISE_K 0.5     /* a relief move must also serve this times the learnt noise of
                                 * host loads: a host that reads at its capacity within the noise
                                 * (its unmet demand is the burst model's, about MIN_RELIEF) is not
-                                * relieved by a move whose gain the next sample may not show */
+                                * relieved by a move whose gain the next sample may not show
+                                * (divided by sqrt(k) for a host overloaded k samples in a row:
+                                * their mean is surer; cs_min_relief) */
 #define CLEAR_UNMET 0.10       /* unmet demand (hosts' worth) no burst shows: relieved at once,
                                 * without waiting for a confirming sample, before the noise of
                                 * host loads is learnt; after, MIN_RELIEF + NOISE_K * sigma */
@@ -62,8 +64,9 @@ typedef struct {
     double thr;               /* the threshold, widened by the noise */
     SovaResource imb_r;       /* the resource of the largest deviation, last looked at (a
                                * bound's: any resource gives one) */
-    double min_relief;        /* a relief move serves at least this: MIN_RELIEF + RELIEF_NOISE_K * sigma
-                               * (from a host overloaded k samples in a row: cs_min_relief) */
+    double min_relief;        /* a relief move serves at least this: MIN_RELIEF +
+                               * RELIEF_NOISE_K * sigma (from a host overloaded k samples in
+                               * a row, less: cs_min_relief) */
     const guint *over_run;    /* per host: samples in a row, this one included, it has been
                                * overloaded (0: not now); NULL without a state */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
