@@ -8,8 +8,11 @@
  * When it acts: some demand is unmet (at least MIN_RELIEF), now or, with steady demand
  * trends, by the end of the cooldown (below) — an overload clearly above the
  * learnt noise of host loads (MIN_RELIEF + NOISE_K * sigma; CLEAR_UNMET before the noise
- * is learnt) at once, one within it when the next sample shows it again (with a state; the
- * plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host has been
+ * is learnt) at once, one within it (or on a host a migration touched since the last
+ * plan: a transition) when the next sample shows it again on the same hosts (with a
+ * state: the unmet demand both samples show, host by host, sum of the smaller of the two,
+ * reaches MIN_RELIEF; the plan that waits says so with SOVA_PLAN_UNCONFIRMED) — or a host
+ * has been
  * above high_water for high_water_samples samples (host->hot_samples), or a maintenance
  * host still has VMs, or a VM has VF demand its host cannot meet (see "VFs"). Otherwise
  * the plan is empty, and its reason says why. In order:
@@ -23,7 +26,8 @@
  *      leave the most demand unmet, hot hosts first) is tried on every DESTINATION (the
  *      K_DST hosts most below the per-resource means). The best move by score = relief -
  *      cost_weight * cost + a tie-break on evenness is committed when its score is
- *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise:
+ *      positive and its relief at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise
+ *      (/ sqrt(k) from a source overloaded k samples in a row: cs_min_relief):
  *      the most relief net of its cost first,
  *      and no migration that does not raise what the VMs get. On a hot spot this takes the
  *      big VMs off first, one a plan per host, and stops once the host serves its VMs.
@@ -157,6 +161,8 @@ static void sova_state_free(gpointer p)
         return;
     g_free(st->pred);
     g_free(st->moving);
+    g_free(st->unmet);
+    g_free(st->over_run);
     g_hash_table_unref(st->trends);
     g_free(st);
 }
@@ -180,6 +186,30 @@ static void plan_free(Sova *S)
     cl_rank_clear(&S->src);
     cl_rank_clear(&S->dst);
     cl_planner_clear(&S->P);
+}
+
+/* relief may start on this sample (now: each host's unmet demand): with no state, or in an
+ * episode, at once; else when the overload is confirmed host by host, the unmet demand
+ *   - clearly beyond the learnt noise (>= clear) on hosts no migration touched since the
+ *     last plan (none planned or in flight then, none in flight now): a sample of a host a
+ *     VM just left or landed on is a transition (the moved VM's time there unaccounted for
+ *     a sample, the smoothing of its VMs' demand), no evidence on its own however large;
+ *   - or shown on the last sample too, on the same host (sum of the smaller of the two,
+ *     >= MIN_RELIEF): a burst on one host as another's real overload is relieved is still
+ *     a burst */
+static gboolean confirmed(const Sova *S, const SovaState *st, const double *now, double clear)
+{
+    if (!st || S->episode)
+        return TRUE;
+    gboolean known = st->unmet && st->moving && st->n_hosts == S->P.n_hosts;
+    double settled = 0, repeated = 0;
+    for (guint h = 0; h < S->P.n_hosts; h++) {
+        if (!S->P.inflight[h] && !(known && st->moving[h]))
+            settled += now[h];
+        if (known)
+            repeated += MIN(now[h], st->unmet[h]);
+    }
+    return settled >= clear || repeated >= MIN_RELIEF;
 }
 
 /* the best moves, one a round, while each serves more demand than it costs */
@@ -226,27 +256,40 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     cs_rank_init(&S);
     double imb0 = cl_imbalance_max(&S.P);
     S.unmet0 = cs_unmet_total(&S);
+    g_autofree double *unmet_start = g_new(double, MAX(S.P.n_hosts, 1));
+    g_autofree guint *over_run = g_new0(guint, MAX(S.P.n_hosts, 1));
+    gboolean had = st && st->over_run && st->n_hosts == S.P.n_hosts;
+    for (guint h = 0; h < S.P.n_hosts; h++) {
+        unmet_start[h] = cs_unmet_host(&S, h);
+        over_run[h] = unmet_start[h] >= MIN_RELIEF ? (had ? st->over_run[h] : 0) + 1 : 0;
+    }
+    S.over_run = over_run;
     gboolean overloaded = S.unmet0 >= MIN_RELIEF;
     S.episode = st && st->episode && overloaded;
     /* with a state, an overload within the noise starts relief on its second sample in a
-     * row (a real one stays, a burst seldom does twice); one clearly above the learnt noise
-     * at once (before any is learnt: CLEAR_UNMET) */
+     * row on the same host (a real one stays, a burst seldom does twice); one clearly above
+     * the learnt noise at once (before any is learnt: CLEAR_UNMET) */
     double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
-    gboolean confirmed = !st || st->above || S.episode || S.unmet0 >= clear;
-    gboolean balancing = (overloaded && confirmed) || S.hot->len > 0;
+    gboolean sure = confirmed(&S, st, unmet_start, clear);
+    gboolean balancing = (overloaded && sure) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
     evacuate(&S, plan, todo);
     serve_vf_demand(&S, plan);
     if (balancing)
         relieve(&S, plan);
     cs_set_reason(&S, plan, imb0, todo->len, balancing);
-    if (overloaded && !confirmed)
+    if (overloaded && !sure)
         plan->status = SOVA_PLAN_UNCONFIRMED;   /* relief waits for the next sample */
     plan->spread_before = imb0;
     plan->spread_after = cl_imbalance_max(&S.P);
     if (st) {
+        st->unmet = g_renew(double, st->unmet, MAX(S.P.n_hosts, 1));
+        st->over_run = g_renew(guint, st->over_run, MAX(S.P.n_hosts, 1));
+        for (guint h = 0; h < S.P.n_hosts; h++) {
+            st->unmet[h] = unmet_start[h];
+            st->over_run[h] = over_run[h];
+        }
         /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
-        st->above = overloaded;
         st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&
                       (sova_plan_len(plan) > 0 || S.P.total_inflight > 0);
         cs_remember(st, &S.P);

@@ -20,7 +20,9 @@
 #define RELIEF_NOISE_K 0.5     /* a relief move must also serve this times the learnt noise of
                                 * host loads: a host that reads at its capacity within the noise
                                 * (its unmet demand is the burst model's, about MIN_RELIEF) is not
-                                * relieved by a move whose gain the next sample may not show */
+                                * relieved by a move whose gain the next sample may not show
+                                * (divided by sqrt(k) for a host overloaded k samples in a row:
+                                * their mean is surer; cs_min_relief) */
 #define CLEAR_UNMET 0.10       /* unmet demand (hosts' worth) no burst shows: relieved at once,
                                 * without waiting for a confirming sample, before the noise of
                                 * host loads is learnt; after, MIN_RELIEF + NOISE_K * sigma */
@@ -62,7 +64,11 @@ typedef struct {
     double thr;               /* the threshold, widened by the noise */
     SovaResource imb_r;       /* the resource of the largest deviation, last looked at (a
                                * bound's: any resource gives one) */
-    double min_relief;        /* a relief move serves at least this: MIN_RELIEF + RELIEF_NOISE_K * sigma */
+    double min_relief;        /* a relief move serves at least this: MIN_RELIEF +
+                               * RELIEF_NOISE_K * sigma (from a host overloaded k samples in
+                               * a row, less: cs_min_relief) */
+    const guint *over_run;    /* per host: samples in a row, this one included, it has been
+                               * overloaded (0: not now); NULL without a state */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
     double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
@@ -98,13 +104,16 @@ typedef struct {
 
 typedef struct {
     gboolean episode;         /* balancing began above the threshold, not yet under half */
-    gboolean above;           /* the last plan's imbalance was above its threshold */
     guint n_hosts;
     double *pred;             /* [h * CL_R + r]: loads the last plan predicted; NULL none */
     gboolean *moving;         /* per host: a migration was planned or in flight there */
     gboolean learnt;
     double sigma2;            /* EWMA of the weighted mean squared miss of that prediction */
     GHashTable *trends;       /* VM UUID -> its last demand samples (cluster_sova_trend.c) */
+    double *unmet;            /* per host (n_hosts): its unmet demand when the last plan began;
+                               * NULL before the first */
+    guint *over_run;          /* per host (n_hosts): samples in a row, up to the last plan's,
+                               * it was overloaded (unmet demand >= MIN_RELIEF) */
 } SovaState;
 
 /* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */
@@ -119,6 +128,10 @@ void cs_find_vf_vms(Sova *S);
 /* tries v -> b; keeps it in *best when it is the best so far */
 void cs_consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, MoveKind kind,
                  double imb, Move *best);
+/* what a relief move from host a must serve: MIN_RELIEF + RELIEF_NOISE_K * sigma / sqrt(k),
+ * a overloaded k samples in a row (k >= 1): the margin is for the noise of one sample's
+ * reading, and k samples in a row that all read an overload average it down by sqrt(k) */
+double cs_min_relief(const Sova *S, int a);
 /* cs_consider for a relief move (MOVE_BALANCE) in a search that does not try VMs in the
  * cluster's order (cluster_sova_search.c): of two moves with the same score, the one of the
  * VM that comes first in the cluster is kept, as cs_consider's in-order callers keep it */

@@ -5,7 +5,9 @@
  * cluster_sova_unmet.c) + its VF value; a move whose gain is less than MIN_RELIEF is not
  * made (an evacuation must be, wherever it goes), nor a relief move that serves less than
  * MIN_RELIEF + RELIEF_NOISE_K * the learnt noise of host loads (a host reading at its
- * capacity within the noise is not relieved: the next sample may show nothing unmet). Its cost = the pre-copy model's total
+ * capacity within the noise is not relieved: the next sample may show nothing unmet), the
+ * noise's part divided by sqrt(k) for a source overloaded k samples in a row (their mean
+ * is sqrt(k) times surer than one: cs_min_relief). Its cost = the pre-copy model's total
  * migration time (migration_cost.h: memory, dirty rate, params->bandwidth_Bps); its score
  * = gain - cost_weight * cost + TIE_WEIGHT * sqrt(n) * (the largest per-resource deviation
  * now - after): the most relief net of its cost first, and among moves that serve the
@@ -122,6 +124,12 @@ static gboolean unit_cost(Sova *S, guint v, const SovaMigrationCost *cost, MoveK
 
 gboolean cs_reference_search;
 
+double cs_min_relief(const Sova *S, int a)
+{
+    guint k = a >= 0 && S->over_run ? MAX(S->over_run[a], 1u) : 1;
+    return MIN_RELIEF + RELIEF_NOISE_K * S->sigma / sqrt((double)k);
+}
+
 /* an upper bound of the tie-break v -> b may add: TIE_WEIGHT * scale * (imb - after), with
  * imb - after at most cl_imbalance_drop_bound (about v's share over sqrt(hosts): scale
  * cancels it, so the bound does not loosen with the cluster's size as imb itself would) */
@@ -157,7 +165,8 @@ static gboolean relief_may_reach(Sova *S, guint v, guint b, const SovaMigrationC
 {
     double bound = cs_relief_bound(S, v, b);
     double vf_max = cs_vf_need(&S->P, v) ? MAX(0.0, S->p->vf_value) : 0;   /* vf_gain's most */
-    if (bound + vf_max < MIN_RELIEF || (kind == MOVE_BALANCE && bound < S->min_relief))
+    if (bound + vf_max < MIN_RELIEF ||
+        (kind == MOVE_BALANCE && bound < cs_min_relief(S, S->P.host_of[v])))
         return FALSE;
     if (!best->found)
         return TRUE;
@@ -190,7 +199,8 @@ static void consider(Sova *S, guint v, guint b, const SovaMigrationCost *cost, M
     double vf = vf_gain(P, v, b, &takes);
     if (kind != MOVE_EVACUATE &&
         (relief + vf < MIN_RELIEF ||
-         (kind == MOVE_BALANCE && (relief < S->min_relief || r[0] < -NOW_SLACK))))
+         (kind == MOVE_BALANCE &&
+          (relief < cs_min_relief(S, P->host_of[v]) || r[0] < -NOW_SLACK))))
         return;   /* no migration that does not raise what the VMs get (beyond the noise),
                    * nor one that serves later what it leaves unmet now */
     double gain = value + vf;

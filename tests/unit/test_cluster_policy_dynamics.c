@@ -1,7 +1,8 @@
 /* test_cluster_policy_dynamics.c — the `sova` cluster policy plan after plan, on seeded
  * random clusters: it relieves overloaded hosts and then plans nothing; two full hosts are
  * relieved in parallel; a small overload is confirmed on a second sample, a clear one acted
- * on at once; it holds still under wobbles that leave every host room; the 8-host hot spot
+ * on at once, and a small one is confirmed by the same host's last sample, not another's;
+ * a host a migration just touched waits for a second sample however full it reads; it holds still under wobbles that leave every host room; the 8-host hot spot
  * is relieved in fewer migrations than the baselines make. Each plan is
  * applied as the controller would once its migrations finish (each moved VM's last_moved =
  * now; cluster_fixtures.h). */
@@ -210,6 +211,65 @@ static void test_confirmation(void)
     pol->state_free(st);
 }
 
+/* the confirmation is per host: h0 a little over its capacity (103 %) waits for a second
+ * sample; when the next sample shows h0 served and h1 a little over instead (the five VMs
+ * that overloaded h0 now on h1: a VM landing on a host, a burst moving around), that is a
+ * first sample for h1 and waits too; a third sample with h1 still over confirms it */
+static void test_confirmation_per_host(void)
+{
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaClusterParams p = params();
+    g_autoptr(SovaCluster) c = cluster(6);
+    for (int h = 0; h < 6; h++)
+        for (int i = 0; i < (h ? 6 : 11); i++)
+            vmf(c, h, 1.5, 2);
+    gpointer st = pol->state_new();
+    g_autoptr(SovaPlan) first = pol->plan(c, &p, st);
+    g_assert_cmpint(first->status, ==, SOVA_PLAN_UNCONFIRMED);
+    for (guint v = 6; v < 11; v++)   /* h0's extra five (vmf appends: h0's VMs 0 .. 10) */
+        sova_cluster_move(c, v, 1);
+    g_assert_cmpfloat(unmet(c), >, 0.01);
+    g_assert_cmpfloat(unmet(c), <, 0.10);
+    g_autoptr(SovaPlan) second = pol->plan(c, &p, st);
+    g_assert_cmpuint(sova_plan_len(second), ==, 0);
+    g_assert_cmpint(second->status, ==, SOVA_PLAN_UNCONFIRMED);
+    g_autoptr(SovaPlan) third = pol->plan(c, &p, st);
+    g_assert_cmpint(third->status, ==, SOVA_PLAN_ACT);
+    pol->state_free(st);
+}
+
+/* the sample after a migration is a transition: a host a VM just landed on that reads a
+ * clear overload (here its non-VM load jumps by 5.6 pCPUs, as the moved VM's time there
+ * reads before the VM has a rate of its own) waits for the next sample, which confirms it
+ * when it stays */
+static void test_transition_waits(void)
+{
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaClusterParams p = params();
+    g_autoptr(SovaCluster) c = cluster(6);
+    for (int h = 0; h < 6; h++)
+        for (int i = 0; i < (h ? 6 : 10); i++)
+            vmf(c, h, 1.5, 2);
+    vmf(c, 0, 3.0, 2);            /* h0 at 112 %: clearly over, at once */
+    gpointer st = pol->state_new();
+    g_autoptr(SovaPlan) first = pol->plan(c, &p, st);
+    g_assert_cmpuint(sova_plan_len(first), ==, 1);
+    int b = sova_plan_action(first, 0)->to_host;
+    apply(c, first);
+    c->now += 20;
+    sova_cluster_host(c, b)->cpu_other = 5.6;   /* b reads 110 % */
+    g_assert_cmpfloat(unmet(c), >, 0.08);
+    g_autoptr(SovaPlan) second = pol->plan(c, &p, st);
+    g_assert_cmpuint(sova_plan_len(second), ==, 0);
+    g_assert_cmpint(second->status, ==, SOVA_PLAN_UNCONFIRMED);
+    c->now += 20;
+    g_autoptr(SovaPlan) third = pol->plan(c, &p, st);
+    g_assert_cmpint(third->status, ==, SOVA_PLAN_ACT);
+    g_assert_cmpuint(sova_plan_len(third), >, 0);
+    g_assert_cmpint(sova_plan_action(third, 0)->from_host, ==, b);
+    pol->state_free(st);
+}
+
 /* the hot spot of bench/scenarios/cluster-hotspot-8.conf at its mean demands: 8 hosts of
  * 16 pCPUs and 128 GiB with a 10 Gbit/s NIC, each with four VMs of 1.4 pCPUs and 4 GiB;
  * h0 also runs four of 4.2 pCPUs and 12 GiB and four more of 1.4 pCPUs and 4 GiB
@@ -269,5 +329,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-policy/sova/noise-not-chased", test_noise_learnt);
     g_test_add_func("/cluster-policy/sova/few-migrations", test_few_migrations);
     g_test_add_func("/cluster-policy/sova/confirmation", test_confirmation);
+    g_test_add_func("/cluster-policy/sova/confirmation-per-host", test_confirmation_per_host);
+    g_test_add_func("/cluster-policy/sova/transition-waits", test_transition_waits);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
  *   - a source whose best destination was taken by another move goes to its next best;
  *   - a relief move serves at least MIN_RELIEF + RELIEF_NOISE_K * the learnt noise: a host
  *     a little over its capacity, within the noise, is left alone once noise is learnt;
+ *     the noise's part shrinks by sqrt(k) for a host overloaded k samples in a row;
  *   - the fast search (candidates by their bound, tight tie-break bounds, kept moves not
  *     rescored when they cannot win: TARGETS C2) decides exactly as the plain one
  *     (cs_reference_search: every VM in the cluster's order, loose bounds) on varied random
@@ -105,14 +106,19 @@ static SovaCluster *one_over(double load)
     return c;
 }
 
-/* the plan of a state that has learnt noise sigma and saw an overload on the last sample */
+/* the plan of a state that has learnt noise sigma and saw an overload on every host on the
+ * last sample */
 static SovaPlan *plan_noisy(const SovaCluster *c, double sigma)
 {
     const SovaClusterPolicy *pol = policy("sova");
     SovaState *st = pol->state_new();
     st->learnt = TRUE;
     st->sigma2 = sigma * sigma;
-    st->above = TRUE;
+    st->n_hosts = c->hosts->len;
+    st->unmet = g_new(double, st->n_hosts);
+    st->moving = g_new0(gboolean, st->n_hosts);   /* no migration then */
+    for (guint h = 0; h < st->n_hosts; h++)
+        st->unmet[h] = 1.0;
     SovaClusterParams p = params();
     SovaPlan *plan = sova_cluster_plan(pol, c, &p, st);
     pol->state_free(st);
@@ -133,6 +139,40 @@ static void test_relief_beyond_noise(void)
     g_autoptr(SovaPlan) clear = plan_noisy(over, 0.04);
     g_assert_cmpuint(sova_plan_len(clear), >=, 1);
     g_assert_cmpint(sova_plan_action(clear, 0)->from_host, ==, 0);
+}
+
+/* the plan of a state that has learnt noise sigma and saw h0 overloaded on the last `run`
+ * samples in a row */
+static SovaPlan *plan_run(const SovaCluster *c, double sigma, guint run)
+{
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaState *st = pol->state_new();
+    st->learnt = TRUE;
+    st->sigma2 = sigma * sigma;
+    st->n_hosts = c->hosts->len;
+    st->unmet = g_new0(double, st->n_hosts);
+    st->moving = g_new0(gboolean, st->n_hosts);
+    st->over_run = g_new0(guint, st->n_hosts);
+    st->unmet[0] = 1.0;
+    st->over_run[0] = run;
+    SovaClusterParams p = params();
+    SovaPlan *plan = sova_cluster_plan(pol, c, &p, st);
+    pol->state_free(st);
+    return plan;
+}
+
+/* h0 a little over its capacity (its move serves about 0.031) under a learnt noise of 0.04:
+ * on its second sample in a row the move must serve 0.02 + 0.5 * 0.04 / sqrt(2) = 0.034
+ * and waits; on its fourth, 0.02 + 0.5 * 0.04 / 2 = 0.030, and it is relieved (four
+ * samples that all read the overload are twice as sure of it as one) */
+static void test_relief_margin_shrinks(void)
+{
+    g_autoptr(SovaCluster) near = one_over(1.02);
+    g_autoptr(SovaPlan) second = plan_run(near, 0.04, 1);
+    g_assert_cmpuint(sova_plan_len(second), ==, 0);
+    g_autoptr(SovaPlan) fourth = plan_run(near, 0.04, 3);
+    g_assert_cmpuint(sova_plan_len(fourth), ==, 1);
+    g_assert_cmpint(sova_plan_action(fourth, 0)->from_host, ==, 0);
 }
 
 /* a random cluster of n hosts: a few hot, some with half the pCPUs, VMs of every shape,
@@ -240,6 +280,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-sova-search/same-as-one-at-a-time", test_same_as_one_at_a_time);
     g_test_add_func("/cluster-sova-search/next-best-destination", test_next_best_destination);
     g_test_add_func("/cluster-sova-search/relief-beyond-noise", test_relief_beyond_noise);
+    g_test_add_func("/cluster-sova-search/relief-margin-shrinks", test_relief_margin_shrinks);
     g_test_add_func("/cluster-sova-search/same-as-reference", test_same_as_reference);
     return g_test_run();
 }
