@@ -33,6 +33,11 @@ typedef struct {
     double stddev;            /* pCPU util stddev this interval */
     double duration_s;        /* how long this interval's work took: sample to report */
     const SovaAgentNetInterval *net;  /* the net plane's interval; NULL when it is off */
+    /* the take-over at the first sample (cpu_takeover.h: stacked vCPUs handed to the kernel
+     * before anything is measured) and what became of it: in the first planned interval's
+     * record only, NULL otherwise and with a policy that has none */
+    const SovaPlan *takeover;
+    const SovaPlanResults *takeover_results;
 } SovaAgentInterval;
 
 typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_data);
@@ -61,7 +66,8 @@ void sova_agent_free(SovaAgent *a);
  * plane's thresholds and exclusions. What the backend was opened with stays. */
 void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPolicy *policy);
 
-/* One interval. The first call only takes the baseline snapshot. On a sampling error
+/* One interval. The first call only takes the baseline snapshot, and carries out the
+ * policy's take-over of the layout it shows (SovaCpuPolicy.takeover). On a sampling error
  * returns FALSE with error, and the agent keeps its last good snapshot. */
 gboolean sova_agent_step(SovaAgent *a, GError **error);
 

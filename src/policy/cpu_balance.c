@@ -389,6 +389,29 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     return plan;
 }
 
+/* the take-over (cpu_takeover.h): a host then shared by sova (its release left every vCPU
+ * shared, or an agent before this one shared it) is this policy's shared host, pinned again
+ * once pins look calm SHARE_CALM intervals in a row (cpu_share.h), not a host the kernel
+ * shared at start, which it pins as soon as pins look fair: the layout it found was a bad
+ * one, or sova's own decision, and each switch costs every vCPU a pin change */
+static SovaPlan *balance_takeover(const SovaSnapshot *s, const SovaCpuTakeoverParams *p,
+                                  gpointer state)
+{
+    BalanceState *st = state;
+    gboolean shared = FALSE;
+    SovaPlan *plan = sova_cpu_takeover_plan(s, p, &shared);
+    if (st && shared) {
+        SovaCpuSet *all = sova_cpuset_new(s->n_pcpus);
+        for (guint i = 0; i < s->n_pcpus; i++)
+            if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(p->reserved, i))
+                sova_cpuset_add(all, i);
+        st->share.planned = TRUE;
+        sova_cpuset_free(st->group);
+        st->group = all;
+    }
+    return plan;
+}
+
 static gpointer balance_state_new(void)
 {
     BalanceState *st = g_new0(BalanceState, 1);
@@ -415,4 +438,5 @@ const SovaCpuPolicy sova_cpu_policy_balance = {
     .state_new = balance_state_new,
     .state_free = balance_state_free,
     .plan = balance_plan,
+    .takeover = balance_takeover,
 };
