@@ -155,9 +155,6 @@ static Entry *weakest_holder(Ctx *c)
 
 /* e is worth `margin` times more than h (SOVA_NET_BLIND_MARGIN at least when h is blind):
  * by gain when either gains from a VF, else (no ceiling seen, or both below it) by benefit */
-
-/* e is worth `margin` times more than h (SOVA_NET_BLIND_MARGIN at least when h is blind):
- * by gain when either gains from a VF, else (no ceiling seen, or both below it) by benefit */
 static gboolean beats(const Ctx *c, const Entry *e, const Entry *h)
 {
     double m = h->v->blind ? MAX(c->p->margin, SOVA_NET_BLIND_MARGIN) : c->p->margin;
@@ -165,7 +162,6 @@ static gboolean beats(const Ctx *c, const Entry *e, const Entry *h)
         return e->gain > m * h->gain;
     return e->benefit > m * h->benefit;
 }
-
 
 /* intervals in a row e must beat h: one when h gains nothing from its VF and e would
  * (h went quiet: there is nothing to wait for), else challenge_intervals */

@@ -5,8 +5,11 @@
 # guest's work over WINDOW seconds must be within 10 % of the others' (and Jain's index over
 # their work >= 0.98). Precondition: the guests had the pCPUs over the window (>= 80 % of them
 # in vCPU time): on a machine busy with other work the kernel shares with that work, unevenly.
+# WINDOW is 90 s: how the kernel shares 3 busy tasks over 2 pCPUs wanders over tens of seconds
+# (vCPU time per guest, 10-s steps of one quiet run: 3.9 % apart at 40 s, 2.7 % at 90 s, 1.3 % at
+# 120 s); at 40 s quiet runs read 2.8-11 %, and one failed CI at 11.0 %.
 . "$(dirname "$(readlink -f "$0")")/common.sh"
-WINDOW=40
+WINDOW=90
 case_boot "busy1 100 0" "busy2 100 0" "busy3 100 1"
 case_pin_and_settle 3
 case_run 8
