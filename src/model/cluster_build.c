@@ -278,7 +278,7 @@ static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
 {
     double net = 0;
     gboolean have_net = raw_net(v->net, vm->uuid, &net);
-    /* a fresh agent's summary wins, moved by what this reading saw since (cluster_vm_cpu.h) */
+    /* its own estimate, moved by a fresh agent's summary beyond its noise (cluster_vm_cpu.h) */
     double iv = b->params.interval_s > 0 ? b->params.interval_s : 10;
     st->cpu = sova_vm_cpu_update(&st->est, v->model, vm, b->params.ewma_alpha, iv);
     st->net_Bps = sova_vm_cpu_smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);

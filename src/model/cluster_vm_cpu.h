@@ -5,8 +5,9 @@
  * interval: demand = vCPU time + run-queue delay (each vCPU capped at one pCPU), unmet =
  * the delay part of it, both smoothed (EWMA). And the agent's summary that the host agent
  * publishes in the domain's metadata (model/cpu_summary.h): the same two figures measured
- * at the agent's interval, finer than the controller's. A fresh summary wins for both:
- * the demand as sova_cpu_summary_choose gives it, the unmet part as published (at most the
+ * at the agent's interval, finer than the controller's. Fresh, the demand is the
+ * controller's own moved by what the summary says beyond the agent's noise
+ * (sova_cpu_summary_choose), the unmet part the summary's as published (at most the
  * demand); stale or absent, the controller's own estimate. */
 #pragma once
 #include "model/cpu_summary.h"

@@ -32,8 +32,12 @@ double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, doubl
         track->at = s->at;
         track->base = had_last && s->age_s >= interval_s / 2 ? last : own;
     }
-    /* never beyond what either says: the agent's figure may already hold a change that
-     * the controller's smoother estimate is still catching up with */
-    double moved = s->demand + own - track->base;
+    /* the summary's difference from the controller's own estimate beyond the agent's
+     * noise; never beyond what either says: the agent's figure may already hold a change
+     * that the controller's smoother estimate is still catching up with */
+    double noise = MAX(SOVA_CPU_SUMMARY_NOISE, SOVA_CPU_SUMMARY_SHARE * s->demand);
+    double off = s->demand - track->base;
+    off = off > noise ? off - noise : off < -noise ? off + noise : 0;
+    double moved = own + off;
     return CLAMP(moved, MIN(s->demand, own), MAX(s->demand, own));
 }

@@ -32,13 +32,20 @@ typedef struct {
     double last_own;
 } SovaCpuSummaryTrack;
 
-/* The demand the controller plans on. Fresh, the summary's level wins (the agent sees the
- * VM at its own interval and plans on the same figure), moved by however much the
- * controller's own estimate `own` (smoothed, >= 0) has changed since that summary was
- * written (its own estimate at the reading nearest the summary's age: this one, or the
- * one before when the summary is half an interval old or more): a change the agent has
- * not published yet (its write waits its turn, or is within its noise) is followed
- * without waiting for it, and a new publication sets the level again. Stale or absent:
- * `own`. *used tells which (may be NULL). Call once per reading. */
+/* The demand the controller plans on. Fresh, the controller's own estimate `own`
+ * (smoothed, >= 0) moved by the part of the summary's difference from it beyond the
+ * agent's publication noise (SOVA_CPU_SUMMARY_NOISE pCPU or SOVA_CPU_SUMMARY_SHARE of the
+ * summary's demand, the larger), never beyond what either says. The difference is measured
+ * once per publication, against its own estimate at the reading nearest the summary's age
+ * (this one, or the one before when the summary is half an interval old or more), and kept
+ * until the next one. Both measure the same time + delay; the agent's figure is a snapshot of
+ * its one-second reading, fresher but noisier at the controller's interval, and written only
+ * now and then: a change beyond its noise (a step the controller's EWMA is still catching up
+ * with) is followed at once, and not counted twice as its own estimate catches up; a
+ * difference within it (the snapshot's noise, the few seconds' lead of a fresher reading of
+ * a slowly moving demand) is not read, so the controller's series moves as smoothly as its
+ * own (cluster_sova_trend.c reads trends from it; taking the summary's level read a
+ * staircase, flat between publications and a jump at each). Stale or absent: `own`.
+ * *used tells which (may be NULL). Call once per reading. */
 double sova_cpu_summary_choose(const SovaCpuSummary *s, double interval_s, double own,
                                SovaCpuSummaryTrack *track, gboolean *used);

@@ -162,39 +162,87 @@ static void test_fresh_or_stale(void)
     g_assert_false(sova_cpu_summary_fresh(NULL, 20));
 }
 
-/* the summary's level, moved by the controller's own change since it was written, never
- * beyond what either says; a new publication sets the level again; one written half an
- * interval or more before this reading is measured from the reading before; stale: the
- * controller's own */
+/* the controller's own estimate, moved by the part of the summary's difference from it (at
+ * the summary's writing) beyond the agent's publication noise, never beyond what either
+ * says; a new publication measures the difference again; one written half an interval or
+ * more before this reading is measured from the reading before; stale: the controller's
+ * own */
 static void test_choose(void)
 {
     SovaCpuSummary s = { .has = TRUE, .demand = 1.8, .interval_s = 5, .every_s = 60, .seq = 1 };
     SovaCpuSummaryTrack t = { 0 };
     gboolean used = FALSE;
-    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.0, &t, &used), 1.8, 1e-9);
+    /* 0.8 above own, the noise 0.18 (a tenth of 1.8): own + 0.62 */
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.0, &t, &used), 1.62, 1e-9);
     g_assert_true(used);
-    /* own up by 0.5 since: 2.3, but no more than either says */
+    /* own up by 0.5 since: 2.12, but no more than either says */
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.5, &t, NULL), 1.8, 1e-9);
     /* own down by 1.0 since: the VM went quieter than the agent has said yet */
-    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.8, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.62, 1e-9);
     s.seq = 2;
-    s.demand = 0.4;
-    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.4, 1e-9);
+    s.demand = 0.4;   /* 0.4 above own (0), the noise 0.05 */
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.0, &t, NULL), 0.35, 1e-9);
     /* written 15 s before this reading: measured from the previous reading's own (0.0) */
     s.seq = 3;
     s.demand = 1.0;
     s.age_s = 15;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.2, &t, NULL), 1.2, 1e-9);
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 2.0, &t, NULL), 2.0, 1e-9);
-    /* the same sequence number from another agent (the VM migrated): a new level */
+    /* the same sequence number from another agent (the VM migrated): measured again, 0.5
+     * below own, 0.35 beyond the noise */
     s.at = 500;
     s.age_s = 0;
     s.demand = 1.5;
-    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 2.0, &t, NULL), 1.5, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 2.0, &t, NULL), 1.65, 1e-9);
     s.age_s = 1000;
     g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 0.7, &t, &used), 0.7, 1e-9);
     g_assert_false(used);
     g_assert_false(t.has);
+}
+
+/* K1: a VM whose demand rises steadily (0.05 pCPU a 20 s reading, about 3 pCPUs), its agent
+ * publishing every third reading a figure a little ahead of the controller's smoothed
+ * estimate and off by its one-second noise (all within a tenth of the demand): the
+ * controller reads its own estimate, rising by the same step every reading. Taking the
+ * summary's level read a staircase (flat while its own caught up with the summary, then a
+ * jump at the next one), several times the wobble from sample to sample, and the trend
+ * rule (cluster_sova_trend.c) saw the rise late */
+static void test_choose_ramp_reads_smoothly(void)
+{
+    static const double noise[] = { 0.08, -0.06, 0.11, -0.1, 0.02, 0.09, -0.04 };
+    SovaCpuSummary s = { .has = TRUE, .interval_s = 1, .every_s = 60 };
+    SovaCpuSummaryTrack t = { 0 };
+    double last = 0;
+    for (guint k = 0; k < 21; k++) {
+        double own = 2.5 + 0.05 * k;
+        if (k % 3 == 0) {
+            s.seq++;
+            s.demand = own + 0.1 + noise[(k / 3) % G_N_ELEMENTS(noise)];
+            s.age_s = 17;   /* written 17 s before this reading */
+        } else {
+            s.age_s += 20;
+        }
+        double d = sova_cpu_summary_choose(&s, 20, own, &t, NULL);
+        if (k)
+            g_assert_cmpfloat_with_epsilon(d - last, 0.05, 1e-9);
+        last = d;
+    }
+}
+
+/* a step beyond the agent's noise (1 -> 2 pCPUs) is taken at once but for the noise, and the
+ * controller's own estimate catching up with it (EWMA) is never counted twice */
+static void test_choose_step_not_counted_twice(void)
+{
+    SovaCpuSummary s = { .has = TRUE, .demand = 2.0, .interval_s = 1, .every_s = 60, .seq = 4 };
+    SovaCpuSummaryTrack t = { 0 };
+    g_assert_cmpfloat_with_epsilon(sova_cpu_summary_choose(&s, 20, 1.0, &t, NULL), 1.8, 1e-9);
+    static const double own[] = { 1.5, 1.75, 1.875, 2.0 };
+    for (guint k = 0; k < G_N_ELEMENTS(own); k++) {
+        s.age_s += 20;
+        double d = sova_cpu_summary_choose(&s, 20, own[k], &t, NULL);
+        g_assert_cmpfloat(d, >=, 1.8 - 1e-9);
+        g_assert_cmpfloat(d, <=, 2.0 + 1e-9);
+    }
 }
 
 static SovaSnapshot *host(double t, double vm_run, const SovaCpuSummary *sum)
@@ -216,7 +264,8 @@ static SovaSnapshot *host(double t, double vm_run, const SovaCpuSummary *sum)
 }
 
 /* the controller's estimate from its 20 s samples sees 1 pCPU; the agent, which sees the
- * run-queue delay, says 1.8: a fresh summary wins, a stale one is ignored */
+ * run-queue delay, says 1.8: a fresh summary moves it by the difference beyond the agent's
+ * noise (0.8 - 0.18: 1.62), a stale one is ignored */
 static void test_builder_prefers_fresh_summary(void)
 {
     static const char *const names[] = { "h0", NULL };
@@ -229,7 +278,7 @@ static void test_builder_prefers_fresh_summary(void)
     g_assert_null(sova_cluster_builder_update(b, &s0));
     SovaSnapshot *s1 = host(120, 70, &fresh);
     g_autoptr(SovaCluster) c1 = sova_cluster_builder_update(b, &s1);
-    g_assert_cmpfloat_with_epsilon(sova_cluster_vm(c1, 0)->cpu, 1.8, 1e-9);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_vm(c1, 0)->cpu, 1.62, 1e-9);
     SovaCpuSummary stale = fresh;
     stale.age_s = 120 + 3 * 20 + 5;
     SovaSnapshot *s2 = host(140, 90, &stale);
@@ -280,6 +329,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-summary/dry-run-and-no-backend", test_dry_run_and_no_backend);
     g_test_add_func("/cpu-summary/fresh-or-stale", test_fresh_or_stale);
     g_test_add_func("/cpu-summary/choose", test_choose);
+    g_test_add_func("/cpu-summary/choose-ramp-reads-smoothly", test_choose_ramp_reads_smoothly);
+    g_test_add_func("/cpu-summary/choose-step-not-counted-twice", test_choose_step_not_counted_twice);
     g_test_add_func("/cpu-summary/builder-prefers-fresh-summary", test_builder_prefers_fresh_summary);
     g_test_add_func("/cpu-summary/builder-unmet-from-summary", test_builder_unmet_from_summary);
     return g_test_run();
