@@ -180,7 +180,8 @@ static void print_table(GPtrArray *rows)
     printf("(every interval counts, the first included. The agent runs start from the scenario's\n"
            " pins (all on pCPU 0, alternating ...), CFS unpinned; the agent's first plan comes %.1f s\n"
            " after its baseline sample (sova_agent_next_wait): a layout that costs work costs it that\n"
-           " long, e.g. 0.5 s of 3 idle pCPUs of 4 in 120 s: 0.997 on seed-example, course-all-on-0.)\n",
+           " long, e.g. 0.5 s of 3 idle pCPUs of 4 in 120 s: 0.997 for zigzag and lpt on seed-example;\n"
+           " balance's take-over shares vCPUs stacked beside an idle pCPU at the baseline sample.)\n",
            SOVA_AGENT_FIRST_WAIT);
     print_header("Jain's fairness index over delivered/demanded per VM (x CFS)", "CFS Jain");
     for (guint i = 0; i < rows->len; i++) {

@@ -1,8 +1,10 @@
 /* agent_report.c — the agent's interval records as text or JSON lines; see report.h.
  *
  * JSON: {"interval", "seconds", "stddev", "pcpus": [...], "plan": {...}, "results": [...],
- * "executed", "failed", "calls", "net": {...}}; text: "would <action>" for every action a
- * dry run skipped, the cpu plane's then the net plane's. */
+ * "executed", "failed", "calls", "net": {...}, "takeover": {...}} ("takeover": the first
+ * sample's release of stacked vCPUs, in the first interval's record only); text: "would
+ * <action>" for every action a dry run skipped, the take-over's, the cpu plane's, then the
+ * net plane's. */
 #include "cli/report.h"
 #include "util/json.h"
 #include <stdio.h>
@@ -78,6 +80,13 @@ JsonNode *sova_agent_interval_to_json(const SovaAgentInterval *iv)
         json_builder_set_member_name(b, "net");
         net_to_json(iv->net, b);
     }
+    if (iv->takeover) {
+        json_builder_set_member_name(b, "takeover");
+        json_builder_begin_object(b);
+        plan_to_json(b, iv->takeover, iv->takeover_results, iv->takeover_results->done,
+                     iv->takeover_results->failed);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -101,6 +110,8 @@ void sova_report_agent(const SovaAgentInterval *iv, gpointer data)
         g_autofree char *text = json_to_string(root, FALSE);
         printf("%s\n", text);
     } else {
+        if (iv->takeover)
+            print_would(iv->takeover_results);
         print_would(iv->results);
         if (iv->net)
             print_would(iv->net->results);

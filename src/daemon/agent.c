@@ -28,6 +28,8 @@ struct SovaAgent {
     guint64 pin_changes;
     SovaPlan *plan;           /* the last interval's, and what became of it */
     SovaPlanResults *results;
+    SovaPlan *takeover;       /* what the first sample's take-over did (cpu_takeover.h), or NULL */
+    SovaPlanResults *takeover_results;
     char *failure;            /* the first action refused in the last planned interval */
     gboolean warned_reserved;
     SovaAgentNet *net;        /* NULL: the net plane is off */
@@ -78,6 +80,8 @@ void sova_agent_free(SovaAgent *a)
     sova_policy_state_free(&a->policy->head, a->policy_state);
     sova_plan_free(a->plan);
     sova_plan_results_free(a->results);
+    sova_plan_free(a->takeover);
+    sova_plan_results_free(a->takeover_results);
     g_free(a->failure);
     sova_cpuset_free(a->reserved);
     g_strfreev(a->exclude);
@@ -137,6 +141,31 @@ static void note_failure(SovaAgent *a, const SovaPlanResults *r)
     }
 }
 
+static void count_pins(SovaAgent *a, const SovaPlanResults *r)
+{
+    for (guint i = 0; i < sova_plan_results_len(r); i++) {
+        const SovaActionResult *res = sova_plan_result(r, i);
+        a->pin_changes += res->outcome == SOVA_ACTION_DONE && res->action->kind == SOVA_ACTION_PIN;
+    }
+}
+
+/* the first sample: the policy's take-over of the layout found, before anything is measured
+ * (cpu_takeover.h), executed like a plan; its record goes with the first planned interval's */
+static void take_over(SovaAgent *a, const SovaSnapshot *s)
+{
+    if (!a->policy->takeover)
+        return;
+    SovaCpuTakeoverParams tp = { .reserved = a->reserved, .exclude = (const char *const *)a->exclude };
+    a->takeover = a->policy->takeover(s, &tp, a->policy_state);
+    sova_plan_apply_mode(a->takeover, a->mode);
+    if (sova_plan_len(a->takeover) && !a->opts.json && !a->opts.quiet)
+        sova_info("%s", a->takeover->reason);
+    SovaExecOptions eo = { .dry_run = a->opts.dry_run };
+    a->takeover_results = sova_execute(a->be, a->takeover, &eo);
+    log_results(a, a->takeover_results, s->host);
+    count_pins(a, a->takeover_results);
+}
+
 /* plan, execute, feed back: the cpu plane's part of the interval */
 static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval *iv)
 {
@@ -158,10 +187,7 @@ static void cpu_interval(SovaAgent *a, const SovaModel *model, SovaAgentInterval
     iv->results = a->results;
     iv->executed = a->results->done;
     iv->failed = a->results->failed;
-    for (guint i = 0; i < sova_plan_results_len(a->results); i++) {
-        const SovaActionResult *res = sova_plan_result(a->results, i);
-        a->pin_changes += res->outcome == SOVA_ACTION_DONE && res->action->kind == SOVA_ACTION_PIN;
-    }
+    count_pins(a, a->results);
 }
 
 /* after execution: a debug line for a quiet interval; the record to the observer */
@@ -183,7 +209,10 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
         return FALSE;
     check_reserved(a, cur);
     if (!a->prev || cur->time_us <= a->prev->time_us) {
-        /* the first sample (or a clock that did not advance) only sets the baseline */
+        /* the first sample (or a clock that did not advance) only sets the baseline, and
+         * the first one the take-over */
+        if (!a->prev && a->number == 0 && !a->takeover)
+            take_over(a, cur);
         sova_snapshot_free(a->prev);
         a->prev = g_steal_pointer(&cur);
         return TRUE;
@@ -194,6 +223,11 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
     SovaAgentInterval iv = { .number = ++a->number, .time_us = cur->time_us, .snapshot = cur,
                              .prev = a->prev, .model = model, .stddev = sova_model_util_stddev(model, NULL) };
     g_clear_pointer(&a->failure, g_free);
+    if (iv.number == 1 && a->takeover) {
+        iv.takeover = a->takeover;
+        iv.takeover_results = a->takeover_results;
+        note_failure(a, a->takeover_results);
+    }
     cpu_interval(a, model, &iv);
     sova_agent_cpu_pub_step(a->cpu_pub, a->be, model, a->ewma_alpha, a->interval,
                             a->opts.dry_run);

@@ -33,6 +33,11 @@ typedef struct {
     double stddev;            /* pCPU util stddev this interval */
     double duration_s;        /* how long this interval's work took: sample to report */
     const SovaAgentNetInterval *net;  /* the net plane's interval; NULL when it is off */
+    /* the take-over at the first sample (cpu_takeover.h: stacked vCPUs handed to the kernel
+     * before anything is measured) and what became of it: in the first planned interval's
+     * record only, NULL otherwise and with a policy that has none */
+    const SovaPlan *takeover;
+    const SovaPlanResults *takeover_results;
 } SovaAgentInterval;
 
 typedef void (*SovaAgentObserver)(const SovaAgentInterval *iv, gpointer user_data);
@@ -61,15 +66,18 @@ void sova_agent_free(SovaAgent *a);
  * plane's thresholds and exclusions. What the backend was opened with stays. */
 void sova_agent_reconfigure(SovaAgent *a, const SovaConfig *cfg, const SovaCpuPolicy *policy);
 
-/* One interval. The first call only takes the baseline snapshot. On a sampling error
+/* One interval. The first call only takes the baseline snapshot, and carries out the
+ * policy's take-over of the layout it shows (SovaCpuPolicy.takeover). On a sampling error
  * returns FALSE with error, and the agent keeps its last good snapshot. */
 gboolean sova_agent_step(SovaAgent *a, GError **error);
 
 /* The first planned interval comes SOVA_AGENT_FIRST_WAIT seconds (at most the interval) after
- * the baseline sample, not a whole interval: a layout that costs work (every vCPU pinned to
- * one pCPU) costs it until the agent's first plan, and a short window is enough to see it
- * (issue 18: the whole first interval was 0.4-0.6 % of a two-minute bench scenario's work
- * against the kernel's). Not shorter than half a second: libvirt's vCPU times and the host's
+ * the baseline sample, not a whole interval: a layout that costs work costs it until the
+ * agent's first plan, and a short window is enough to see it (issue 18: the whole first
+ * interval was 0.4-0.6 % of a two-minute bench scenario's work against the kernel's). The
+ * one layout that costs work whatever the demand (vCPUs stacked beside an idle pCPU: every
+ * vCPU pinned to one pCPU) does not wait for it: the policy's take-over hands those vCPUs to
+ * the kernel at the baseline sample (policy/cpu_takeover.h). Not shorter than half a second: libvirt's vCPU times and the host's
  * per-pCPU times come in clock ticks (10 ms), so a 0.1 s window reads utilisation to ±10
  * points — the rig's Prometheus check saw an idle pCPU at 18 % over it — while 0.5 s reads it
  * to ±2. vCPUs the kernel shares wait for a few samples anyway (cpu_robust.h).

@@ -143,6 +143,7 @@ void sova_metrics_agent_observe(SovaMetrics *m, const SovaAgentInterval *iv)
     sova_metric_set(f.sample_interval, iv->model->interval_s, NULL);
     pcpus(&f, iv->model, iv->stddev);
     vcpus(&f, iv->model);
+    results(&f, iv->takeover_results);
     results(&f, iv->results);
     if (iv->net)
         results(&f, iv->net->results);

@@ -68,6 +68,12 @@
  * 67 % each shared), and a shared host is not calm while its best pins would. On a host
  * saturated both ways the tolerance is finer, judged on the worst ratio smoothed over
  * intervals, and must hold SHARE_CONFIRM_FINE intervals (cpu_service.h).
+ * Take-over (cpu_takeover.h): at the agent's first sample, before any measurement, vCPUs
+ * stacked beside an idle pCPU (more of them confined to a part of the usable pCPUs than it
+ * has, while some usable pCPU may run none) are shared over every usable pCPU: pinned, they
+ * cannot get what the kernel would give them, whatever their demand. When that leaves the
+ * whole host shared (or an agent before this one shared it: its VMs carry sova's summary),
+ * it is this policy's shared host from the start, pinned again by the calm rule above.
  * Noise: the policy's state (cpu_noise.c) learns how far its predicted pCPU
  * utilisation missed the measured one. A host that wobbles by sigma points every
  * interval can never stay under the target, so the target becomes
@@ -88,9 +94,10 @@
  * Reserved and offline pCPUs are never used. Deterministic: ties go to the lowest
  * pCPU id, then the vCPU order of the model.
  *
- * Where it lives: this file runs the steps and keeps the state; the layout and step 1
- * are cpu_layout.c, step 3 cpu_search.c and cpu_numa.c, sharing cpu_share.c, shared sets
- * cpu_group.c, SMT cpu_smt.c, the actions and every reason text cpu_reasons.c.
+ * Where it lives: this file runs the steps and keeps the state; the take-over's rule is
+ * cpu_takeover.c, the layout and step 1 cpu_layout.c, step 3 cpu_search.c and cpu_numa.c,
+ * sharing cpu_share.c, shared sets cpu_group.c, SMT cpu_smt.c, the actions and every reason
+ * text cpu_reasons.c.
  * Cost: pCPUs sit in balanced trees ordered by (load, id), each pCPU's vCPUs in an
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least
@@ -389,6 +396,29 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     return plan;
 }
 
+/* the take-over (cpu_takeover.h): a host then shared by sova (its release left every vCPU
+ * shared, or an agent before this one shared it) is this policy's shared host, pinned again
+ * once pins look calm SHARE_CALM intervals in a row (cpu_share.h), not a host the kernel
+ * shared at start, which it pins as soon as pins look fair: the layout it found was a bad
+ * one, or sova's own decision, and each switch costs every vCPU a pin change */
+static SovaPlan *balance_takeover(const SovaSnapshot *s, const SovaCpuTakeoverParams *p,
+                                  gpointer state)
+{
+    BalanceState *st = state;
+    gboolean shared = FALSE;
+    SovaPlan *plan = sova_cpu_takeover_plan(s, p, &shared);
+    if (st && shared) {
+        SovaCpuSet *all = sova_cpuset_new(s->n_pcpus);
+        for (guint i = 0; i < s->n_pcpus; i++)
+            if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(p->reserved, i))
+                sova_cpuset_add(all, i);
+        st->share.planned = TRUE;
+        sova_cpuset_free(st->group);
+        st->group = all;
+    }
+    return plan;
+}
+
 static gpointer balance_state_new(void)
 {
     BalanceState *st = g_new0(BalanceState, 1);
@@ -415,4 +445,5 @@ const SovaCpuPolicy sova_cpu_policy_balance = {
     .state_new = balance_state_new,
     .state_free = balance_state_free,
     .plan = balance_plan,
+    .takeover = balance_takeover,
 };

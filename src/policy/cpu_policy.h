@@ -10,6 +10,7 @@
 #include "model/model.h"
 #include "model/plan.h"
 #include "policy/registry.h"
+#include "policy/cpu_takeover.h"
 
 typedef struct {
     double target_stddev;     /* act only when the pCPU util stddev (points) exceeds this; default 5 */
@@ -21,6 +22,11 @@ typedef struct {
 typedef struct {
     SOVA_POLICY_HEAD;
     SovaPlan *(*plan)(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state);
+    /* optional: what to do with the layout found, from the agent's first snapshot alone,
+     * before anything is measured (cpu_takeover.h), with the policy's state (what it
+     * decides there is its own decision); NULL: nothing (zigzag, lpt) */
+    SovaPlan *(*takeover)(const SovaSnapshot *s, const SovaCpuTakeoverParams *params,
+                          gpointer state);
 } SovaCpuPolicy;
 
 /* what every caller plans through (agent, simulator): a REREAD plan (nothing to do; the

@@ -2,8 +2,10 @@
  * driver: it plans and pins (verified through the same connection: the driver's
  * state lives only as long as it), and a dry run pins nothing; the automation levels:
  * `mode = manual` recommends the pins and makes none, a VM with cpu='manual' in its
- * metadata keeps the pins its operator set. */
+ * metadata keeps the pins its operator set; the take-over at the first sample shares vCPUs
+ * stacked beside idle pCPUs, unless the VM carries sova's CPU summary (its own pins). */
 #include "backend/libvirt/libvirt_backend.h"
+#include "backend/libvirt/libvirt_private.h"
 #include "daemon/agent.h"
 
 typedef struct {
@@ -162,6 +164,48 @@ static void test_cpu_auto_repins(void)
     g_assert_cmpuint(seen.actions, >, 0);
 }
 
+/* both vCPUs pinned to pCPU 0 of the test node (others online and idle): the agent's first
+ * sample shares them over the usable pCPUs (balance's take-over); over the same pins with
+ * sova's CPU summary on the VM (an agent restarted over its own layout), it changes nothing */
+static void takeover(gboolean own, guint64 *changes, guint *after)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    SovaLibvirtOptions lo = { .meta = TRUE };
+    g_autoptr(SovaBackend) be = sova_libvirt_backend_open("test:///default", &lo, &err);
+    g_assert_no_error(err);
+    operator_pin(be, 0, 0);
+    operator_pin(be, 1, 0);
+    if (own) {   /* what an agent before this one left: its CPU summary of the VM */
+        virDomainPtr dom = virDomainLookupByName(sova_libvirt_backend_conn(be), "test");
+        SovaCpuSummary sum = { .has = TRUE, .demand = 0.1, .interval_s = 1, .every_s = 120 };
+        g_autofree char *xml = sova_lv_cpu_summary_xml(&sum, g_get_real_time() / 1e6);
+        g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                             SOVA_META_CPU_PREFIX, SOVA_META_CPU_NS,
+                                             VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+        virDomainFree(dom);
+    }
+    SovaAgentOptions opts = { .quiet = TRUE };
+    g_autoptr(SovaAgent) agent = sova_agent_new(be, cfg, sova_cpu_policy_find("balance"), &opts);
+    g_assert_true(sova_agent_step(agent, &err));      /* baseline, and the take-over */
+    g_assert_no_error(err);
+    *changes = sova_agent_pin_changes(agent);
+    g_autoptr(SovaCpuSet) now = pins_of(be, 0);
+    *after = sova_cpuset_count(now);
+}
+
+static void test_takeover(void)
+{
+    guint64 changes;
+    guint after;
+    takeover(FALSE, &changes, &after);
+    g_assert_cmpuint(changes, ==, 2);
+    g_assert_cmpuint(after, >, 1);
+    takeover(TRUE, &changes, &after);
+    g_assert_cmpuint(changes, ==, 0);
+    g_assert_cmpuint(after, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -170,5 +214,6 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/test-driver/mode-manual", test_mode_manual);
     g_test_add_func("/agent/test-driver/cpu-manual", test_cpu_manual);
     g_test_add_func("/agent/test-driver/cpu-auto-repins", test_cpu_auto_repins);
+    g_test_add_func("/agent/test-driver/takeover", test_takeover);
     return g_test_run();
 }

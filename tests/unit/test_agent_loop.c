@@ -3,8 +3,12 @@
  * was busy) makes a REREAD interval — no actions, the backend drops its cached pins —
  * and the next interval, on the pins read afresh, plans normally; a backend whose pins
  * are not cached plans on as before. Every interval's record has one result per action.
- * The first plan comes a short wait after the baseline sample (--once: a whole interval). */
+ * The first plan comes a short wait after the baseline sample (--once: a whole interval).
+ * The take-over at the baseline sample (policy/cpu_takeover.h) is carried out there, on the
+ * simulated host, and reported with the first planned interval; a dry run only reports it. */
 #include "daemon/agent.h"
+#include "daemon/metrics_agent.h"
+#include "backend/sim/sim_backend.h"
 #include <string.h>
 
 #define S(x) ((guint64)((x) * 1e9))
@@ -152,11 +156,74 @@ static void test_first_wait(void)
     g_assert_cmpfloat(g.waits[0], ==, 2);
 }
 
+typedef struct {
+    guint records, with_takeover, takeover_actions, takeover_done, takeover_skipped;
+    guint64 first_number;
+    SovaMetrics *metrics;
+} Takeover;
+
+static void observe_takeover(const SovaAgentInterval *iv, gpointer data)
+{
+    Takeover *t = data;
+    t->records++;
+    sova_metrics_agent_observe(t->metrics, iv);
+    if (!iv->takeover)
+        return;
+    t->with_takeover++;
+    t->first_number = iv->number;
+    t->takeover_actions = sova_plan_len(iv->takeover);
+    t->takeover_done = iv->takeover_results->done;
+    t->takeover_skipped = iv->takeover_results->skipped;
+}
+
+/* 8 vCPUs pinned to pCPU 0 of 4 on the simulated host, 3 planned intervals of balance: the
+ * baseline sample releases all 8 (executed at once, counted as pin changes, in
+ * sova_pin_changes_total as "share"), reported with interval 1 only; a dry run reports the
+ * same 8, skipped, and changes nothing */
+static void run_takeover(gboolean dry_run, Takeover *t)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(SovaSimScenario) sc = sova_sim_scenario_load_data(
+        "t.conf", "[host]\npcpus=4\n[vms]\ncount=8\ndemand=constant:50\npin=all-on-0\n", &err);
+    g_assert_no_error(err);
+    g_autoptr(SovaBackend) be = sova_sim_backend_new(sc, 1, FALSE);
+    g_autoptr(SovaConfig) cfg = sova_config_new();
+    SovaAgentOptions o = { .quiet = TRUE, .dry_run = dry_run, .observer = observe_takeover,
+                           .observer_data = t };
+    g_autoptr(SovaAgent) a = sova_agent_new(be, cfg, sova_cpu_policy_find("balance"), &o);
+    for (guint k = 0; k < 4; k++) {
+        g_assert_true(sova_agent_step(a, &err));
+        if (k == 0)
+            g_assert_cmpuint(sova_agent_pin_changes(a), ==, dry_run ? 0 : 8);
+        g_assert_true(sova_backend_wait(be, sova_agent_next_wait(a), NULL));
+    }
+    g_assert_cmpuint(t->records, ==, 3);
+    g_assert_cmpuint(t->with_takeover, ==, 1);
+    g_assert_cmpuint(t->first_number, ==, 1);
+    g_assert_cmpuint(t->takeover_actions, ==, 8);
+}
+
+static void test_takeover_reported(void)
+{
+    g_autoptr(SovaMetrics) m = sova_metrics_new();
+    Takeover t = { .metrics = m };
+    run_takeover(FALSE, &t);
+    g_assert_cmpuint(t.takeover_done, ==, 8);
+    g_autofree char *text = sova_metrics_render(m);
+    g_assert_nonnull(strstr(text, "sova_pin_changes_total{reason=\"share\"} 8\n"));
+    g_autoptr(SovaMetrics) m2 = sova_metrics_new();
+    Takeover dry = { .metrics = m2 };
+    run_takeover(TRUE, &dry);
+    g_assert_cmpuint(dry.takeover_done, ==, 0);
+    g_assert_cmpuint(dry.takeover_skipped, ==, 8);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/agent-loop/stale-placement-rereads", test_stale_placement_rereads);
     g_test_add_func("/agent-loop/uncached-plans-on", test_uncached_plans_on);
     g_test_add_func("/agent-loop/first-wait", test_first_wait);
+    g_test_add_func("/agent-loop/takeover-reported", test_takeover_reported);
     return g_test_run();
 }
