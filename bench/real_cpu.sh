@@ -94,9 +94,9 @@ run_one() {
           jain: (if ($r | map(. * .) | add) > 0 then (($r | add) * ($r | add)) / (($r | length) * ($r | map(. * .) | add)) else 0 end),
           stddev: $stddev, pin_changes: $pins,
           intervals: ($a | length),
-          executed: ([$a[].executed] | add // 0),
+          executed: ([$a[] | .executed + (.takeover.executed // 0)] | add // 0),
           balanced_at: ([$a[] | select(.stddev <= 5) | .interval] | first // null),
-          last_pin_at: ([$a[] | select(.executed > 0) | .interval] | last // null) }' >> "$RESULTS"
+          last_pin_at: ([$a[] | select(.executed + (.takeover.executed // 0) > 0) | .interval] | last // null) }' >> "$RESULTS"
     note "  $(tail -n 1 "$RESULTS" | jq -r '"\(.policy): work \(.work / 1e6 | round) M/s, Jain \(.jain * 1000 | round / 1000), stddev \(.stddev), pin changes \(.pin_changes)"')"
 }
 

@@ -38,7 +38,11 @@ show_interval() {
     i=0
     for u in $utils; do printf ' pCPU%d [%s] %5.1f%%' "$i" "$(bar "$u" 20)" "$u"; i=$((i + 1)); done
     printf '   stddev %5.1f\n' "$sd"
-    echo "$line" | jq -r '.plan.actions[]? | "        -> pin \(.vm) vCPU\(.vcpu): pCPU\(.from) -> pCPU\(.to)   (\(.reason))"'
+    # the first interval's take-over (stacked vCPUs shared before anything is measured), then
+    # the plan: a pin to one pCPU, or a share over a set of them
+    echo "$line" | jq -r '.takeover.plan.actions[]?, .plan.actions[]? |
+        if .to_set then "        -> share \(.vm) vCPU\(.vcpu): pCPU\(.from) -> pCPUs \(.to_set)   (\(.reason))"
+        else "        -> pin \(.vm) vCPU\(.vcpu): pCPU\(.from) -> pCPU\(.to)   (\(.reason))" end'
 }
 
 echo "sova demo: $NVMS busy VMs, all pinned to pCPU0; then sova agent (--cpu-policy $POLICY) for ${SECS} s"

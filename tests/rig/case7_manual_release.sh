@@ -14,8 +14,9 @@ case_pin_and_settle 3
 case_run 15
 case_figures
 MANUAL=${RIG_PREFIX}manual
-TOUCHED=$(jq -s --arg v "$MANUAL" '[.[].plan.actions[]? | select(.vm == $v)] | length' "$AGENT")
-acted() { jq -s --arg v "$RIG_PREFIX$1" '[.[] | .results[]? | select(.vm == $v and .outcome == "done")] | length' "$AGENT"; }
+# what the agent planned and carried out: each interval's plan and the first's take-over
+TOUCHED=$(jq -s --arg v "$MANUAL" '[.[] | .plan.actions[]?, .takeover.plan.actions[]? | select(.vm == $v)] | length' "$AGENT")
+acted() { jq -s --arg v "$RIG_PREFIX$1" '[.[] | .results[]?, .takeover.results[]? | select(.vm == $v and .outcome == "done")] | length' "$AGENT"; }
 ACT_A=$(acted a); ACT_B=$(acted b)
 pin_of() { rig_virsh vcpupin "$1" --live | awk '$1 == "0" || $1 == "0:" {print $2}'; }
 BEFORE_RELEASE="$(pin_of "$MANUAL") $(pin_of "${RIG_PREFIX}a") $(pin_of "${RIG_PREFIX}b")"

@@ -55,10 +55,12 @@ case_run() {
     BEFORE=$(jq -s --argjson t0 "$T0" '[.[] | select(.t <= $t0)] | last | .node_stddev // -1' "$MON")
     BEFORE_UTIL=$(jq -r -s --argjson t0 "$T0" '[.[] | select(.t <= $t0)] | last | .node // [] | map(tostring) | join(" / ")' "$MON")
     INTERVALS=$(grep -c '^{' "$AGENT")
-    EXECUTED=$(jq -s '[.[].executed] | add // 0' "$AGENT")
+    # executed: each interval's plan, and the first's take-over (cpu_takeover.h) with it
+    EXECUTED=$(jq -s '[.[] | .executed + (.takeover.executed // 0)] | add // 0' "$AGENT")
     OBSERVED=$(rig_pin_changes "$MON" "$T0")
     # first agent interval whose measured pCPU stddev is within the target (none: 0)
     BALANCED_AT=$(jq -s '[.[] | select(.stddev <= 5) | .interval] | first // 0' "$AGENT")
+    # (the take-over came before interval 1 measured anything: never "from the balanced on")
     AFTER=$(jq -s --argjson k "$BALANCED_AT" '[.[] | select($k > 0 and .interval >= $k) | .executed] | add // 0' "$AGENT")
     FINAL_AGENT=$(jq -s '[.[-5:][] | .stddev] | sort | .[(length/2|floor)] * 100 | round / 100' "$AGENT")
     FINAL_MON=$(rig_final_stddev "$MON" 5)
@@ -97,7 +99,8 @@ case_figures() {
     echo "  intervals to balance:       $BALANCED_AT   (first interval with stddev <= 5; 0 = never)"
     echo "  final stddev (median of last 5): agent $FINAL_AGENT, monitor $FINAL_MON"
     echo "  pin changes: agent executed $EXECUTED, monitor observed $OBSERVED, executed from the balanced interval on $AFTER"
-    jq -r -s '.[] | .interval as $i | .plan.actions[]? | "    interval \($i): \(.vm) vcpu \(.vcpu) \(.from) -> \(.to): \(.reason)"' "$AGENT"
+    jq -r -s '.[] | .interval as $i | (.takeover.plan.actions[]? | "    take-over (interval \($i)): \(.vm) vcpu \(.vcpu) \(.from) -> \(.to_set // .to): \(.reason)"),
+        (.plan.actions[]? | "    interval \($i): \(.vm) vcpu \(.vcpu) \(.from) -> \(.to_set // .to): \(.reason)")' "$AGENT"
     echo "  final affinities (monitor):"
     rig_affinities "$MON" | sed 's/^/    /'
 }
