@@ -3,11 +3,16 @@
  * The per-host models are built unsmoothed (alpha 1): smoothing is done here, per VM by
  * UUID, so that it survives a VM changing hosts. A VM with no rate this interval (new
  * on this host, counters reset, or a VF with no host-side counters) keeps its smoothed
- * value instead of being seen as idle. */
+ * value instead of being seen as idle. A host's non-VM load (CPU time beyond its VMs',
+ * NIC traffic beyond theirs) is read only from intervals no VM came to or left it in
+ * (vm_churn.h): in one that did, a migrated VM's time there would read as non-VM load on
+ * top of its carried demand (+0.2 to +0.5 of a host on the destination for a sample, as
+ * much on the source), so the last reading is kept. */
 #include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
 #include "model/cluster_vm_cpu.h"
+#include "model/vm_churn.h"
 #include <string.h>
 
 #define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
@@ -18,6 +23,9 @@ typedef struct {
     SovaSnapshot *prev;       /* newest good snapshot */
     guint hot_samples;
     GArray *nic_history;      /* double, oldest first */
+    gboolean other_known;     /* the non-VM load of an interval no VM came or went in: */
+    double cpu_other;         /* pCPUs, and ... */
+    double net_other_Bps;     /* ... NIC traffic (kept for the intervals one did) */
 } BuildHost;
 
 typedef struct {
@@ -50,6 +58,7 @@ typedef struct {
     SovaNetModel *net;
     double busy_share;        /* from the snapshots' CPU totals: the share of the pCPUs' time
                                * that was busy, 0..1; < 0 when they carry none */
+    gboolean vms_changed;     /* a VM came or went between the two snapshots (vm_churn.h) */
 } HostView;
 
 SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
@@ -188,6 +197,7 @@ static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
         out->model = sova_model_build(h->prev, snap, NULL, &mp);
         out->net = sova_net_model_build(h->prev, snap, NULL, &np);
         out->busy_share = busy_share(h->prev, snap);
+        out->vms_changed = sova_vms_changed(h->prev, snap, out->model);
         out->up = TRUE;
     }
     sova_snapshot_free(h->prev);
@@ -319,7 +329,29 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
 
 /* ---- hosts ---- */
 
-static void fill_host(const BuildHost *bh, const HostView *v, SovaClusterHost *h)
+static double net_other(const HostView *v);
+
+/* the host's non-VM CPU load and NIC traffic: what its totals show beyond its VMs' rates,
+ * or, in an interval a VM came or went in (vms_changed), the last reading of an interval
+ * none did (the first, if none yet: the migration transient, not a change of load) */
+static void fill_other(BuildHost *bh, const HostView *v, SovaClusterHost *h, double cpu_other)
+{
+    double net = net_other(v);
+    if (v->vms_changed && bh->other_known) {
+        h->cpu_other = bh->cpu_other;
+        h->net_other_Bps = bh->net_other_Bps;
+        return;
+    }
+    h->cpu_other = cpu_other;
+    h->net_other_Bps = net;
+    if (!v->vms_changed) {
+        bh->cpu_other = cpu_other;
+        bh->net_other_Bps = net;
+        bh->other_known = TRUE;
+    }
+}
+
+static void fill_host(BuildHost *bh, const HostView *v, SovaClusterHost *h)
 {
     h->up = v->up;
     h->maintenance = bh->maintenance;
@@ -340,7 +372,7 @@ static void fill_host(const BuildHost *bh, const HostView *v, SovaClusterHost *h
     /* what the vCPUs ran, wherever they ran (their pCPU need not be known) */
     for (guint i = 0; i < m->vcpus->len; i++)
         vcpus += sova_model_vcpu(m, i)->usage / 100.0;
-    h->cpu_other = MAX(0.0, busy - vcpus);
+    fill_other(bh, v, h, MAX(0.0, busy - vcpus));
     h->memory_kib = v->cur->memory_kib;
     h->nic_capacity_Bps = 2 * v->cur->host_nic_capacity_Bps;   /* rx + tx */
     h->vf_pool = v->cur->vf_pool;
@@ -425,7 +457,6 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
         SovaClusterHost *h = sova_cluster_add_host(c, b->hosts[i].name);
         fill_host(&b->hosts[i], &views[i], h);
         if (views[i].up) {
-            h->net_other_Bps = net_other(&views[i]);
             h->vf_in_use = vfs_held(views[i].cur);
         }
     }

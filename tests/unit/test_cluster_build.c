@@ -1,6 +1,7 @@
 /* test_cluster_build.c — snapshots -> cluster (daemon/cluster_build.c) on synthetic
  * snapshots: host capacities and loads, a VM's demand carried across hosts, migrations
- * in flight counted on the destination, down hosts, exclusions and groups, VF signals,
+ * in flight counted on the destination, a host's non-VM load not read from an interval a
+ * VM came or went in, down hosts, exclusions and groups, VF signals,
  * hot samples and NIC history, migration history. */
 #include "model/cluster_build.h"
 #include <math.h>
@@ -124,6 +125,49 @@ static void test_demand_follows_vm(void)
     vm(b4, UA, "a", 7);                           /* now idle for a second: smoothed */
     g_autoptr(SovaCluster) c4 = update(b, a4, b4);
     g_assert_cmpfloat_with_epsilon(find(c4, UA)->cpu, 0.5, 1e-6);
+}
+
+/* a host of n pCPUs at t seconds whose pCPUs have been busy busy_s pCPU-seconds in all */
+static SovaSnapshot *host_busy(double t, guint n, double busy_s)
+{
+    SovaSnapshot *s = host(t, n, 0);
+    for (guint i = 0; i < n; i++) {
+        sova_snapshot_pcpu(s, i)->busy_ns = S(busy_s / n);
+        sova_snapshot_pcpu(s, i)->idle_ns = S(t - busy_s / n);
+    }
+    return s;
+}
+
+/* A (one pCPU flat out) moves from h0 (0.5 pCPU of other load) to h1 (0.2) half-way
+ * through the interval [1, 2]: in it, the half second A ran on each host is in that host's
+ * busy time with no rate to account for it (gone from h0's snapshot; new counters on h1),
+ * yet neither host's non-VM load changed: the last reading stands (not 1.0 and 0.7), and
+ * the next interval reads it afresh */
+static void test_other_across_migration(void)
+{
+    SovaClusterBuildParams p = params();
+    g_autoptr(SovaClusterBuilder) b = sova_cluster_builder_new(names, 2, &p);
+    SovaSnapshot *a0 = host_busy(0, 2, 0), *b0 = host_busy(0, 2, 0);
+    vm(a0, UA, "a", 0);
+    g_assert_null(update(b, a0, b0));
+    SovaSnapshot *a1 = host_busy(1, 2, 1.5), *b1 = host_busy(1, 2, 0.2);
+    vm(a1, UA, "a", 1);
+    g_autoptr(SovaCluster) c1 = update(b, a1, b1);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c1, 0)->cpu_other, 0.5, 1e-6);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c1, 1)->cpu_other, 0.2, 1e-6);
+    sova_cluster_builder_migration_started(b, UA, 0, 1);
+    sova_cluster_builder_migration_finished(b, UA, TRUE, 1.5);
+    SovaSnapshot *a2 = host_busy(2, 2, 2.5), *b2 = host_busy(2, 2, 0.9);
+    vm(b2, UA, "a", 0.5);                         /* arrived at 1.5 s */
+    g_autoptr(SovaCluster) c2 = update(b, a2, b2);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c2, 0)->cpu_other, 0.5, 1e-6);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c2, 1)->cpu_other, 0.2, 1e-6);
+    g_assert_cmpfloat_with_epsilon(find(c2, UA)->cpu, 1.0, 1e-6);   /* carried, counted once */
+    SovaSnapshot *a3 = host_busy(3, 2, 2.8), *b3 = host_busy(3, 2, 2.2);
+    vm(b3, UA, "a", 1.5);
+    g_autoptr(SovaCluster) c3 = update(b, a3, b3);
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c3, 0)->cpu_other, 0.3, 1e-6);  /* read */
+    g_assert_cmpfloat_with_epsilon(sova_cluster_host(c3, 1)->cpu_other, 0.3, 1e-6);
 }
 
 /* during the switch-over the VM shows on both hosts: the running copy counts, once */
@@ -279,6 +323,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cluster-build/loads", test_loads);
     g_test_add_func("/cluster-build/demand-follows-vm", test_demand_follows_vm);
+    g_test_add_func("/cluster-build/other-across-migration", test_other_across_migration);
     g_test_add_func("/cluster-build/paused-copy-not-doubled", test_paused_copy_not_doubled);
     g_test_add_func("/cluster-build/down-host", test_down_host);
     g_test_add_func("/cluster-build/exclusions-groups-vfs", test_exclusions_groups_vfs);
