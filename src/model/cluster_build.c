@@ -59,6 +59,7 @@ typedef struct {
     double busy_share;        /* from the snapshots' CPU totals: the share of the pCPUs' time
                                * that was busy, 0..1; < 0 when they carry none */
     gboolean vms_changed;     /* a VM came or went between the two snapshots (vm_churn.h) */
+    double left_cpu;          /* pCPUs the VMs that left it used there (vm_churn.h) */
 } HostView;
 
 SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
@@ -183,8 +184,15 @@ static double busy_share(const SovaSnapshot *prev, const SovaSnapshot *cur)
     return busy + idle > 0 ? busy / (busy + idle) : 0;
 }
 
+/* what a VM used of its host's CPU as last read (vm_churn.h), 0 unknown */
+static double cpu_used(const char *uuid, gpointer b)
+{
+    const BuildVm *v = g_hash_table_lookup(((SovaClusterBuilder *)b)->vms, uuid);
+    return v ? v->cpu.demand - v->cpu.unmet : 0;
+}
+
 /* takes snap over; the host is up this interval when it has a previous snapshot */
-static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
+static void host_view(SovaClusterBuilder *b, BuildHost *h, SovaSnapshot *snap, HostView *out)
 {
     memset(out, 0, sizeof *out);
     out->busy_share = -1;
@@ -198,6 +206,7 @@ static void host_view(BuildHost *h, SovaSnapshot *snap, HostView *out)
         out->net = sova_net_model_build(h->prev, snap, NULL, &np);
         out->busy_share = busy_share(h->prev, snap);
         out->vms_changed = sova_vms_changed(h->prev, snap, out->model);
+        out->left_cpu = out->vms_changed ? sova_vms_left_cpu(h->prev, snap, cpu_used, b) : 0;
         out->up = TRUE;
     }
     sova_snapshot_free(h->prev);
@@ -325,6 +334,24 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->last_moved = st->last_moved;
     cv->failures = st->failures;
     cv->failed_at = st->failed_at;
+}
+
+/* the run-queue delay host h's VMs measured, less what VMs that left it used there
+ * (cluster_vm_cpu.h): the cluster's VMs are seen's, in its order */
+static void credit_left(SovaClusterBuilder *b, SovaCluster *c, GArray *seen, guint h, double freed)
+{
+    g_autoptr(GPtrArray) est = g_ptr_array_new();
+    for (guint i = 0; i < seen->len; i++)
+        if (g_array_index(seen, Seen, i).host == h)
+            g_ptr_array_add(est, &vm_state(b, g_array_index(seen, Seen, i).vm->uuid)->est);
+    sova_vm_cpu_credit((SovaVmCpuEstimate *const *)est->pdata, est->len, freed);
+    for (guint i = 0; i < seen->len; i++) {
+        BuildVm *st = vm_state(b, g_array_index(seen, Seen, i).vm->uuid);
+        if (g_array_index(seen, Seen, i).host == h && !st->cpu.from_agent) {
+            st->cpu.unmet = CLAMP(st->est.own_unmet, 0.0, st->cpu.demand);
+            sova_cluster_vm(c, i)->cpu_unmet = st->cpu.unmet;
+        }
+    }
 }
 
 /* ---- hosts ---- */
@@ -463,6 +490,9 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
     g_autoptr(GArray) seen = collect_vms(views, b->n_hosts);
     for (guint i = 0; i < seen->len; i++)
         add_vm(b, c, &g_array_index(seen, Seen, i), views);
+    for (guint i = 0; i < b->n_hosts; i++)
+        if (views[i].left_cpu > 0)
+            credit_left(b, c, seen, i, views[i].left_cpu);
     double *loads[SOVA_RES_N];
     for (int r = 0; r < SOVA_RES_N; r++)
         loads[r] = sova_cluster_loads(c, r);   /* one pass per resource, not one per host */
@@ -480,7 +510,7 @@ SovaCluster *sova_cluster_builder_update(SovaClusterBuilder *b, SovaSnapshot **s
     g_autofree HostView *views = g_new0(HostView, b->n_hosts);
     gboolean any_up = FALSE;
     for (guint i = 0; i < b->n_hosts; i++) {
-        host_view(&b->hosts[i], snaps[i], &views[i]);
+        host_view(b, &b->hosts[i], snaps[i], &views[i]);
         any_up |= views[i].up;
     }
     SovaCluster *c = NULL;

@@ -56,3 +56,16 @@ SovaVmCpu sova_vm_cpu_update(SovaVmCpuEstimate *e, const SovaModel *m, const Sov
     out.unmet = CLAMP(out.unmet, 0.0, out.demand);
     return out;
 }
+
+void sova_vm_cpu_credit(SovaVmCpuEstimate *const *e, guint n, double freed)
+{
+    double sum = 0;
+    for (guint i = 0; i < n; i++)
+        sum += MAX(0.0, e[i]->own_unmet);
+    if (freed <= 0 || sum <= 0)
+        return;
+    double keep = MAX(0.0, sum - freed) / sum;
+    for (guint i = 0; i < n; i++)
+        if (e[i]->own_unmet > 0)
+            e[i]->own_unmet *= keep;
+}

@@ -33,3 +33,11 @@ double sova_vm_cpu_smooth(double alpha, double carried, gboolean have, double ra
  * interval_s); call once per reading */
 SovaVmCpu sova_vm_cpu_update(SovaVmCpuEstimate *e, const SovaModel *m, const SovaVmSample *vm,
                              double alpha, double interval_s);
+
+/* the own unmet estimates (run-queue delay) of the n VMs left on a host after VMs that used
+ * freed pCPUs there went away, made so much smaller in all, in proportion to each: the
+ * delay they measured while those VMs were there, smoothed, says the host was short of at
+ * most that much more than it is now (the scheduler gives freed pCPUs to the waiting).
+ * Without it, a host relieved by a migration reads its remaining VMs' smoothed delay for a
+ * few samples more as demand it cannot serve. */
+void sova_vm_cpu_credit(SovaVmCpuEstimate *const *e, guint n, double freed);

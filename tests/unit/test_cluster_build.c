@@ -1,9 +1,11 @@
 /* test_cluster_build.c — snapshots -> cluster (daemon/cluster_build.c) on synthetic
  * snapshots: host capacities and loads, a VM's demand carried across hosts, migrations
  * in flight counted on the destination, a host's non-VM load not read from an interval a
- * VM came or went in, down hosts, exclusions and groups, VF signals,
+ * VM came or went in, the run-queue delay a VM that left freed its host of not read on as
+ * demand the host cannot serve, down hosts, exclusions and groups, VF signals,
  * hot samples and NIC history, migration history. */
 #include "model/cluster_build.h"
+#include "model/cluster_vm_cpu.h"
 #include <math.h>
 
 #define S(x) ((guint64)((x) * 1e9))  /* seconds -> ns */
@@ -170,6 +172,67 @@ static void test_other_across_migration(void)
     g_assert_cmpfloat_with_epsilon(sova_cluster_host(c3, 1)->cpu_other, 0.3, 1e-6);
 }
 
+/* a 1-vCPU VM that has run `run` and waited `wait` seconds in all */
+static void vm_waited(SovaSnapshot *s, const char *uuid, const char *name, double run, double wait)
+{
+    sova_vm_vcpu(vm(s, uuid, name, run), 0)->delay_ns = S(wait);
+}
+
+/* A, B and C (a pCPU each) share h0's two pCPUs: each runs 2/3 of the time and waits 1/3.
+ * C moves to h1 half-way through [2, 3]: A and B wait 1/6 s in it, none after. With EWMA
+ * alpha 0.5 their smoothed delay would read 1/4 each at 3 s and 1/8 at 4 s, after the
+ * overload it measured is gone; C used 2/3 of a pCPU there, now free: they read none.
+ * D on h1, where C arrived (and none left), keeps the delay it measures. */
+static void test_unmet_after_leaving(void)
+{
+    SovaClusterBuildParams p = params();
+    p.ewma_alpha = 0.5;
+    g_autoptr(SovaClusterBuilder) b = sova_cluster_builder_new(names, 2, &p);
+    const double third = 1.0 / 3, sixth = 1.0 / 6;
+    for (guint t = 0; t <= 4; t++) {
+        SovaSnapshot *a = host(t, 2, 0), *h1 = host(t, 4, 0);
+        double ran = t <= 2 ? 2 * t * third : 4 * third + 5 * sixth + (t - 3),
+               waited = t <= 2 ? t * third : 2 * third + sixth;
+        vm_waited(a, UA, "a", ran, waited);
+        vm_waited(a, UB, "b", ran, waited);
+        if (t <= 2)
+            vm_waited(a, UC, "c", ran, waited);
+        else
+            vm_waited(h1, UC, "c", t == 3 ? 0.5 : 1.5, 0);
+        vm_waited(h1, "00000000-0000-0000-0000-00000000000d", "d", 0.8 * t, 0.2 * t);
+        if (t == 2)
+            sova_cluster_builder_migration_started(b, UC, 0, 1);
+        if (t == 3)
+            sova_cluster_builder_migration_finished(b, UC, TRUE, 2.5);
+        g_autoptr(SovaCluster) c = update(b, a, h1);
+        if (!t)
+            continue;
+        double expect = t <= 2 ? third : 0;
+        g_assert_cmpfloat_with_epsilon(find(c, UA)->cpu_unmet, expect, 1e-6);
+        g_assert_cmpfloat_with_epsilon(find(c, UB)->cpu_unmet, expect, 1e-6);
+        g_assert_cmpfloat_with_epsilon(find(c, "00000000-0000-0000-0000-00000000000d")->cpu_unmet,
+                                       0.2, 1e-6);
+    }
+}
+
+/* the credit is shared in proportion to what each VM waited, none below 0 */
+static void test_unmet_credit_shared(void)
+{
+    SovaVmCpuEstimate e[3];
+    for (guint i = 0; i < 3; i++)
+        sova_vm_cpu_estimate_init(&e[i]);
+    e[0].own_unmet = 0.3;
+    e[1].own_unmet = 0.1;
+    SovaVmCpuEstimate *const p[] = { &e[0], &e[1], &e[2] };
+    sova_vm_cpu_credit(p, 3, 0.2);
+    g_assert_cmpfloat_with_epsilon(e[0].own_unmet, 0.15, 1e-9);
+    g_assert_cmpfloat_with_epsilon(e[1].own_unmet, 0.05, 1e-9);
+    g_assert_cmpfloat(e[2].own_unmet, <, 0);             /* unknown stays unknown */
+    sova_vm_cpu_credit(p, 3, 1.0);
+    g_assert_cmpfloat_with_epsilon(e[0].own_unmet, 0, 1e-9);
+    g_assert_cmpfloat_with_epsilon(e[1].own_unmet, 0, 1e-9);
+}
+
 /* during the switch-over the VM shows on both hosts: the running copy counts, once */
 static void test_paused_copy_not_doubled(void)
 {
@@ -324,6 +387,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-build/loads", test_loads);
     g_test_add_func("/cluster-build/demand-follows-vm", test_demand_follows_vm);
     g_test_add_func("/cluster-build/other-across-migration", test_other_across_migration);
+    g_test_add_func("/cluster-build/unmet-after-leaving", test_unmet_after_leaving);
+    g_test_add_func("/cluster-build/unmet-credit-shared", test_unmet_credit_shared);
     g_test_add_func("/cluster-build/paused-copy-not-doubled", test_paused_copy_not_doubled);
     g_test_add_func("/cluster-build/down-host", test_down_host);
     g_test_add_func("/cluster-build/exclusions-groups-vfs", test_exclusions_groups_vfs);
