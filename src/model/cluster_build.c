@@ -7,7 +7,9 @@
  * NIC traffic beyond theirs) is read only from intervals no VM came to or left it in
  * (vm_churn.h): in one that did, a migrated VM's time there would read as non-VM load on
  * top of its carried demand (+0.2 to +0.5 of a host on the destination for a sample, as
- * much on the source), so the last reading is kept. */
+ * much on the source), so the last reading is kept (cluster_build_host.c: a host's
+ * figures). The run-queue delay a host's remaining VMs measured while a VM that left was
+ * there is credited with what that VM used (cluster_vm_cpu.h): the freed pCPUs serve it. */
 #include "model/cluster_build.h"
 #include "model/model.h"
 #include "model/netmodel.h"
@@ -17,50 +19,7 @@
 
 #define PRUNE_AFTER 100       /* intervals a VM may stay unseen before it is forgotten */
 
-typedef struct {
-    char *name;
-    gboolean maintenance, excluded;
-    SovaSnapshot *prev;       /* newest good snapshot */
-    guint hot_samples;
-    GArray *nic_history;      /* double, oldest first */
-    gboolean other_known;     /* the non-VM load of an interval no VM came or went in: */
-    double cpu_other;         /* pCPUs, and ... */
-    double net_other_Bps;     /* ... NIC traffic (kept for the intervals one did) */
-} BuildHost;
-
-typedef struct {
-    SovaVmCpu cpu;            /* what is planned on (cluster_vm_cpu.h) ... */
-    SovaVmCpuEstimate est;    /* ... from its own estimate or its agent's summary */
-    double net_Bps;           /* smoothed rx + tx; < 0 unknown */
-    double last_moved, failed_at;
-    guint failures;
-    gboolean migrating;
-    guint from, to;
-    guint64 seen_at;
-} BuildVm;
-
-struct SovaClusterBuilder {
-    SovaClusterBuildParams params;
-    char **exclude, **groups;
-    BuildHost *hosts;
-    guint n_hosts;
-    GHashTable *vms;          /* uuid -> BuildVm* */
-    guint64 interval;
-    gboolean built;           /* some interval produced a cluster */
-    double now;               /* seconds: the newest snapshot's time */
-};
-
-/* one host's view of this interval */
-typedef struct {
-    gboolean up;
-    SovaSnapshot *cur;
-    SovaModel *model;
-    SovaNetModel *net;
-    double busy_share;        /* from the snapshots' CPU totals: the share of the pCPUs' time
-                               * that was busy, 0..1; < 0 when they carry none */
-    gboolean vms_changed;     /* a VM came or went between the two snapshots (vm_churn.h) */
-    double left_cpu;          /* pCPUs the VMs that left it used there (vm_churn.h) */
-} HostView;
+#include "model/cluster_build_private.h"
 
 SovaClusterBuilder *sova_cluster_builder_new(const char *const *names, guint n_hosts,
                                              const SovaClusterBuildParams *params)
@@ -214,7 +173,7 @@ static void host_view(SovaClusterBuilder *b, BuildHost *h, SovaSnapshot *snap, H
     out->cur = snap;
 }
 
-static gboolean raw_net(const SovaNetModel *nm, const char *uuid, double *out)
+gboolean cb_raw_net(const SovaNetModel *nm, const char *uuid, double *out)
 {
     const SovaNetVmLoad *v = sova_net_model_find(nm, uuid);
     if (!v || v->fresh || v->blind)
@@ -223,13 +182,6 @@ static gboolean raw_net(const SovaNetModel *nm, const char *uuid, double *out)
     return TRUE;
 }
 
-static gboolean holds_vf(const SovaVmSample *vm)
-{
-    for (guint i = 0; i < vm->nics->len; i++)
-        if (sova_vm_nic(vm, i)->role == SOVA_NIC_VF)
-            return TRUE;
-    return FALSE;
-}
 
 static gboolean matches(const char *const *list, const SovaVmSample *vm)
 {
@@ -296,7 +248,7 @@ static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
                           const SovaVmSample *vm)
 {
     double net = 0;
-    gboolean have_net = raw_net(v->net, vm->uuid, &net);
+    gboolean have_net = cb_raw_net(v->net, vm->uuid, &net);
     /* its own estimate, moved by a fresh agent's summary beyond its noise (cluster_vm_cpu.h) */
     double iv = b->params.interval_s > 0 ? b->params.interval_s : 10;
     st->cpu = sova_vm_cpu_update(&st->est, v->model, vm, b->params.ewma_alpha, iv);
@@ -320,7 +272,7 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->n_vcpus = vm->vcpus->len;
     cv->memory_kib = vm->memory_kib;
     cv->net_Bps = st->net_Bps;
-    cv->holds_vf = holds_vf(vm);
+    cv->holds_vf = cb_holds_vf(vm);
     cv->wants_vf = vm->has_net_status && vm->net_wants_vf;
     cv->unmet_vf = vm->has_net_status && vm->net_unmet;
     cv->vf_detaching = vm->has_net_status && vm->net_vf_detaching && cv->holds_vf;
@@ -354,105 +306,6 @@ static void credit_left(SovaClusterBuilder *b, SovaCluster *c, GArray *seen, gui
     }
 }
 
-/* ---- hosts ---- */
-
-static double net_other(const HostView *v);
-
-/* the host's non-VM CPU load and NIC traffic: what its totals show beyond its VMs' rates,
- * or, in an interval a VM came or went in (vms_changed), the last reading of an interval
- * none did (the first, if none yet: the migration transient, not a change of load) */
-static void fill_other(BuildHost *bh, const HostView *v, SovaClusterHost *h, double cpu_other)
-{
-    double net = net_other(v);
-    if (v->vms_changed && bh->other_known) {
-        h->cpu_other = bh->cpu_other;
-        h->net_other_Bps = bh->net_other_Bps;
-        return;
-    }
-    h->cpu_other = cpu_other;
-    h->net_other_Bps = net;
-    if (!v->vms_changed) {
-        bh->cpu_other = cpu_other;
-        bh->net_other_Bps = net;
-        bh->other_known = TRUE;
-    }
-}
-
-static void fill_host(BuildHost *bh, const HostView *v, SovaClusterHost *h)
-{
-    h->up = v->up;
-    h->maintenance = bh->maintenance;
-    h->excluded = bh->excluded;
-    if (!v->up)
-        return;
-    const SovaModel *m = v->model;
-    double busy = 0, vcpus = 0;
-    for (guint i = 0; i < m->n_pcpus; i++) {
-        const SovaPcpuLoad *p = sova_model_pcpu(m, i);
-        if (!p->online)
-            continue;
-        h->cpu_capacity += 1.0;
-        busy += p->util / 100.0;
-    }
-    if (v->busy_share >= 0)   /* the host's totals (a controller's reading) */
-        busy = v->busy_share * h->cpu_capacity;
-    /* what the vCPUs ran, wherever they ran (their pCPU need not be known) */
-    for (guint i = 0; i < m->vcpus->len; i++)
-        vcpus += sova_model_vcpu(m, i)->usage / 100.0;
-    fill_other(bh, v, h, MAX(0.0, busy - vcpus));
-    h->memory_kib = v->cur->memory_kib;
-    h->nic_capacity_Bps = 2 * v->cur->host_nic_capacity_Bps;   /* rx + tx */
-    h->vf_pool = v->cur->vf_pool;
-}
-
-/* traffic through the host NIC that no VM accounts for; 0 without host counters */
-static double net_other(const HostView *v)
-{
-    if (!v->cur->has_host_nic)
-        return 0;
-    double vms = 0, x = 0;
-    for (guint i = 0; i < v->cur->vms->len; i++) {
-        const SovaVmSample *vm = g_ptr_array_index(v->cur->vms, i);
-        if (raw_net(v->net, vm->uuid, &x))
-            vms += x;
-    }
-    return MAX(0.0, v->net->nic_rx_Bps + v->net->nic_tx_Bps - vms);
-}
-
-static guint vfs_held(const SovaSnapshot *s)
-{
-    guint n = 0;
-    for (guint i = 0; i < s->vms->len; i++)
-        n += holds_vf(g_ptr_array_index(s->vms, i));
-    return n;
-}
-
-/* after the VMs are placed: hot samples and the NIC history (loads: every host's, per
- * resource) */
-static void track_host(SovaClusterBuilder *b, SovaCluster *c, guint i, const HostView *v,
-                       double *const loads[SOVA_RES_N])
-{
-    BuildHost *bh = &b->hosts[i];
-    SovaClusterHost *h = sova_cluster_host(c, i);
-    if (v->up) {
-        double load[SOVA_RES_N];
-        for (int r = 0; r < SOVA_RES_N; r++)
-            load[r] = loads[r][i];
-        double score = sova_cluster_score_of(c, h, load);
-        bh->hot_samples = score > b->params.high_water ? bh->hot_samples + 1 : 0;
-        double util = v->net->nic_util >= 0 ? v->net->nic_util
-                                            : load[SOVA_RES_NET];
-        g_array_append_val(bh->nic_history, util);
-        if (bh->nic_history->len > SOVA_CLUSTER_NIC_HISTORY)
-            g_array_remove_range(bh->nic_history, 0,
-                                 bh->nic_history->len - SOVA_CLUSTER_NIC_HISTORY);
-    }
-    h->hot_samples = bh->hot_samples;
-    if (!h->nic_history)
-        h->nic_history = g_array_new(FALSE, FALSE, sizeof(double));
-    g_array_set_size(h->nic_history, 0);
-    g_array_append_vals(h->nic_history, bh->nic_history->data, bh->nic_history->len);
-}
 
 static void prune_vms(SovaClusterBuilder *b)
 {
@@ -482,9 +335,9 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
     c->now = cluster_now(b, views);
     for (guint i = 0; i < b->n_hosts; i++) {
         SovaClusterHost *h = sova_cluster_add_host(c, b->hosts[i].name);
-        fill_host(&b->hosts[i], &views[i], h);
+        cb_fill_host(&b->hosts[i], &views[i], h);
         if (views[i].up) {
-            h->vf_in_use = vfs_held(views[i].cur);
+            h->vf_in_use = cb_vfs_held(views[i].cur);
         }
     }
     g_autoptr(GArray) seen = collect_vms(views, b->n_hosts);
@@ -497,7 +350,7 @@ static SovaCluster *assemble(SovaClusterBuilder *b, const HostView *views)
     for (int r = 0; r < SOVA_RES_N; r++)
         loads[r] = sova_cluster_loads(c, r);   /* one pass per resource, not one per host */
     for (guint i = 0; i < b->n_hosts; i++)
-        track_host(b, c, i, &views[i], loads);
+        cb_track_host(b, c, i, &views[i], loads);
     for (int r = 0; r < SOVA_RES_N; r++)
         g_free(loads[r]);
     sova_cluster_check_rules(c);   /* contradictory per-VM rules: those VMs are not moved */
