@@ -144,6 +144,12 @@ static double busy_share(const SovaSnapshot *prev, const SovaSnapshot *cur)
 }
 
 /* what a VM used of its host's CPU as last read (vm_churn.h), 0 unknown */
+static double one(const char *uuid, gpointer data)
+{
+    (void)uuid, (void)data;
+    return 1;
+}
+
 static double cpu_used(const char *uuid, gpointer b)
 {
     const BuildVm *v = g_hash_table_lookup(((SovaClusterBuilder *)b)->vms, uuid);
@@ -166,6 +172,7 @@ static void host_view(SovaClusterBuilder *b, BuildHost *h, SovaSnapshot *snap, H
         out->busy_share = busy_share(h->prev, snap);
         out->vms_changed = sova_vms_changed(h->prev, snap, out->model);
         out->left_cpu = out->vms_changed ? sova_vms_left_cpu(h->prev, snap, cpu_used, b) : 0;
+        out->vms_left = out->vms_changed && sova_vms_left_cpu(h->prev, snap, one, NULL) > 0;
         out->up = TRUE;
     }
     sova_snapshot_free(h->prev);
@@ -252,7 +259,10 @@ static void update_demand(SovaClusterBuilder *b, BuildVm *st, const HostView *v,
     /* its own estimate, moved by a fresh agent's summary beyond its noise (cluster_vm_cpu.h) */
     double iv = b->params.interval_s > 0 ? b->params.interval_s : 10;
     st->cpu = sova_vm_cpu_update(&st->est, v->model, vm, b->params.ewma_alpha, iv);
-    st->net_Bps = sova_vm_cpu_smooth(b->params.ewma_alpha, st->net_Bps, have_net, net);
+    /* traffic carried from before a VM left its host was its share of a NIC that VM also
+     * used (capped, where the NIC was full): this interval's rate, if any, starts it afresh */
+    double carried = v->vms_left && have_net ? -1 : st->net_Bps;
+    st->net_Bps = sova_vm_cpu_smooth(b->params.ewma_alpha, carried, have_net, net);
 }
 
 static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const HostView *views)

@@ -50,6 +50,7 @@ typedef struct {
                                * that was busy, 0..1; < 0 when they carry none */
     gboolean vms_changed;     /* a VM came or went between the two snapshots (vm_churn.h) */
     double left_cpu;          /* pCPUs the VMs that left it used there (vm_churn.h) */
+    gboolean vms_left;        /* a VM left it between the two snapshots */
 } HostView;
 
 /* a VM holds a VF */

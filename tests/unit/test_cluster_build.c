@@ -215,6 +215,40 @@ static void test_unmet_after_leaving(void)
     }
 }
 
+/* a VM with a para-virtual NIC that has received rx bytes in all */
+static void vm_nic(SovaSnapshot *s, const char *uuid, const char *name, guint64 rx)
+{
+    SovaVmSample *v = vm(s, uuid, name, 0);
+    sova_vm_add_nic(v, "net0", "52:54:00:00:00:0a", NULL, SOVA_NIC_STANDBY)->rx_bytes = rx;
+}
+
+/* A and B share h0's NIC, which is full: A gets 100 B/s. B leaves at 1 s; A then gets 300.
+ * A's traffic smoothed (alpha 0.5) with what it got while B was there would read 200: that
+ * was its share of a NIC B used too; it reads 300. C on h1, where B came and none left,
+ * smooths on (100 then 300: 200). */
+static void test_net_after_leaving(void)
+{
+    SovaClusterBuildParams p = params();
+    p.ewma_alpha = 0.5;
+    g_autoptr(SovaClusterBuilder) b = sova_cluster_builder_new(names, 2, &p);
+    const char *uc = "00000000-0000-0000-0000-00000000000c";
+    for (guint t = 0; t <= 2; t++) {
+        SovaSnapshot *a = host(t, 2, 0), *h1 = host(t, 2, 0);
+        guint64 rx = t <= 1 ? 100 * t : 100 + 300 * (t - 1);
+        vm_nic(a, UA, "a", rx);
+        vm_nic(h1, uc, "c", rx);
+        if (t <= 1)
+            vm_nic(a, UB, "b", 100 * t);
+        else
+            vm_nic(h1, UB, "b", 0);
+        g_autoptr(SovaCluster) c = update(b, a, h1);
+        if (t < 2)
+            continue;
+        g_assert_cmpfloat_with_epsilon(find(c, UA)->net_Bps, 300, 1e-6);
+        g_assert_cmpfloat_with_epsilon(find(c, uc)->net_Bps, 200, 1e-6);
+    }
+}
+
 /* the credit is shared in proportion to what each VM waited, none below 0 */
 static void test_unmet_credit_shared(void)
 {
@@ -389,6 +423,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-build/other-across-migration", test_other_across_migration);
     g_test_add_func("/cluster-build/unmet-after-leaving", test_unmet_after_leaving);
     g_test_add_func("/cluster-build/unmet-credit-shared", test_unmet_credit_shared);
+    g_test_add_func("/cluster-build/net-after-leaving", test_net_after_leaving);
     g_test_add_func("/cluster-build/paused-copy-not-doubled", test_paused_copy_not_doubled);
     g_test_add_func("/cluster-build/down-host", test_down_host);
     g_test_add_func("/cluster-build/exclusions-groups-vfs", test_exclusions_groups_vfs);
