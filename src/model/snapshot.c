@@ -116,3 +116,12 @@ const char *sova_nic_role_name(SovaNicRole role)
     }
     return "?";
 }
+
+SovaCpuSet *sova_snapshot_usable_pcpus(const SovaSnapshot *s, const SovaCpuSet *reserved)
+{
+    SovaCpuSet *set = sova_cpuset_new(s->n_pcpus);
+    for (guint i = 0; i < s->n_pcpus; i++)
+        if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(reserved, i))
+            sova_cpuset_add(set, i);
+    return set;
+}

@@ -161,5 +161,7 @@ SovaNicSample *sova_vm_add_nic(SovaVmSample *vm, const char *alias, const char *
 SovaNicSample *sova_vm_nic(const SovaVmSample *vm, guint i);
 const char *sova_nic_role_name(SovaNicRole role);
 SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id);
+/* the online pCPUs of s that are not in reserved (may be NULL); the caller frees it */
+SovaCpuSet *sova_snapshot_usable_pcpus(const SovaSnapshot *s, const SovaCpuSet *reserved);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaSnapshot, sova_snapshot_free)

@@ -2,16 +2,6 @@
 #include "policy/cpu_takeover.h"
 #include <string.h>
 
-/* online pCPUs that are not reserved */
-static SovaCpuSet *usable(const SovaSnapshot *s, const SovaCpuSet *reserved)
-{
-    SovaCpuSet *set = sova_cpuset_new(s->n_pcpus);
-    for (guint i = 0; i < s->n_pcpus; i++)
-        if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(reserved, i))
-            sova_cpuset_add(set, i);
-    return set;
-}
-
 static gboolean subset(const SovaCpuSet *a, const SovaCpuSet *b)
 {
     for (guint p = 0; p < a->n; p++)
@@ -147,7 +137,7 @@ SovaPlan *sova_cpu_takeover_plan(const SovaSnapshot *s, const SovaCpuTakeoverPar
                                  gboolean *shared)
 {
     SovaPlan *plan = sova_plan_new();
-    g_autoptr(SovaCpuSet) all = usable(s, p->reserved);
+    g_autoptr(SovaCpuSet) all = sova_snapshot_usable_pcpus(s, p->reserved);
     g_autoptr(SovaCpuSet) idle = sova_cpuset_copy(all);
     Affinities af;
     affinities_read(s, &af, idle);

@@ -16,16 +16,6 @@ static gboolean excluded(const SovaReleaseParams *p, const SovaVmSample *vm)
     return FALSE;
 }
 
-/* online pCPUs that are not reserved */
-static SovaCpuSet *usable(const SovaSnapshot *s, const SovaCpuSet *reserved)
-{
-    SovaCpuSet *set = sova_cpuset_new(s->n_pcpus);
-    for (guint i = 0; i < s->n_pcpus; i++)
-        if (sova_snapshot_pcpu(s, i)->online && !sova_cpuset_has(reserved, i))
-            sova_cpuset_add(set, i);
-    return set;
-}
-
 static void release_vm(SovaPlan *plan, const SovaVmSample *vm, const SovaCpuSet *all)
 {
     g_autofree char *where = sova_cpuset_format(all);
@@ -51,7 +41,7 @@ static void release_vm(SovaPlan *plan, const SovaVmSample *vm, const SovaCpuSet 
 SovaPlan *sova_release_plan(const SovaSnapshot *s, const SovaReleaseParams *p, GError **error)
 {
     g_autoptr(SovaPlan) plan = sova_plan_new();
-    g_autoptr(SovaCpuSet) all = usable(s, p->reserved);
+    g_autoptr(SovaCpuSet) all = sova_snapshot_usable_pcpus(s, p->reserved);
     guint n = 0;
     for (guint i = 0; i < s->vms->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
