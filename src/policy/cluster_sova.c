@@ -237,9 +237,8 @@ static gboolean *transitions(const Sova *S, const SovaState *st)
 }
 
 /* the best moves, one a round, while each serves more demand than it costs */
-static void relieve(Sova *S, SovaPlan *plan)
+static void relieve_rounds(Sova *S, SovaPlan *plan)
 {
-    S->search = cs_search_new(S->P.n_hosts);
     while (!cl_caps_full(&S->P)) {
         double imb = cl_imbalance_max(&S->P);
         Move best = {0};
@@ -250,6 +249,17 @@ static void relieve(Sova *S, SovaPlan *plan)
         cs_headroom_refine(S, imb, &best);
         commit(S, plan, &best, imb);
     }
+}
+
+/* relief: every clear overload first, then, with what the caps leave, the hosts being
+ * relieved that read at their capacity (cluster_sova_headroom.c) */
+static void relieve(Sova *S, SovaPlan *plan)
+{
+    S->search = cs_search_new(S->P.n_hosts);
+    cs_at_cap_off(S, TRUE);
+    relieve_rounds(S, plan);
+    cs_at_cap_off(S, FALSE);
+    relieve_rounds(S, plan);
 }
 
 static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)

@@ -85,6 +85,8 @@ typedef struct {
                                * 1 - headroom of it (cs_unmet_cap), the level every destination
                                * keeps: back at its capacity, it is relieved at once and down
                                * to that (cluster_sova_headroom.c) */
+    gboolean at_cap_off;      /* TRUE: relieving and at_cap count as without them (while
+                               * every clear overload is relieved first) */
     int refine_host;          /* >= 0: its over_cap resources are counted so too (while
                                * cs_headroom_refine values a move from it) */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
@@ -218,6 +220,10 @@ double cs_overflow(int r, double load);
 void cs_relieving_init(Sova *S, const SovaState *st, double clear);
 /* a relief move from host a: its resources at or over their capacity are being relieved */
 void cs_relieving_start(Sova *S, int a);
+/* off (TRUE): the hosts being relieved that read at their capacity count as others do, so
+ * that every clear overload goes first; on again (FALSE): they count against 1 - headroom
+ * (their unmet demand, ranks and what the search kept, again) */
+void cs_at_cap_off(Sova *S, gboolean off);
 /* of the relief moves from best's source that serve its demand over the capacity as well as
  * best does, the one that leaves it most within 1 - headroom (valued as if it were
  * relieving) replaces best */

@@ -149,7 +149,7 @@ double cs_unmet_cap(const Sova *S, guint h, int r)
 {
     double cap = S->P.cap[h * CL_R + r];
     guint8 bit = (guint8)(1u << r);
-    gboolean tight = (S->relieving && (S->relieving[h] & S->at_cap[h] & bit)) ||
+    gboolean tight = (S->relieving && !S->at_cap_off && (S->relieving[h] & S->at_cap[h] & bit)) ||
                      (S->refine_host == (int)h && (S->over_cap[h] & bit));
     return tight ? cap * (1.0 - S->p->headroom) : cap;
 }

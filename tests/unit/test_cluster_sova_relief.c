@@ -92,6 +92,41 @@ static void test_choice_within_headroom(void)
     g_assert_cmpfloat(sova_cluster_vm(c, vm_of(c, a))->cpu, ==, 3.0);
 }
 
+/* a host at its capacity being relieved goes after every clear overload: with one migration
+ * allowed, h1 at 109 % (0.09 of a host unmet, clear beyond a noise of 0.02) is relieved
+ * before h0 back at 101 %, which counted against 1 - headroom would read 0.11 */
+static void test_clear_overload_first(void)
+{
+    SovaCluster *c = cluster(6);
+    for (int i = 0; i < 8; i++) {
+        g_autofree char *name = g_strdup_printf("h0-%s%d", i < 4 ? "big" : "small", i);
+        SovaClusterVm *v = vm(c, name, 0, i < 4 ? 3.0 : (16 * 1.01 - 12) / 4, i < 4 ? 12 : 4, 0);
+        v->dirty_Bps = 20e6;
+    }
+    for (int i = 0; i < 8; i++)
+        vmf(c, 1, 16 * 1.09 / 8, 4);
+    for (int h = 2; h < 6; h++)
+        vmf(c, h, 4, 2);
+    const SovaClusterPolicy *pol = policy("sova");
+    SovaState *st = pol->state_new();
+    st->learnt = TRUE;
+    st->sigma2 = 0.02 * 0.02;
+    st->n_hosts = c->hosts->len;
+    st->unmet = g_new0(double, st->n_hosts);
+    st->moving = g_new0(gboolean, st->n_hosts);
+    st->over_run = g_new0(guint, st->n_hosts);
+    st->relieving = g_new0(guint8, st->n_hosts);
+    st->relieving[0] = 1u << SOVA_RES_CPU;
+    SovaClusterParams p = params();
+    p.max_total = 1;
+    p.bandwidth_Bps = 1.25e9;   /* cheap migrations: relief decides */
+    g_autoptr(SovaPlan) plan = sova_cluster_plan(pol, c, &p, st);
+    pol->state_free(st);
+    g_assert_cmpuint(sova_plan_len(plan), ==, 1);
+    g_assert_cmpint(sova_plan_action(plan, 0)->from_host, ==, 1);
+    sova_cluster_free(c);
+}
+
 /* the relieving ends once the host is back within 1 - headroom: the state no longer says so */
 static void test_relieving_ends(void)
 {
@@ -114,6 +149,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-sova-relief/back-over-capacity", test_back_over_capacity);
     g_test_add_func("/cluster-sova-relief/at-capacity-within-noise", test_at_capacity_within_noise);
     g_test_add_func("/cluster-sova-relief/choice-within-headroom", test_choice_within_headroom);
+    g_test_add_func("/cluster-sova-relief/clear-overload-first", test_clear_overload_first);
     g_test_add_func("/cluster-sova-relief/relieving-ends", test_relieving_ends);
     return g_test_run();
 }
