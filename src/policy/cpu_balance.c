@@ -40,14 +40,12 @@
  *   4. The plan is kept only if it cuts the predicted stddev by at least
  *      params->min_gain; otherwise only the loose vCPUs are pinned. So a stable but
  *      imperfect layout (3 busy vCPUs on 2 pCPUs: 200 % vs 100 % of demand) yields
- *      an empty plan, interval after interval: no move can improve it. Unless the pins
- *      kept would lose more than the target against the kernel's scheduler (the measure
- *      that shares a host, below) and the plan's would not: then the plan stands (a pCPU
- *      over 100 % beside idle ones on a big host moves the spread by less than min_gain).
+ *      an empty plan, interval after interval: no move can improve it.
  * Sharing (cpu_share.h): pins that would lose work against the kernel's own
- * scheduler are not made. After steps 1-3, if the layout found risks losing more
- * than the target (points of one pCPU, pCPUs near or across 100 % by the noise
- * margin, judged without the VMs the controller is migrating away), every vCPU is
+ * scheduler are not made, nor kept. After steps 1-4, if the layout the plan would
+ * apply (the search's when its moves are worth it, else the pins as they are) risks
+ * losing more than the target (points of one pCPU, pCPUs near or across 100 % by the
+ * noise margin, judged without the VMs the controller is migrating away), every vCPU is
  * instead allowed on every usable pCPU ("shared"). A shared host is pinned again
  * only when the pins would lose (almost) nothing with twice the margin for
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
@@ -212,30 +210,6 @@ typedef struct {
     gboolean look;
 } Inputs;
 
-/* the work a layout's pins would lose against the kernel's scheduler, with `margin` (the
- * share decision's measure, cpu_share.h); around `frozen` (NULL: the whole host) */
-static double pins_loss(const Balancer *b, const SovaCpuSet *frozen, double margin)
-{
-    return frozen ? cpu_group_rest_loss(b, margin) : sova_cpu_share_loss(b->m, b->load, b->to, margin);
-}
-
-/* the search's moves were not worth it for the spread, but the pins kept instead (`kept`:
- * only the loose vCPUs placed) would lose more than the target against the kernel's
- * scheduler, the measure that shares a host, and the moves' (`found`) would not: the moves
- * stand, or a layout no decision judged would be left confining VMs (a pCPU over 100 %
- * beside idle ones). Returns the plan's reason then, else NULL */
-static char *kept_loses(const Inputs *in, const SovaCpuSet *frozen, const Balancer *kept,
-                        const Balancer *found, double before, double after)
-{
-    double target = in->params->target_stddev, margin = hypot(target, in->noise);
-    double lk = pins_loss(kept, frozen, margin), lf = pins_loss(found, frozen, margin);
-    if (lk <= target || lf > target || !found->moves)
-        return NULL;
-    return g_strdup_printf("pins as they are would lose %.1f%% of a pCPU (margin %.1f), moved "
-                           "%.1f%%: predicted load stddev %.1f -> %.1f", lk, margin, lf, before,
-                           after);
-}
-
 /* the one-pCPU pins of the layout around `frozen` (NULL: the whole host): the search's moves
  * when they are worth it (cpu_reasons_judge), else only the loose vCPUs placed; then busy
  * vCPUs onto separate cores (cpu_smt.h). `found` (taken; may be NULL) is that search already
@@ -251,25 +225,34 @@ static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan 
     g_autofree char *why = cpu_reasons_judge(in->measured, before, after, in->noise, in->params,
                                              in->look);
     if (in->look && why) {
-        double kept_before;
-        Balancer *kept = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen,
-                                               FALSE, &kept_before);   /* only the loose vCPUs */
-        char *lossy = kept_loses(in, frozen, kept, b, before, after);
-        if (lossy) {
-            g_free(why);
-            why = lossy;
-            cpu_layout_free(kept);
-        } else {
-            cpu_layout_free(b);
-            b = kept;
-            before = kept_before;
-        }
+        cpu_layout_free(b);
+        b = cpu_search_run_frozen(in->m, in->params, in->demand, in->young, frozen, FALSE,
+                                  &before);   /* only the loose vCPUs */
     }
     cpu_smt_spread(b);
     cpu_reasons_pins(b, plan, why, in->measured, hypot(target, in->noise), before, after);
     if (sova_plan_len(plan))
         plan->spread_after = cpu_layout_capped_stddev(b);
     return b;
+}
+
+/* the layout a plan over the whole host applies: the search's (`found`, taken) when its
+ * moves are worth it (cpu_reasons_judge), else the pins as they are, only the loose vCPUs
+ * placed, and busy vCPUs onto separate cores; *before is that layout's predicted stddev.
+ * The share decision judges this one: judged on moves the plan then does not make, the pins
+ * kept were never judged (cluster-hotspot-noisy-8: a pair of vCPUs at 108 % kept for 100 s
+ * beside pCPUs at 25 %, 'no plan improves stddev', while the moves lost nothing) */
+static Balancer *applied_layout(const Inputs *in, Balancer *found, double *before)
+{
+    g_autofree char *why = cpu_reasons_judge(in->measured, *before, cpu_layout_stddev(found),
+                                             in->noise, in->params, in->look);
+    if (!in->look || !why || !found->moves)
+        return found;
+    cpu_layout_free(found);
+    Balancer *kept = cpu_search_run_with(in->m, in->params, in->demand, in->young, FALSE, before);
+    kept->fast = in->fast;
+    cpu_smt_spread(kept);
+    return kept;
 }
 
 /* a shared pin set that stays: the rest of the host is pinned around it, and when the rest
@@ -383,6 +366,8 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
     b->fast = fast;
     cpu_smt_spread(b);   /* judged with busy vCPUs on separate cores, as the pins would be */
+    if (!group)
+        b = applied_layout(&in, b, &before);
     /* would the best pins found lose work against sharing? (see cpu_share.h); pins cannot
      * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
