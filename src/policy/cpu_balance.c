@@ -124,6 +124,20 @@ static gboolean any_unmanaged(const SovaModel *m)
     return FALSE;
 }
 
+/* a vCPU left where the kernel runs it until it can be placed (cpu_layout.h: `waits`, a VM
+ * that just arrived): its load sits on the pCPUs it ran on this interval and moves with the
+ * kernel's next choice, so managed vCPUs do not move away from it (cluster-hotspot-noisy-8:
+ * 36 pin changes in the 3 s a migrated VM waited, on a host of 22 vCPUs) */
+static gboolean any_waiting(const SovaModel *m, const gboolean *young)
+{
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        if (!sova_cpu_vcpu_managed(m, vc) && (vc->fresh || (vc->shared && young[v])))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* a host the kernel shares at start (no vCPU pinned) with vCPUs too young to judge
  * (cpu_robust.h): the kernel's sharing is no decision of ours, and there is none to make */
 static gboolean young_start(const Balancer *b)
@@ -360,6 +374,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     g_autofree gboolean *fast = g_new0(gboolean, MAX(m->vcpus->len, 1));
     g_autofree double *demand = sova_cpu_robust_update_fast(st ? st->robust : NULL, m, young,
                                                             fast, NULL);
+    look = look && !any_waiting(m, young);
     Inputs in = { m, params, demand, young, fast, measured, noise, look };
     g_autoptr(SovaCpuSet) group = current_group(m, st);
     g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
