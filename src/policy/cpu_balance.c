@@ -27,7 +27,8 @@
  *      usable pCPUs) exceeds params->target_stddev, or there are loose vCPUs (the
  *      layout changes anyway), and the predicted spread of the layout with the
  *      loose ones placed does too (a measured blip the demand model does not see
- *      is not worth a pin).
+ *      is not worth a pin), and never while a vCPU waits as step 1 says: its load
+ *      shows where the kernel ran it and moves with the kernel's next choice.
  *   3. Local search from the current layout, never from scratch (cpu_search.c); first,
  *      when a NUMA cell is overloaded and another has room, whole VMs move (cpu_numa.h):
  *      repeatedly take the most loaded pCPU and move to the least loaded pCPU of the
