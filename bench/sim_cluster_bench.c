@@ -19,7 +19,10 @@
  * Figures only; it asserts nothing.
  *
  *
- * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] */
+ * With --seed-offset K every run starts K seeds after the file's (5: the next five); --only
+ * TEXT runs only the files whose name contains TEXT. Each seed C1 misses is listed, with why.
+ *
+ * usage: bench-sim-cluster [--scenarios DIR] [--json] [--seeds N] [--seed-offset K] [--only TEXT] */
 #include "bench_scenarios.h"
 #include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_scenario.h"
@@ -51,6 +54,8 @@ static const Setup setups[N_RUNS] = {
 };
 
 static guint n_seeds = 5;    /* --seeds: C1 is also judged over this many seeds */
+static guint seed_offset;     /* --seed-offset: the seeds start this many after the file's */
+static const char *only;       /* --only: run only the files whose name contains this */
 
 static SovaSimClusterResult *run_seed(const SovaSimScenario *sc, const Setup *s, gboolean has_seed,
                                       guint64 seed)
@@ -70,7 +75,13 @@ static SovaSimClusterResult *run_seed(const SovaSimScenario *sc, const Setup *s,
 
 static SovaSimClusterResult *run_one(const SovaSimScenario *sc, const Setup *s)
 {
-    return run_seed(sc, s, FALSE, 0);
+    return seed_offset ? run_seed(sc, s, TRUE, sc->seed + seed_offset) : run_seed(sc, s, FALSE, 0);
+}
+
+/* the seed of the k-th C1 run */
+static guint64 seed_k(const SovaSimScenario *sc, guint k)
+{
+    return sc->seed + seed_offset + k;
 }
 
 /* delivered demand: the mean of CPU and (when there is traffic) network delivered ratios */
@@ -116,17 +127,33 @@ static const SovaSimClusterResult *best_baseline(SovaSimClusterResult **r)
 
 /* TARGETS C1: sova delivers CPU (and network) >= the best baseline's - 0.002, with no more
  * migrations than it, no ping-pong, no move within the cooldown, and relieves the worst
- * overload no slower than the fastest baseline */
-static gboolean c1_met(SovaSimClusterResult **r)
+ * overload no slower than the fastest baseline. Where it is not met, `why` (if given) says
+ * which parts failed. */
+static gboolean c1_met(SovaSimClusterResult **r, GString *why)
 {
     const SovaSimClusterResult *s = r[RUN_SOVA], *b = best_baseline(r);
     double fastest = G_MAXDOUBLE;
     for (guint i = 0; i < G_N_ELEMENTS(baselines); i++)
         fastest = MIN(fastest, r[baselines[i]]->relieve_s);
-    return sova_sim_cluster_result_cpu_ratio(s) >= sova_sim_cluster_result_cpu_ratio(b) - 0.002 &&
-           sova_sim_cluster_result_net_ratio(s) >= sova_sim_cluster_result_net_ratio(b) - 0.002 &&
-           s->migrations <= b->migrations && s->ping_pongs == 0 && s->cooldown_violations == 0 &&
-           s->relieve_s <= fastest + 1e-9;
+    double sc = sova_sim_cluster_result_cpu_ratio(s), bc = sova_sim_cluster_result_cpu_ratio(b);
+    double sn = sova_sim_cluster_result_net_ratio(s), bn = sova_sim_cluster_result_net_ratio(b);
+    gboolean cpu = sc >= bc - 0.002, net = sn >= bn - 0.002, migr = s->migrations <= b->migrations;
+    gboolean fast = s->relieve_s <= fastest + 1e-9;
+    if (why) {
+        if (!cpu)
+            g_string_append_printf(why, " cpu %.2f < %s %.2f;", 100 * sc, b->label, 100 * bc);
+        if (!net)
+            g_string_append_printf(why, " net %.2f < %s %.2f;", 100 * sn, b->label, 100 * bn);
+        if (!migr)
+            g_string_append_printf(why, " %u migrations > %s %u;", s->migrations, b->label, b->migrations);
+        if (s->ping_pongs)
+            g_string_append_printf(why, " %u ping-pongs;", s->ping_pongs);
+        if (s->cooldown_violations)
+            g_string_append_printf(why, " %u within cooldown;", s->cooldown_violations);
+        if (!fast)
+            g_string_append_printf(why, " relief %.0f s > %.0f s;", s->relieve_s, fastest);
+    }
+    return cpu && net && migr && s->ping_pongs == 0 && s->cooldown_violations == 0 && fast;
 }
 
 static int cmp_double(gconstpointer a, gconstpointer b)
@@ -161,16 +188,21 @@ static void print_c1_seeds(const SovaSimScenario *sc, SovaSimClusterResult **fir
         for (guint k = 0; k < N_F; k++)
             f[i][k] = g_array_new(FALSE, FALSE, sizeof(double));
     guint met = 0, seen = 0;
+    g_autoptr(GString) missed = g_string_new(NULL);
     for (guint k = 0; k < n_seeds; k++) {
         SovaSimClusterResult *r[N_RUNS] = { 0 };
         gboolean ok = TRUE;
         for (guint i = 0; i < G_N_ELEMENTS(runs); i++) {
-            r[runs[i]] = k ? run_seed(sc, &setups[runs[i]], TRUE, sc->seed + k) : first[runs[i]];
+            r[runs[i]] = k ? run_seed(sc, &setups[runs[i]], TRUE, seed_k(sc, k)) : first[runs[i]];
             ok = ok && r[runs[i]];
         }
         for (guint i = 0; ok && i < G_N_ELEMENTS(runs); i++)
             add_figures(f[i], r[runs[i]]);
-        met += ok && c1_met(r);
+        g_autoptr(GString) why = g_string_new(NULL);
+        gboolean m = ok && c1_met(r, why);
+        if (ok && !m)
+            g_string_append_printf(missed, " seed %" G_GUINT64_FORMAT ":%s", seed_k(sc, k), why->str);
+        met += m;
         seen += ok;
         for (guint i = 0; k && i < G_N_ELEMENTS(runs); i++)
             sova_sim_cluster_result_free(r[runs[i]]);
@@ -184,7 +216,10 @@ static void print_c1_seeds(const SovaSimScenario *sc, SovaSimClusterResult **fir
         for (guint k = 0; k < N_F; k++)
             g_array_unref(f[i][k]);
     }
-    printf(" -> met on %u of %u\n", met, seen);
+    printf(" -> met on %u of %u (seeds %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT ")\n", met, seen,
+           seed_k(sc, 0), seed_k(sc, n_seeds - 1));
+    if (missed->len)
+        printf("  C1 missed on%s\n", missed->str);
 }
 
 static void print_evacuation(SovaSimClusterResult **r)
@@ -274,11 +309,14 @@ int main(int argc, char **argv)
 {
     g_autofree char *dir = NULL;
     gboolean json = FALSE;
-    int seeds = (int)n_seeds;
+    int seeds = (int)n_seeds, offset = 0;
+    g_autofree char *only_arg = NULL;
     GOptionEntry entries[] = {
         { "scenarios", 0, 0, G_OPTION_ARG_FILENAME, &dir, "scenario directory (default: the source tree's)", "DIR" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON instead of tables", NULL },
         { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "judge C1 over this many seeds (5)", "N" },
+        { "seed-offset", 0, 0, G_OPTION_ARG_INT, &offset, "start K seeds after each file's (0)", "K" },
+        { "only", 0, 0, G_OPTION_ARG_STRING, &only_arg, "run only the files whose name contains TEXT", "TEXT" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("— cluster policies and levels on the cluster simulator");
@@ -289,6 +327,8 @@ int main(int argc, char **argv)
         return 2;
     }
     n_seeds = (guint)MAX(1, seeds);
+    seed_offset = (guint)MAX(0, offset);
+    only = only_arg;
     const char *d = dir ? dir : SOVA_BENCH_SCENARIOS;
     g_autoptr(GPtrArray) files = sova_bench_scenario_files(d, "cluster-");
     if (!files->len) {
@@ -304,7 +344,7 @@ int main(int argc, char **argv)
     g_autoptr(JsonArray) all = json_array_new();
     int status = 0;
     for (guint f = 0; f < files->len; f++)
-        if (!run_scenario(d, g_ptr_array_index(files, f), json, all))
+        if ((!only || strstr(g_ptr_array_index(files, f), only)) && !run_scenario(d, g_ptr_array_index(files, f), json, all))
             status = 1;
     if (json) {
         g_autoptr(JsonNode) node = json_node_init_array(json_node_alloc(), all);

@@ -274,6 +274,7 @@ static void fill_raw(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSampl
         v->pf_pending = sum;   /* counted when the PF's counters move */
         return;
     }
+    v->raw_s = secs;
     v->raw = (SovaNetRates){
         .rx_bps = load_bps(sum.rx_bytes, sum.rx_packets, sum.rx_drops, secs),
         .tx_bps = load_bps(sum.tx_bytes, sum.tx_packets, sum.tx_drops, secs),

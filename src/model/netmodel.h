@@ -53,7 +53,9 @@ typedef struct {
     gboolean no_news;
     double pf_quiet_s;
     SovaNicSample pf_pending; /* what moved on its other NICs meanwhile (counted later) */
-    SovaNetRates raw;         /* over this interval */
+    SovaNetRates raw;         /* over this interval (over raw_s when a PF brought no news before) */
+    double raw_s;             /* the seconds raw is taken over: the interval, or more after
+                               * intervals without news from a PF; 0 when raw is none */
     SovaNetRates smooth;      /* EWMA of raw */
 } SovaNetVmLoad;
 

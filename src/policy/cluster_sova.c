@@ -36,13 +36,21 @@
  *   migrating = TRUE, whose load already sits on their destination).
  * A move's relief, cost and tie-break, and who may move where, with the VF rules:
  * cluster_sova_moves.c. The reasons: cluster_sova_reasons.c.
- * State (state_new; NULL works, as in most unit tests, without these three):
+ * State (state_new; NULL works, as in most unit tests, without these):
  *   - confirmation of small overloads, above;
  *   - episodes: relief that began carries on in the next plans while demand is unmet and
  *     migrations run or are planned;
  *   - noise: each plan remembers the host loads it predicts, the next one learns sigma =
  *     the RMS miss (EWMA, cluster_sova_noise.c); it raises what counts as a clear
  *     overload;
+ *   - relief down to the headroom (cluster_sova_headroom.c): a host relieved of an overload
+ *     is being relieved until it is back within 1 - headroom; back at its capacity within
+ *     the noise meanwhile, it is relieved on that sample and down to that level; and of the
+ *     relief moves from a host at its capacity that serve it as well, the one that takes it
+ *     within the headroom goes;
+ *   - transitions host by host: a host a migration touched since the last plan that was not
+ *     overloaded on the last sample is no source in this plan, even while another host's
+ *     relief goes on (S->waits);
  *   - demand trends (cluster_sova_trend.c): each VM's last TREND_WINDOW (30) samples of CPU
  *     and network demand. A VM's demand is steadily rising (or falling) only when the
  *     least-squares slope over the window is TREND_T (4) standard errors from 0 both
@@ -75,6 +83,8 @@ static void commit(Sova *S, SovaPlan *plan, const Move *m, double imb)
 {
     g_autofree char *why = cs_move_reason(S, m, imb);
     int a = S->P.host_of[m->v];
+    if (m->kind == MOVE_BALANCE)
+        cs_relieving_start(S, a);
     gboolean hot_a = a >= 0 && cs_still_hot(S, a), hot_b = cs_still_hot(S, m->b);
     cs_shift_move(S, m->v, m->b);
     cl_commit(&S->P, plan, m->v, m->b, m->gain, m->cost_s, m->takes_vf, why);
@@ -163,6 +173,7 @@ static void sova_state_free(gpointer p)
     g_free(st->moving);
     g_free(st->unmet);
     g_free(st->over_run);
+    g_free(st->relieving);
     g_hash_table_unref(st->trends);
     g_free(st);
 }
@@ -212,10 +223,22 @@ static gboolean confirmed(const Sova *S, const SovaState *st, const double *now,
     return settled >= clear || repeated >= MIN_RELIEF;
 }
 
-/* the best moves, one a round, while each serves more demand than it costs */
-static void relieve(Sova *S, SovaPlan *plan)
+/* per host: touched by a migration since the last plan (planned or in flight then, in flight
+ * now) and not overloaded on the last sample: a transition, whose reading waits for the next
+ * sample before it is relieved (S->waits); NULL without a known last plan */
+static gboolean *transitions(const Sova *S, const SovaState *st)
 {
-    S->search = cs_search_new(S->P.n_hosts);
+    if (!st || !st->unmet || !st->moving || st->n_hosts != S->P.n_hosts)
+        return NULL;
+    gboolean *w = g_new(gboolean, S->P.n_hosts);
+    for (guint h = 0; h < S->P.n_hosts; h++)
+        w[h] = (S->P.inflight[h] || st->moving[h]) && st->unmet[h] < MIN_RELIEF;
+    return w;
+}
+
+/* the best moves, one a round, while each serves more demand than it costs */
+static void relieve_rounds(Sova *S, SovaPlan *plan)
+{
     while (!cl_caps_full(&S->P)) {
         double imb = cl_imbalance_max(&S->P);
         Move best = {0};
@@ -223,8 +246,20 @@ static void relieve(Sova *S, SovaPlan *plan)
         cs_search_best(S, imb, &best);
         if (!best.found || best.score <= 0)
             break;
+        cs_headroom_refine(S, imb, &best);
         commit(S, plan, &best, imb);
     }
+}
+
+/* relief: every clear overload first, then, with what the caps leave, the hosts being
+ * relieved that read at their capacity (cluster_sova_headroom.c) */
+static void relieve(Sova *S, SovaPlan *plan)
+{
+    S->search = cs_search_new(S->P.n_hosts);
+    cs_at_cap_off(S, TRUE);
+    relieve_rounds(S, plan);
+    cs_at_cap_off(S, FALSE);
+    relieve_rounds(S, plan);
 }
 
 static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpointer state)
@@ -249,6 +284,20 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     S.hot = g_array_new(FALSE, FALSE, sizeof(guint));
     S.is_hot = g_new0(gboolean, S.P.n_hosts);
     S.vf_vms = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_autofree gboolean *waits = transitions(&S, st);
+    S.waits = waits;
+    g_autofree guint8 *relieving = st ? g_new0(guint8, MAX(S.P.n_hosts, 1)) : NULL;
+    g_autofree guint8 *over_cap = g_new0(guint8, MAX(S.P.n_hosts, 1));
+    g_autofree guint8 *at_cap = g_new0(guint8, MAX(S.P.n_hosts, 1));
+    S.relieving = relieving;
+    S.over_cap = over_cap;
+    S.at_cap = at_cap;
+    S.refine_host = -1;
+    /* with a state, an overload within the noise starts relief on its second sample in a
+     * row on the same host (a real one stays, a burst seldom does twice); one clearly above
+     * the learnt noise at once (before any is learnt: CLEAR_UNMET) */
+    double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
+    cs_relieving_init(&S, st, clear);
     cs_cost_init(&S);
     cs_unmet_init(&S);
     cs_find_hot(&S);
@@ -266,10 +315,6 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     S.over_run = over_run;
     gboolean overloaded = S.unmet0 >= MIN_RELIEF;
     S.episode = st && st->episode && overloaded;
-    /* with a state, an overload within the noise starts relief on its second sample in a
-     * row on the same host (a real one stays, a burst seldom does twice); one clearly above
-     * the learnt noise at once (before any is learnt: CLEAR_UNMET) */
-    double clear = st && st->learnt ? MIN_RELIEF + NOISE_K * S.sigma : CLEAR_UNMET;
     gboolean sure = confirmed(&S, st, unmet_start, clear);
     gboolean balancing = (overloaded && sure) || S.hot->len > 0;
     g_autoptr(GArray) todo = evacuees(&S);
@@ -285,9 +330,11 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
     if (st) {
         st->unmet = g_renew(double, st->unmet, MAX(S.P.n_hosts, 1));
         st->over_run = g_renew(guint, st->over_run, MAX(S.P.n_hosts, 1));
+        st->relieving = g_renew(guint8, st->relieving, MAX(S.P.n_hosts, 1));
         for (guint h = 0; h < S.P.n_hosts; h++) {
             st->unmet[h] = unmet_start[h];
             st->over_run[h] = over_run[h];
+            st->relieving[h] = relieving[h];
         }
         /* it goes on while it moves (or waits for its migrations) and demand goes unmet */
         st->episode = balancing && cs_unmet_total(&S) >= MIN_RELIEF &&

@@ -9,7 +9,8 @@
  *   cluster_sova_reasons.c  the reason texts of the moves and of the plan
  *   cluster_sova_noise.c    how noisy host loads are, learnt from plan to plan
  *   cluster_sova_unmet.c    what it minimises: the VMs' demand their hosts cannot serve
- *   cluster_sova_trend.c    which VMs' demand rises (or falls) steadily: the time ahead */
+ *   cluster_sova_trend.c    which VMs' demand rises (or falls) steadily: the time ahead
+ *   cluster_sova_headroom.c a host relieved of an overload is relieved down to 1 - headroom */
 #pragma once
 #include "policy/cluster_private.h"
 
@@ -69,6 +70,25 @@ typedef struct {
                                * a row, less: cs_min_relief) */
     const guint *over_run;    /* per host: samples in a row, this one included, it has been
                                * overloaded (0: not now); NULL without a state */
+    const gboolean *waits;    /* per host: a transition (a migration touched it since the last
+                               * plan) that was not overloaded on the last sample: not a
+                               * source this plan, whatever it reads (NULL: none) */
+    guint8 *relieving;        /* per host: bit r set while resource r, relieved of an overload
+                               * in this run, has not been back within 1 - headroom since
+                               * (NULL without a state) */
+    guint8 *over_cap;         /* per host: bit r set when resource r reads at its capacity or
+                               * over it (above 1 - sigma: a reading trails a moving demand by
+                               * about the learnt noise) at the plan's start ... */
+    guint8 *at_cap;           /* ... and not clearly over it (its unmet demand under a clear
+                               * overload's, MIN_RELIEF + NOISE_K * sigma).
+                               * relieving and at_cap: its unmet demand is counted against
+                               * 1 - headroom of it (cs_unmet_cap), the level every destination
+                               * keeps: back at its capacity, it is relieved at once and down
+                               * to that (cluster_sova_headroom.c) */
+    gboolean at_cap_off;      /* TRUE: relieving and at_cap count as without them (while
+                               * every clear overload is relieved first) */
+    int refine_host;          /* >= 0: its over_cap resources are counted so too (while
+                               * cs_headroom_refine values a move from it) */
     double mean_cap[CL_R];    /* mean capacity of counted hosts, per resource */
     double unmet_w[CL_R];     /* weight of each resource's unmet demand (0: not counted) */
     double unmet_sigma[CL_R]; /* how much loads burst, per resource */
@@ -114,6 +134,7 @@ typedef struct {
                                * NULL before the first */
     guint *over_run;          /* per host (n_hosts): samples in a row, up to the last plan's,
                                * it was overloaded (unmet demand >= MIN_RELIEF) */
+    guint8 *relieving;        /* per host (n_hosts): Sova's relieving after the last plan */
 } SovaState;
 
 /* ---------- who may move, VFs, what-if (cluster_sova_moves.c) ---------- */
@@ -184,6 +205,29 @@ void cs_search_best(Sova *S, double imb, Move *best);
 
 /* sets mean_cap, unmet_w, unmet_sigma and every host's unmet (after S->sigma is known) */
 void cs_unmet_init(Sova *S);
+/* the capacity of resource r of host h its unmet demand is counted against: all of it, or
+ * 1 - headroom of it when S->relieving and S->at_cap both say so (or h is S->refine_host
+ * and S->over_cap says so) */
+double cs_unmet_cap(const Sova *S, guint h, int r);
+/* the expected overflow of one resource r at normalised load `load`, bursts included (a
+ * fraction of the capacity) */
+double cs_overflow(int r, double load);
+
+/* ---------- relief down to 1 - headroom (cluster_sova_headroom.c) ---------- */
+
+/* S->relieving from the last plan's (those still above 1 - headroom), S->over_cap, at_cap
+ * (`clear`: the unmet demand of a clear overload, cluster_sova.c) */
+void cs_relieving_init(Sova *S, const SovaState *st, double clear);
+/* a relief move from host a: its resources at or over their capacity are being relieved */
+void cs_relieving_start(Sova *S, int a);
+/* off (TRUE): the hosts being relieved that read at their capacity count as others do, so
+ * that every clear overload goes first; on again (FALSE): they count against 1 - headroom
+ * (their unmet demand, ranks and what the search kept, again) */
+void cs_at_cap_off(Sova *S, gboolean off);
+/* of the relief moves from best's source that serve its demand over the capacity as well as
+ * best does, the one that leaves it most within 1 - headroom (valued as if it were
+ * relieving) replaces best */
+void cs_headroom_refine(Sova *S, double imb, Move *best);
 /* host h's unmet demand again, after a move touched it */
 void cs_unmet_update(Sova *S, guint h);
 /* host h's expected unmet demand, hosts' worth, plan applied (0 for a host that neither

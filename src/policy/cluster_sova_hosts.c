@@ -13,7 +13,10 @@
  * (cluster_rank.c), and only the best K_DST + 2 x (moves the caps allow) + RANK_MARGIN
  * hosts are ranked at all, which is all a plan can reach. A hot host has been above
  * high_water for high_water_samples samples (host->hot_samples, counted by the
- * controller); it is a source before any other while it stays above high_water. */
+ * controller); it is a source before any other while it stays above high_water. A host a
+ * migration touched since the last plan that was not overloaded on the last sample is no
+ * source this plan (S->waits: what it reads is a transition, cluster_sova.c), even while
+ * another host's relief goes on. */
 #include "policy/cluster_sova.h"
 
 /* how far h is above (sign 1) or below (sign -1) the plan's initial means, weighted */
@@ -38,6 +41,13 @@ static gboolean has_slot(const Sova *S, guint h)
     return !S->p->max_per_host || S->P.inflight[h] < S->p->max_per_host;
 }
 
+/* h may be a source: counted, a free slot, something to relieve, and not a transition
+ * waiting for its next sample */
+static gboolean may_source(const Sova *S, guint h, double up)
+{
+    return S->P.counted[h] && has_slot(S, h) && up > 0 && !(S->waits && S->waits[h]);
+}
+
 gboolean cs_still_hot(const Sova *S, guint h)
 {
     return S->is_hot[h] && cl_score(&S->P, h) > S->p->high_water;
@@ -48,7 +58,7 @@ void cs_rank_host(Sova *S, guint h)
 {
     const ClPlanner *P = &S->P;
     double up = source_key(S, h);
-    cl_rank_set(&S->src, h, P->counted[h] && has_slot(S, h) && up > 0, up);
+    cl_rank_set(&S->src, h, may_source(S, h, up), up);
     cl_rank_set(&S->dst, h, cl_host_accepts(P, h) && has_slot(S, h),
                 deviation(S, h, -1) - 1e-9 * cl_score(P, h));
 }
@@ -64,7 +74,7 @@ void cs_rank_init(Sova *S)
     for (guint h = 0; h < n; h++) {
         up[h] = source_key(S, h);
         down[h] = deviation(S, h, -1) - 1e-9 * cl_score(P, h);
-        src[h] = P->counted[h] && has_slot(S, h) && up[h] > 0;
+        src[h] = may_source(S, h, up[h]);
         dst[h] = cl_host_accepts(P, h) && has_slot(S, h);
     }
     cl_rank_init(&S->src, n);

@@ -63,6 +63,11 @@ static double overflow(double load, double sigma)
     return MAX(0.0, sigma * pdf + (load - 1) * tail);
 }
 
+double cs_overflow(int r, double load)
+{
+    return overflow(load, r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0);
+}
+
 /* each VM's share of its host's excess (S->excess_vm, NULL when no host has any) */
 static void find_excess(Sova *S)
 {
@@ -140,6 +145,15 @@ void cs_unmet_init(Sova *S)
         cs_unmet_update(S, h);
 }
 
+double cs_unmet_cap(const Sova *S, guint h, int r)
+{
+    double cap = S->P.cap[h * CL_R + r];
+    guint8 bit = (guint8)(1u << r);
+    gboolean tight = (S->relieving && !S->at_cap_off && (S->relieving[h] & S->at_cap[h] & bit)) ||
+                     (S->refine_host == (int)h && (S->over_cap[h] & bit));
+    return tight ? cap * (1.0 - S->p->headroom) : cap;
+}
+
 /* host h's unmet demand k horizons ahead with `delta` (per resource, in the resources'
  * units) added and `excess` (pCPUs) added to its excess */
 static double unmet_at(const Sova *S, guint h, const double *delta, double excess, guint k)
@@ -150,7 +164,7 @@ static double unmet_at(const Sova *S, guint h, const double *delta, double exces
         u += S->unmet_w[SOVA_RES_CPU] * MAX(0.0, S->excess[h] + excess) /
              S->mean_cap[SOVA_RES_CPU];
     for (int r = 0; r < CL_R; r++) {
-        double cap = P->cap[h * CL_R + r];
+        double cap = cs_unmet_cap(S, h, r);
         if (S->unmet_w[r] <= 0 || cap <= 0)
             continue;
         double load = (P->sum[h * CL_R + r] + (k ? S->shift[k][h * CL_R + r] : 0) +

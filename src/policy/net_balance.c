@@ -262,7 +262,7 @@ static void blind_decay(const SovaNetState *st, const SovaNetPolicyParams *p, En
 
 /* e's benefit and gain from its level (net_level.c), fed this
  * interval's reading when there is one; from the smoothed rates before its first */
-static void value(SovaNetState *st, const SovaNetPolicyParams *p, Entry *e)
+static void value(SovaNetState *st, const SovaNetPolicyParams *p, double interval_s, Entry *e)
 {
     const SovaNetVmLoad *v = e->v;
     SovaNetLevel *l = &e->vs->level;
@@ -272,7 +272,8 @@ static void value(SovaNetState *st, const SovaNetPolicyParams *p, Entry *e)
     else if (!v->fresh && !v->no_news) {
         if (l->stale)
             *l = (SovaNetLevel){.var = l->var, .diffs = l->diffs};
-        sova_net_level_add(l, sova_net_benefit_of(&v->raw, p), sova_net_rates_demand_pps(&v->raw));
+        sova_net_level_add_span(l, sova_net_benefit_of(&v->raw, p), sova_net_rates_demand_pps(&v->raw),
+                                interval_s > 0 && v->raw_s > 0 ? v->raw_s / interval_s : 1);
     }
     if (!sova_net_level_known(l) || v->blind) {   /* blind: what the model carried */
         e->benefit = e->seen_benefit = sova_net_benefit(v, p);
@@ -293,7 +294,7 @@ static SovaPlan *balance_plan(const SovaNetModel *m, const SovaNetPolicyParams *
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
         Entry e = {.v = v, .vs = sova_net_state_vm(st, v->uuid)};
-        value(st, p, &e);
+        value(st, p, m->interval_s, &e);
         blind_decay(st, p, &e);
         g_array_append_val(c.entries, e);
     }

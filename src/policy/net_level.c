@@ -17,7 +17,15 @@
  * followed). The noise is the RMS of successive differences (divided by sqrt 2, weighted
  * toward the newest), leaving out a step that made a new regime; it is kept across regimes
  * (noise is the VM's habit). Intervals without a reading (fresh PF counters, a PF with no
- * news, a blind holder) add nothing: the level is carried. */
+ * news, a blind holder) add nothing: the level is carried.
+ *
+ * A reading can span several intervals: a PF that refreshes its per-VF counters every 2 s
+ * (ixgbe) gives a holder one reading every other interval, the mean over both. The first
+ * such reading after the VM's demand shifted mixes both sides, so the shift would show in
+ * full only at the next refresh, two intervals later. When a spanning reading makes a new
+ * regime on its own, it is taken to stand for its last interval, the older ones being at
+ * the old level (sova_net_level_add_span): a holder that went quiet is seen quiet at the
+ * first refresh, as early as the PF's counters can tell. */
 #include "policy/net_private.h"
 #include <math.h>
 
@@ -62,6 +70,28 @@ static guint shifted(const SovaNetLevel *l)
             return k;
     }
     return 0;
+}
+
+static double weighted(const SovaNetLevel *l, const double *ring);
+
+/* the newest reading, which spans `span` intervals and made a new regime on its own: the
+ * new level came somewhere in its span; taken to have come in its last interval, that
+ * interval's value is what the span's mean leaves once the older intervals are taken at
+ * the old level (span x the mean - (span - 1) x the old level, not below 0) */
+static void unmix(SovaNetLevel *l, double span, double old_benefit, double old_demand)
+{
+    double *b = &l->benefit[l->head], *d = &l->demand[l->head];
+    *b = MAX(0, span * *b - (span - 1) * old_benefit);
+    *d = MAX(0, span * *d - (span - 1) * old_demand);
+}
+
+void sova_net_level_add_span(SovaNetLevel *l, double benefit, double demand_pps, double span)
+{
+    double old_b = weighted(l, l->benefit), old_d = weighted(l, l->demand);
+    guint old_n = l->n;
+    sova_net_level_add(l, benefit, demand_pps);
+    if (span > 1 && l->n == 1 && old_n >= 2)
+        unmix(l, span, old_b, old_d);
 }
 
 void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps)

@@ -25,6 +25,9 @@ typedef struct {
 } SovaNetLevel;
 
 void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps);
+/* the same for a reading that spans `span` intervals (a PF's per-VF counters refreshed
+ * only now and then): one that makes a new regime on its own stands for its last interval */
+void sova_net_level_add_span(SovaNetLevel *l, double benefit, double demand_pps, double span);
 gboolean sova_net_level_known(const SovaNetLevel *l);
 /* the regime's mean benefit and demand (packets/s) */
 double sova_net_level_benefit(const SovaNetLevel *l);

@@ -49,7 +49,11 @@ static SovaSnapshot *fake_snapshot(Fake *f)
         SovaNicSample *sb = sova_vm_add_nic(vm, "ua-sova-net0", mac, "vnet0", SOVA_NIC_STANDBY);
         sb->rx_packets = v->sb_pkts;
         sb->rx_drops = f->no_drops ? 0 : v->sb_drops;
-        if (v->vf)
+        if (v->vf && f->pf_period) {
+            SovaNicSample *vf = sova_vm_add_nic(vm, "ua-sova-vf0", mac, NULL, SOVA_NIC_VF);
+            vf->from_pf = TRUE;
+            vf->rx_packets = v->vf_shown;
+        } else if (v->vf)
             sova_vm_add_nic(vm, "ua-sova-vf0", mac, "vnet9", SOVA_NIC_VF)->rx_packets = v->vf_pkts;
     }
     return s;
@@ -73,7 +77,7 @@ static void fake_apply(Fake *f, const SovaPlan *plan)
                     continue;
                 }
                 v->vf = TRUE;
-                v->vf_pkts = 0;   /* a new device */
+                v->vf_pkts = v->vf_shown = 0;   /* a new device */
                 v->attaches++;
             }
         }
@@ -90,6 +94,8 @@ guint fake_step(Fake *f)
         double pps = MAX(v->mean_pps * (1 + f->noise * g_rand_double_range(f->rand, -1, 1)), 0);
         if (v->vf) {
             v->vf_pkts += (guint64)pps;
+            if (!f->pf_period || f->tick % f->pf_period == 1 % f->pf_period)
+                v->vf_shown = v->vf_pkts;
             continue;
         }
         double carried = f->cap > 0 ? MIN(pps, f->cap) : pps;

@@ -3,7 +3,8 @@
  * standby otherwise, a plan's actions add or remove the VF NIC (or fail, when told to),
  * and each interval goes through sova_net_model_build, so the policies see what the agent
  * will see. With a cap, the standby carries at most `cap` packets/s and drops the rest
- * (rx drops, reported unless no_drops). */
+ * (rx drops, reported unless no_drops). A VF's counters can come from a PF that refreshes
+ * them only every pf_period intervals (vf-counters=pf). */
 #pragma once
 #include "model/netmodel.h"
 #include "policy/net_policy.h"
@@ -16,6 +17,7 @@ typedef struct {
     gboolean fail_attach;     /* every attach fails */
     guint64 sb_pkts, vf_pkts; /* cumulative packets on the standby and on the VF */
     guint64 sb_drops;         /* cumulative rx drops on the standby (above the cap) */
+    guint64 vf_shown;         /* with pf_period: vf_pkts as the PF last refreshed them */
     guint attaches, detaches;
     GArray *attach_ticks;     /* guint: intervals whose plan attached it */
 } FakeVm;
@@ -26,6 +28,8 @@ typedef struct {
     double noise;
     double cap;               /* packets/s the standby carries; 0 = no cap */
     gboolean no_drops;        /* the host reports no drop counters */
+    guint pf_period;          /* a VF is counted by its PF, which refreshes its counters every
+                               * pf_period intervals (ticks 1, 1 + pf_period, ...); 0 = a tap */
     GRand *rand;
     double t;
     guint tick;

@@ -241,7 +241,8 @@ static void test_confirmation_per_host(void)
 /* the sample after a migration is a transition: a host a VM just landed on that reads a
  * clear overload (here its non-VM load jumps by 5.6 pCPUs, as the moved VM's time there
  * reads before the VM has a rate of its own) waits for the next sample, which confirms it
- * when it stays */
+ * when it stays, even while the relief of the host the VM left goes on (down to 1 -
+ * headroom: it read 94 % after the move) */
 static void test_transition_waits(void)
 {
     const SovaClusterPolicy *pol = policy("sova");
@@ -260,13 +261,16 @@ static void test_transition_waits(void)
     sova_cluster_host(c, b)->cpu_other = 5.6;   /* b reads 110 % */
     g_assert_cmpfloat(unmet(c), >, 0.08);
     g_autoptr(SovaPlan) second = pol->plan(c, &p, st);
-    g_assert_cmpuint(sova_plan_len(second), ==, 0);
-    g_assert_cmpint(second->status, ==, SOVA_PLAN_UNCONFIRMED);
+    for (guint i = 0; i < sova_plan_len(second); i++)   /* h0's relief may go on, not b's */
+        g_assert_cmpint(sova_plan_action(second, i)->from_host, ==, 0);
+    apply(c, second);
     c->now += 20;
     g_autoptr(SovaPlan) third = pol->plan(c, &p, st);
     g_assert_cmpint(third->status, ==, SOVA_PLAN_ACT);
-    g_assert_cmpuint(sova_plan_len(third), >, 0);
-    g_assert_cmpint(sova_plan_action(third, 0)->from_host, ==, b);
+    gboolean from_b = FALSE;
+    for (guint i = 0; i < sova_plan_len(third); i++)
+        from_b = from_b || sova_plan_action(third, i)->from_host == b;
+    g_assert_true(from_b);
     pol->state_free(st);
 }
 

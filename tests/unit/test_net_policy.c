@@ -375,6 +375,28 @@ static void test_level(void)
     g_assert_cmpfloat(sova_net_level_demand(&l), ==, 20000);
 }
 
+/* a reading that spans two intervals (a PF's counters refreshed every other one): far from
+ * the level, it stands for its last interval (the level came down within the span: 2 x 3000
+ * - 5000); within the noise, it is one more reading of the level, as a reading of one
+ * interval would be */
+static void test_level_span(void)
+{
+    SovaNetLevel l = {0};
+    for (guint i = 0; i < 10; i++)
+        sova_net_level_add_span(&l, 5000, 5000, 2);
+    sova_net_level_add_span(&l, 4900, 4900, 2);   /* within the noise */
+    g_assert_cmpuint(l.n, >, 3);
+    sova_net_level_add_span(&l, 3000, 3000, 2);   /* the VM went quiet within the span */
+    g_assert_cmpuint(l.n, ==, 1);
+    g_assert_cmpfloat(fabs(sova_net_level_benefit(&l) - 1000), <, 100);
+    g_assert_cmpfloat(fabs(sova_net_level_demand(&l) - 1000), <, 100);
+    SovaNetLevel one = {0};   /* the same readings of one interval each */
+    for (guint i = 0; i < 10; i++)
+        sova_net_level_add(&one, 5000, 5000);
+    sova_net_level_add(&one, 3000, 3000);
+    g_assert_cmpfloat(sova_net_level_benefit(&one), ==, 3000);
+}
+
 /* a blind holder is beaten by SOVA_NET_BLIND_MARGIN (1.5) at least, a seen one by `margin`
  * (1.4): a challenger at 1.45x takes a seen holder's VF, not a blind one's */
 static void test_blind_margin(void)
@@ -407,6 +429,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/challenge", test_challenge);
     g_test_add_func("/net-policy/challenge-one-miss", test_challenge_one_miss);
     g_test_add_func("/net-policy/level", test_level);
+    g_test_add_func("/net-policy/level-span", test_level_span);
     g_test_add_func("/net-policy/blind-margin", test_blind_margin);
     g_test_add_func("/net-policy/overrides", test_overrides);
     g_test_add_func("/net-policy/baseline-reranks", test_baseline_reranks);

@@ -2,7 +2,8 @@
  * virtio cap: the host drops what is offered above it (rx drops). Both policies must rank
  * VMs pressed against the cap by what they drop, a candidate whose drops show it would
  * gain more takes a holder's VF after the challenge, and `balance` must hand a quiet
- * holder's VF over at once. */
+ * holder's VF over at once, also when the PF refreshes the VF's counters only every other
+ * interval. */
 #include "fake_net_host.h"
 
 /* virtio carries 3000 pps: two VMs pressed against it (5000 and 10000 pps offered) look
@@ -78,11 +79,37 @@ static void test_quiet_holder_handover(void)
     fake_clear(&f);
 }
 
+/* the same with the VF counted by its PF, refreshed every 2 intervals: the refresh after
+ * old went quiet spans one busy interval and one quiet one (a mean of 5000, above the cap).
+ * That reading makes a new level on its own, and the level takes it to stand for its last
+ * interval (2 x 5000 - 9000 = 1000): old gains nothing, and next takes its VF in that very
+ * interval, not after the PF's next refresh */
+static void test_pf_span_handover(void)
+{
+    Fake f;
+    fake_init(&f, &sova_net_policy_balance, 1, 0);
+    f.cap = 3000;
+    f.pf_period = 2;
+    FakeVm *old = fake_add(&f, "old", 9000);
+    FakeVm *next = fake_add(&f, "next", 1000);
+    old->vf = TRUE;     /* from the start, as a VM that took it before the agent started */
+    fake_run(&f, 40);   /* the PF refreshed at tick 39, and tick 40 is busy still */
+    g_assert_true(old->vf);
+    g_assert_cmpuint(old->detaches + next->attaches, ==, 0);
+    old->mean_pps = 1000;
+    next->mean_pps = 9000;
+    fake_step(&f);      /* tick 41: the refresh spans ticks 40 (9000) and 41 (1000) */
+    g_assert_true(next->vf);
+    g_assert_false(old->vf);
+    fake_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/net-policy/drops-rank-candidates", test_drops_rank_candidates);
     g_test_add_func("/net-policy/drops-challenge", test_drops_challenge);
     g_test_add_func("/net-policy/quiet-holder-handover", test_quiet_holder_handover);
+    g_test_add_func("/net-policy/pf-span-handover", test_pf_span_handover);
     return g_test_run();
 }
