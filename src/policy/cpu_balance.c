@@ -27,7 +27,8 @@
  *      usable pCPUs) exceeds params->target_stddev, or there are loose vCPUs (the
  *      layout changes anyway), and the predicted spread of the layout with the
  *      loose ones placed does too (a measured blip the demand model does not see
- *      is not worth a pin).
+ *      is not worth a pin), and never while a vCPU waits as step 1 says: its load
+ *      shows where the kernel ran it and moves with the kernel's next choice.
  *   3. Local search from the current layout, never from scratch (cpu_search.c); first,
  *      when a NUMA cell is overloaded and another has room, whole VMs move (cpu_numa.h):
  *      repeatedly take the most loaded pCPU and move to the least loaded pCPU of the
@@ -42,9 +43,10 @@
  *      imperfect layout (3 busy vCPUs on 2 pCPUs: 200 % vs 100 % of demand) yields
  *      an empty plan, interval after interval: no move can improve it.
  * Sharing (cpu_share.h): pins that would lose work against the kernel's own
- * scheduler are not made. After steps 1-3, if the layout found risks losing more
- * than the target (points of one pCPU, pCPUs near or across 100 % by the noise
- * margin, judged without the VMs the controller is migrating away), every vCPU is
+ * scheduler are not made, nor kept. After steps 1-4, if the layout the plan would
+ * apply (the search's when its moves are worth it, else the pins as they are) risks
+ * losing more than the target (points of one pCPU, pCPUs near or across 100 % by the
+ * noise margin, judged without the VMs the controller is migrating away), every vCPU is
  * instead allowed on every usable pCPU ("shared"). A shared host is pinned again
  * only when the pins would lose (almost) nothing with twice the margin for
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
@@ -120,6 +122,20 @@ static gboolean any_unmanaged(const SovaModel *m)
     for (guint v = 0; v < m->vcpus->len; v++)
         if (!sova_cpu_vcpu_managed(m, sova_model_vcpu(m, v)) && !sova_model_vcpu(m, v)->fresh)
             return TRUE;
+    return FALSE;
+}
+
+/* a vCPU left where the kernel runs it until it can be placed (cpu_layout.h: `waits`, a VM
+ * that just arrived): its load sits on the pCPUs it ran on this interval and moves with the
+ * kernel's next choice, so managed vCPUs do not move away from it (cluster-hotspot-noisy-8:
+ * 36 pin changes in the 3 s a migrated VM waited, on a host of 22 vCPUs) */
+static gboolean any_waiting(const SovaModel *m, const gboolean *young)
+{
+    for (guint v = 0; v < m->vcpus->len; v++) {
+        const SovaVcpuLoad *vc = sova_model_vcpu(m, v);
+        if (!sova_cpu_vcpu_managed(m, vc) && (vc->fresh || (vc->shared && young[v])))
+            return TRUE;
+    }
     return FALSE;
 }
 
@@ -235,6 +251,25 @@ static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan 
     return b;
 }
 
+/* the layout a plan over the whole host applies: the search's (`found`, taken) when its
+ * moves are worth it (cpu_reasons_judge), else the pins as they are, only the loose vCPUs
+ * placed, and busy vCPUs onto separate cores; *before is that layout's predicted stddev.
+ * The share decision judges this one: judged on moves the plan then does not make, the pins
+ * kept were never judged (cluster-hotspot-noisy-8: a pair of vCPUs at 108 % kept for 100 s
+ * beside pCPUs at 25 %, 'no plan improves stddev', while the moves lost nothing) */
+static Balancer *applied_layout(const Inputs *in, Balancer *found, double *before)
+{
+    g_autofree char *why = cpu_reasons_judge(in->measured, *before, cpu_layout_stddev(found),
+                                             in->noise, in->params, in->look);
+    if (!in->look || !why || !found->moves)
+        return found;
+    cpu_layout_free(found);
+    Balancer *kept = cpu_search_run_with(in->m, in->params, in->demand, in->young, FALSE, before);
+    kept->fast = in->fast;
+    cpu_smt_spread(kept);
+    return kept;
+}
+
 /* a shared pin set that stays: the rest of the host is pinned around it, and when the rest
  * loses work too, the set grows by the rest's own group */
 static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin,
@@ -340,12 +375,15 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
     g_autofree gboolean *fast = g_new0(gboolean, MAX(m->vcpus->len, 1));
     g_autofree double *demand = sova_cpu_robust_update_fast(st ? st->robust : NULL, m, young,
                                                             fast, NULL);
+    look = look && !any_waiting(m, young);
     Inputs in = { m, params, demand, young, fast, measured, noise, look };
     g_autoptr(SovaCpuSet) group = current_group(m, st);
     g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
     b->fast = fast;
     cpu_smt_spread(b);   /* judged with busy vCPUs on separate cores, as the pins would be */
+    if (!group)
+        b = applied_layout(&in, b, &before);
     /* would the best pins found lose work against sharing? (see cpu_share.h); pins cannot
      * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
