@@ -15,7 +15,11 @@
  * smaller shift after two or three readings, and steady load on up to SOVA_NET_LEVEL_WINDOW
  * readings, each older one weighing 1 - SOVA_NET_LEVEL_WEIGHT of the next (a slow drift is
  * followed). The noise is the RMS of successive differences (divided by sqrt 2, weighted
- * toward the newest), leaving out a step that made a new regime; it is kept across regimes
+ * toward the newest), leaving out a step that made a new regime on its own; but when the
+ * next reading falls back (nearer the level before the step than the step's reading), the
+ * step was the tail of the noise and both differences count. Without that the noise is
+ * biased low, and lower it sets ever more readings apart: fed a VM's benefit, mostly 0 with
+ * bursts, it fell to nothing (tests/unit, the level-noise case). It is kept across regimes
  * (noise is the VM's habit). Intervals without a reading (fresh PF counters, a PF with no
  * news, a blind holder) add nothing: the level is carried.
  *
@@ -94,18 +98,32 @@ void sova_net_level_add_span(SovaNetLevel *l, double benefit, double demand_pps,
         unmix(l, span, old_b, old_d);
 }
 
+/* one more successive difference d into the noise */
+static void add_diff(SovaNetLevel *l, double d)
+{
+    double w = MAX(SOVA_NET_NOISE_WEIGHT, 1.0 / (l->diffs + 1));
+    l->var = (1 - w) * l->var + w * d * d / 2;
+    l->diffs++;
+}
+
 void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps)
 {
+    double old_level = weighted(l, l->benefit);
     l->head = (l->head + 1) % SOVA_NET_LEVEL_WINDOW;
     l->benefit[l->head] = benefit;
     l->demand[l->head] = demand_pps;
     l->n = MIN(l->n + 1, SOVA_NET_LEVEL_WINDOW);
     guint k = shifted(l);
-    if (k != 1 && l->n >= 2) {   /* a step is no noise */
-        double d = reading(l, 0) - reading(l, 1);
-        double w = MAX(SOVA_NET_NOISE_WEIGHT, 1.0 / (l->diffs + 1));
-        l->var = (1 - w) * l->var + w * d * d / 2;
-        l->diffs++;
+    double now = reading(l, 0), before = l->n >= 2 ? reading(l, 1) : now;
+    gboolean fell_back = l->step != 0 && fabs(now - l->step_from) < fabs(now - before);
+    if (fell_back)   /* the step before was noise, and so is this one back */
+        add_diff(l, l->step);
+    l->step = 0;
+    if ((k != 1 || fell_back) && l->n >= 2)
+        add_diff(l, now - before);
+    else if (k == 1 && l->n >= 2) {   /* a step is no noise, unless the next reading falls back */
+        l->step = now - before;
+        l->step_from = old_level;
     }
     if (k)
         l->n = k;

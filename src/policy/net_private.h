@@ -21,6 +21,10 @@ typedef struct {
     guint n;                  /* readings in the current regime (<= the window) */
     double var;               /* a reading's variance: successive differences squared / 2 */
     guint diffs;              /* differences var was taken over */
+    double step;              /* the newest reading made a regime on its own: that step's
+                               * difference, counted into var if the next reading falls back
+                               * (it was noise); 0 when none */
+    double step_from;         /* the level before that step */
     gboolean stale;           /* read before a blind spell: the next reading starts afresh */
 } SovaNetLevel;
 

@@ -375,6 +375,32 @@ static void test_level(void)
     g_assert_cmpfloat(sova_net_level_demand(&l), ==, 20000);
 }
 
+/* a level fed noisy readings keeps a noise estimate near the truth (the RMS of all its
+ * successive differences / sqrt 2: there is no shift): a reading the tail of the noise sets
+ * apart as a regime of its own, the next one falling back, was noise, not a shift. The
+ * readings are a background VM's benefit, clipped at 0 (mostly 0, now and then a burst):
+ * leaving the bursts out of the noise, as a regime's steps, took it to nothing, and then
+ * every burst starts a regime */
+static void test_level_noise(void)
+{
+    SovaNetLevel l = {0};
+    GRand *r = g_rand_new_with_seed(11);
+    double ss = 0, prev = 0;
+    for (guint i = 0; i < 3000; i++) {
+        double x = MAX(0, g_rand_double_range(r, -1500, 1500) - 500);
+        if (i > 0)
+            ss += (x - prev) * (x - prev) / 2;
+        prev = x;
+        sova_net_level_add(&l, x, x);
+    }
+    g_rand_free(r);
+    double truth = sqrt(ss / 2999);
+    g_assert_cmpfloat(sqrt(l.var), >, 0.8 * truth);
+    g_assert_cmpfloat(sqrt(l.var), <, 1.25 * truth);
+    sova_net_level_add(&l, 20000, 20000);   /* a true shift is still one at once */
+    g_assert_cmpuint(l.n, ==, 1);
+}
+
 /* a reading that spans two intervals (a PF's counters refreshed every other one): far from
  * the level, it stands for its last interval (the level came down within the span: 2 x 3000
  * - 5000); within the noise, it is one more reading of the level, as a reading of one
@@ -430,6 +456,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net-policy/challenge-one-miss", test_challenge_one_miss);
     g_test_add_func("/net-policy/level", test_level);
     g_test_add_func("/net-policy/level-span", test_level_span);
+    g_test_add_func("/net-policy/level-noise", test_level_noise);
     g_test_add_func("/net-policy/blind-margin", test_blind_margin);
     g_test_add_func("/net-policy/overrides", test_overrides);
     g_test_add_func("/net-policy/baseline-reranks", test_baseline_reranks);
