@@ -191,6 +191,8 @@ static void plan_free(Sova *S)
     }
     g_free(S->slope);
     g_free(S->slope_est);
+    g_free(S->drift2);
+    g_free(S->drift2_host);
     g_free(S->excess);
     g_free(S->excess_vm);
     cs_search_free(S->search);
@@ -274,7 +276,8 @@ static SovaPlan *sova_plan(const SovaCluster *c, const SovaClusterParams *p, gpo
         S.sigma = sqrt(st->sigma2);
         S.slope = g_new(double, MAX((gsize)S.P.n_vms * CL_R, 1));
         S.slope_est = g_new(double, MAX((gsize)S.P.n_vms * CL_R, 1));
-        S.n_trends = cs_learn_trends(st->trends, c, S.slope, S.slope_est);
+        S.drift2 = g_new(double, MAX((gsize)S.P.n_vms, 1));
+        S.n_trends = cs_learn_trends(st->trends, c, S.slope, S.slope_est, S.drift2);
     }
     S.horizon = p->cooldown_s;
     if (S.horizon <= 0)

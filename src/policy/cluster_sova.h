@@ -97,6 +97,9 @@ typedef struct {
     double horizon;           /* seconds ahead a move is judged at: the cooldown it commits to */
     double *slope;            /* [v * CL_R + r]: demand trend per second (0: none); NULL: none */
     double *slope_est;        /* ... its estimate (slope: its bound nearer 0) */
+    double *drift2;           /* [v]: how fast the spread of its CPU demand about its trend
+                               * grows (pCPU^2 a second); NULL: none */
+    double *drift2_host;      /* [h]: the sum over its VMs, plan applied (with trends) */
     guint n_trends;           /* VM resources with a trend (0: everything as without them) */
     double *shift[AHEAD];     /* [k][h * CL_R + r]: its VMs' forecast k (AHEAD) ahead minus
                                * their demand now (k >= 1) */
@@ -261,7 +264,8 @@ void cs_shift_move(Sova *S, guint v, guint b);
 GHashTable *cs_trends_new(void);
 /* adds each VM's demand now to its samples, fills slope[v * CL_R + r] (per second, 0 for
  * no trend) and returns how many are not 0; forgets VMs no longer in c */
-guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est);
+guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est,
+                      double *drift2);
 /* the trend of samples y at times x (n of them, oldest first): the least-squares slope when
  * there are TREND_WINDOW, it is TREND_T standard errors from 0 and every third of the
  * window shares it; else 0 */

@@ -109,8 +109,9 @@ double cs_trend_slope(const double *x, const double *y, guint n, double *est)
     return b * (1 - TREND_T / t);
 }
 
-/* v's slope of r from its samples, oldest first */
-static double slope_of(const VmTrend *t, int r, double *est)
+/* v's slope of r from its samples, oldest first; *drift2 (non-NULL): how fast its demand's
+ * spread about its fitted line grows, pCPU^2 a second (0 until the window is full) */
+static double slope_of(const VmTrend *t, int r, double *est, double *drift2)
 {
     double x[TREND_WINDOW], y[TREND_WINDOW];
     guint start = (t->head + TREND_WINDOW - t->n) % TREND_WINDOW;
@@ -118,6 +119,21 @@ static double slope_of(const VmTrend *t, int r, double *est)
         guint k = (start + i) % TREND_WINDOW;
         x[i] = t->t[k] - t->t[start];
         y[i] = t->d[k][r];
+    }
+    if (drift2) {
+        /* the variogram at a third of the window: how far its demand moves off its line
+         * over that lag, per second of it (a walk's spread grows so with time ahead;
+         * sample-to-sample jitter adds only its own variance over the lag) */
+        *drift2 = 0;
+        guint lag = t->n / 3;
+        if (t->n == TREND_WINDOW && lag > 0) {
+            double b = fit(x, y, 0, t->n, NULL), ss = 0;
+            for (guint i = 0; i + lag < t->n; i++) {
+                double dx = x[i + lag] - x[i], e = y[i + lag] - y[i] - b * dx;
+                ss += dx > 0 ? e * e / dx : 0;
+            }
+            *drift2 = ss / (t->n - lag);
+        }
     }
     return cs_trend_slope(x, y, t->n, est);
 }
@@ -138,7 +154,8 @@ static gboolean stale(gpointer key, gpointer value, gpointer now)
     return ((VmTrend *)value)->at < *(const double *)now;
 }
 
-guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est)
+guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, double *est,
+                      double *drift2)
 {
     guint n_trends = 0;
     for (guint v = 0; v < c->vms->len; v++) {
@@ -153,7 +170,8 @@ guint cs_learn_trends(GHashTable *trends, const SovaCluster *c, double *slope, d
             add_sample(t, vm, c->now);
         for (int r = 0; r < CL_R; r++) {
             est[v * CL_R + r] = 0;
-            slope[v * CL_R + r] = r == SOVA_RES_MEM ? 0 : slope_of(t, r, &est[v * CL_R + r]);
+            slope[v * CL_R + r] = r == SOVA_RES_MEM ? 0 : slope_of(t, r, &est[v * CL_R + r],
+                                           drift2 && r == SOVA_RES_CPU ? &drift2[v] : NULL);
             n_trends += slope[v * CL_R + r] != 0;
         }
     }

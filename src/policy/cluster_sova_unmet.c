@@ -132,6 +132,12 @@ void cs_unmet_init(Sova *S)
     find_excess(S);
     S->unmet = g_new(double, P->n_hosts);
     S->unmet_ahead[0] = S->unmet;
+    if (S->n_trends && S->drift2) {   /* each host's VMs' drifts, kept as moves are planned */
+        S->drift2_host = g_new0(double, P->n_hosts);
+        for (guint v = 0; v < P->n_vms; v++)
+            if (P->host_of[v] >= 0)
+                S->drift2_host[P->host_of[v]] += S->drift2[v];
+    }
     for (guint k = 1; S->n_trends && k < AHEAD; k++) {
         S->unmet_ahead[k] = g_new(double, P->n_hosts);
         S->shift[k] = g_new0(double, (gsize)P->n_hosts * CL_R);
@@ -154,9 +160,26 @@ double cs_unmet_cap(const Sova *S, guint h, int r)
     return tight ? cap * (1.0 - S->p->headroom) : cap;
 }
 
+/* the spread of host h's CPU load k horizons ahead (the trends' estimates, k >= 2: H and
+ * 2H) when its VMs' drifts sum to drift2_host[h] + dvar: the burst sigma widened by how far
+ * that demand may walk off its forecast in the time ahead (a walk's variance grows with
+ * it). Without it demand 2H ahead would count as certain as demand now, and a move that
+ * leaves a host just under its capacity then would be valued as one that leaves it room. */
+static double cpu_sigma_at(const Sova *S, guint h, guint k, double dvar, double cap)
+{
+    double sigma = S->unmet_sigma[SOVA_RES_CPU];
+    if (k < 2 || !S->drift2_host)
+        return sigma;
+    double ahead = (k == AHEAD - 1 ? 2 : 1) * S->horizon;
+    double var = MAX(0.0, S->drift2_host[h] + dvar) * ahead / (cap * cap);
+    return sqrt(sigma * sigma + var);
+}
+
 /* host h's unmet demand k horizons ahead with `delta` (per resource, in the resources'
- * units) added and `excess` (pCPUs) added to its excess */
-static double unmet_at(const Sova *S, guint h, const double *delta, double excess, guint k)
+ * units) added and `excess` (pCPUs) added to its excess; dvar: the drift (drift2) added to
+ * its VMs' with delta */
+static double unmet_at(const Sova *S, guint h, const double *delta, double excess, guint k,
+                       double dvar)
 {
     const ClPlanner *P = &S->P;
     double u = 0;
@@ -169,14 +192,15 @@ static double unmet_at(const Sova *S, guint h, const double *delta, double exces
             continue;
         double load = (P->sum[h * CL_R + r] + (k ? S->shift[k][h * CL_R + r] : 0) +
                        (delta ? delta[r] : 0)) / cap;
-        u += S->unmet_w[r] * cap / S->mean_cap[r] * overflow(load, S->unmet_sigma[r]);
+        double sigma = r == SOVA_RES_CPU ? cpu_sigma_at(S, h, k, dvar, cap) : S->unmet_sigma[r];
+        u += S->unmet_w[r] * cap / S->mean_cap[r] * overflow(load, sigma);
     }
     return u;
 }
 
 static double unmet_with(const Sova *S, guint h, const double *delta, double excess)
 {
-    return unmet_at(S, h, delta, excess, 0);
+    return unmet_at(S, h, delta, excess, 0, 0);
 }
 
 static gboolean counts(const Sova *S, guint h)
@@ -188,7 +212,7 @@ void cs_unmet_update(Sova *S, guint h)
 {
     S->excess[h] = excess_now(S, h);
     for (guint k = 0; k < (S->n_trends ? AHEAD : 1); k++)
-        S->unmet_ahead[k][h] = counts(S, h) ? unmet_at(S, h, NULL, 0, k) : 0;
+        S->unmet_ahead[k][h] = counts(S, h) ? unmet_at(S, h, NULL, 0, k, 0) : 0;
     S->relief_v = G_MAXUINT;   /* a host's load changed */
 }
 
@@ -203,6 +227,20 @@ double cs_unmet_total(const Sova *S)
     for (guint h = 0; h < S->P.n_hosts; h++)
         u += cs_unmet_host(S, h);
     return u;
+}
+
+/* how fast the spread of v's CPU demand about its trend grows (pCPU^2 a second), with its
+ * keep-together mates' (they move with it); 0 without drifts */
+static double drift2_of(const Sova *S, guint v)
+{
+    const SovaClusterVm *vm = sova_cluster_vm(S->P.c, v);
+    if (!S->drift2)
+        return 0;
+    g_autoptr(GArray) mates = S->P.blocked && vm->together ? cl_mates(&S->P, v) : NULL;
+    double d = S->drift2[v];
+    for (guint i = 0; mates && i < mates->len; i++)
+        d += S->drift2[g_array_index(mates, guint, i)];
+    return d;
 }
 
 /* v's demand per resource k horizons ahead, positive or negated, with its keep-together
@@ -232,7 +270,9 @@ double cs_relief_src(Sova *S, guint v)
             double minus[CL_R];
             double excess = demand_at(S, v, -1, k, minus);
             S->relief_src_ahead[k] =
-                a >= 0 ? S->unmet_ahead[k][a] - unmet_at(S, (guint)a, minus, excess, k) : 0;
+                a >= 0 ? S->unmet_ahead[k][a] -
+                             unmet_at(S, (guint)a, minus, excess, k, -drift2_of(S, v))
+                       : 0;
         }
         S->relief_src = S->relief_src_ahead[0];
         S->relief_v = v;
@@ -290,13 +330,20 @@ void cs_reliefs(Sova *S, guint v, guint b, double *r)
             continue;
         }
         demand_at(S, v, 1, k, d);
-        r[k] = S->relief_src_ahead[k] + S->unmet_ahead[k][b] - unmet_at(S, b, d, 0, k);
+        r[k] = S->relief_src_ahead[k] + S->unmet_ahead[k][b] -
+               unmet_at(S, b, d, 0, k, drift2_of(S, v));
     }
 }
 
 void cs_shift_move(Sova *S, guint v, guint b)
 {
     int a = S->P.host_of[v];
+    if (S->n_trends && S->drift2_host) {
+        double d2 = drift2_of(S, v);
+        if (a >= 0)
+            S->drift2_host[a] -= d2;
+        S->drift2_host[b] += d2;
+    }
     for (guint k = 1; S->n_trends && k < AHEAD; k++) {
         double now[CL_R], later[CL_R];
         demand_at(S, v, 1, 0, now);

@@ -2,7 +2,9 @@
  * (cluster_sova_trend.c) and what it does with them: a steady rise is a trend and a step
  * (even smoothed over a few samples) is not; a host whose rising VM will fill it within the
  * cooldown is relieved before it runs out, by moving the rising VM rather than a cheaper
- * steady one; a step that leaves the host with room moves nothing. */
+ * steady one; a step that leaves the host with room moves nothing; demand further ahead is
+ * less certain when the host's VMs' demand drifts, so a rising VM is moved rather than a
+ * cheaper steady one that would leave the host near its capacity later. */
 #include <math.h>
 #include "cluster_fixtures.h"
 #include "policy/cluster_sova.h"
@@ -161,6 +163,86 @@ static void test_step_moves_nothing(void)
     g_assert_cmpfloat(load, >, 0.85);
 }
 
+/* a triangle wave of period `period` samples within +-amp: a VM's demand that drifts off its
+ * mean over a few samples and back (no trend: each third of the window turns) */
+static double drift(guint i, double amp, guint period)
+{
+    double ph = (double)(i % period) / period;
+    return amp * (ph < 0.5 ? 4 * ph - 1 : 3 - 4 * ph);
+}
+
+/* the riser's demand at sample i: 0.06 pCPU a sample from 1 up to its 6 vCPUs */
+static double rising(guint i)
+{
+    return MIN(1 + 0.06 * i, 6.0);
+}
+
+/* the close call of cluster-ramp-noisy seeds 7 and 10 (docs/cluster-scenario.md): h0 holds a
+ * VM `riser` (2 GiB, 6 vCPUs) rising by 0.06 pCPU a sample from 1 pCPU, a steady VM (2 pCPUs,
+ * 1 GiB: cheaper to move) and four `walker`s of 2 pCPUs (6 GiB) whose demand drifts +-amp
+ * over 20 samples; h1, h2 nearly idle. Plans every DT seconds with a state, moves applied;
+ * returns the first plan's move's VM (NULL: none in 80 samples) */
+static char *first_move_drifting(double amp)
+{
+    g_autoptr(SovaCluster) c = cluster(3);
+    vm(c, "riser", 0, 1, 2, 0)->n_vcpus = 6;
+    vm(c, "steady", 0, 2, 1, 0);
+    for (guint k = 0; k < 4; k++) {
+        g_autofree char *name = g_strdup_printf("walker%u", k);
+        vm(c, name, 0, 2, 6, 0)->n_vcpus = 8;
+    }
+    vm(c, "idle1", 1, 2, 2, 0);
+    vm(c, "idle2", 2, 2, 2, 0);
+    SovaClusterParams p = params();
+    const SovaClusterPolicy *pol = policy("sova");
+    gpointer st = pol->state_new();
+    char *moved = NULL;
+    double x[TREND_WINDOW], y[TREND_WINDOW];
+    times(x, TREND_WINDOW);
+    for (guint i = 0; i < 80 && !moved; i++) {
+        double rise = rising(i);
+        for (guint v = 0; v < c->vms->len; v++) {
+            SovaClusterVm *w = sova_cluster_vm(c, v);
+            if (g_str_equal(w->name, "riser"))
+                w->cpu = rise;
+            else if (g_str_has_prefix(w->name, "walker"))
+                w->cpu = 2 + drift(i + 7 * (w->name[6] - '0'), amp, 20);
+        }
+        double load = max_cpu_load(c);
+        g_autoptr(SovaPlan) plan = pol->plan(c, &p, st);
+        if (sova_plan_len(plan)) {
+            moved = g_strdup(sova_cluster_vm(c, vm_of(c, sova_plan_action(plan, 0)))->name);
+            g_test_message("drift +-%.1f: first move %s at sample %u, h0 cpu %.3f", amp, moved,
+                           i, load);
+            /* the riser is still rising, and its history says so */
+            g_assert_cmpuint(i, >=, TREND_WINDOW);
+            g_assert_cmpfloat(rise, <, 6.0);
+            for (guint j = 0; j < TREND_WINDOW; j++)
+                y[j] = rising(i + 1 - TREND_WINDOW + j);
+            g_assert_cmpfloat(cs_trend_slope(x, y, TREND_WINDOW, NULL), >, 0);
+        }
+        apply(c, plan);
+        c->now += DT;
+    }
+    pol->state_free(st);
+    return moved;
+}
+
+/* the riser and the steady VM relieve h0 alike now; the riser's rise makes its move worth
+ * more later, by less than its extra cost while demand twice the cooldown ahead is taken as
+ * certain as now. With the walkers' demand drifting +-0.6 pCPU (a measurable spread that grows
+ * with time ahead) h0 left at ~0.96 at 2H after the steady VM's move is likely over: the
+ * riser moves. With a drift of +-0.2 the cheaper steady VM is enough and moves. */
+static void test_drift_widens_far_horizon(void)
+{
+    g_autofree char *drifting = first_move_drifting(0.6);
+    g_assert_nonnull(drifting);
+    g_assert_cmpstr(drifting, ==, "riser");
+    g_autofree char *calm = first_move_drifting(0.2);
+    g_assert_nonnull(calm);
+    g_assert_cmpstr(calm, ==, "steady");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -173,5 +255,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cluster-sova-trend/rising-vm-moved-before-overload",
                     test_rising_vm_moved_before_overload);
     g_test_add_func("/cluster-sova-trend/step-moves-nothing", test_step_moves_nothing);
+    g_test_add_func("/cluster-sova-trend/drift-widens-far-horizon",
+                    test_drift_widens_far_horizon);
     return g_test_run();
 }
