@@ -63,9 +63,15 @@ static double overflow(double load, double sigma)
     return MAX(0.0, sigma * pdf + (load - 1) * tail);
 }
 
+/* how much resource r's load bursts within an interval (0: memory does not) */
+static double burst_sigma(int r)
+{
+    return r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
+}
+
 double cs_overflow(int r, double load)
 {
-    return overflow(load, r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0);
+    return overflow(load, burst_sigma(r));
 }
 
 /* each VM's share of its host's excess (S->excess_vm, NULL when no host has any) */
@@ -126,7 +132,7 @@ void cs_unmet_init(Sova *S)
             }
         S->mean_cap[r] = n ? cap / n : 0;
         S->unmet_w[r] = wmax > 0 && S->mean_cap[r] > 0 ? P->w[r] / wmax : 0;
-        S->unmet_sigma[r] = r == SOVA_RES_CPU ? SIGMA_CPU : r == SOVA_RES_NET ? SIGMA_NET : 0;
+        S->unmet_sigma[r] = burst_sigma(r);
     }
     S->relief_v = G_MAXUINT;
     find_excess(S);

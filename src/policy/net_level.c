@@ -76,7 +76,18 @@ static guint shifted(const SovaNetLevel *l)
     return 0;
 }
 
-static double weighted(const SovaNetLevel *l, const double *ring);
+/* the regime's readings, each older one weighing 1 - SOVA_NET_LEVEL_WEIGHT of the one
+ * after it */
+static double weighted(const SovaNetLevel *l, const double *ring)
+{
+    double w = 1, sw = 0, s = 0;
+    for (guint k = 0; k < l->n; k++) {
+        s += w * ring[slot(l, k)];
+        sw += w;
+        w *= 1 - SOVA_NET_LEVEL_WEIGHT;
+    }
+    return sw > 0 ? s / sw : 0;
+}
 
 /* the newest reading, which spans `span` intervals and made a new regime on its own: the
  * new level came somewhere in its span; taken to have come in its last interval, that
@@ -91,10 +102,14 @@ static void unmix(SovaNetLevel *l, double span, double old_benefit, double old_d
 
 void sova_net_level_add_span(SovaNetLevel *l, double benefit, double demand_pps, double span)
 {
+    if (span <= 1) {   /* a reading of one interval: nothing to unmix */
+        sova_net_level_add(l, benefit, demand_pps);
+        return;
+    }
     double old_b = weighted(l, l->benefit), old_d = weighted(l, l->demand);
     guint old_n = l->n;
     sova_net_level_add(l, benefit, demand_pps);
-    if (span > 1 && l->n == 1 && old_n >= 2)
+    if (l->n == 1 && old_n >= 2)
         unmix(l, span, old_b, old_d);
 }
 
@@ -132,19 +147,6 @@ void sova_net_level_add(SovaNetLevel *l, double benefit, double demand_pps)
 gboolean sova_net_level_known(const SovaNetLevel *l)
 {
     return l->n > 0;
-}
-
-/* the regime's readings, each older one weighing 1 - SOVA_NET_LEVEL_WEIGHT of the one
- * after it */
-static double weighted(const SovaNetLevel *l, const double *ring)
-{
-    double w = 1, sw = 0, s = 0;
-    for (guint k = 0; k < l->n; k++) {
-        s += w * ring[slot(l, k)];
-        sw += w;
-        w *= 1 - SOVA_NET_LEVEL_WEIGHT;
-    }
-    return sw > 0 ? s / sw : 0;
 }
 
 double sova_net_level_benefit(const SovaNetLevel *l)
