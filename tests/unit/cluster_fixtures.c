@@ -1,6 +1,7 @@
 /* cluster_fixtures.c — building clusters and applying plans for the cluster-policy tests;
  * see cluster_fixtures.h. */
 #include "cluster_fixtures.h"
+#include "policy/cluster_sova.h"
 #include <math.h>
 #include <string.h>
 
@@ -60,6 +61,19 @@ const SovaClusterPolicy *policy(const char *name)
     const SovaClusterPolicy *p = sova_cluster_policy_find(name);
     g_assert_nonnull(p);
     return p;
+}
+
+gpointer learnt_state(const SovaCluster *c, double sigma)
+{
+    SovaState *st = policy("sova")->state_new();
+    st->learnt = TRUE;
+    st->sigma2 = sigma * sigma;
+    st->n_hosts = c->hosts->len;
+    st->unmet = g_new0(double, st->n_hosts);
+    st->moving = g_new0(gboolean, st->n_hosts);
+    st->over_run = g_new0(guint, st->n_hosts);
+    st->relieving = g_new0(guint8, st->n_hosts);
+    return st;
 }
 
 SovaPlan *plan_with(const char *name, const SovaCluster *c, const SovaClusterParams *p)

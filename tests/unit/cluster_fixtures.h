@@ -23,6 +23,10 @@ SovaCluster *random_cluster(guint n, guint per, guint hot, guint32 seed);
 SovaClusterParams params(void);
 /* the registered cluster policy `name` (asserted to exist) */
 const SovaClusterPolicy *policy(const char *name);
+/* a `sova` policy state (a SovaState, policy/cluster_sova.h) as if a plan over c had run:
+ * noise sigma learnt, and on the last sample no host overloaded, touched by a migration or
+ * being relieved (the tests set its arrays to say otherwise); free with its state_free */
+gpointer learnt_state(const SovaCluster *c, double sigma);
 /* policy `name`'s plan for c, without a state */
 SovaPlan *plan_with(const char *name, const SovaCluster *c, const SovaClusterParams *p);
 /* the index in c of the action's VM (asserted to exist) */

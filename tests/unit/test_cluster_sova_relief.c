@@ -32,14 +32,7 @@ static SovaCluster *relieved_host(double load)
 static SovaPlan *plan_after(const SovaCluster *c, double sigma, gboolean relieving)
 {
     const SovaClusterPolicy *pol = policy("sova");
-    SovaState *st = pol->state_new();
-    st->learnt = TRUE;
-    st->sigma2 = sigma * sigma;
-    st->n_hosts = c->hosts->len;
-    st->unmet = g_new0(double, st->n_hosts);
-    st->moving = g_new0(gboolean, st->n_hosts);
-    st->over_run = g_new0(guint, st->n_hosts);
-    st->relieving = g_new0(guint8, st->n_hosts);
+    SovaState *st = learnt_state(c, sigma);
     st->unmet[0] = 0.01;
     if (relieving)
         st->relieving[0] = 1u << SOVA_RES_CPU;
@@ -49,6 +42,15 @@ static SovaPlan *plan_after(const SovaCluster *c, double sigma, gboolean relievi
     return plan;
 }
 
+/* the plan is one move, from h0, of one of its big VMs (3 pCPUs) */
+static void assert_big_moved(const SovaCluster *c, const SovaPlan *plan)
+{
+    g_assert_cmpuint(sova_plan_len(plan), ==, 1);
+    const SovaAction *a = sova_plan_action(plan, 0);
+    g_assert_cmpint(a->from_host, ==, 0);
+    g_assert_cmpfloat(sova_cluster_vm(c, vm_of(c, a))->cpu, ==, 3.0);
+}
+
 /* h0 back at 101 % under a learnt noise of 0.02 (a clear overload must read 0.06 of a host
  * unmet; this one reads 0.025): relieved at once, by a big VM (to 82 %), where a small one
  * (to 95 %) serves all the reading shows unmet for less; never relieved, it waits */
@@ -56,10 +58,7 @@ static void test_back_over_capacity(void)
 {
     g_autoptr(SovaCluster) c = relieved_host(1.01);
     g_autoptr(SovaPlan) back = plan_after(c, 0.02, TRUE);
-    g_assert_cmpuint(sova_plan_len(back), ==, 1);
-    const SovaAction *a = sova_plan_action(back, 0);
-    g_assert_cmpint(a->from_host, ==, 0);
-    g_assert_cmpfloat(sova_cluster_vm(c, vm_of(c, a))->cpu, ==, 3.0);
+    assert_big_moved(c, back);
     g_autoptr(SovaPlan) fresh = plan_after(c, 0.02, FALSE);
     g_assert_cmpuint(sova_plan_len(fresh), ==, 0);
     g_assert_cmpint(fresh->status, ==, SOVA_PLAN_UNCONFIRMED);
@@ -86,10 +85,7 @@ static void test_choice_within_headroom(void)
 {
     g_autoptr(SovaCluster) c = relieved_host(1.036);
     g_autoptr(SovaPlan) plan = plan_after(c, 0.002, FALSE);
-    g_assert_cmpuint(sova_plan_len(plan), ==, 1);
-    const SovaAction *a = sova_plan_action(plan, 0);
-    g_assert_cmpint(a->from_host, ==, 0);
-    g_assert_cmpfloat(sova_cluster_vm(c, vm_of(c, a))->cpu, ==, 3.0);
+    assert_big_moved(c, plan);
 }
 
 /* a host at its capacity being relieved goes after every clear overload: with one migration
@@ -108,14 +104,7 @@ static void test_clear_overload_first(void)
     for (int h = 2; h < 6; h++)
         vmf(c, h, 4, 2);
     const SovaClusterPolicy *pol = policy("sova");
-    SovaState *st = pol->state_new();
-    st->learnt = TRUE;
-    st->sigma2 = 0.02 * 0.02;
-    st->n_hosts = c->hosts->len;
-    st->unmet = g_new0(double, st->n_hosts);
-    st->moving = g_new0(gboolean, st->n_hosts);
-    st->over_run = g_new0(guint, st->n_hosts);
-    st->relieving = g_new0(guint8, st->n_hosts);
+    SovaState *st = learnt_state(c, 0.02);
     st->relieving[0] = 1u << SOVA_RES_CPU;
     SovaClusterParams p = params();
     p.max_total = 1;

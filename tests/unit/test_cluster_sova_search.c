@@ -111,12 +111,7 @@ static SovaCluster *one_over(double load)
 static SovaPlan *plan_noisy(const SovaCluster *c, double sigma)
 {
     const SovaClusterPolicy *pol = policy("sova");
-    SovaState *st = pol->state_new();
-    st->learnt = TRUE;
-    st->sigma2 = sigma * sigma;
-    st->n_hosts = c->hosts->len;
-    st->unmet = g_new(double, st->n_hosts);
-    st->moving = g_new0(gboolean, st->n_hosts);   /* no migration then */
+    SovaState *st = learnt_state(c, sigma);   /* no migration then */
     for (guint h = 0; h < st->n_hosts; h++)
         st->unmet[h] = 1.0;
     SovaClusterParams p = params();
@@ -146,13 +141,7 @@ static void test_relief_beyond_noise(void)
 static SovaPlan *plan_run(const SovaCluster *c, double sigma, guint run)
 {
     const SovaClusterPolicy *pol = policy("sova");
-    SovaState *st = pol->state_new();
-    st->learnt = TRUE;
-    st->sigma2 = sigma * sigma;
-    st->n_hosts = c->hosts->len;
-    st->unmet = g_new0(double, st->n_hosts);
-    st->moving = g_new0(gboolean, st->n_hosts);
-    st->over_run = g_new0(guint, st->n_hosts);
+    SovaState *st = learnt_state(c, sigma);
     st->unmet[0] = 1.0;
     st->over_run[0] = run;
     SovaClusterParams p = params();
