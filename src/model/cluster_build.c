@@ -189,15 +189,6 @@ gboolean cb_raw_net(const SovaNetModel *nm, const char *uuid, double *out)
     return TRUE;
 }
 
-
-static gboolean matches(const char *const *list, const SovaVmSample *vm)
-{
-    for (guint i = 0; list && list[i]; i++)
-        if (strcmp(list[i], vm->name) == 0 || g_ascii_strcasecmp(list[i], vm->uuid) == 0)
-            return TRUE;
-    return FALSE;
-}
-
 /* the group of vm from the config ("NAME:a,b"), or NULL */
 static char *config_group(const SovaClusterBuilder *b, const SovaVmSample *vm)
 {
@@ -206,7 +197,7 @@ static char *config_group(const SovaClusterBuilder *b, const SovaVmSample *vm)
         if (!colon)
             continue;
         g_auto(GStrv) members = g_strsplit(colon + 1, ",", -1);
-        if (matches((const char *const *)members, vm))
+        if (sova_vm_listed(vm, (const char *const *)members))
             return g_strndup(b->groups[i], colon - b->groups[i]);
     }
     return NULL;
@@ -286,7 +277,7 @@ static void add_vm(SovaClusterBuilder *b, SovaCluster *c, const Seen *s, const H
     cv->wants_vf = vm->has_net_status && vm->net_wants_vf;
     cv->unmet_vf = vm->has_net_status && vm->net_unmet;
     cv->vf_detaching = vm->has_net_status && vm->net_vf_detaching && cv->holds_vf;
-    cv->pinned = vm->no_migrate || matches(b->params.exclude, vm);
+    cv->pinned = vm->no_migrate || sova_vm_listed(vm, b->params.exclude);
     g_free(cv->group);
     cv->group = vm->group ? g_strdup(vm->group) : config_group(b, vm);
     cv->together = g_strdup(vm->together);

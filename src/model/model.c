@@ -132,15 +132,9 @@ static void build_pcpus(SovaModel *m, const SovaSnapshot *prev, const SovaSnapsh
     }
 }
 
-/* excluded by the config, or cpu='manual' (the operator places it): its load is `other` */
-static gboolean is_excluded(const SovaVmSample *vm, const SovaModelParams *params)
+gboolean sova_model_manages(const SovaVmSample *vm, const char *const *exclude)
 {
-    if (vm->cpu_manual)
-        return TRUE;
-    for (guint i = 0; params && params->exclude && params->exclude[i]; i++)
-        if (strcmp(params->exclude[i], vm->name) == 0 || g_ascii_strcasecmp(params->exclude[i], vm->uuid) == 0)
-            return TRUE;
-    return FALSE;
+    return vm->state != SOVA_VM_OTHER && !vm->cpu_manual && !sova_vm_listed(vm, exclude);
 }
 
 static gint vm_order(gconstpointer a, gconstpointer b)
@@ -294,7 +288,7 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
     g_ptr_array_sort(order, vm_order);
     for (guint i = 0; i < order->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(order, i);
-        if (vm->state == SOVA_VM_OTHER || is_excluded(vm, params))
+        if (!sova_model_manages(vm, params ? params->exclude : NULL))
             continue;
         const SovaVmSample *pv = g_hash_table_lookup(prev_vms, vm->uuid);
         gboolean restarted = pv && pv->cpu_time_ns > vm->cpu_time_ns;

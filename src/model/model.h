@@ -79,6 +79,10 @@ typedef struct {
 SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
                             const SovaModel *last, const SovaModelParams *params);
 void sova_model_free(SovaModel *m);
+/* sova's CPU plane manages the VM (the model holds its vCPUs): its state is known (not
+ * OTHER), it is not cpu='manual' (the operator places it), and `exclude` (the config's VM
+ * names or UUIDs; may be NULL) does not list it. An unmanaged VM's load counts as `other`. */
+gboolean sova_model_manages(const SovaVmSample *vm, const char *const *exclude);
 
 SovaPcpuLoad *sova_model_pcpu(const SovaModel *m, guint id);
 SovaVcpuLoad *sova_model_vcpu(const SovaModel *m, guint i);

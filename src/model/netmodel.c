@@ -312,15 +312,6 @@ static void fill_smooth(SovaNetVmLoad *v, const SovaNetVmLoad *old, double alpha
     v->smooth.tx_drop_pps = ewma(alpha, v->raw.tx_drop_pps, old->smooth.tx_drop_pps);
 }
 
-static gboolean is_excluded(const SovaVmSample *vm, const SovaNetModelParams *params)
-{
-    for (guint i = 0; params && params->exclude && params->exclude[i]; i++)
-        if (strcmp(params->exclude[i], vm->name) == 0 ||
-            g_ascii_strcasecmp(params->exclude[i], vm->uuid) == 0)
-            return TRUE;
-    return FALSE;
-}
-
 static void fill_nic_util(SovaNetModel *m, const SovaSnapshot *prev, const SovaSnapshot *cur)
 {
     if (prev && prev->has_host_nic && cur->has_host_nic &&
@@ -380,7 +371,7 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
     m->interval_s = dt_us > 0 ? dt_us / 1e6 : 0;
     for (guint i = 0; i < cur->vms->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(cur->vms, i);
-        if (vm->state != SOVA_VM_RUNNING || is_excluded(vm, params))
+        if (vm->state != SOVA_VM_RUNNING || sova_vm_listed(vm, params ? params->exclude : NULL))
             continue;
         const SovaVmSample *pvm = prev ? sova_snapshot_find_vm(prev, vm->uuid) : NULL;
         SovaNetVmLoad *v = add_vm(m, vm->uuid, vm->name);

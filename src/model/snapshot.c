@@ -85,6 +85,19 @@ SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i)
     return &g_array_index(vm->vcpus, SovaVcpuSample, i);
 }
 
+gboolean sova_vm_named(const SovaVmSample *vm, const char *want)
+{
+    return strcmp(want, vm->name) == 0 || g_ascii_strcasecmp(want, vm->uuid) == 0;
+}
+
+gboolean sova_vm_listed(const SovaVmSample *vm, const char *const *list)
+{
+    for (guint i = 0; list && list[i]; i++)
+        if (sova_vm_named(vm, list[i]))
+            return TRUE;
+    return FALSE;
+}
+
 SovaPcpuSample *sova_snapshot_pcpu(const SovaSnapshot *s, guint id)
 {
     return &g_array_index(s->pcpus, SovaPcpuSample, id);

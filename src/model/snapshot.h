@@ -155,6 +155,11 @@ void sova_snapshot_free(SovaSnapshot *s);
 SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus);
 SovaVmSample *sova_snapshot_find_vm(const SovaSnapshot *s, const char *uuid);
 SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i);
+/* `want` names the VM: its name (exactly) or its UUID (in any case) */
+gboolean sova_vm_named(const SovaVmSample *vm, const char *want);
+/* some entry of `list` (NULL-terminated; may be NULL) names the VM as sova_vm_named has it:
+ * the match of every VM list of the config (exclude=, a group's members) */
+gboolean sova_vm_listed(const SovaVmSample *vm, const char *const *list);
 /* appends a NIC with zero counters, owned by vm; alias, mac and target_dev may be NULL */
 SovaNicSample *sova_vm_add_nic(SovaVmSample *vm, const char *alias, const char *mac,
                                const char *target_dev, SovaNicRole role);

@@ -1,5 +1,6 @@
 /* cpu_takeover.c — the take-over release of stacked vCPUs; see cpu_takeover.h. */
 #include "policy/cpu_takeover.h"
+#include "model/model.h"
 #include <string.h>
 
 static gboolean subset(const SovaCpuSet *a, const SovaCpuSet *b)
@@ -10,22 +11,12 @@ static gboolean subset(const SovaCpuSet *a, const SovaCpuSet *b)
     return TRUE;
 }
 
-/* sova manages the VM's vCPUs (as the model has it: scheduled, not excluded, not cpu='manual') */
-static gboolean managed(const SovaVmSample *vm, const SovaCpuTakeoverParams *p)
-{
-    if (vm->state == SOVA_VM_OTHER || vm->cpu_manual)
-        return FALSE;
-    for (guint i = 0; p->exclude && p->exclude[i]; i++)
-        if (strcmp(p->exclude[i], vm->name) == 0 || g_ascii_strcasecmp(p->exclude[i], vm->uuid) == 0)
-            return FALSE;
-    return TRUE;
-}
-
 /* the VM's vCPUs may be released: sova manages it, it runs, nobody migrates it, and its pins
  * are not sova's own (no CPU summary of a sova agent on it) */
 static gboolean releasable(const SovaVmSample *vm, const SovaCpuTakeoverParams *p)
 {
-    return managed(vm, p) && vm->state == SOVA_VM_RUNNING && !vm->leaving && !vm->cpu_summary.has;
+    return sova_model_manages(vm, p->exclude) && vm->state == SOVA_VM_RUNNING && !vm->leaving &&
+           !vm->cpu_summary.has;
 }
 
 /* the distinct affinities of the vCPUs that may run (NULL: unknown, anywhere), each with how
@@ -123,7 +114,7 @@ static gboolean shared_by_sova(const SovaSnapshot *s, const SovaCpuTakeoverParam
     guint n = 0, marked = 0;
     for (guint i = 0; i < s->vms->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
-        if (!managed(vm, p) || !vm->vcpus->len)
+        if (!sova_model_manages(vm, p->exclude) || !vm->vcpus->len)
             continue;
         if (!vm_shared_after(vm, all, plan))
             return FALSE;

@@ -1,20 +1,6 @@
 /* release.c — the hand-back plan; see release.h. */
 #include "policy/release.h"
 #include "util/error.h"
-#include <string.h>
-
-static gboolean named(const char *want, const SovaVmSample *vm)
-{
-    return strcmp(want, vm->name) == 0 || g_ascii_strcasecmp(want, vm->uuid) == 0;
-}
-
-static gboolean excluded(const SovaReleaseParams *p, const SovaVmSample *vm)
-{
-    for (guint i = 0; p->exclude && p->exclude[i]; i++)
-        if (named(p->exclude[i], vm))
-            return TRUE;
-    return FALSE;
-}
 
 static void release_vm(SovaPlan *plan, const SovaVmSample *vm, const SovaCpuSet *all)
 {
@@ -45,7 +31,8 @@ SovaPlan *sova_release_plan(const SovaSnapshot *s, const SovaReleaseParams *p, G
     guint n = 0;
     for (guint i = 0; i < s->vms->len; i++) {
         const SovaVmSample *vm = g_ptr_array_index(s->vms, i);
-        if ((p->vm && !named(p->vm, vm)) || vm->state == SOVA_VM_OTHER || excluded(p, vm))
+        if ((p->vm && !sova_vm_named(vm, p->vm)) || vm->state == SOVA_VM_OTHER ||
+            sova_vm_listed(vm, p->exclude))
             continue;
         release_vm(plan, vm, all);
         n++;

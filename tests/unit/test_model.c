@@ -170,6 +170,38 @@ static void test_appear_vanish_exclude(void)
     g_assert_cmpfloat_with_epsilon(sova_model_pcpu(m, 0)->other, 100, 1e-6);
 }
 
+/* who sova's CPU plane manages: the one match of a VM against the config's lists (name exactly,
+ * UUID in any case) and the VM's own opt-out (cpu='manual'); a VM of unknown state never */
+static void test_manages(void)
+{
+    g_autoptr(SovaSnapshot) s = host(1, 0, 0);
+    SovaVmSample *vm = vm1(s, UUID_A, "web", 1, 0, 0);
+    g_assert_true(sova_vm_named(vm, "web"));
+    g_assert_false(sova_vm_named(vm, "WEB"));                       /* names: exact */
+    g_assert_false(sova_vm_named(vm, "we"));
+    g_assert_true(sova_vm_named(vm, "00000000-0000-0000-0000-00000000000A"));
+    g_assert_false(sova_vm_named(vm, UUID_B));
+    const char *by_name[] = { "db", "web", NULL }, *by_uuid[] = { UUID_A, NULL },
+               *others[] = { "db", UUID_B, NULL };
+    g_assert_false(sova_vm_listed(vm, NULL));
+    g_assert_true(sova_vm_listed(vm, by_name));
+    g_assert_true(sova_vm_listed(vm, by_uuid));
+    g_assert_false(sova_vm_listed(vm, others));
+
+    vm->state = SOVA_VM_RUNNING;
+    g_assert_true(sova_model_manages(vm, NULL));
+    g_assert_true(sova_model_manages(vm, others));
+    g_assert_false(sova_model_manages(vm, by_name));
+    g_assert_false(sova_model_manages(vm, by_uuid));
+    vm->state = SOVA_VM_PAUSED;
+    g_assert_true(sova_model_manages(vm, NULL));                    /* scheduled, if not running */
+    vm->state = SOVA_VM_OTHER;
+    g_assert_false(sova_model_manages(vm, NULL));
+    vm->state = SOVA_VM_RUNNING;
+    vm->cpu_manual = TRUE;
+    g_assert_false(sova_model_manages(vm, NULL));
+}
+
 static void test_ewma_and_reserved(void)
 {
     g_autoptr(SovaSnapshot) a = host(0, 0, 0);
@@ -224,6 +256,7 @@ int main(int argc, char **argv)
     g_test_add_func("/model/stale-placement", test_stale_placement);
     g_test_add_func("/model/counter-reset-restart", test_counter_reset_and_restart);
     g_test_add_func("/model/appear-vanish-exclude", test_appear_vanish_exclude);
+    g_test_add_func("/model/manages", test_manages);
     g_test_add_func("/model/ewma-reserved", test_ewma_and_reserved);
     return g_test_run();
 }
