@@ -88,7 +88,8 @@ static void print_vms(const SovaCluster *c)
         g_autoptr(GString) notes = g_string_new(NULL);
         if (v->migrating)
             g_string_append_printf(notes, " migrating from %s",
-                                   v->from_host >= 0 ? sova_cluster_host(c, v->from_host)->name : "?");
+                                   v->from_host >= 0 ? sova_cluster_host(c, v->from_host)->name
+                                                     : "?");
         if (v->leaving && !v->migrating)
             g_string_append(notes, " leaving");
         if (v->pinned)
@@ -149,7 +150,8 @@ static void print_maintenance(const SovaCluster *c)
         if (!e.left)
             printf("\nmaintenance %s: empty, its evacuation is done\n", host->name);
         else
-            printf("\nmaintenance %s: evacuating, %u VM(s) left to move, %u migrating away now%s%s\n",
+            printf("\nmaintenance %s: evacuating, %u VM(s) left to move, %u migrating away "
+                   "now%s%s\n",
                    host->name, e.left, e.leaving, e.stuck->len ? "; may not move: " : "",
                    e.stuck->str);
         g_string_free(e.stuck, TRUE);

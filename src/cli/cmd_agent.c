@@ -139,15 +139,24 @@ int sova_cmd_agent(int argc, char **argv)
 {
     AgentOpts o = { 0 };
     GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect, "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples (default 1)", "SECONDS" },
-        { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "balance (default), zigzag or lpt", "POLICY" },
-        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan and act for one interval, then exit", NULL },
-        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the plan, change nothing", NULL },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (loads and plan) as a JSON line", NULL },
-        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
-        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen, "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect,
+          "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval,
+          "seconds between samples (default 1)", "SECONDS" },
+        { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "balance (default), zigzag or lpt",
+          "POLICY" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan and act for one interval, then exit",
+          NULL },
+        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the plan, change nothing",
+          NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json,
+          "print each interval (loads and plan) as a JSON line", NULL },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes",
+          NULL },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen,
+          "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- keep this host's pCPUs evenly loaded");

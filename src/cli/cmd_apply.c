@@ -241,15 +241,21 @@ int sova_cmd_apply(int argc, char **argv)
 {
     ApplyOpts o = { 0 };
     GOptionEntry entries[] = {
-        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts, "libvirt URI (or [host NAME]) of a host; once per host (default: the config's hosts)", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "yes", 'y', 0, G_OPTION_ARG_NONE, &o.yes, "carry out the migrations that pass the checks without asking", NULL },
-        { "max-age", 0, 0, G_OPTION_ARG_STRING, &o.max_age, "refuse a plan older than this (default 600)", "SECONDS" },
-        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples while applying (default 2)", "SECONDS" },
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts, "libvirt URI (or [host NAME]) of a "
+          "host; once per host (default: the config's hosts)", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "yes", 'y', 0, G_OPTION_ARG_NONE, &o.yes,
+          "carry out the migrations that pass the checks without asking", NULL },
+        { "max-age", 0, 0, G_OPTION_ARG_STRING, &o.max_age,
+          "refuse a plan older than this (default 600)", "SECONDS" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval,
+          "seconds between samples while applying (default 2)", "SECONDS" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval", NULL },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("FILE - carry out a plan the controller recommended");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("FILE - carry out a plan the controller "
+                                                         "recommended");
     g_option_context_set_summary(ctx,
         "Checks every migration of the plan against the cluster as it is now (the VM still on\n"
         "its source, the destination up, with room and within the VM's rules), reports each\n"

@@ -161,7 +161,8 @@ int sova_cmd_check_config(int argc, char **argv)
 {
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
-        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "print nothing when the file is valid", NULL },
+        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "print nothing when the file is valid",
+          NULL },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("[FILE] - check a configuration file");

@@ -191,22 +191,37 @@ int sova_cmd_controller(int argc, char **argv)
 {
     ControllerOpts o = { 0 };
     GOptionEntry entries[] = {
-        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts, "libvirt URI (or [host NAME]) of a host; once per host", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval, "seconds between samples (default 10)", "SECONDS" },
-        { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (default sova)", "POLICY" },
-        { "drain-timeout", 0, 0, G_OPTION_ARG_STRING, &o.drain_timeout, "on SIGTERM/SIGINT, wait at most this long for migrations in flight, then abort them (default 60; a second signal aborts at once)", "SECONDS" },
-        { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance, "evacuate this host (name or URI); repeatable", "HOST" },
-        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once, "plan once, carry out and follow that plan, then exit", NULL },
-        { "recommend", 0, 0, G_OPTION_ARG_NONE, &o.recommend, "plan once and move nothing: write the plan (JSON) for sova apply", NULL },
-        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "with --recommend: write the plan to FILE (default: standard output)", "FILE" },
-        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print the migrations it would start, start none", NULL },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print each interval (cluster, plan, migrations) as a JSON line", NULL },
-        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes", NULL },
-        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen, "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &o.hosts,
+          "libvirt URI (or [host NAME]) of a host; once per host", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &o.interval,
+          "seconds between samples (default 10)", "SECONDS" },
+        { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (default sova)",
+          "POLICY" },
+        { "drain-timeout", 0, 0, G_OPTION_ARG_STRING, &o.drain_timeout,
+          "on SIGTERM/SIGINT, wait at most this long for migrations in flight, then abort them "
+          "(default 60; a second signal aborts at once)", "SECONDS" },
+        { "maintenance", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o.maintenance,
+          "evacuate this host (name or URI); repeatable", "HOST" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &o.once,
+          "plan once, carry out and follow that plan, then exit", NULL },
+        { "recommend", 0, 0, G_OPTION_ARG_NONE, &o.recommend,
+          "plan once and move nothing: write the plan (JSON) for sova apply", NULL },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
+          "with --recommend: write the plan to FILE (default: standard output)", "FILE" },
+        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run,
+          "print the migrations it would start, start none", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json,
+          "print each interval (cluster, plan, migrations) as a JSON line", NULL },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "log every interval, not only changes",
+          NULL },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &o.metrics_listen,
+          "serve Prometheus metrics at http://ADDR:PORT/metrics (default: none)", "ADDR:PORT" },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
     g_autofree char *summary = g_strdup_printf(
         "Reads every host through libvirt's remote protocol, and when one host is loaded\n"
         "well above the others, live-migrates VMs to even out the load, with as few\n"

@@ -57,13 +57,17 @@ int sova_cmd_release(int argc, char **argv)
 {
     ReleaseOpts o = { 0 };
     GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect, "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &o.connect,
+          "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
         { "vm", 0, 0, G_OPTION_ARG_STRING, &o.vm, "only this VM (name or UUID)", "NAME" },
-        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "print what it would do, change nothing", NULL },
+        { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run,
+          "print what it would do, change nothing", NULL },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("- hand the VMs sova manages back to the kernel's scheduler");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- hand the VMs sova manages back to the "
+                                                         "kernel's scheduler");
     g_option_context_set_summary(ctx,
         "Unpins every vCPU of the VMs sova manages on this host (each may run on every\n"
         "usable pCPU), takes back sova's VFs (the standby NIC carries the traffic) and\n"

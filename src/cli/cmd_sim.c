@@ -85,7 +85,8 @@ static void print_vms(const SovaSimResult *r)
     if (vms->len > 32) {
         g_array_sort(vms, by_ratio);
         shown = 10;
-        printf("\nthe %u VMs that got the smallest share of what they demanded (of %u):\n", shown, vms->len);
+        printf("\nthe %u VMs that got the smallest share of what they demanded (of %u):\n", shown,
+               vms->len);
     } else
         printf("\n");
     printf("%-16s %5s %11s %11s %7s\n", "VM", "vCPUs", "demanded", "delivered", "ratio");
@@ -121,8 +122,8 @@ static void print_net_vms(const SovaSimResult *r)
     double secs = r->n_intervals * r->interval_s;
     for (guint i = 0; i < r->vms->len && i < 64; i++) {
         const SovaSimVmResult *v = &g_array_index(r->vms, SovaSimVmResult, i);
-        printf("%-16s %12.1f %12.1f %6.1f%% %7.0fs %8u\n", v->name, v->net_offered_pkts / secs / 1e3,
-               v->net_delivered_pkts / secs / 1e3,
+        printf("%-16s %12.1f %12.1f %6.1f%% %7.0fs %8u\n", v->name,
+               v->net_offered_pkts / secs / 1e3, v->net_delivered_pkts / secs / 1e3,
                v->net_offered_pkts > 0 ? 100 * v->net_delivered_pkts / v->net_offered_pkts : 100.0,
                v->vf_s, v->vf_switches);
     }
@@ -149,25 +150,31 @@ static void print_net(const SovaSimResult *r)
 
 static void print_report(const SovaSimScenario *sc, const SovaSimResult *r)
 {
-    printf("scenario %s: %u pCPUs, %u VMs (%u vCPUs), %g s at %g s intervals, seed %" G_GUINT64_FORMAT "\n",
+    printf("scenario %s: %u pCPUs, %u VMs (%u vCPUs), %g s at %g s intervals, seed "
+           "%" G_GUINT64_FORMAT "\n",
            r->scenario, r->n_pcpus, sc->vms->len, r->n_vcpus, r->n_intervals * r->interval_s,
            r->interval_s, r->seed);
     if (sc->description)
         printf("  %s\n", sc->description);
     if (r->calls)
-        printf("policy %s: %" G_GUINT64_FORMAT " pin changes, %.1f libvirt calls per interval\n", r->policy,
-               r->pin_changes, (double)r->calls / r->n_intervals);
+        printf("policy %s: %" G_GUINT64_FORMAT " pin changes, %.1f libvirt calls per interval\n",
+               r->policy, r->pin_changes, (double)r->calls / r->n_intervals);
     else
         printf("policy %s: no agent, %s\n", r->policy,
-               strcmp(r->policy, "none") ? "the scenario's pins kept" : "CFS with every vCPU unpinned");
+               strcmp(r->policy, "none") ? "the scenario's pins kept"
+                                         : "CFS with every vCPU unpinned");
     if (r->settled < 0)
-        printf("never balanced: pCPU stddev still above %.1f in the last interval (%u of %u intervals above)\n",
+        printf("never balanced: pCPU stddev still above %.1f in the last interval (%u of %u "
+               "intervals above)\n",
                r->target, r->above, r->n_intervals);
     else
-        printf("balanced after %d interval%s (pCPU stddev <= %.1f from then on; %u interval%s above in all)\n",
-               r->settled, r->settled == 1 ? "" : "s", r->target, r->above, r->above == 1 ? "" : "s");
+        printf("balanced after %d interval%s (pCPU stddev <= %.1f from then on; %u interval%s "
+               "above in all)\n",
+               r->settled, r->settled == 1 ? "" : "s", r->target, r->above,
+               r->above == 1 ? "" : "s");
     printf("pCPU stddev %s: mean %.1f, median %.1f, p95 %.1f points\n",
-           r->settled < 0 ? "over the run" : "after balance", r->mean_after, r->median_after, r->p95_after);
+           r->settled < 0 ? "over the run" : "after balance", r->mean_after, r->median_after,
+           r->p95_after);
     print_timeline(r);
     printf("CPU delivered / demanded: %.1f / %.1f s (%.1f %%)\n", r->delivered_s, r->demanded_s,
            r->demanded_s > 0 ? 100 * r->delivered_s / r->demanded_s : 100.0);
@@ -195,7 +202,8 @@ static char *plot_script(const SovaSimResult *r, const char *file)
     g_string_append_printf(g, "set terminal pngcairo size 1200,600 noenhanced\nset output %s\n"
                            "set title %s\nset xlabel 'simulated time (s)'\n"
                            "set ylabel 'utilisation / stddev (%%)'\nset yrange [0:105]\n%s",
-                           out, qtitle, r->n_pcpus <= 16 ? "set key outside right\n" : "unset key\n");
+                           out, qtitle,
+                           r->n_pcpus <= 16 ? "set key outside right\n" : "unset key\n");
     g_string_append(g, "plot ");
     for (guint p = 0; p < r->n_pcpus; p++)
         g_string_append_printf(g, "'-' using 1:2 with lines lw 1 title 'pCPU %u', ", p);
@@ -203,7 +211,8 @@ static char *plot_script(const SovaSimResult *r, const char *file)
     for (guint p = 0; p <= r->n_pcpus; p++) {
         for (guint k = 0; k < r->n_intervals; k++)
             g_string_append_printf(g, "%g %.2f\n", (k + 1) * r->interval_s,
-                                   p < r->n_pcpus ? r->util[(gsize)k * r->n_pcpus + p] : r->stddev[k]);
+                                   p < r->n_pcpus ? r->util[(gsize)k * r->n_pcpus + p]
+                                                  : r->stddev[k]);
         g_string_append(g, "e\n");
     }
     return g_string_free(g, FALSE);
@@ -263,7 +272,8 @@ static int run(const char *path, const SimOpts *o, const SovaConfig *cfg)
     SovaSimRunOptions ro = { .cfg = cfg, .duration = o->duration, .keep_pins = o->keep_pins };
     const char *name = o->policy ? o->policy : cfg->cpu_policy;
     if (strcmp(name, "none") != 0 && !(ro.policy = sova_cpu_policy_find(name))) {
-        g_printerr("sova: unknown cpu policy \"%s\" (known: %s, none)\n", name, sova_cpu_policy_list());
+        g_printerr("sova: unknown cpu policy \"%s\" (known: %s, none)\n", name,
+                   sova_cpu_policy_list());
         return SOVA_EXIT_USAGE;
     }
     if (o->seed && !g_ascii_string_to_unsigned(o->seed, 10, 0, G_MAXUINT64, &ro.seed, NULL)) {
@@ -273,7 +283,8 @@ static int run(const char *path, const SimOpts *o, const SovaConfig *cfg)
     ro.has_seed = o->seed != NULL;
     if (!net_mode(o->net_policy, &ro))
         return SOVA_EXIT_USAGE;
-    Progress pg = { .start = g_get_monotonic_time(), .tty = isatty(STDERR_FILENO), .last_tenth = -1 };
+    Progress pg = { .start = g_get_monotonic_time(), .tty = isatty(STDERR_FILENO),
+                    .last_tenth = -1 };
     ro.progress = on_progress;
     ro.progress_data = &pg;
     g_autoptr(SovaSimResult) r = sova_sim_run(sc, &ro, &err);
@@ -299,20 +310,28 @@ int sova_cmd_sim(int argc, char **argv)
     SimOpts o = { 0 };
     GOptionEntry entries[] = {
         { "cpu-policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy,
-          "balance (default), zigzag, lpt, or none (no agent: CFS with every vCPU unpinned)", "POLICY" },
+          "balance (default), zigzag, lpt, or none (no agent: CFS with every vCPU unpinned)",
+          "POLICY" },
         { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy,
           "with network traffic in the scenario: the agent's net policy (balance, the default, "
           "or sova), or a baseline: none (no VFs), static (first come, kept), oracle (knows the "
           "future, switches free)", "POLICY" },
-        { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "random seed (default: the scenario's)", "N" },
-        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "simulated seconds (default: the scenario's)", "SECONDS" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print the results (with per-interval series) as JSON", NULL },
-        { "plot", 0, 0, G_OPTION_ARG_FILENAME, &o.plot, "draw pCPU utilisation over time into a PNG (gnuplot)", "FILE.png" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "sova.conf for the policies' settings (target, reserved pCPUs, [net] thresholds, ...); default: built-in defaults", "FILE" },
-        { "keep-pins", 0, 0, G_OPTION_ARG_NONE, &o.keep_pins, "with --cpu-policy none: keep the scenario's pins instead of unpinning", NULL },
+        { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "random seed (default: the scenario's)",
+          "N" },
+        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration,
+          "simulated seconds (default: the scenario's)", "SECONDS" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json,
+          "print the results (with per-interval series) as JSON", NULL },
+        { "plot", 0, 0, G_OPTION_ARG_FILENAME, &o.plot,
+          "draw pCPU utilisation over time into a PNG (gnuplot)", "FILE.png" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config, "sova.conf for the policies' settings "
+          "(target, reserved pCPUs, [net] thresholds, ...); default: built-in defaults", "FILE" },
+        { "keep-pins", 0, 0, G_OPTION_ARG_NONE, &o.keep_pins,
+          "with --cpu-policy none: keep the scenario's pins instead of unpinning", NULL },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - run a cpu policy against a simulated host");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - run a cpu policy against a "
+                                                         "simulated host");
     g_option_context_set_summary(ctx,
         "Plays the scenario (a host, its VMs and their CPU demand over time; see\n"
         "docs/scenario.md) in simulated time with the agent's real loop and policy,\n"

@@ -31,21 +31,23 @@ static void print_timeline(const SovaSimClusterResult *r)
         double mean = sum / (end - b * per);
         int bar = (int)(MIN(mean, 0.5) * 100);
         printf("  %7.0f s  %.3f  %.*s%s\n", b * per * r->interval_s, mean, bar,
-               "##################################################", mean > r->threshold ? "" : "  (balanced)");
+               "##################################################",
+               mean > r->threshold ? "" : "  (balanced)");
     }
 }
 
 static void print_text(const SovaSimClusterResult *r)
 {
-    printf("scenario %s: %u hosts, %u VMs, seed %" G_GUINT64_FORMAT "; run: %s\n", r->scenario, r->n_hosts,
-           r->n_vms, r->seed, r->label);
+    printf("scenario %s: %u hosts, %u VMs, seed %" G_GUINT64_FORMAT "; run: %s\n", r->scenario,
+           r->n_hosts, r->n_vms, r->seed, r->label);
     printf("imbalance: %.3f at the start, %.3f at the end (threshold %.3f)\n", r->initial_imbalance,
            r->final_imbalance, r->threshold);
     if (r->time_to_balance >= 0)
         printf("balanced after %.0f s\n", r->time_to_balance);
     else
         printf("never stayed under the threshold\n");
-    printf("migrations: %u completed (%.1f s in total, %.3f s downtime), %u failed; most moves of one VM: %u\n",
+    printf("migrations: %u completed (%.1f s in total, %.3f s downtime), %u failed; most moves of "
+           "one VM: %u\n",
            r->migrations, r->migration_s, r->downtime_s, r->failed, r->max_moves_per_vm);
     printf("ping-pongs: %u; moves within the cooldown (%.0f s): %u\n", r->ping_pongs, r->cooldown_s,
            r->cooldown_violations);
@@ -54,7 +56,8 @@ static void print_text(const SovaSimClusterResult *r)
     else if (r->evacuated_s >= 0)
         printf("hosts in maintenance evacuated after %.0f s\n", r->evacuated_s);
     if (r->group_conflicts)
-        printf("VMs sharing a host with another of their anti-affinity group: %u\n", r->group_conflicts);
+        printf("VMs sharing a host with another of their anti-affinity group: %u\n",
+               r->group_conflicts);
     if (r->split_start || r->split_end)
         printf("keep-together groups split across hosts: %u at the start, %u at the end\n",
                r->split_start, r->split_end);
@@ -86,7 +89,8 @@ static gboolean build_options(const Opts *o, SovaSimClusterRunOptions *ro)
 {
     gboolean controller;
     if (!parse_levels(o->levels, &controller, &ro->agents)) {
-        fprintf(stderr, "sova sim-cluster: --levels: \"%s\" is not both, cluster or host\n", o->levels);
+        fprintf(stderr, "sova sim-cluster: --levels: \"%s\" is not both, cluster or host\n",
+                o->levels);
         return FALSE;
     }
     const char *p = o->policy ? o->policy : "sova";
@@ -150,17 +154,25 @@ int sova_cmd_sim_cluster(int argc, char **argv)
     GOptionEntry entries[] = {
         { "policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "cluster policy (sova)", "NAME" },
         { "levels", 'l', 0, G_OPTION_ARG_STRING, &o.levels,
-          "both (controller and host agents), cluster (controller only), host (agents only)", "LEVELS" },
-        { "cpu-policy", 0, 0, G_OPTION_ARG_STRING, &o.cpu_policy, "the agents' cpu policy (balance)", "NAME" },
-        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy", "NAME" },
+          "both (controller and host agents), cluster (controller only), host (agents only)",
+          "LEVELS" },
+        { "cpu-policy", 0, 0, G_OPTION_ARG_STRING, &o.cpu_policy,
+          "the agents' cpu policy (balance)", "NAME" },
+        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy",
+          "NAME" },
         { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "override the scenario's seed", "N" },
-        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "override the scenario's duration", "SECONDS" },
-        { "log", 0, 0, G_OPTION_ARG_NONE, &o.log, "log every migration the controller starts and ends", NULL },
-        { "json", 'j', 0, G_OPTION_ARG_NONE, &o.json, "print the figures as one JSON object", NULL },
-        { "series", 0, 0, G_OPTION_ARG_NONE, &o.series, "with --json: the imbalance of every interval", NULL },
+        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "override the scenario's duration",
+          "SECONDS" },
+        { "log", 0, 0, G_OPTION_ARG_NONE, &o.log,
+          "log every migration the controller starts and ends", NULL },
+        { "json", 'j', 0, G_OPTION_ARG_NONE, &o.json, "print the figures as one JSON object",
+          NULL },
+        { "series", 0, 0, G_OPTION_ARG_NONE, &o.series,
+          "with --json: the imbalance of every interval", NULL },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO — run the controller against a simulated cluster");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO — run the controller against "
+                                                         "a simulated cluster");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, "Scenario format: docs/cluster-scenario.md.\n");
     g_autoptr(GError) err = NULL;

@@ -48,8 +48,10 @@ static void print_text(const SovaSnapshot *s, const SovaModel *m, const char *ur
         for (guint k = 0; k < vm->n_vcpus; k++) {
             const SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + k);
             const SovaVcpuSample *vs = vcpu_sample(s, vm, k);
-            g_autofree char *aff = vs && vs->affinity ? sova_cpuset_format(vs->affinity) : g_strdup("?");
-            printf("  %4u  %4d  %-16s %5.1f%% %5.1f%%\n", k, vs ? vs->pcpu : -1, aff, v->usage, v->delay);
+            g_autofree char *aff = vs && vs->affinity ? sova_cpuset_format(vs->affinity)
+                                                      : g_strdup("?");
+            printf("  %4u  %4d  %-16s %5.1f%% %5.1f%%\n", k, vs ? vs->pcpu : -1, aff, v->usage,
+                   v->delay);
         }
     }
 }
@@ -135,14 +137,19 @@ int sova_cmd_status(int argc, char **argv)
     double seconds = 1.0;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "sample", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "seconds between the two samples (default 1)", "SECONDS" },
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
+          "libvirt URI (default " SOVA_DEFAULT_URI ")", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "sample", 's', 0, G_OPTION_ARG_DOUBLE, &seconds,
+          "seconds between the two samples (default 1)", "SECONDS" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print as JSON", NULL },
-        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts, "show the cluster of these hosts (once per host) as the controller sees it", "URI" },
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts,
+          "show the cluster of these hosts (once per host) as the controller sees it", "URI" },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("- show the host's pCPUs and VMs as they are now");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- show the host's pCPUs and VMs as they "
+                                                         "are now");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;
     g_autoptr(GError) bad = NULL;

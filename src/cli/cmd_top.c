@@ -157,10 +157,14 @@ int sova_cmd_top(int argc, char **argv)
     g_auto(GStrv) hosts = NULL;
     gboolean once = FALSE;
     GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "libvirt URI of the host (default " SOVA_DEFAULT_URI ")", "URI" },
-        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts, "show the cluster of these hosts (once per host)", "URI" },
-        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
-        { "interval", 'i', 0, G_OPTION_ARG_STRING, &interval, "seconds between refreshes (default 2)", "SECONDS" },
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
+          "libvirt URI of the host (default " SOVA_DEFAULT_URI ")", "URI" },
+        { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts,
+          "show the cluster of these hosts (once per host)", "URI" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+          "configuration file (default " SOVA_DEFAULT_CONFIG " if it exists)", "FILE" },
+        { "interval", 'i', 0, G_OPTION_ARG_STRING, &interval,
+          "seconds between refreshes (default 2)", "SECONDS" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &once, "print one frame and exit", NULL },
         { NULL },
     };

@@ -11,14 +11,19 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    { "agent", sova_cmd_agent, "run the host agent: pin vCPUs to even out the pCPUs, give VFs to the busiest NICs" },
+    { "agent", sova_cmd_agent,
+      "run the host agent: pin vCPUs to even out the pCPUs, give VFs to the busiest NICs" },
     { "status", sova_cmd_status, "show the host's pCPUs and VMs as they are now" },
     { "sim", sova_cmd_sim, "run the agent against a simulated host scenario" },
     { "controller", sova_cmd_controller, "balance a cluster's hosts by live-migrating VMs" },
-    { "sim-cluster", sova_cmd_sim_cluster, "run the controller against a simulated cluster scenario" },
-    { "release", sova_cmd_release, "hand the VMs sova manages back to the kernel's scheduler (before removing sova)" },
-    { "apply", sova_cmd_apply, "carry out a plan sova controller --recommend wrote, checked again first" },
-    { "check-config", sova_cmd_check_config, "check a configuration file (all sections) without connecting" },
+    { "sim-cluster", sova_cmd_sim_cluster,
+      "run the controller against a simulated cluster scenario" },
+    { "release", sova_cmd_release,
+      "hand the VMs sova manages back to the kernel's scheduler (before removing sova)" },
+    { "apply", sova_cmd_apply,
+      "carry out a plan sova controller --recommend wrote, checked again first" },
+    { "check-config", sova_cmd_check_config,
+      "check a configuration file (all sections) without connecting" },
     { "top", sova_cmd_top, "a live view of a host, or of a cluster with --host" },
 };
 
@@ -29,7 +34,8 @@ static void usage(FILE *out)
                  "Commands:\n");
     for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'sova COMMAND --help' for a command's options; see also sova(1), sova.conf(5).\n");
+    fprintf(out, "\nRun 'sova COMMAND --help' for a command's options; see also sova(1), "
+            "sova.conf(5).\n");
 }
 
 int main(int argc, char **argv)

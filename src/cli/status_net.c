@@ -38,7 +38,8 @@ void sova_status_net_text(const SovaSnapshot *s, const SovaNetModel *m)
                                              : g_strdup("unknown");
     printf("\nnet: VF pool %u, in use %u; host NIC utilisation %s\n", s->vf_pool, m->vfs_in_use,
            util);
-    printf("  VM                   mode    override  rx pkt/s  tx pkt/s   rx MB/s   tx MB/s  agent\n");
+    printf("  VM                   mode    override  rx pkt/s  tx pkt/s   rx MB/s   tx MB/s  "
+           "agent\n");
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(m, i);
         const SovaVmSample *vm = sova_snapshot_find_vm(s, v->uuid);

@@ -27,7 +27,9 @@ static const char *state(const SovaClusterHost *h)
 
 static void hosts(GString *out, const SovaCluster *c)
 {
-    g_string_append(out, "host             state    cpu             memory          network          VMs\n");
+    g_string_append(out,
+                    "host             state    cpu             memory          network          "
+                    "VMs\n");
     for (guint i = 0; i < c->hosts->len; i++) {
         const SovaClusterHost *h = sova_cluster_host(c, i);
         guint vms = 0;
@@ -95,7 +97,8 @@ static void next(GString *out, const SovaControllerInterval *iv, const char *pol
 {
     const SovaPlan *p = iv->plan;
     g_string_append_printf(out, "\nnext (policy %s%s): %s\n", policy,
-                           p->status == SOVA_PLAN_UNCONFIRMED ? ", to be confirmed by the next sample" : "",
+                           p->status == SOVA_PLAN_UNCONFIRMED
+                               ? ", to be confirmed by the next sample" : "",
                            p->reason && *p->reason ? p->reason : "nothing to do");
     for (guint i = 0; i < sova_plan_len(p) && i < 8; i++) {
         g_autofree char *what = sova_action_describe(sova_plan_action(p, i));

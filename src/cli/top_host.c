@@ -43,7 +43,8 @@ static const char *planned_reason(const SovaTopHost *t, SovaActionKind kind, con
 {
     for (guint i = 0; i < t->planned->len; i++) {
         const SovaAction *a = g_ptr_array_index(t->planned, i);
-        if (a->kind == kind && !strcmp(a->uuid, uuid) && (kind != SOVA_ACTION_PIN || a->vcpu == vcpu))
+        if (a->kind == kind && !strcmp(a->uuid, uuid) &&
+            (kind != SOVA_ACTION_PIN || a->vcpu == vcpu))
             return a->reason;
     }
     return NULL;
@@ -135,14 +136,16 @@ static void pcpus(GString *out, const SovaModel *m)
 static void vms(GString *out, const SovaAgentInterval *iv)
 {
     const SovaModel *m = iv->model;
-    g_string_append(out, "\nVM                   vcpu  pCPU  affinity        usage  demand   delay\n");
+    g_string_append(out,
+                    "\nVM                   vcpu  pCPU  affinity        usage  demand   delay\n");
     for (guint i = 0; i < m->vms->len; i++) {
         const SovaVmLoad *vm = sova_model_vm(m, i);
         const SovaVmSample *vs = sova_snapshot_find_vm(iv->snapshot, vm->uuid);
         for (guint k = 0; k < vm->n_vcpus; k++) {
             const SovaVcpuLoad *v = sova_model_vcpu(m, vm->first_vcpu + k);
             const SovaVcpuSample *s = vs && k < vs->vcpus->len ? sova_vm_vcpu(vs, k) : NULL;
-            g_autofree char *aff = s && s->affinity ? sova_cpuset_format(s->affinity) : g_strdup("?");
+            g_autofree char *aff = s && s->affinity ? sova_cpuset_format(s->affinity)
+                                                    : g_strdup("?");
             g_string_append_printf(out, "%-20.20s %4u  %4d  %-14.14s %5.1f%%  %5.1f%%  %5.1f%%\n",
                                    k ? "" : vm->name, k, s ? s->pcpu : -1, aff, v->usage, v->demand,
                                    v->delay);
@@ -154,10 +157,12 @@ static void vms(GString *out, const SovaAgentInterval *iv)
 
 static void nics(GString *out, const SovaAgentInterval *iv)
 {
-    SovaNetModelParams np = { .ewma_alpha = 1.0, .nic_capacity_Bps = iv->snapshot->host_nic_capacity_Bps };
+    SovaNetModelParams np = { .ewma_alpha = 1.0,
+                              .nic_capacity_Bps = iv->snapshot->host_nic_capacity_Bps };
     g_autoptr(SovaNetModel) net = sova_net_model_build(iv->prev, iv->snapshot, NULL, &np);
-    g_string_append_printf(out, "\nNIC                  mode     rx MB/s  tx MB/s  rx pkt/s  tx pkt/s"
-                                "   (VF pool %u, in use %u)\n", iv->snapshot->vf_pool, net->vfs_in_use);
+    g_string_append_printf(out, "\nNIC                  mode     rx MB/s  tx MB/s  rx pkt/s  "
+                                "tx pkt/s   (VF pool %u, in use %u)\n", iv->snapshot->vf_pool,
+                           net->vfs_in_use);
     for (guint i = 0; i < net->vms->len; i++) {
         const SovaNetVmLoad *v = sova_net_model_vm(net, i);
         g_string_append_printf(out, "%-20.20s %-7s %8.2f %8.2f %9.0f %9.0f\n", v->name,
@@ -187,7 +192,8 @@ void sova_top_host_frame(GString *out, const SovaTopHost *t, const SovaAgentInte
     const SovaModel *m = iv->model;
     double mean, sd = sova_model_util_stddev(m, &mean);
     g_string_append_printf(out, "sova top - %s (%s) - %s - interval %.1f s\n",
-                           iv->snapshot->host ? iv->snapshot->host : "?", uri, clock, m->interval_s);
+                           iv->snapshot->host ? iv->snapshot->host : "?", uri, clock,
+                           m->interval_s);
     g_string_append_printf(out, "%u pCPUs, util mean %.1f%%, stddev %.1f; %u VMs managed\n\n",
                            m->n_pcpus, mean, sd, m->vms->len);
     pcpus(out, m);

@@ -44,14 +44,15 @@ void sova_config_free(SovaConfig *c)
     g_free(c);
 }
 
-static const char *const agent_keys[] = { "connect", "interval", "reconnect-max", "affinity-refresh",
-                                          "mode", NULL };
+static const char *const agent_keys[] = { "connect", "interval", "reconnect-max",
+                                          "affinity-refresh", "mode", NULL };
 static const char *const cpu_keys[] = { "policy", "target-stddev", "min-gain", "ewma-alpha",
                                         "reserved", "exclude", NULL };
 static const char *const net_keys[] = { "policy", "vf-network", "vf-pool", "vf-template", "enter",
                                         "exit", "exit-intervals", "margin", "challenge-intervals",
                                         "min-dwell", "max-switches", "bytes-per-point",
-                                        "detach-timeout", "nic", "nic-gbps", "exclude", "blind-half-life", NULL };
+                                        "detach-timeout", "nic", "nic-gbps", "exclude",
+                                        "blind-half-life", NULL };
 /* listen: the agent's; controller-listen: the controller's (one file may serve both on a host) */
 static const char *const metrics_keys[] = { "listen", "controller-listen", NULL };
 
@@ -94,7 +95,8 @@ static gboolean load_cpu(const SovaKeyFile *k, SovaConfig *c, GError **error)
     if (!sova_keyfile_get_string(k, "cpu", "policy", &c->cpu_policy, error))
         return FALSE;
     if (!sova_cpu_policy_find(c->cpu_policy))
-        return sova_keyfile_fail(k, "cpu", "policy", error, "policy: unknown cpu policy \"%s\" (known: %s)",
+        return sova_keyfile_fail(k, "cpu", "policy", error,
+                                 "policy: unknown cpu policy \"%s\" (known: %s)",
                                  c->cpu_policy, sova_cpu_policy_list());
     if (!sova_keyfile_get_double(k, "cpu", "target-stddev", 0, 100, &c->target_stddev, error) ||
         !sova_keyfile_get_double(k, "cpu", "min-gain", 0, 100, &c->min_gain, error) ||
@@ -155,7 +157,8 @@ static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
     if (!sova_keyfile_get_string(k, "net", "policy", &c->net_policy, error))
         return FALSE;
     if (!sova_net_policy_find(c->net_policy))
-        return sova_keyfile_fail(k, "net", "policy", error, "policy: unknown net policy \"%s\" (known: %s)",
+        return sova_keyfile_fail(k, "net", "policy", error,
+                                 "policy: unknown net policy \"%s\" (known: %s)",
                                  c->net_policy, sova_net_policy_list());
     if (!sova_keyfile_get_string(k, "net", "vf-network", &c->vf_network, error) ||
         !sova_keyfile_get_string(k, "net", "nic", &c->host_nic, error) ||
@@ -163,13 +166,17 @@ static gboolean load_net(const SovaKeyFile *k, SovaConfig *c, GError **error)
         !load_vf_template(k, c, error) ||
         !sova_keyfile_get_double(k, "net", "enter", 0, 1e12, &c->net_enter, error) ||
         !sova_keyfile_get_double(k, "net", "exit", 0, 1e12, &c->net_exit, error) ||
-        !sova_keyfile_get_guint(k, "net", "exit-intervals", 0, 100000, &c->net_exit_intervals, error) ||
+        !sova_keyfile_get_guint(k, "net", "exit-intervals", 0, 100000, &c->net_exit_intervals,
+                                error) ||
         !sova_keyfile_get_double(k, "net", "margin", 1, 1000, &c->net_margin, error) ||
-        !sova_keyfile_get_guint(k, "net", "challenge-intervals", 0, 100000, &c->net_challenge_intervals, error) ||
+        !sova_keyfile_get_guint(k, "net", "challenge-intervals", 0, 100000,
+                                &c->net_challenge_intervals, error) ||
         !sova_keyfile_get_guint(k, "net", "min-dwell", 0, 100000, &c->net_min_dwell, error) ||
         !sova_keyfile_get_guint(k, "net", "max-switches", 0, 4096, &c->net_max_switches, error) ||
-        !sova_keyfile_get_guint(k, "net", "blind-half-life", 0, 100000, &c->net_blind_half_life, error) ||
-        !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point, error) ||
+        !sova_keyfile_get_guint(k, "net", "blind-half-life", 0, 100000, &c->net_blind_half_life,
+                                error) ||
+        !sova_keyfile_get_double(k, "net", "bytes-per-point", 1, 1e12, &c->net_bytes_per_point,
+                                 error) ||
         !sova_keyfile_get_double(k, "net", "detach-timeout", SOVA_MIN_DETACH_TIMEOUT, 3600,
                                  &c->detach_timeout, error) ||
         !sova_keyfile_get_double(k, "net", "nic-gbps", 0, 1e6, &c->nic_gbps, error))

@@ -70,7 +70,8 @@ gboolean sova_config_load(SovaConfig *c, const char *path, GError **error);
 gboolean sova_config_load_data(SovaConfig *c, const char *path, const char *text, GError **error);
 
 /* every section sova.conf may have, for error messages */
-#define SOVA_CONFIG_SECTIONS "[agent], [cpu], [net], [metrics], [controller], [host NAME], [group NAME]"
+#define SOVA_CONFIG_SECTIONS \
+    "[agent], [cpu], [net], [metrics], [controller], [host NAME], [group NAME]"
 /* the keys of an agent section ([agent], [cpu], [net], [metrics]: the controller reads its
  * own key there too); NULL for any other section */
 const char *const *sova_config_keys_of(const char *group);

@@ -16,7 +16,8 @@ static const char *const controller_reload[] = { "interval", "policy", "threshol
                                                  "max-per-host", "max-total", "bandwidth",
                                                  "timeout", "max-downtime", "migrate-uri",
                                                  "auto-converge", "drain-timeout", "weights",
-                                                 "ewma-alpha", "exclude", "mode", "drs-level", NULL };
+                                                 "ewma-alpha", "exclude", "mode", "drs-level",
+                                                 NULL };
 static const char *const host_reload[] = { "maintenance", "exclude", "migrate-uri", NULL };
 static const char *const group_reload[] = { "vms", NULL };
 

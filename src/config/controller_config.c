@@ -172,11 +172,13 @@ static gboolean load_controller(const SovaKeyFile *k, SovaCtlConfig *c, GError *
            load_policy(k, c, error) && sova_config_get_mode(k, "controller", &c->mode, error) &&
            sova_keyfile_get_double(k, g, "threshold", 0, 1, &p->threshold, error) &&
            sova_keyfile_get_double(k, g, "high-water", 0, 10, &p->high_water, error) &&
-           sova_keyfile_get_guint(k, "controller", "high-water-samples", 1, 100000, &p->high_water_samples, error) &&
+           sova_keyfile_get_guint(k, "controller", "high-water-samples", 1, 100000,
+                                  &p->high_water_samples, error) &&
            sova_keyfile_get_double(k, g, "headroom", 0, 0.99, &p->headroom, error) &&
            sova_keyfile_get_double(k, g, "cooldown", 0, 1e7, &p->cooldown_s, error) &&
            sova_keyfile_get_double(k, g, "backoff", 0, 1e7, &p->backoff_s, error) &&
-           sova_keyfile_get_guint(k, "controller", "max-per-host", 1, 1000, &p->max_per_host, error) &&
+           sova_keyfile_get_guint(k, "controller", "max-per-host", 1, 1000, &p->max_per_host,
+                                  error) &&
            sova_keyfile_get_guint(k, "controller", "max-total", 1, 100000, &p->max_total, error) &&
            sova_keyfile_get_guint(k, "controller", "drs-level", 1, 5, &p->drs_level, error) &&
            sova_keyfile_get_double(k, g, "ewma-alpha", 0.01, 1, &c->ewma_alpha, error) &&
@@ -258,7 +260,8 @@ static gboolean load_sections(const SovaKeyFile *k, SovaCtlConfig *c, GError **e
     return TRUE;
 }
 
-gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const char *text, GError **error)
+gboolean sova_ctl_config_load_data(SovaCtlConfig *c, const char *path, const char *text,
+                                   GError **error)
 {
     SovaKeyFile k = { 0 };
     gboolean ok = sova_keyfile_parse(&k, path, text, error) &&

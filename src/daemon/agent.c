@@ -93,8 +93,15 @@ void sova_agent_free(SovaAgent *a)
 }
 
 guint64 sova_agent_pin_changes(const SovaAgent *a) { return a->pin_changes; }
-guint64 sova_agent_vf_switches(const SovaAgent *a) { return a->net ? sova_agent_net_switches(a->net) : 0; }
-const char *sova_agent_net_policy(const SovaAgent *a) { return a->net ? sova_agent_net_policy_name(a->net) : NULL; }
+guint64 sova_agent_vf_switches(const SovaAgent *a)
+{
+    return a->net ? sova_agent_net_switches(a->net) : 0;
+}
+
+const char *sova_agent_net_policy(const SovaAgent *a)
+{
+    return a->net ? sova_agent_net_policy_name(a->net) : NULL;
+}
 
 static void check_reserved(SovaAgent *a, const SovaSnapshot *s)
 {
@@ -155,7 +162,8 @@ static void take_over(SovaAgent *a, const SovaSnapshot *s)
 {
     if (!a->policy->takeover)
         return;
-    SovaCpuTakeoverParams tp = { .reserved = a->reserved, .exclude = (const char *const *)a->exclude };
+    SovaCpuTakeoverParams tp = { .reserved = a->reserved,
+                                 .exclude = (const char *const *)a->exclude };
     a->takeover = a->policy->takeover(s, &tp, a->policy_state);
     sova_plan_apply_mode(a->takeover, a->mode);
     if (sova_plan_len(a->takeover) && !a->opts.json && !a->opts.quiet)
@@ -221,7 +229,8 @@ gboolean sova_agent_step(SovaAgent *a, GError **error)
                            .exclude = (const char *const *)a->exclude };
     SovaModel *model = sova_model_build(a->prev, cur, a->model, &mp);
     SovaAgentInterval iv = { .number = ++a->number, .time_us = cur->time_us, .snapshot = cur,
-                             .prev = a->prev, .model = model, .stddev = sova_model_util_stddev(model, NULL) };
+                             .prev = a->prev, .model = model,
+                             .stddev = sova_model_util_stddev(model, NULL) };
     g_clear_pointer(&a->failure, g_free);
     if (iv.number == 1 && a->takeover) {
         iv.takeover = a->takeover;

@@ -77,10 +77,11 @@ gboolean sova_agent_step(SovaAgent *a, GError **error);
  * interval was 0.4-0.6 % of a two-minute bench scenario's work against the kernel's). The
  * one layout that costs work whatever the demand (vCPUs stacked beside an idle pCPU: every
  * vCPU pinned to one pCPU) does not wait for it: the policy's take-over hands those vCPUs to
- * the kernel at the baseline sample (policy/cpu_takeover.h). Not shorter than half a second: libvirt's vCPU times and the host's
- * per-pCPU times come in clock ticks (10 ms), so a 0.1 s window reads utilisation to ±10
- * points — the rig's Prometheus check saw an idle pCPU at 18 % over it — while 0.5 s reads it
- * to ±2. vCPUs the kernel shares wait for a few samples anyway (cpu_robust.h).
+ * the kernel at the baseline sample (policy/cpu_takeover.h). Not shorter than half a second:
+ * libvirt's vCPU times and the host's per-pCPU times come in clock ticks (10 ms), so a 0.1 s
+ * window reads utilisation to ±10 points — the rig's Prometheus check saw an idle pCPU at 18 %
+ * over it — while 0.5 s reads it to ±2. vCPUs the kernel shares wait for a few samples anyway
+ * (cpu_robust.h).
  * `once` keeps the whole interval: a one-shot reading is one interval's. */
 #define SOVA_AGENT_FIRST_WAIT 0.5
 

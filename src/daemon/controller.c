@@ -251,7 +251,8 @@ static void report_conflicts(SovaController *c, const SovaCluster *cl)
         if (g_hash_table_add(c->conflicts_seen, g_steal_pointer(&key)))
             sova_warn("contradictory rules, %s is not moved: %s", vm->name, vm->conflict);
     }
-    g_autoptr(GPtrArray) split = c->opts.quiet ? NULL : sova_cluster_ungathered(cl, &c->opts.params);
+    g_autoptr(GPtrArray) split = c->opts.quiet ? NULL
+                                               : sova_cluster_ungathered(cl, &c->opts.params);
     for (guint i = 0; split && i < split->len; i++)   /* once per group, layout and cause */
         if (g_hash_table_add(c->conflicts_seen, g_strdup(g_ptr_array_index(split, i))))
             sova_warn("%s", (const char *)g_ptr_array_index(split, i));

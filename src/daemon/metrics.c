@@ -235,7 +235,9 @@ static void render_histogram(GString *out, const SovaMetricFamily *f, const Samp
 
 static const char *type_name(SovaMetricType t)
 {
-    return t == SOVA_METRIC_COUNTER ? "counter" : t == SOVA_METRIC_HISTOGRAM ? "histogram" : "gauge";
+    return t == SOVA_METRIC_COUNTER     ? "counter"
+           : t == SOVA_METRIC_HISTOGRAM ? "histogram"
+                                        : "gauge";
 }
 
 static void append_help(GString *out, const char *help)

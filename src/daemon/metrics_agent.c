@@ -3,7 +3,8 @@
 #include "daemon/metrics_agent.h"
 #include <string.h>
 
-static const double duration_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+static const double duration_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                           10 };
 
 typedef struct {
     SovaMetricFamily *intervals, *duration, *sample_interval;
@@ -33,24 +34,33 @@ static Families families(SovaMetrics *m)
 {
     Families f;
     f.intervals = sova_metrics_family(m, "sova_agent_intervals_total", SOVA_METRIC_COUNTER,
-                                      "Intervals the agent planned (sampled, modelled, planned, acted).");
+                                      "Intervals the agent planned (sampled, modelled, planned, "
+                                      "acted).");
     f.duration = sova_metrics_histogram(m, "sova_agent_interval_duration_seconds",
-                                        "Time one interval's work took, from sampling to its record.",
+                                        "Time one interval's work took, from sampling to its "
+                                        "record.",
                                         duration_buckets, G_N_ELEMENTS(duration_buckets));
-    f.sample_interval = sova_metrics_family(m, "sova_agent_sample_interval_seconds", SOVA_METRIC_GAUGE,
+    f.sample_interval = sova_metrics_family(m, "sova_agent_sample_interval_seconds",
+                                            SOVA_METRIC_GAUGE,
                                             "Time between the last interval's two samples.");
     f.pcpu_util = sova_metrics_family(m, "sova_pcpu_utilisation_ratio", SOVA_METRIC_GAUGE,
-                                      "Busy fraction of each pCPU over the last interval (state: online, reserved, offline).");
+                                      "Busy fraction of each pCPU over the last interval (state: "
+                                      "online, reserved, offline).");
     f.pcpu_stddev = sova_metrics_family(m, "sova_pcpu_utilisation_stddev_ratio", SOVA_METRIC_GAUGE,
-                                        "Standard deviation of the usable pCPUs' busy fraction over the last interval.");
+                                        "Standard deviation of the usable pCPUs' busy fraction "
+                                        "over the last interval.");
     f.vcpu_usage = sova_metrics_family(m, "sova_vcpu_usage_ratio", SOVA_METRIC_GAUGE,
-                                       "Fraction of one pCPU each managed vCPU ran over the last interval.");
+                                       "Fraction of one pCPU each managed vCPU ran over the last "
+                                       "interval.");
     f.vcpu_demand = sova_metrics_family(m, "sova_vcpu_demand_ratio", SOVA_METRIC_GAUGE,
-                                        "Each managed vCPU's demand (run time plus run-queue delay, smoothed) as a fraction of one pCPU.");
+                                        "Each managed vCPU's demand (run time plus run-queue "
+                                        "delay, smoothed) as a fraction of one pCPU.");
     f.vcpu_delay = sova_metrics_family(m, "sova_vcpu_run_delay_ratio", SOVA_METRIC_GAUGE,
-                                       "Fraction of the last interval each managed vCPU waited runnable in the run queue.");
+                                       "Fraction of the last interval each managed vCPU waited "
+                                       "runnable in the run queue.");
     f.pins = sova_metrics_family(m, "sova_pin_changes_total", SOVA_METRIC_COUNTER,
-                                 "vCPU pin changes carried out, by reason class (balance, manage, share).");
+                                 "vCPU pin changes carried out, by reason class (balance, manage, "
+                                 "share).");
     f.failed = sova_metrics_family(m, "sova_actions_failed_total", SOVA_METRIC_COUNTER,
                                    "Actions the hypervisor refused, by action and reason class.");
     f.vf_pool = sova_metrics_family(m, "sova_vf_pool", SOVA_METRIC_GAUGE,
@@ -58,7 +68,8 @@ static Families families(SovaMetrics *m)
     f.vf_in_use = sova_metrics_family(m, "sova_vf_in_use", SOVA_METRIC_GAUGE,
                                       "VMs holding a VF.");
     f.vf_switches = sova_metrics_family(m, "sova_vf_switches_total", SOVA_METRIC_COUNTER,
-                                        "VF attaches and detaches carried out, by action and reason class.");
+                                        "VF attaches and detaches carried out, by action and "
+                                        "reason class.");
     return f;
 }
 

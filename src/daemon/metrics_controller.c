@@ -22,28 +22,34 @@ static Families families(SovaMetrics *m)
     f.intervals = sova_metrics_family(m, "sova_controller_intervals_total", SOVA_METRIC_COUNTER,
                                       "Intervals the controller planned.");
     f.load = sova_metrics_family(m, "sova_host_load_ratio", SOVA_METRIC_GAUGE,
-                                 "Each host's load of a resource as a fraction of its capacity (may exceed 1).");
+                                 "Each host's load of a resource as a fraction of its capacity "
+                                 "(may exceed 1).");
     f.up = sova_metrics_family(m, "sova_host_up", SOVA_METRIC_GAUGE,
                                "1 when the host was read in the last interval, else 0.");
     f.down = sova_metrics_family(m, "sova_hosts_down", SOVA_METRIC_GAUGE,
                                  "Hosts that could not be read in the last interval.");
     f.imbalance = sova_metrics_family(m, "sova_cluster_imbalance", SOVA_METRIC_GAUGE,
-                                      "The weighted standard deviation of the hosts' load fractions: what the policy minimises.");
-    f.resource_imbalance = sova_metrics_family(m, "sova_cluster_resource_imbalance", SOVA_METRIC_GAUGE,
-                                               "Standard deviation of the hosts' load fractions, per resource.");
+                                      "The weighted standard deviation of the hosts' load "
+                                      "fractions: what the policy minimises.");
+    f.resource_imbalance = sova_metrics_family(m, "sova_cluster_resource_imbalance",
+                                               SOVA_METRIC_GAUGE,
+                                               "Standard deviation of the hosts' load fractions, "
+                                               "per resource.");
     f.started = sova_metrics_family(m, "sova_migrations_started_total", SOVA_METRIC_COUNTER,
                                     "Live migrations started.");
     f.completed = sova_metrics_family(m, "sova_migrations_completed_total", SOVA_METRIC_COUNTER,
                                       "Live migrations that completed.");
     f.failed = sova_metrics_family(m, "sova_migrations_failed_total", SOVA_METRIC_COUNTER,
-                                   "Live migrations that failed, by phase (start: refused; run: failed or aborted in flight).");
+                                   "Live migrations that failed, by phase (start: refused; run: "
+                                   "failed or aborted in flight).");
     f.in_flight = sova_metrics_family(m, "sova_migrations_in_flight", SOVA_METRIC_GAUGE,
                                       "Live migrations running now.");
     f.duration = sova_metrics_histogram(m, "sova_migration_duration_seconds",
                                         "Duration of the completed live migrations.",
                                         duration_buckets, G_N_ELEMENTS(duration_buckets));
     f.downtime = sova_metrics_histogram(m, "sova_migration_downtime_seconds",
-                                        "Downtime (the VM paused) of the completed live migrations, when the hypervisor reported it.",
+                                        "Downtime (the VM paused) of the completed live "
+                                        "migrations, when the hypervisor reported it.",
                                         downtime_buckets, G_N_ELEMENTS(downtime_buckets));
     return f;
 }

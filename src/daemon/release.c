@@ -51,7 +51,8 @@ gboolean sova_release_run(SovaBackend *be, const SovaReleaseOptions *o, SovaRele
         detached |= r->outcome == SOVA_ACTION_DONE && r->action->kind == SOVA_ACTION_DETACH_VF;
     }
     if (detached)
-        out->vfs_left = wait_detaches(be, out->plan, o->detach_timeout > 0 ? o->detach_timeout : 10);
+        out->vfs_left = wait_detaches(be, out->plan,
+                                      o->detach_timeout > 0 ? o->detach_timeout : 10);
     return TRUE;
 }
 

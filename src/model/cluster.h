@@ -58,7 +58,8 @@ typedef struct {
 
 typedef struct {
     char *name;               /* for messages; unique */
-    gboolean up;              /* read this interval; a down host is neither source nor destination */
+    gboolean up;              /* read this interval; a down host is neither
+                               * source nor destination */
     gboolean maintenance;     /* evacuate: every movable VM leaves, nothing arrives */
     gboolean excluded;        /* neither source nor destination (config) */
     double cpu_capacity;      /* pCPUs available to VMs (online minus reserved) */

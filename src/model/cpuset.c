@@ -136,8 +136,8 @@ SovaCpuSet *sova_cpuset_parse(const char *text, guint n_max, GError **error)
         for (guint c = lo; c <= hi; c++)
             sova_cpuset_add(s, c);
         if (*end && *end != ',') {
-            g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "unexpected \"%s\" in pCPU list \"%s\"",
-                        end, text);
+            g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
+                        "unexpected \"%s\" in pCPU list \"%s\"", end, text);
             return NULL;
         }
         p = *end ? end + 1 : end;

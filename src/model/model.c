@@ -178,7 +178,8 @@ static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
     v->pcpu = v->pinned >= 0 ? v->pinned : c->pcpu;
     if (v->pcpu >= (int)m->n_pcpus)
         v->pcpu = -1;
-    if (!o || c->time_ns < o->time_ns || (c->has_delay && o->has_delay && c->delay_ns < o->delay_ns)) {
+    if (!o || c->time_ns < o->time_ns ||
+        (c->has_delay && o->has_delay && c->delay_ns < o->delay_ns)) {
         v->fresh = TRUE;
         return;
     }
@@ -195,7 +196,8 @@ static void build_vcpu(SovaModel *m, SovaVcpuLoad *v, const SovaVcpuSample *c,
 
 static gint by_size(gconstpointer a, gconstpointer b)
 {
-    guint x = sova_cpuset_count(*(SovaCpuSet *const *)a), y = sova_cpuset_count(*(SovaCpuSet *const *)b);
+    guint x = sova_cpuset_count(*(SovaCpuSet *const *)a),
+          y = sova_cpuset_count(*(SovaCpuSet *const *)b);
     return (x > y) - (x < y);
 }
 
@@ -295,7 +297,8 @@ SovaModel *sova_model_build(const SovaSnapshot *prev, const SovaSnapshot *cur,
         SovaVmLoad *vl = sova_model_add_vm(m, vm->uuid, vm->name, vm->vcpus->len);
         vl->leaving = vm->leaving;
         for (guint k = 0; k < vm->vcpus->len; k++) {
-            const SovaVcpuSample *o = pv && !restarted && k < pv->vcpus->len ? sova_vm_vcpu(pv, k) : NULL;
+            const SovaVcpuSample *o = pv && !restarted && k < pv->vcpus->len ? sova_vm_vcpu(pv, k)
+                                                                             : NULL;
             build_vcpu(m, sova_model_vcpu(m, vl->first_vcpu + k), sova_vm_vcpu(vm, k), o,
                        last_vcpu(last, last_vms, vm->uuid, k), alpha);
         }

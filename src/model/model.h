@@ -7,7 +7,8 @@
  *
  * Arrays are flat: model->vcpus holds every vCPU of every VM; each VM names the
  * range of its vCPUs. Only managed VMs (not excluded by config, not cpu='manual' in their
- * metadata) appear in model->vms; the load of unmanaged ones is part of each pCPU's `other` load. */
+ * metadata) appear in model->vms; the load of unmanaged ones is part of each pCPU's `other`
+ * load. */
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -33,12 +34,14 @@ typedef struct {
     double usage;             /* % of one pCPU it ran this interval */
     double delay;             /* % of the interval it waited runnable */
     double demand;            /* EWMA of min(100, usage + delay) */
-    int pcpu;                 /* pCPU its load is attributed to: its pin, else where it last ran; -1 */
+    int pcpu;                 /* pCPU its load is attributed to: its pin, else
+                               * where it last ran; -1 */
     int pinned;               /* the one pCPU its affinity allows, or -1 (several, or unknown) */
     gboolean shared;          /* its affinity is exactly the usable pCPUs, two or more (left to
                                * the kernel's scheduler; an unpinned vCPU is shared when no
                                * pCPU is reserved or offline) */
-    gboolean fresh;           /* no rate yet (new VM or vCPU, counter reset): usage = delay = demand = 0 */
+    gboolean fresh;           /* no rate yet (new VM or vCPU, counter reset):
+                               * usage = delay = demand = 0 */
     SovaCpuSet *set;          /* its affinity when it allows two or more pCPUs (owned), else NULL:
                                * a shared pin set (cpu policies) or an operator's restriction */
 } SovaVcpuLoad;

@@ -66,7 +66,8 @@ typedef struct {
     double nic_capacity_Bps;  /* the physical NIC's capacity per direction, bytes/s; 0 = unknown */
     double nic_rx_Bps, nic_tx_Bps;  /* traffic through the physical NIC (host counters when known,
                                      * else the sum of the managed VMs' traffic) */
-    double nic_util;          /* max(rx, tx) / capacity, 0..1 (may exceed 1 when estimated); -1 unknown */
+    double nic_util;          /* max(rx, tx) / capacity, 0..1 (may exceed 1 when
+                               * estimated); -1 unknown */
     /* the most packets/s (rx + tx) a VM's virtio path was seen to deliver while its tap
      * dropped at least SOVA_NET_DROP_EVIDENCE of its load, over every VM of the host:
      * rises to a higher observation at once, sinks a tenth of the way toward a lower one;

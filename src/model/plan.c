@@ -302,8 +302,8 @@ void sova_plan_results_add(SovaPlanResults *r, const SovaAction *a, SovaActionOu
                            const char *error)
 {
     SovaActionResult res = { .action = a, .outcome = outcome,
-                             .error = outcome == SOVA_ACTION_FAILED ? g_strdup(error ? error : "failed")
-                                                                    : NULL };
+                             .error = outcome == SOVA_ACTION_FAILED
+                                          ? g_strdup(error ? error : "failed") : NULL };
     g_array_append_val(r->results, res);
     r->done += outcome == SOVA_ACTION_DONE;
     r->failed += outcome == SOVA_ACTION_FAILED;

@@ -53,7 +53,8 @@ void sova_snapshot_free(SovaSnapshot *s)
     g_free(s);
 }
 
-SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus)
+SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name,
+                                   guint n_vcpus)
 {
     SovaVmSample *vm = g_new0(SovaVmSample, 1);
     g_strlcpy(vm->uuid, uuid, sizeof vm->uuid);

@@ -8,7 +8,8 @@
 #include <glib.h>
 #include "model/cpuset.h"
 
-#define SOVA_UUID_LEN 37   /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL (VIR_UUID_STRING_BUFLEN) */
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL (VIR_UUID_STRING_BUFLEN) */
+#define SOVA_UUID_LEN 37
 
 typedef struct {
     guint id;
@@ -152,7 +153,8 @@ typedef struct {
 SovaSnapshot *sova_snapshot_new(guint n_pcpus);
 void sova_snapshot_free(SovaSnapshot *s);
 /* a new VM with n_vcpus zeroed vCPUs (pcpu -1, affinity NULL), owned by s */
-SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name, guint n_vcpus);
+SovaVmSample *sova_snapshot_add_vm(SovaSnapshot *s, const char *uuid, const char *name,
+                                   guint n_vcpus);
 SovaVmSample *sova_snapshot_find_vm(const SovaSnapshot *s, const char *uuid);
 SovaVcpuSample *sova_vm_vcpu(const SovaVmSample *vm, guint i);
 /* `want` names the VM: its name (exactly) or its UUID (in any case) */

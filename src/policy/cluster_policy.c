@@ -167,7 +167,8 @@ gboolean cl_backing_off(const ClPlanner *P, guint v)
     const SovaClusterVm *vm = sova_cluster_vm(P->c, v);
     if (!vm->failures || vm->failed_at < 0)
         return FALSE;
-    double wait = P->p->backoff_s * ldexp(1.0, (int)MIN(vm->failures - 1, CL_MAX_BACKOFF_DOUBLINGS));
+    double wait = P->p->backoff_s * ldexp(1.0,
+                                          (int)MIN(vm->failures - 1, CL_MAX_BACKOFF_DOUBLINGS));
     return P->c->now - vm->failed_at < wait;
 }
 

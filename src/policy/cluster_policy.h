@@ -24,7 +24,8 @@ typedef struct {
     double headroom;          /* a destination must stay below (1 - headroom) of every resource */
     double cooldown_s;        /* a VM that moved does not move again for this long */
     double backoff_s;         /* after a failed migration, wait this long (doubles per failure) */
-    guint max_per_host;       /* migrations in flight per host (source or destination); 0 = no cap */
+    guint max_per_host;       /* migrations in flight per host (source or
+                               * destination); 0 = no cap */
     guint max_total;          /* migrations in flight in the cluster; 0 = no cap */
     double bandwidth_Bps;     /* migration bandwidth cap (the cost model's link speed) */
     double max_downtime_s;    /* a VM whose estimated downtime exceeds this is not chosen */

@@ -49,7 +49,8 @@ typedef struct {
     MoveKind kind;
     guint v, b;
     double gain, score, after, cost_s;
-    double base;              /* gain - cost_weight * cost (the unit's): score without the tie-break */
+    double base;              /* gain - cost_weight * cost (the unit's): score
+                               * without the tie-break */
     double relief;            /* unmet demand it serves (cluster_sova_unmet.c) */
     gboolean takes_vf;
 } Move;

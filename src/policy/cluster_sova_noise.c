@@ -8,8 +8,8 @@
  * Loads that wobble by sigma show an imbalance of about sigma though nothing is wrong, so
  * the policy widens its threshold to hypot(threshold, NOISE_K * sigma) and a relief move's
  * minimum by RELIEF_NOISE_K * sigma: a wobbling but balanced cluster is left alone, a real
- * hot spot is far above both. Hosts with a migration planned or in flight are left out: a moving VM's load
- * shifts over the migration and the smoothing after it, a transition, not noise. */
+ * hot spot is far above both. Hosts with a migration planned or in flight are left out: a moving
+ * VM's load shifts over the migration and the smoothing after it, a transition, not noise. */
 #include "policy/cluster_sova.h"
 
 /* how far the loads measured now are from what the last plan predicted, on hosts where no

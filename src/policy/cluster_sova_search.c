@@ -122,8 +122,8 @@ static double tie_most(const Sova *S, guint a, const SrcSearch *c, guint b, doub
 {
     if (c->unit)
         return TIE_WEIGHT * S->scale * imb;
-    return TIE_WEIGHT * S->scale * cl_imbalance_drop_bound_d(&S->P, (int)a, b, c->dmax[S->imb_r], imb,
-                                                            S->imb_r);
+    return TIE_WEIGHT * S->scale * cl_imbalance_drop_bound_d(&S->P, (int)a, b, c->dmax[S->imb_r],
+                                                             imb, S->imb_r);
 }
 
 /* each candidate of source a on each destination dst[todo[i]], the best into best[todo[i]]:

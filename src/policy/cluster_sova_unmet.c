@@ -7,10 +7,10 @@
  *     E[max(0, X - 1)],  X ~ Normal(L_r, sigma_r)
  *     = sigma * pdf(z) + (L - 1) * (1 - cdf(z)),   z = (1 - L) / sigma
  * sigma_r being how much a host's load bursts within an interval: SIGMA_CPU (0.05) for
- * CPU, SIGMA_NET (0.15) for network, whose traffic is burstier, 0 for memory (it does not burst: plain max(0, L - 1)). Not the learnt noise
- * of host loads (cluster_sova_noise.c): that is how far a sample misses the next one, and
- * a move does not make it smaller; it only makes the policy wait for a confirming sample
- * (cluster_sova.c). So a
+ * CPU, SIGMA_NET (0.15) for network, whose traffic is burstier, 0 for memory (it does not burst:
+ * plain max(0, L - 1)). Not the learnt noise of host loads (cluster_sova_noise.c): that is how far
+ * a sample misses the next one, and a move does not make it smaller; it only makes the policy wait
+ * for a confirming sample (cluster_sova.c). So a
  * host at 175 % CPU leaves 0.75 of a host unmet, one at 100 % about 0.4 sigma, one at 85 %
  * practically nothing: a move that takes load off a full host towards an idle one serves
  * more of the VMs' demand, one between two hosts that both have room serves none.

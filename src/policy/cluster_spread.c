@@ -193,7 +193,8 @@ double cl_imbalance_max_after(const ClPlanner *P, guint v, guint b)
         for (int r = 0; r < CL_R; r++)
             if (P->w[r] > 0)
                 m = MAX(m, P->w[r] / wmax *
-                               stddev_after_one(P, P->host_of[v], b, r, sova_cluster_vm_demand(vm, r)));
+                               stddev_after_one(P, P->host_of[v], b, r,
+                                                sova_cluster_vm_demand(vm, r)));
         return m;
     }
     for (int r = 0; r < CL_R && wmax > 0; r++)

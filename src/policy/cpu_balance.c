@@ -50,8 +50,8 @@
  * instead allowed on every usable pCPU ("shared"). A shared host is pinned again
  * only when the pins would lose (almost) nothing with twice the margin for
  * SHARE_CALM intervals in a row, a wait that doubles each time pins put back fail
- * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
- * pinned and stays pinned.
+ * soon (the decision and its state: cpu_share.c). A saturated host (4 busy vCPUs on 2 pCPUs) loses
+ * nothing pinned and stays pinned.
  * Shared pin sets (cpu_group.h): "sharing" is not all or nothing. A new shared set takes the
  * pCPUs where pins lose (overloaded, or holding a fast vCPU beside another task) and the
  * least loaded pCPUs of their NUMA cell until it has room (whole cells once it takes half of
@@ -388,11 +388,13 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
      * serve a fast vCPU beside another one (cpu_group.h) */
     double margin = hypot(target, noise), loss;
     gboolean unfair = cpu_group_fast_crowded(b)
-                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL, noise)
+                      || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_TOL,
+                                                 noise)
                       || unfair_saturated(st, b, noise);
     /* a layout that leaves shared vCPUs unplaced (too young to judge) cannot look calm */
     gboolean unfair_calm = unfair || waits_young(b)
-                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand, SOVA_SERVICE_CALM, 0)
+                           || sova_cpu_service_unfair(m, b->load, b->to, b->demand,
+                                                      SOVA_SERVICE_CALM, 0)
                            || sova_cpu_service_worst_saturated(m, b->to, b->demand, 0)
                                   < 1 - SOVA_SERVICE_CALM / SOVA_SERVICE_SAT;
     gboolean undecided = st && !st->share.planned && young_start(b);
@@ -409,11 +411,13 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         gboolean named = loss <= target && worst < 1 - SOVA_SERVICE_CALM;
         /* a new group forms over the layout as it is (only the loose vCPUs placed) */
         g_autoptr(Balancer) now = group ? NULL
-                                        : cpu_search_run_with(m, params, demand, young, FALSE, &before);
+                                        : cpu_search_run_with(m, params, demand, young, FALSE,
+                                                              &before);
         if (now)
             now->fast = fast;
         g_autoptr(SovaCpuSet) made = group ? NULL
-                                           : cpu_group_find(now, margin, sova_cpu_cfs_level(m, b->demand));
+                                           : cpu_group_find(now, margin,
+                                                            sova_cpu_cfs_level(m, b->demand));
         cpu_reasons_share(made ? now : b, plan, made, loss, margin, named ? vm : -1, worst);
         remember_group(st, made ? made : all);
         if (nstate) {

@@ -13,7 +13,8 @@
  * Which vCPUs are "loose" (not pinned to exactly one usable pCPU: placing them is free)
  * and "waiting" (loose with no rate yet: a VM that just arrived, left where the kernel
  * runs it; or loose, allowed on every usable pCPU, and young: its demand not yet known
- * well enough to tell a duty cycle from a level, cpu_robust.h) is decided here, when the current layout is built (cpu_layout_place_current). */
+ * well enough to tell a duty cycle from a level, cpu_robust.h) is decided here, when the current
+ * layout is built (cpu_layout_place_current). */
 #pragma once
 #include <glib.h>
 #include <math.h>

@@ -70,12 +70,14 @@ static SovaPlan *lpt_plan(const SovaModel *m, const SovaCpuPolicyParams *params,
         guint i = items[k].index;
         const SovaVcpuLoad *v = sova_model_vcpu(m, i);
         if (sova_cpu_pin_changes(v, to[i]))
-            sova_cpu_plan_pin(plan, m, i, to[i], "demand %.0f%%, largest first: least loaded pCPU %d (%.0f%%)",
+            sova_cpu_plan_pin(plan, m, i, to[i],
+                              "demand %.0f%%, largest first: least loaded pCPU %d (%.0f%%)",
                               v->demand, to[i], items[k].found);
     }
     g_autofree double *predicted = sova_cpu_predict_load(m, to, SOVA_WEIGHT_DEMAND);
     plan->spread_after = sova_cpu_capped_stddev(predicted, usable, n_usable);
-    sova_plan_set_reason(plan, "stddev %.1f > %.1f: largest demand first onto the least loaded pCPU",
+    sova_plan_set_reason(plan,
+                         "stddev %.1f > %.1f: largest demand first onto the least loaded pCPU",
                          sd, params->target_stddev);
     return plan;
 }

@@ -59,7 +59,8 @@ static guint move_vm(Balancer *b, guint vm, int d)
         int best = -1;
         for (guint i = 0; i < vl->n_vcpus; i++) {
             guint v = vl->first_vcpu + i;
-            if (!b->waits[v] && b->pcell[b->to[v]] != d && (best < 0 || dem(b, v) > dem(b, (guint)best)))
+            if (!b->waits[v] && b->pcell[b->to[v]] != d &&
+                (best < 0 || dem(b, v) > dem(b, (guint)best)))
                 best = (int)v;
         }
         if (best < 0)

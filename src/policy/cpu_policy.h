@@ -13,8 +13,10 @@
 #include "policy/cpu_takeover.h"
 
 typedef struct {
-    double target_stddev;     /* act only when the pCPU util stddev (points) exceeds this; default 5 */
-    double min_gain;          /* balance: the plan must cut the stddev by at least this (points); default 2 */
+    double target_stddev;     /* act only when the pCPU util stddev (points)
+                               * exceeds this; default 5 */
+    double min_gain;          /* balance: the plan must cut the stddev by at least
+                               * this (points); default 2 */
 } SovaCpuPolicyParams;
 
 #define SOVA_CPU_PARAMS_DEFAULT ((SovaCpuPolicyParams){ .target_stddev = 5.0, .min_gain = 2.0 })

@@ -62,7 +62,8 @@ static guint emit(const Balancer *b, SovaPlan *plan)
                               n->src, n->src_load, to, n->dst_load);
             moved++;
         } else {
-            sova_cpu_plan_pin(plan, m, v, to, "pCPU %u at %.0f%% vs mean %.0f%%: %s to pCPU %d (%.0f%%)",
+            sova_cpu_plan_pin(plan, m, v, to,
+                              "pCPU %u at %.0f%% vs mean %.0f%%: %s to pCPU %d (%.0f%%)",
                               n->src, n->src_load, n->mean, n->kind == NOTE_SWAP ? "swap" : "move",
                               to, n->dst_load);
             moved++;

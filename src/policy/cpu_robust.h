@@ -14,8 +14,8 @@
  * on its EWMA demand, so a sustained change still moves it once, as soon as it shows.
  * A shorter window (from ROBUST_KNOWN + 1 samples) is judged the same with
  * max(2, ceil(ROBUST_CROSS * n / ROBUST_WINDOW)) crossings. A vCPU with at most
- * ROBUST_KNOWN (3) samples (none judged yet) is "young": `balance` leaves such a vCPU where it is while the
- * kernel shares it (it would pin it on a demand it cannot judge yet, then move it again).
+ * ROBUST_KNOWN (3) samples (none judged yet) is "young": `balance` leaves such a vCPU where it is
+ * while the kernel shares it (it would pin it on a demand it cannot judge yet, then move it again).
  * A vCPU missing from an interval (its VM gone, or fresh: no rate) loses its window. */
 #pragma once
 #include <glib.h>

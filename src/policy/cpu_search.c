@@ -124,7 +124,8 @@ static Move find_move(const Balancer *b, guint p)
 
 /* the eligible w on q closest to demand `want` (above at/after pos, or below it) whose
  * swap with v narrows the gap g; updates *best when better */
-static void swap_scan(const Balancer *b, guint v, guint p, guint q, double g, gboolean up, Move *best)
+static void swap_scan(const Balancer *b, guint v, guint p, guint q, double g, gboolean up,
+                      Move *best)
 {
     GArray *aq = b->on[q];
     guint pos = cpu_layout_lower_bound(b, q, dem(b, v) - g / 2);

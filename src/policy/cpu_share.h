@@ -32,8 +32,9 @@
  * pins have held that long. Why 30: demand that turns every half minute or so (a square
  * wave of a minute, phases, a random walk near capacity) looks calm for 10-20 intervals at
  * a time, and each return to pins that fails costs every vCPU two pin changes (issue 18:
- * 9-11 per vCPU over 10 minutes with a wait of 3; 1 with 30). Without state, a shared host is pinned as soon as the pins look safe. A
- * saturated host (4 busy vCPUs on 2 pCPUs) loses nothing pinned and stays pinned. */
+ * 9-11 per vCPU over 10 minutes with a wait of 3; 1 with 30). Without state, a shared host is
+ * pinned as soon as the pins look safe. A saturated host (4 busy vCPUs on 2 pCPUs) loses nothing
+ * pinned and stays pinned. */
 #pragma once
 #include <glib.h>
 #include "model/model.h"

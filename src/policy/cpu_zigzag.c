@@ -78,7 +78,8 @@ static SovaPlan *zigzag_plan(const SovaModel *m, const SovaCpuPolicyParams *para
         return plan;
     }
     if (n_usable == 0 || n_vcpus == 0) {
-        sova_plan_set_reason(plan, "nothing to place: %u usable pCPUs, %u vCPUs", n_usable, n_vcpus);
+        sova_plan_set_reason(plan, "nothing to place: %u usable pCPUs, %u vCPUs", n_usable,
+                             n_vcpus);
         return plan;
     }
 
@@ -108,7 +109,8 @@ static SovaPlan *zigzag_plan(const SovaModel *m, const SovaCpuPolicyParams *para
 
 const SovaCpuPolicy sova_cpu_policy_zigzag = {
     .name = "zigzag",
-    .summary = "the seed's algorithm: re-pin every vCPU in zig-zag order of usage when the spread grows",
+    .summary = "the seed's algorithm: re-pin every vCPU in zig-zag order of usage when the "
+               "spread grows",
     .state_new = zigzag_state_new,
     .state_free = zigzag_state_free,
     .plan = zigzag_plan,

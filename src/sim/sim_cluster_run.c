@@ -60,12 +60,14 @@ static double truth_imbalance(Truth *t, double dt)
     memcpy(cl->weights, sc->weights, sizeof cl->weights);
     cl->now = sova_sim_cluster_now(t->cluster);
     for (guint h = 0; h < sc->hosts->len; h++)
-        add_truth_host(cl, g_ptr_array_index(sc->hosts, h), sova_sim_cluster_host_up(t->cluster, h));
+        add_truth_host(cl, g_ptr_array_index(sc->hosts, h),
+                       sova_sim_cluster_host_up(t->cluster, h));
     for (guint v = 0; v < sc->vms->len; v++) {
         const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
         sova_sim_cluster_vm_truth(t->cluster, v, &tr);
-        SovaClusterVm *cv = sova_cluster_add_vm(cl, sova_sim_cluster_vm_uuid(t->cluster, v), spec->name, tr.host);
+        SovaClusterVm *cv = sova_cluster_add_vm(cl, sova_sim_cluster_vm_uuid(t->cluster, v),
+                                                spec->name, tr.host);
         cv->cpu = (tr.cpu_wanted_s - t->last_wanted[v]) / dt;
         cv->net_Bps = (tr.net_offered_bytes - t->last_offered[v]) / dt;
         cv->n_vcpus = spec->n_vcpus;
@@ -103,7 +105,8 @@ static SovaController *controller_new(const SovaSimScenario *sc, SovaSimCluster 
     g_autofree SovaControllerHost *hosts = g_new0(SovaControllerHost, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++) {
         const SovaSimHostSpec *spec = g_ptr_array_index(sc->hosts, h);
-        hosts[h] = (SovaControllerHost){ .name = spec->name, .backend = sova_sim_cluster_backend(cluster, h),
+        hosts[h] = (SovaControllerHost){ .name = spec->name,
+                                         .backend = sova_sim_cluster_backend(cluster, h),
                                          .maintenance = spec->maintenance };
     }
     SovaControllerOptions co = {
@@ -111,8 +114,8 @@ static SovaController *controller_new(const SovaSimScenario *sc, SovaSimCluster 
         .interval = sc->interval,
         .params = sc->params,
         .ewma_alpha = 0.5,
-        .migrate = { .bandwidth_MiBps = sc->params.bandwidth_Bps / (1024 * 1024), .timeout_s = sc->timeout_s,
-                     .auto_converge = sc->auto_converge },
+        .migrate = { .bandwidth_MiBps = sc->params.bandwidth_Bps / (1024 * 1024),
+                     .timeout_s = sc->timeout_s, .auto_converge = sc->auto_converge },
     };
     memcpy(co.weights, sc->weights, sizeof co.weights);
     return sova_controller_new(hosts, sc->hosts->len, o->policy, &co);
@@ -129,8 +132,8 @@ static char *default_label(const SovaSimClusterRunOptions *o)
     return g_strdup(o->agents ? "agents only" : "nothing");
 }
 
-static SovaSimClusterResult *result_new(const SovaSimScenario *sc, const SovaSimClusterRunOptions *o,
-                                        guint n)
+static SovaSimClusterResult *result_new(const SovaSimScenario *sc,
+                                        const SovaSimClusterRunOptions *o, guint n)
 {
     SovaSimClusterResult *r = g_new0(SovaSimClusterResult, 1);
     r->scenario = g_strdup(sc->path);
@@ -172,7 +175,8 @@ void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r, const SovaSimClu
 {
     g_autofree double *last_end = g_new(double, n_vms);
     g_autofree guint *count = g_new0(guint, n_vms);
-    g_autoptr(GHashTable) left = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);  /* "vm/host" */
+    /* "vm/host" */
+    g_autoptr(GHashTable) left = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint v = 0; v < n_vms; v++)
         last_end[v] = -1;
     for (guint i = 0; i < n_moves; i++) {
@@ -198,19 +202,22 @@ void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r, const SovaSimClu
     }
 }
 
-static void summarise_moves(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
+static void summarise_moves(SovaSimClusterResult *r, const SovaSimScenario *sc,
+                            const SovaSimCluster *c)
 {
     g_autofree gboolean *maintenance = g_new0(gboolean, sc->hosts->len);
     for (guint h = 0; h < sc->hosts->len; h++)
         maintenance[h] = ((const SovaSimHostSpec *)g_ptr_array_index(sc->hosts, h))->maintenance;
     guint n = sova_sim_cluster_n_moves(c);
-    sova_sim_cluster_result_add_moves(r, n ? sova_sim_cluster_move(c, 0) : NULL, n, sc->vms->len, maintenance);
+    sova_sim_cluster_result_add_moves(r, n ? sova_sim_cluster_move(c, 0) : NULL, n, sc->vms->len,
+                                      maintenance);
 }
 
 /* keep-together groups whose VMs are on more than one host; host[v]: VM v's host */
 static guint split_groups(const SovaSimScenario *sc, const guint *host)
 {
-    g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);   /* group -> host + 1 */
+    /* group -> host + 1 */
+    g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GHashTable) split = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint v = 0; v < sc->vms->len; v++) {
         const char *g = ((const SovaSimVmSpec *)g_ptr_array_index(sc->vms, v))->together;
@@ -225,10 +232,12 @@ static guint split_groups(const SovaSimScenario *sc, const guint *host)
     return g_hash_table_size(split);
 }
 
-static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc, const SovaSimCluster *c)
+static void summarise_vms(SovaSimClusterResult *r, const SovaSimScenario *sc,
+                          const SovaSimCluster *c)
 {
     g_autofree guint *start = g_new(guint, sc->vms->len), *end = g_new(guint, sc->vms->len);
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);  /* "host/group" */
+    /* "host/group" */
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint v = 0; v < sc->vms->len; v++) {
         const SovaSimVmSpec *spec = g_ptr_array_index(sc->vms, v);
         SovaSimClusterVmTruth tr;
@@ -274,7 +283,8 @@ SovaSimClusterResult *sova_sim_cluster_run(const SovaSimScenario *sc,
     SovaAgentOptions ao = { .quiet = TRUE };
     for (guint h = 0; o->agents && h < nh; h++)
         agents[h] = sova_agent_new(sova_sim_cluster_backend(cluster, h), cfg, cpu, &ao);
-    Truth truth = { .sc = sc, .cluster = cluster, .r = r, .last_wanted = g_new0(double, sc->vms->len),
+    Truth truth = { .sc = sc, .cluster = cluster, .r = r,
+                    .last_wanted = g_new0(double, sc->vms->len),
                     .last_offered = g_new0(double, sc->vms->len),
                     .overloaded = g_new0(guint, nh) };
     SovaSimLoop loop = { .cluster = cluster, .controller = ctl, .agents = agents, .n_intervals = n,

@@ -40,7 +40,8 @@ typedef struct {
     double initial_imbalance; /* the first interval's */
     double final_imbalance;   /* mean over the last tenth of the run (at least one interval) */
     double max_imbalance_after;  /* largest over the last tenth */
-    double time_to_balance;   /* seconds until the imbalance is <= threshold and stays so; -1 never */
+    double time_to_balance;   /* seconds until the imbalance is <= threshold
+                               * and stays so; -1 never */
     guint migrations;         /* completed */
     guint failed;             /* migrations that failed or were aborted */
     guint ping_pongs;         /* moves back to a host the VM left, or within its cooldown */
@@ -72,7 +73,8 @@ void sova_sim_cluster_result_free(SovaSimClusterResult *r);
  * and moves within r->cooldown_s, most moves of one VM, durations, and when hosts with
  * maintenance[host] were last left (evacuated_s, -1 before) */
 struct SovaSimClusterMove;
-void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r, const struct SovaSimClusterMove *moves,
+void sova_sim_cluster_result_add_moves(SovaSimClusterResult *r,
+                                       const struct SovaSimClusterMove *moves,
                                        guint n_moves, guint n_vms, const gboolean *maintenance);
 JsonNode *sova_sim_cluster_result_to_json(const SovaSimClusterResult *r, gboolean with_series);
 /* delivered / demanded, 1 when nothing was demanded */

@@ -14,7 +14,8 @@ static guint64 cpu_now_ns(void)
 static gboolean agent_step(SovaSimLoop *l, guint h, GError **error)
 {
     SovaBackend *be = sova_sim_cluster_backend(l->cluster, h);
-    guint64 t0 = l->measure_cpu ? cpu_now_ns() : 0, s0 = l->measure_cpu ? sova_sim_backend_cpu_ns(be) : 0;
+    guint64 t0 = l->measure_cpu ? cpu_now_ns() : 0,
+            s0 = l->measure_cpu ? sova_sim_backend_cpu_ns(be) : 0;
     gboolean ok = sova_agent_step(l->agents[h], error);
     if (l->measure_cpu) {
         guint64 spent = cpu_now_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;

@@ -2,8 +2,8 @@
  * `sova sim-cluster` and the benches: every interval the controller steps (when the run
  * has one), then each host's agent (sample, model, plan, execute, exactly as on a real
  * host), then the shared clock advances one interval (in steps of the agents' own
- * interval when it is shorter, the agents stepping again after each). The harnesses (sim_run.c for one
- * host's figures, sim_cluster_run.c for a cluster's) set it up and read the simulator's
+ * interval when it is shorter, the agents stepping again after each). The harnesses (sim_run.c for
+ * one host's figures, sim_cluster_run.c for a cluster's) set it up and read the simulator's
  * ground truth around it. */
 #pragma once
 #include <glib.h>

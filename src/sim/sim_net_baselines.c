@@ -53,7 +53,8 @@ static Gain *victim(GArray *g, guint chosen)
 
 /* the VFs to the `vfs` VMs that gain most from one over the next `seconds`; a holder keeps
  * its VF unless a VM gains more than (1 + margin) times as much */
-void sova_sim_net_oracle_step(SovaBackend *be, const SovaSimScenario *sc, double seconds, double margin)
+void sova_sim_net_oracle_step(SovaBackend *be, const SovaSimScenario *sc, double seconds,
+                              double margin)
 {
     guint n = sc->vms->len;
     g_autofree double *gain = g_new0(double, n);
@@ -67,7 +68,8 @@ void sova_sim_net_oracle_step(SovaBackend *be, const SovaSimScenario *sc, double
     }
     g_array_sort(g, by_gain);
     guint chosen = 0;
-    while (chosen < MIN(sova_sim_scenario_host(sc, 0)->nic.vfs, n) && g_array_index(g, Gain, chosen).gain > 0)
+    while (chosen < MIN(sova_sim_scenario_host(sc, 0)->nic.vfs, n) &&
+           g_array_index(g, Gain, chosen).gain > 0)
         chosen++;
     for (guint i = 0; i < chosen; i++) {
         Gain *e = &g_array_index(g, Gain, i);

@@ -136,7 +136,8 @@ gboolean sova_sim_vs_cfs(const SovaSimResult *run, const SovaSimResult *cfs, Sov
 void sova_sim_vs_cfs_json(JsonBuilder *b, const SovaSimResult *run, const SovaSimVsCfs *v)
 {
     sova_json_double(b, "worst_vm_x_cfs", v->worst_vm);
-    sova_json_string(b, "worst_vm", run->vms->len ? g_array_index(run->vms, SovaSimVmResult, v->worst).name : "");
+    sova_json_string(b, "worst_vm",
+                     run->vms->len ? g_array_index(run->vms, SovaSimVmResult, v->worst).name : "");
     sova_json_double(b, "total_x_cfs", v->total);
     sova_json_double(b, "pins_per_vcpu", v->pins_per_vcpu);
     sova_json_double(b, "pins_after_per_vcpu", v->pins_after_per_vcpu);

@@ -260,7 +260,8 @@ static void after_interval(guint k, gpointer data)
 {
     Run *run = data;
     SovaSimResult *r = run->r;
-    record_interval(r, run->be, k, run->last_busy, (guint64)llround(run->sc->interval * 1e9), run->reserved);
+    record_interval(r, run->be, k, run->last_busy, (guint64)llround(run->sc->interval * 1e9),
+                    run->reserved);
     if (r->has_net)
         record_net(r, run->be, run->sc->vms->len, k, run->last_net);
     if (run->o->progress)
@@ -272,7 +273,8 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
     gint64 wall0 = g_get_monotonic_time();
     g_autoptr(SovaConfig) cfg = run_config(sc, o);
     double duration = o->duration > 0 ? o->duration : sc->duration;
-    if (!sova_sim_check_series(sc->path, duration, sc->interval, sova_sim_scenario_host(sc, 0)->n_pcpus, error))
+    if (!sova_sim_check_series(sc->path, duration, sc->interval,
+                               sova_sim_scenario_host(sc, 0)->n_pcpus, error))
         return NULL;
     guint n = MAX(1u, (guint)floor(duration / sc->interval + 1e-9));
     g_autoptr(SovaSimResult) r = result_new(sc, o, cfg, n);
@@ -288,10 +290,11 @@ SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *
         agent = sova_agent_new(be, cfg, o->policy, &ao);
     }
     g_autofree guint64 *last_busy = g_new0(guint64, r->n_pcpus);
-    Run run = { .sc = sc, .o = o, .r = r, .be = be, .reserved = cfg->reserved, .last_busy = last_busy };
-    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n, .interval = sc->interval,
-                         .final_step = TRUE, .agent_errors_end = TRUE, .measure_cpu = o->measure_cpu,
-                         .first_wait = TRUE,
+    Run run = { .sc = sc, .o = o, .r = r, .be = be, .reserved = cfg->reserved,
+                .last_busy = last_busy };
+    SovaSimLoop loop = { .cluster = cluster, .agents = &agent, .n_intervals = n,
+                         .interval = sc->interval, .final_step = TRUE, .agent_errors_end = TRUE,
+                         .measure_cpu = o->measure_cpu, .first_wait = TRUE,
                          .before = before_interval, .after = after_interval, .data = &run };
     gboolean ok = sova_sim_loop_run(&loop, error);
     if (ok) {

@@ -75,18 +75,22 @@ typedef struct {
     guint n_intervals;
     double *stddev;           /* [n_intervals] pCPU util stddev, points (true) */
     double *util;             /* [n_intervals * n_pcpus] pCPU util %, row = interval (true) */
-    double *seen_stddev;      /* [n_intervals] the stddev the agent saw (with noise); NULL with no agent */
+    double *seen_stddev;      /* [n_intervals] the stddev the agent saw (with
+                               * noise); NULL with no agent */
     int settled;              /* intervals before the stddev stays <= target; -1 = never */
     guint above;              /* intervals with stddev > target */
     double mean_after, median_after, p95_after;   /* stddev over the settled intervals */
-    guint *pins;              /* [n_intervals] pins executed after each interval (agent runs only) */
+    guint *pins;              /* [n_intervals] pins executed after each
+                               * interval (agent runs only) */
     guint64 pin_changes;
-    guint64 pins_after;       /* pins executed once settled (in intervals >= settled); all if never */
+    guint64 pins_after;       /* pins executed once settled (in intervals >=
+                               * settled); all if never */
     guint64 calls;            /* modelled libvirt calls, whole run */
     GArray *vms;              /* SovaSimVmResult */
     double demanded_s, delivered_s;
     double jain;              /* over delivered/demanded per VM with any demand */
-    double agent_cpu_s;       /* with measure_cpu: process CPU in agent steps minus in the simulator */
+    double agent_cpu_s;       /* with measure_cpu: process CPU in agent steps
+                               * minus in the simulator */
     /* the net plane: only when has_net (the scenario has network traffic) */
     gboolean has_net;
     char *net_mode;           /* the net policy's name, "static", "oracle" or "off" */
@@ -105,7 +109,8 @@ typedef struct {
 } SovaSimResult;
 
 /* NULL with error only when an agent step fails (a sampling error: not expected here) */
-SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *opts, GError **error);
+SovaSimResult *sova_sim_run(const SovaSimScenario *sc, const SovaSimRunOptions *opts,
+                            GError **error);
 void sova_sim_result_free(SovaSimResult *r);
 JsonNode *sova_sim_result_to_json(const SovaSimResult *r, gboolean with_series);
 

@@ -63,7 +63,8 @@ static int syntax_line(const char *text)
     for (int i = 0; lines[i]; i++) {
         g_autofree char *l = g_strstrip(g_strdup(lines[i]));
         gsize n = strlen(l);
-        if (!n || l[0] == '#' || (l[0] == '[' && l[n - 1] == ']') || (l[0] != '=' && strchr(l, '=')))
+        if (!n || l[0] == '#' || (l[0] == '[' && l[n - 1] == ']') ||
+            (l[0] != '=' && strchr(l, '=')))
             continue;
         return i + 1;
     }

@@ -4,7 +4,8 @@
  * g_log_structured_array; the writer installed here (g_log_set_writer_func, once) sends
  * sova's records to the journal with g_log_writer_journald when stderr is the journal's
  * stream (g_log_writer_is_journald, or JOURNAL_STREAM naming it), else prints today's
- * text line (also when the journal refuses a record); anything else goes to g_log_writer_default. */
+ * text line (also when the journal refuses a record); anything else goes to
+ * g_log_writer_default. */
 #include "util/log.h"
 #include <stdio.h>
 #include <string.h>

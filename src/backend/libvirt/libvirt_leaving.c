@@ -1,8 +1,9 @@
 /* libvirt_leaving.c — the <sova-ctl:leaving to='HOST'/> mark on a migrating VM (its
  * live metadata): set by migrate_start (libvirt_migrate.c) so that the host agent leaves
- * it alone (no pin, no VF given or taken back: the migration gives its VF back), removed when the migration ends (on the destination when it moved, on the
- * source when it failed or was aborted), and removed on the source when a stopped
- * controller left it behind with no migration job running. */
+ * it alone (no pin, no VF given or taken back: the migration gives its VF back), removed when the
+ * migration ends (on the destination when it moved, on the source when it failed or was aborted),
+ * and removed on the source when a stopped controller left it behind with no migration job
+ * running. */
 #include "backend/libvirt/libvirt_private.h"
 
 /* <leaving to='HOST'/> on dom, or (to NULL) its removal; FALSE with error */

@@ -366,7 +366,8 @@ gboolean sova_lv_meta_clear_all(SovaLibvirtBackend *lv, const SovaAction *a, GEr
     }
     int persistent = SOVA_LV_CALL(lv, virDomainIsPersistent(d->dom));
     for (gsize i = 0; i < G_N_ELEMENTS(ns); i++) {
-        unsigned int flags = VIR_DOMAIN_AFFECT_LIVE | (persistent == 1 ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+        unsigned int flags = VIR_DOMAIN_AFFECT_LIVE | (persistent == 1 ? VIR_DOMAIN_AFFECT_CONFIG
+                                                                       : 0);
         if (SOVA_LV_CALL(lv, virDomainSetMetadata(d->dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL,
                                                   ns[i], flags)) < 0) {
             sova_lv_set_error(lv, error, SOVA_ERROR_BACKEND, "removing sova's metadata (%s) of %s",
@@ -385,7 +386,8 @@ gboolean sova_lv_publish_net(SovaBackend *be, const char *uuid, const SovaNetPub
     char benefit[G_ASCII_DTOSTR_BUF_SIZE], util[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(benefit, sizeof benefit, "%.0f", st->benefit);
     g_ascii_formatd(util, sizeof util, "%.3f", st->nic_util);
-    g_autofree char *xml = g_strdup_printf("<net wants-vf='%d' unmet='%d' benefit='%s' nic-util='%s' "
+    g_autofree char *xml = g_strdup_printf("<net wants-vf='%d' unmet='%d' benefit='%s' "
+                                           "nic-util='%s' "
                                            "vf-detach='%d'/>", st->wants_vf ? 1 : 0,
                                            st->unmet ? 1 : 0, benefit, util,
                                            st->vf_detaching ? 1 : 0);

@@ -13,9 +13,9 @@
  * persistent domain, AUTO_CONVERGE when configured, a bandwidth cap and a data URI.
  * Poll (main thread): progress from virDomainGetJobStats, virDomainAbortJob past the
  * timeout or after migrate_abort (a stop of the controller; before the worker started,
- * that only ends the wait for the VFs), and when the worker has returned its result: on success the downtime from
- * the destination's completed-job stats and the leaving mark removed there; on failure
- * libvirt's own message, the mark removed on the source, where the VM still runs, and
+ * that only ends the wait for the VFs), and when the worker has returned its result: on success the
+ * downtime from the destination's completed-job stats and the leaving mark removed there; on
+ * failure libvirt's own message, the mark removed on the source, where the VM still runs, and
  * the VFs it gave back for the migration attached again at once (not when the net plane
  * next decides, with its thresholds and dwell time). The mark itself: libvirt_leaving.c. */
 #include "backend/libvirt/libvirt_private.h"
@@ -173,7 +173,8 @@ static SovaLvDomain *startable(SovaLibvirtBackend *lv, const char *uuid, SovaBac
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "%s: not connected", lv->uri);
         return NULL;
     }
-    if (!sova_backend_is_libvirt(dest) || dest == &lv->base || !dest_uri((SovaLibvirtBackend *)dest)) {
+    if (!sova_backend_is_libvirt(dest) || dest == &lv->base ||
+        !dest_uri((SovaLibvirtBackend *)dest)) {
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID,
                     "the destination must be another libvirt host with an explicit URI");
         return NULL;
@@ -259,7 +260,8 @@ gboolean sova_lv_migrate_start(SovaBackend *be, const char *uuid, SovaBackend *d
     SovaLibvirtBackend *to = (SovaLibvirtBackend *)dest;
     SovaLvMigration *m = migration_new(d, uuid, to, opts);
     m->flags = migrate_flags(lv, m->dom, opts);
-    if (!build_params(m, opts, error) || !sova_lv_set_leaving(lv, m->dom, to->host ? to->host : to->uri, error)) {
+    if (!build_params(m, opts, error) ||
+        !sova_lv_set_leaving(lv, m->dom, to->host ? to->host : to->uri, error)) {
         migration_free(m);
         return FALSE;
     }

@@ -10,11 +10,11 @@
  * sova's VF pool is a VF (sova attached it); everything else is OTHER. A VF the operator
  * attached (<teaming type='transient'/> or the standby's MAC, without sova's alias:
  * libvirt's standard failover setup) is not sova's to detach or give away: it stays OTHER,
- * marks the NIC foreign_vf, and its VM is left out of VF switching (net='never'). Counters are the host side of the tap, never the guest's
- * word; libvirt reports them as the guest sees them (rx = to the guest), and rx.drop is
- * what the tap could not hand to a guest whose virtio queue was full. A hostdev VF has no
- * tap: its XML gives the VF's PCI address (<source><address type='pci'/>), and its
- * counters come from its PF (libvirt_pfstats.c) or, where the PF's driver reports none,
+ * marks the NIC foreign_vf, and its VM is left out of VF switching (net='never'). Counters are the
+ * host side of the tap, never the guest's word; libvirt reports them as the guest sees them (rx =
+ * to the guest), and rx.drop is what the tap could not hand to a guest whose virtio queue was full.
+ * A hostdev VF has no tap: its XML gives the VF's PCI address (<source><address type='pci'/>), and
+ * its counters come from its PF (libvirt_pfstats.c) or, where the PF's driver reports none,
  * stay zero. */
 #include "backend/libvirt/libvirt_private.h"
 #include <string.h>

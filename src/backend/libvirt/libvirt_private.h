@@ -9,8 +9,8 @@
  * remote URI, the daemon) for data or a change is counted with SOVA_LV_CALL: open,
  * capabilities, node info, hostname, cpumap, node cpu stats, bulk domain stats,
  * pin info, vcpu info, domain lookup, pin, domain XML (net plane), device attach and
- * detach. Device-event (de)registration, once per connection, is not counted. Purely local calls are not counted:
- * virDomainGetUUIDString/GetName/Ref/Free, virConnectIsAlive, close-callback
+ * detach. Device-event (de)registration, once per connection, is not counted. Purely local calls
+ * are not counted: virDomainGetUUIDString/GetName/Ref/Free, virConnectIsAlive, close-callback
  * (un)registration, keepalive setup, error accessors, virConnectClose. */
 #pragma once
 #include <libvirt/libvirt.h>

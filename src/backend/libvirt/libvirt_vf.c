@@ -96,7 +96,8 @@ static void on_refused(virConnectPtr conn, virDomainPtr dom, const char *alias, 
     on_device_event(opaque, dom, alias, SOVA_LV_EVENT_REFUSED);
 }
 
-static int register_event(SovaLibvirtBackend *lv, int id, virConnectDomainEventDeviceRemovedCallback cb)
+static int register_event(SovaLibvirtBackend *lv, int id,
+                          virConnectDomainEventDeviceRemovedCallback cb)
 {
     int rc = virConnectDomainEventRegisterAny(lv->conn, NULL, id, VIR_DOMAIN_EVENT_CALLBACK(cb),
                                               lv, NULL);

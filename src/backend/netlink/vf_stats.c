@@ -65,7 +65,8 @@ static gboolean parse_vf(const struct nlattr *info, SovaVfStat *v)
     mnl_attr_for_each_nested(a, info) {
         switch (mnl_attr_get_type(a)) {
         case IFLA_VF_MAC: {
-            if (mnl_attr_validate2((struct nlattr *)a, MNL_TYPE_UNSPEC, sizeof(struct ifla_vf_mac)) < 0)
+            if (mnl_attr_validate2((struct nlattr *)a, MNL_TYPE_UNSPEC,
+                                   sizeof(struct ifla_vf_mac)) < 0)
                 return FALSE;
             const struct ifla_vf_mac *m = mnl_attr_get_payload(a);
             v->vf = m->vf;
@@ -99,7 +100,8 @@ static gboolean parse_link(const struct nlmsghdr *nlh, GArray *out, GError **err
             if (mnl_attr_get_type(info) != IFLA_VF_INFO)
                 continue;
             SovaVfStat v = {0};
-            if (mnl_attr_validate((struct nlattr *)info, MNL_TYPE_NESTED) < 0 || !parse_vf(info, &v))
+            if (mnl_attr_validate((struct nlattr *)info, MNL_TYPE_NESTED) < 0 ||
+                !parse_vf(info, &v))
                 return fail(error, "netlink: %s: IFLA_VF_INFO malformed", "answer");
             g_array_append_val(out, v);
         }
@@ -208,7 +210,8 @@ GArray *sova_vf_stats_query(SovaVfStatsSock *s, const char *pf, GError **error)
     guint32 seq = ++s->seq;
     size_t len = sova_vf_stats_request(req, sizeof req, pf, seq);
     if (!len) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "netlink: bad PF name \"%s\"", pf ? pf : "");
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "netlink: bad PF name \"%s\"",
+                    pf ? pf : "");
         return NULL;
     }
     if (mnl_socket_sendto(s->nl, req, len) < 0) {

@@ -123,7 +123,8 @@ static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
     SimHost *h = sova_sim_host_of(be);
     SovaSimCluster *c = h->cluster;
     if (!h->up) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "host %s is unreachable (simulated)", h->spec->name);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_CONNECT, "host %s is unreachable (simulated)",
+                    h->spec->name);
         return NULL;
     }
     guint64 t0 = h->timing ? cpu_now_ns() : 0;
@@ -135,7 +136,8 @@ static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
     snap->time_us = (gint64)(c->now_ns / 1000);
     snap->host = g_strdup(h->spec->name);
     snap->memory_kib = h->spec->memory_kib;
-    guint64 elapsed = (h->pbusy[0].truth - h->pbusy[0].last) + (h->pidle[0].truth - h->pidle[0].last);
+    guint64 elapsed = (h->pbusy[0].truth - h->pbusy[0].last) +
+                      (h->pidle[0].truth - h->pidle[0].last);
     fill_pcpus(h, snap);
     sova_sim_net_fill_host(c->net, h->index, snap);
     if (!c->grouped)
@@ -182,8 +184,10 @@ static SimVm *vm_here(SimHost *h, const char *uuid, GError **error)
 
 static gboolean pin(SimHost *h, SimVm *vm, const SovaAction *a, GError **error)
 {
-    int *pcpu = a->vcpu >= 0 && (guint)a->vcpu < vm->spec->n_vcpus ? &vm->vcpus[a->vcpu].pcpu : NULL;
-    SovaCpuSet *set = sova_sim_cpu_pin(a, vm->spec->name, vm->spec->n_vcpus, h->spec->n_pcpus, pcpu, error);
+    int *pcpu = a->vcpu >= 0 && (guint)a->vcpu < vm->spec->n_vcpus ? &vm->vcpus[a->vcpu].pcpu
+                                                                   : NULL;
+    SovaCpuSet *set = sova_sim_cpu_pin(a, vm->spec->name, vm->spec->n_vcpus, h->spec->n_pcpus, pcpu,
+                                       error);
     if (!set)
         return FALSE;
     SimVcpu *vc = &vm->vcpus[a->vcpu];
@@ -214,7 +218,8 @@ static gboolean host_execute(SovaBackend *be, const SovaAction *a, GError **erro
 {
     SimHost *h = sova_sim_host_of(be);
     guint64 t0 = h->timing ? cpu_now_ns() : 0;
-    be->calls++;   /* virDomainPinVcpuFlags, virDomainAttachDeviceFlags, virDomainDetachDeviceAlias */
+    be->calls++;   /* virDomainPinVcpuFlags, virDomainAttachDeviceFlags,
+                    * virDomainDetachDeviceAlias */
     SimVm *vm = vm_here(h, a->uuid, error);
     gboolean ok = FALSE;
     if (!vm)
@@ -262,10 +267,12 @@ static gboolean host_migrate_start(SovaBackend *be, const char *uuid, SovaBacken
                     : vm->migration ? "a migration of this VM is already running"
                     : !h->up ? "the source host is unreachable"
                     : !c->hosts[to].up ? "cannot connect to the destination host: it is unreachable"
-                    : memory_committed(c, (guint)to) + vm->spec->memory_kib > c->hosts[to].spec->memory_kib
+                    : memory_committed(c, (guint)to) + vm->spec->memory_kib >
+                          c->hosts[to].spec->memory_kib
                         ? "not enough free memory on the destination host" : NULL;
     if (why) {
-        g_set_error(error, SOVA_ERROR, to >= 0 && !c->hosts[to].up ? SOVA_ERROR_CONNECT : SOVA_ERROR_BACKEND,
+        g_set_error(error, SOVA_ERROR,
+                    to >= 0 && !c->hosts[to].up ? SOVA_ERROR_CONNECT : SOVA_ERROR_BACKEND,
                     "cannot migrate %s: %s", vm->spec->name, why);
         return FALSE;
     }
@@ -313,7 +320,8 @@ static gboolean host_migrate_abort(SovaBackend *be, const char *uuid, GError **e
     return TRUE;
 }
 
-static gboolean host_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st, GError **error)
+static gboolean host_publish_net(SovaBackend *be, const char *uuid, const SovaNetPublish *st,
+                                 GError **error)
 {
     be->calls++;
     SimVm *vm = vm_here(sova_sim_host_of(be), uuid, error);

@@ -32,7 +32,8 @@ static double vcpu_demand(SovaSimCluster *c, SimVm *vm, guint i, double t)
     const SovaSimVmSpec *spec = vm->spec;
     SimVcpu *vc = &vm->vcpus[i];
     double d = spec->shared_demand && i > 0 ? vm->vcpus[0].shape
-                                            : sova_demand_at(spec->demand[i], &vc->state, i, t, c->rng);
+                                            : sova_demand_at(spec->demand[i], &vc->state, i, t,
+                                                             c->rng);
     vc->shape = d;
     while (spec->jitter > 0 && t >= vc->next_jitter) {
         vc->jitter = g_rand_double_range(c->rng, -spec->jitter, spec->jitter);
@@ -154,7 +155,8 @@ static void tick(SovaSimCluster *c, guint64 dt_ns)
         if (!c->hosts[h].up)   /* its VMs are stopped: they want, and get nothing */
             continue;
         guint first = c->host_first[h];
-        double vhost = sova_sim_net_tick(c->net, h, c->by_host + first, c->host_first[h + 1] - first, t, dt);
+        double vhost = sova_sim_net_tick(c->net, h, c->by_host + first,
+                                         c->host_first[h + 1] - first, t, dt);
         cpu_tick(c, h, vhost, dt_ns);
     }
     c->now_ns += dt_ns;
@@ -203,7 +205,8 @@ static void init_host(SovaSimCluster *c, guint h, guint64 seed)
 }
 
 /* a vCPU's pins at the start: its scenario pin, else its VM's affinity (or every pCPU) */
-static SovaCpuSet *initial_affinity(guint n_pcpus, const SovaSimVmSpec *spec, guint i, gboolean unpin_all)
+static SovaCpuSet *initial_affinity(guint n_pcpus, const SovaSimVmSpec *spec, guint i,
+                                    gboolean unpin_all)
 {
     SovaCpuSet *set = sova_cpuset_new(n_pcpus);
     if (spec->pin[i] >= 0 && !unpin_all) {
@@ -220,8 +223,8 @@ static void init_vm(SovaSimCluster *c, guint v, gboolean unpin_all)
 {
     SimVm *vm = &c->vms[v];
     vm->spec = sova_sim_scenario_vm(c->sc, v);
-    g_snprintf(vm->uuid, sizeof vm->uuid, "%s-0000-4000-8000-%012x", c->sc->cluster ? "5c5c0000" : "5a5a0000",
-               v + 1);
+    g_snprintf(vm->uuid, sizeof vm->uuid, "%s-0000-4000-8000-%012x",
+               c->sc->cluster ? "5c5c0000" : "5a5a0000", v + 1);
     vm->host = (int)vm->spec->host;
     vm->vcpus = g_new0(SimVcpu, vm->spec->n_vcpus);
     guint n_pcpus = c->hosts[vm->host].spec->n_pcpus;

@@ -33,7 +33,8 @@ void sova_sim_cluster_update_up(SovaSimCluster *c, double t)
 static void migration_end(SovaSimCluster *c, SimMigration *m, double t, const char *error)
 {
     SimVm *vm = &c->vms[m->vm];
-    SovaSimClusterMove mv = { .vm = m->vm, .from = m->from, .to = m->to, .start = m->start, .end = t };
+    SovaSimClusterMove mv = { .vm = m->vm, .from = m->from, .to = m->to, .start = m->start,
+                              .end = t };
     vm->migration = NULL;
     m->end = t;   /* when it really ended (a failure may come early) */
     if (error) {
@@ -71,7 +72,8 @@ static guint sharing(const SovaSimCluster *c, guint from, guint to)
     guint n = 0;
     for (guint i = 0; i < c->migrations->len; i++) {
         const SimMigration *m = g_ptr_array_index(c->migrations, i);
-        n += m->state == SOVA_MIGRATION_RUNNING && (m->from == from || m->to == from || m->from == to || m->to == to);
+        n += m->state == SOVA_MIGRATION_RUNNING &&
+             (m->from == from || m->to == from || m->from == to || m->to == to);
     }
     return n;
 }
@@ -79,7 +81,8 @@ static guint sharing(const SovaSimCluster *c, guint from, guint to)
 /* the link a new migration gets: the smaller NIC (or migration-gbps), the bandwidth cap,
  * divided among the migrations already running through either host (fixed at the start:
  * a migration does not speed up when another ends) */
-static double link_Bps(const SovaSimCluster *c, guint from, guint to, const SovaMigrateOptions *opts)
+static double link_Bps(const SovaSimCluster *c, guint from, guint to,
+                       const SovaMigrateOptions *opts)
 {
     double gbps = c->sc->migration_gbps;
     double a = host_spec(c, from)->nic.nic_gbps, b = host_spec(c, to)->nic.nic_gbps;
@@ -97,8 +100,10 @@ SimMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint v, guint
                                                       const SovaMigrateOptions *opts)
 {
     SimVm *vm = &c->vms[v];
-    double max_down = opts && opts->max_downtime_ms > 0 ? opts->max_downtime_ms / 1000 : DEFAULT_MAX_DOWNTIME_S;
-    SovaMigrationCost cost = sova_migration_cost((double)vm->spec->memory_kib * 1024, vm->spec->dirty_Bps,
+    double max_down = opts && opts->max_downtime_ms > 0 ? opts->max_downtime_ms / 1000
+                                                        : DEFAULT_MAX_DOWNTIME_S;
+    SovaMigrationCost cost = sova_migration_cost((double)vm->spec->memory_kib * 1024,
+                                                 vm->spec->dirty_Bps,
                                                  link_Bps(c, (guint)vm->host, to, opts), max_down);
     SimMigration *m = g_new0(SimMigration, 1);
     m->vm = v;
@@ -155,7 +160,8 @@ SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint
 
 gboolean sova_sim_cluster_paused(const SimVm *vm, double t)
 {
-    return vm->migration && !vm->migration->fails && t >= vm->migration->end - vm->migration->downtime_s - 1e-9;
+    return vm->migration && !vm->migration->fails &&
+           t >= vm->migration->end - vm->migration->downtime_s - 1e-9;
 }
 
 void sova_sim_cluster_arrive(SovaSimCluster *c, guint v, guint host)

@@ -111,7 +111,8 @@ gboolean sova_sim_cluster_abort_migration(SovaSimCluster *c, SimMigration *m);
 /* the VM is in its migration's downtime at t */
 gboolean sova_sim_cluster_paused(const SimVm *vm, double t);
 /* the migration of vm started on host `from` (running, or ended and not yet polled) */
-SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from, guint *index);
+SimMigration *sova_sim_cluster_find_migration(SovaSimCluster *c, guint vm, guint from,
+                                              guint *index);
 /* starts one: checks done by the caller; gives back the VM's VF; returns it (running) */
 SimMigration *sova_sim_cluster_start_migration(SovaSimCluster *c, guint vm, guint to,
                                                const SovaMigrateOptions *opts);

@@ -259,8 +259,8 @@ SovaCpuSet *sova_sim_cpu_pin(const SovaAction *a, const char *name, guint n_vcpu
     gboolean to_ok = a->to_set ? sova_cpuset_count(a->to_set) > 0
                                : a->to_pcpu >= 0 && (guint)a->to_pcpu < n_pcpus;
     if (a->vcpu < 0 || (guint)a->vcpu >= n_vcpus || !to_ok) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "%s has no vCPU %d or the host no pCPU %d",
-                    name, a->vcpu, a->to_pcpu);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
+                    "%s has no vCPU %d or the host no pCPU %d", name, a->vcpu, a->to_pcpu);
         return NULL;
     }
     SovaCpuSet *set = sova_cpuset_new(n_pcpus);

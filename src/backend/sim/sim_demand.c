@@ -60,7 +60,8 @@ static gboolean parse_params(SovaDemandSpec *d, const Shape *sh, const char *arg
         return bad(error, "demand \"%s\": expected %s", d->text, sh->usage);
     for (guint i = 0; i < n; i++)
         if (!parse_num(parts[i], sh->lo[i], sh->hi[i], &d->p[i]))
-            return bad(error, "demand \"%s\": parameter %u (\"%s\") must be a number from %g to %g (%s)",
+            return bad(error,
+                       "demand \"%s\": parameter %u (\"%s\") must be a number from %g to %g (%s)",
                        d->text, i + 1, parts[i], sh->lo[i], sh->hi[i], sh->usage);
     /* defaults of the optional parameters */
     if (d->kind == SOVA_DEMAND_SQUARE && n < 4)
@@ -71,7 +72,8 @@ static gboolean parse_params(SovaDemandSpec *d, const Shape *sh, const char *arg
         d->p[2] = 0;
     if (d->kind == SOVA_DEMAND_WALK && n < 4)
         d->p[3] = 100;
-    if (d->kind == SOVA_DEMAND_WALK && (d->p[2] > d->p[3] || d->p[0] < d->p[2] || d->p[0] > d->p[3]))
+    if (d->kind == SOVA_DEMAND_WALK &&
+        (d->p[2] > d->p[3] || d->p[0] < d->p[2] || d->p[0] > d->p[3]))
         return bad(error, "demand \"%s\": need LO <= START <= HI", d->text);
     return TRUE;
 }
@@ -122,7 +124,8 @@ static guint parse_row(const char *line, GArray *row)
     return row->len;
 }
 
-static gboolean parse_trace(SovaDemandSpec *d, const char *file, const char *base_dir, GError **error)
+static gboolean parse_trace(SovaDemandSpec *d, const char *file, const char *base_dir,
+                            GError **error)
 {
     g_autofree char *path = g_path_is_absolute(file) || !base_dir
                                 ? g_strdup(file) : g_build_filename(base_dir, file, NULL);
@@ -252,7 +255,8 @@ static double trace_at(const SovaDemandSpec *d, guint vcpu, double t)
     return g_array_index(d->values, double, lo * d->columns + col);
 }
 
-double sova_demand_at(const SovaDemandSpec *d, SovaDemandState *st, guint vcpu, double t, GRand *rng)
+double sova_demand_at(const SovaDemandSpec *d, SovaDemandState *st, guint vcpu, double t,
+                      GRand *rng)
 {
     switch (d->kind) {
     case SOVA_DEMAND_CONSTANT: return d->p[0];

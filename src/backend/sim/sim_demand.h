@@ -14,7 +14,8 @@ typedef enum {
     SOVA_DEMAND_SQUARE,       /* square:HIGH:LOW:PERIOD[:DUTY[:OFFSET]] — HIGH for DUTY of each
                                  period; OFFSET seconds into the wave at t = 0 */
     SOVA_DEMAND_RAMP,         /* ramp:FROM:TO:SECONDS[:START] — linear, then holds TO */
-    SOVA_DEMAND_WALK,         /* walk:START:STEP[:LO:HI] — moves by ±STEP (uniform) every second */
+    SOVA_DEMAND_WALK,         /* walk:START:STEP[:LO:HI] — moves by ±STEP (uniform) every
+                                 second */
     SOVA_DEMAND_PHASES,       /* phases:A-B=V,C-D=W,... — V during [A,B); 0 outside every phase */
     SOVA_DEMAND_TRACE,        /* trace:FILE.csv — time,value[,value...] rows; step function */
 } SovaDemandKind;
@@ -47,6 +48,7 @@ void sova_demand_free(SovaDemandSpec *d);
 
 /* The demand of vCPU `vcpu` at simulated time t (seconds), 0..100. `rng` is used only by
  * random shapes and must be the same stream, called in the same order, for a reproducible run. */
-double sova_demand_at(const SovaDemandSpec *d, SovaDemandState *st, guint vcpu, double t, GRand *rng);
+double sova_demand_at(const SovaDemandSpec *d, SovaDemandState *st, guint vcpu, double t,
+                      GRand *rng);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SovaDemandSpec, sova_demand_free)

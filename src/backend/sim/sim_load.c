@@ -40,7 +40,8 @@ gboolean sova_sim_loader_open(SovaSimLoader *ld, const char *path, const char *t
         text = owned;
     }
     ld->text = owned;   /* the key file points into it for line numbers */
-    return sova_keyfile_parse(&ld->k, path, text, error) && sova_keyfile_check_duplicates(&ld->k, error);
+    return sova_keyfile_parse(&ld->k, path, text, error) &&
+           sova_keyfile_check_duplicates(&ld->k, error);
 }
 
 void sova_sim_loader_close(SovaSimLoader *ld)
@@ -63,8 +64,8 @@ gboolean sova_sim_loader_check_known(const SovaSimLoader *ld, SovaKeyfileKeysOf 
         g_auto(GStrv) keys = g_key_file_get_keys(ld->k.kf, all[g], NULL, NULL);
         for (int k = 0; keys[k]; k++)
             if (!g_strv_contains(known, keys[k]))
-                return sova_keyfile_fail(&ld->k, all[g], keys[k], error, "unknown key \"%s\" in [%s]",
-                                         keys[k], all[g]);
+                return sova_keyfile_fail(&ld->k, all[g], keys[k], error,
+                                         "unknown key \"%s\" in [%s]", keys[k], all[g]);
     }
     return TRUE;
 }
@@ -75,8 +76,8 @@ static gboolean series_ok(double duration, double interval, guint n_pcpus, char 
 {
     double intervals = duration / interval;
     if (intervals > SOVA_SIM_MAX_INTERVALS)
-        *why = g_strdup_printf("%.0f intervals (duration %g s / interval %g s): at most %u", intervals,
-                               duration, interval, SOVA_SIM_MAX_INTERVALS);
+        *why = g_strdup_printf("%.0f intervals (duration %g s / interval %g s): at most %u",
+                               intervals, duration, interval, SOVA_SIM_MAX_INTERVALS);
     else if (intervals * n_pcpus > SOVA_SIM_MAX_SERIES)
         *why = g_strdup_printf("%.0f intervals × %u pCPUs: at most %.0f values in a run's series",
                                intervals, n_pcpus, SOVA_SIM_MAX_SERIES);
@@ -113,10 +114,12 @@ gboolean sova_sim_load_timing(const SovaSimLoader *ld, const char *group,
         !sova_keyfile_get_uint(&ld->k, group, "seed", 0, G_MAXUINT64, &t->seed, error))
         return FALSE;
     if (t->tick > t->interval)
-        return sova_keyfile_fail(&ld->k, group, "tick", error, "tick (%g s) must not be longer than "
+        return sova_keyfile_fail(&ld->k, group, "tick", error,
+                                 "tick (%g s) must not be longer than "
                                  "the interval (%g s)", t->tick, t->interval);
     if (t->duration < t->interval)
-        return sova_keyfile_fail(&ld->k, group, "duration", error, "duration (%g s) is shorter than "
+        return sova_keyfile_fail(&ld->k, group, "duration", error,
+                                 "duration (%g s) is shorter than "
                                  "one interval (%g s)", t->duration, t->interval);
     return sova_sim_check_run_size(ld, group, "duration", t->duration, t->interval, 1, error);
 }
@@ -144,7 +147,8 @@ GPtrArray *sova_sim_load_shapes(const SovaSimLoader *ld, const char *group, cons
     if (!out->len)
         return sova_keyfile_fail(&ld->k, group, key, error, "%s: empty", key), NULL;
     if (max && out->len > max)
-        return sova_keyfile_fail(&ld->k, group, key, error, "%s: %u shapes given for one VM (give %u)",
+        return sova_keyfile_fail(&ld->k, group, key, error,
+                                 "%s: %u shapes given for one VM (give %u)",
                                  key, out->len, max), NULL;
     return g_steal_pointer(&out);
 }
@@ -170,16 +174,20 @@ static gboolean load_vf_counters(const SovaSimLoader *ld, const char *g, SovaSim
     return TRUE;
 }
 
-gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *g, SovaSimNicSpec *nic, GError **error)
+gboolean sova_sim_load_nic(const SovaSimLoader *ld, const char *g, SovaSimNicSpec *nic,
+                           GError **error)
 {
     return sova_keyfile_get_double(&ld->k, g, "nic-gbps", 0, 1e4, &nic->nic_gbps, error) &&
            sova_keyfile_get_guint(&ld->k, g, "vfs", 0, 4096, &nic->vfs, error) &&
-           sova_keyfile_get_double(&ld->k, g, "virtio-pps-cap", 1, 1e10, &nic->virtio_pps_cap, error) &&
-           sova_keyfile_get_double(&ld->k, g, "virtio-us-per-packet", 0, 1e6, &nic->virtio_us_per_packet,
+           sova_keyfile_get_double(&ld->k, g, "virtio-pps-cap", 1, 1e10, &nic->virtio_pps_cap,
                                    error) &&
+           sova_keyfile_get_double(&ld->k, g, "virtio-us-per-packet", 0, 1e6,
+                                   &nic->virtio_us_per_packet, error) &&
            sova_keyfile_get_double(&ld->k, g, "vf-pps-cap", 0, 1e10, &nic->vf_pps_cap, error) &&
-           sova_keyfile_get_double(&ld->k, g, "vf-attach-latency", 0, 3600, &nic->vf_attach_latency, error) &&
-           sova_keyfile_get_double(&ld->k, g, "vf-detach-gap", 0, 3600, &nic->vf_detach_gap, error) &&
+           sova_keyfile_get_double(&ld->k, g, "vf-attach-latency", 0, 3600, &nic->vf_attach_latency,
+                                   error) &&
+           sova_keyfile_get_double(&ld->k, g, "vf-detach-gap", 0, 3600, &nic->vf_detach_gap,
+                                   error) &&
            sova_keyfile_get_double(&ld->k, g, "vf-stats-period", 0, 3600, &nic->vf_stats_period,
                                    error) &&
            load_vf_counters(ld, g, &nic->vf_counters, error);
@@ -205,8 +213,10 @@ gboolean sova_sim_load_traffic(const SovaSimLoader *ld, const char *group, gbool
                                gboolean jitter, SovaSimTraffic *t, GError **error)
 {
     if (!sova_keyfile_get_double(&ld->k, group, "net-peak-pps", 1, 1e10, &t->peak_pps, error) ||
-        !sova_keyfile_get_double(&ld->k, group, "net-packet-bytes", 64, 65536, &t->packet_bytes, error) ||
-        (jitter && !sova_keyfile_get_double(&ld->k, group, "net-jitter", 0, 100, &t->jitter, error)))
+        !sova_keyfile_get_double(&ld->k, group, "net-packet-bytes", 64, 65536, &t->packet_bytes,
+                                 error) ||
+        (jitter &&
+         !sova_keyfile_get_double(&ld->k, group, "net-jitter", 0, 100, &t->jitter, error)))
         return FALSE;
     GError *e = NULL;
     t->shapes = sova_sim_load_shapes(ld, group, "net-demand", list ? 0 : 1, &e);
@@ -217,13 +227,16 @@ gboolean sova_sim_load_traffic(const SovaSimLoader *ld, const char *group, gbool
     for (guint i = 0; t->shapes && i < t->shapes->len; i++) {
         const SovaDemandSpec *d = g_ptr_array_index(t->shapes, i);
         if (d->kind == SOVA_DEMAND_TRACE && d->columns != 1)
-            return sova_keyfile_fail(&ld->k, group, "net-demand", error, "net-demand \"%s\": the trace "
-                                     "has %u value columns; a VM's traffic takes one", d->text, d->columns);
+            return sova_keyfile_fail(&ld->k, group, "net-demand", error,
+                                     "net-demand \"%s\": the trace "
+                                     "has %u value columns; a VM's traffic takes one", d->text,
+                                     d->columns);
     }
     static const char *const needs[] = { "net-peak-pps", "net-packet-bytes", "net-jitter" };
     for (guint i = 0; !t->shapes && i < G_N_ELEMENTS(needs); i++)
         if (g_key_file_has_key(ld->k.kf, group, needs[i], NULL))
-            return sova_keyfile_fail(&ld->k, group, needs[i], error, "%s without net-demand (the VM "
+            return sova_keyfile_fail(&ld->k, group, needs[i], error,
+                                     "%s without net-demand (the VM "
                                      "has no traffic to shape)", needs[i]);
     return TRUE;
 }
@@ -247,11 +260,11 @@ gboolean sova_sim_loader_add_vm(SovaSimLoader *ld, const char *group, const char
     if (g_hash_table_contains(ld->names, name))
         return sova_keyfile_fail(&ld->k, group, NULL, error, "VM \"%s\" is defined twice", name);
     if (g_hash_table_size(ld->names) >= SOVA_SIM_MAX_VMS)
-        return sova_keyfile_fail(&ld->k, group, NULL, error, "too many VMs: at most %u in a scenario",
-                                 SOVA_SIM_MAX_VMS);
+        return sova_keyfile_fail(&ld->k, group, NULL, error,
+                                 "too many VMs: at most %u in a scenario", SOVA_SIM_MAX_VMS);
     if (ld->n_vcpus + (guint64)n_vcpus > SOVA_SIM_MAX_VCPUS)
-        return sova_keyfile_fail(&ld->k, group, NULL, error, "too many vCPUs: at most %u in a scenario",
-                                 SOVA_SIM_MAX_VCPUS);
+        return sova_keyfile_fail(&ld->k, group, NULL, error,
+                                 "too many vCPUs: at most %u in a scenario", SOVA_SIM_MAX_VCPUS);
     ld->n_vcpus += n_vcpus;
     g_hash_table_add(ld->names, g_strdup(name));
     return TRUE;

@@ -86,7 +86,8 @@ gboolean sova_sim_load_traffic(const SovaSimLoader *ld, const char *group, gbool
                                gboolean jitter, SovaSimTraffic *t, GError **error);
 void sova_sim_traffic_clear(SovaSimTraffic *t);
 /* the k-th VM of the group gets the k-th shape (cycled) and the rest; none without traffic */
-void sova_sim_traffic_fill(const SovaSimTraffic *t, SovaSimScenario *sc, SovaSimVmSpec *vm, guint k);
+void sova_sim_traffic_fill(const SovaSimTraffic *t, SovaSimScenario *sc, SovaSimVmSpec *vm,
+                           guint k);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SovaSimTraffic, sova_sim_traffic_clear)
 
 /* `count` in a bulk group: required, 1..max */

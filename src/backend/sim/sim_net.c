@@ -100,8 +100,8 @@ SovaSimNet *sova_sim_net_new(const SovaSimScenario *sc, guint64 seed)
         v->host = v->spec->host;
         v->rng = vm_rng(seed, m);
         v->slot = -1;
-        g_snprintf(v->mac, sizeof v->mac, "52:54:00:%02x:%02x:%02x", (m >> 16) & 0xff, (m >> 8) & 0xff,
-                   m & 0xff);
+        g_snprintf(v->mac, sizeof v->mac, "52:54:00:%02x:%02x:%02x", (m >> 16) & 0xff,
+                   (m >> 8) & 0xff, m & 0xff);
         v->standby_dev = g_strdup_printf("vnet%u", n->hosts[v->host].next_tap++);
     }
     return n;
@@ -240,7 +240,8 @@ static double deliver(NetHost *h, NetVm *v, double got, double dt)
     if (v->path == PATH_VF) {
         tr->vf_pkts += pkts;
         Tap *ctr = v->vf_dev ? &v->vf
-                   : h->spec->nic.vf_counters == SOVA_SIM_VF_COUNTERS_PF ? &h->pf_live[v->slot] : NULL;
+                   : h->spec->nic.vf_counters == SOVA_SIM_VF_COUNTERS_PF ? &h->pf_live[v->slot]
+                                                                         : NULL;
         if (ctr) {
             tap_add(ctr, pkts, bytes);
             ctr->rx_drops += tap_drops(offered, v->want, dt);
@@ -324,8 +325,8 @@ gboolean sova_sim_net_attach(SovaSimNet *n, guint vm, double now, GError **error
     NetHost *h = &n->hosts[v->host];
     int slot = free_slot(h);
     if (slot < 0) {
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "no free VF: all %u of the pool are in use",
-                    h->spec->nic.vfs);
+        g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND,
+                    "no free VF: all %u of the pool are in use", h->spec->nic.vfs);
         return FALSE;
     }
     h->slot_used[slot] = TRUE;

@@ -52,7 +52,8 @@ typedef struct {
                                          NULL = no traffic; owned by the scenario */
     double net_peak_pps;      /* packets/s (rx + tx) that a net demand of 100 means */
     double net_packet_bytes;  /* bytes per packet */
-    double net_jitter;        /* ± points (uniform) added to the net demand, redrawn every second */
+    double net_jitter;        /* ± points (uniform) added to the net demand, redrawn every
+                               * second */
     /* a cluster's VM */
     double dirty_Bps;         /* memory dirty rate; 0 = the cost model's default */
     gboolean vf;              /* holds a VF at the start */

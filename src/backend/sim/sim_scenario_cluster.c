@@ -17,24 +17,30 @@ typedef struct {
 } Loader;
 
 static const char *const cluster_keys[] = { "description", "duration", "interval", "agent-interval",
-                                            "tick", "seed", "migration-gbps", "migration-cpu", NULL };
+                                            "tick", "seed", "migration-gbps", "migration-cpu",
+                                            NULL };
 static const char *const controller_keys[] = { "threshold", "cooldown", "max-per-host", "max-total",
                                                "bandwidth-mbps", "max-downtime", "headroom",
-                                               "weights", "timeout", "auto-converge", "drs-level", NULL };
+                                               "weights", "timeout", "auto-converge", "drs-level",
+                                               NULL };
 static const char *const host_keys[] = { "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
-                                         "maintenance", "down-at", "up-at", "sample-latency", NULL };
-static const char *const hosts_keys[] = { "count", "pcpus", "memory", "background", "nic-gbps", "vfs",
-                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap", "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period",
-                                          "maintenance", "down-at", "up-at", "sample-latency", NULL };
+                                         "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
+                                         "vf-attach-latency", "vf-detach-gap", "vf-counters",
+                                         "vf-stats-period", "maintenance", "down-at", "up-at",
+                                         "sample-latency", NULL };
+static const char *const hosts_keys[] = { "count", "pcpus", "memory", "background", "nic-gbps",
+                                          "vfs", "virtio-pps-cap", "virtio-us-per-packet",
+                                          "vf-pps-cap", "vf-attach-latency", "vf-detach-gap",
+                                          "vf-counters", "vf-stats-period", "maintenance",
+                                          "down-at", "up-at", "sample-latency", NULL };
 static const char *const vm_keys[] = { "host", "vcpus", "memory", "dirty-rate", "demand",
-                                       "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
-                                       "migrate", "group", "together", "allowed-hosts", "jitter",
-                                       "shared-demand", NULL };
+                                       "net-demand", "net-peak-pps", "net-packet-bytes",
+                                       "net-jitter", "vf", "migrate", "group", "together",
+                                       "allowed-hosts", "jitter", "shared-demand", NULL };
 static const char *const vms_keys[] = { "count", "host", "vcpus", "memory", "dirty-rate", "demand",
-                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter", "vf",
-                                        "migrate", "group", "together", "allowed-hosts", "jitter",
-                                        "shared-demand", NULL };
+                                        "net-demand", "net-peak-pps", "net-packet-bytes",
+                                        "net-jitter", "vf", "migrate", "group", "together",
+                                        "allowed-hosts", "jitter", "shared-demand", NULL };
 
 static gboolean is_bulk(const char *group, const char *kind)
 {
@@ -98,8 +104,10 @@ static gboolean load_cluster(const Loader *ld, GError **error)
     return ok &&
         sova_keyfile_get_double(&ld->l.k, "cluster", "agent-interval", lim.interval_min,
                                 sc->interval, &sc->agent_interval, error) &&
-        sova_keyfile_get_double(&ld->l.k, "cluster", "migration-gbps", 0.01, 1000, &sc->migration_gbps, error) &&
-        sova_keyfile_get_double(&ld->l.k, "cluster", "migration-cpu", 0, 8, &sc->migration_cpu, error);
+        sova_keyfile_get_double(&ld->l.k, "cluster", "migration-gbps", 0.01, 1000,
+                                &sc->migration_gbps, error) &&
+        sova_keyfile_get_double(&ld->l.k, "cluster", "migration-cpu", 0, 8, &sc->migration_cpu,
+                                error);
 }
 
 static gboolean load_weights(const Loader *ld, GError **error)
@@ -121,7 +129,8 @@ static gboolean load_weights(const Loader *ld, GError **error)
         sum += v[r];
     }
     if (sum <= 0)
-        return sova_keyfile_fail(&ld->l.k, "controller", "weights", error, "weights: at least one must be positive");
+        return sova_keyfile_fail(&ld->l.k, "controller", "weights", error,
+                                 "weights: at least one must be positive");
     memcpy(ld->sc->weights, v, sizeof v);
     return TRUE;
 }
@@ -172,13 +181,13 @@ static gboolean host_fill(Loader *ld, const char *g, SovaSimHostSpec *h, GError 
         h->background[p] = background;
     ld->n_pcpus += h->n_pcpus;
     if (ld->n_pcpus > SOVA_SIM_MAX_VCPUS)
-        return sova_keyfile_fail(&ld->l.k, g, "pcpus", error, "too many pCPUs: at most %u in all hosts",
-                                 SOVA_SIM_MAX_VCPUS);
+        return sova_keyfile_fail(&ld->l.k, g, "pcpus", error,
+                                 "too many pCPUs: at most %u in all hosts", SOVA_SIM_MAX_VCPUS);
     if (h->up_at >= 0 && h->down_at < 0)
         return sova_keyfile_fail(&ld->l.k, g, "up-at", error, "up-at without down-at");
     if (h->up_at >= 0 && h->up_at <= h->down_at)
-        return sova_keyfile_fail(&ld->l.k, g, "up-at", error, "up-at (%g) is not after down-at (%g)",
-                                 h->up_at, h->down_at);
+        return sova_keyfile_fail(&ld->l.k, g, "up-at", error,
+                                 "up-at (%g) is not after down-at (%g)", h->up_at, h->down_at);
     return TRUE;
 }
 
@@ -187,7 +196,8 @@ static gboolean add_host(Loader *ld, const char *g, const char *name, GError **e
     if (sova_sim_scenario_find_host(ld->sc, name) >= 0)
         return sova_keyfile_fail(&ld->l.k, g, NULL, error, "host \"%s\" is defined twice", name);
     if (ld->sc->hosts->len >= SOVA_SIM_MAX_HOSTS)
-        return sova_keyfile_fail(&ld->l.k, g, NULL, error, "too many hosts: at most %u", SOVA_SIM_MAX_HOSTS);
+        return sova_keyfile_fail(&ld->l.k, g, NULL, error, "too many hosts: at most %u",
+                                 SOVA_SIM_MAX_HOSTS);
     return host_fill(ld, g, sova_sim_scenario_add_host(ld->sc, name, 16), error);
 }
 
@@ -217,7 +227,8 @@ static gboolean load_hosts(Loader *ld, GError **error)
         }
     }
     if (!ld->sc->hosts->len)
-        return sova_keyfile_fail(&ld->l.k, "cluster", NULL, error, "no hosts: add [host NAME] or [hosts PREFIX]");
+        return sova_keyfile_fail(&ld->l.k, "cluster", NULL, error,
+                                 "no hosts: add [host NAME] or [hosts PREFIX]");
     return TRUE;
 }
 
@@ -229,7 +240,8 @@ typedef struct {
     guint64 memory_mib;
     double dirty_mibps;
     const SovaDemandSpec *demand;
-    SovaSimTraffic net;       /* its traffic: net-demand, net-peak-pps, net-packet-bytes, net-jitter */
+    SovaSimTraffic net;       /* its traffic: net-demand, net-peak-pps,
+                               * net-packet-bytes, net-jitter */
     double jitter;            /* ± points on every vCPU's demand, redrawn every second */
     gboolean shared_demand;   /* one draw of the shape for all the VM's vCPUs */
     gboolean vf, migrate;
@@ -255,7 +267,8 @@ static gboolean load_placement(const Loader *ld, const char *g, VmTemplate *t, G
     g_autofree char *s = sova_keyfile_get_raw(&ld->l.k, g, "host");
     t->hosts = g_array_new(FALSE, FALSE, sizeof(guint));
     if (!s)
-        return sova_keyfile_fail(&ld->l.k, g, NULL, error, "[%s] needs host=NAME (or a list, or *)", g);
+        return sova_keyfile_fail(&ld->l.k, g, NULL, error, "[%s] needs host=NAME (or a list, or *)",
+                                 g);
     if (!strcmp(s, "*")) {
         for (guint h = 0; h < ld->sc->hosts->len; h++)
             g_array_append_val(t->hosts, h);
@@ -263,11 +276,13 @@ static gboolean load_placement(const Loader *ld, const char *g, VmTemplate *t, G
     }
     g_auto(GStrv) names = g_strsplit(s, ",", -1);
     if (!names[0])
-        return sova_keyfile_fail(&ld->l.k, g, "host", error, "host: empty (give NAME, a list, or *)");
+        return sova_keyfile_fail(&ld->l.k, g, "host", error,
+                                 "host: empty (give NAME, a list, or *)");
     for (int i = 0; names[i]; i++) {
         int h = sova_sim_scenario_find_host(ld->sc, g_strstrip(names[i]));
         if (h < 0)
-            return sova_keyfile_fail(&ld->l.k, g, "host", error, "host: no host named \"%s\"", names[i]);
+            return sova_keyfile_fail(&ld->l.k, g, "host", error, "host: no host named \"%s\"",
+                                     names[i]);
         guint u = (guint)h;
         g_array_append_val(t->hosts, u);
     }
@@ -301,22 +316,26 @@ static gboolean load_template(const Loader *ld, const char *g, VmTemplate *t, GE
     t->migrate = TRUE;
     t->group = sova_keyfile_get_raw(&ld->l.k, g, "group");
     if (!sova_keyfile_get_guint(&ld->l.k, g, "vcpus", 1, 1024, &t->n_vcpus, error) ||
-        !sova_keyfile_get_uint(&ld->l.k, g, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &t->memory_mib, error) ||
+        !sova_keyfile_get_uint(&ld->l.k, g, "memory", 1, G_GUINT64_CONSTANT(1) << 30,
+                               &t->memory_mib, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "dirty-rate", 0, 1e6, &t->dirty_mibps, error) ||
         !sova_keyfile_get_double(&ld->l.k, g, "jitter", 0, 100, &t->jitter, error) ||
         !sova_keyfile_get_bool(&ld->l.k, g, "shared-demand", &t->shared_demand, error) ||
-        !sova_keyfile_get_bool(&ld->l.k, g, "vf", &t->vf, error) || !sova_keyfile_get_bool(&ld->l.k, g, "migrate", &t->migrate, error) ||
+        !sova_keyfile_get_bool(&ld->l.k, g, "vf", &t->vf, error) ||
+        !sova_keyfile_get_bool(&ld->l.k, g, "migrate", &t->migrate, error) ||
         !load_placement(ld, g, t, error))
         return FALSE;
     t->demand = get_demand(ld, g, "demand", &ok, error);
     if (!ok)
         return FALSE;
     if (!t->demand)
-        return sova_keyfile_fail(&ld->l.k, g, NULL, error, "[%s] needs demand=SHAPE (see docs/scenario.md)", g);
+        return sova_keyfile_fail(&ld->l.k, g, NULL, error,
+                                 "[%s] needs demand=SHAPE (see docs/scenario.md)", g);
     if (!sova_sim_load_traffic(&ld->l, g, FALSE, TRUE, &t->net, error))
         return FALSE;
     if (t->vf && !t->net.shapes)
-        return sova_keyfile_fail(&ld->l.k, g, "vf", error, "vf=yes without net-demand (a VF carries traffic)");
+        return sova_keyfile_fail(&ld->l.k, g, "vf", error,
+                                 "vf=yes without net-demand (a VF carries traffic)");
     if (t->group && !t->group[0])
         return sova_keyfile_fail(&ld->l.k, g, "group", error, "group: empty name");
     t->together = sova_keyfile_get_raw(&ld->l.k, g, "together");
@@ -330,7 +349,8 @@ static gboolean add_vm(Loader *ld, const char *g, const char *name, const VmTemp
 {
     if (!sova_sim_loader_add_vm(&ld->l, g, name, t->n_vcpus, error))
         return FALSE;
-    SovaSimVmSpec *vm = sova_sim_scenario_add_vm(ld->sc, name, t->n_vcpus, t->memory_mib * 1024, line);
+    SovaSimVmSpec *vm = sova_sim_scenario_add_vm(ld->sc, name, t->n_vcpus, t->memory_mib * 1024,
+                                                 line);
     vm->host = g_array_index(t->hosts, guint, i % t->hosts->len);
     vm->dirty_Bps = t->dirty_mibps * 1024 * 1024;
     for (guint v = 0; v < vm->n_vcpus; v++)
@@ -395,13 +415,15 @@ static gboolean check_fit(const Loader *ld, GError **error)
         mem[vm->host] += vm->memory_kib;
         vfs[vm->host] += vm->vf;
         if (mem[vm->host] > h->memory_kib) {
-            g_autofree char *m = g_strdup_printf("VM %s does not fit on host %s: its VMs need %" G_GUINT64_FORMAT
-                                                 " MiB, it has %" G_GUINT64_FORMAT, vm->name, h->name,
+            g_autofree char *m = g_strdup_printf("VM %s does not fit on host %s: its VMs need "
+                                                 "%" G_GUINT64_FORMAT " MiB, it has "
+                                                 "%" G_GUINT64_FORMAT, vm->name, h->name,
                                                  mem[vm->host] / 1024, h->memory_kib / 1024);
             return fail_vm(ld, vm, error, m);
         }
         if (vfs[vm->host] > h->nic.vfs) {
-            g_autofree char *m = g_strdup_printf("VM %s wants a VF at the start, host %s has only %u",
+            g_autofree char *m = g_strdup_printf("VM %s wants a VF at the start, "
+                                                 "host %s has only %u",
                                                  vm->name, h->name, h->nic.vfs);
             return fail_vm(ld, vm, error, m);
         }
@@ -432,8 +454,9 @@ static SovaSimScenario *load(const char *path, const char *text, GError **error)
 {
     g_autoptr(SovaSimScenario) sc = scenario_new(path);
     Loader ld = { .sc = sc };
-    gboolean ok = sova_sim_loader_open(&ld.l, path, text, sc->demands, error) && check_known(&ld, error) &&
-                  load_cluster(&ld, error) && load_controller(&ld, error) && load_hosts(&ld, error) &&
+    gboolean ok = sova_sim_loader_open(&ld.l, path, text, sc->demands, error) &&
+                  check_known(&ld, error) && load_cluster(&ld, error) &&
+                  load_controller(&ld, error) && load_hosts(&ld, error) &&
                   load_vms(&ld, error) && check_fit(&ld, error);
     sova_sim_loader_close(&ld.l);
     return ok ? g_steal_pointer(&sc) : NULL;

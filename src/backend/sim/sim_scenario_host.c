@@ -34,15 +34,18 @@ static gboolean parse_double(const char *s, double lo, double hi, double *out)
 /* ---- known groups and keys ---- */
 
 static const char *const host_keys[] = { "name", "pcpus", "sockets", "cells", "threads-per-core",
-                                         "smt-factor", "memory", "background", "noise", "nic-gbps", "vfs",
+                                         "smt-factor", "memory", "background", "noise", "nic-gbps",
+                                         "vfs",
                                          "virtio-pps-cap", "virtio-us-per-packet", "vf-pps-cap",
-                                         "vf-attach-latency", "vf-detach-gap", "vf-counters", "vf-stats-period", NULL };
-static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed", NULL };
+                                         "vf-attach-latency", "vf-detach-gap", "vf-counters",
+                                         "vf-stats-period", NULL };
+static const char *const scenario_keys[] = { "description", "duration", "interval", "tick", "seed",
+                                             NULL };
 static const char *const vm_keys[] = { "vcpus", "memory", "demand", "pin", "affinity", "net-demand",
                                        "net-peak-pps", "net-packet-bytes", "net-jitter", NULL };
 static const char *const vms_keys[] = { "count", "vcpus", "memory", "demand", "pin", "affinity",
-                                        "net-demand", "net-peak-pps", "net-packet-bytes", "net-jitter",
-                                        NULL };
+                                        "net-demand", "net-peak-pps", "net-packet-bytes",
+                                        "net-jitter", NULL };
 
 static const char *const *known_keys(const char *group)
 {
@@ -78,12 +81,14 @@ static gboolean load_background(const Loader *ld, SovaSimHostSpec *h, GError **e
     g_auto(GStrv) items = g_strsplit(s, ",", -1);
     guint n = g_strv_length(items);
     if (n != 1 && n != h->n_pcpus)
-        return sova_keyfile_fail(&ld->l.k, "host", "background", error, "background: give one value for every pCPU "
+        return sova_keyfile_fail(&ld->l.k, "host", "background", error,
+                                 "background: give one value for every pCPU "
                     "or one for all (got %u values for %u pCPUs)", n, h->n_pcpus);
     for (guint p = 0; p < h->n_pcpus; p++) {
         const char *item = g_strstrip(items[n == 1 ? 0 : p]);
         if (!parse_double(item, 0, 100, &h->background[p]))
-            return sova_keyfile_fail(&ld->l.k, "host", "background", error, "background: \"%s\" is not a percentage 0..100", item);
+            return sova_keyfile_fail(&ld->l.k, "host", "background", error,
+                                     "background: \"%s\" is not a percentage 0..100", item);
     }
     return TRUE;
 }
@@ -92,27 +97,34 @@ static gboolean load_topology(const Loader *ld, SovaSimHostSpec *h, GError **err
 {
     guint64 mem = 65536;
     if (!sova_keyfile_get_guint(&ld->l.k, "host", "pcpus", 1, SOVA_MAX_PCPUS, &h->n_pcpus, error) ||
-        !sova_keyfile_get_guint(&ld->l.k, "host", "sockets", 1, SOVA_MAX_PCPUS, &h->sockets, error) ||
+        !sova_keyfile_get_guint(&ld->l.k, "host", "sockets", 1, SOVA_MAX_PCPUS, &h->sockets,
+                                error) ||
         !sova_keyfile_get_guint(&ld->l.k, "host", "cells", 1, SOVA_MAX_PCPUS, &h->cells, error) ||
-        !sova_keyfile_get_guint(&ld->l.k, "host", "threads-per-core", 1, 8, &h->threads_per_core, error) ||
-        !sova_keyfile_get_uint(&ld->l.k, "host", "memory", 1, G_GUINT64_CONSTANT(1) << 40, &mem, error))
+        !sova_keyfile_get_guint(&ld->l.k, "host", "threads-per-core", 1, 8, &h->threads_per_core,
+                                error) ||
+        !sova_keyfile_get_uint(&ld->l.k, "host", "memory", 1, G_GUINT64_CONSTANT(1) << 40, &mem,
+                               error))
         return FALSE;
     if (!h->n_pcpus)
         return sova_keyfile_fail(&ld->l.k, "host", NULL, error, "[host] needs pcpus=N");
     h->memory_kib = mem * 1024;
     if (h->n_pcpus % h->sockets)
-        return sova_keyfile_fail(&ld->l.k, "host", "sockets", error, "%u pCPUs cannot be split evenly over %u sockets",
+        return sova_keyfile_fail(&ld->l.k, "host", "sockets", error,
+                                 "%u pCPUs cannot be split evenly over %u sockets",
                     h->n_pcpus, h->sockets);
     if (h->n_pcpus % h->cells)
-        return sova_keyfile_fail(&ld->l.k, "host", "cells", error, "%u pCPUs cannot be split evenly over %u NUMA cells",
+        return sova_keyfile_fail(&ld->l.k, "host", "cells", error,
+                                 "%u pCPUs cannot be split evenly over %u NUMA cells",
                     h->n_pcpus, h->cells);
     if ((h->n_pcpus / h->sockets) % h->threads_per_core)
-        return sova_keyfile_fail(&ld->l.k, "host", "threads-per-core", error, "a socket's %u pCPUs cannot be split into "
+        return sova_keyfile_fail(&ld->l.k, "host", "threads-per-core", error,
+                                 "a socket's %u pCPUs cannot be split into "
                     "cores of %u threads", h->n_pcpus / h->sockets, h->threads_per_core);
     if (!sova_keyfile_get_double(&ld->l.k, "host", "smt-factor", 0.5, 1, &h->smt_factor, error))
         return FALSE;
     if (h->smt_factor < 1 && h->threads_per_core == 1)
-        return sova_keyfile_fail(&ld->l.k, "host", "smt-factor", error, "smt-factor: the host has no SMT "
+        return sova_keyfile_fail(&ld->l.k, "host", "smt-factor", error,
+                                 "smt-factor: the host has no SMT "
                     "siblings (set threads-per-core)");
     return TRUE;
 }
@@ -162,7 +174,8 @@ static GPtrArray *load_demands(const Loader *ld, const char *group, GError **err
     GError *e = NULL;
     GPtrArray *out = sova_sim_load_shapes(&ld->l, group, "demand", 0, &e);
     if (!out && !e)
-        sova_keyfile_fail(&ld->l.k, group, NULL, &e, "[%s] needs demand=SHAPE (see docs/scenario.md)", group);
+        sova_keyfile_fail(&ld->l.k, group, NULL, &e,
+                          "[%s] needs demand=SHAPE (see docs/scenario.md)", group);
     if (e)
         g_propagate_error(error, e);
     return out;
@@ -172,12 +185,14 @@ static gboolean check_trace_columns(const Loader *ld, const char *group, const S
                                     guint n_vcpus, GError **error)
 {
     if (d->kind == SOVA_DEMAND_TRACE && d->columns != 1 && d->columns != n_vcpus)
-        return sova_keyfile_fail(&ld->l.k, group, "demand", error, "demand \"%s\": the trace has %u value columns; "
+        return sova_keyfile_fail(&ld->l.k, group, "demand", error,
+                                 "demand \"%s\": the trace has %u value columns; "
                     "give 1 (every vCPU) or one per vCPU (%u)", d->text, d->columns, n_vcpus);
     return TRUE;
 }
 
-static gboolean load_affinity(const Loader *ld, const char *group, SovaSimVmSpec *vm, GError **error)
+static gboolean load_affinity(const Loader *ld, const char *group, SovaSimVmSpec *vm,
+                              GError **error)
 {
     g_autofree char *s = sova_keyfile_get_raw(&ld->l.k, group, "affinity");
     if (!s)
@@ -191,14 +206,17 @@ static gboolean load_affinity(const Loader *ld, const char *group, SovaSimVmSpec
     return TRUE;
 }
 
-static gboolean parse_pcpu(const Loader *ld, const char *group, const char *text, int *out, GError **error)
+static gboolean parse_pcpu(const Loader *ld, const char *group, const char *text, int *out,
+                           GError **error)
 {
     guint64 v;
     g_autofree char *t = g_strstrip(g_strdup(text));
     if (!g_ascii_string_to_unsigned(t, 10, 0, G_MAXUINT, &v, NULL))
-        return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: \"%s\" is not a pCPU number", t);
+        return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: \"%s\" is not a pCPU number",
+                                 t);
     if (v >= ld->host->n_pcpus)
-        return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: pCPU %s does not exist (the host has pCPUs 0-%u)",
+        return sova_keyfile_fail(&ld->l.k, group, "pin", error,
+                                 "pin: pCPU %s does not exist (the host has pCPUs 0-%u)",
                     t, ld->host->n_pcpus - 1);
     *out = (int)v;
     return TRUE;
@@ -207,8 +225,8 @@ static gboolean parse_pcpu(const Loader *ld, const char *group, const char *text
 /* Where the k-th vCPU of a group goes. Layouts: unpinned, all-on-N, alternating (pCPUs 0
  * and 1 in turn), round-robin (0, 1, ..., P-1, 0, ...), balanced (-2: placed after loading),
  * or a comma list of pCPUs taken in turn. */
-static gboolean layout_pin(const Loader *ld, const char *group, const char *layout, guint k, int *out,
-                           GError **error)
+static gboolean layout_pin(const Loader *ld, const char *group, const char *layout, guint k,
+                           int *out, GError **error)
 {
     guint n = ld->host->n_pcpus;
     if (!layout || !strcmp(layout, "unpinned"))
@@ -225,7 +243,8 @@ static gboolean layout_pin(const Loader *ld, const char *group, const char *layo
         g_auto(GStrv) items = g_strsplit(layout, ",", -1);
         guint n_items = g_strv_length(items);
         if (!n_items)
-            return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: empty (give pCPUs, a layout "
+            return sova_keyfile_fail(&ld->l.k, group, "pin", error,
+                                     "pin: empty (give pCPUs, a layout "
                                      "or \"unpinned\")");
         return parse_pcpu(ld, group, items[k % n_items], out, error);
     }
@@ -233,15 +252,16 @@ static gboolean layout_pin(const Loader *ld, const char *group, const char *layo
 }
 
 /* [vm NAME]: pin is "unpinned", one pCPU for all vCPUs, or one per vCPU */
-static gboolean check_vm_pin_count(const Loader *ld, const char *group, const char *pin, guint n_vcpus,
-                                   GError **error)
+static gboolean check_vm_pin_count(const Loader *ld, const char *group, const char *pin,
+                                   guint n_vcpus, GError **error)
 {
     if (!pin || !strcmp(pin, "unpinned") || !strcmp(pin, "balanced"))
         return TRUE;
     g_auto(GStrv) items = g_strsplit(pin, ",", -1);
     guint n = g_strv_length(items);
     if (n != 1 && n != n_vcpus)
-        return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: %u pCPUs given for %u vCPUs (give one per vCPU, "
+        return sova_keyfile_fail(&ld->l.k, group, "pin", error,
+                                 "pin: %u pCPUs given for %u vCPUs (give one per vCPU, "
                     "one for all, or \"unpinned\")", n, n_vcpus);
     return TRUE;
 }
@@ -260,7 +280,8 @@ static gboolean vm_fill(const Loader *ld, const char *group, SovaSimVmSpec *vm, 
     if (vm->affinity)
         for (guint i = 0; i < vm->n_vcpus; i++)
             if (vm->pin[i] >= 0 && !sova_cpuset_has(vm->affinity, (guint)vm->pin[i]))
-                return sova_keyfile_fail(&ld->l.k, group, "pin", error, "pin: vCPU %u is pinned to pCPU %d, outside its "
+                return sova_keyfile_fail(&ld->l.k, group, "pin", error,
+                                         "pin: vCPU %u is pinned to pCPU %d, outside its "
                             "affinity", i, vm->pin[i]);
     return TRUE;
 }
@@ -287,13 +308,15 @@ static gboolean load_vm(Loader *ld, const char *group, GError **error)
     guint n_vcpus = 1;
     guint64 mem = 1024;
     if (!sova_keyfile_get_guint(&ld->l.k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
-        !sova_keyfile_get_uint(&ld->l.k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
+        !sova_keyfile_get_uint(&ld->l.k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem,
+                               error))
         return FALSE;
     g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
     if (!demands)
         return FALSE;
     if (demands->len != 1 && demands->len != n_vcpus)
-        return sova_keyfile_fail(&ld->l.k, group, "demand", error, "demand: %u shapes given for %u vCPUs (give one per "
+        return sova_keyfile_fail(&ld->l.k, group, "demand", error,
+                                 "demand: %u shapes given for %u vCPUs (give one per "
                     "vCPU, or one for all)", demands->len, n_vcpus);
     g_autofree char *pin = sova_keyfile_get_raw(&ld->l.k, group, "pin");
     if (!check_vm_pin_count(ld, group, pin, n_vcpus, error))
@@ -301,8 +324,8 @@ static gboolean load_vm(Loader *ld, const char *group, GError **error)
     g_auto(SovaSimTraffic) net = { 0 };
     if (!load_net_template(ld, group, TRUE, &net, error))
         return FALSE;
-    SovaSimVmSpec *vm = add_vm(ld, group, group + 3, n_vcpus, mem, sova_keyfile_line(&ld->l.k, group, NULL),
-                               error);
+    SovaSimVmSpec *vm = add_vm(ld, group, group + 3, n_vcpus, mem,
+                               sova_keyfile_line(&ld->l.k, group, NULL), error);
     guint k = 0;
     if (!vm || !load_affinity(ld, group, vm, error))
         return FALSE;
@@ -317,7 +340,8 @@ static gboolean load_vms(Loader *ld, const char *group, GError **error)
     guint64 mem = 1024;
     if (!sova_sim_load_count(&ld->l, group, SOVA_SIM_MAX_VMS, &count, error) ||
         !sova_keyfile_get_guint(&ld->l.k, group, "vcpus", 1, 4096, &n_vcpus, error) ||
-        !sova_keyfile_get_uint(&ld->l.k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem, error))
+        !sova_keyfile_get_uint(&ld->l.k, group, "memory", 1, G_GUINT64_CONSTANT(1) << 30, &mem,
+                               error))
         return FALSE;
     g_autoptr(GPtrArray) demands = load_demands(ld, group, error);
     if (!demands)
@@ -353,7 +377,8 @@ static gboolean load_all_vms(Loader *ld, GError **error)
             return FALSE;
     }
     if (!ld->sc->vms->len)
-        return sova_keyfile_fail(&ld->l.k, NULL, NULL, error, "no VMs: add a [vm NAME] or [vms] group");
+        return sova_keyfile_fail(&ld->l.k, NULL, NULL, error,
+                                 "no VMs: add a [vm NAME] or [vms] group");
     return TRUE;
 }
 
