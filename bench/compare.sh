@@ -26,7 +26,8 @@ seeds and compares them seed by seed. The two may be the same directory with dif
 --base-config / --variant-config.
 
   --bench NAME           sim-net (default) or sim-cluster
-  --seeds N              seeds per scenario (10)
+  --seeds N              seeds per scenario (10: every net scenario and mode takes about
+                         2 minutes of a core per build)
   --seed-offset K        start K seeds after each scenario file's (0)
   --only TEXT            only the scenario files whose name contains TEXT
   --policy LIST          the columns to compare, comma-separated (sim-net: the JSON's
@@ -113,9 +114,12 @@ if [ -n "$keep" ]; then
     tmp=$keep
 else
     tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
-    trap 'exit 130' INT TERM
 fi
+# the two sides run in the background, where a non-interactive shell ignores ^C for them:
+# stopped by their PIDs (a sim-net side is the bench itself: exec)
+bpid="" vpid=""
+trap '[ -n "$keep" ] || rm -rf "$tmp"' EXIT
+trap 'for p in $bpid $vpid; do kill "$p" 2>/dev/null || true; done; exit 130' INT TERM
 
 # run_net DIR SIDE CONFIG: bench-sim-net --json of build DIR into $tmp/SIDE.json
 run_net() {
@@ -125,7 +129,7 @@ run_net() {
     [ -z "$vfc" ] || set -- "$@" --vf-counters "$vfc"
     [ -z "$scenarios" ] || set -- "$@" --scenarios "$scenarios"
     [ -z "$cfg" ] || set -- "$@" --config "$cfg"
-    "$dir/bench/$bin" "$@" >"$tmp/$side.json" 2>"$tmp/$side.err"
+    exec "$dir/bench/$bin" "$@" >"$tmp/$side.json" 2>"$tmp/$side.err"
 }
 
 # run_cluster DIR SIDE: bench-sim-cluster --json of build DIR once per seed, into $tmp/SIDE.json
