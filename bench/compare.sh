@@ -211,7 +211,7 @@ function fmt_t(d, se) { return se > 0 ? sprintf("%.1f", d / se) : d == 0 ? "-" :
 function line(label, n, sb, sv, sd, sdd, w, l, t, dg,   mean, var, se) {
     mean = sd / n; var = n > 1 ? (sdd - n * mean * mean) / (n - 1) : 0; if (var < 0) var = 0
     se = sqrt(var / n)
-    printf "%-28s %10.*f %10.*f %+10.*f %9.*f %6s %9s\n", label, dg, sb / n, dg, sv / n, dg, mean, dg, se,
+    printf "%-28s %10.*f %10.*f %+10.*f %9.*f %6s %11s\n", label, dg, sb / n, dg, sv / n, dg, mean, dg, se,
         fmt_t(mean, se), w "/" l "/" t
 }
 END {
@@ -219,7 +219,7 @@ END {
     for (p = 1; p <= np; p++) for (m = 1; m <= nm; m++) {
         mt = name[m]; dg = digits[mt] + 0
         printf "\n%s, %s (mean over the seeds)\n", pol[p], title[mt]
-        printf "%-28s %10s %10s %10s %9s %6s %9s\n", "scenario", "base", "variant", "diff", "se", "t", "W/L/T"
+        printf "%-28s %10s %10s %10s %9s %6s %11s\n", "scenario", "base", "variant", "diff", "se", "t", "W/L/T"
         an = asb = asv = asd = asdd = aw = al = at = rows = 0
         for (r = 1; r <= nr; r++) {
             k = pol[p] SUBSEP mt SUBSEP row[r]; n = cnt[k SUBSEP "n"]
