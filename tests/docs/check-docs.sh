@@ -8,7 +8,12 @@
 #  - each key's reload on SIGHUP (src/config/config_reload.c) in sova.conf(5) and the
 #    example sova.conf;
 #  - the bash completion (data/sova.bash-completion) offers every command and every
-#    long option of each.
+#    long option of each;
+#  - per command, its SYNOPSIS lines in sova(1) and its lines in the README's usage block
+#    list exactly the long options its --help lists (none missing, none it lacks);
+#  - every "-X, --long" pair of a --help is on one line of sova(1), and every option sova(1)
+#    OPTIONS describes exists, its short form with the same long one;
+#  - the Prometheus metrics (src/daemon/metrics_*.c) are the ones sova(1) METRICS lists.
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
@@ -71,5 +76,54 @@ for sec in $sections; do
         nreload=$((nreload + 1))
     done
 done
-[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c "^  [a-z]") commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf), reload of $nreload keys"
+# per command: SYNOPSIS (every ".B sova CMD" line up to the next) and README usage lines
+# ("sova CMD ..." and its continuation lines in the first ```sh block of ## Usage)
+longs() { grep -o -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u; }
+cmds=$("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {print $1}')
+allhelp=$(for cmd in $cmds; do "$sova" "$cmd" --help; done)
+for cmd in $cmds; do
+    help=$("$sova" "$cmd" --help | longs)
+    syn=$(awk -v c="$cmd" 'BEGIN { gsub(/-/, "\\\\-", c) } /^\.SH/ { sec = $2 }
+              sec == "SYNOPSIS" && /^\.B sova / { cur = $3 } sec == "SYNOPSIS" && cur == c' \
+              "$root/docs/sova.1" | sed 's/\\-/-/g' | longs)
+    use=$(awk -v c="$cmd" '/^## Usage/ { u = 1 } u && !done && /^```sh/ { on = 1; next }
+              on && /^```/ { on = 0; done = 1 } on { if ($1 == "sova") cur = $2; if (cur == c) print }' \
+              "$root/README.md" | longs)
+    for o in $(printf '%s\n' "$help" | grep -vxF -- "$syn"); do
+        echo "docs/sova.1 SYNOPSIS lacks $o (sova $cmd)"; bad=1; done
+    for o in $(printf '%s\n' "$syn" | grep -vxF -- "$help"); do
+        echo "docs/sova.1 SYNOPSIS gives sova $cmd $o, which its --help lacks"; bad=1; done
+    for o in $(printf '%s\n' "$help" | grep -vxF -- "$use"); do
+        echo "README.md usage lacks $o (sova $cmd)"; bad=1; done
+    for o in $(printf '%s\n' "$use" | grep -vxF -- "$help"); do
+        echo "README.md usage gives sova $cmd $o, which its --help lacks"; bad=1; done
+    for pair in $("$sova" "$cmd" --help | sed -n 's/^ *\(-[a-zA-Z]\), \(--[a-z][a-z-]*\).*/\1\2/p' | grep -v -- '--help$'); do
+        so=${pair%%--*}; lo=--${pair#*--}
+        sed 's/\\-/-/g' "$root/docs/sova.1" | grep -q -- "$so\([^a-zA-Z-].*\)\?$lo\b" ||
+            { echo "docs/sova.1 lacks \"$so, $lo\" (sova $cmd)"; bad=1; }
+    done
+done
+# the tag lines of sova(1) OPTIONS (after .TP): each option exists, a short one as in a --help
+awk '/^\.SH/ { sec = $2 } sec == "OPTIONS" && prev == ".TP" { print } { prev = $0 }' "$root/docs/sova.1" |
+    sed 's/\\-/-/g' > "${TMPDIR:-/tmp}/sova-docs-tags.$$"
+while read -r tag; do
+    lo=$(printf '%s\n' "$tag" | grep -o -- '--[a-z][a-z-]*' | head -1)
+    so=$(printf '%s\n' "$tag" | sed -n 's/^[^-]*\(-[a-zA-Z]\)[^a-zA-Z-].*/\1/p')
+    [ -n "$lo" ] || continue
+    printf '%s\n' "$allhelp" | grep -q -- "$lo\b" || { echo "docs/sova.1 OPTIONS describes $lo, which no command has"; bad=1; }
+    [ -z "$so" ] || printf '%s\n' "$allhelp" | grep -q -- "^ *$so, $lo\b" ||
+        { echo "docs/sova.1 OPTIONS gives \"$so, $lo\", which no command's --help has"; bad=1; }
+done < "${TMPDIR:-/tmp}/sova-docs-tags.$$"
+rm -f "${TMPDIR:-/tmp}/sova-docs-tags.$$"
+# the metrics: sova_metrics_family/histogram(m, "NAME", ...) against \fBNAME\fR in METRICS
+metrics=$(grep -ho 'sova_metrics_\(family\|histogram\)(m, "sova_[a-z_]*"' "$root"/src/daemon/metrics_*.c |
+          grep -o 'sova_[a-z_]*"' | tr -d '"' | sort -u)
+documented=$(awk '/^\.SH/ { sec = $2 } sec == "METRICS"' "$root/docs/sova.1" |
+             grep -o '\\fBsova_[a-z_]*\\fR' | sed 's/\\fB//; s/\\fR//' | sort -u)
+[ -n "$metrics" ] || { echo "found no metrics in src/daemon/metrics_*.c"; bad=1; }
+for m in $(printf '%s\n' "$metrics" | grep -vxF -- "$documented"); do
+    echo "docs/sova.1 METRICS lacks $m"; bad=1; done
+for m in $(printf '%s\n' "$documented" | grep -vxF -- "$metrics"); do
+    echo "docs/sova.1 METRICS lists $m, which no daemon exports"; bad=1; done
+[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c "^  [a-z]") commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf), reload of $nreload keys, $(echo $metrics | wc -w) metrics"
 exit $bad
