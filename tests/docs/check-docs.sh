@@ -13,7 +13,8 @@
 #    list exactly the long options its --help lists (none missing, none it lacks);
 #  - every "-X, --long" pair of a --help is on one line of sova(1), and every option sova(1)
 #    OPTIONS describes exists, its short form with the same long one;
-#  - the Prometheus metrics (src/daemon/metrics_*.c) are the ones sova(1) METRICS lists.
+#  - the Prometheus metrics (src/daemon/metrics_*.c) are the ones sova(1) METRICS lists;
+#  - the policy names the completion and the README's usage offer are the registries'.
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
@@ -125,5 +126,28 @@ for m in $(printf '%s\n' "$metrics" | grep -vxF -- "$documented"); do
     echo "docs/sova.1 METRICS lacks $m"; bad=1; done
 for m in $(printf '%s\n' "$documented" | grep -vxF -- "$metrics"); do
     echo "docs/sova.1 METRICS lists $m, which no daemon exports"; bad=1; done
+# the policy names the bash completion and the README's usage offer: each list exactly a
+# registry's (as `sova sim-cluster` names them for an unknown one; sim adds none, and its
+# net baselines none, static, oracle)
+known() { "$sova" sim-cluster "--$1" '?' /dev/null 2>&1 | sed -n 's/.*(known: \(.*\))$/\1/p' | tr -d ,; }
+cluster_p=$(known policy); cpu_p=$(known cpu-policy); net_p=$(known net-policy)
+[ -n "$cluster_p" ] && [ -n "$cpu_p" ] && [ -n "$net_p" ] || { echo "could not read the policy registries"; bad=1; }
+same() { [ "$(printf '%s\n' $1 | sort | tr '\n' ' ')" = "$(printf '%s\n' $2 | sort | tr '\n' ' ')" ]; }
+policy_lists() {   # FILE: each word list that offers policies, one a line
+    { grep -o 'compgen -W "[^"$]*"' "$1" | sed 's/compgen -W "//; s/"$//'
+      grep -o -- '-policy [a-z|-]*|[a-z|-]*' "$1" | sed 's/^-policy //' | tr '|' ' '; } |
+        grep -E '(^| )(sova|balance)( |$)'
+}
+for f in data/sova.bash-completion README.md; do
+    wrong=$(policy_lists "$root/$f" | while read -r l; do
+        case " $l " in
+            *" zigzag "*) want="$cpu_p"; printf '%s\n' $l | grep -qx none && want="$cpu_p none" ;;
+            *" watcher "*|*" sova-prototype "*) want="$cluster_p" ;;
+            *) want="$net_p"; printf '%s\n' $l | grep -qx oracle && want="$net_p none static oracle" ;;
+        esac
+        same "$l" "$want" || echo "$f offers the policies \"$l\", the registry has \"$want\""
+    done)
+    [ -z "$wrong" ] || { printf '%s\n' "$wrong"; bad=1; }
+done
 [ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c "^  [a-z]") commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf), reload of $nreload keys, $(echo $metrics | wc -w) metrics"
 exit $bad
