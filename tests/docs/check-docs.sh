@@ -18,8 +18,13 @@
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
-for cmd in $("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {print $1}'); do
-    opts=$("$sova" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | grep -v -- '--help' | sort -u)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# each command's --help, read once
+"$sova" --help > "$tmp/help"
+cmds=$(awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {print $1}' "$tmp/help")
+for cmd in $cmds; do "$sova" "$cmd" --help > "$tmp/$cmd.help"; done
+for cmd in $cmds; do
+    opts=$(grep -o -- '--[a-z][a-z-]*' "$tmp/$cmd.help" | grep -v -- '--help' | sort -u)
     [ -n "$opts" ] || { echo "sova $cmd --help lists no options"; bad=1; }
     for o in $opts; do
         man=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
@@ -80,10 +85,9 @@ done
 # per command: SYNOPSIS (every ".B sova CMD" line up to the next) and README usage lines
 # ("sova CMD ..." and its continuation lines in the first ```sh block of ## Usage)
 longs() { grep -o -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u; }
-cmds=$("$sova" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/ {print $1}')
-allhelp=$(for cmd in $cmds; do "$sova" "$cmd" --help; done)
+allhelp=$(for cmd in $cmds; do cat "$tmp/$cmd.help"; done)
 for cmd in $cmds; do
-    help=$("$sova" "$cmd" --help | longs)
+    help=$(longs < "$tmp/$cmd.help")
     syn=$(awk -v c="$cmd" 'BEGIN { gsub(/-/, "\\\\-", c) } /^\.SH/ { sec = $2 }
               sec == "SYNOPSIS" && /^\.B sova / { cur = $3 } sec == "SYNOPSIS" && cur == c' \
               "$root/docs/sova.1" | sed 's/\\-/-/g' | longs)
@@ -98,7 +102,7 @@ for cmd in $cmds; do
         echo "README.md usage lacks $o (sova $cmd)"; bad=1; done
     for o in $(printf '%s\n' "$use" | grep -vxF -- "$help"); do
         echo "README.md usage gives sova $cmd $o, which its --help lacks"; bad=1; done
-    for pair in $("$sova" "$cmd" --help | sed -n 's/^ *\(-[a-zA-Z]\), \(--[a-z][a-z-]*\).*/\1\2/p' | grep -v -- '--help$'); do
+    for pair in $(sed -n 's/^ *\(-[a-zA-Z]\), \(--[a-z][a-z-]*\).*/\1\2/p' "$tmp/$cmd.help" | grep -v -- '--help$'); do
         so=${pair%%--*}; lo=--${pair#*--}
         sed 's/\\-/-/g' "$root/docs/sova.1" | grep -q -- "$so\([^a-zA-Z-].*\)\?$lo\b" ||
             { echo "docs/sova.1 lacks \"$so, $lo\" (sova $cmd)"; bad=1; }
@@ -106,7 +110,7 @@ for cmd in $cmds; do
 done
 # the tag lines of sova(1) OPTIONS (after .TP): each option exists, a short one as in a --help
 awk '/^\.SH/ { sec = $2 } sec == "OPTIONS" && prev == ".TP" { print } { prev = $0 }' "$root/docs/sova.1" |
-    sed 's/\\-/-/g' > "${TMPDIR:-/tmp}/sova-docs-tags.$$"
+    sed 's/\\-/-/g' > "$tmp/tags"
 while read -r tag; do
     lo=$(printf '%s\n' "$tag" | grep -o -- '--[a-z][a-z-]*' | head -1)
     so=$(printf '%s\n' "$tag" | sed -n 's/^[^-]*\(-[a-zA-Z]\)[^a-zA-Z-].*/\1/p')
@@ -114,8 +118,7 @@ while read -r tag; do
     printf '%s\n' "$allhelp" | grep -q -- "$lo\b" || { echo "docs/sova.1 OPTIONS describes $lo, which no command has"; bad=1; }
     [ -z "$so" ] || printf '%s\n' "$allhelp" | grep -q -- "^ *$so, $lo\b" ||
         { echo "docs/sova.1 OPTIONS gives \"$so, $lo\", which no command's --help has"; bad=1; }
-done < "${TMPDIR:-/tmp}/sova-docs-tags.$$"
-rm -f "${TMPDIR:-/tmp}/sova-docs-tags.$$"
+done < "$tmp/tags"
 # the metrics: sova_metrics_family/histogram(m, "NAME", ...) against \fBNAME\fR in METRICS
 metrics=$(grep -ho 'sova_metrics_\(family\|histogram\)(m, "sova_[a-z_]*"' "$root"/src/daemon/metrics_*.c |
           grep -o 'sova_[a-z_]*"' | tr -d '"' | sort -u)
@@ -149,5 +152,5 @@ for f in data/sova.bash-completion README.md; do
     done)
     [ -z "$wrong" ] || { printf '%s\n' "$wrong"; bad=1; }
 done
-[ $bad = 0 ] && echo "docs in step: options of $("$sova" --help | grep -c "^  [a-z]") commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf), reload of $nreload keys, $(echo $metrics | wc -w) metrics"
+[ $bad = 0 ] && echo "docs in step: options of $(echo $cmds | wc -w) commands (man page, README, completion), $(echo $keys | wc -w) config keys (reference, example sova.conf), reload of $nreload keys, $(echo $metrics | wc -w) metrics"
 exit $bad
