@@ -6,11 +6,14 @@
  *    own: the file with only that key set loads to the same settings as no file;
  *  - so is the value of each `#key = value` line of the example sova.conf, unless the
  *    comment above it says "default:" or "required" (an example of the form, not the
- *    default), and every such line loads as written.
+ *    default), and every such line loads as written;
+ *  - a range the reference gives ("0.1 – 86400", "0 – 10⁷") is the loader's: both ends
+ *    load, half the lower and twice the upper do not.
  * A setting is compared as both loaders (agent, controller) leave it, every field. */
 #include "config/config.h"
 #include "config/controller_config.h"
 #include "daemon/controller_sample.h"
+#include <math.h>
 #include <string.h>
 
 /* every field of the agent's settings, as text */
@@ -146,8 +149,52 @@ static char *md_section(const char *line)
     return g_steal_pointer(&s);
 }
 
+/* the first "LO – HI" of a meaning ("0.1 – 86400", "0 – 10⁷"); FALSE when there is none */
+static gboolean md_range(const char *meaning, double *lo, double *hi)
+{
+    g_autoptr(GRegex) re = g_regex_new("(\\d+(?:\\.\\d+)?) \u2013 (10([\u2070\u00b9\u00b2\u00b3\u2074-\u2079])|\\d+(?:\\.\\d+)?)",
+                                       0, 0, NULL);
+    g_autoptr(GMatchInfo) m = NULL;
+    if (!g_regex_match(re, meaning, 0, &m))
+        return FALSE;
+    g_autofree char *a = g_match_info_fetch(m, 1), *b = g_match_info_fetch(m, 2);
+    g_autofree char *sup = g_match_info_fetch(m, 3);
+    *lo = *hi = g_ascii_strtod(a, NULL);
+    if (sup && *sup) {   /* 10 to a superscript power */
+        static const char *const digits[] = { "\u2070", "\u00b9", "\u00b2", "\u00b3", "\u2074",
+                                              "\u2075", "\u2076", "\u2077", "\u2078", "\u2079" };
+        for (int d = 0; d < 10; d++)
+            if (strcmp(sup, digits[d]) == 0)
+                *hi = pow(10, d);
+    } else
+        *hi = g_ascii_strtod(b, NULL);
+    return TRUE;
+}
+
+/* a documented range LO – HI: both ends load, half the lower one and twice the upper
+ * one do not */
+static void check_range(const char *group, const char *key, double lo, double hi, guint *bad)
+{
+    const double ok[] = { lo, hi }, refused[] = { lo > 0 ? lo / 2 : -1, hi * 2 };
+    for (int i = 0; i < 2; i++) {
+        char v[G_ASCII_DTOSTR_BUF_SIZE], w[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ascii_formatd(v, sizeof v, "%.15g", ok[i]);
+        g_ascii_formatd(w, sizeof w, "%.15g", refused[i]);
+        g_autofree char *good = one_key(group, key, v), *out = one_key(group, key, w);
+        g_autofree char *why = NULL, *why2 = NULL;
+        g_autofree char *a = load_both("docs/sova.conf.5.md", good, &why);
+        g_autofree char *b = load_both("docs/sova.conf.5.md", out, &why2);
+        if (!a || b) {
+            g_printerr("docs/sova.conf.5.md: [%s] %s is documented from %g to %g, but %s = %s %s\n",
+                       group, key, lo, hi, key, a ? w : v, a ? "loads" : why);
+            (*bad)++;
+        }
+    }
+}
+
 /* a table row "| `key` | default | meaning |" of a section */
-static void md_row(const char *group, const char *line, guint *rows, guint *defaults, guint *bad)
+static void md_row(const char *group, const char *line, guint *rows, guint *defaults,
+                   guint *ranges, guint *bad)
 {
     g_auto(GStrv) cells = g_strsplit(line, "|", -1);
     if (g_strv_length(cells) < 4)
@@ -164,6 +211,11 @@ static void md_row(const char *group, const char *line, guint *rows, guint *defa
         (*bad)++;
         return;
     }
+    double lo, hi;
+    if (md_range(cells[3], &lo, &hi)) {
+        check_range(group, key + 1, lo, hi, bad);
+        (*ranges)++;
+    }
     /* a default given as one value; not a reference to another key ("`[controller] ...`") */
     if (dl < 3 || def[0] != '`' || def[dl - 1] != '`' || def[1] == '[' || strchr(def + 1, '`') != def + dl - 1)
         return;
@@ -177,18 +229,19 @@ static void test_reference(void)
     g_autofree char *text = read_dist("docs/sova.conf.5.md");
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_autofree char *group = NULL;
-    guint rows = 0, defaults = 0, bad = 0;
+    guint rows = 0, defaults = 0, ranges = 0, bad = 0;
     for (int i = 0; lines[i]; i++) {
         if (g_str_has_prefix(lines[i], "## ")) {
             g_free(group);
             group = md_section(lines[i]);
         } else if (group && lines[i][0] == '|')
-            md_row(group, lines[i], &rows, &defaults, &bad);
+            md_row(group, lines[i], &rows, &defaults, &ranges, &bad);
     }
-    g_test_message("sova.conf(5): %u keys, %u defaults checked", rows, defaults);
+    g_test_message("sova.conf(5): %u keys, %u defaults, %u ranges checked", rows, defaults, ranges);
     g_assert_cmpuint(bad, ==, 0);
     g_assert_cmpuint(rows, >=, 50);     /* the parse found the tables */
     g_assert_cmpuint(defaults, >=, 35);
+    g_assert_cmpuint(ranges, >=, 15);
 }
 
 /* "[host h1]" or "#[host h1]" -> "host h1" */
