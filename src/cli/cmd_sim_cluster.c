@@ -161,7 +161,7 @@ int sova_cmd_sim_cluster(int argc, char **argv)
         { "levels", 'l', 0, G_OPTION_ARG_STRING, &o.levels,
           "both (controller and host agents), cluster (controller only), host (agents only)", "LEVELS" },
         { "cpu-policy", 0, 0, G_OPTION_ARG_STRING, &o.cpu_policy, "the agents' cpu policy (balance)", "NAME" },
-        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy", "NAME" },
+        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy (balance, the default, or sova)", "NAME" },
         { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "override the scenario's seed", "N" },
         { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "override the scenario's duration", "SECONDS" },
         { "log", 0, 0, G_OPTION_ARG_NONE, &o.log, "log every migration the controller starts and ends", NULL },
