@@ -14,7 +14,9 @@
 #  - every "-X, --long" pair of a --help is on one line of sova(1), and every option sova(1)
 #    OPTIONS describes exists, its short form with the same long one;
 #  - the Prometheus metrics (src/daemon/metrics_*.c) are the ones sova(1) METRICS lists;
-#  - the policy names the completion and the README's usage offer are the registries'.
+#  - the policy names the completion and the README's usage offer are the registries';
+#  - the simulator's scenario keys are those the key tables of docs/scenario.md and
+#    docs/cluster-scenario.md list.
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
@@ -119,6 +121,19 @@ while read -r tag; do
     [ -z "$so" ] || printf '%s\n' "$allhelp" | grep -q -- "^ *$so, $lo\b" ||
         { echo "docs/sova.1 OPTIONS gives \"$so, $lo\", which no command's --help has"; bad=1; }
 done < "$tmp/tags"
+# the simulator's scenario keys (the *_keys[] lists of its two loaders) against the key
+# tables of docs/scenario.md and docs/cluster-scenario.md, both ways
+for pair in sim_scenario_host.c:scenario.md sim_scenario_cluster.c:cluster-scenario.md; do
+    src=$root/src/backend/sim/${pair%%:*}; doc=$root/docs/${pair#*:}
+    known=$(awk '/_keys\[\] = \{/ {on=1} on {print} on && /\};/ {on=0}' "$src" |
+            sed 's/^.*_keys\[\] = {//' | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
+    [ -n "$known" ] || { echo "found no scenario keys in $src"; bad=1; }
+    table=$(awk -F'|' '/^\| (`\[|\| )/ && NF > 4 { print $3 }' "$doc" | grep -o '`[a-z-]*`' | tr -d '`' | sort -u)
+    for k in $(printf '%s\n' "$known" | grep -vxF -- "$table"); do
+        echo "docs/${pair#*:} lacks the scenario key $k"; bad=1; done
+    for k in $(printf '%s\n' "$table" | grep -vxF -- "$known"); do
+        echo "docs/${pair#*:} documents $k, which ${pair%%:*} does not read"; bad=1; done
+done
 # the metrics: sova_metrics_family/histogram(m, "NAME", ...) against \fBNAME\fR in METRICS
 metrics=$(grep -ho 'sova_metrics_\(family\|histogram\)(m, "sova_[a-z_]*"' "$root"/src/daemon/metrics_*.c |
           grep -o 'sova_[a-z_]*"' | tr -d '"' | sort -u)
