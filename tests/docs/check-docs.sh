@@ -16,7 +16,8 @@
 #  - the Prometheus metrics (src/daemon/metrics_*.c) are the ones sova(1) METRICS lists;
 #  - the policy names the completion and the README's usage offer are the registries';
 #  - the simulator's scenario keys are those the key tables of docs/scenario.md and
-#    docs/cluster-scenario.md list.
+#    docs/cluster-scenario.md list;
+#  - the attributes of the operator's per-VM element are those sova.conf(5) lists.
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
@@ -134,6 +135,17 @@ for pair in sim_scenario_host.c:scenario.md sim_scenario_cluster.c:cluster-scena
     for k in $(printf '%s\n' "$table" | grep -vxF -- "$known"); do
         echo "docs/${pair#*:} documents $k, which ${pair%%:*} does not read"; bad=1; done
 done
+# the operator's per-VM element <vm .../>: the attributes libvirt_meta.c's read_vm() reads
+# are the rows of sova.conf(5)'s attribute table (after "The operator's element")
+attrs=$(awk '/^static void read_vm\(/ {on=1} on {print} on && /^}/ {exit}' "$root/src/backend/libvirt/libvirt_meta.c" |
+        grep -o 'attr(names, values, "[a-z-]*")' | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
+rows=$(awk '/^The operator.s element/ {on=1} on && /^\| `/ {print; t=1} t && /^$/ {exit}' "$root/docs/sova.conf.5.md" |
+       sed 's/^| `\([a-z-]*\)`.*/\1/' | sort -u)
+[ -n "$attrs" ] && [ -n "$rows" ] || { echo "found no per-VM attributes (libvirt_meta.c read_vm, sova.conf(5))"; bad=1; }
+for a in $(printf '%s\n' "$attrs" | grep -vxF -- "$rows"); do
+    echo "docs/sova.conf.5.md lacks the per-VM attribute $a"; bad=1; done
+for a in $(printf '%s\n' "$rows" | grep -vxF -- "$attrs"); do
+    echo "docs/sova.conf.5.md documents the per-VM attribute $a, which no reader reads"; bad=1; done
 # the metrics: sova_metrics_family/histogram(m, "NAME", ...) against \fBNAME\fR in METRICS
 metrics=$(grep -ho 'sova_metrics_\(family\|histogram\)(m, "sova_[a-z_]*"' "$root"/src/daemon/metrics_*.c |
           grep -o 'sova_[a-z_]*"' | tr -d '"' | sort -u)
