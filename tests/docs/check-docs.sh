@@ -18,6 +18,8 @@
 #  - the simulator's scenario keys are those the key tables of docs/scenario.md and
 #    docs/cluster-scenario.md list;
 #  - the attributes of the operator's per-VM element are those sova.conf(5) lists.
+# (That every key sova.conf(5) documents is read, with the default and range it gives, and
+# the example's values are the defaults: tests/unit/test_config_docs.c.)
 # usage: check-docs.sh SOVA_BINARY SOURCE_ROOT
 set -u
 sova=$1; root=$2; bad=0
