@@ -31,41 +31,10 @@ void sova_plan_free(SovaPlan *p)
     g_free(p);
 }
 
-SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
-                              int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
-{
-    SovaAction *a = g_new0(SovaAction, 1);
-    va_list ap;
-    a->kind = SOVA_ACTION_PIN;
-    g_strlcpy(a->uuid, uuid, sizeof a->uuid);
-    a->vm_name = g_strdup(vm_name);
-    a->from_host = a->to_host = -1;
-    a->vcpu = vcpu;
-    a->from_pcpu = from_pcpu;
-    a->to_pcpu = to_pcpu;
-    va_start(ap, reason_fmt);
-    a->reason = g_strdup_vprintf(reason_fmt, ap);
-    va_end(ap);
-    g_ptr_array_add(p->actions, a);
-    return a;
-}
-
-SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
-                                int from_pcpu, const SovaCpuSet *set, const char *reason_fmt, ...)
-{
-    SovaAction *a = sova_plan_add_pin(p, uuid, vm_name, vcpu, from_pcpu, -1, "%s", "");
-    va_list ap;
-    a->to_set = sova_cpuset_copy(set);
-    g_free(a->reason);
-    va_start(ap, reason_fmt);
-    a->reason = g_strdup_vprintf(reason_fmt, ap);
-    va_end(ap);
-    return a;
-}
-
-/* a VM-wide action (VF, metadata) with its reason */
-static SovaAction *add_vm_action(SovaPlan *p, SovaActionKind kind, const char *uuid,
-                                 const char *vm_name, const char *reason_fmt, va_list ap)
+/* a new action of `kind` on the VM, appended to p, with its reason; every vCPU, pCPU and host
+ * field -1 (none): the caller sets those its kind has */
+static SovaAction *add_action(SovaPlan *p, SovaActionKind kind, const char *uuid,
+                              const char *vm_name, const char *reason_fmt, va_list ap)
 {
     SovaAction *a = g_new0(SovaAction, 1);
     a->kind = kind;
@@ -78,13 +47,39 @@ static SovaAction *add_vm_action(SovaPlan *p, SovaActionKind kind, const char *u
     return a;
 }
 
+SovaAction *sova_plan_add_pin(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                              int from_pcpu, int to_pcpu, const char *reason_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_action(p, SOVA_ACTION_PIN, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
+    a->vcpu = vcpu;
+    a->from_pcpu = from_pcpu;
+    a->to_pcpu = to_pcpu;
+    return a;
+}
+
+SovaAction *sova_plan_add_share(SovaPlan *p, const char *uuid, const char *vm_name, int vcpu,
+                                int from_pcpu, const SovaCpuSet *set, const char *reason_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_action(p, SOVA_ACTION_PIN, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
+    a->vcpu = vcpu;
+    a->from_pcpu = from_pcpu;
+    a->to_set = sova_cpuset_copy(set);
+    return a;
+}
+
 SovaAction *sova_plan_add_vf(SovaPlan *p, SovaActionKind kind, const char *uuid,
                              const char *vm_name, const char *reason_fmt, ...)
 {
     g_return_val_if_fail(kind == SOVA_ACTION_ATTACH_VF || kind == SOVA_ACTION_DETACH_VF, NULL);
     va_list ap;
     va_start(ap, reason_fmt);
-    SovaAction *a = add_vm_action(p, kind, uuid, vm_name, reason_fmt, ap);
+    SovaAction *a = add_action(p, kind, uuid, vm_name, reason_fmt, ap);
     va_end(ap);
     return a;
 }
@@ -94,7 +89,7 @@ SovaAction *sova_plan_add_clear_meta(SovaPlan *p, const char *uuid, const char *
 {
     va_list ap;
     va_start(ap, reason_fmt);
-    SovaAction *a = add_vm_action(p, SOVA_ACTION_CLEAR_META, uuid, vm_name, reason_fmt, ap);
+    SovaAction *a = add_action(p, SOVA_ACTION_CLEAR_META, uuid, vm_name, reason_fmt, ap);
     va_end(ap);
     return a;
 }
@@ -104,22 +99,16 @@ SovaAction *sova_plan_add_migrate(SovaPlan *p, const char *uuid, const char *vm_
                                   const char *to_name, double gain, double cost,
                                   const char *reason_fmt, ...)
 {
-    SovaAction *a = g_new0(SovaAction, 1);
     va_list ap;
-    a->kind = SOVA_ACTION_MIGRATE;
-    g_strlcpy(a->uuid, uuid, sizeof a->uuid);
-    a->vm_name = g_strdup(vm_name);
-    a->vcpu = a->from_pcpu = a->to_pcpu = -1;
+    va_start(ap, reason_fmt);
+    SovaAction *a = add_action(p, SOVA_ACTION_MIGRATE, uuid, vm_name, reason_fmt, ap);
+    va_end(ap);
     a->from_host = from_host;
     a->to_host = to_host;
     a->from_host_name = g_strdup(from_name);
     a->to_host_name = g_strdup(to_name);
     a->gain = gain;
     a->cost = cost;
-    va_start(ap, reason_fmt);
-    a->reason = g_strdup_vprintf(reason_fmt, ap);
-    va_end(ap);
-    g_ptr_array_add(p->actions, a);
     return a;
 }
 
