@@ -3,7 +3,6 @@
 #include "util/error.h"
 #include "util/json.h"
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 /* ---- writing ---- */
@@ -119,29 +118,19 @@ SovaPlanFileAction *sova_plan_file_action(const SovaPlanFile *f, guint i)
     return &g_array_index(f->actions, SovaPlanFileAction, i);
 }
 
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, SOVA_ERROR, SOVA_ERROR_INVALID, msg);
-    return FALSE;
-}
-
 /* a number member; FALSE when absent and required, or not a finite number */
 static gboolean number(JsonObject *o, const char *name, gboolean required, double *out,
                        const char *where, GError **error)
 {
     JsonNode *n = json_object_get_member(o, name);
     if (!n)
-        return required ? fail(error, "%s: no \"%s\"", where, name) : TRUE;
+        return required ? sova_error_invalid(error, "%s: no \"%s\"", where, name) : TRUE;
     GType t = JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
     if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
-        return fail(error, "%s: \"%s\" is not a number", where, name);
+        return sova_error_invalid(error, "%s: \"%s\" is not a number", where, name);
     *out = json_node_get_double(n);
-    return isfinite(*out) ? TRUE : fail(error, "%s: \"%s\" is not finite", where, name);
+    return isfinite(*out) ? TRUE
+                          : sova_error_invalid(error, "%s: \"%s\" is not finite", where, name);
 }
 
 /* a non-empty string member (a copy), or NULL with error */
@@ -152,10 +141,11 @@ static char *string(JsonObject *o, const char *name, gboolean required, const ch
     if (!n && !required)
         return g_strdup("");
     if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-        return fail(error, "%s: \"%s\" is missing or not a string", where, name), NULL;
+        return sova_error_invalid(error, "%s: \"%s\" is missing or not a string", where, name),
+               NULL;
     const char *s = json_node_get_string(n);
     if (required && !*s)
-        return fail(error, "%s: \"%s\" is empty", where, name), NULL;
+        return sova_error_invalid(error, "%s: \"%s\" is empty", where, name), NULL;
     return g_strdup(s);
 }
 
@@ -178,7 +168,7 @@ static gboolean read_expected(JsonObject *o, SovaPlanFileAction *a, const char *
     if (!n)
         return TRUE;
     if (!JSON_NODE_HOLDS_OBJECT(n))
-        return fail(error, "%s: \"expected\" is not an object", where);
+        return sova_error_invalid(error, "%s: \"expected\" is not an object", where);
     JsonObject *e = json_node_get_object(n);
     return number(e, "imbalance_before", FALSE, &a->imbalance_before, where, error) &&
            number(e, "imbalance_after", FALSE, &a->imbalance_after, where, error);
@@ -188,16 +178,17 @@ static gboolean read_action(JsonNode *n, guint i, SovaPlanFileAction *a, GError 
 {
     g_autofree char *where = g_strdup_printf("action %u", i + 1);
     if (!JSON_NODE_HOLDS_OBJECT(n))
-        return fail(error, "%s is not an object", where);
+        return sova_error_invalid(error, "%s is not an object", where);
     JsonObject *o = json_node_get_object(n);
     g_autofree char *kind = string(o, "action", TRUE, where, error);
     g_autofree char *uuid = kind ? string(o, "uuid", TRUE, where, error) : NULL;
     if (!uuid)
         return FALSE;
     if (strcmp(kind, "migrate") != 0)
-        return fail(error, "%s: \"%s\" is not an action sova applies (migrate)", where, kind);
+        return sova_error_invalid(error, "%s: \"%s\" is not an action sova applies (migrate)",
+                                  where, kind);
     if (!valid_uuid(uuid))
-        return fail(error, "%s: \"%s\" is not a UUID", where, uuid);
+        return sova_error_invalid(error, "%s: \"%s\" is not a UUID", where, uuid);
     g_strlcpy(a->uuid, uuid, sizeof a->uuid);
     if (!(a->vm = string(o, "vm", TRUE, where, error)) ||
         !(a->from = string(o, "from", TRUE, where, error)) ||
@@ -205,7 +196,7 @@ static gboolean read_action(JsonNode *n, guint i, SovaPlanFileAction *a, GError 
         !(a->reason = string(o, "reason", FALSE, where, error)))
         return FALSE;
     if (strcmp(a->from, a->to) == 0)
-        return fail(error, "%s: %s goes from %s to itself", where, a->vm, a->from);
+        return sova_error_invalid(error, "%s: %s goes from %s to itself", where, a->vm, a->from);
     return number(o, "gain", FALSE, &a->gain, where, error) &&
            number(o, "cost_s", FALSE, &a->cost_s, where, error) &&
            read_expected(o, a, where, error);
@@ -217,7 +208,8 @@ static gboolean read_head(JsonObject *o, SovaPlanFile *f, GError **error)
     if (!number(o, "sova_plan", TRUE, &version, "the plan", error))
         return FALSE;
     if (version != SOVA_PLAN_FILE_VERSION)
-        return fail(error, "plan format %g, this sova reads %d", version, SOVA_PLAN_FILE_VERSION);
+        return sova_error_invalid(error, "plan format %g, this sova reads %d", version,
+                                  SOVA_PLAN_FILE_VERSION);
     f->version = (int)version;
     f->sampled = -1;
     if (!number(o, "created_unix", TRUE, &f->created, "the plan", error) ||
@@ -232,7 +224,7 @@ static gboolean read_actions(JsonObject *o, SovaPlanFile *f, GError **error)
 {
     JsonNode *n = json_object_get_member(o, "actions");
     if (!n || !JSON_NODE_HOLDS_ARRAY(n))
-        return fail(error, "the plan has no \"actions\" array");
+        return sova_error_invalid(error, "the plan has no \"actions\" array");
     JsonArray *arr = json_node_get_array(n);
     for (guint i = 0; i < json_array_get_length(arr); i++) {
         SovaPlanFileAction a = { 0 };
@@ -249,12 +241,12 @@ SovaPlanFile *sova_plan_file_parse(const char *text, gssize len, GError **error)
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) err = NULL;
     if (!json_parser_load_from_data(parser, text, len, &err)) {
-        fail(error, "not JSON: %s", err->message);
+        sova_error_invalid(error, "not JSON: %s", err->message);
         return NULL;
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        fail(error, "not a sova plan (a JSON object)");
+        sova_error_invalid(error, "not a sova plan (a JSON object)");
         return NULL;
     }
     g_autoptr(SovaPlanFile) f = g_new0(SovaPlanFile, 1);

@@ -12,3 +12,7 @@ typedef enum {
     SOVA_ERROR_BACKEND,     /* the hypervisor refused or failed an operation */
     SOVA_ERROR_GONE,        /* the object (VM) disappeared */
 } SovaErrorCode;
+
+/* sets *error (may be NULL) to SOVA_ERROR_INVALID with the formatted message and returns
+ * FALSE, for `return sova_error_invalid(error, "...", ...);` */
+gboolean sova_error_invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

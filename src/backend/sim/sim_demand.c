@@ -8,18 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-static gboolean bad(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean bad(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, SOVA_ERROR, SOVA_ERROR_INVALID, msg);
-    return FALSE;
-}
-
 static gboolean parse_num(const char *s, double lo, double hi, double *out)
 {
     char *end = NULL;
@@ -57,12 +45,12 @@ static gboolean parse_params(SovaDemandSpec *d, const Shape *sh, const char *arg
     g_auto(GStrv) parts = g_strsplit(args, ":", -1);
     guint n = g_strv_length(parts);
     if (n < sh->min || n > sh->max)
-        return bad(error, "demand \"%s\": expected %s", d->text, sh->usage);
+        return sova_error_invalid(error, "demand \"%s\": expected %s", d->text, sh->usage);
     for (guint i = 0; i < n; i++)
         if (!parse_num(parts[i], sh->lo[i], sh->hi[i], &d->p[i]))
-            return bad(error,
-                       "demand \"%s\": parameter %u (\"%s\") must be a number from %g to %g (%s)",
-                       d->text, i + 1, parts[i], sh->lo[i], sh->hi[i], sh->usage);
+            return sova_error_invalid(error, "demand \"%s\": parameter %u (\"%s\") must be a "
+                                      "number from %g to %g (%s)", d->text, i + 1, parts[i],
+                                      sh->lo[i], sh->hi[i], sh->usage);
     /* defaults of the optional parameters */
     if (d->kind == SOVA_DEMAND_SQUARE && n < 4)
         d->p[3] = 0.5;
@@ -74,7 +62,7 @@ static gboolean parse_params(SovaDemandSpec *d, const Shape *sh, const char *arg
         d->p[3] = 100;
     if (d->kind == SOVA_DEMAND_WALK &&
         (d->p[2] > d->p[3] || d->p[0] < d->p[2] || d->p[0] > d->p[3]))
-        return bad(error, "demand \"%s\": need LO <= START <= HI", d->text);
+        return sova_error_invalid(error, "demand \"%s\": need LO <= START <= HI", d->text);
     return TRUE;
 }
 
@@ -96,17 +84,18 @@ static gboolean parse_phases(SovaDemandSpec *d, const char *args, GError **error
         if (!range || !range[0] || !range[1] || !parse_num(range[0], 0, 1e9, &ph.from) ||
             !parse_num(range[1], 0, 1e9, &ph.to) || ph.to <= ph.from ||
             !parse_num(kv[1], 0, 100, &ph.value))
-            return bad(error, "demand \"%s\": bad phase \"%s\" (expected FROM-TO=VALUE, "
-                       "seconds FROM < TO, VALUE 0..100)", d->text, items[i]);
+            return sova_error_invalid(error,
+                                      "demand \"%s\": bad phase \"%s\" (expected FROM-TO=VALUE, "
+                                      "seconds FROM < TO, VALUE 0..100)", d->text, items[i]);
         g_array_append_val(d->phases, ph);
     }
     if (!d->phases->len)
-        return bad(error, "demand \"%s\": no phases", d->text);
+        return sova_error_invalid(error, "demand \"%s\": no phases", d->text);
     g_array_sort(d->phases, phase_order);
     for (guint i = 1; i < d->phases->len; i++)
         if (g_array_index(d->phases, SovaDemandPhase, i).from <
             g_array_index(d->phases, SovaDemandPhase, i - 1).to)
-            return bad(error, "demand \"%s\": phases overlap", d->text);
+            return sova_error_invalid(error, "demand \"%s\": phases overlap", d->text);
     return TRUE;
 }
 
@@ -132,7 +121,7 @@ static gboolean parse_trace(SovaDemandSpec *d, const char *file, const char *bas
     g_autofree char *text = NULL;
     g_autoptr(GError) e = NULL;
     if (!g_file_get_contents(path, &text, NULL, &e))
-        return bad(error, "demand \"%s\": %s", d->text, e->message);
+        return sova_error_invalid(error, "demand \"%s\": %s", d->text, e->message);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_autoptr(GArray) row = g_array_new(FALSE, FALSE, sizeof(double));
     d->times = g_array_new(FALSE, FALSE, sizeof(double));
@@ -145,17 +134,18 @@ static gboolean parse_trace(SovaDemandSpec *d, const char *file, const char *bas
         if (n == 0 && d->times->len == 0 && g_ascii_isalpha(lines[i][0]))
             continue;   /* a header line */
         if (n < 2 || (d->columns && n - 1 != d->columns))
-            return bad(error, "%s:%u: expected \"seconds,value[,value...]\" with %s values 0..100",
-                       path, i + 1, d->columns ? "the same number of" : "numeric");
+            return sova_error_invalid(error, "%s:%u: expected \"seconds,value[,value...]\" with "
+                                      "%s values 0..100", path, i + 1,
+                                      d->columns ? "the same number of" : "numeric");
         double t = g_array_index(row, double, 0);
         if (d->times->len && t <= g_array_index(d->times, double, d->times->len - 1))
-            return bad(error, "%s:%u: times must increase", path, i + 1);
+            return sova_error_invalid(error, "%s:%u: times must increase", path, i + 1);
         d->columns = n - 1;
         g_array_append_val(d->times, t);
         g_array_append_vals(d->values, &g_array_index(row, double, 1), n - 1);
     }
     if (!d->times->len)
-        return bad(error, "demand \"%s\": %s has no data rows", d->text, path);
+        return sova_error_invalid(error, "demand \"%s\": %s has no data rows", d->text, path);
     return TRUE;
 }
 
@@ -173,15 +163,15 @@ SovaDemandSpec *sova_demand_parse(const char *text, const char *base_dir, GError
     } else if (!strcmp(name, "trace")) {
         d->kind = SOVA_DEMAND_TRACE;
         ok = *args ? parse_trace(d, args, base_dir, error)
-                   : bad(error, "demand \"%s\": expected trace:FILE.csv", d->text);
+                   : sova_error_invalid(error, "demand \"%s\": expected trace:FILE.csv", d->text);
     } else {
         guint k;
         for (k = 0; k < G_N_ELEMENTS(shapes); k++)
             if (!strcmp(name, shapes[k].name))
                 break;
         if (k == G_N_ELEMENTS(shapes))
-            return bad(error, "unknown demand shape \"%s\" (known: constant, square, ramp, walk, "
-                       "phases, trace)", name), NULL;
+            return sova_error_invalid(error, "unknown demand shape \"%s\" (known: constant, "
+                                      "square, ramp, walk, phases, trace)", name), NULL;
         d->kind = (SovaDemandKind)k;
         ok = parse_params(d, &shapes[k], args, error);
     }

@@ -7,22 +7,6 @@
 #include "util/error.h"
 #include <string.h>
 
-static gboolean fail_line(const char *path, int line, GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-
-static gboolean fail_line(const char *path, int line, GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (line > 0)
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s:%d: %s", path, line, msg);
-    else
-        g_set_error(error, SOVA_ERROR, SOVA_ERROR_INVALID, "%s: %s", path, msg);
-    return FALSE;
-}
-
 gboolean sova_sim_loader_open(SovaSimLoader *ld, const char *path, const char *text,
                               GPtrArray *demands, GError **error)
 {
@@ -99,7 +83,7 @@ gboolean sova_sim_check_series(const char *path, double duration, double interva
     g_autofree char *why = NULL;
     if (series_ok(duration, interval, n_pcpus, &why))
         return TRUE;
-    return fail_line(path, 0, error, "too long a run: %s", why);
+    return sova_error_invalid(error, "%s: too long a run: %s", path, why);
 }
 
 gboolean sova_sim_load_timing(const SovaSimLoader *ld, const char *group,
