@@ -1,24 +1,16 @@
 /* sim_loop.c — the loop that drives the daemons on the simulator; see sim_loop.h. */
 #include "sim/sim_loop.h"
 #include "backend/sim/sim_backend.h"
-#include <time.h>
-
-static guint64 cpu_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (guint64)ts.tv_sec * 1000000000u + (guint64)ts.tv_nsec;
-}
 
 /* one agent step, timing its own CPU apart from the simulator's */
 static gboolean agent_step(SovaSimLoop *l, guint h, GError **error)
 {
     SovaBackend *be = sova_sim_cluster_backend(l->cluster, h);
-    guint64 t0 = l->measure_cpu ? cpu_now_ns() : 0,
+    guint64 t0 = l->measure_cpu ? sova_sim_process_cpu_ns() : 0,
             s0 = l->measure_cpu ? sova_sim_backend_cpu_ns(be) : 0;
     gboolean ok = sova_agent_step(l->agents[h], error);
     if (l->measure_cpu) {
-        guint64 spent = cpu_now_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;
+        guint64 spent = sova_sim_process_cpu_ns() - t0, in_sim = sova_sim_backend_cpu_ns(be) - s0;
         l->agent_cpu_s += (double)(spent > in_sim ? spent - in_sim : 0) / 1e9;
     }
     return ok;

@@ -21,7 +21,7 @@ SimHost *sova_sim_host_of(SovaBackend *be)
     return (SimHost *)be;
 }
 
-static guint64 cpu_now_ns(void)
+guint64 sova_sim_process_cpu_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -127,7 +127,7 @@ static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
                     h->spec->name);
         return NULL;
     }
-    guint64 t0 = h->timing ? cpu_now_ns() : 0;
+    guint64 t0 = h->timing ? sova_sim_process_cpu_ns() : 0;
     guint n_pcpus = h->spec->n_pcpus;
     /* what the libvirt backend spends: one node-stats call per pCPU, the online map, one
      * bulk domain-stats call */
@@ -151,7 +151,7 @@ static SovaSnapshot *sample_locked(SovaBackend *be, GError **error)
         fill_vm(h, snap, vm, elapsed);
     }
     if (h->timing)
-        h->cpu_ns += cpu_now_ns() - t0;
+        h->cpu_ns += sova_sim_process_cpu_ns() - t0;
     return snap;
 }
 
@@ -217,7 +217,7 @@ static gboolean vf_move(SimHost *h, SimVm *vm, const SovaAction *a, GError **err
 static gboolean host_execute(SovaBackend *be, const SovaAction *a, GError **error)
 {
     SimHost *h = sova_sim_host_of(be);
-    guint64 t0 = h->timing ? cpu_now_ns() : 0;
+    guint64 t0 = h->timing ? sova_sim_process_cpu_ns() : 0;
     be->calls++;   /* virDomainPinVcpuFlags, virDomainAttachDeviceFlags,
                     * virDomainDetachDeviceAlias */
     SimVm *vm = vm_here(h, a->uuid, error);
@@ -231,7 +231,7 @@ static gboolean host_execute(SovaBackend *be, const SovaAction *a, GError **erro
     else
         g_set_error(error, SOVA_ERROR, SOVA_ERROR_BACKEND, "migrations go through migrate_start");
     if (h->timing)
-        h->cpu_ns += cpu_now_ns() - t0;
+        h->cpu_ns += sova_sim_process_cpu_ns() - t0;
     return ok;
 }
 

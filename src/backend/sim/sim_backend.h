@@ -37,6 +37,8 @@ void sova_sim_backend_vcpu_truth(SovaBackend *be, guint vm, guint vcpu, guint64 
  * benchmark can subtract the simulator's own cost from the agent's. */
 void sova_sim_backend_set_timing(SovaBackend *be, gboolean on);
 guint64 sova_sim_backend_cpu_ns(SovaBackend *be);
+/* the process's CPU time now (CLOCK_PROCESS_CPUTIME_ID), ns: what the timing above measures */
+guint64 sova_sim_process_cpu_ns(void);
 
 /* The net model's ground truth (sim_net.h), and the VFs held now */
 void sova_sim_backend_net_truth(SovaBackend *be, guint vm, SovaSimNetTruth *out);
