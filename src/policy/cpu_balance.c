@@ -96,15 +96,17 @@
  * Reserved and offline pCPUs are never used. Deterministic: ties go to the lowest
  * pCPU id, then the vCPU order of the model.
  *
- * Where it lives: this file runs the steps and keeps the state; the take-over's rule is
- * cpu_takeover.c, the layout and step 1 cpu_layout.c, step 3 cpu_search.c and cpu_numa.c,
- * sharing cpu_share.c, shared sets cpu_group.c, SMT cpu_smt.c, the actions and every reason
- * text cpu_reasons.c.
+ * Where it lives: this file runs the steps and keeps the state (its types shared with
+ * cpu_balance_group.c through cpu_balance_private.h); a standing shared set, pinned around,
+ * grown and shrunk, cpu_balance_group.c; the take-over's rule is cpu_takeover.c, the layout
+ * and step 1 cpu_layout.c, step 3 cpu_search.c and cpu_numa.c, sharing cpu_share.c, finding
+ * shared sets cpu_group.c, SMT cpu_smt.c, the actions and every reason text cpu_reasons.c.
  * Cost: pCPUs sit in balanced trees ordered by (load, id), each pCPU's vCPUs in an
  * array sorted by demand; a move costs O(cells * log) plus the array shift, and a
  * source with no useful move is set aside until its load changes (the least
  * loaded pCPU of a cell only gets busier as moves go, so it stays useless). */
 #include "policy/cpu_policy.h"
+#include "policy/cpu_balance_private.h"
 #include "policy/cpu_placement.h"
 #include "policy/cpu_noise.h"
 #include "policy/cpu_share.h"
@@ -170,18 +172,6 @@ static double *load_if_kept(const SovaModel *m)
     return sova_cpu_predict_load(m, at, SOVA_WEIGHT_DEMAND);
 }
 
-typedef struct {
-    SovaCpuNoise *noise;
-    SovaCpuShareState share;
-    SovaCpuRobust *robust;
-    SovaCpuSet *group;        /* the shared pin set this policy made (cpu_group.h), or NULL */
-    double sat_worst;         /* EWMA of the best pins' worst ratio on a saturated host
-                               * (cpu_service.h); 0: none yet */
-    guint fine_for;           /* intervals in a row it was short by the finer tolerance */
-    SovaCpuSet *smaller;      /* a smaller shared set that would do (see shrink), or NULL */
-    guint smaller_for;        /* intervals in a row it was that one */
-} BalanceState;
-
 /* the best pins b short by the finer tolerance of a saturated host (cpu_service.h): its
  * smoothed worst ratio, for SHARE_CONFIRM_FINE intervals in a row counting the SHARE_CONFIRM
  * of the decision (without state: this reading, at once) */
@@ -197,40 +187,12 @@ static gboolean unfair_saturated(BalanceState *st, const Balancer *b, double noi
     return st->fine_for + SHARE_CONFIRM > SHARE_CONFIRM_FINE;
 }
 
-/* the shared pin set in place: the one this policy made while some vCPU is in it, or every
- * usable pCPU when the kernel shares the whole host; NULL when none */
-static SovaCpuSet *current_group(const SovaModel *m, const BalanceState *st)
-{
-    if (st && st->group && cpu_group_present(m, st->group))
-        return sova_cpuset_copy(st->group);
-    return sova_cpu_all_shared(m) ? sova_cpu_share_set(m) : NULL;
-}
-
-static void remember_group(BalanceState *st, const SovaCpuSet *group)
-{
-    if (!st)
-        return;
-    sova_cpuset_free(st->group);
-    st->group = group ? sova_cpuset_copy(group) : NULL;
-}
-
-/* what every plan reads */
-typedef struct {
-    const SovaModel *m;
-    const SovaCpuPolicyParams *params;
-    const double *demand;
-    const gboolean *young;
-    const gboolean *fast;
-    double measured, noise;
-    gboolean look;
-} Inputs;
-
 /* the one-pCPU pins of the layout around `frozen` (NULL: the whole host): the search's moves
  * when they are worth it (cpu_reasons_judge), else only the loose vCPUs placed; then busy
  * vCPUs onto separate cores (cpu_smt.h). `found` (taken; may be NULL) is that search already
  * made, whose layout had `found_before` before it. Returns the layout the plan was made from */
-static Balancer *plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan,
-                           Balancer *found, double found_before)
+Balancer *cpu_balance_plan_pins(const Inputs *in, const SovaCpuSet *frozen, SovaPlan *plan,
+                                Balancer *found, double found_before)
 {
     double before = found_before, after, target = in->params->target_stddev;
     Balancer *b = found ? found
@@ -270,89 +232,6 @@ static Balancer *applied_layout(const Inputs *in, Balancer *found, double *befor
     return kept;
 }
 
-/* a shared pin set that stays: the rest of the host is pinned around it, and when the rest
- * loses work too, the set grows by the rest's own group */
-static void plan_around(const Inputs *in, const SovaCpuSet *group, double margin,
-                        BalanceState *st, SovaPlan *plan)
-{
-    double before;
-    g_autoptr(Balancer) rest = cpu_search_run_frozen(in->m, in->params, in->demand, in->young,
-                                                     group, in->look, &before);
-    rest->fast = in->fast;
-    double level = sova_cpu_cfs_level(in->m, rest->demand);
-    gboolean lossy = cpu_group_rest_loss(rest, margin) > in->params->target_stddev
-                     || cpu_group_fast_crowded(rest)
-                     || sova_cpu_service_unfair(in->m, rest->load, rest->to, rest->demand,
-                                                SOVA_SERVICE_TOL, in->noise);
-    g_autoptr(SovaCpuSet) more = lossy ? cpu_group_find(rest, margin, level)
-                                       : cpu_group_extend(rest, margin, level);
-    if (more) {
-        for (guint p = 0; p < in->m->n_pcpus; p++)
-            if (sova_cpuset_has(group, p))
-                sova_cpuset_add(more, p);
-        cpu_reasons_share(rest, plan, more, cpu_group_rest_loss(rest, margin), margin, -1, 1.0);
-        remember_group(st, more);
-        return;
-    }
-    g_autoptr(Balancer) b = plan_pins(in, group, plan, NULL, 0);
-    g_autofree char *set = sova_cpuset_format(group);
-    g_autofree char *text = g_strdup_printf("%s; the vCPUs sharing pCPUs %s stay", plan->reason,
-                                            set);
-    sova_plan_set_reason(plan, "%s", text);
-}
-
-/* TRUE when every pCPU of a is in b and b has more */
-static gboolean strict_subset(const SovaCpuSet *a, const SovaCpuSet *b, guint n)
-{
-    gboolean more = FALSE;
-    for (guint p = 0; p < n; p++) {
-        if (sova_cpuset_has(a, p) && !sova_cpuset_has(b, p))
-            return FALSE;
-        more = more || (sova_cpuset_has(b, p) && !sova_cpuset_has(a, p));
-    }
-    return more;
-}
-
-static void forget_smaller(BalanceState *st)
-{
-    g_clear_pointer(&st->smaller, sova_cpuset_free);
-    st->smaller_for = 0;
-}
-
-/* a shared set that grew gives way when demand falls: the set a new group would take from the
- * best pins found (`best`, every member placed, cpu_group_find) is a strict part of it, the
- * same one for the calm wait of the shared host (SHARE_CALM, cpu_share.h) in a row: the
- * vCPUs on its pCPUs share it, the others are pinned as placed. TRUE when it did (plan made) */
-static gboolean shrink(const Balancer *best, const SovaCpuSet *group, double margin,
-                       BalanceState *st, SovaPlan *plan)
-{
-    if (!st)
-        return FALSE;
-    const SovaModel *m = best->m;
-    g_autoptr(SovaCpuSet) fresh = cpu_group_find(best, margin, sova_cpu_cfs_level(m, best->demand));
-    if (!fresh || !strict_subset(fresh, group, m->n_pcpus)) {
-        forget_smaller(st);
-        return FALSE;
-    }
-    if (st->smaller && sova_cpuset_equal(st->smaller, fresh)) {
-        st->smaller_for++;
-    } else {
-        forget_smaller(st);
-        st->smaller = sova_cpuset_copy(fresh);
-        st->smaller_for = 1;
-    }
-    if (st->smaller_for < MAX(st->share.need, SHARE_CALM))
-        return FALSE;
-    forget_smaller(st);
-    cpu_reasons_share(best, plan, fresh, cpu_group_rest_loss(best, margin), margin, -1, 1.0);
-    g_autofree char *was = sova_cpuset_format(group);
-    g_autofree char *text = g_strdup_printf("demand fell, the shared set of pCPUs %s shrinks: %s",
-                                            was, plan->reason);
-    sova_plan_set_reason(plan, "%s", text);
-    remember_group(st, fresh);
-    return TRUE;
-}
-
 static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *params, gpointer state)
 {
     BalanceState *st = state;
@@ -377,7 +256,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
                                                             fast, NULL);
     look = look && !any_waiting(m, young);
     Inputs in = { m, params, demand, young, fast, measured, noise, look };
-    g_autoptr(SovaCpuSet) group = current_group(m, st);
+    g_autoptr(SovaCpuSet) group = cpu_balance_current_group(m, st);
     g_autoptr(SovaCpuSet) all = sova_cpu_share_set(m);
     g_autoptr(Balancer) b = cpu_search_run_with(m, params, demand, young, look, &before);
     b->fast = fast;
@@ -402,8 +281,8 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         && sova_cpu_share_decide_group(st ? &st->share : NULL, m, b->load, b->to, margin, target,
                                        unfair, unfair_calm, group != NULL, &loss)) {
         if (group && !sova_cpuset_equal(group, all)) {
-            if (!shrink(b, group, margin, st, plan))
-                plan_around(&in, group, margin, st, plan);
+            if (!cpu_balance_shrink(b, group, margin, st, plan))
+                cpu_balance_plan_around(&in, group, margin, st, plan);
             return plan;
         }
         int vm = -1;
@@ -419,7 +298,7 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
                                            : cpu_group_find(now, margin,
                                                             sova_cpu_cfs_level(m, b->demand));
         cpu_reasons_share(made ? now : b, plan, made, loss, margin, named ? vm : -1, worst);
-        remember_group(st, made ? made : all);
+        cpu_balance_remember_group(st, made ? made : all);
         if (nstate) {
             g_autofree double *kept = load_if_kept(m);
             g_autofree double *flat = sova_cpu_shared_load(m, b->load, cpu_layout_mean(b));
@@ -427,10 +306,10 @@ static SovaPlan *balance_plan(const SovaModel *m, const SovaCpuPolicyParams *par
         }
         return plan;
     }
-    remember_group(st, NULL);
+    cpu_balance_remember_group(st, NULL);
     if (st)
-        forget_smaller(st);
-    b = plan_pins(&in, NULL, plan, g_steal_pointer(&b), before);
+        cpu_balance_forget_smaller(st);
+    b = cpu_balance_plan_pins(&in, NULL, plan, g_steal_pointer(&b), before);
     if (nstate) {
         g_autofree double *kept = load_if_kept(m);
         sova_cpu_noise_expect(nstate, m, kept, b->load);
