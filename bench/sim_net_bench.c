@@ -31,11 +31,15 @@
  * (a hostdev VF invisible to the host). N1 is judged on yes and pf, N2 (the default
  * policy at least as good as the Sova-style rule) on no.
  *
- * usage: bench-sim-net [--scenarios DIR] [--seeds N] [--vf-counters yes|pf|no] [--config
- *        sova.conf] [--json] */
+ * With --seed-offset K the seeds start K after each file's; --only TEXT runs only the files
+ * whose name contains TEXT. --json gives, besides the pooled figures, each seed's run of each
+ * column ("per_seed"), which bench/compare.sh pairs between two builds.
+ *
+ * usage: bench-sim-net [--scenarios DIR] [--seeds N] [--seed-offset K] [--only TEXT]
+ *        [--vf-counters yes|pf|no] [--config sova.conf] [--json] */
 #include "bench_scenarios.h"
+#include "sim_net_bench.h"
 #include "util/json.h"
-#include "sim/sim_run.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,40 +48,9 @@
 #define SOVA_BENCH_SCENARIOS "bench/scenarios"
 #endif
 
-#define N1_THROUGHPUT 0.97    /* of the optimum */
-#define N1_SWITCHES 2.0       /* times the optimum's */
-/* "above the Sova-style rule" where both are this close to the optimum accepts a tie (to
- * N1_TIE): what is left there is the attach latency of the few switches the scenario needs,
- * which both make alike (net-two-vfs-halfway: the same 6 switches, 0.997 each); no rule can
- * be "above" another by more than the nothing that is left */
-#define N1_CEILING 0.005
-#define N1_TIE 0.001
-
-typedef struct {
-    char *name;
-    SovaSimNetMode mode;
-    const SovaNetPolicy *policy;
-    double margin;
-    gboolean no_jitter;       /* an oracle that does not foresee the jitter */
-    gboolean pays;            /* an oracle whose switches cost what the agent's do */
-} Col;
-
-typedef struct {
-    double offered, delivered, gap, vhost_s;
-    guint64 switches, refused;
-    double min_ratio;         /* the worst seed's delivered / the optimum's */
-} Sum;
-
-typedef struct {
-    char *name;               /* "SCENARIO:MODE" */
-    char *description;
-    SovaSimVfCounters mode;
-    guint vms, vfs;
-    Sum *sums;                /* [n_cols] */
-} Row;
-
-static GArray *cols;          /* Col */
-static guint default_col;     /* the default net policy's column */
+GArray *cols;
+guint default_col;
+static guint seed_offset;     /* --seed-offset: the seeds start this many after the file's */
 
 static void col_add(const char *name, SovaSimNetMode mode, const SovaNetPolicy *policy, double margin)
 {
@@ -113,7 +86,7 @@ static void free_cols(void)
     g_array_unref(cols);
 }
 
-static const Col *col(guint i)
+const Col *col(guint i)
 {
     return &g_array_index(cols, Col, i);
 }
@@ -123,6 +96,9 @@ static void row_free(gpointer p)
     Row *r = p;
     g_free(r->name);
     g_free(r->description);
+    for (guint c = 0; r->sums && c < cols->len; c++)
+        if (r->sums[c].seeds)
+            g_array_unref(r->sums[c].seeds);
     g_free(r->sums);
     g_free(r);
 }
@@ -142,8 +118,11 @@ static SovaSimResult *run_one(const SovaSimScenario *sc, const Col *c, const Sov
     return r;
 }
 
-static void add(Sum *s, const SovaSimResult *r, double optimum)
+static void add(Sum *s, const SovaSimResult *r, guint64 seed, double optimum)
 {
+    Seed one = { seed, r->net_delivered_pkts, optimum > 0 ? r->net_delivered_pkts / optimum : 1,
+                 r->net_gap_pkts, r->vf_attaches + r->vf_detaches, r->vf_refused };
+    g_array_append_val(s->seeds, one);
     s->offered += r->net_offered_pkts;
     s->delivered += r->net_delivered_pkts;
     s->gap += r->net_gap_pkts;
@@ -176,173 +155,65 @@ static Row *run_scenario(const char *dir, const char *file, SovaSimVfCounters mo
     row->vms = sc->vms->len;
     row->vfs = sova_sim_scenario_host(sc, 0)->nic.vfs;
     row->sums = g_new0(Sum, cols->len);
-    for (guint c = 0; c < cols->len; c++)
+    for (guint c = 0; c < cols->len; c++) {
         row->sums[c].min_ratio = INFINITY;
+        row->sums[c].seeds = g_array_new(FALSE, FALSE, sizeof(Seed));
+    }
     for (guint s = 0; s < seeds; s++) {
         double optimum = 0;
+        guint64 seed = sc->seed + seed_offset + s;
         for (guint c = 0; c < cols->len; c++) {
-            g_autoptr(SovaSimResult) r = run_one(sc, col(c), cfg, sc->seed + s);
+            g_autoptr(SovaSimResult) r = run_one(sc, col(c), cfg, seed);
             if (!r) {
                 row_free(row);
                 return NULL;
             }
             if (c == 0)
                 optimum = r->net_delivered_pkts;
-            add(&row->sums[c], r, optimum);
+            add(&row->sums[c], r, seed, optimum);
         }
     }
     return row;
 }
 
-static double x_opt(const Row *r, guint c)
+double x_opt(const Row *r, guint c)
 {
     return r->sums[0].delivered > 0 ? r->sums[c].delivered / r->sums[0].delivered : NAN;
 }
 
 /* the fewer switches of the two clairvoyants */
-static guint64 opt_switches(const Row *r)
+guint64 opt_switches(const Row *r)
 {
     return MIN(r->sums[0].switches, r->sums[cols->len - 1].switches);
 }
 
-/* ---- text ---- */
-
-static double delivered_pct(const Sum *s, guint seeds)
-{
-    (void)seeds;
-    return 100 * s->delivered / MAX(s->offered, 1);
-}
-
-static double switches(const Sum *s, guint seeds)
-{
-    return (double)s->switches / seeds;
-}
-
-static double gap_pct(const Sum *s, guint seeds)
-{
-    (void)seeds;
-    return 100 * s->gap / MAX(s->offered, 1);
-}
-
-static double vhost(const Sum *s, guint seeds)
-{
-    return s->vhost_s / seeds;
-}
-
-/* one scenario's row: f of every column */
-static void line(const Row *r, guint seeds, double (*f)(const Sum *, guint), const char *fmt)
-{
-    printf("%-28s", r->name);
-    for (guint c = 0; c < cols->len; c++) {
-        g_autofree char *cell = g_strdup_printf(fmt, f(&r->sums[c], seeds));
-        printf(c ? " %9s" : " %10s", cell);
-    }
-    printf("\n");
-}
-
-static void header(const char *title, const char *first)
-{
-    printf("\n%s\n%-28s %10s", title, "scenario:vf-counters", first);
-    for (guint c = 1; c < cols->len; c++)
-        printf(" %9s", col(c)->name);
-    printf("\n");
-}
-
-static void print_table(GPtrArray *rows, guint seeds)
-{
-    printf("== simulator: net plane (TARGETS N1); every run: cpu policy balance, the net plane as in\n"
-           "   the column; figures over %u seed%s per scenario (optimum = clairvoyant, switches free)\n",
-           seeds, seeds == 1 ? "" : "s");
-    for (guint i = 0; i < rows->len; i++) {
-        const Row *r = g_ptr_array_index(rows, i);
-        printf("   %s: %u VMs, %u VFs: %s\n", r->name, r->vms, r->vfs, r->description ? r->description : "");
-    }
-    header("packets delivered (x the optimum; the optimum's own in Mpkt per run)", "optimum");
-    for (guint i = 0; i < rows->len; i++) {
-        const Row *r = g_ptr_array_index(rows, i);
-        printf("%-28s %10.1f", r->name, r->sums[0].delivered / 1e6 / seeds);
-        for (guint c = 1; c < cols->len; c++)
-            printf(" %9.3f", x_opt(r, c));
-        printf("\n");
-    }
-    header("worst seed's packets delivered (x that seed's optimum)", "optimum");
-    for (guint i = 0; i < rows->len; i++) {
-        const Row *r = g_ptr_array_index(rows, i);
-        printf("%-28s %10.3f", r->name, 1.0);
-        for (guint c = 1; c < cols->len; c++)
-            printf(" %9.3f", r->sums[c].min_ratio);
-        printf("\n");
-    }
-    header("packets delivered / offered (%)", "optimum");
-    for (guint i = 0; i < rows->len; i++)
-        line(g_ptr_array_index(rows, i), seeds, delivered_pct, "%.1f");
-    header("VF switches per run (attaches + detaches)", "optimum");
-    for (guint i = 0; i < rows->len; i++)
-        line(g_ptr_array_index(rows, i), seeds, switches, "%.1f");
-    header("packets lost in detach gaps (% of offered)", "optimum");
-    for (guint i = 0; i < rows->len; i++)
-        line(g_ptr_array_index(rows, i), seeds, gap_pct, "%.2f");
-    header("host CPU on the virtio path (pCPUs, mean)", "optimum");
-    for (guint i = 0; i < rows->len; i++)
-        line(g_ptr_array_index(rows, i), seeds, vhost, "%.2f");
-}
-
-static const char *mark(gboolean ok)
-{
-    return ok ? "ok" : "MISSED";
-}
-
-/* the default policy's d against the rule's sv, both x the optimum: above, or a tie at the
- * ceiling */
-static const char *above_rule(double d, double sv)
-{
-    if (d > sv)
-        return "ok";
-    if (d >= 1 - N1_CEILING && sv >= 1 - N1_CEILING && sv - d < N1_TIE)
-        return "ok (a tie at the ceiling)";
-    return "MISSED";
-}
-
-static guint sova_col(void)
-{
-    for (guint c = 1; c < cols->len; c++)
-        if (col(c)->policy && !strcmp(col(c)->name, "sova"))
-            return c;
-    return 0;
-}
-
-static void print_verdict(GPtrArray *rows)
-{
-    guint d = default_col, sv = sova_col();
-    printf("\nN1 (default net policy %s; vf-counters yes and pf): >= %.0f %% of the optimum, <= %.0fx "
-           "its switches, above the Sova-style rule (a tie within %.3f when both are within %.3f of the "
-           "optimum)\nN2 (vf-counters no): at least the Sova-style "
-           "rule\n", col(d)->name, 100 * N1_THROUGHPUT, N1_SWITCHES, N1_TIE, N1_CEILING);
-    for (guint i = 0; i < rows->len; i++) {
-        const Row *r = g_ptr_array_index(rows, i);
-        double sw = (double)r->sums[d].switches / MAX(opt_switches(r), 1);
-        if (r->mode == SOVA_SIM_VF_COUNTERS_NO) {
-            printf("%-28s N2: %.3f of the optimum", r->name, x_opt(r, d));
-            if (sv)
-                printf(", sova %.3f: %s", x_opt(r, sv), mark(x_opt(r, d) >= x_opt(r, sv)));
-            printf("\n");
-            continue;
-        }
-        printf("%-28s %.3f of the optimum: %s; %.2fx its switches: %s", r->name, x_opt(r, d),
-               mark(x_opt(r, d) >= N1_THROUGHPUT), sw, mark(sw <= N1_SWITCHES));
-        if (sv)
-            printf("; vs sova %.3f: %s", x_opt(r, sv), above_rule(x_opt(r, d), x_opt(r, sv)));
-        printf("\n");
-    }
-}
-
 /* ---- JSON ---- */
+
+/* each seed's run of one column, in the order run (bench/compare.sh pairs them) */
+static void per_seed_json(JsonBuilder *b, const Sum *s)
+{
+    json_builder_set_member_name(b, "per_seed");
+    json_builder_begin_array(b);
+    for (guint k = 0; k < s->seeds->len; k++) {
+        const Seed *e = &g_array_index(s->seeds, Seed, k);
+        json_builder_begin_object(b);
+        sova_json_int(b, "seed", (gint64)e->seed);
+        sova_json_double(b, "delivered_pkts", e->delivered);
+        sova_json_double(b, "delivered_x_optimum", e->x_opt);
+        sova_json_int(b, "switches", (gint64)e->switches);
+        sova_json_double(b, "detach_gap_pkts", e->gap);
+        sova_json_int(b, "refused", (gint64)e->refused);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
 
 static JsonNode *to_json(GPtrArray *rows, guint seeds)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     sova_json_int(b, "seeds", seeds);
+    sova_json_int(b, "seed_offset", seed_offset);
     sova_json_string(b, "default_policy", col(default_col)->name);
     json_builder_set_member_name(b, "scenarios");
     json_builder_begin_array(b);
@@ -365,6 +236,7 @@ static JsonNode *to_json(GPtrArray *rows, guint seeds)
             sova_json_double(b, "detach_gap_pkts_per_run", s->gap / seeds);
             sova_json_double(b, "vhost_pcpus", s->vhost_s / seeds);
             sova_json_int(b, "refused", (gint64)s->refused);
+            per_seed_json(b, s);
             json_builder_end_object(b);
         }
         json_builder_end_object(b);
@@ -377,12 +249,14 @@ static JsonNode *to_json(GPtrArray *rows, guint seeds)
 int main(int argc, char **argv)
 {
     g_autofree char *dir = NULL, *config = NULL;
-    g_autofree char *only = NULL;
+    g_autofree char *only = NULL, *files_only = NULL;
     gboolean json = FALSE;
-    gint seeds = 5;
+    gint seeds = 5, offset = 0;
     GOptionEntry entries[] = {
         { "scenarios", 0, 0, G_OPTION_ARG_FILENAME, &dir, "scenario directory (default: the source tree's)", "DIR" },
         { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "seeds per scenario: the scenario's and the next ones (5)", "N" },
+        { "seed-offset", 0, 0, G_OPTION_ARG_INT, &offset, "start K seeds after each scenario's (0)", "K" },
+        { "only", 0, 0, G_OPTION_ARG_STRING, &files_only, "run only the scenarios whose file name contains TEXT", "TEXT" },
         { "vf-counters", 0, 0, G_OPTION_ARG_STRING, &only, "run one mode only: yes, pf or no (all three)", "MODE" },
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "sova.conf whose [net] settings the policies use", "FILE" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object", NULL },
@@ -401,24 +275,34 @@ int main(int argc, char **argv)
         g_printerr("bench-sim-net: --vf-counters takes yes, pf or no\n");
         return 2;
     }
-    if (seeds < 1) {
-        g_printerr("bench-sim-net: --seeds must be at least 1\n");
+    if (seeds < 1 || offset < 0) {
+        g_printerr("bench-sim-net: --seeds must be at least 1, --seed-offset at least 0\n");
         return 2;
     }
+    seed_offset = (guint)offset;
     make_cols(cfg);
     const char *sdir = dir ? dir : SOVA_BENCH_SCENARIOS;
     g_autoptr(GPtrArray) files = sova_bench_scenario_files(sdir, "net-");
     g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(row_free);
     static const SovaSimVfCounters modes[] = { SOVA_SIM_VF_COUNTERS_YES, SOVA_SIM_VF_COUNTERS_PF,
                                                SOVA_SIM_VF_COUNTERS_NO };
+    guint matched = 0;
     for (guint f = 0; f < files->len; f++)
         for (guint m = 0; m < G_N_ELEMENTS(modes); m++) {
+            if (files_only && !strstr(g_ptr_array_index(files, f), files_only))
+                continue;
+            matched += m == 0;
             if (only && strcmp(only, mode_names[modes[m]]) != 0)
                 continue;
             Row *row = run_scenario(sdir, g_ptr_array_index(files, f), modes[m], cfg, (guint)seeds);
             if (row)
                 g_ptr_array_add(rows, row);
         }
+    if (files_only && !matched) {
+        g_printerr("bench-sim-net: no net-*.conf in %s has \"%s\" in its name\n", sdir, files_only);
+        free_cols();
+        return 2;
+    }
     if (json) {
         g_autoptr(JsonNode) root = to_json(rows, (guint)seeds);
         g_autofree char *text = json_to_string(root, TRUE);
@@ -426,8 +310,8 @@ int main(int argc, char **argv)
     } else if (!rows->len) {
         printf("== simulator: net plane: no net-*.conf scenario in %s\n", sdir);
     } else {
-        print_table(rows, (guint)seeds);
-        print_verdict(rows);
+        net_print_table(rows, (guint)seeds);
+        net_print_verdict(rows);
     }
     free_cols();
     return 0;

@@ -15,7 +15,8 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-de
 BUILD="$BUILD libsoup-3.0-dev"
 # libFuzzer targets (make fuzz, scripts/check.sh): clang and its fuzzer runtime
 FUZZ="clang libfuzzer-14-dev"
-# real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests
+# real libvirt + QEMU guests (TCG) for the rig, the demo and the real-VM tests (jq: also
+# bench/compare.sh and its unit test, which skips without it; test, demo and bench get RIG)
 RIG="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils linux-image-cloud-amd64
      busybox-static dnsmasq-base cpio gzip iproute2 iputils-ping socat bc util-linux jq procps strace"
 DEMO="gnuplot-nox"

@@ -213,8 +213,13 @@ static int apply_file(const char *path, const ApplyOpts *o)
     if (!sova_cli_seconds("--max-age", o->max_age, &max_age) ||
         !sova_cli_seconds("--interval", o->interval, &interval))
         return SOVA_EXIT_USAGE;
-    if (!(interval >= SOVA_MIN_INTERVAL && interval <= SOVA_MAX_INTERVAL) || !(max_age > 0)) {
-        g_printerr("sova: --interval and --max-age must be positive (see --help)\n");
+    g_autoptr(GError) err = NULL;
+    if (!sova_config_check_interval("--interval", interval, &err)) {
+        g_printerr("sova: %s\n", err->message);
+        return SOVA_EXIT_USAGE;
+    }
+    if (!(max_age > 0)) {
+        g_printerr("sova: --max-age must be a positive number of seconds (got %g)\n", max_age);
         return SOVA_EXIT_USAGE;
     }
     g_autoptr(SovaPlanFile) f = read_plan(path, max_age);

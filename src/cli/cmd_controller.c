@@ -208,9 +208,10 @@ int sova_cmd_controller(int argc, char **argv)
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- keep a cluster's hosts evenly loaded by live migration");
     g_autofree char *summary = g_strdup_printf(
-        "Reads every host through libvirt's remote protocol, and when one host is loaded\n"
-        "well above the others, live-migrates VMs to even out the load, with as few\n"
-        "migrations as possible. Policies: %s.", sova_cluster_policy_list());
+        "Reads every host through libvirt's remote protocol and live-migrates VMs, with as\n"
+        "few migrations as possible: the default policy, sova, when hosts leave their VMs'\n"
+        "demand unmet; the baselines when one host is loaded well above the others.\n"
+        "Policies: %s.", sova_cluster_policy_list());
     g_option_context_set_summary(ctx, summary);
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SOVA_EXIT_USAGE;

@@ -10,6 +10,8 @@
 #include "sim/sim_cluster_run.h"
 #include "backend/sim/sim_scenario.h"
 #include "policy/cluster_policy.h"
+#include "policy/cpu_policy.h"
+#include "policy/net_policy.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -97,7 +99,14 @@ static gboolean build_options(const Opts *o, SovaSimClusterRunOptions *ro)
         return FALSE;
     }
     if (o->cpu_policy && !(ro->cpu_policy = sova_cpu_policy_find(o->cpu_policy))) {
-        fprintf(stderr, "sova sim-cluster: unknown cpu policy \"%s\"\n", o->cpu_policy);
+        fprintf(stderr, "sova sim-cluster: unknown cpu policy \"%s\" (known: %s)\n", o->cpu_policy,
+                sova_cpu_policy_list());
+        return FALSE;
+    }
+    /* checked here: the agents would run without a net plane on an unknown name */
+    if (o->net_policy && !sova_net_policy_find(o->net_policy)) {
+        fprintf(stderr, "sova sim-cluster: unknown net policy \"%s\" (known: %s)\n", o->net_policy,
+                sova_net_policy_list());
         return FALSE;
     }
     ro->net_policy = o->net_policy;
@@ -152,7 +161,7 @@ int sova_cmd_sim_cluster(int argc, char **argv)
         { "levels", 'l', 0, G_OPTION_ARG_STRING, &o.levels,
           "both (controller and host agents), cluster (controller only), host (agents only)", "LEVELS" },
         { "cpu-policy", 0, 0, G_OPTION_ARG_STRING, &o.cpu_policy, "the agents' cpu policy (balance)", "NAME" },
-        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy", "NAME" },
+        { "net-policy", 0, 0, G_OPTION_ARG_STRING, &o.net_policy, "the agents' net policy (balance, the default, or sova)", "NAME" },
         { "seed", 's', 0, G_OPTION_ARG_STRING, &o.seed, "override the scenario's seed", "N" },
         { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o.duration, "override the scenario's duration", "SECONDS" },
         { "log", 0, 0, G_OPTION_ARG_NONE, &o.log, "log every migration the controller starts and ends", NULL },

@@ -28,7 +28,8 @@ static Families families(SovaMetrics *m)
     f.down = sova_metrics_family(m, "sova_hosts_down", SOVA_METRIC_GAUGE,
                                  "Hosts that could not be read in the last interval.");
     f.imbalance = sova_metrics_family(m, "sova_cluster_imbalance", SOVA_METRIC_GAUGE,
-                                      "The weighted standard deviation of the hosts' load fractions: what the policy minimises.");
+                                      "The largest per-resource standard deviation of the hosts' load fractions, each weighted "
+                                      "against the largest weight: what the baseline policies act on (sova acts on unmet demand).");
     f.resource_imbalance = sova_metrics_family(m, "sova_cluster_resource_imbalance", SOVA_METRIC_GAUGE,
                                                "Standard deviation of the hosts' load fractions, per resource.");
     f.started = sova_metrics_family(m, "sova_migrations_started_total", SOVA_METRIC_COUNTER,

@@ -54,6 +54,9 @@ printf '{"hello": 1}' > "$tmp/foreign.json"
 expect 2 'not applied: the plan: no "sova_plan"' -- apply "$tmp/foreign.json" $hosts --yes
 sed 's/"created_unix" : [0-9.]*/"created_unix" : 1000/' "$tmp/plan.json" > "$tmp/stale.json"
 expect 2 'older than --max-age 600 s' -- apply "$tmp/stale.json" $hosts --yes
+# --interval as everywhere (0.1 to 86400: the message says so), --max-age positive
+expect 2 'the --interval must be a number of seconds from 0.1 to 86400 \(got 0.01\)' -- apply "$tmp/plan.json" $hosts --interval 0.01
+expect 2 '--max-age must be a positive number of seconds' -- apply "$tmp/plan.json" $hosts --max-age 0
 sed 's/"action" : "migrate"/"action" : "pin"/' "$tmp/plan.json" > "$tmp/pin.json"
 expect 2 'action 1: "pin" is not an action sova applies' -- apply "$tmp/pin.json" $hosts --yes
 expect 2 'no-such.json' -- apply "$tmp/no-such.json" $hosts --yes

@@ -88,6 +88,9 @@ expect 0 '^would pin test vcpu' -- agent --connect test:///default --once --dry-
 printf '[cluster]\nduration = 100\n[host a]\n[vm v]\nhost = b\ndemand = constant:10\n' > "$tmp/bad-cluster.conf"
 expect 2 "$tmp/bad-cluster.conf:5: host: no host named \"b\"" -- sim-cluster "$tmp/bad-cluster.conf"
 expect 2 'unknown cluster policy "dpm"' -- sim-cluster --policy dpm "$tmp/bad-cluster.conf"
+# the agents' policies are checked too: a typo'd --net-policy once ran without any net plane
+expect 2 'unknown net policy "balanse" \(known: balance, sova\)' -- sim-cluster --net-policy balanse "$tmp/bad-cluster.conf"
+expect 2 'unknown cpu policy "zigzga" \(known: ' -- sim-cluster --cpu-policy zigzga "$tmp/bad-cluster.conf"
 printf '[cluster]\nduration = 100\ninterval = 10\n[hosts h]\ncount = 2\n[vm v]\nhost = h1\ndemand = constant:10\n' > "$tmp/cluster.conf"
 expect 0 '"migrations":0' -- sim-cluster --levels host --json "$tmp/cluster.conf"
 # a --duration too long for the run's series is bad input like a bad scenario: exit 2

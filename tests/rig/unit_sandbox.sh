@@ -6,8 +6,9 @@
 # ProtectSystem=strict (/, /usr, /etc, /var, /run read-only), ProtectHome= (yes: an empty
 # read-only /root and /home; read-only: as they are, read-only), PrivateTmp=. Under strace,
 # the address families of the sockets it opens must be within RestrictAddressFamilies=.
-# `sova agent --once`, `sova controller --once --dry-run` (on this host) and `sova status`
-# must work there. No VMs are needed.
+# `sova agent --once` (also with its metrics listener), `sova controller --once --dry-run`
+# (on this host) and `sova status` must work there. (The agent's rtnetlink socket, for
+# hostdev VFs' counters, needs SR-IOV to be opened: not exercised here.) No VMs are needed.
 set -u
 CASE_NAME=unit_sandbox
 . "${SOVA_SRC:-$(dirname "$(readlink -f "$0")")/../..}/rig/lib.sh"
@@ -70,6 +71,9 @@ check() {
 }
 
 check sova-agent.service "sova agent --once" agent --once --connect "$RIG_URI"
+# its opt-in metrics listener opens an IP socket: the unit must allow it
+check sova-agent.service "sova agent --once --metrics-listen" agent --once --connect "$RIG_URI" \
+    --metrics-listen 127.0.0.1:0
 check sova-agent.service "sova status" status --connect "$RIG_URI" --sample 0.2
 check sova-controller.service "sova controller --once --dry-run" controller --once --dry-run --host "$RIG_URI"
 [ $fails = 0 ] && echo "$CASE_NAME: ok" || echo "$CASE_NAME: $fails failures"

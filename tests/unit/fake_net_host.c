@@ -78,6 +78,13 @@ static void fake_apply(Fake *f, const SovaPlan *plan)
                 }
                 v->vf = TRUE;
                 v->vf_pkts = v->vf_shown = 0;   /* a new device */
+                /* the guest is on its VF from the interval after next: hotplug, its
+                 * driver and its bond's failover take a while (the simulator's
+                 * vf-attach-latency, 2 s). A VF on at once would put the next interval's
+                 * traffic on it while a PF still shows the refresh before the attach:
+                 * its first reading would span two intervals, taken as one (twice the
+                 * load) */
+                v->vf_from = f->tick + 2;
                 v->attaches++;
             }
         }
@@ -92,7 +99,7 @@ guint fake_step(Fake *f)
     for (guint i = 0; i < f->n; i++) {
         FakeVm *v = &f->vms[i];
         double pps = MAX(v->mean_pps * (1 + f->noise * g_rand_double_range(f->rand, -1, 1)), 0);
-        if (v->vf) {
+        if (v->vf && f->tick >= v->vf_from) {
             v->vf_pkts += (guint64)pps;
             if (!f->pf_period || f->tick % f->pf_period == 1 % f->pf_period)
                 v->vf_shown = v->vf_pkts;

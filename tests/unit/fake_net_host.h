@@ -1,6 +1,8 @@
 /* fake_net_host.h — a tiny fake host for the net-policy tests (test_net_policy_*.c). It
  * keeps per-NIC counters: a VM's traffic goes to its VF while it holds one and to its
  * standby otherwise, a plan's actions add or remove the VF NIC (or fail, when told to),
+ * an attached VF carrying the VM's traffic from the interval after next (the attach's
+ * latency, as the simulator's vf-attach-latency: the standby carries the first one),
  * and each interval goes through sova_net_model_build, so the policies see what the agent
  * will see. With a cap, the standby carries at most `cap` packets/s and drops the rest
  * (rx drops, reported unless no_drops). A VF's counters can come from a PF that refreshes
@@ -19,6 +21,8 @@ typedef struct {
     guint64 sb_drops;         /* cumulative rx drops on the standby (above the cap) */
     guint64 vf_shown;         /* with pf_period: vf_pkts as the PF last refreshed them */
     guint attaches, detaches;
+    guint vf_from;            /* the tick from which its traffic is on its VF (0 with vf set
+                               * by the test: from the start) */
     GArray *attach_ticks;     /* guint: intervals whose plan attached it */
 } FakeVm;
 

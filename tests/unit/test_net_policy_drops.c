@@ -83,25 +83,33 @@ static void test_quiet_holder_handover(void)
  * old went quiet spans one busy interval and one quiet one (a mean of 5000, above the cap).
  * That reading makes a new level on its own, and the level takes it to stand for its last
  * interval (2 x 5000 - 9000 = 1000): old gains nothing, and next takes its VF in that very
- * interval, not after the PF's next refresh */
+ * interval, not after the PF's next refresh. Old takes its VF from the policy, in an
+ * interval with a PF refresh (lead 1) and in one without (lead 0): either way its readings
+ * on the VF are its load, not twice it */
 static void test_pf_span_handover(void)
 {
-    Fake f;
-    fake_init(&f, &sova_net_policy_balance, 1, 0);
-    f.cap = 3000;
-    f.pf_period = 2;
-    FakeVm *old = fake_add(&f, "old", 9000);
-    FakeVm *next = fake_add(&f, "next", 1000);
-    old->vf = TRUE;     /* from the start, as a VM that took it before the agent started */
-    fake_run(&f, 40);   /* the PF refreshed at tick 39, and tick 40 is busy still */
-    g_assert_true(old->vf);
-    g_assert_cmpuint(old->detaches + next->attaches, ==, 0);
-    old->mean_pps = 1000;
-    next->mean_pps = 9000;
-    fake_step(&f);      /* tick 41: the refresh spans ticks 40 (9000) and 41 (1000) */
-    g_assert_true(next->vf);
-    g_assert_false(old->vf);
-    fake_clear(&f);
+    for (guint lead = 0; lead <= 1; lead++) {
+        Fake f;
+        fake_init(&f, &sova_net_policy_balance, 1, 0);
+        f.cap = 3000;
+        f.pf_period = 2;
+        FakeVm *next = fake_add(&f, "next", 1000);
+        fake_run(&f, lead);
+        FakeVm *old = fake_add(&f, "old", 9000);
+        fake_run(&f, 3 - lead);
+        g_assert_true(old->vf);
+        g_assert_cmpuint(old->attach_ticks->len, ==, 1);
+        g_assert_cmpuint(g_array_index(old->attach_ticks, guint, 0) % 2, ==, lead);
+        fake_run(&f, 37);   /* the PF refreshed at tick 39, and tick 40 is busy still */
+        g_assert_true(old->vf);
+        g_assert_cmpuint(old->detaches + next->attaches, ==, 0);
+        old->mean_pps = 1000;
+        next->mean_pps = 9000;
+        fake_step(&f);      /* tick 41: the refresh spans ticks 40 (9000) and 41 (1000) */
+        g_assert_true(next->vf);
+        g_assert_false(old->vf);
+        fake_clear(&f);
+    }
 }
 
 int main(int argc, char **argv)
