@@ -272,8 +272,9 @@ static void value(SovaNetState *st, const SovaNetPolicyParams *p, double interva
     else if (!v->fresh && !v->no_news) {
         if (l->stale)
             *l = (SovaNetLevel){.var = l->var, .diffs = l->diffs};
-        sova_net_level_add_span(l, sova_net_benefit_of(&v->raw, p), sova_net_rates_demand_pps(&v->raw),
-                                interval_s > 0 && v->raw_s > 0 ? v->raw_s / interval_s : 1);
+        double span = interval_s > 0 && v->raw_s > 0 ? v->raw_s / interval_s : 1;
+        sova_net_level_add_span(l, sova_net_benefit_of(&v->raw, p),
+                                sova_net_rates_demand_pps(&v->raw), span);
     }
     if (!sova_net_level_known(l) || v->blind) {   /* blind: what the model carried */
         e->benefit = e->seen_benefit = sova_net_benefit(v, p);
