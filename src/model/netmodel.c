@@ -5,8 +5,11 @@
  * was just attached and counts from zero, so traffic on a freshly attached VF is not
  * lost; a NIC whose counters went backwards was re-created and counts from zero too.
  * A VF counted by its PF is the exception: its counters are the VF's since the driver
- * started, so the interval it appears in gives the VM no rate (it is fresh). */
+ * started, so the interval it appears in gives the VM no rate (it is fresh); and unless
+ * its PF has refreshed them since the VF changed hands (netmodel_pf.h), their first move
+ * (which may hold the last holder's last traffic) is a new baseline too (pf_settle). */
 #include "model/netmodel.h"
+#include "model/netmodel_pf.h"
 #include <string.h>
 
 static void vm_clear(gpointer p)
@@ -32,6 +35,7 @@ void sova_net_model_free(SovaNetModel *m)
     if (!m)
         return;
     g_array_unref(m->vms);
+    sova_net_pf_memo_free(m->pf_memo);
     g_free(m);
 }
 
@@ -216,6 +220,29 @@ static gboolean pf_nic_new(const SovaVmSample *vm, const SovaVmSample *pvm, cons
     return FALSE;
 }
 
+/* the VFs counted by their PF that the VM did not hold at the last sample have been
+ * refreshed by their PF since they changed hands (netmodel_pf.h) */
+static gboolean pf_taken_refreshed(const SovaNetModel *last, const SovaVmSample *vm,
+                                   const SovaVmSample *pvm, const char *mac, double secs)
+{
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const SovaNicSample *n = sova_vm_nic(vm, i);
+        if (n->from_pf && counted(n, mac) && !find_nic(pvm, n) &&
+            !sova_net_pf_refreshed(last, n, secs))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* it holds a VF counted by its PF */
+static gboolean pf_held(const SovaVmSample *vm, const char *mac)
+{
+    for (guint i = 0; i < vm->nics->len; i++)
+        if (sova_vm_nic(vm, i)->from_pf && counted(sova_vm_nic(vm, i), mac))
+            return TRUE;
+    return FALSE;
+}
+
 /* its VF counted by its PF shows the same counters as at the last sample */
 static gboolean pf_unmoved(const SovaVmSample *vm, const SovaVmSample *pvm, const char *mac)
 {
@@ -238,6 +265,26 @@ static void pf_news(SovaNetVmLoad *v, const SovaVmSample *vm, const SovaVmSample
         v->pf_quiet_s = quiet + secs;
         v->no_news = v->pf_quiet_s < SOVA_NET_PF_REFRESH_MAX;
     }
+}
+
+/* A VF just taken over whose PF has not refreshed its counters since it changed hands
+ * (v->pf_settling): they may still lack the last holder's last traffic and the new holder's
+ * first, which the next refresh would bring in one lump. Their first move is that lump: a
+ * new baseline, fresh, no rate. Until then the intervals bring no news, as usual; unmoved
+ * for SOVA_NET_PF_REFRESH_MAX, a refresh came and brought nothing: idle, and settled. */
+static void pf_settle(SovaNetVmLoad *v, const SovaNetModel *last, const SovaVmSample *vm,
+                      const SovaVmSample *pvm, const SovaNetVmLoad *old, double secs)
+{
+    if (pf_nic_new(vm, pvm, v->mac)) {
+        v->pf_settling = !pf_taken_refreshed(last, vm, pvm, v->mac, secs);
+        return;
+    }
+    if (!old || !old->pf_settling || !pf_held(vm, v->mac))
+        return;
+    if (pf_unmoved(vm, pvm, v->mac))
+        v->pf_settling = TRUE;   /* no news as usual (pf_news), until idle */
+    else
+        v->fresh = TRUE;         /* the lump: a new baseline */
 }
 
 /* the counters moved since the last sample, NIC by NIC, summed into *sum */
@@ -378,8 +425,11 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
         fill_identity(v, vm);
         v->fresh = !pvm || m->interval_s <= 0 || pf_nic_new(vm, pvm, v->mac);
         const SovaNetVmLoad *old = sova_net_model_find(last, vm->uuid);
+        if (pvm && m->interval_s > 0)
+            pf_settle(v, last, vm, pvm, old, m->interval_s);
         if (!v->fresh) {
             pf_news(v, vm, pvm, old, m->interval_s);
+            v->pf_settling = v->pf_settling && v->no_news;
             fill_raw(v, vm, pvm, old, m->interval_s);
         }
         fill_smooth(v, old, alpha);
@@ -387,6 +437,7 @@ SovaNetModel *sova_net_model_build(const SovaSnapshot *prev, const SovaSnapshot 
     }
     update_ceiling(m, last);
     weigh_drops(m);
+    sova_net_pf_memo_update(m, last, cur);
     if (m->interval_s <= 0)
         m->interval_s = 1.0;   /* rates are all zero; keep a sane divisor */
     fill_nic_util(m, prev, cur);

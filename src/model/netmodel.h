@@ -6,9 +6,10 @@
  * to it and the standby's counters stay flat. A VF passed through (hostdev) has no tap;
  * its counters come from the PF's per-VF statistics where the driver reports them
  * (SovaNicSample.from_pf: the VF's own since the driver started, so the interval a VM
- * takes one over counts as fresh), else it has none: while a VM holds such a VF its load
- * is unknown (blind), and the model keeps its last smoothed rates rather than report it
- * idle; the first interval it is seen again replaces them (they are old news). Rates are
+ * takes one over counts as fresh, and so does their first move when the PF had not
+ * refreshed them since the VF changed hands: pf_settling), else it has none: while a VM
+ * holds such a VF its load is unknown (blind), and the model keeps its last smoothed rates
+ * rather than report it idle; the first interval it is seen again replaces them (they are old news). Rates are
  * per second over the interval and smoothed by an EWMA; load counts delivered and dropped
  * packets (SovaNetRates). A NIC
  * that is new (just hot-attached) counts from zero; a NIC any of whose counters went
@@ -52,12 +53,19 @@ typedef struct {
      * meanwhile (pf_pending). Quiet for longer, the VF is taken to be idle. */
     gboolean no_news;
     double pf_quiet_s;
+    /* it took over a VF counted by its PF that the PF had not refreshed since the VF
+     * changed hands: their first move may hold the last holder's last traffic, so it is
+     * a new baseline (fresh) rather than a rate; until then no news, as usual (settled
+     * when the VF turns idle) */
+    gboolean pf_settling;
     SovaNicSample pf_pending; /* what moved on its other NICs meanwhile (counted later) */
     SovaNetRates raw;         /* over this interval (over raw_s when a PF brought no news before) */
     double raw_s;             /* the seconds raw is taken over: the interval, or more after
                                * intervals without news from a PF; 0 when raw is none */
     SovaNetRates smooth;      /* EWMA of raw */
 } SovaNetVmLoad;
+
+typedef struct SovaNetPfMemo SovaNetPfMemo;
 
 typedef struct {
     double interval_s;
@@ -74,6 +82,7 @@ typedef struct {
      * carried from the last model; 0 unknown. One guest cannot raise it without really
      * taking that much traffic. */
     double virtio_ceiling_pps;
+    SovaNetPfMemo *pf_memo;   /* the VFs counted by their PF as last sampled (netmodel_pf.h) */
 } SovaNetModel;
 
 typedef struct {
