@@ -7,11 +7,11 @@
 # every policy asked for, it prints the baseline's and the variant's mean over the seeds,
 # the mean paired difference (variant - baseline), its standard error, the difference over
 # its standard error (t) and on how many seeds the variant won, lost or tied; once for what
-# the policy delivered and once for what it cost (VF switches, migrations).
+# the policy delivered and once for what it cost (VF switches, migrations, pin changes).
 #
-# Benches: sim-net (bench-sim-net --json: each seed's runs from its "per_seed" lists) and
-# sim-cluster (bench-sim-cluster --json, once per seed with --seed-offset). The cpu bench
-# (bench-sim) runs each scenario on its own seed only: nothing to pair.
+# Benches: sim-net (bench-sim-net --json: each seed's runs from its "per_seed" lists),
+# sim-cluster (bench-sim-cluster --json, once per seed with --seed-offset) and sim, the cpu
+# plane's (bench-sim --part table --json: "per_seed" too).
 #
 # Needs jq (scripts/bootstrap.sh installs it) and awk. Results are deterministic, so the
 # two builds run side by side and the machine's load does not matter.
@@ -25,17 +25,18 @@ Runs a simulator bench of two meson build directories (baseline, variant) on the
 seeds and compares them seed by seed. The two may be the same directory with different
 --base-config / --variant-config.
 
-  --bench NAME           sim-net (default) or sim-cluster
+  --bench NAME           sim-net (default), sim-cluster or sim (the cpu plane's bench-sim)
   --seeds N              seeds per scenario (10: every net scenario and mode takes about
-                         2 minutes of a core per build)
+                         2 minutes of a core per build, every cpu scenario about 25 s)
   --seed-offset K        start K seeds after each scenario file's (0)
   --only TEXT            only the scenario files whose name contains TEXT
-  --policy LIST          the columns to compare, comma-separated (sim-net: the JSON's
-                         default_policy, balance; sim-cluster: "sova (cluster only)")
+  --policy LIST          the columns to compare, comma-separated (sim-net and sim: the
+                         JSON's default_policy, balance; sim-cluster: "sova (cluster only)")
   --vf-counters MODE     sim-net: one mode only, yes, pf or no (all three)
-  --config FILE          sim-net: the sova.conf both builds' policies use
-  --base-config FILE     sim-net: a sova.conf for the baseline only
-  --variant-config FILE  sim-net: a sova.conf for the variant only
+  --config FILE          sim-net, sim: the sova.conf both builds' policies use ([net]
+                         settings for sim-net, [cpu] ones for sim)
+  --base-config FILE     sim-net, sim: a sova.conf for the baseline only
+  --variant-config FILE  sim-net, sim: a sova.conf for the variant only
   --scenarios DIR        the scenario directory (default: each build's source tree's)
   --tie EPS              a seed whose |difference| is at most EPS is a tie (0)
   --keep DIR             keep the benches' JSON and the paired figures in DIR
@@ -43,10 +44,12 @@ seeds and compares them seed by seed. The two may be the same directory with dif
 
 Printed, per scenario row (SCENARIO:VF-COUNTERS for sim-net): base and variant = the mean
 over the seeds of each seed's figure (sim-net: delivered x that seed's optimum, VF switches
-per run; sim-cluster: CPU and network delivered / demanded, migrations); diff = the mean of
-variant - base, seed by seed; se = its standard error (sd / sqrt(seeds)); t = diff / se;
-W/L/T = seeds on which the variant did better / worse / the same (better: more delivered,
-fewer switches or migrations). The "all" line pools every row's seeds.
+per run; sim-cluster: CPU and network delivered / demanded, migrations; sim: the worst VM's
+delivered/demanded x its own under CFS, CPU delivered x CFS, both against the same seed's
+CFS run, and pin changes per run); diff = the mean of variant - base, seed by seed; se = its
+standard error (sd / sqrt(seeds)); t = diff / se; W/L/T = seeds on which the variant did
+better / worse / the same (better: more delivered, fewer switches, migrations or pin
+changes). The "all" line pools every row's seeds.
 Exit status: 0, 1 when a bench failed, 2 on bad usage.
 EOF
 }
@@ -82,9 +85,9 @@ base=$1 variant=$2
 
 command -v jq >/dev/null || die "jq is missing (apt-get install jq, or scripts/bootstrap.sh)"
 case "$bench" in
-    sim-net|sim-cluster) ;;
-    sim|sim-cpu) die "bench $bench runs each scenario on its own seed only: nothing to pair (sim-net, sim-cluster)" ;;
-    *) die "unknown bench \"$bench\" (sim-net, sim-cluster)" ;;
+    sim-net|sim-cluster|sim) ;;
+    sim-cpu) bench=sim ;;
+    *) die "unknown bench \"$bench\" (sim-net, sim-cluster, sim)" ;;
 esac
 case "$seeds" in ''|*[!0-9]*) die "--seeds takes a positive number, not \"$seeds\"" ;; esac
 [ "$seeds" -ge 1 ] || die "--seeds takes a positive number"
@@ -92,8 +95,9 @@ case "$offset" in ''|*[!0-9]*) die "--seed-offset takes a number >= 0, not \"$of
 awk -v t="$tie" 'BEGIN { exit !(t ~ /^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/) }' ||
     die "--tie takes a number >= 0, not \"$tie\""
 case "$vfc" in ''|yes|pf|no) ;; *) die "--vf-counters takes yes, pf or no" ;; esac
-if [ "$bench" != sim-net ] && [ -n "$vfc$config$bconfig$vconfig" ]; then
-    die "--vf-counters and --config are sim-net's"
+[ "$bench" = sim-net ] || [ -z "$vfc" ] || die "--vf-counters is sim-net's"
+if [ "$bench" = sim-cluster ] && [ -n "$config$bconfig$vconfig" ]; then
+    die "--config, --base-config and --variant-config are sim-net's and sim's"
 fi
 for f in "$config" "$bconfig" "$vconfig"; do
     [ -z "$f" ] || [ -r "$f" ] || die "no readable config file $f"
@@ -103,11 +107,11 @@ bin=bench-$bench
 for d in "$base" "$variant"; do
     [ -d "$d" ] || die "no build directory $d"
     [ -x "$d/bench/$bin" ] || die "no $d/bench/$bin (not a sova build directory, or not built: ninja -C $d)"
-    # bench-sim-net got --seed-offset with its per-seed JSON
+    # bench-sim-net and bench-sim got --seed-offset with their per-seed JSON
     "$d/bench/$bin" --help | grep -q -e --seed-offset ||
         die "$d/bench/$bin has no per-seed figures (built before bench/compare.sh): rebuild it from a tree that has them"
 done
-[ -n "$policy" ] || [ "$bench" = sim-net ] || policy="sova (cluster only)"
+[ -n "$policy" ] || [ "$bench" != sim-cluster ] || policy="sova (cluster only)"
 
 if [ -n "$keep" ]; then
     mkdir -p "$keep" || die "cannot make $keep"
@@ -116,15 +120,17 @@ else
     tmp=$(mktemp -d)
 fi
 # the two sides run in the background, where a non-interactive shell ignores ^C for them:
-# stopped by their PIDs (a sim-net side is the bench itself: exec)
+# stopped by their PIDs (a sim-net or sim side is the bench itself: exec)
 bpid="" vpid=""
 trap '[ -n "$keep" ] || rm -rf "$tmp"' EXIT
 trap 'for p in $bpid $vpid; do kill "$p" 2>/dev/null || true; done; exit 130' INT TERM
 
-# run_net DIR SIDE CONFIG: bench-sim-net --json of build DIR into $tmp/SIDE.json
-run_net() {
+# run_seeds DIR SIDE CONFIG: bench-sim-net or bench-sim --json of build DIR, every seed in
+# one run, into $tmp/SIDE.json
+run_seeds() {
     dir=$1 side=$2 cfg=$3
     set -- --json --seeds "$seeds" --seed-offset "$offset"
+    [ "$bench" != sim ] || set -- "$@" --part table
     [ -z "$only" ] || set -- "$@" --only "$only"
     [ -z "$vfc" ] || set -- "$@" --vf-counters "$vfc"
     [ -z "$scenarios" ] || set -- "$@" --scenarios "$scenarios"
@@ -147,7 +153,7 @@ run_cluster() {
 
 # both builds side by side
 run_side() {
-    if [ "$bench" = sim-net ]; then run_net "$1" "$2" "${3:-$config}"; else run_cluster "$1" "$2"; fi
+    if [ "$bench" = sim-cluster ]; then run_cluster "$1" "$2"; else run_seeds "$1" "$2" "${3:-$config}"; fi
 }
 run_side "$base" base "$bconfig" & bpid=$!
 run_side "$variant" variant "$vconfig" & vpid=$!
@@ -171,6 +177,17 @@ switches	-1	2	VF switches per run (attaches + detaches)'
         elif ($r[$p] | has("per_seed") | not) then error("no per-seed figures in \($side)'"'"'s JSON: its bench-sim-net is older than bench/compare.sh; rebuild it from a tree that has it")
         else $r[$p].per_seed[] | [$r.scenario, $p, .seed, "delivered_x_optimum", .delivered_x_optimum],
                                  [$r.scenario, $p, .seed, "switches", .switches] | @tsv end'
+elif [ "$bench" = sim ]; then
+    [ -n "$policy" ] || policy=$(jq -r .default_policy "$tmp/base.json")
+    metrics='worst_vm_x_cfs	1	4	the worst VM'"'"'s delivered/demanded x its own under CFS
+total_x_cfs	1	4	CPU delivered x CFS
+pin_changes	-1	1	pin changes per run'
+    extract='.policies[] as $r | $pols[] as $p |
+        if ($r[$p] | type) != "object" then error("no policy \"\($p)\" in \($side)'"'"'s JSON (policies: \([$r | to_entries[] | select(.value | type == "object" and has("run")) | .key] | join(", ")))")
+        elif ($r[$p] | has("per_seed") | not) then error("no per-seed figures in \($side)'"'"'s JSON: its bench-sim is older than bench/compare.sh; rebuild it from a tree that has it")
+        else $r[$p].per_seed[] | [$r.scenario, $p, .seed, "worst_vm_x_cfs", .worst_vm_x_cfs],
+                                 [$r.scenario, $p, .seed, "total_x_cfs", .total_x_cfs],
+                                 [$r.scenario, $p, .seed, "pin_changes", .pin_changes] | @tsv end'
 else
     metrics='cpu_delivered_ratio	1	4	CPU delivered / demanded
 net_delivered_ratio	1	4	network delivered / demanded
