@@ -9,11 +9,11 @@
  * takes one over counts as fresh, and so does their first move when the PF had not
  * refreshed them since the VF changed hands: pf_settling), else it has none: while a VM
  * holds such a VF its load is unknown (blind), and the model keeps its last smoothed rates
- * rather than report it idle; the first interval it is seen again replaces them (they are old news). Rates are
- * per second over the interval and smoothed by an EWMA; load counts delivered and dropped
- * packets (SovaNetRates). A NIC
- * that is new (just hot-attached) counts from zero; a NIC any of whose counters went
- * backwards (the device was re-created) counts all of them from zero as well. */
+ * rather than report it idle; the first interval it is seen again replaces them (they
+ * are old news). Rates are per second over the interval and smoothed by an EWMA; load
+ * counts delivered and dropped packets (SovaNetRates). A NIC that is new (just
+ * hot-attached) counts from zero; a NIC any of whose counters went backwards (the device
+ * was re-created) counts all of them from zero as well. */
 #pragma once
 #include <glib.h>
 #include "model/snapshot.h"
