@@ -249,8 +249,7 @@ static gboolean pf_unmoved(const SovaVmSample *vm, const SovaVmSample *pvm, cons
     for (guint i = 0; i < vm->nics->len; i++) {
         const SovaNicSample *n = sova_vm_nic(vm, i);
         const SovaNicSample *p = n->from_pf && counted(n, mac) ? find_nic(pvm, n) : NULL;
-        if (p && n->rx_packets == p->rx_packets && n->tx_packets == p->tx_packets &&
-            n->rx_drops == p->rx_drops && n->tx_drops == p->tx_drops)
+        if (p && sova_net_pf_same_counters(n, p))
             return TRUE;
     }
     return FALSE;

@@ -64,7 +64,7 @@ void sova_net_pf_memo_update(SovaNetModel *m, const SovaNetModel *last, const So
     m->pf_memo = memo;
 }
 
-static gboolean same_counters(const SovaNicSample *a, const SovaNicSample *b)
+gboolean sova_net_pf_same_counters(const SovaNicSample *a, const SovaNicSample *b)
 {
     return a->rx_packets == b->rx_packets && a->tx_packets == b->tx_packets &&
            a->rx_bytes == b->rx_bytes && a->tx_bytes == b->tx_bytes &&
@@ -76,6 +76,6 @@ gboolean sova_net_pf_refreshed(const SovaNetModel *last, const SovaNicSample *n,
     const SovaNetPfSeen *e = last ? find_seen(last->pf_memo, n->alias) : NULL;
     if (!e)   /* nobody held it at a sample for SOVA_NET_PF_REFRESH_MAX, or since we look */
         return TRUE;
-    return !same_counters(&e->counters, n) ||
+    return !sova_net_pf_same_counters(&e->counters, n) ||
            last->pf_memo->clock_s + secs - e->at_s >= SOVA_NET_PF_REFRESH_MAX;
 }

@@ -25,6 +25,9 @@ struct SovaNetPfMemo {
 /* m's memory: last's (may be NULL), advanced by m->interval_s, with every running VM's
  * VFs counted by their PF in cur (excluded VMs too: their traffic is on the VF as well) */
 void sova_net_pf_memo_update(SovaNetModel *m, const SovaNetModel *last, const SovaSnapshot *cur);
+/* a and b show the same counters (packets, bytes, drops each way): the PF has not refreshed
+ * them in between */
+gboolean sova_net_pf_same_counters(const SovaNicSample *a, const SovaNicSample *b);
 /* the VF `n` (counted by its PF, just taken over) was refreshed since it changed hands,
  * judged from last's memory; `secs` is the interval since last */
 gboolean sova_net_pf_refreshed(const SovaNetModel *last, const SovaNicSample *n, double secs);
